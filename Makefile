@@ -1,0 +1,54 @@
+# natlab - NAT gateway emulator for Linux network namespaces
+CC      ?= cc
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
+	   -Wno-unused-parameter
+ifdef CI
+WARN    += -Werror
+endif
+CPPFLAGS += -D_GNU_SOURCE -std=c11 $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS))
+
+SRC     := $(wildcard src/*.c)
+OBJ     := $(SRC:.c=.o)
+LIBOBJ  := $(filter-out src/main.o,$(OBJ))
+UNIT    := $(wildcard tests/unit/*.c)
+
+all: natlab
+
+natlab: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+src/%.o: src/%.c $(wildcard src/*.h)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+# The built-in default topology is compiled into the binary.
+src/default_topo.h: topo/default.topo
+	xxd -i -n default_topo $< > $@.tmp && mv $@.tmp $@
+src/main.o: src/default_topo.h
+
+tests/unit/run: $(UNIT) $(LIBOBJ)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Isrc -o $@ $(UNIT) $(LIBOBJ) \
+		$(LDLIBS) -lcunit
+
+unit: tests/unit/run
+	./tests/unit/run
+
+integration: natlab
+	./tests/integration/run-all
+
+check: natlab tests/unit/run
+	./scripts/check
+
+lint:
+	clang-format --dry-run -Werror src/*.c src/*.h tests/unit/*.c
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr -D_GNU_SOURCE --suppress=missingIncludeSystem \
+		src tests/unit
+	$(MAKE) -B CFLAGS="-O2 -Werror" natlab tests/unit/run
+
+clean:
+	rm -f natlab src/*.o src/default_topo.h tests/unit/run
+
+.PHONY: all unit integration check lint clean

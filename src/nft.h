@@ -1,0 +1,63 @@
+/* nft.h - nftables rulesets built with libnftnl, sent as one batch. */
+#ifndef NATLAB_NFT_H
+#define NATLAB_NFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topo.h"
+
+/* The table natlab owns in every namespace it puts rules in. */
+#define NFT_TABLE "natlab"
+
+struct nft_batch;
+
+/* Allocate an empty batch (BATCH_BEGIN already written).  NULL: ENOMEM. */
+struct nft_batch *nft_batch_new(void);
+void nft_batch_free(struct nft_batch *b);
+
+/**
+ * nft_gateway_nat() - add a gateway's NAT ruleset to a batch
+ * @b:       batch
+ * @nat:     the gateway's NAT profile
+ * @oifname: its outside interface
+ *
+ * Adds "table ip natlab", a "postrouting" nat chain (hook postrouting,
+ * priority srcnat = 100), and for TOPO_NAT_MASQUERADE rules matching
+ * oifname with a counter and masquerade carrying the profile's flags
+ * (random, fully-random, persistent) and port range.  nftables only takes
+ * a port range after a transport protocol match, so with a range there
+ * is one rule per protocol that has ports (tcp, udp) plus a rule without
+ * a range for everything else.  TOPO_NAT_NONE adds nothing.
+ * Return: 0 or -errno.
+ */
+int nft_gateway_nat(struct nft_batch *b, const struct topo_nat *nat,
+		    const char *oifname);
+
+/**
+ * nft_batch_send() - end the batch and send it in the caller's netns
+ * @b:      batch (may be sent once)
+ * @err:    on failure: which message failed (e.g. "rule postrouting:
+ *          oifname \"wan\" counter masquerade fully-random") and the
+ *          kernel's own error text (NETLINK_EXT_ACK) when it gave one
+ * @errlen: size of @err
+ *
+ * Opens a NETLINK_NETFILTER socket (SOCK_CLOEXEC, NETLINK_EXT_ACK on)
+ * in the current network namespace, sends the batch, reads an ack for
+ * every message and checks sequence numbers.
+ * Return: 0 or -errno of the first failing message.
+ */
+int nft_batch_send(struct nft_batch *b, char *err, size_t errlen);
+
+/* The batch as bytes, for tests that parse it back: head and length
+ * (BATCH_END is added by nft_batch_send(), or by nft_batch_end()). */
+void nft_batch_end(struct nft_batch *b);
+const void *nft_batch_data(const struct nft_batch *b);
+size_t nft_batch_len(const struct nft_batch *b);
+
+/* Number of messages in the batch (BEGIN and END excluded) and the
+ * human description of message i (0-based) as used in errors. */
+int nft_batch_count(const struct nft_batch *b);
+const char *nft_batch_desc(const struct nft_batch *b, int i);
+
+#endif

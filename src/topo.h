@@ -1,0 +1,137 @@
+/* topo.h - the lab model: INI-style topology files, parsed and validated. */
+#ifndef NATLAB_TOPO_H
+#define NATLAB_TOPO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Name limits.  Namespaces are named "<lab>-<node>", and the lab's switch
+ * namespace (which holds one bridge per network) "<lab>-sw", so node names
+ * may not contain '-' (that keeps "<lab>-<node>" unambiguous across labs)
+ * and "sw" is reserved.  A network's name is also the name of the
+ * interface that attaches a node to it, so it must fit IFNAMSIZ - 1.
+ * Switch-side veth ends are named "<node>" or "<node>-in"/"<node>-out"
+ * for gateways, hence the node limit of 15 - 4 characters.
+ */
+#define TOPO_LAB_MAX  24
+#define TOPO_NODE_MAX 11
+#define TOPO_NET_MAX  15
+
+enum topo_kind {
+	TOPO_CLIENT,
+	TOPO_GATEWAY,
+	TOPO_SERVER,
+};
+
+/* A key = value pair kept with its source line. */
+struct topo_kv {
+	char *key;
+	char *value;
+	int line;
+};
+
+struct topo_net {
+	char name[TOPO_NET_MAX + 1];
+	uint32_t addr; /* network address, host byte order */
+	int prefix;    /* 8..30 */
+	int line;      /* line of its [network NAME] header */
+};
+
+enum topo_nat_mode {
+	TOPO_NAT_NONE,       /* plain router */
+	TOPO_NAT_MASQUERADE, /* masquerade on the outside interface */
+};
+
+/* Masquerade flags, as nftables names them. */
+#define TOPO_NAT_RANDOM       0x1u
+#define TOPO_NAT_FULLY_RANDOM 0x2u
+#define TOPO_NAT_PERSISTENT   0x4u
+
+struct topo_nat {
+	enum topo_nat_mode mode;
+	unsigned int flags;         /* TOPO_NAT_* */
+	uint16_t port_min, port_max; /* both 0: any port */
+	int line;
+};
+
+/* One interface of a node: the network it sits on and its address. */
+struct topo_iface {
+	int net;       /* index into topo.nets */
+	uint32_t addr; /* host byte order; always set after a good parse */
+	int line;      /* line that set the address, or the node's line */
+};
+
+struct topo_node {
+	char name[TOPO_NODE_MAX + 1];
+	enum topo_kind kind;
+	int line; /* its [section] header, or the [clients] line for c1..cN */
+	/* client/server: ifs[0]; gateway: ifs[0] inside, ifs[1] outside */
+	struct topo_iface ifs[2];
+	int nifs;
+	/* node index of the router for the default route, -1 for none */
+	int via;
+	struct topo_kv *sysctls; /* key without "sysctl.": "net.ipv4.x" */
+	int nsysctls;
+	/* gateway only: key without "conntrack.", e.g. "tcp_timeout_close" */
+	struct topo_kv *conntrack;
+	int nconntrack;
+	struct topo_nat nat; /* gateway only */
+};
+
+struct topo {
+	char *file; /* name shown in "file:line: message" */
+	char name[TOPO_LAB_MAX + 1];
+	int name_line;
+	struct topo_net *nets;
+	int nnets;
+	struct topo_node *nodes; /* gateways, servers, then clients */
+	int nnodes;
+	char **errs; /* "file:line: message" strings, in line order */
+	int nerrs;
+};
+
+/**
+ * topo_parse_buf() - parse and validate a topology held in memory
+ * @t:    zeroed model to fill
+ * @file: name to use in error messages
+ * @buf:  text, need not be NUL-terminated
+ * @len:  its length
+ *
+ * Every problem found is appended to t->errs as "file:line: message";
+ * parsing goes on after an error so that one run reports them all.
+ * Return: 0 if the topology is valid, -EINVAL if t->nerrs > 0.
+ */
+int topo_parse_buf(struct topo *t, const char *file, const char *buf,
+		   size_t len);
+
+/**
+ * topo_parse_file() - read a file and topo_parse_buf() it
+ * Return: 0, -EINVAL (errors in t->errs), or -errno if it can't be read
+ * (then t->errs holds "file: strerror").
+ */
+int topo_parse_file(struct topo *t, const char *path);
+
+/* Print t->errs to stderr, one per line. */
+void topo_print_errors(const struct topo *t);
+
+/**
+ * topo_set_name() - override the lab name (natlab --name)
+ * Return: 0 or -EINVAL if the name is not a valid lab name.
+ */
+int topo_set_name(struct topo *t, const char *name);
+
+/* Valid lab name: [a-z0-9][a-z0-9_-]*, at most TOPO_LAB_MAX. */
+int topo_valid_lab_name(const char *name);
+
+/* Find a node or network by name; return its index or -1. */
+int topo_find_node(const struct topo *t, const char *name);
+int topo_find_net(const struct topo *t, const char *name);
+
+/* "client", "gateway" or "server". */
+const char *topo_kind_name(enum topo_kind kind);
+
+/* Free everything topo_parse_*() allocated; t may then be reused. */
+void topo_free(struct topo *t);
+
+#endif

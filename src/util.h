@@ -1,0 +1,46 @@
+/* util.h - small helpers: allocation, numbers, IPv4 text, time. */
+#ifndef NATLAB_UTIL_H
+#define NATLAB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that cannot fail: out of memory aborts with a message. */
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+
+/**
+ * util_parse_ulong() - parse a whole decimal string into [min, max]
+ * Return: 0, -EINVAL if not a number, -ERANGE if out of range.
+ */
+int util_parse_ulong(const char *s, unsigned long min, unsigned long max,
+		     unsigned long *out);
+
+/**
+ * util_parse_ipv4() - parse dotted-quad text into a host-order address
+ * Return: 0 or -EINVAL.
+ */
+int util_parse_ipv4(const char *s, uint32_t *addr);
+
+/* Format a host-order IPv4 address into buf (at least 16 bytes). */
+const char *util_ipv4_str(uint32_t addr, char *buf);
+
+/* Monotonic time in nanoseconds. */
+uint64_t util_now_ns(void);
+
+/**
+ * util_write_file() - write a string to an existing file (e.g. a sysctl)
+ * Return: 0 or -errno.
+ */
+int util_write_file(const char *path, const char *s);
+
+/**
+ * util_read_file() - read up to len-1 bytes of a file, NUL-terminated,
+ * trailing newline removed.  Return: bytes read or -errno.
+ */
+int util_read_file(const char *path, char *buf, size_t len);
+
+#endif

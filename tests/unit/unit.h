@@ -1,0 +1,21 @@
+/* unit.h - how a CUnit suite file joins the unit test binary. */
+#ifndef NATLAB_UNIT_H
+#define NATLAB_UNIT_H
+
+#include <CUnit/CUnit.h>
+
+struct unit_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+/* Called from a constructor in each suite file; tests ends with {0}. */
+void unit_suite(const char *name, const struct unit_test *tests);
+
+#define UNIT_SUITE(name, tests)                                        \
+	static void __attribute__((constructor)) unit_reg_##tests(void) \
+	{                                                              \
+		unit_suite(name, tests);                               \
+	}
+
+#endif
