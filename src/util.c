@@ -29,7 +29,8 @@ void *xrealloc(void *p, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		oom();
-	p = realloc(p, n * size ? n * size : 1);
+	n *= size;
+	p = realloc(p, n ? n : 1);
 	if (!p)
 		oom();
 	return p;

@@ -1,0 +1,868 @@
+/* lab.c - a lab's life: up, down, status, exec, clean. */
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "link.h"
+#include "log.h"
+#include "netns.h"
+#include "nft.h"
+#include "state.h"
+#include "sysctl.h"
+#include "util.h"
+
+/*
+ * Theory of operation.  A lab is a set of network namespaces named
+ * "<lab>-<node>" plus "<lab>-sw", the switch, which holds one bridge per
+ * network.  Every interface of a node is one end of a veth pair whose
+ * other end sits in the switch, enslaved to the network's bridge.  The
+ * pair is created from the switch with the peer placed straight into the
+ * node's namespace, so no link of a lab ever exists in, or is connected
+ * to, the namespace natlab was started from.
+ *
+ * Building goes in phases because that is what the kernel does fastest:
+ * all namespaces first (opening each node's rtnetlink socket while we are
+ * inside it), then all bridges and veth pairs from the switch's socket,
+ * then each node's addresses, routes, sysctls and nftables rules.  Node k's
+ * interface i gets ifindex 2 + i (lo is 1), so no lookups are needed.
+ *
+ * The state file (state.c) is written before anything exists and gets a
+ * line per namespace as soon as it exists; teardown removes exactly the
+ * namespaces the file names, and only while they are still the same
+ * namespace objects (nsfs inode), so that down, a failed up, an
+ * interrupted up and clean after kill -9 all share one path and none of
+ * them can remove what another lab or the user made.
+ */
+
+volatile int lab_interrupted;
+int lab_fail_after;
+
+#define SW_NODE  "sw"
+#define IF_FIRST 2 /* ifindex of a node's first interface; lo is 1 */
+
+struct build {
+	const struct topo *t;
+	struct state st;
+	int lockfd;
+	int swfd;
+	struct link_sock sw;
+	int *nsfd;              /* per node */
+	struct link_sock *socks; /* per node */
+	int step;               /* for lab_fail_after */
+};
+
+static void lab_on_signal(int sig)
+{
+	(void)sig;
+	lab_interrupted = 1;
+}
+
+static void lab_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = lab_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void lab_ns_name(const char *lab, const char *node, char *buf,
+			size_t len)
+{
+	snprintf(buf, len, "%s-%s", lab, node);
+}
+
+/* Switch-side name of a node's interface i. */
+static void lab_sw_ifname(const struct topo_node *n, int i, char *buf)
+{
+	if (n->kind == TOPO_GATEWAY)
+		snprintf(buf, 16, "%s-%s", n->name, i ? "out" : "in");
+	else
+		snprintf(buf, 16, "%s", n->name);
+}
+
+/* A checkpoint between build steps: interrupted, or a forced failure? */
+static int lab_checkpoint(struct build *b)
+{
+	if (lab_interrupted)
+		return -EINTR;
+	b->step++;
+	if (lab_fail_after && b->step == lab_fail_after) {
+		log_err("forced failure after build step %d "
+			"(NATLAB_FAIL_AFTER)",
+			b->step);
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+static void lab_raise_nofile(int need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= (rlim_t)need)
+		return;
+	rl.rlim_cur = rl.rlim_max < (rlim_t)need ? rl.rlim_max : (rlim_t)need;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* ---- teardown, shared by down, rollback and clean ---- */
+
+static int lab_ino_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Pids of processes whose network namespace is one of inos (sorted). */
+static int lab_find_procs(const unsigned long *inos, int n, pid_t **out)
+{
+	pid_t self = getpid(), *v = NULL;
+	struct dirent *de;
+	int count = 0;
+	DIR *d;
+
+	*out = NULL;
+	if (!n)
+		return 0;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char path[300], link[64];
+		unsigned long ino;
+		ssize_t len;
+		pid_t pid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		if (pid == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "net:[%lu]", &ino) != 1)
+			continue;
+		if (!bsearch(&ino, inos, n, sizeof(*inos), lab_ino_cmp))
+			continue;
+		v = xrealloc(v, count + 1, sizeof(*v));
+		v[count++] = pid;
+	}
+	closedir(d);
+	*out = v;
+	return count;
+}
+
+/*
+ * Stop every process living in the lab's namespaces: they belong to the
+ * lab (its engine, servers, or programs started with natlab exec), and a
+ * namespace with a process in it outlives its unmount.  TERM first, then
+ * KILL after a second.
+ */
+static void lab_kill_procs(const struct state *s)
+{
+	unsigned long *inos = xcalloc(s->nns, sizeof(*inos));
+	int i, n = 0, round, count;
+	pid_t *pids;
+
+	for (i = 0; i < s->nns; i++) {
+		unsigned long now = netns_inode(s->ns[i].name);
+
+		if (now && now == s->ns[i].ino)
+			inos[n++] = now;
+	}
+	qsort(inos, n, sizeof(*inos), lab_ino_cmp);
+	for (round = 0; round < 12; round++) {
+		count = lab_find_procs(inos, n, &pids);
+		if (count <= 0)
+			break;
+		for (i = 0; i < count; i++)
+			kill(pids[i], round < 10 ? SIGTERM : SIGKILL);
+		free(pids);
+		usleep(100000);
+	}
+	free(inos);
+}
+
+static int lab_teardown(struct state *s)
+{
+	int i, err = 0;
+
+	for (i = 0; i < s->npids; i++)
+		if (state_proc_alive(s->pids[i].pid, s->pids[i].start))
+			kill(s->pids[i].pid, SIGTERM);
+	lab_kill_procs(s);
+	for (i = s->nns - 1; i >= 0; i--) {
+		unsigned long now = netns_inode(s->ns[i].name);
+		int e;
+
+		if (!now)
+			continue;
+		if (now != s->ns[i].ino) {
+			log_warn("namespace %s is no longer the one lab %s made; "
+				 "left alone",
+				 s->ns[i].name, s->lab);
+			continue;
+		}
+		e = netns_del(s->ns[i].name);
+		if (e) {
+			log_errno(e, "cannot remove namespace %s",
+				  s->ns[i].name);
+			err = e;
+		}
+	}
+	if (!err)
+		err = state_remove(s->lab);
+	return err;
+}
+
+/* ---- up ---- */
+
+static int lab_check_clash(const struct topo *t)
+{
+	char name[128];
+	int i;
+
+	lab_ns_name(t->name, SW_NODE, name, sizeof(name));
+	if (netns_exists(name)) {
+		log_err("namespace %s already exists and is not lab %s's", name,
+			t->name);
+		return -EEXIST;
+	}
+	for (i = 0; i < t->nnodes; i++) {
+		lab_ns_name(t->name, t->nodes[i].name, name, sizeof(name));
+		if (netns_exists(name)) {
+			log_err("namespace %s already exists and is not lab "
+				"%s's",
+				name, t->name);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+static int lab_record_nodes(struct build *b)
+{
+	const struct topo *t = b->t;
+	char line[512], a[16];
+	int i, k, err;
+
+	for (i = 0; i < t->nnodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		size_t off;
+
+		off = (size_t)snprintf(line, sizeof(line), "%s %s", n->name,
+				       topo_kind_name(n->kind));
+		for (k = 0; k < n->nifs; k++) {
+			const struct topo_net *net = &t->nets[n->ifs[k].net];
+
+			off += (size_t)snprintf(
+				line + off, sizeof(line) - off, " %s=%s/%d",
+				net->name, util_ipv4_str(n->ifs[k].addr, a),
+				net->prefix);
+		}
+		err = state_append(&b->st, "node %s", line);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Create one namespace, record it, and open an rtnetlink socket in it. */
+static int lab_make_ns(struct build *b, const char *node,
+		       struct link_sock *ls, int *fd)
+{
+	char name[128];
+	int err;
+
+	lab_ns_name(b->t->name, node, name, sizeof(name));
+	*fd = netns_add(name);
+	if (*fd < 0) {
+		err = *fd;
+		log_errno(err, "cannot create namespace %s", name);
+		return err;
+	}
+	err = state_append(&b->st, "made %s %lu", name, netns_inode(name));
+	if (!err)
+		err = link_sock_open(ls);
+	if (err)
+		log_errno(err, "namespace %s", name);
+	netns_leave();
+	return err;
+}
+
+static int lab_make_namespaces(struct build *b)
+{
+	const struct topo *t = b->t;
+	int i, err;
+
+	err = lab_make_ns(b, SW_NODE, &b->sw, &b->swfd);
+	if (err)
+		return err;
+	for (i = 0; i < t->nnodes; i++) {
+		err = lab_checkpoint(b);
+		if (err)
+			return err;
+		err = lab_make_ns(b, t->nodes[i].name, &b->socks[i],
+				  &b->nsfd[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int lab_make_switch(struct build *b)
+{
+	const struct topo *t = b->t;
+	char swname[16];
+	int i, k, err;
+
+	/* The switch carries only bridged IPv4; IPv6 on its ports would
+	 * only flood every node with its own chatter. */
+	err = netns_enter(b->swfd);
+	if (!err)
+		err = sysctl_set("net.ipv6.conf.default.disable_ipv6", "1");
+	netns_leave();
+	if (err) {
+		log_errno(err, "switch: cannot disable IPv6");
+		return err;
+	}
+	for (i = 0; i < t->nnets; i++) {
+		err = link_add_bridge(&b->sw, t->nets[i].name, IF_FIRST + i);
+		if (err) {
+			log_errno(err, "switch: bridge %s%s", t->nets[i].name,
+				  link_sock_why(&b->sw));
+			return err;
+		}
+	}
+	for (i = 0; i < t->nnodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+
+		err = lab_checkpoint(b);
+		if (err)
+			return err;
+		for (k = 0; k < n->nifs; k++) {
+			const struct topo_net *net = &t->nets[n->ifs[k].net];
+
+			lab_sw_ifname(n, k, swname);
+			err = link_add_veth(&b->sw, swname,
+					    IF_FIRST + n->ifs[k].net, net->name,
+					    b->nsfd[i], IF_FIRST + k);
+			if (err) {
+				log_errno(err, "node %s: veth %s/%s%s", n->name,
+					  swname, net->name,
+					  link_sock_why(&b->sw));
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+static int lab_node_links(struct build *b, int i)
+{
+	const struct topo_node *n = &b->t->nodes[i];
+	struct link_sock *ls = &b->socks[i];
+	const char *what = "lo";
+	int k, err;
+
+	err = link_set_up(ls, 1, 0);
+	for (k = 0; !err && k < n->nifs; k++) {
+		const struct topo_net *net = &b->t->nets[n->ifs[k].net];
+
+		/* addr_gen_mode none before up: the interface gets no IPv6
+		 * link-local address, so it sends no DAD, RS or MLD. */
+		what = net->name;
+		err = link_set_up(ls, IF_FIRST + k, 1);
+		if (!err)
+			err = link_add_addr(ls, IF_FIRST + k, n->ifs[k].addr,
+					    net->prefix);
+	}
+	if (!err && n->via >= 0) {
+		const struct topo_node *via = &b->t->nodes[n->via];
+		int out = n->kind == TOPO_GATEWAY ? 1 : 0;
+
+		what = "default route";
+		err = link_add_default_route(ls, IF_FIRST + out,
+					     via->ifs[0].addr);
+	}
+	if (err)
+		log_errno(err, "node %s: %s%s", n->name, what,
+			  link_sock_why(ls));
+	return err;
+}
+
+static int lab_set_sysctl(const struct topo *t, const struct topo_node *n,
+			  const char *prefix, const struct topo_kv *kv)
+{
+	char key[256];
+	int err;
+
+	snprintf(key, sizeof(key), "%s%s", prefix, kv->key);
+	err = sysctl_set(key, kv->value);
+	if (!err)
+		return 0;
+	fprintf(stderr, "%s:%d: node %s: cannot set %s = %s: %s\n", t->file,
+		kv->line, n->name, key, kv->value,
+		err == -ENOENT ? "no such setting in a network namespace"
+			       : strerror(-err));
+	/* The kernel refused what the file asked for: bad input. */
+	return -EINVAL;
+}
+
+static int lab_gateway_nat(struct build *b, const struct topo_node *n)
+{
+	const struct topo_net *out = &b->t->nets[n->ifs[1].net];
+	struct nft_batch *nb;
+	char why[512];
+	int err;
+
+	if (n->nat.mode == TOPO_NAT_NONE)
+		return 0;
+	nb = nft_batch_new();
+	if (!nb)
+		return -ENOMEM;
+	err = nft_gateway_nat(nb, &n->nat, out->name);
+	if (!err)
+		err = nft_batch_send(nb, why, sizeof(why));
+	if (err)
+		fprintf(stderr, "%s:%d: gateway %s: nat: %s\n", b->t->file,
+			n->nat.line ? n->nat.line : n->line, n->name,
+			err == -ENOMEM ? strerror(ENOMEM) : why);
+	nft_batch_free(nb);
+	return err;
+}
+
+static int lab_node_settings(struct build *b, int i)
+{
+	const struct topo_node *n = &b->t->nodes[i];
+	int k, err;
+
+	err = netns_enter(b->nsfd[i]);
+	if (err)
+		return err;
+	if (n->kind == TOPO_GATEWAY) {
+		err = sysctl_set("net.ipv4.ip_forward", "1");
+		if (err)
+			log_errno(err, "gateway %s: ip_forward", n->name);
+		if (!err)
+			err = lab_gateway_nat(b, n);
+		for (k = 0; !err && k < n->nconntrack; k++)
+			err = lab_set_sysctl(b->t, n, "net.netfilter.nf_conntrack_",
+					     &n->conntrack[k]);
+	}
+	for (k = 0; !err && k < n->nsysctls; k++)
+		err = lab_set_sysctl(b->t, n, "", &n->sysctls[k]);
+	netns_leave();
+	return err;
+}
+
+static int lab_configure_nodes(struct build *b)
+{
+	int i, err;
+
+	for (i = 0; i < b->t->nnodes; i++) {
+		err = lab_checkpoint(b);
+		if (err)
+			return err;
+		err = lab_node_links(b, i);
+		if (err)
+			return err;
+		if (b->t->nodes[i].kind == TOPO_GATEWAY ||
+		    b->t->nodes[i].nsysctls) {
+			err = lab_node_settings(b, i);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static void lab_build_close(struct build *b)
+{
+	int i;
+
+	link_sock_close(&b->sw);
+	if (b->swfd >= 0)
+		close(b->swfd);
+	for (i = 0; i < b->t->nnodes; i++) {
+		link_sock_close(&b->socks[i]);
+		if (b->nsfd[i] >= 0)
+			close(b->nsfd[i]);
+	}
+	free(b->socks);
+	free(b->nsfd);
+}
+
+int lab_up(const struct topo *t, const char *topo)
+{
+	struct build b;
+	int i, err;
+
+	if (geteuid() != 0) {
+		log_err("natlab up needs root (network namespaces)");
+		return -EPERM;
+	}
+	memset(&b, 0, sizeof(b));
+	b.t = t;
+	b.swfd = -1;
+	b.st.fd = -1;
+	b.nsfd = xcalloc(t->nnodes, sizeof(int));
+	b.socks = xcalloc(t->nnodes, sizeof(*b.socks));
+	for (i = 0; i < t->nnodes; i++)
+		b.nsfd[i] = -1;
+	lab_catch_signals();
+	lab_raise_nofile(2 * t->nnodes + 64);
+
+	b.lockfd = state_lock(t->name);
+	if (b.lockfd < 0) {
+		err = b.lockfd;
+		if (err == -EBUSY)
+			log_err("lab %s is being changed by another natlab",
+				t->name);
+		else
+			log_errno(err, "lab %s: lock", t->name);
+		goto out_free;
+	}
+	err = netns_init();
+	if (err) {
+		log_errno(err, "cannot prepare %s", NETNS_RUN_DIR);
+		goto out_unlock;
+	}
+	err = lab_check_clash(t);
+	if (err)
+		goto out_unlock;
+	err = state_create(&b.st, t->name, topo);
+	if (err) {
+		if (err == -EEXIST)
+			log_err("lab %s already exists (natlab down %s)",
+				t->name, t->name);
+		else
+			log_errno(err, "lab %s: state file", t->name);
+		goto out_unlock;
+	}
+	err = lab_record_nodes(&b);
+	if (!err)
+		err = state_append(&b.st, "phase building");
+	if (!err)
+		err = lab_make_namespaces(&b);
+	if (!err)
+		err = lab_make_switch(&b);
+	if (!err)
+		err = lab_configure_nodes(&b);
+	if (!err)
+		err = lab_checkpoint(&b);
+	if (!err)
+		err = state_append(&b.st, "phase up");
+	if (err) {
+		struct state s;
+
+		if (err == -EINTR)
+			log_err("interrupted: removing lab %s", t->name);
+		/* Read back what the file says was made, exactly as clean
+		 * would after a crash. */
+		lab_build_close(&b);
+		b.socks = NULL;
+		b.nsfd = NULL;
+		if (state_load(&s, t->name) == 0) {
+			lab_teardown(&s);
+			state_free(&s);
+		} else {
+			state_remove(t->name);
+		}
+		state_free(&b.st);
+		state_unlock(t->name, b.lockfd, 1);
+		return err;
+	}
+	state_free(&b.st);
+out_unlock:
+	state_unlock(t->name, b.lockfd, err != 0);
+out_free:
+	if (b.nsfd)
+		lab_build_close(&b);
+	return err;
+}
+
+/* ---- down, clean ---- */
+
+int lab_down(const char *lab)
+{
+	struct state s;
+	int lockfd, err;
+
+	if (!topo_valid_lab_name(lab)) {
+		log_err("'%s' is not a lab name", lab);
+		return -EINVAL;
+	}
+	lockfd = state_lock(lab);
+	if (lockfd == -EBUSY) {
+		log_err("lab %s is being changed by another natlab", lab);
+		return lockfd;
+	}
+	if (lockfd < 0) {
+		log_errno(lockfd, "lab %s: lock", lab);
+		return lockfd;
+	}
+	err = state_load(&s, lab);
+	if (err == -ENOENT) {
+		state_unlock(lab, lockfd, 1);
+		return 0; /* nothing to do: down is idempotent */
+	}
+	if (err) {
+		log_errno(err, "lab %s: unreadable state file", lab);
+		state_unlock(lab, lockfd, 0);
+		return err;
+	}
+	if (strcmp(s.phase, "up") && state_proc_alive(s.owner, s.owner_start)) {
+		log_err("lab %s is %s by natlab pid %d", lab, s.phase,
+			(int)s.owner);
+		state_free(&s);
+		state_unlock(lab, lockfd, 0);
+		return -EBUSY;
+	}
+	err = lab_teardown(&s);
+	state_free(&s);
+	state_unlock(lab, lockfd, err == 0);
+	return err;
+}
+
+int lab_clean(void)
+{
+	char **labs;
+	int n, i, cleaned = 0, err = 0;
+
+	n = state_list(&labs);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		struct state s;
+		int lockfd, e;
+
+		lockfd = state_lock(labs[i]);
+		if (lockfd < 0)
+			continue; /* a live natlab is handling it */
+		e = state_load(&s, labs[i]);
+		if (e) {
+			state_unlock(labs[i], lockfd, 0);
+			continue;
+		}
+		if (!strcmp(s.phase, "up") ||
+		    state_proc_alive(s.owner, s.owner_start)) {
+			state_free(&s);
+			state_unlock(labs[i], lockfd, 0);
+			continue;
+		}
+		printf("cleaning lab %s (%s when natlab pid %d died)\n",
+		       labs[i], s.phase, (int)s.owner);
+		e = lab_teardown(&s);
+		state_free(&s);
+		state_unlock(labs[i], lockfd, e == 0);
+		if (e)
+			err = e;
+		else
+			cleaned++;
+	}
+	state_list_free(labs, n);
+	return err ? err : cleaned;
+}
+
+int lab_only(char *name, size_t len)
+{
+	char **labs;
+	int n, i;
+
+	n = state_list(&labs);
+	if (n < 0)
+		return n;
+	if (n == 1)
+		snprintf(name, len, "%s", labs[0]);
+	if (n > 1) {
+		log_err("several labs exist; name one:");
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "  %s\n", labs[i]);
+	}
+	state_list_free(labs, n);
+	return n == 1 ? 0 : n ? -EEXIST : -ENOENT;
+}
+
+/* ---- status ---- */
+
+static void lab_status_node(const char *lab, const char *node_line)
+{
+	char node[64], kind[16], ns[128], buf[64], a[16];
+	struct link_info li[8];
+	struct link_sock ls;
+	int fd, n, k, err;
+
+	if (sscanf(node_line, "%63s %15s", node, kind) != 2)
+		return;
+	lab_ns_name(lab, node, ns, sizeof(ns));
+	printf("%-12s %-8s ", node, kind);
+	fd = netns_open(ns);
+	if (fd < 0) {
+		printf("namespace %s MISSING\n", ns);
+		return;
+	}
+	err = netns_enter(fd);
+	if (!err)
+		err = link_sock_open(&ls);
+	if (err) {
+		netns_leave();
+		close(fd);
+		printf("(cannot inspect: %s)\n", strerror(-err));
+		return;
+	}
+	n = link_list(&ls, li, 8);
+	buf[0] = '\0';
+	if (!strcmp(kind, "gateway") &&
+	    sysctl_get("net.netfilter.nf_conntrack_count", buf, sizeof(buf)))
+		buf[0] = '\0';
+	netns_leave();
+	link_sock_close(&ls);
+	close(fd);
+	for (k = 0; k < n; k++) {
+		char ad[24];
+
+		if (li[k].addr)
+			snprintf(ad, sizeof(ad), "%s/%d",
+				 util_ipv4_str(li[k].addr, a), li[k].prefix);
+		else
+			snprintf(ad, sizeof(ad), "-");
+		printf("%s%s %s %s rx %llu tx %llu", k ? ", " : "", li[k].name,
+		       ad,
+		       !li[k].up ? "DOWN" : li[k].carrier ? "up" : "NO-CARRIER",
+		       li[k].rx_packets, li[k].tx_packets);
+	}
+	if (buf[0])
+		printf("; conntrack entries %s", buf);
+	printf("\n");
+}
+
+static int lab_status_one(const char *lab)
+{
+	struct state s;
+	int err, i, present = 0, procs;
+	unsigned long *inos;
+	pid_t *pids;
+
+	err = state_load(&s, lab);
+	if (err == -ENOENT) {
+		log_err("no lab named %s", lab);
+		return err;
+	}
+	if (err) {
+		log_errno(err, "lab %s: unreadable state file", lab);
+		return err;
+	}
+	inos = xcalloc(s.nns, sizeof(*inos));
+	for (i = 0; i < s.nns; i++) {
+		unsigned long now = netns_inode(s.ns[i].name);
+
+		if (now && now == s.ns[i].ino)
+			inos[present++] = now;
+	}
+	qsort(inos, present, sizeof(*inos), lab_ino_cmp);
+	procs = lab_find_procs(inos, present, &pids);
+	free(pids);
+	free(inos);
+	printf("lab %s: %s, %d nodes, %d/%d namespaces present, "
+	       "%d processes inside\n",
+	       s.lab, s.phase, s.nnodes, present, s.nns,
+	       procs < 0 ? 0 : procs);
+	printf("topology %s\n", s.topo ? s.topo : "?");
+	if (strcmp(s.phase, "up") && !state_proc_alive(s.owner, s.owner_start))
+		printf("crashed: natlab pid %d died while the lab was %s "
+		       "(natlab clean)\n",
+		       (int)s.owner, s.phase);
+	printf("%-12s %-8s %s\n", "NODE", "KIND", "INTERFACES");
+	for (i = 0; i < s.nnodes; i++)
+		lab_status_node(s.lab, s.nodes[i]);
+	state_free(&s);
+	return 0;
+}
+
+int lab_status(const char *lab)
+{
+	char **labs;
+	int n, i;
+
+	if (lab)
+		return lab_status_one(lab);
+	n = state_list(&labs);
+	if (n < 0)
+		return n;
+	if (!n)
+		printf("no labs\n");
+	for (i = 0; i < n; i++) {
+		struct state s;
+
+		if (state_load(&s, labs[i]))
+			continue;
+		printf("%-24s %-9s %5d nodes  %s%s\n", s.lab, s.phase,
+		       s.nnodes, s.topo ? s.topo : "?",
+		       strcmp(s.phase, "up") &&
+				       !state_proc_alive(s.owner, s.owner_start)
+			       ? "  (crashed)"
+			       : "");
+		state_free(&s);
+	}
+	state_list_free(labs, n);
+	return 0;
+}
+
+/* ---- exec ---- */
+
+int lab_exec(const char *lab, const char *node, char **argv)
+{
+	char ns[128];
+	int fd, err;
+
+	if (!topo_valid_lab_name(lab)) {
+		log_err("'%s' is not a lab name", lab);
+		return -EINVAL;
+	}
+	lab_ns_name(lab, node, ns, sizeof(ns));
+	fd = netns_open(ns);
+	if (fd < 0) {
+		log_err("lab %s has no node %s", lab, node);
+		return -ENOENT;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		err = -errno;
+		log_errno(err, "cannot enter %s", ns);
+		close(fd);
+		return err;
+	}
+	close(fd);
+	/*
+	 * As "ip netns exec" does: a private mount namespace with /sys
+	 * remounted, so that /sys/class/net shows the node's interfaces
+	 * rather than the host's.
+	 */
+	if (unshare(CLONE_NEWNS) == 0 &&
+	    mount("", "/", "none", MS_SLAVE | MS_REC, NULL) == 0) {
+		umount2("/sys", MNT_DETACH);
+		mount(ns, "/sys", "sysfs", 0, NULL);
+	}
+	execvp(argv[0], argv);
+	err = -errno;
+	log_errno(err, "%s", argv[0]);
+	return err;
+}

@@ -1,0 +1,80 @@
+/* link.h - links, addresses and routes over rtnetlink (libnl-route). */
+#ifndef NATLAB_LINK_H
+#define NATLAB_LINK_H
+
+#include <stdint.h>
+
+struct nl_sock;
+
+/* An rtnetlink socket bound in one namespace, with the kernel's error
+ * text (NETLINK_EXT_ACK) of the last failed request. */
+struct link_sock {
+	struct nl_sock *sk;
+	int err;       /* -errno of the last failed request */
+	char msg[256]; /* kernel's text for it, "" if none */
+};
+
+/**
+ * link_sock_open() - open an rtnetlink socket in the current namespace
+ * Return: 0 or -errno.
+ */
+int link_sock_open(struct link_sock *ls);
+void link_sock_close(struct link_sock *ls);
+
+/* ": kernel text" for the last error, or "" (for log messages). */
+const char *link_sock_why(const struct link_sock *ls);
+
+/**
+ * link_add_bridge() - create a bridge, up, with the given ifindex
+ * Return: 0 or -errno.
+ */
+int link_add_bridge(struct link_sock *ls, const char *name, int ifindex);
+
+/**
+ * link_add_veth() - create a veth pair in one request
+ * @ls:          socket in the namespace of the local end
+ * @name:        local end's name
+ * @master:      ifindex of the bridge to enslave the local end to (0: none)
+ * @peer:        peer's name
+ * @peer_ns:     fd of the namespace the peer is created in
+ * @peer_index:  ifindex the peer gets there (0: kernel's choice)
+ *
+ * The local end is created up; the peer is created directly in @peer_ns
+ * (it never exists in any other namespace) and down: veth refuses to open
+ * a peer before the pair is complete (-ENOTCONN, Linux 6.18), so the
+ * caller sets it up afterwards with link_set_up() from the peer's side.
+ * Return: 0 or -errno.
+ */
+int link_add_veth(struct link_sock *ls, const char *name, int master,
+		  const char *peer, int peer_ns, int peer_index);
+
+/* Set a link up.  Return: 0 or -errno. */
+int link_set_up(struct link_sock *ls, int ifindex, int quiet_ipv6);
+
+/* Add a host-order IPv4 address/prefix to a link.  Return: 0 or -errno. */
+int link_add_addr(struct link_sock *ls, int ifindex, uint32_t addr,
+		  int prefix);
+
+/* Add a default route via a host-order gateway.  Return: 0 or -errno. */
+int link_add_default_route(struct link_sock *ls, int ifindex, uint32_t gw);
+
+
+
+/* What status shows of one interface. */
+struct link_info {
+	char name[16];
+	int ifindex;
+	int up;      /* administratively up */
+	int carrier; /* lower layer up */
+	uint32_t addr; /* first IPv4 address, host order, 0 if none */
+	int prefix;
+	unsigned long long rx_packets, tx_packets;
+};
+
+/**
+ * link_list() - the interfaces of the socket's namespace, loopback left out
+ * Return: number found (at most @max) or -errno.
+ */
+int link_list(struct link_sock *ls, struct link_info *out, int max);
+
+#endif

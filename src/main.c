@@ -1,0 +1,295 @@
+/* main.c - the natlab command line: a table of commands, exit statuses. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "default_topo.h"
+#include "lab.h"
+#include "log.h"
+#include "topo.h"
+
+/* Exit statuses, as documented in the README. */
+enum {
+	EXIT_OK = 0,
+	EXIT_EXPECT = 1, /* an expectation failed */
+	EXIT_INPUT = 2,  /* bad input or usage */
+	EXIT_ENV = 3,    /* not root, kernel feature missing, system error */
+	EXIT_INTR = 130, /* interrupted by a signal */
+};
+
+#define DEFAULT_TOPO_NAME "default.topo (built in)"
+
+static const char usage_text[] =
+	"usage: natlab [-v] COMMAND [ARGS]\n"
+	"\n"
+	"  up [-n NAME] [TOPO]        build the lab (default: the built-in "
+	"default topology)\n"
+	"  down [LAB|TOPO]            tear it down (idempotent)\n"
+	"  status [LAB]               list labs, or show one lab's nodes\n"
+	"  exec LAB NODE -- CMD...    run a program inside a node\n"
+	"  run [-n NAME] [TOPO]       up, show, down\n"
+	"  check TOPO                 validate only\n"
+	"  clean                      remove every leftover of crashed labs\n"
+	"\n"
+	"exit status: 0 ok, 1 expectation failed, 2 bad input or usage,\n"
+	"3 environment (not root, kernel feature missing), 130 interrupted\n";
+
+static int usage(void)
+{
+	fputs(usage_text, stderr);
+	return EXIT_INPUT;
+}
+
+static int exit_status(int err)
+{
+	switch (err) {
+	case 0:
+		return EXIT_OK;
+	case -EINVAL:
+	case -EEXIST:
+	case -ENOENT:
+	case -ECANCELED:
+		return EXIT_INPUT;
+	case -EINTR:
+		return EXIT_INTR;
+	default:
+		return EXIT_ENV;
+	}
+}
+
+/* Load TOPO (or the built-in default) and apply -n NAME. */
+static int load_topo(struct topo *t, const char *path, const char *name)
+{
+	int err;
+
+	if (path)
+		err = topo_parse_file(t, path);
+	else
+		err = topo_parse_buf(t, DEFAULT_TOPO_NAME,
+				     (const char *)default_topo,
+				     default_topo_len);
+	if (err) {
+		topo_print_errors(t);
+		return err == -EINVAL ? err : -ENOENT;
+	}
+	if (name && topo_set_name(t, name)) {
+		log_err("-n %s: a lab name is [a-z0-9][a-z0-9_-]*, at most %d "
+			"characters",
+			name, TOPO_LAB_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Options shared by up and run: -n NAME, then at most one TOPO. */
+static int topo_args(int argc, char **argv, const char **path,
+		     const char **name)
+{
+	int c;
+
+	*path = NULL;
+	*name = NULL;
+	optind = 1;
+	while ((c = getopt(argc, argv, "+n:")) != -1) {
+		if (c != 'n')
+			return -EINVAL;
+		*name = optarg;
+	}
+	if (argc - optind > 1)
+		return -EINVAL;
+	if (argc - optind == 1)
+		*path = argv[optind];
+	return 0;
+}
+
+static int cmd_up(int argc, char **argv)
+{
+	const char *path, *name;
+	struct topo t = {0};
+	int err;
+
+	if (topo_args(argc, argv, &path, &name))
+		return usage();
+	err = load_topo(&t, path, name);
+	if (!err)
+		err = lab_up(&t, path ? path : DEFAULT_TOPO_NAME);
+	if (!err)
+		printf("lab %s is up: %d nodes (natlab status %s)\n", t.name,
+		       t.nnodes, t.name);
+	topo_free(&t);
+	return exit_status(err);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *path, *name;
+	struct topo t = {0};
+	int err;
+
+	if (topo_args(argc, argv, &path, &name))
+		return usage();
+	err = load_topo(&t, path, name);
+	if (!err)
+		err = lab_up(&t, path ? path : DEFAULT_TOPO_NAME);
+	if (!err) {
+		lab_status(t.name);
+		fflush(stdout);
+		/* Traffic and measurement attach here; until they exist a
+		 * run builds, shows and removes the lab, and says so. */
+		printf("no traffic generator yet: lab built, shown and "
+		       "removed\n");
+		err = lab_down(t.name);
+	}
+	topo_free(&t);
+	return exit_status(err);
+}
+
+/* A LAB argument may also be a topology file: use its lab name. */
+static int lab_arg(const char *arg, char *name, size_t len)
+{
+	struct topo t = {0};
+	int err;
+
+	if (!arg)
+		return lab_only(name, len);
+	if (topo_valid_lab_name(arg) || access(arg, F_OK)) {
+		snprintf(name, len, "%s", arg);
+		return 0;
+	}
+	err = topo_parse_file(&t, arg);
+	if (err)
+		topo_print_errors(&t);
+	else
+		snprintf(name, len, "%s", t.name);
+	topo_free(&t);
+	return err ? -EINVAL : 0;
+}
+
+static int cmd_down(int argc, char **argv)
+{
+	char name[64];
+	int err;
+
+	if (argc > 2)
+		return usage();
+	err = lab_arg(argc == 2 ? argv[1] : NULL, name, sizeof(name));
+	if (err == -ENOENT) {
+		printf("no lab is up\n");
+		return EXIT_OK;
+	}
+	if (err)
+		return EXIT_INPUT;
+	if (geteuid() != 0) {
+		log_err("natlab down needs root");
+		return EXIT_ENV;
+	}
+	err = lab_down(name);
+	if (!err)
+		printf("lab %s is down\n", name);
+	return exit_status(err);
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	if (argc > 2)
+		return usage();
+	return exit_status(lab_status(argc == 2 ? argv[1] : NULL));
+}
+
+static int cmd_exec(int argc, char **argv)
+{
+	int cmd = 3;
+
+	if (argc < 4)
+		return usage();
+	if (!strcmp(argv[3], "--"))
+		cmd = 4;
+	if (cmd >= argc)
+		return usage();
+	if (geteuid() != 0) {
+		log_err("natlab exec needs root");
+		return EXIT_ENV;
+	}
+	return exit_status(lab_exec(argv[1], argv[2], argv + cmd));
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct topo t = {0};
+	int err, i, g = 0, s = 0, c = 0;
+
+	if (argc != 2)
+		return usage();
+	err = topo_parse_file(&t, argv[1]);
+	if (err) {
+		topo_print_errors(&t);
+		topo_free(&t);
+		return EXIT_INPUT;
+	}
+	for (i = 0; i < t.nnodes; i++) {
+		g += t.nodes[i].kind == TOPO_GATEWAY;
+		s += t.nodes[i].kind == TOPO_SERVER;
+		c += t.nodes[i].kind == TOPO_CLIENT;
+	}
+	printf("configuration OK: lab %s, %d networks, %d gateways, "
+	       "%d servers, %d clients\n",
+	       t.name, t.nnets, g, s, c);
+	topo_free(&t);
+	return EXIT_OK;
+}
+
+static int cmd_clean(int argc, char **argv)
+{
+	int n;
+
+	(void)argv;
+	if (argc != 1)
+		return usage();
+	if (geteuid() != 0) {
+		log_err("natlab clean needs root");
+		return EXIT_ENV;
+	}
+	n = lab_clean();
+	if (n < 0)
+		return exit_status(n);
+	printf("%d crashed lab%s cleaned\n", n, n == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{"up", cmd_up},       {"down", cmd_down},   {"status", cmd_status},
+	{"exec", cmd_exec},   {"run", cmd_run},     {"check", cmd_check},
+	{"clean", cmd_clean},
+};
+
+int main(int argc, char **argv)
+{
+	const char *fail = getenv("NATLAB_FAIL_AFTER");
+	size_t i;
+
+	while (argc > 1 && !strcmp(argv[1], "-v")) {
+		log_verbose++;
+		argv++;
+		argc--;
+	}
+	if (argc < 2)
+		return usage();
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (fail)
+		lab_fail_after = atoi(fail);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	log_err("unknown command '%s'", argv[1]);
+	return usage();
+}
