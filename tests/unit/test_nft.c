@@ -1,0 +1,511 @@
+/* test_nft.c - nft batches walked with libmnl, parsed back with libnftnl. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <linux/netlink.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_nat.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/table.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/expr.h>
+
+#include "nft.h"
+#include "unit.h"
+
+#define MAX_MSGS 16
+#define ALL_FLAGS                                                              \
+	(TOPO_NAT_RANDOM | TOPO_NAT_FULLY_RANDOM | TOPO_NAT_PERSISTENT)
+
+/* The messages of a batch, BEGIN and END included. */
+struct msgs {
+	const struct nlmsghdr *m[MAX_MSGS];
+	int n;
+};
+
+static void walk(const struct nft_batch *b, struct msgs *out)
+{
+	const struct nlmsghdr *nlh = nft_batch_data(b);
+	int len = (int)nft_batch_len(b);
+
+	out->n = 0;
+	while (mnl_nlmsg_ok(nlh, len)) {
+		CU_ASSERT_FATAL(out->n < MAX_MSGS);
+		out->m[out->n++] = nlh;
+		nlh = mnl_nlmsg_next(nlh, &len);
+	}
+	CU_ASSERT_EQUAL(len, 0); /* no trailing bytes */
+}
+
+static struct nft_batch *build(unsigned int flags, uint16_t lo, uint16_t hi)
+{
+	struct topo_nat nat = {TOPO_NAT_MASQUERADE, flags, lo, hi, 1};
+	struct nft_batch *b = nft_batch_new();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL_FATAL(nft_gateway_nat(b, &nat, "wan"), 0);
+	nft_batch_end(b);
+	return b;
+}
+
+static uint16_t nft_type(uint16_t msg)
+{
+	return (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | msg);
+}
+
+static uint32_t nf_flags(unsigned int flags)
+{
+	uint32_t nf = 0;
+
+	if (flags & TOPO_NAT_RANDOM)
+		nf |= NF_NAT_RANGE_PROTO_RANDOM;
+	if (flags & TOPO_NAT_FULLY_RANDOM)
+		nf |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
+	if (flags & TOPO_NAT_PERSISTENT)
+		nf |= NF_NAT_RANGE_PERSISTENT;
+	return nf;
+}
+
+/* BEGIN first, END last, both for the nftables subsystem, and sequence
+ * numbers counting up by one across the batch. */
+static void check_frame(const struct msgs *ms)
+{
+	const struct nfgenmsg *g;
+	int i;
+
+	CU_ASSERT_FATAL(ms->n >= 2);
+	CU_ASSERT_EQUAL(ms->m[0]->nlmsg_type, NFNL_MSG_BATCH_BEGIN);
+	CU_ASSERT_EQUAL(ms->m[ms->n - 1]->nlmsg_type, NFNL_MSG_BATCH_END);
+	for (i = 0; i < ms->n; i += ms->n - 1) {
+		g = mnl_nlmsg_get_payload(ms->m[i]);
+		CU_ASSERT_EQUAL(ntohs(g->res_id), NFNL_SUBSYS_NFTABLES);
+		CU_ASSERT_EQUAL(ms->m[i]->nlmsg_flags, NLM_F_REQUEST);
+	}
+	for (i = 1; i < ms->n; i++)
+		CU_ASSERT_EQUAL(ms->m[i]->nlmsg_seq,
+				ms->m[0]->nlmsg_seq + (uint32_t)i);
+}
+
+static void check_table(const struct nlmsghdr *nlh)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	CU_ASSERT_EQUAL(nlh->nlmsg_type, nft_type(NFT_MSG_NEWTABLE));
+	CU_ASSERT_EQUAL(nlh->nlmsg_flags,
+			NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+	CU_ASSERT_FATAL(nftnl_table_nlmsg_parse(nlh, t) == 0);
+	CU_ASSERT_STRING_EQUAL(nftnl_table_get_str(t, NFTNL_TABLE_NAME),
+			       "natlab");
+	CU_ASSERT_EQUAL(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY),
+			NFPROTO_IPV4);
+	nftnl_table_free(t);
+}
+
+static void check_chain(const struct nlmsghdr *nlh)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	CU_ASSERT_EQUAL(nlh->nlmsg_type, nft_type(NFT_MSG_NEWCHAIN));
+	CU_ASSERT_EQUAL(nlh->nlmsg_flags,
+			NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK);
+	CU_ASSERT_FATAL(nftnl_chain_nlmsg_parse(nlh, c) == 0);
+	CU_ASSERT_STRING_EQUAL(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE),
+			       "natlab");
+	CU_ASSERT_STRING_EQUAL(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME),
+			       "postrouting");
+	CU_ASSERT_STRING_EQUAL(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "nat");
+	CU_ASSERT_EQUAL(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY),
+			NFPROTO_IPV4);
+	CU_ASSERT_EQUAL(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
+			NF_INET_POST_ROUTING);
+	CU_ASSERT_EQUAL(nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), 100);
+	CU_ASSERT_EQUAL(nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY), NF_ACCEPT);
+	nftnl_chain_free(c);
+}
+
+/* The next expression, which must exist and be of this kind. */
+static struct nftnl_expr *next_expr(struct nftnl_expr_iter *it,
+				    const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_iter_next(it);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_STRING_EQUAL_FATAL(nftnl_expr_get_str(e, NFTNL_EXPR_NAME),
+				     name);
+	return e;
+}
+
+static void check_meta(struct nftnl_expr_iter *it, uint32_t key)
+{
+	struct nftnl_expr *e = next_expr(it, "meta");
+
+	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY), key);
+	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG), NFT_REG_1);
+}
+
+static void check_data(struct nftnl_expr *e, uint16_t attr, const void *want,
+		       uint32_t want_len)
+{
+	uint32_t len = 0;
+	const void *data = nftnl_expr_get(e, attr, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	CU_ASSERT_EQUAL_FATAL(len, want_len);
+	CU_ASSERT(memcmp(data, want, len) == 0);
+}
+
+static void check_cmp_eq(struct nftnl_expr_iter *it, const void *want,
+			 uint32_t len)
+{
+	struct nftnl_expr *e = next_expr(it, "cmp");
+
+	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG), NFT_REG_1);
+	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), NFT_CMP_EQ);
+	check_data(e, NFTNL_EXPR_CMP_DATA, want, len);
+}
+
+static void check_immediate(struct nftnl_expr_iter *it, uint32_t reg,
+			    uint16_t port)
+{
+	struct nftnl_expr *e = next_expr(it, "immediate");
+	uint8_t be[2] = {port >> 8, port & 0xff}; /* network order */
+
+	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), reg);
+	check_data(e, NFTNL_EXPR_IMM_DATA, be, sizeof(be));
+}
+
+/* oifname "wan" [meta l4proto P] counter masquerade [to :lo-hi] [flags] */
+static void check_rule(const struct nlmsghdr *nlh, uint8_t l4proto, uint16_t lo,
+		       uint16_t hi, unsigned int flags)
+{
+	static const char wan[IFNAMSIZ] = "wan";
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+
+	CU_ASSERT_EQUAL(nlh->nlmsg_type, nft_type(NFT_MSG_NEWRULE));
+	CU_ASSERT_EQUAL(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_CREATE |
+						  NLM_F_APPEND | NLM_F_ACK);
+	CU_ASSERT_FATAL(nftnl_rule_nlmsg_parse(nlh, r) == 0);
+	CU_ASSERT_STRING_EQUAL(nftnl_rule_get_str(r, NFTNL_RULE_TABLE),
+			       "natlab");
+	CU_ASSERT_STRING_EQUAL(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
+			       "postrouting");
+	CU_ASSERT_EQUAL(nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY), NFPROTO_IPV4);
+
+	it = nftnl_expr_iter_create(r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(it);
+	check_meta(it, NFT_META_OIFNAME);
+	check_cmp_eq(it, wan, sizeof(wan));
+	if (l4proto) {
+		check_meta(it, NFT_META_L4PROTO);
+		check_cmp_eq(it, &l4proto, 1);
+	}
+	next_expr(it, "counter");
+	if (lo) {
+		check_immediate(it, NFT_REG_1, lo);
+		check_immediate(it, NFT_REG_2, hi);
+	}
+	e = next_expr(it, "masq");
+	CU_ASSERT_EQUAL(nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_FLAGS),
+			flags != 0);
+	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_MASQ_FLAGS),
+			nf_flags(flags));
+	if (lo) {
+		CU_ASSERT_EQUAL(
+			nftnl_expr_get_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN),
+			NFT_REG_1);
+		CU_ASSERT_EQUAL(
+			nftnl_expr_get_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MAX),
+			NFT_REG_2);
+	} else {
+		CU_ASSERT_FALSE(
+			nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN));
+	}
+	CU_ASSERT_PTR_NULL(nftnl_expr_iter_next(it));
+	nftnl_expr_iter_destroy(it);
+	nftnl_rule_free(r);
+}
+
+/* A whole gateway ruleset: table, chain, [tcp rule, udp rule,] rule. */
+static void check_ruleset(unsigned int flags, uint16_t lo, uint16_t hi)
+{
+	struct nft_batch *b = build(flags, lo, hi);
+	int rules = lo ? 3 : 1;
+	struct msgs ms;
+
+	walk(b, &ms);
+	check_frame(&ms);
+	CU_ASSERT_EQUAL_FATAL(ms.n, 2 + 2 + rules);
+	CU_ASSERT_EQUAL(nft_batch_count(b), 2 + rules);
+	check_table(ms.m[1]);
+	check_chain(ms.m[2]);
+	if (lo) {
+		check_rule(ms.m[3], IPPROTO_TCP, lo, hi, flags);
+		check_rule(ms.m[4], IPPROTO_UDP, lo, hi, flags);
+	}
+	check_rule(ms.m[ms.n - 2], 0, 0, 0, flags);
+	nft_batch_free(b);
+}
+
+static void test_new_batch(void)
+{
+	struct nft_batch *b = nft_batch_new();
+	struct msgs ms;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(nft_batch_count(b), 0);
+	CU_ASSERT_PTR_NULL(nft_batch_desc(b, 0));
+	walk(b, &ms);
+	CU_ASSERT_EQUAL_FATAL(ms.n, 1);
+	CU_ASSERT_EQUAL(ms.m[0]->nlmsg_type, NFNL_MSG_BATCH_BEGIN);
+	nft_batch_end(b);
+	walk(b, &ms);
+	CU_ASSERT_EQUAL(ms.n, 2);
+	check_frame(&ms);
+	nft_batch_free(b);
+	nft_batch_free(NULL);
+}
+
+static void test_nat_none(void)
+{
+	struct topo_nat nat = {TOPO_NAT_NONE, TOPO_NAT_RANDOM, 1024, 2047, 1};
+	struct nft_batch *b = nft_batch_new();
+	size_t len = nft_batch_len(b);
+
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &nat, "wan"), 0);
+	CU_ASSERT_EQUAL(nft_batch_count(b), 0);
+	CU_ASSERT_EQUAL(nft_batch_len(b), len);
+	nft_batch_free(b);
+}
+
+static void test_table_and_chain(void)
+{
+	struct nft_batch *b = build(0, 0, 0);
+	struct msgs ms;
+
+	walk(b, &ms);
+	CU_ASSERT_EQUAL_FATAL(ms.n, 5);
+	check_table(ms.m[1]);
+	check_chain(ms.m[2]);
+	nft_batch_free(b);
+}
+
+static void test_masq_plain(void)
+{
+	check_ruleset(0, 0, 0);
+}
+
+static void test_masq_random(void)
+{
+	check_ruleset(TOPO_NAT_RANDOM, 0, 0);
+}
+
+static void test_masq_fully_random(void)
+{
+	check_ruleset(TOPO_NAT_FULLY_RANDOM, 0, 0);
+}
+
+static void test_masq_persistent(void)
+{
+	check_ruleset(TOPO_NAT_PERSISTENT, 0, 0);
+}
+
+static void test_masq_flag_combinations(void)
+{
+	unsigned int f;
+
+	for (f = 0; f <= ALL_FLAGS; f++) {
+		check_ruleset(f, 0, 0);
+		check_ruleset(f, 20000, 29999);
+	}
+}
+
+static void test_port_range(void)
+{
+	check_ruleset(0, 1024, 2047);
+}
+
+static void test_port_range_flags(void)
+{
+	check_ruleset(TOPO_NAT_FULLY_RANDOM | TOPO_NAT_PERSISTENT, 1, 65535);
+}
+
+static void test_single_port(void)
+{
+	check_ruleset(TOPO_NAT_RANDOM, 5000, 5000);
+}
+
+static void test_descriptions(void)
+{
+	struct nft_batch *b = build(TOPO_NAT_FULLY_RANDOM, 1024, 2047);
+	static const char *const want[] = {
+		"table ip natlab",
+		"chain postrouting (nat, postrouting, priority 100)",
+		"rule postrouting: oifname \"wan\" meta l4proto tcp counter "
+		"masquerade to :1024-2047 fully-random",
+		"rule postrouting: oifname \"wan\" meta l4proto udp counter "
+		"masquerade to :1024-2047 fully-random",
+		"rule postrouting: oifname \"wan\" counter masquerade "
+		"fully-random",
+	};
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(nft_batch_count(b), 5);
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_STRING_EQUAL(nft_batch_desc(b, i), want[i]);
+	CU_ASSERT_PTR_NULL(nft_batch_desc(b, 5));
+	CU_ASSERT_PTR_NULL(nft_batch_desc(b, -1));
+	nft_batch_free(b);
+
+	b = build(ALL_FLAGS, 0, 0);
+	CU_ASSERT_STRING_EQUAL(nft_batch_desc(b, 2),
+			       "rule postrouting: oifname \"wan\" counter "
+			       "masquerade random,fully-random,persistent");
+	nft_batch_free(b);
+	b = build(0, 0, 0);
+	CU_ASSERT_STRING_EQUAL(nft_batch_desc(b, 2),
+			       "rule postrouting: oifname \"wan\" counter "
+			       "masquerade");
+	nft_batch_free(b);
+}
+
+/* Interface names are compared over all IFNAMSIZ bytes, NUL-padded. */
+static void test_ifname_padding(void)
+{
+	static const char name[] = "abcdefghijklmno"; /* IFNAMSIZ - 1 */
+	struct topo_nat nat = {TOPO_NAT_MASQUERADE, 0, 0, 0, 1};
+	struct nft_batch *b = nft_batch_new();
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr_iter *it;
+	struct msgs ms;
+
+	CU_ASSERT_EQUAL_FATAL(nft_gateway_nat(b, &nat, name), 0);
+	nft_batch_end(b);
+	walk(b, &ms);
+	CU_ASSERT_EQUAL_FATAL(ms.n, 5);
+	CU_ASSERT_FATAL(nftnl_rule_nlmsg_parse(ms.m[3], r) == 0);
+	it = nftnl_expr_iter_create(r);
+	check_meta(it, NFT_META_OIFNAME);
+	check_cmp_eq(it, name, IFNAMSIZ); /* the NUL is the 16th byte */
+	nftnl_expr_iter_destroy(it);
+	nftnl_rule_free(r);
+	nft_batch_free(b);
+}
+
+/* Rejected before the kernel sees it, and the batch is left as it was. */
+static void test_bad_input(void)
+{
+	struct topo_nat ok = {TOPO_NAT_MASQUERADE, 0, 0, 0, 1};
+	struct topo_nat bad_flags = {TOPO_NAT_MASQUERADE, 0x8, 0, 0, 1};
+	struct topo_nat inverted = {TOPO_NAT_MASQUERADE, 0, 2000, 1000, 1};
+	struct topo_nat no_min = {TOPO_NAT_MASQUERADE, 0, 0, 1000, 1};
+	struct topo_nat no_max = {TOPO_NAT_MASQUERADE, 0, 1000, 0, 1};
+	struct topo_nat bad_mode = {(enum topo_nat_mode)7, 0, 0, 0, 1};
+	struct nft_batch *b = nft_batch_new();
+	size_t len = nft_batch_len(b);
+
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &ok, "abcdefghijklmnop"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &ok, ""), -EINVAL);
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &ok, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &bad_flags, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &inverted, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &no_min, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &no_max, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &bad_mode, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_batch_count(b), 0);
+	CU_ASSERT_EQUAL(nft_batch_len(b), len);
+	nft_batch_free(b);
+}
+
+static void test_end_once(void)
+{
+	struct topo_nat nat = {TOPO_NAT_MASQUERADE, 0, 0, 0, 1};
+	struct nft_batch *b = build(0, 0, 0);
+	size_t len = nft_batch_len(b);
+	struct msgs ms;
+
+	nft_batch_end(b);
+	CU_ASSERT_EQUAL(nft_batch_len(b), len);
+	CU_ASSERT_EQUAL(nft_gateway_nat(b, &nat, "wan"), -EINVAL);
+	walk(b, &ms);
+	CU_ASSERT_EQUAL(ms.n, 5);
+	check_frame(&ms);
+	nft_batch_free(b);
+}
+
+/* The buffer grows past its first size, stops at its limit with ENOSPC,
+ * drops the half-added ruleset, and still ends cleanly. */
+static void test_grow_until_full(void)
+{
+	struct topo_nat nat = {TOPO_NAT_MASQUERADE, ALL_FLAGS, 1024, 2047, 1};
+	struct nft_batch *b = nft_batch_new();
+	const struct nlmsghdr *nlh;
+	int i, err = 0, n = 0, len;
+
+	for (i = 0; i < 10000 && !err; i++)
+		err = nft_gateway_nat(b, &nat, "wan");
+	CU_ASSERT_EQUAL(err, -ENOSPC);
+	CU_ASSERT(nft_batch_len(b) > 8 * 1024);
+	CU_ASSERT_EQUAL(nft_batch_count(b) % 5, 0);
+	nft_batch_end(b);
+	CU_ASSERT(nft_batch_len(b) <= 64 * 1024);
+
+	nlh = nft_batch_data(b);
+	len = (int)nft_batch_len(b);
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		CU_ASSERT_EQUAL(nlh->nlmsg_seq, 1 + (uint32_t)n);
+		if (n > 0 && n <= nft_batch_count(b) && n % 5 == 0)
+			check_rule(nlh, 0, 0, 0, ALL_FLAGS);
+		n++;
+	}
+	CU_ASSERT_EQUAL(len, 0);
+	CU_ASSERT_EQUAL(n, nft_batch_count(b) + 2);
+	nft_batch_free(b);
+}
+
+/* An empty batch needs no socket, so this runs without privileges. */
+static void test_send_empty(void)
+{
+	struct nft_batch *b = nft_batch_new();
+	char err[128] = "junk";
+
+	CU_ASSERT_EQUAL(nft_batch_send(b, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_EQUAL(nft_batch_send(b, err, sizeof(err)), -EALREADY);
+	CU_ASSERT(strstr(err, "already sent") != NULL);
+	nft_batch_free(b);
+}
+
+static const struct unit_test tests[] = {
+	{"new batch holds BEGIN only", test_new_batch},
+	{"nat none adds nothing", test_nat_none},
+	{"table and chain", test_table_and_chain},
+	{"masquerade", test_masq_plain},
+	{"masquerade random", test_masq_random},
+	{"masquerade fully-random", test_masq_fully_random},
+	{"masquerade persistent", test_masq_persistent},
+	{"flag combinations", test_masq_flag_combinations},
+	{"port range", test_port_range},
+	{"port range with flags", test_port_range_flags},
+	{"single port", test_single_port},
+	{"descriptions", test_descriptions},
+	{"interface name padding", test_ifname_padding},
+	{"bad input rejected", test_bad_input},
+	{"end is idempotent", test_end_once},
+	{"grows, then ENOSPC", test_grow_until_full},
+	{"empty batch send", test_send_empty},
+	{0},
+};
+
+UNIT_SUITE("nft", tests)
