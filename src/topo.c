@@ -1,0 +1,1441 @@
+/* topo.c - topology files: INI-style parsing, validation, addressing. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "topo.h"
+#include "util.h"
+
+/*
+ * Theory of operation
+ *
+ * A section kind is a row of sect_kinds[]: NAME or not, once only or not,
+ * an open hook, a table of keys with a handler each (a key ending in '.'
+ * takes any suffix, as "sysctl." does), required keys and a close hook.
+ * A section whose lines are not "key = value" sets a raw hook, which is
+ * handed each body line with comments removed.  Handlers check one value
+ * and keep it with its line.  Names are resolved once the whole file is
+ * read, since [client cK] may come before [clients]; struct topo gets its
+ * nodes only if no error was found.  Generated clients c1..cN carry the
+ * line of the [clients] header, and identical messages for one line are
+ * kept once, so a mistake in [clients] is not reported N times.
+ */
+
+#define LOWER  "abcdefghijklmnopqrstuvwxyz"
+#define DIGITS "0123456789"
+#define GNAME  (TOPO_NODE_MAX + 1)
+
+/* A name used as a reference (network or gateway), and where. */
+struct pref {
+	char *name; /* NULL: not given */
+	int line;
+	int looked; /* idx is valid; an unknown name was reported */
+	int idx;
+};
+
+/* A [gateway], [server], [client] or [clients] section as written. */
+struct pnode {
+	char *name;
+	enum topo_kind kind;
+	int line;
+	int dup;  /* named like a generated client defined before it */
+	int over; /* [client cK] for the generated client cK */
+	struct pref net[2], via;
+	uint32_t addr[2];
+	int addr_line[2]; /* 0: automatic */
+	struct topo_kv *sysctls, *conntrack;
+	int nsysctls, nconntrack;
+	struct topo_nat nat;
+	int ports_line;
+};
+
+/* A node being resolved, in its final order. */
+struct rnode {
+	const char *name;
+	enum topo_kind kind;
+	int line;	   /* its section, or [clients] */
+	int gen;	   /* K for the generated client cK, else 0 */
+	struct pnode *sec; /* its own section, if any */
+	struct pref *net[2], *via;
+	int nifs;
+	int ni[2]; /* index into t->nets, -1 if unresolved */
+	uint32_t addr[2];
+	int aline[2]; /* line of an explicit address, else 0 */
+	int via_idx;
+};
+
+struct perr {
+	int line;
+	char *msg;
+};
+
+struct parser {
+	struct topo *t;
+	const struct sect_kind *kind; /* section being read, NULL if none */
+	int skip;		      /* in the body of a rejected header */
+	void *cur;		      /* what the section fills */
+	char *label, *what;	      /* "[gateway gw]", "gateway 'gw'" */
+	int sect_line;
+	int first[16];	      /* header line of each once-only kind */
+	struct topo_kv *seen; /* keys of this section (value unused) */
+	int nseen, seen_cap, nets_cap;
+
+	struct pnode **secs; /* gateways, servers, clients, file order */
+	int nsecs, secs_cap;
+	struct pnode tmpl; /* [clients] */
+	int lab_line, clients_line, count_line, prefix_bad;
+	unsigned long count;
+	char *prefix;
+
+	int ngen;	    /* clients made by [clients] */
+	char *gnames;	    /* their names, GNAME bytes each, from 1 */
+	char *glabel;	    /* "c1..c3" */
+	char *gdup;	    /* gdup[K]: cK clashes with an earlier node */
+	struct pnode **gov; /* gov[K]: the [client cK] section */
+	struct rnode *rn;
+	int nrn, ngw;
+	struct perr *errs;
+	int nerrs, errs_cap;
+};
+
+struct key_def {
+	const char *name; /* a key, or a prefix ending in '.' */
+	int (*fn)(struct parser *p, const char *key, const char *val, int line,
+		  int arg);
+	int arg;
+};
+
+#define SECT_NAMED 0x1 /* [kind NAME]; otherwise [kind] */
+#define SECT_ONCE  0x2 /* at most one per file */
+
+struct sect_kind {
+	const char *name;
+	unsigned int flags;
+	enum topo_kind node; /* for node_open() */
+	/* start a section; an error return skips its body */
+	int (*open)(struct parser *p, const char *name, int line);
+	const struct key_def *keys; /* ends with a NULL name */
+	/* if set, gets the body lines instead of them being key = value */
+	int (*raw)(struct parser *p, const char *text, int line);
+	const char *required[3];
+	void (*close)(struct parser *p);
+};
+
+static char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void perr(struct parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static char *strf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		fputs("natlab: out of memory\n", stderr);
+		abort();
+	}
+	return s;
+}
+
+/* Make room for one more element of a growing array. */
+static void *grow(void *a, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return a;
+	*cap = *cap ? *cap * 2 : 8;
+	return xrealloc(a, (size_t)*cap, size);
+}
+
+/* Record "file:line: message", kept sorted by line (stable); a message
+ * already recorded for the same line is dropped. */
+static void perr(struct parser *p, int line, const char *fmt, ...)
+{
+	char buf[512], *msg;
+	va_list ap;
+	int i, j;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	msg = strf("%s:%d: %s", p->t->file, line, buf);
+	for (i = p->nerrs; i > 0 && p->errs[i - 1].line > line; i--)
+		;
+	for (j = i; j > 0 && p->errs[j - 1].line == line; j--) {
+		if (!strcmp(p->errs[j - 1].msg, msg)) {
+			free(msg);
+			return;
+		}
+	}
+	p->errs = grow(p->errs, p->nerrs, &p->errs_cap, sizeof(*p->errs));
+	memmove(&p->errs[i + 1], &p->errs[i],
+		(size_t)(p->nerrs - i) * sizeof(*p->errs));
+	p->errs[i].line = line;
+	p->errs[i].msg = msg;
+	p->nerrs++;
+}
+
+static uint32_t mask(int prefix)
+{
+	return prefix ? 0xffffffffu << (32 - prefix) : 0;
+}
+
+/* s is 1..max characters, the first from first, the others from rest. */
+static int name_ok(const char *s, size_t max, const char *first,
+		   const char *rest)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= max && strchr(first, s[0]) &&
+	       strspn(s + 1, rest) == n - 1;
+}
+
+int topo_valid_lab_name(const char *name)
+{
+	return name_ok(name, TOPO_LAB_MAX, LOWER DIGITS, LOWER DIGITS "_-");
+}
+
+/* Set key to value in a list: replace the same key, or append. */
+static void kv_set(struct topo_kv **v, int *n, const char *key,
+		   const char *value, int line)
+{
+	struct topo_kv *kv;
+	int i;
+
+	for (i = 0; i < *n && strcmp((*v)[i].key, key); i++)
+		;
+	if (i == *n) {
+		*v = xrealloc(*v, (size_t)*n + 1, sizeof(**v));
+		kv = &(*v)[(*n)++];
+		kv->key = xstrdup(key);
+	} else {
+		kv = &(*v)[i];
+		free(kv->value);
+	}
+	kv->value = xstrdup(value);
+	kv->line = line;
+}
+
+static void kv_free(struct topo_kv *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].value);
+	}
+	free(v);
+}
+
+/* Copy what precedes sep in s to buf; return what follows, or NULL. */
+static const char *split(const char *s, int sep, char *buf, size_t size)
+{
+	const char *at = strchr(s, sep);
+
+	if (!at || (size_t)(at - s) >= size)
+		return NULL;
+	memcpy(buf, s, (size_t)(at - s));
+	buf[at - s] = '\0';
+	return at + 1;
+}
+
+/*
+ * Key handlers: p->cur is what the section fills, arg comes from the key
+ * table.  Each reports its own errors and returns 0 or -EINVAL.
+ */
+
+static int key_lab_name(struct parser *p, const char *key, const char *val,
+			int line, int arg)
+{
+	if (!topo_valid_lab_name(val)) {
+		perr(p, line,
+		     "invalid lab name '%s': use [a-z0-9][a-z0-9_-]*, at most %d characters",
+		     val, TOPO_LAB_MAX);
+		return -EINVAL;
+	}
+	strcpy(p->t->name, val);
+	p->t->name_line = line;
+	return 0;
+}
+
+static int key_subnet(struct parser *p, const char *key, const char *val,
+		      int line, int arg)
+{
+	struct topo_net *net = p->cur;
+	char buf[16], s1[16];
+	unsigned long n = 0;
+	const char *plen;
+	uint32_t a = 0;
+	int err = -EINVAL;
+
+	plen = split(val, '/', buf, sizeof(buf));
+	if (plen && !util_parse_ipv4(buf, &a))
+		err = util_parse_ulong(plen, 8, 30, &n);
+	if (err == -ERANGE)
+		perr(p, line, "subnet %s: the prefix length must be 8..30",
+		     val);
+	else if (err)
+		perr(p, line, "invalid subnet '%s': expected A.B.C.D/P", val);
+	else if (a & ~mask((int)n))
+		perr(p, line,
+		     "subnet %s has host bits set; did you mean %s/%lu?", val,
+		     util_ipv4_str(a & mask((int)n), s1), n);
+	else {
+		net->addr = a;
+		net->prefix = (int)n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* arg: 0 or 1 for a network (inside, outside), 2 for via. */
+static int key_ref(struct parser *p, const char *key, const char *val, int line,
+		   int arg)
+{
+	struct pnode *n = p->cur;
+	struct pref *r = arg == 2 ? &n->via : &n->net[arg];
+
+	r->name = xstrdup(val);
+	r->line = line;
+	return 0;
+}
+
+static int key_addr(struct parser *p, const char *key, const char *val,
+		    int line, int arg)
+{
+	struct pnode *n = p->cur;
+
+	if (util_parse_ipv4(val, &n->addr[arg])) {
+		perr(p, line, "invalid address '%s'", val);
+		return -EINVAL;
+	}
+	n->addr_line[arg] = line;
+	return 0;
+}
+
+/* Word i of nat = ... sets bit 1 << i: the first three are TOPO_NAT_*. */
+static const char *const nat_words[] = {
+	"random", "fully-random", "persistent", "masquerade", "none",
+};
+#define NAT_MASQ 0x8u
+#define NAT_NONE 0x10u
+_Static_assert(TOPO_NAT_RANDOM == 1 && TOPO_NAT_FULLY_RANDOM == 2 &&
+		       TOPO_NAT_PERSISTENT == 4,
+	       "nat_words[] follows the TOPO_NAT_* bits");
+
+/* "masquerade [random] [fully-random] [persistent]", any order; "none". */
+static int key_nat(struct parser *p, const char *key, const char *val, int line,
+		   int arg)
+{
+	struct pnode *n = p->cur;
+	char *s = xstrdup(val), *w, *save;
+	unsigned int seen = 0;
+	int err = -EINVAL;
+	size_t i;
+
+	for (w = strtok_r(s, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		for (i = 0; i < ARRAY_SIZE(nat_words); i++)
+			if (!strcmp(w, nat_words[i]))
+				break;
+		if (i == ARRAY_SIZE(nat_words) || (seen & 1u << i)) {
+			perr(p, line, "nat: %s word '%s'",
+			     i < ARRAY_SIZE(nat_words) ? "repeated" : "unknown",
+			     w);
+			goto out;
+		}
+		seen |= 1u << i;
+	}
+	if ((seen & NAT_NONE) && seen != NAT_NONE)
+		perr(p, line, "nat: 'none' takes no other words");
+	else if (!(seen & (NAT_NONE | NAT_MASQ)))
+		perr(p, line,
+		     "nat: expected 'masquerade [random|fully-random] [persistent]' or 'none'");
+	else if ((seen & TOPO_NAT_RANDOM) && (seen & TOPO_NAT_FULLY_RANDOM))
+		perr(p, line,
+		     "nat: 'random' and 'fully-random' exclude each other");
+	else
+		err = 0;
+	if (!err) {
+		n->nat.mode =
+			seen & NAT_NONE ? TOPO_NAT_NONE : TOPO_NAT_MASQUERADE;
+		n->nat.flags = seen & ~(NAT_MASQ | NAT_NONE);
+		n->nat.line = line;
+	}
+out:
+	free(s);
+	return err;
+}
+
+static int key_ports(struct parser *p, const char *key, const char *val,
+		     int line, int arg)
+{
+	struct pnode *n = p->cur;
+	unsigned long lo, hi;
+	const char *rest;
+	char buf[8];
+
+	rest = split(val, '-', buf, sizeof(buf));
+	if (!rest || util_parse_ulong(buf, 1, 65535, &lo) ||
+	    util_parse_ulong(rest, 1, 65535, &hi)) {
+		perr(p, line, "nat.ports: expected MIN-MAX, ports 1..65535");
+		return -EINVAL;
+	}
+	if (lo > hi) {
+		perr(p, line, "nat.ports: %lu is above %lu", lo, hi);
+		return -EINVAL;
+	}
+	n->nat.port_min = (uint16_t)lo;
+	n->nat.port_max = (uint16_t)hi;
+	n->ports_line = line;
+	return 0;
+}
+
+/* The nf_conntrack_* sysctls of a network namespace, prefix dropped. */
+static const char conntrack_names[] =
+	" tcp_timeout_syn_sent tcp_timeout_syn_recv tcp_timeout_established"
+	" tcp_timeout_fin_wait tcp_timeout_close_wait tcp_timeout_last_ack"
+	" tcp_timeout_time_wait tcp_timeout_close tcp_timeout_max_retrans"
+	" tcp_timeout_unacknowledged tcp_loose tcp_be_liberal tcp_max_retrans"
+	" udp_timeout udp_timeout_stream icmp_timeout generic_timeout max"
+	" buckets expect_max tcp_ignore_invalid_rst checksum log_invalid acct"
+	" timestamp events helper ";
+
+static int key_conntrack(struct parser *p, const char *key, const char *val,
+			 int line, int arg)
+{
+	const char *name = key + strlen("conntrack.");
+	char *word = strf(" %s ", name), num[24];
+	struct pnode *n = p->cur;
+	unsigned long v;
+	int err = -EINVAL;
+
+	if (!strstr(conntrack_names, word))
+		perr(p, line, "%s: '%s' is not a known conntrack setting", key,
+		     name);
+	else if (util_parse_ulong(val, 0, 2147483647, &v))
+		perr(p, line, "%s: expected an integer 0..2147483647", key);
+	else
+		err = 0;
+	if (!err) {
+		snprintf(num, sizeof(num), "%lu", v);
+		kv_set(&n->conntrack, &n->nconntrack, name, num, line);
+	}
+	free(word);
+	return err;
+}
+
+static int key_sysctl(struct parser *p, const char *key, const char *val,
+		      int line, int arg)
+{
+	const char *path = key + strlen("sysctl."), *c;
+	struct pnode *n = p->cur;
+	size_t len = strlen(path);
+
+	if (strncmp(path, "net.", 4)) {
+		perr(p, line, "%s: only net.* sysctls are per-namespace", key);
+		return -EINVAL;
+	}
+	if (strspn(path, LOWER DIGITS "ABCDEFGHIJKLMNOPQRSTUVWXYZ_.-") != len ||
+	    strstr(path, "..") || path[len - 1] == '.') {
+		perr(p, line,
+		     "%s: not a sysctl name ([A-Za-z0-9_-] parts joined by '.')",
+		     key);
+		return -EINVAL;
+	}
+	for (c = val; *c; c++) {
+		if (iscntrl((unsigned char)*c)) {
+			perr(p, line, "%s: the value has a control character",
+			     key);
+			return -EINVAL;
+		}
+	}
+	kv_set(&n->sysctls, &n->nsysctls, path, val, line);
+	return 0;
+}
+
+static int key_count(struct parser *p, const char *key, const char *val,
+		     int line, int arg)
+{
+	p->count_line = line;
+	if (util_parse_ulong(val, 1, 65534, &p->count)) {
+		perr(p, line, "count: expected a number 1..65534");
+		p->count = 0;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int key_prefix(struct parser *p, const char *key, const char *val,
+		      int line, int arg)
+{
+	if (!name_ok(val, strlen(val), LOWER, LOWER "_")) {
+		perr(p, line, "invalid prefix '%s': use [a-z][a-z_]*", val);
+		p->prefix_bad = 1;
+		return -EINVAL;
+	}
+	p->prefix = xstrdup(val);
+	return 0;
+}
+
+/* Section hooks. */
+
+static int lab_open(struct parser *p, const char *name, int line)
+{
+	p->lab_line = line;
+	return 0;
+}
+
+/* Networks go straight to t->nets; prefix 0 marks a missing subnet.
+ * A network with a bad or taken name is left out, its body skipped. */
+static int net_open(struct parser *p, const char *name, int line)
+{
+	struct topo *t = p->t;
+	struct topo_net *net;
+	int i;
+
+	if (!name_ok(name, TOPO_NET_MAX, LOWER, LOWER DIGITS "_") ||
+	    !strcmp(name, "lo")) {
+		perr(p, line,
+		     "invalid network name '%s': use [a-z][a-z0-9_]*, at most %d characters, not 'lo'",
+		     name, TOPO_NET_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < t->nnets; i++) {
+		if (!strcmp(t->nets[i].name, name)) {
+			perr(p, line,
+			     "duplicate network '%s' (first at line %d)", name,
+			     t->nets[i].line);
+			return -EEXIST;
+		}
+	}
+	t->nets = grow(t->nets, t->nnets, &p->nets_cap, sizeof(*t->nets));
+	net = &t->nets[t->nnets++];
+	memset(net, 0, sizeof(*net));
+	strcpy(net->name, name);
+	net->line = line;
+	p->cur = net;
+	return 0;
+}
+
+/* A [gateway], [server] or [client].  Clashes with the names of
+ * generated clients are found once the file is read. */
+static int node_open(struct parser *p, const char *name, int line)
+{
+	struct pnode *n;
+	int i;
+
+	if (!name_ok(name, TOPO_NODE_MAX, LOWER, LOWER DIGITS "_") ||
+	    !strcmp(name, "sw"))
+		perr(p, line,
+		     "invalid node name '%s': use [a-z][a-z0-9_]*, at most %d characters, not 'sw'",
+		     name, TOPO_NODE_MAX);
+	for (i = 0; i < p->nsecs; i++) {
+		if (!strcmp(p->secs[i]->name, name)) {
+			perr(p, line, "duplicate node '%s' (first at line %d)",
+			     name, p->secs[i]->line);
+			return -EEXIST;
+		}
+	}
+	n = xcalloc(1, sizeof(*n));
+	n->name = xstrdup(name);
+	n->kind = p->kind->node;
+	n->line = line;
+	n->nat.mode = TOPO_NAT_MASQUERADE;
+	p->secs = grow(p->secs, p->nsecs, &p->secs_cap, sizeof(*p->secs));
+	p->secs[p->nsecs++] = n;
+	p->cur = n;
+	return 0;
+}
+
+/* Generated clients take the line of the [clients] header. */
+static int clients_open(struct parser *p, const char *name, int line)
+{
+	p->clients_line = line;
+	p->tmpl.kind = TOPO_CLIENT;
+	p->tmpl.line = line;
+	p->cur = &p->tmpl;
+	return 0;
+}
+
+static void gateway_close(struct parser *p)
+{
+	struct pnode *n = p->cur;
+
+	if (n->ports_line && n->nat.line && n->nat.mode == TOPO_NAT_NONE)
+		perr(p, n->ports_line, "nat.ports needs nat = masquerade");
+}
+
+/* The longest generated name must still be a valid node name. */
+static void clients_close(struct parser *p)
+{
+	const char *prefix = p->prefix ? p->prefix : "c";
+	char num[24];
+	int len;
+
+	if (!p->count || p->prefix_bad)
+		return;
+	len = snprintf(num, sizeof(num), "%lu", p->count);
+	if (strlen(prefix) + (size_t)len > TOPO_NODE_MAX)
+		perr(p, p->count_line,
+		     "client names %s1..%s%lu would be longer than %d characters",
+		     prefix, prefix, p->count, TOPO_NODE_MAX);
+	else
+		p->ngen = (int)p->count;
+}
+
+/* clang-format off */
+static const struct key_def lab_keys[] = {
+	{ "name", key_lab_name, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct key_def network_keys[] = {
+	{ "subnet", key_subnet, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct key_def gateway_keys[] = {
+	{ "inside", key_ref, 0 },
+	{ "outside", key_ref, 1 },
+	{ "inside.address", key_addr, 0 },
+	{ "outside.address", key_addr, 1 },
+	{ "nat", key_nat, 0 },
+	{ "nat.ports", key_ports, 0 },
+	{ "via", key_ref, 2 },
+	{ "conntrack.", key_conntrack, 0 },
+	{ "sysctl.", key_sysctl, 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* [server NAME] and [client NAME] */
+static const struct key_def host_keys[] = {
+	{ "network", key_ref, 0 },
+	{ "address", key_addr, 0 },
+	{ "via", key_ref, 2 },
+	{ "sysctl.", key_sysctl, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct key_def clients_keys[] = {
+	{ "count", key_count, 0 },
+	{ "network", key_ref, 0 },
+	{ "prefix", key_prefix, 0 },
+	{ "via", key_ref, 2 },
+	{ "sysctl.", key_sysctl, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct sect_kind sect_kinds[] = {
+	{ .name = "lab", .flags = SECT_ONCE, .open = lab_open,
+	  .keys = lab_keys, .required = { "name" } },
+	{ .name = "network", .flags = SECT_NAMED, .open = net_open,
+	  .keys = network_keys, .required = { "subnet" } },
+	{ .name = "gateway", .flags = SECT_NAMED, .node = TOPO_GATEWAY,
+	  .open = node_open, .keys = gateway_keys,
+	  .required = { "inside", "outside" }, .close = gateway_close },
+	{ .name = "server", .flags = SECT_NAMED, .node = TOPO_SERVER,
+	  .open = node_open, .keys = host_keys, .required = { "network" } },
+	{ .name = "clients", .flags = SECT_ONCE, .open = clients_open,
+	  .keys = clients_keys, .required = { "count", "network" },
+	  .close = clients_close },
+	{ .name = "client", .flags = SECT_NAMED, .node = TOPO_CLIENT,
+	  .open = node_open, .keys = host_keys },
+};
+/* clang-format on */
+
+_Static_assert(ARRAY_SIZE(sect_kinds) <=
+		       ARRAY_SIZE(((struct parser *)0)->first),
+	       "parser.first[] must have a slot per section kind");
+
+/* Lines. */
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Cut comments: a line starting with ';' or '#', or the rest of a line
+ * from a ';' or '#' after whitespace.  Return the trimmed remainder. */
+static char *uncomment(char *s)
+{
+	size_t i;
+
+	s = trim(s);
+	if (*s == ';' || *s == '#')
+		*s = '\0';
+	for (i = 1; s[0] && s[i]; i++) {
+		if ((s[i] == ';' || s[i] == '#') &&
+		    isspace((unsigned char)s[i - 1])) {
+			s[i] = '\0';
+			break;
+		}
+	}
+	return trim(s);
+}
+
+static int seen_line(const struct parser *p, const char *key)
+{
+	int i;
+
+	for (i = 0; i < p->nseen; i++)
+		if (!strcmp(p->seen[i].key, key))
+			return p->seen[i].line;
+	return 0;
+}
+
+static void end_section(struct parser *p)
+{
+	size_t i;
+
+	for (i = 0; p->kind && i < ARRAY_SIZE(p->kind->required); i++)
+		if (p->kind->required[i] && !seen_line(p, p->kind->required[i]))
+			perr(p, p->sect_line, "%s: missing '%s'", p->what,
+			     p->kind->required[i]);
+	if (p->kind && p->kind->close)
+		p->kind->close(p);
+	while (p->nseen)
+		free(p->seen[--p->nseen].key);
+	free(p->label);
+	free(p->what);
+	p->label = p->what = NULL;
+	p->kind = NULL;
+	p->cur = NULL;
+	p->skip = 0;
+}
+
+/* "[kind]" or "[kind NAME]": end the current section, start the next.
+ * The body of a rejected header is skipped. */
+static void parse_header(struct parser *p, char *s, int line)
+{
+	const struct sect_kind *k = NULL;
+	char *kind, *name = NULL, *extra = NULL, *save;
+	size_t i;
+
+	end_section(p);
+	p->skip = 1;
+	s[strlen(s) - 1] = '\0';
+	kind = strtok_r(s + 1, " \t", &save);
+	if (kind)
+		name = strtok_r(NULL, " \t", &save);
+	if (name)
+		extra = strtok_r(NULL, " \t", &save);
+	for (i = 0; kind && i < ARRAY_SIZE(sect_kinds); i++)
+		if (!strcmp(kind, sect_kinds[i].name))
+			k = &sect_kinds[i];
+	if (!k)
+		perr(p, line, "unknown section [%s]", kind ? kind : "");
+	else if ((k->flags & SECT_NAMED) && !name)
+		perr(p, line, "section [%s] needs a name: [%s NAME]", kind,
+		     kind);
+	else if (!(k->flags & SECT_NAMED) && name)
+		perr(p, line, "section [%s] takes no name", kind);
+	else if (extra)
+		perr(p, line, "section [%s %s]: one word for the name", kind,
+		     name);
+	else if ((k->flags & SECT_ONCE) && p->first[k - sect_kinds])
+		perr(p, line, "duplicate section [%s] (first at line %d)", kind,
+		     p->first[k - sect_kinds]);
+	else
+		p->skip = 0;
+	if (p->skip)
+		return;
+	p->kind = k;
+	if (k->open(p, name, line)) {
+		p->kind = NULL;
+		p->skip = 1;
+		return;
+	}
+	p->first[k - sect_kinds] = line;
+	p->label = name ? strf("[%s %s]", kind, name) : strf("[%s]", kind);
+	p->what = name ? strf("%s '%s'", kind, name) : strf("[%s]", kind);
+	p->sect_line = line;
+}
+
+static void parse_key(struct parser *p, const char *key, const char *val,
+		      int line)
+{
+	const struct key_def *d;
+	int first = seen_line(p, key);
+	size_t n;
+
+	for (d = p->kind->keys; d->name; d++) {
+		n = strlen(d->name);
+		if (d->name[n - 1] == '.' ? !strncmp(key, d->name, n) && key[n]
+					  : !strcmp(key, d->name))
+			break;
+	}
+	if (!d->name) {
+		perr(p, line, "unknown key '%s' in %s", key, p->label);
+		return;
+	}
+	if (first) {
+		perr(p, line, "duplicate key '%s' (first at line %d)", key,
+		     first);
+		return;
+	}
+	p->seen = grow(p->seen, p->nseen, &p->seen_cap, sizeof(*p->seen));
+	p->seen[p->nseen].key = xstrdup(key);
+	p->seen[p->nseen++].line = line;
+	if (!*val)
+		perr(p, line, "empty value for '%s'", key);
+	else
+		d->fn(p, key, val, line, d->arg);
+}
+
+static void parse_line(struct parser *p, char *s, int line)
+{
+	char *eq, *key = NULL;
+	size_t len;
+
+	s = uncomment(s);
+	len = strlen(s);
+	if (!len)
+		return;
+	if (s[0] == '[' && s[len - 1] == ']') {
+		parse_header(p, s, line);
+		return;
+	}
+	if (p->skip)
+		return;
+	if (p->kind && p->kind->raw) {
+		p->kind->raw(p, s, line);
+		return;
+	}
+	eq = strchr(s, '=');
+	if (eq) {
+		*eq = '\0';
+		key = trim(s);
+	}
+	if (!key || !*key || strpbrk(key, " \t[]"))
+		perr(p, line, "expected 'key = value' or '[section]'");
+	else if (!p->kind)
+		perr(p, line, "key '%s' before the first [section]", key);
+	else
+		parse_key(p, key, trim(eq + 1), line);
+}
+
+/* Resolution, once the whole file is read. */
+
+/* Report each network whose subnet overlaps an earlier one. */
+static void check_nets(struct parser *p)
+{
+	struct topo_net *a, *b;
+	char s1[16], s2[16];
+	int i, j, m;
+
+	if (!p->t->nnets)
+		perr(p, 1, "no [network] section");
+	for (i = 0; i < p->t->nnets; i++) {
+		a = &p->t->nets[i];
+		for (j = 0; a->prefix && j < i; j++) {
+			b = &p->t->nets[j];
+			m = a->prefix < b->prefix ? a->prefix : b->prefix;
+			if (!b->prefix || (a->addr ^ b->addr) & mask(m))
+				continue;
+			perr(p, a->line,
+			     "subnet %s/%d of network '%s' overlaps network '%s' (%s/%d, line %d)",
+			     util_ipv4_str(a->addr, s1), a->prefix, a->name,
+			     b->name, util_ipv4_str(b->addr, s2), b->prefix,
+			     b->line);
+			break;
+		}
+	}
+}
+
+/* K if name is that of the generated client cK, else 0. */
+static int gen_index(const struct parser *p, const char *name)
+{
+	const char *prefix = p->prefix ? p->prefix : "c";
+	size_t n = strlen(prefix);
+	unsigned long k;
+
+	if (!p->ngen || strncmp(name, prefix, n) || name[n] == '0' ||
+	    util_parse_ulong(name + n, 1, (unsigned long)p->ngen, &k))
+		return 0;
+	return (int)k;
+}
+
+/* Name the generated clients, pair them with their [client cK]
+ * sections, and report clashes with other nodes at the later line. */
+static void check_names(struct parser *p)
+{
+	const char *prefix = p->prefix ? p->prefix : "c";
+	struct pnode *s;
+	int i, k;
+
+	p->gnames = xcalloc((size_t)p->ngen + 1, GNAME);
+	p->gov = xcalloc((size_t)p->ngen + 1, sizeof(*p->gov));
+	p->gdup = xcalloc((size_t)p->ngen + 1, 1);
+	for (k = 1; k <= p->ngen; k++)
+		snprintf(p->gnames + k * GNAME, GNAME, "%s%d", prefix, k);
+	if (p->ngen > 1)
+		p->glabel = strf("%s1..%s%d", prefix, prefix, p->ngen);
+	else
+		p->glabel = strf("%s1", prefix);
+	for (i = 0; i < p->nsecs; i++) {
+		s = p->secs[i];
+		k = gen_index(p, s->name);
+		if (!k)
+			continue;
+		if (s->kind == TOPO_CLIENT) {
+			p->gov[k] = s;
+			s->over = 1;
+		} else if (s->line > p->clients_line) {
+			s->dup = 1;
+			perr(p, s->line,
+			     "duplicate node '%s' (first at line %d)", s->name,
+			     p->clients_line);
+		} else {
+			p->gdup[k] = 1;
+			perr(p, p->clients_line,
+			     "duplicate node '%s' (first at line %d)", s->name,
+			     s->line);
+		}
+	}
+}
+
+static void rn_add(struct parser *p, struct pnode *sec, int k)
+{
+	struct rnode *r = &p->rn[p->nrn++];
+	int i;
+
+	r->sec = sec;
+	r->gen = k;
+	r->name = k ? p->gnames + k * GNAME : sec->name;
+	r->kind = sec ? sec->kind : TOPO_CLIENT;
+	r->line = sec ? sec->line : p->clients_line;
+	r->nifs = r->kind == TOPO_GATEWAY ? 2 : 1;
+	r->ni[0] = r->ni[1] = -1;
+	r->via_idx = -1;
+	if (r->kind != TOPO_CLIENT) {
+		r->net[0] = &sec->net[0];
+		r->net[1] = &sec->net[1];
+		r->via = &sec->via;
+	} else {
+		/* a client's own keys win over those of [clients] */
+		r->net[0] = sec && sec->net[0].name ? &sec->net[0]
+						    : &p->tmpl.net[0];
+		r->via = sec && sec->via.name ? &sec->via : &p->tmpl.via;
+	}
+	for (i = 0; sec && i < r->nifs; i++) {
+		r->addr[i] = sec->addr[i];
+		r->aline[i] = sec->addr_line[i];
+	}
+}
+
+/* Lay the nodes out: gateways, servers, c1..cN, extra clients. */
+static void build_rnodes(struct parser *p)
+{
+	static const enum topo_kind order[] = {TOPO_GATEWAY, TOPO_SERVER};
+	struct pnode *s;
+	size_t o;
+	int i, k;
+
+	p->rn = xcalloc((size_t)(p->nsecs + p->ngen), sizeof(*p->rn));
+	for (o = 0; o < ARRAY_SIZE(order); o++) {
+		for (i = 0; i < p->nsecs; i++)
+			if (p->secs[i]->kind == order[o] && !p->secs[i]->dup)
+				rn_add(p, p->secs[i], 0);
+		if (!o)
+			p->ngw = p->nrn;
+	}
+	for (k = 1; k <= p->ngen; k++)
+		if (!p->gdup[k])
+			rn_add(p, p->gov[k], k);
+	for (i = 0; i < p->nsecs; i++) {
+		s = p->secs[i];
+		if (s->kind == TOPO_CLIENT && !s->over)
+			rn_add(p, s, 0);
+	}
+	if (!p->nrn)
+		perr(p, 1,
+		     "no nodes: add a [gateway], [server] or [clients] section");
+}
+
+static void resolve_nets(struct parser *p)
+{
+	struct pref *ref;
+	struct rnode *r;
+	int i, j, k;
+
+	for (i = 0; i < p->nrn; i++) {
+		r = &p->rn[i];
+		for (j = 0; j < r->nifs; j++) {
+			ref = r->net[j];
+			/* sections report their own required keys */
+			if (!ref->name) {
+				if (r->kind == TOPO_CLIENT && !r->gen)
+					perr(p, r->line,
+					     "client '%s': missing 'network'",
+					     r->name);
+				continue;
+			}
+			for (k = 0; !ref->looked && k < p->t->nnets; k++)
+				if (!strcmp(p->t->nets[k].name, ref->name))
+					break;
+			if (!ref->looked) {
+				ref->looked = 1;
+				ref->idx = k < p->t->nnets ? k : -1;
+				if (k == p->t->nnets)
+					perr(p, ref->line,
+					     "unknown network '%s'", ref->name);
+			}
+			r->ni[j] = ref->idx;
+		}
+		if (r->nifs == 2 && r->ni[0] >= 0 && r->ni[0] == r->ni[1])
+			perr(p, r->net[1]->line,
+			     "gateway '%s': inside and outside are the same network '%s'",
+			     r->name, p->t->nets[r->ni[0]].name);
+	}
+}
+
+#define BIT_SET(map, h) ((map)[(h) / 8] & 1u << (h) % 8)
+
+/* Check an explicit address and mark it used in its network's map. */
+static void reserve_addr(struct parser *p, unsigned char **used, int i, int j)
+{
+	struct rnode *r = &p->rn[i], *o;
+	struct topo_net *net;
+	char s1[16], s2[16];
+	uint32_t a = r->addr[j], h;
+	int k;
+
+	if (!r->aline[j] || r->ni[j] < 0 || !used[r->ni[j]])
+		return;
+	net = &p->t->nets[r->ni[j]];
+	h = a & ~mask(net->prefix);
+	util_ipv4_str(a, s1);
+	util_ipv4_str(net->addr, s2);
+	if ((a & mask(net->prefix)) != net->addr) {
+		perr(p, r->aline[j], "address %s is outside subnet %s (%s/%d)",
+		     s1, net->name, s2, net->prefix);
+	} else if (!h || h == ~mask(net->prefix)) {
+		perr(p, r->aline[j],
+		     "address %s is the %s address of %s (%s/%d)", s1,
+		     h ? "broadcast" : "network", net->name, s2, net->prefix);
+	} else if (!BIT_SET(used[r->ni[j]], h)) {
+		used[r->ni[j]][h / 8] |= (unsigned char)(1u << h % 8);
+	} else {
+		/* interface k of the flattened list got it first */
+		for (k = 0; k < 2 * i + j; k++)
+			if (p->rn[k / 2].aline[k % 2] &&
+			    p->rn[k / 2].addr[k % 2] == a)
+				break;
+		o = &p->rn[k / 2];
+		perr(p, r->aline[j],
+		     "address %s of '%s' is already used by '%s' (line %d)", s1,
+		     r->name, o->name, o->aline[k % 2]);
+	}
+}
+
+/* Give an interface the lowest free host address of its network. */
+static void take_addr(struct parser *p, unsigned char **used, uint32_t *next,
+		      int i, int j)
+{
+	struct rnode *r = &p->rn[i];
+	int ni = r->ni[j], need = 0, k;
+	struct topo_net *net;
+	uint32_t size;
+	char s1[16];
+
+	if (r->aline[j] || ni < 0 || !used[ni])
+		return;
+	net = &p->t->nets[ni];
+	size = 1u << (32 - net->prefix);
+	while (next[ni] < size - 1 && BIT_SET(used[ni], next[ni]))
+		next[ni]++;
+	if (next[ni] < size - 1) {
+		r->addr[j] = net->addr + next[ni]++;
+		return;
+	}
+	for (k = 0; k < 2 * p->nrn; k++)
+		need += p->rn[k / 2].ni[k % 2] == ni;
+	/* every generated client shares the count line */
+	perr(p, r->gen ? p->count_line : r->line,
+	     "network %s (%s/%d) holds %u hosts, %d needed", net->name,
+	     util_ipv4_str(net->addr, s1), net->prefix, size - 2, need);
+	free(used[ni]);
+	used[ni] = NULL;
+}
+
+/* Reserve the explicit addresses; then the gateways' inside interfaces,
+ * then all others in node order take the lowest free host address. */
+static void allocate(struct parser *p)
+{
+	int i, j, n = p->t->nnets;
+	unsigned char **used = xcalloc((size_t)n + 1, sizeof(*used));
+	uint32_t *next = xcalloc((size_t)n + 1, sizeof(*next));
+
+	for (i = 0; i < n; i++) {
+		next[i] = 1;
+		if (p->t->nets[i].prefix)
+			used[i] = xcalloc(
+				(1u << (32 - p->t->nets[i].prefix)) / 8 + 1, 1);
+	}
+	for (i = 0; i < p->nrn; i++)
+		for (j = 0; j < p->rn[i].nifs; j++)
+			reserve_addr(p, used, i, j);
+	for (i = 0; i < p->ngw; i++)
+		take_addr(p, used, next, i, 0);
+	for (i = 0; i < p->nrn; i++)
+		for (j = p->rn[i].kind == TOPO_GATEWAY; j < p->rn[i].nifs; j++)
+			take_addr(p, used, next, i, j);
+	for (i = 0; i < n; i++)
+		free(used[i]);
+	free(used);
+	free(next);
+}
+
+/* An explicit via: a gateway, not the node itself, serving network att. */
+static int via_explicit(struct parser *p, int self, int att)
+{
+	struct pref *ref = p->rn[self].via;
+	struct rnode *g;
+	int j;
+
+	for (j = 0; !ref->looked && j < p->nrn; j++)
+		if (!strcmp(p->rn[j].name, ref->name))
+			break;
+	if (!ref->looked) {
+		ref->looked = 1;
+		ref->idx = -1;
+		if (j == p->nrn)
+			perr(p, ref->line, "via '%s': no such gateway",
+			     ref->name);
+		else if (p->rn[j].kind != TOPO_GATEWAY)
+			perr(p, ref->line,
+			     "via '%s': '%s' is a %s, not a gateway", ref->name,
+			     ref->name, topo_kind_name(p->rn[j].kind));
+		else
+			ref->idx = j;
+	}
+	if (ref->idx == self) {
+		perr(p, ref->line, "gateway '%s' cannot route via itself",
+		     ref->name);
+		return -1;
+	}
+	g = ref->idx < 0 ? NULL : &p->rn[ref->idx];
+	if (g && att >= 0 && g->ni[0] >= 0 && g->ni[0] != att)
+		perr(p, ref->line,
+		     "via '%s': gateway '%s' is not on network '%s' (its inside network is '%s')",
+		     ref->name, ref->name, p->t->nets[att].name,
+		     p->t->nets[g->ni[0]].name);
+	return ref->idx;
+}
+
+/* The default via: the one gateway whose inside network is att. */
+static int via_default(struct parser *p, int self, int att)
+{
+	struct rnode *r = &p->rn[self];
+	int j, a = -1, b = -1;
+
+	for (j = 0; att >= 0 && j < p->ngw && b < 0; j++) {
+		if (j == self || p->rn[j].ni[0] != att)
+			continue;
+		if (a < 0)
+			a = j;
+		else
+			b = j;
+	}
+	if (b < 0)
+		return a;
+	perr(p, r->line,
+	     "ambiguous default route for '%s': gateways %s and %s both serve %s; set 'via'",
+	     r->gen && !r->sec ? p->glabel : r->name, p->rn[a].name,
+	     p->rn[b].name, p->t->nets[att].name);
+	return -1;
+}
+
+/* Report a cycle of gateways, from its first gateway in file order. */
+static void report_loop(struct parser *p, int g)
+{
+	char *s, *t;
+	int m = g, j;
+
+	for (j = p->rn[g].via_idx; j != g; j = p->rn[j].via_idx)
+		if (j < m)
+			m = j;
+	s = xstrdup(p->rn[m].name);
+	j = m;
+	do {
+		j = p->rn[j].via_idx;
+		t = strf("%s -> %s", s, p->rn[j].name);
+		free(s);
+		s = t;
+	} while (j != m);
+	perr(p, p->rn[m].via->line ? p->rn[m].via->line : p->rn[m].line,
+	     "routing loop through gateways %s", s);
+	free(s);
+}
+
+/* Choose each default route; gateways route via gateways only, so
+ * follow each gateway's chain once to find loops. */
+static void route(struct parser *p)
+{
+	char *state = xcalloc((size_t)p->ngw + 1, 1); /* 1 on path, 2 done */
+	struct rnode *r;
+	int i, g;
+
+	for (i = 0; i < p->nrn; i++) {
+		r = &p->rn[i];
+		if (r->via->name)
+			r->via_idx = via_explicit(p, i, r->ni[r->nifs - 1]);
+		else
+			r->via_idx = via_default(p, i, r->ni[r->nifs - 1]);
+	}
+	for (i = 0; i < p->ngw; i++) {
+		for (g = i; g >= 0 && !state[g]; g = p->rn[g].via_idx)
+			state[g] = 1;
+		if (g >= 0 && state[g] == 1)
+			report_loop(p, g);
+		for (g = i; g >= 0 && state[g] == 1; g = p->rn[g].via_idx)
+			state[g] = 2;
+	}
+	free(state);
+}
+
+static void kv_merge(struct topo_kv **v, int *n, const struct topo_kv *src,
+		     int nsrc)
+{
+	int i;
+
+	for (i = 0; i < nsrc; i++)
+		kv_set(v, n, src[i].key, src[i].value, src[i].line);
+}
+
+/* Fill t->nodes from a lab that has no errors. */
+static void build(struct parser *p)
+{
+	struct topo_node *n;
+	struct rnode *r;
+	int i, j;
+
+	p->t->nodes = xcalloc((size_t)p->nrn, sizeof(*p->t->nodes));
+	p->t->nnodes = p->nrn;
+	for (i = 0; i < p->nrn; i++) {
+		n = &p->t->nodes[i];
+		r = &p->rn[i];
+		strcpy(n->name, r->name);
+		n->kind = r->kind;
+		n->line = r->gen ? p->clients_line : r->line;
+		n->nifs = r->nifs;
+		for (j = 0; j < r->nifs; j++) {
+			n->ifs[j].net = r->ni[j];
+			n->ifs[j].addr = r->addr[j];
+			n->ifs[j].line = r->aline[j] ? r->aline[j] : n->line;
+		}
+		n->via = r->via_idx;
+		if (r->kind == TOPO_CLIENT)
+			kv_merge(&n->sysctls, &n->nsysctls, p->tmpl.sysctls,
+				 p->tmpl.nsysctls);
+		if (!r->sec)
+			continue;
+		kv_merge(&n->sysctls, &n->nsysctls, r->sec->sysctls,
+			 r->sec->nsysctls);
+		kv_merge(&n->conntrack, &n->nconntrack, r->sec->conntrack,
+			 r->sec->nconntrack);
+		if (r->kind == TOPO_GATEWAY) {
+			n->nat = r->sec->nat;
+			if (!n->nat.line)
+				n->nat.line = n->line;
+		}
+	}
+}
+
+static void pnode_free(struct pnode *n)
+{
+	free(n->name);
+	free(n->net[0].name);
+	free(n->net[1].name);
+	free(n->via.name);
+	kv_free(n->sysctls, n->nsysctls);
+	kv_free(n->conntrack, n->nconntrack);
+}
+
+static void parser_free(struct parser *p)
+{
+	int i;
+
+	for (i = 0; i < p->nsecs; i++) {
+		pnode_free(p->secs[i]);
+		free(p->secs[i]);
+	}
+	pnode_free(&p->tmpl);
+	free(p->seen);
+	free(p->secs);
+	free(p->prefix);
+	free(p->gnames);
+	free(p->glabel);
+	free(p->gdup);
+	free(p->gov);
+	free(p->rn);
+	free(p->errs);
+}
+
+int topo_parse_buf(struct topo *t, const char *file, const char *buf,
+		   size_t len)
+{
+	struct parser p = {.t = t};
+	const char *s = buf, *end = buf + len, *nl;
+	size_t n, cap = 0;
+	char *line = NULL;
+	int lineno = 0;
+
+	t->file = xstrdup(file);
+	while (s < end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		if (n + 1 > cap) {
+			cap = n + 1;
+			line = xrealloc(line, cap, 1);
+		}
+		memcpy(line, s, n);
+		line[n] = '\0';
+		if (strlen(line) != n)
+			perr(&p, ++lineno, "NUL byte in line");
+		else
+			parse_line(&p, line, ++lineno);
+		s = nl ? nl + 1 : end;
+	}
+	free(line);
+	end_section(&p);
+
+	if (!p.lab_line)
+		perr(&p, 1, "missing [lab] section");
+	check_nets(&p);
+	check_names(&p);
+	build_rnodes(&p);
+	resolve_nets(&p);
+	allocate(&p);
+	route(&p);
+	if (!p.nerrs)
+		build(&p);
+	else
+		t->nnets = 0; /* a model is given only for a valid lab */
+	t->errs = xcalloc((size_t)p.nerrs, sizeof(*t->errs));
+	for (t->nerrs = 0; t->nerrs < p.nerrs; t->nerrs++)
+		t->errs[t->nerrs] = p.errs[t->nerrs].msg;
+	parser_free(&p);
+	return t->nerrs ? -EINVAL : 0;
+}
+
+int topo_parse_file(struct topo *t, const char *path)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	ssize_t n = 1;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	while (n) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 4096;
+			buf = xrealloc(buf, cap, 1);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			close(fd);
+			goto fail;
+		}
+		if (n > 0)
+			len += (size_t)n;
+	}
+	close(fd);
+	err = topo_parse_buf(t, path, buf, len);
+	free(buf);
+	return err;
+fail:
+	free(buf);
+	t->file = xstrdup(path);
+	t->errs = xcalloc(1, sizeof(*t->errs));
+	t->errs[0] = strf("%s: %s", path, strerror(-err));
+	t->nerrs = 1;
+	return err;
+}
+
+void topo_print_errors(const struct topo *t)
+{
+	int i;
+
+	for (i = 0; i < t->nerrs; i++)
+		fprintf(stderr, "%s\n", t->errs[i]);
+}
+
+int topo_set_name(struct topo *t, const char *name)
+{
+	if (!topo_valid_lab_name(name))
+		return -EINVAL;
+	strcpy(t->name, name);
+	return 0;
+}
+
+int topo_find_node(const struct topo *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < t->nnodes; i++)
+		if (!strcmp(t->nodes[i].name, name))
+			return i;
+	return -1;
+}
+
+int topo_find_net(const struct topo *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < t->nnets; i++)
+		if (!strcmp(t->nets[i].name, name))
+			return i;
+	return -1;
+}
+
+const char *topo_kind_name(enum topo_kind kind)
+{
+	switch (kind) {
+	case TOPO_CLIENT:
+		return "client";
+	case TOPO_GATEWAY:
+		return "gateway";
+	case TOPO_SERVER:
+		return "server";
+	}
+	return "?";
+}
+
+void topo_free(struct topo *t)
+{
+	int i;
+
+	for (i = 0; i < t->nnodes; i++) {
+		kv_free(t->nodes[i].sysctls, t->nodes[i].nsysctls);
+		kv_free(t->nodes[i].conntrack, t->nodes[i].nconntrack);
+	}
+	for (i = 0; i < t->nerrs; i++)
+		free(t->errs[i]);
+	free(t->nodes);
+	free(t->nets);
+	free(t->errs);
+	free(t->file);
+	memset(t, 0, sizeof(*t));
+}
