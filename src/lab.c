@@ -1,6 +1,7 @@
 /* lab.c - a lab's life: up, down, status, exec, clean. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,7 +59,21 @@ struct build {
 	int *nsfd;              /* per node */
 	struct link_sock *socks; /* per node */
 	int step;               /* for lab_fail_after */
+	int ns_failed;          /* a namespace worker failed: all stop */
+	struct ns_worker *workers;
+	int nworkers;
 };
+
+#define NS_THREADS_MAX 8
+
+struct ns_worker {
+	struct build *b;
+	int first, stride;
+	int err;
+	pthread_t tid;
+};
+
+static int lab_join_namespaces(struct build *b);
 
 static void lab_on_signal(int sig)
 {
@@ -98,8 +113,8 @@ static int lab_checkpoint(struct build *b)
 {
 	if (lab_interrupted)
 		return -EINTR;
-	b->step++;
-	if (lab_fail_after && b->step == lab_fail_after) {
+	if (lab_fail_after &&
+	    __atomic_add_fetch(&b->step, 1, __ATOMIC_RELAXED) == lab_fail_after) {
 		log_err("forced failure after build step %d "
 			"(NATLAB_FAIL_AFTER)",
 			b->step);
@@ -308,24 +323,91 @@ static int lab_make_ns(struct build *b, const char *node,
 	return err;
 }
 
-static int lab_make_namespaces(struct build *b)
+/*
+ * Namespace creation is a third of the cost of a big lab, and it scales
+ * over cores: setup_net() runs under a shared lock, so one worker thread
+ * per core creates its share (unshare() moves only the calling thread).
+ * Link work all takes the RTNL lock; overlapping it with namespace
+ * creation measured slower than doing the two one after the other (they
+ * contend for RTNL), so the main thread waits for the workers first.
+ */
+static void *lab_ns_worker(void *arg)
 {
-	const struct topo *t = b->t;
-	int i, err;
+	struct ns_worker *w = arg;
+	struct build *b = w->b;
+	int i, err = 0;
+
+	for (i = w->first; i < b->t->nnodes; i += w->stride) {
+		if (__atomic_load_n(&b->ns_failed, __ATOMIC_ACQUIRE))
+			break;
+		if (b->nsfd[i] >= 0)
+			continue; /* made before a fallback (see below) */
+		err = lab_checkpoint(b);
+		if (!err)
+			err = lab_make_ns(b, b->t->nodes[i].name, &b->socks[i],
+					  &b->nsfd[i]);
+		if (err) {
+			__atomic_store_n(&b->ns_failed, 1, __ATOMIC_RELEASE);
+			break;
+		}
+	}
+	w->err = err;
+	return NULL;
+}
+
+static int lab_start_namespaces(struct build *b)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, n, err;
 
 	err = lab_make_ns(b, SW_NODE, &b->sw, &b->swfd);
 	if (err)
 		return err;
-	for (i = 0; i < t->nnodes; i++) {
-		err = lab_checkpoint(b);
-		if (err)
-			return err;
-		err = lab_make_ns(b, t->nodes[i].name, &b->socks[i],
-				  &b->nsfd[i]);
-		if (err)
-			return err;
+	n = cpus < 1 ? 1 : cpus > NS_THREADS_MAX ? NS_THREADS_MAX : (int)cpus;
+	for (i = 0; i < n; i++) {
+		struct ns_worker *w = &b->workers[i];
+
+		w->b = b;
+		w->first = i;
+		w->stride = n;
+		w->err = 0;
+		if (pthread_create(&w->tid, NULL, lab_ns_worker, w)) {
+			err = -EAGAIN;
+			break;
+		}
+		b->nworkers++;
+	}
+	if (!b->nworkers) {
+		log_errno(err, "cannot start a thread");
+		return err;
+	}
+	/* Fewer threads than planned: stop them, then do the rest here. */
+	if (b->nworkers < n) {
+		struct ns_worker *w = &b->workers[0];
+
+		log_warn("only %d of %d threads started", b->nworkers, n);
+		__atomic_store_n(&b->ns_failed, 1, __ATOMIC_RELEASE);
+		lab_join_namespaces(b);
+		b->ns_failed = 0;
+		w->first = 0;
+		w->stride = 1;
+		lab_ns_worker(w);
+		return w->err;
 	}
 	return 0;
+}
+
+static int lab_join_namespaces(struct build *b)
+{
+	int i, err = 0;
+
+	for (i = 0; i < b->nworkers; i++) {
+		pthread_join(b->workers[i].tid, NULL);
+		if (!err)
+			err = b->workers[i].err;
+	}
+	b->nworkers = 0;
+	return err;
 }
 
 static int lab_make_switch(struct build *b)
@@ -509,10 +591,12 @@ static void lab_build_close(struct build *b)
 	}
 	free(b->socks);
 	free(b->nsfd);
+	free(b->workers);
 }
 
 int lab_up(const struct topo *t, const char *topo)
 {
+	uint64_t t0, t1, t2;
 	struct build b;
 	int i, err;
 
@@ -526,6 +610,7 @@ int lab_up(const struct topo *t, const char *topo)
 	b.st.fd = -1;
 	b.nsfd = xcalloc(t->nnodes, sizeof(int));
 	b.socks = xcalloc(t->nnodes, sizeof(*b.socks));
+	b.workers = xcalloc(NS_THREADS_MAX, sizeof(*b.workers));
 	for (i = 0; i < t->nnodes; i++)
 		b.nsfd[i] = -1;
 	lab_catch_signals();
@@ -561,12 +646,24 @@ int lab_up(const struct topo *t, const char *topo)
 	err = lab_record_nodes(&b);
 	if (!err)
 		err = state_append(&b.st, "phase building");
+	t0 = util_now_ns();
 	if (!err)
-		err = lab_make_namespaces(&b);
+		err = lab_start_namespaces(&b);
+	if (b.nworkers) {
+		int e = lab_join_namespaces(&b);
+
+		if (!err)
+			err = e;
+	}
+	t1 = util_now_ns();
 	if (!err)
 		err = lab_make_switch(&b);
+	t2 = util_now_ns();
 	if (!err)
 		err = lab_configure_nodes(&b);
+	log_info("build: namespaces %.3f s, links %.3f s, configuration "
+		 "%.3f s",
+		 (t1 - t0) / 1e9, (t2 - t1) / 1e9, (util_now_ns() - t2) / 1e9);
 	if (!err)
 		err = lab_checkpoint(&b);
 	if (!err)
