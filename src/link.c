@@ -177,21 +177,41 @@ int link_add_veth(struct link_sock *ls, const char *name, int master,
 	return err;
 }
 
+/* Change a link by index: RTM_NEWLINK without NLM_F_CREATE. */
+static int link_change(struct link_sock *ls, struct rtnl_link *l)
+{
+	link_reset(ls);
+	return link_result(ls, rtnl_link_change(ls->sk, l, l, 0));
+}
+
+/*
+ * With quiet_ipv6, the link's IPv6 address generation mode is set to none
+ * in a request of its own before the link goes up: in one request the
+ * kernel applies IFF_UP first (do_setlink), so the link-local address
+ * would already exist, and with it DAD, router solicitations and MLD
+ * reports flooding the bridge.
+ */
 int link_set_up(struct link_sock *ls, int ifindex, int quiet_ipv6)
 {
 	struct rtnl_link *l;
-	int err;
+	int err = 0;
 
-	link_reset(ls);
 	l = rtnl_link_alloc();
 	if (!l)
 		return -ENOMEM;
 	rtnl_link_set_ifindex(l, ifindex);
+	if (quiet_ipv6) {
+		rtnl_link_inet6_set_addr_gen_mode(l, 1); /* none */
+		err = link_change(ls, l);
+		rtnl_link_put(l);
+		l = rtnl_link_alloc();
+		if (!l)
+			return -ENOMEM;
+		rtnl_link_set_ifindex(l, ifindex);
+	}
 	rtnl_link_set_flags(l, IFF_UP);
-	if (quiet_ipv6)
-		rtnl_link_inet6_set_addr_gen_mode(l, 1);
-	/* Changing a link by index: RTM_NEWLINK without NLM_F_CREATE. */
-	err = link_result(ls, rtnl_link_change(ls->sk, l, l, 0));
+	if (!err)
+		err = link_change(ls, l);
 	rtnl_link_put(l);
 	return err;
 }

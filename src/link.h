@@ -48,7 +48,12 @@ int link_add_bridge(struct link_sock *ls, const char *name, int ifindex);
 int link_add_veth(struct link_sock *ls, const char *name, int master,
 		  const char *peer, int peer_ns, int peer_index);
 
-/* Set a link up.  Return: 0 or -errno. */
+/**
+ * link_set_up() - set a link up
+ * @quiet_ipv6: first set its IPv6 address generation mode to none, so that
+ *              it gets no link-local address and sends no IPv6 at all
+ * Return: 0 or -errno.
+ */
 int link_set_up(struct link_sock *ls, int ifindex, int quiet_ipv6);
 
 /* Add a host-order IPv4 address/prefix to a link.  Return: 0 or -errno. */
