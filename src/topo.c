@@ -1,4 +1,4 @@
-/* topo.c - topology files: INI-style parsing, validation, addressing. */
+/* topo.c - topology files: INI-style parsing, and the public topo_* API. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "topo.h"
+#include "topo_int.h"
 #include "util.h"
 
 /*
@@ -19,88 +20,21 @@
  * takes any suffix, as "sysctl." does), required keys and a close hook.
  * A section whose lines are not "key = value" sets a raw hook, which is
  * handed each body line with comments removed.  Handlers check one value
- * and keep it with its line.  Names are resolved once the whole file is
- * read, since [client cK] may come before [clients]; struct topo gets its
- * nodes only if no error was found.  Generated clients c1..cN carry the
- * line of the [clients] header, and identical messages for one line are
- * kept once, so a mistake in [clients] is not reported N times.
+ * and keep it with its line.  Names are resolved by topores.c once the
+ * whole file is read, since [client cK] may come before [clients]; struct
+ * topo gets its nodes only if no error was found.  Generated clients
+ * c1..cN carry the line of the [clients] header, and identical messages
+ * for one line are kept once, so a mistake in [clients] is not reported
+ * N times.
  */
 
 #define LOWER  "abcdefghijklmnopqrstuvwxyz"
 #define DIGITS "0123456789"
-#define GNAME  (TOPO_NODE_MAX + 1)
 
-/* A name used as a reference (network or gateway), and where. */
-struct pref {
-	char *name; /* NULL: not given */
-	int line;
-	int looked; /* idx is valid; an unknown name was reported */
-	int idx;
-};
-
-/* A [gateway], [server], [client] or [clients] section as written. */
-struct pnode {
-	char *name;
-	enum topo_kind kind;
-	int line;
-	int dup;  /* named like a generated client defined before it */
-	int over; /* [client cK] for the generated client cK */
-	struct pref net[2], via;
-	uint32_t addr[2];
-	int addr_line[2]; /* 0: automatic */
-	struct topo_kv *sysctls, *conntrack;
-	int nsysctls, nconntrack;
-	struct topo_nat nat;
-	int ports_line;
-};
-
-/* A node being resolved, in its final order. */
-struct rnode {
-	const char *name;
-	enum topo_kind kind;
-	int line;	   /* its section, or [clients] */
-	int gen;	   /* K for the generated client cK, else 0 */
-	struct pnode *sec; /* its own section, if any */
-	struct pref *net[2], *via;
-	int nifs;
-	int ni[2]; /* index into t->nets, -1 if unresolved */
-	uint32_t addr[2];
-	int aline[2]; /* line of an explicit address, else 0 */
-	int via_idx;
-};
-
+/* A message recorded by topo_perr(), with its line for sorting. */
 struct perr {
 	int line;
 	char *msg;
-};
-
-struct parser {
-	struct topo *t;
-	const struct sect_kind *kind; /* section being read, NULL if none */
-	int skip;		      /* in the body of a rejected header */
-	void *cur;		      /* what the section fills */
-	char *label, *what;	      /* "[gateway gw]", "gateway 'gw'" */
-	int sect_line;
-	int first[16];	      /* header line of each once-only kind */
-	struct topo_kv *seen; /* keys of this section (value unused) */
-	int nseen, seen_cap, nets_cap;
-
-	struct pnode **secs; /* gateways, servers, clients, file order */
-	int nsecs, secs_cap;
-	struct pnode tmpl; /* [clients] */
-	int lab_line, clients_line, count_line, prefix_bad;
-	unsigned long count;
-	char *prefix;
-
-	int ngen;	    /* clients made by [clients] */
-	char *gnames;	    /* their names, GNAME bytes each, from 1 */
-	char *glabel;	    /* "c1..c3" */
-	char *gdup;	    /* gdup[K]: cK clashes with an earlier node */
-	struct pnode **gov; /* gov[K]: the [client cK] section */
-	struct rnode *rn;
-	int nrn, ngw;
-	struct perr *errs;
-	int nerrs, errs_cap;
 };
 
 struct key_def {
@@ -126,11 +60,7 @@ struct sect_kind {
 	void (*close)(struct parser *p);
 };
 
-static char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void perr(struct parser *p, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static char *strf(const char *fmt, ...)
+char *topo_strf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -155,9 +85,7 @@ static void *grow(void *a, int n, int *cap, size_t size)
 	return xrealloc(a, (size_t)*cap, size);
 }
 
-/* Record "file:line: message", kept sorted by line (stable); a message
- * already recorded for the same line is dropped. */
-static void perr(struct parser *p, int line, const char *fmt, ...)
+void topo_perr(struct parser *p, int line, const char *fmt, ...)
 {
 	char buf[512], *msg;
 	va_list ap;
@@ -166,7 +94,7 @@ static void perr(struct parser *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	msg = strf("%s:%d: %s", p->t->file, line, buf);
+	msg = topo_strf("%s:%d: %s", p->t->file, line, buf);
 	for (i = p->nerrs; i > 0 && p->errs[i - 1].line > line; i--)
 		;
 	for (j = i; j > 0 && p->errs[j - 1].line == line; j--) {
@@ -181,11 +109,6 @@ static void perr(struct parser *p, int line, const char *fmt, ...)
 	p->errs[i].line = line;
 	p->errs[i].msg = msg;
 	p->nerrs++;
-}
-
-static uint32_t mask(int prefix)
-{
-	return prefix ? 0xffffffffu << (32 - prefix) : 0;
 }
 
 /* s is 1..max characters, the first from first, the others from rest. */
@@ -203,9 +126,8 @@ int topo_valid_lab_name(const char *name)
 	return name_ok(name, TOPO_LAB_MAX, LOWER DIGITS, LOWER DIGITS "_-");
 }
 
-/* Set key to value in a list: replace the same key, or append. */
-static void kv_set(struct topo_kv **v, int *n, const char *key,
-		   const char *value, int line)
+void topo_kv_set(struct topo_kv **v, int *n, const char *key, const char *value,
+		 int line)
 {
 	struct topo_kv *kv;
 	int i;
@@ -256,9 +178,10 @@ static int key_lab_name(struct parser *p, const char *key, const char *val,
 			int line, int arg)
 {
 	if (!topo_valid_lab_name(val)) {
-		perr(p, line,
-		     "invalid lab name '%s': use [a-z0-9][a-z0-9_-]*, at most %d characters",
-		     val, TOPO_LAB_MAX);
+		topo_perr(
+			p, line,
+			"invalid lab name '%s': use [a-z0-9][a-z0-9_-]*, at most %d characters",
+			val, TOPO_LAB_MAX);
 		return -EINVAL;
 	}
 	strcpy(p->t->name, val);
@@ -280,14 +203,15 @@ static int key_subnet(struct parser *p, const char *key, const char *val,
 	if (plen && !util_parse_ipv4(buf, &a))
 		err = util_parse_ulong(plen, 8, 30, &n);
 	if (err == -ERANGE)
-		perr(p, line, "subnet %s: the prefix length must be 8..30",
-		     val);
+		topo_perr(p, line, "subnet %s: the prefix length must be 8..30",
+			  val);
 	else if (err)
-		perr(p, line, "invalid subnet '%s': expected A.B.C.D/P", val);
-	else if (a & ~mask((int)n))
-		perr(p, line,
-		     "subnet %s has host bits set; did you mean %s/%lu?", val,
-		     util_ipv4_str(a & mask((int)n), s1), n);
+		topo_perr(p, line, "invalid subnet '%s': expected A.B.C.D/P",
+			  val);
+	else if (a & ~topo_mask((int)n))
+		topo_perr(p, line,
+			  "subnet %s has host bits set; did you mean %s/%lu?",
+			  val, util_ipv4_str(a & topo_mask((int)n), s1), n);
 	else {
 		net->addr = a;
 		net->prefix = (int)n;
@@ -314,7 +238,7 @@ static int key_addr(struct parser *p, const char *key, const char *val,
 	struct pnode *n = p->cur;
 
 	if (util_parse_ipv4(val, &n->addr[arg])) {
-		perr(p, line, "invalid address '%s'", val);
+		topo_perr(p, line, "invalid address '%s'", val);
 		return -EINVAL;
 	}
 	n->addr_line[arg] = line;
@@ -347,21 +271,24 @@ static int key_nat(struct parser *p, const char *key, const char *val, int line,
 			if (!strcmp(w, nat_words[i]))
 				break;
 		if (i == ARRAY_SIZE(nat_words) || (seen & 1u << i)) {
-			perr(p, line, "nat: %s word '%s'",
-			     i < ARRAY_SIZE(nat_words) ? "repeated" : "unknown",
-			     w);
+			topo_perr(p, line, "nat: %s word '%s'",
+				  i < ARRAY_SIZE(nat_words) ? "repeated"
+							    : "unknown",
+				  w);
 			goto out;
 		}
 		seen |= 1u << i;
 	}
 	if ((seen & NAT_NONE) && seen != NAT_NONE)
-		perr(p, line, "nat: 'none' takes no other words");
+		topo_perr(p, line, "nat: 'none' takes no other words");
 	else if (!(seen & (NAT_NONE | NAT_MASQ)))
-		perr(p, line,
-		     "nat: expected 'masquerade [random|fully-random] [persistent]' or 'none'");
+		topo_perr(
+			p, line,
+			"nat: expected 'masquerade [random|fully-random] [persistent]' or 'none'");
 	else if ((seen & TOPO_NAT_RANDOM) && (seen & TOPO_NAT_FULLY_RANDOM))
-		perr(p, line,
-		     "nat: 'random' and 'fully-random' exclude each other");
+		topo_perr(
+			p, line,
+			"nat: 'random' and 'fully-random' exclude each other");
 	else
 		err = 0;
 	if (!err) {
@@ -386,11 +313,12 @@ static int key_ports(struct parser *p, const char *key, const char *val,
 	rest = split(val, '-', buf, sizeof(buf));
 	if (!rest || util_parse_ulong(buf, 1, 65535, &lo) ||
 	    util_parse_ulong(rest, 1, 65535, &hi)) {
-		perr(p, line, "nat.ports: expected MIN-MAX, ports 1..65535");
+		topo_perr(p, line,
+			  "nat.ports: expected MIN-MAX, ports 1..65535");
 		return -EINVAL;
 	}
 	if (lo > hi) {
-		perr(p, line, "nat.ports: %lu is above %lu", lo, hi);
+		topo_perr(p, line, "nat.ports: %lu is above %lu", lo, hi);
 		return -EINVAL;
 	}
 	n->nat.port_min = (uint16_t)lo;
@@ -413,21 +341,22 @@ static int key_conntrack(struct parser *p, const char *key, const char *val,
 			 int line, int arg)
 {
 	const char *name = key + strlen("conntrack.");
-	char *word = strf(" %s ", name), num[24];
+	char *word = topo_strf(" %s ", name), num[24];
 	struct pnode *n = p->cur;
 	unsigned long v;
 	int err = -EINVAL;
 
 	if (!strstr(conntrack_names, word))
-		perr(p, line, "%s: '%s' is not a known conntrack setting", key,
-		     name);
+		topo_perr(p, line, "%s: '%s' is not a known conntrack setting",
+			  key, name);
 	else if (util_parse_ulong(val, 0, 2147483647, &v))
-		perr(p, line, "%s: expected an integer 0..2147483647", key);
+		topo_perr(p, line, "%s: expected an integer 0..2147483647",
+			  key);
 	else
 		err = 0;
 	if (!err) {
 		snprintf(num, sizeof(num), "%lu", v);
-		kv_set(&n->conntrack, &n->nconntrack, name, num, line);
+		topo_kv_set(&n->conntrack, &n->nconntrack, name, num, line);
 	}
 	free(word);
 	return err;
@@ -441,24 +370,26 @@ static int key_sysctl(struct parser *p, const char *key, const char *val,
 	size_t len = strlen(path);
 
 	if (strncmp(path, "net.", 4)) {
-		perr(p, line, "%s: only net.* sysctls are per-namespace", key);
+		topo_perr(p, line, "%s: only net.* sysctls are per-namespace",
+			  key);
 		return -EINVAL;
 	}
 	if (strspn(path, LOWER DIGITS "ABCDEFGHIJKLMNOPQRSTUVWXYZ_.-") != len ||
 	    strstr(path, "..") || path[len - 1] == '.') {
-		perr(p, line,
-		     "%s: not a sysctl name ([A-Za-z0-9_-] parts joined by '.')",
-		     key);
+		topo_perr(
+			p, line,
+			"%s: not a sysctl name ([A-Za-z0-9_-] parts joined by '.')",
+			key);
 		return -EINVAL;
 	}
 	for (c = val; *c; c++) {
 		if (iscntrl((unsigned char)*c)) {
-			perr(p, line, "%s: the value has a control character",
-			     key);
+			topo_perr(p, line,
+				  "%s: the value has a control character", key);
 			return -EINVAL;
 		}
 	}
-	kv_set(&n->sysctls, &n->nsysctls, path, val, line);
+	topo_kv_set(&n->sysctls, &n->nsysctls, path, val, line);
 	return 0;
 }
 
@@ -467,7 +398,7 @@ static int key_count(struct parser *p, const char *key, const char *val,
 {
 	p->count_line = line;
 	if (util_parse_ulong(val, 1, 65534, &p->count)) {
-		perr(p, line, "count: expected a number 1..65534");
+		topo_perr(p, line, "count: expected a number 1..65534");
 		p->count = 0;
 		return -EINVAL;
 	}
@@ -478,7 +409,8 @@ static int key_prefix(struct parser *p, const char *key, const char *val,
 		      int line, int arg)
 {
 	if (!name_ok(val, strlen(val), LOWER, LOWER "_")) {
-		perr(p, line, "invalid prefix '%s': use [a-z][a-z_]*", val);
+		topo_perr(p, line, "invalid prefix '%s': use [a-z][a-z_]*",
+			  val);
 		p->prefix_bad = 1;
 		return -EINVAL;
 	}
@@ -504,16 +436,17 @@ static int net_open(struct parser *p, const char *name, int line)
 
 	if (!name_ok(name, TOPO_NET_MAX, LOWER, LOWER DIGITS "_") ||
 	    !strcmp(name, "lo")) {
-		perr(p, line,
-		     "invalid network name '%s': use [a-z][a-z0-9_]*, at most %d characters, not 'lo'",
-		     name, TOPO_NET_MAX);
+		topo_perr(
+			p, line,
+			"invalid network name '%s': use [a-z][a-z0-9_]*, at most %d characters, not 'lo'",
+			name, TOPO_NET_MAX);
 		return -EINVAL;
 	}
 	for (i = 0; i < t->nnets; i++) {
 		if (!strcmp(t->nets[i].name, name)) {
-			perr(p, line,
-			     "duplicate network '%s' (first at line %d)", name,
-			     t->nets[i].line);
+			topo_perr(p, line,
+				  "duplicate network '%s' (first at line %d)",
+				  name, t->nets[i].line);
 			return -EEXIST;
 		}
 	}
@@ -535,13 +468,15 @@ static int node_open(struct parser *p, const char *name, int line)
 
 	if (!name_ok(name, TOPO_NODE_MAX, LOWER, LOWER DIGITS "_") ||
 	    !strcmp(name, "sw"))
-		perr(p, line,
-		     "invalid node name '%s': use [a-z][a-z0-9_]*, at most %d characters, not 'sw'",
-		     name, TOPO_NODE_MAX);
+		topo_perr(
+			p, line,
+			"invalid node name '%s': use [a-z][a-z0-9_]*, at most %d characters, not 'sw'",
+			name, TOPO_NODE_MAX);
 	for (i = 0; i < p->nsecs; i++) {
 		if (!strcmp(p->secs[i]->name, name)) {
-			perr(p, line, "duplicate node '%s' (first at line %d)",
-			     name, p->secs[i]->line);
+			topo_perr(p, line,
+				  "duplicate node '%s' (first at line %d)",
+				  name, p->secs[i]->line);
 			return -EEXIST;
 		}
 	}
@@ -571,7 +506,7 @@ static void gateway_close(struct parser *p)
 	struct pnode *n = p->cur;
 
 	if (n->ports_line && n->nat.line && n->nat.mode == TOPO_NAT_NONE)
-		perr(p, n->ports_line, "nat.ports needs nat = masquerade");
+		topo_perr(p, n->ports_line, "nat.ports needs nat = masquerade");
 }
 
 /* The longest generated name must still be a valid node name. */
@@ -585,9 +520,10 @@ static void clients_close(struct parser *p)
 		return;
 	len = snprintf(num, sizeof(num), "%lu", p->count);
 	if (strlen(prefix) + (size_t)len > TOPO_NODE_MAX)
-		perr(p, p->count_line,
-		     "client names %s1..%s%lu would be longer than %d characters",
-		     prefix, prefix, p->count, TOPO_NODE_MAX);
+		topo_perr(
+			p, p->count_line,
+			"client names %s1..%s%lu would be longer than %d characters",
+			prefix, prefix, p->count, TOPO_NODE_MAX);
 	else
 		p->ngen = (int)p->count;
 }
@@ -705,8 +641,8 @@ static void end_section(struct parser *p)
 
 	for (i = 0; p->kind && i < ARRAY_SIZE(p->kind->required); i++)
 		if (p->kind->required[i] && !seen_line(p, p->kind->required[i]))
-			perr(p, p->sect_line, "%s: missing '%s'", p->what,
-			     p->kind->required[i]);
+			topo_perr(p, p->sect_line, "%s: missing '%s'", p->what,
+				  p->kind->required[i]);
 	if (p->kind && p->kind->close)
 		p->kind->close(p);
 	while (p->nseen)
@@ -739,18 +675,18 @@ static void parse_header(struct parser *p, char *s, int line)
 		if (!strcmp(kind, sect_kinds[i].name))
 			k = &sect_kinds[i];
 	if (!k)
-		perr(p, line, "unknown section [%s]", kind ? kind : "");
+		topo_perr(p, line, "unknown section [%s]", kind ? kind : "");
 	else if ((k->flags & SECT_NAMED) && !name)
-		perr(p, line, "section [%s] needs a name: [%s NAME]", kind,
-		     kind);
+		topo_perr(p, line, "section [%s] needs a name: [%s NAME]", kind,
+			  kind);
 	else if (!(k->flags & SECT_NAMED) && name)
-		perr(p, line, "section [%s] takes no name", kind);
+		topo_perr(p, line, "section [%s] takes no name", kind);
 	else if (extra)
-		perr(p, line, "section [%s %s]: one word for the name", kind,
-		     name);
+		topo_perr(p, line, "section [%s %s]: one word for the name",
+			  kind, name);
 	else if ((k->flags & SECT_ONCE) && p->first[k - sect_kinds])
-		perr(p, line, "duplicate section [%s] (first at line %d)", kind,
-		     p->first[k - sect_kinds]);
+		topo_perr(p, line, "duplicate section [%s] (first at line %d)",
+			  kind, p->first[k - sect_kinds]);
 	else
 		p->skip = 0;
 	if (p->skip)
@@ -762,8 +698,10 @@ static void parse_header(struct parser *p, char *s, int line)
 		return;
 	}
 	p->first[k - sect_kinds] = line;
-	p->label = name ? strf("[%s %s]", kind, name) : strf("[%s]", kind);
-	p->what = name ? strf("%s '%s'", kind, name) : strf("[%s]", kind);
+	p->label = name ? topo_strf("[%s %s]", kind, name)
+			: topo_strf("[%s]", kind);
+	p->what = name ? topo_strf("%s '%s'", kind, name)
+		       : topo_strf("[%s]", kind);
 	p->sect_line = line;
 }
 
@@ -781,19 +719,19 @@ static void parse_key(struct parser *p, const char *key, const char *val,
 			break;
 	}
 	if (!d->name) {
-		perr(p, line, "unknown key '%s' in %s", key, p->label);
+		topo_perr(p, line, "unknown key '%s' in %s", key, p->label);
 		return;
 	}
 	if (first) {
-		perr(p, line, "duplicate key '%s' (first at line %d)", key,
-		     first);
+		topo_perr(p, line, "duplicate key '%s' (first at line %d)", key,
+			  first);
 		return;
 	}
 	p->seen = grow(p->seen, p->nseen, &p->seen_cap, sizeof(*p->seen));
 	p->seen[p->nseen].key = xstrdup(key);
 	p->seen[p->nseen++].line = line;
 	if (!*val)
-		perr(p, line, "empty value for '%s'", key);
+		topo_perr(p, line, "empty value for '%s'", key);
 	else
 		d->fn(p, key, val, line, d->arg);
 }
@@ -823,439 +761,11 @@ static void parse_line(struct parser *p, char *s, int line)
 		key = trim(s);
 	}
 	if (!key || !*key || strpbrk(key, " \t[]"))
-		perr(p, line, "expected 'key = value' or '[section]'");
+		topo_perr(p, line, "expected 'key = value' or '[section]'");
 	else if (!p->kind)
-		perr(p, line, "key '%s' before the first [section]", key);
+		topo_perr(p, line, "key '%s' before the first [section]", key);
 	else
 		parse_key(p, key, trim(eq + 1), line);
-}
-
-/* Resolution, once the whole file is read. */
-
-/* Report each network whose subnet overlaps an earlier one. */
-static void check_nets(struct parser *p)
-{
-	struct topo_net *a, *b;
-	char s1[16], s2[16];
-	int i, j, m;
-
-	if (!p->t->nnets)
-		perr(p, 1, "no [network] section");
-	for (i = 0; i < p->t->nnets; i++) {
-		a = &p->t->nets[i];
-		for (j = 0; a->prefix && j < i; j++) {
-			b = &p->t->nets[j];
-			m = a->prefix < b->prefix ? a->prefix : b->prefix;
-			if (!b->prefix || (a->addr ^ b->addr) & mask(m))
-				continue;
-			perr(p, a->line,
-			     "subnet %s/%d of network '%s' overlaps network '%s' (%s/%d, line %d)",
-			     util_ipv4_str(a->addr, s1), a->prefix, a->name,
-			     b->name, util_ipv4_str(b->addr, s2), b->prefix,
-			     b->line);
-			break;
-		}
-	}
-}
-
-/* K if name is that of the generated client cK, else 0. */
-static int gen_index(const struct parser *p, const char *name)
-{
-	const char *prefix = p->prefix ? p->prefix : "c";
-	size_t n = strlen(prefix);
-	unsigned long k;
-
-	if (!p->ngen || strncmp(name, prefix, n) || name[n] == '0' ||
-	    util_parse_ulong(name + n, 1, (unsigned long)p->ngen, &k))
-		return 0;
-	return (int)k;
-}
-
-/* Name the generated clients, pair them with their [client cK]
- * sections, and report clashes with other nodes at the later line. */
-static void check_names(struct parser *p)
-{
-	const char *prefix = p->prefix ? p->prefix : "c";
-	struct pnode *s;
-	int i, k;
-
-	p->gnames = xcalloc((size_t)p->ngen + 1, GNAME);
-	p->gov = xcalloc((size_t)p->ngen + 1, sizeof(*p->gov));
-	p->gdup = xcalloc((size_t)p->ngen + 1, 1);
-	for (k = 1; k <= p->ngen; k++)
-		snprintf(p->gnames + k * GNAME, GNAME, "%s%d", prefix, k);
-	if (p->ngen > 1)
-		p->glabel = strf("%s1..%s%d", prefix, prefix, p->ngen);
-	else
-		p->glabel = strf("%s1", prefix);
-	for (i = 0; i < p->nsecs; i++) {
-		s = p->secs[i];
-		k = gen_index(p, s->name);
-		if (!k)
-			continue;
-		if (s->kind == TOPO_CLIENT) {
-			p->gov[k] = s;
-			s->over = 1;
-		} else if (s->line > p->clients_line) {
-			s->dup = 1;
-			perr(p, s->line,
-			     "duplicate node '%s' (first at line %d)", s->name,
-			     p->clients_line);
-		} else {
-			p->gdup[k] = 1;
-			perr(p, p->clients_line,
-			     "duplicate node '%s' (first at line %d)", s->name,
-			     s->line);
-		}
-	}
-}
-
-static void rn_add(struct parser *p, struct pnode *sec, int k)
-{
-	struct rnode *r = &p->rn[p->nrn++];
-	int i;
-
-	r->sec = sec;
-	r->gen = k;
-	r->name = k ? p->gnames + k * GNAME : sec->name;
-	r->kind = sec ? sec->kind : TOPO_CLIENT;
-	r->line = sec ? sec->line : p->clients_line;
-	r->nifs = r->kind == TOPO_GATEWAY ? 2 : 1;
-	r->ni[0] = r->ni[1] = -1;
-	r->via_idx = -1;
-	if (r->kind != TOPO_CLIENT) {
-		r->net[0] = &sec->net[0];
-		r->net[1] = &sec->net[1];
-		r->via = &sec->via;
-	} else {
-		/* a client's own keys win over those of [clients] */
-		r->net[0] = sec && sec->net[0].name ? &sec->net[0]
-						    : &p->tmpl.net[0];
-		r->via = sec && sec->via.name ? &sec->via : &p->tmpl.via;
-	}
-	for (i = 0; sec && i < r->nifs; i++) {
-		r->addr[i] = sec->addr[i];
-		r->aline[i] = sec->addr_line[i];
-	}
-}
-
-/* Lay the nodes out: gateways, servers, c1..cN, extra clients. */
-static void build_rnodes(struct parser *p)
-{
-	static const enum topo_kind order[] = {TOPO_GATEWAY, TOPO_SERVER};
-	struct pnode *s;
-	size_t o;
-	int i, k;
-
-	p->rn = xcalloc((size_t)(p->nsecs + p->ngen), sizeof(*p->rn));
-	for (o = 0; o < ARRAY_SIZE(order); o++) {
-		for (i = 0; i < p->nsecs; i++)
-			if (p->secs[i]->kind == order[o] && !p->secs[i]->dup)
-				rn_add(p, p->secs[i], 0);
-		if (!o)
-			p->ngw = p->nrn;
-	}
-	for (k = 1; k <= p->ngen; k++)
-		if (!p->gdup[k])
-			rn_add(p, p->gov[k], k);
-	for (i = 0; i < p->nsecs; i++) {
-		s = p->secs[i];
-		if (s->kind == TOPO_CLIENT && !s->over)
-			rn_add(p, s, 0);
-	}
-	if (!p->nrn)
-		perr(p, 1,
-		     "no nodes: add a [gateway], [server] or [clients] section");
-}
-
-static void resolve_nets(struct parser *p)
-{
-	struct pref *ref;
-	struct rnode *r;
-	int i, j, k;
-
-	for (i = 0; i < p->nrn; i++) {
-		r = &p->rn[i];
-		for (j = 0; j < r->nifs; j++) {
-			ref = r->net[j];
-			/* sections report their own required keys */
-			if (!ref->name) {
-				if (r->kind == TOPO_CLIENT && !r->gen)
-					perr(p, r->line,
-					     "client '%s': missing 'network'",
-					     r->name);
-				continue;
-			}
-			for (k = 0; !ref->looked && k < p->t->nnets; k++)
-				if (!strcmp(p->t->nets[k].name, ref->name))
-					break;
-			if (!ref->looked) {
-				ref->looked = 1;
-				ref->idx = k < p->t->nnets ? k : -1;
-				if (k == p->t->nnets)
-					perr(p, ref->line,
-					     "unknown network '%s'", ref->name);
-			}
-			r->ni[j] = ref->idx;
-		}
-		if (r->nifs == 2 && r->ni[0] >= 0 && r->ni[0] == r->ni[1])
-			perr(p, r->net[1]->line,
-			     "gateway '%s': inside and outside are the same network '%s'",
-			     r->name, p->t->nets[r->ni[0]].name);
-	}
-}
-
-#define BIT_SET(map, h) ((map)[(h) / 8] & 1u << (h) % 8)
-
-/* Check an explicit address and mark it used in its network's map. */
-static void reserve_addr(struct parser *p, unsigned char **used, int i, int j)
-{
-	struct rnode *r = &p->rn[i], *o;
-	struct topo_net *net;
-	char s1[16], s2[16];
-	uint32_t a = r->addr[j], h;
-	int k;
-
-	if (!r->aline[j] || r->ni[j] < 0 || !used[r->ni[j]])
-		return;
-	net = &p->t->nets[r->ni[j]];
-	h = a & ~mask(net->prefix);
-	util_ipv4_str(a, s1);
-	util_ipv4_str(net->addr, s2);
-	if ((a & mask(net->prefix)) != net->addr) {
-		perr(p, r->aline[j], "address %s is outside subnet %s (%s/%d)",
-		     s1, net->name, s2, net->prefix);
-	} else if (!h || h == ~mask(net->prefix)) {
-		perr(p, r->aline[j],
-		     "address %s is the %s address of %s (%s/%d)", s1,
-		     h ? "broadcast" : "network", net->name, s2, net->prefix);
-	} else if (!BIT_SET(used[r->ni[j]], h)) {
-		used[r->ni[j]][h / 8] |= (unsigned char)(1u << h % 8);
-	} else {
-		/* interface k of the flattened list got it first */
-		for (k = 0; k < 2 * i + j; k++)
-			if (p->rn[k / 2].aline[k % 2] &&
-			    p->rn[k / 2].addr[k % 2] == a)
-				break;
-		o = &p->rn[k / 2];
-		perr(p, r->aline[j],
-		     "address %s of '%s' is already used by '%s' (line %d)", s1,
-		     r->name, o->name, o->aline[k % 2]);
-	}
-}
-
-/* Give an interface the lowest free host address of its network. */
-static void take_addr(struct parser *p, unsigned char **used, uint32_t *next,
-		      int i, int j)
-{
-	struct rnode *r = &p->rn[i];
-	int ni = r->ni[j], need = 0, k;
-	struct topo_net *net;
-	uint32_t size;
-	char s1[16];
-
-	if (r->aline[j] || ni < 0 || !used[ni])
-		return;
-	net = &p->t->nets[ni];
-	size = 1u << (32 - net->prefix);
-	while (next[ni] < size - 1 && BIT_SET(used[ni], next[ni]))
-		next[ni]++;
-	if (next[ni] < size - 1) {
-		r->addr[j] = net->addr + next[ni]++;
-		return;
-	}
-	for (k = 0; k < 2 * p->nrn; k++)
-		need += p->rn[k / 2].ni[k % 2] == ni;
-	/* every generated client shares the count line */
-	perr(p, r->gen ? p->count_line : r->line,
-	     "network %s (%s/%d) holds %u hosts, %d needed", net->name,
-	     util_ipv4_str(net->addr, s1), net->prefix, size - 2, need);
-	free(used[ni]);
-	used[ni] = NULL;
-}
-
-/* Reserve the explicit addresses; then the gateways' inside interfaces,
- * then all others in node order take the lowest free host address. */
-static void allocate(struct parser *p)
-{
-	int i, j, n = p->t->nnets;
-	unsigned char **used = xcalloc((size_t)n + 1, sizeof(*used));
-	uint32_t *next = xcalloc((size_t)n + 1, sizeof(*next));
-
-	for (i = 0; i < n; i++) {
-		next[i] = 1;
-		if (p->t->nets[i].prefix)
-			used[i] = xcalloc(
-				(1u << (32 - p->t->nets[i].prefix)) / 8 + 1, 1);
-	}
-	for (i = 0; i < p->nrn; i++)
-		for (j = 0; j < p->rn[i].nifs; j++)
-			reserve_addr(p, used, i, j);
-	for (i = 0; i < p->ngw; i++)
-		take_addr(p, used, next, i, 0);
-	for (i = 0; i < p->nrn; i++)
-		for (j = p->rn[i].kind == TOPO_GATEWAY; j < p->rn[i].nifs; j++)
-			take_addr(p, used, next, i, j);
-	for (i = 0; i < n; i++)
-		free(used[i]);
-	free(used);
-	free(next);
-}
-
-/* An explicit via: a gateway, not the node itself, serving network att. */
-static int via_explicit(struct parser *p, int self, int att)
-{
-	struct pref *ref = p->rn[self].via;
-	struct rnode *g;
-	int j;
-
-	for (j = 0; !ref->looked && j < p->nrn; j++)
-		if (!strcmp(p->rn[j].name, ref->name))
-			break;
-	if (!ref->looked) {
-		ref->looked = 1;
-		ref->idx = -1;
-		if (j == p->nrn)
-			perr(p, ref->line, "via '%s': no such gateway",
-			     ref->name);
-		else if (p->rn[j].kind != TOPO_GATEWAY)
-			perr(p, ref->line,
-			     "via '%s': '%s' is a %s, not a gateway", ref->name,
-			     ref->name, topo_kind_name(p->rn[j].kind));
-		else
-			ref->idx = j;
-	}
-	if (ref->idx == self) {
-		perr(p, ref->line, "gateway '%s' cannot route via itself",
-		     ref->name);
-		return -1;
-	}
-	g = ref->idx < 0 ? NULL : &p->rn[ref->idx];
-	if (g && att >= 0 && g->ni[0] >= 0 && g->ni[0] != att)
-		perr(p, ref->line,
-		     "via '%s': gateway '%s' is not on network '%s' (its inside network is '%s')",
-		     ref->name, ref->name, p->t->nets[att].name,
-		     p->t->nets[g->ni[0]].name);
-	return ref->idx;
-}
-
-/* The default via: the one gateway whose inside network is att. */
-static int via_default(struct parser *p, int self, int att)
-{
-	struct rnode *r = &p->rn[self];
-	int j, a = -1, b = -1;
-
-	for (j = 0; att >= 0 && j < p->ngw && b < 0; j++) {
-		if (j == self || p->rn[j].ni[0] != att)
-			continue;
-		if (a < 0)
-			a = j;
-		else
-			b = j;
-	}
-	if (b < 0)
-		return a;
-	perr(p, r->line,
-	     "ambiguous default route for '%s': gateways %s and %s both serve %s; set 'via'",
-	     r->gen && !r->sec ? p->glabel : r->name, p->rn[a].name,
-	     p->rn[b].name, p->t->nets[att].name);
-	return -1;
-}
-
-/* Report a cycle of gateways, from its first gateway in file order. */
-static void report_loop(struct parser *p, int g)
-{
-	char *s, *t;
-	int m = g, j;
-
-	for (j = p->rn[g].via_idx; j != g; j = p->rn[j].via_idx)
-		if (j < m)
-			m = j;
-	s = xstrdup(p->rn[m].name);
-	j = m;
-	do {
-		j = p->rn[j].via_idx;
-		t = strf("%s -> %s", s, p->rn[j].name);
-		free(s);
-		s = t;
-	} while (j != m);
-	perr(p, p->rn[m].via->line ? p->rn[m].via->line : p->rn[m].line,
-	     "routing loop through gateways %s", s);
-	free(s);
-}
-
-/* Choose each default route; gateways route via gateways only, so
- * follow each gateway's chain once to find loops. */
-static void route(struct parser *p)
-{
-	char *state = xcalloc((size_t)p->ngw + 1, 1); /* 1 on path, 2 done */
-	struct rnode *r;
-	int i, g;
-
-	for (i = 0; i < p->nrn; i++) {
-		r = &p->rn[i];
-		if (r->via->name)
-			r->via_idx = via_explicit(p, i, r->ni[r->nifs - 1]);
-		else
-			r->via_idx = via_default(p, i, r->ni[r->nifs - 1]);
-	}
-	for (i = 0; i < p->ngw; i++) {
-		for (g = i; g >= 0 && !state[g]; g = p->rn[g].via_idx)
-			state[g] = 1;
-		if (g >= 0 && state[g] == 1)
-			report_loop(p, g);
-		for (g = i; g >= 0 && state[g] == 1; g = p->rn[g].via_idx)
-			state[g] = 2;
-	}
-	free(state);
-}
-
-static void kv_merge(struct topo_kv **v, int *n, const struct topo_kv *src,
-		     int nsrc)
-{
-	int i;
-
-	for (i = 0; i < nsrc; i++)
-		kv_set(v, n, src[i].key, src[i].value, src[i].line);
-}
-
-/* Fill t->nodes from a lab that has no errors. */
-static void build(struct parser *p)
-{
-	struct topo_node *n;
-	struct rnode *r;
-	int i, j;
-
-	p->t->nodes = xcalloc((size_t)p->nrn, sizeof(*p->t->nodes));
-	p->t->nnodes = p->nrn;
-	for (i = 0; i < p->nrn; i++) {
-		n = &p->t->nodes[i];
-		r = &p->rn[i];
-		strcpy(n->name, r->name);
-		n->kind = r->kind;
-		n->line = r->gen ? p->clients_line : r->line;
-		n->nifs = r->nifs;
-		for (j = 0; j < r->nifs; j++) {
-			n->ifs[j].net = r->ni[j];
-			n->ifs[j].addr = r->addr[j];
-			n->ifs[j].line = r->aline[j] ? r->aline[j] : n->line;
-		}
-		n->via = r->via_idx;
-		if (r->kind == TOPO_CLIENT)
-			kv_merge(&n->sysctls, &n->nsysctls, p->tmpl.sysctls,
-				 p->tmpl.nsysctls);
-		if (!r->sec)
-			continue;
-		kv_merge(&n->sysctls, &n->nsysctls, r->sec->sysctls,
-			 r->sec->nsysctls);
-		kv_merge(&n->conntrack, &n->nconntrack, r->sec->conntrack,
-			 r->sec->nconntrack);
-		if (r->kind == TOPO_GATEWAY) {
-			n->nat = r->sec->nat;
-			if (!n->nat.line)
-				n->nat.line = n->line;
-		}
-	}
 }
 
 static void pnode_free(struct pnode *n)
@@ -1268,6 +778,7 @@ static void pnode_free(struct pnode *n)
 	kv_free(n->conntrack, n->nconntrack);
 }
 
+/* Free the parse state, with what topores_resolve() added to it. */
 static void parser_free(struct parser *p)
 {
 	int i;
@@ -1308,7 +819,7 @@ int topo_parse_buf(struct topo *t, const char *file, const char *buf,
 		memcpy(line, s, n);
 		line[n] = '\0';
 		if (strlen(line) != n)
-			perr(&p, ++lineno, "NUL byte in line");
+			topo_perr(&p, ++lineno, "NUL byte in line");
 		else
 			parse_line(&p, line, ++lineno);
 		s = nl ? nl + 1 : end;
@@ -1317,16 +828,8 @@ int topo_parse_buf(struct topo *t, const char *file, const char *buf,
 	end_section(&p);
 
 	if (!p.lab_line)
-		perr(&p, 1, "missing [lab] section");
-	check_nets(&p);
-	check_names(&p);
-	build_rnodes(&p);
-	resolve_nets(&p);
-	allocate(&p);
-	route(&p);
-	if (!p.nerrs)
-		build(&p);
-	else
+		topo_perr(&p, 1, "missing [lab] section");
+	if (topores_resolve(&p))
 		t->nnets = 0; /* a model is given only for a valid lab */
 	t->errs = xcalloc((size_t)p.nerrs, sizeof(*t->errs));
 	for (t->nerrs = 0; t->nerrs < p.nerrs; t->nerrs++)
@@ -1369,7 +872,7 @@ fail:
 	free(buf);
 	t->file = xstrdup(path);
 	t->errs = xcalloc(1, sizeof(*t->errs));
-	t->errs[0] = strf("%s: %s", path, strerror(-err));
+	t->errs[0] = topo_strf("%s: %s", path, strerror(-err));
 	t->nerrs = 1;
 	return err;
 }
