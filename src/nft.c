@@ -305,8 +305,9 @@ static int add_immediate_data(struct nftnl_rule *r, uint32_t dreg,
 	return 0;
 }
 
-/* masquerade [to :reg_min-reg_max] [flags]; reg_min 0: any port.  The
- * kernel adds NF_NAT_RANGE_PROTO_SPECIFIED itself for a range. */
+/* masquerade [to :reg_min-reg_max] [flags]; reg_min 0: any port.  A range
+ * is used only with NF_NAT_RANGE_PROTO_SPECIFIED among the flags (nft sets
+ * it too): without it the kernel ignores the registers. */
 static int add_masq(struct nftnl_rule *r, uint32_t flags, uint32_t reg_min,
 		    uint32_t reg_max)
 {
@@ -317,6 +318,8 @@ static int add_masq(struct nftnl_rule *r, uint32_t flags, uint32_t reg_min,
 	if (flags)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
 	if (reg_min) {
+		flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN, reg_min);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MAX, reg_max);
 	}
@@ -417,8 +420,10 @@ out:
 	return err;
 }
 
-/* Base chain: type nat hook postrouting priority srcnat policy accept. */
-static int put_chain(struct nft_batch *b)
+/* Base chain NAME: type TYPE hook HOOK priority PRIO policy accept. */
+static int put_base_chain(struct nft_batch *b, const char *name,
+			  const char *type, uint32_t hook, int32_t prio,
+			  const char *desc)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	int err = -ENOMEM;
@@ -426,20 +431,27 @@ static int put_chain(struct nft_batch *b)
 	if (!c)
 		return -ENOMEM;
 	if (nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE) < 0 ||
-	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, NFT_CHAIN) < 0 ||
-	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "nat") < 0)
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type) < 0)
 		goto out;
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_IPV4);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_POST_ROUTING);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NF_IP_PRI_NAT_SRC);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	nftnl_chain_nlmsg_build_payload(
 		batch_hdr(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE), c);
-	err = batch_commit(b, "chain " NFT_CHAIN
-			      " (nat, postrouting, priority 100)");
+	err = batch_commit(b, desc);
 out:
 	nftnl_chain_free(c);
 	return err;
+}
+
+static int put_chain(struct nft_batch *b)
+{
+	return put_base_chain(b, NFT_CHAIN, "nat", NF_INET_POST_ROUTING,
+			      NF_IP_PRI_NAT_SRC,
+			      "chain " NFT_CHAIN
+			      " (nat, postrouting, priority 100)");
 }
 
 static int put_masq_rule(struct nft_batch *b, const struct masq_rule *m)
@@ -529,6 +541,141 @@ int nft_gateway_nat(struct nft_batch *b, const struct topo_nat *nat,
 		err = put_masq_rule(b, &m);
 	if (err)
 		batch_undo(b, mark_len, mark_count);
+	return err;
+}
+
+/* payload load: LEN bytes at OFFSET of the transport header -> dreg */
+static int add_payload_th(struct nftnl_rule *r, uint32_t offset, uint32_t len,
+			  uint32_t dreg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+			   NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+/* bitwise: reg = (reg & mask) ^ 0, one byte */
+static int add_bitwise_and(struct nftnl_rule *r, uint32_t reg, uint8_t mask)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+	uint8_t zero = 0;
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 1);
+	nftnl_expr_set_data(e, NFTNL_EXPR_BITWISE_MASK, &mask, 1);
+	nftnl_expr_set_data(e, NFTNL_EXPR_BITWISE_XOR, &zero, 1);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+/*
+ * The queue statement.  The native expression needs CONFIG_NFT_QUEUE; a
+ * kernel without it (as the one natlab was first built on) still has the
+ * xtables NFQUEUE target through nft_compat, which takes the target's
+ * own info block: struct xt_NFQ_info_v3, padded to XT_ALIGN as
+ * x_tables checks it.
+ */
+static int add_queue(struct nftnl_rule *r, const struct nft_queue *q)
+{
+	struct nftnl_expr *e;
+
+	if (!q->compat) {
+		e = nftnl_expr_alloc("queue");
+		if (!e)
+			return -ENOMEM;
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, q->num);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+		if (q->bypass)
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
+					   NFT_QUEUE_FLAG_BYPASS);
+	} else {
+		/* struct xt_NFQ_info_v3: queuenum, queues_total, flags */
+		uint16_t info[4] = {q->num, 1, q->bypass ? 0x01 : 0, 0};
+
+		e = nftnl_expr_alloc("target");
+		if (!e)
+			return -ENOMEM;
+		nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+		nftnl_expr_set_data(e, NFTNL_EXPR_TG_INFO, info, sizeof(info));
+	}
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+static void queue_desc(const struct nft_queue *q, char *buf, size_t len)
+{
+	char match[48] = "";
+
+	if (q->mask)
+		snprintf(match, sizeof(match), " tcp flags & 0x%02x %s 0x%02x",
+			 q->mask, q->neq ? "!=" : "==", q->value);
+	snprintf(buf, len, "rule %s: meta l4proto tcp%s counter %s %u%s",
+		 q->chain, match,
+		 q->compat ? "xt target NFQUEUE num" : "queue num", q->num,
+		 q->bypass ? " bypass" : "");
+}
+
+int nft_engine_chain(struct nft_batch *b, const char *chain, int hook,
+		     int prio)
+{
+	char desc[NFT_CHAIN_MAXNAMELEN + 64];
+	int err;
+
+	if (b->ended || strlen(chain) >= NFT_CHAIN_MAXNAMELEN)
+		return -EINVAL;
+	snprintf(desc, sizeof(desc), "chain %s (filter, hook %d, priority %d)",
+		 chain, hook, prio);
+	err = put_table(b);
+	if (!err)
+		err = put_base_chain(b, chain, "filter", (uint32_t)hook, prio,
+				     desc);
+	return err;
+}
+
+int nft_engine_queue(struct nft_batch *b, const struct nft_queue *q)
+{
+	struct nftnl_rule *r;
+	uint8_t tcp = IPPROTO_TCP;
+	char desc[160];
+	int err = -ENOMEM;
+
+	if (b->ended)
+		return -EINVAL;
+	r = nftnl_rule_alloc();
+	if (!r)
+		return -ENOMEM;
+	if (nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE) < 0 ||
+	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, q->chain) < 0)
+		goto out;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	if (add_meta(r, NFT_META_L4PROTO, NFT_REG_1) ||
+	    add_cmp(r, NFT_REG_1, NFT_CMP_EQ, &tcp, 1))
+		goto out;
+	/* TCP flags are the 14th byte of the TCP header. */
+	if (q->mask && (add_payload_th(r, 13, 1, NFT_REG_1) ||
+			add_bitwise_and(r, NFT_REG_1, q->mask) ||
+			add_cmp(r, NFT_REG_1, q->neq ? NFT_CMP_NEQ : NFT_CMP_EQ,
+				&q->value, 1)))
+		goto out;
+	if (add_counter(r) || add_queue(r, q))
+		goto out;
+	nftnl_rule_nlmsg_build_payload(
+		batch_hdr(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND), r);
+	queue_desc(q, desc, sizeof(desc));
+	err = batch_commit(b, desc);
+out:
+	nftnl_rule_free(r);
 	return err;
 }
 

@@ -217,10 +217,12 @@ static void check_rule(const struct nlmsghdr *nlh, uint8_t l4proto, uint16_t lo,
 		check_immediate(it, NFT_REG_2, hi);
 	}
 	e = next_expr(it, "masq");
+	/* A port range is only honoured with PROTO_SPECIFIED set. */
 	CU_ASSERT_EQUAL(nftnl_expr_is_set(e, NFTNL_EXPR_MASQ_FLAGS),
-			flags != 0);
+			flags != 0 || lo != 0);
 	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_MASQ_FLAGS),
-			nf_flags(flags));
+			nf_flags(flags) |
+				(lo ? NF_NAT_RANGE_PROTO_SPECIFIED : 0));
 	if (lo) {
 		CU_ASSERT_EQUAL(
 			nftnl_expr_get_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN),
