@@ -230,7 +230,10 @@ static int lab_teardown(struct state *s)
 
 		if (!now)
 			continue;
-		if (now != s->ns[i].ino) {
+		/* ino 0: the builder died between creating the name and
+		 * recording its inode; the name is the lab's (the lab lock
+		 * was held and the name did not exist when it started). */
+		if (s->ns[i].ino && now != s->ns[i].ino) {
 			log_warn("namespace %s is no longer the one lab %s made; "
 				 "left alone",
 				 s->ns[i].name, s->lab);
@@ -308,9 +311,14 @@ static int lab_make_ns(struct build *b, const char *node,
 	int err;
 
 	lab_ns_name(b->t->name, node, name, sizeof(name));
+	err = state_append(&b->st, "making %s", name);
+	if (err)
+		return err;
 	*fd = netns_add(name);
 	if (*fd < 0) {
 		err = *fd;
+		if (err == -EEXIST)
+			state_append(&b->st, "clash %s", name);
 		log_errno(err, "cannot create namespace %s", name);
 		return err;
 	}

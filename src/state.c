@@ -110,6 +110,35 @@ int state_append(struct state *s, const char *fmt, ...)
 	return n == len ? 0 : -EIO;
 }
 
+/*
+ * A namespace is recorded as "making" before it is created and "made"
+ * with its inode once it exists, so that a process killed in between
+ * still leaves its name behind.  "clash" means the name turned out to be
+ * someone else's (creation found it existing): never ours to remove.
+ */
+static void state_ns_record(struct state *s, int mine, const char *name,
+			    unsigned long ino)
+{
+	int i;
+
+	for (i = 0; i < s->nns; i++)
+		if (!strcmp(s->ns[i].name, name))
+			break;
+	if (mine < 0) {
+		if (i < s->nns) {
+			free(s->ns[i].name);
+			s->ns[i] = s->ns[--s->nns];
+		}
+		return;
+	}
+	if (i == s->nns) {
+		s->ns = xrealloc(s->ns, s->nns + 1, sizeof(*s->ns));
+		s->ns[s->nns].name = xstrdup(name);
+		s->nns++;
+	}
+	s->ns[i].ino = ino;
+}
+
 static int state_parse_line(struct state *s, char *line)
 {
 	char *arg = strchr(line, ' ');
@@ -136,13 +165,13 @@ static int state_parse_line(struct state *s, char *line)
 	} else if (!strcmp(line, "node")) {
 		s->nodes = xrealloc(s->nodes, s->nnodes + 1, sizeof(char *));
 		s->nodes[s->nnodes++] = xstrdup(arg);
-	} else if (!strcmp(line, "made")) {
-		if (sscanf(arg, "%255s %llu", name, &a) != 2)
+	} else if (!strcmp(line, "making") || !strcmp(line, "made") ||
+		   !strcmp(line, "clash")) {
+		a = 0;
+		if (sscanf(arg, "%255s %llu", name, &a) < 1)
 			return -EINVAL;
-		s->ns = xrealloc(s->ns, s->nns + 1, sizeof(*s->ns));
-		s->ns[s->nns].name = xstrdup(name);
-		s->ns[s->nns].ino = (unsigned long)a;
-		s->nns++;
+		state_ns_record(s, line[0] == 'c' ? -1 : 1, name,
+				(unsigned long)a);
 	} else if (!strcmp(line, "pid")) {
 		if (sscanf(arg, "%llu %llu %31s", &a, &b, role) != 3)
 			return -EINVAL;

@@ -18,14 +18,16 @@
  *   topo PATH
  *   owner PID START          (the process building or running the lab)
  *   node NAME KIND IF=NET:ADDR/PREFIX ...
+ *   making NSNAME            (about to create it)
  *   made NSNAME INODE        (namespace created, with its nsfs inode)
+ *   clash NSNAME             (it existed already: not the lab's)
  *   pid PID START ROLE       (a background process of the lab)
  *   phase building|up|running|down
  */
 
 struct state_ns {
 	char *name;
-	unsigned long ino;
+	unsigned long ino; /* 0: being made when the builder stopped */
 };
 
 struct state_pid {
