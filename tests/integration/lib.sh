@@ -1,0 +1,406 @@
+# lib.sh - helpers shared by the namespace integration tests (sourced).
+#
+# The shape follows the kernel's netfilter selftests: every lab a test
+# makes has a name unique to that test process (new_lab), `trap cleanup
+# EXIT` takes down exactly those labs and stops exactly the processes the
+# test started (by PID), and a failed check prints what was expected, what
+# was seen, and the ruleset and conntrack table of every gateway of the
+# test's labs.  A test ends with `finish`; `skip REASON` exits 77.
+#
+# Rules every test keeps: traffic only between namespaces of its own labs,
+# addresses only from 10/8, 100.64/10, 198.51.100/24 and 203.0.113/24, and
+# nothing of the host namespace changed.
+
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+NATLAB=${NATLAB:-$TOP/natlab}
+TEST=$(basename "$0" .sh)
+
+T_LABS=""   # labs named by new_lab, taken down on exit
+T_PIDS=""   # background processes started by this test, not yet reaped
+T_NETNS=""  # namespaces the test made itself with ip netns add
+T_SEQ=0
+T_FAILED=0
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/natlab-$TEST.XXXXXX") || exit 1
+
+# ---- life cycle ----
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local st
+
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# stop_pid PID: TERM, up to 5 s grace, then KILL; reap it.
+stop_pid() {
+	local i=0
+
+	kill -TERM "$1" 2>/dev/null
+	while alive "$1" && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	alive "$1" && kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	forget_pid "$1"
+}
+
+forget_pid() {
+	local p keep=""
+
+	for p in $T_PIDS; do
+		[ "$p" = "$1" ] || keep="$keep $p"
+	done
+	T_PIDS=$keep
+}
+
+# wait_exec PID COMM: wait (up to 5 s) until PID runs the program COMM,
+# e.g. until "ip netns exec" has entered the namespace and exec'd.
+wait_exec() {
+	local i=0
+
+	while [ "$(cat "/proc/$1/comm" 2>/dev/null)" != "$2" ]; do
+		[ $i -ge 50 ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# bg_wait PID: wait for a background process of ours; its status in RC.
+bg_wait() {
+	wait "$1" 2>/dev/null	# no "Killed" job notice from the shell
+	RC=$?
+	forget_pid "$1"
+}
+
+cleanup() {
+	local p lab ns
+
+	trap - EXIT INT TERM
+	for p in $T_PIDS; do
+		stop_pid "$p"
+	done
+	for lab in $T_LABS; do
+		"$NATLAB" down "$lab" >/dev/null 2>"$T_TMP/down.err" ||
+			{ echo "cleanup: natlab down $lab failed:"; cat "$T_TMP/down.err"; }
+	done
+	for ns in $T_NETNS; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	# What natlab failed to remove is still this test's to remove: the
+	# names carry this process's unique lab prefix.  Say so, and leave
+	# the machine clean.
+	for lab in $T_LABS; do
+		for ns in /run/netns/"$lab"-*; do
+			ns=${ns#/run/netns/}
+			printf '%s\n' "$ns" | grep -Eq "^$lab-[a-z0-9_]+\$" || continue
+			echo "cleanup: natlab left /run/netns/$ns; removing it"
+			ip netns del "$ns" 2>/dev/null
+		done
+		rm -f "/run/natlab/$lab.state" "/run/natlab/$lab.lock"
+	done
+	rm -rf "$T_TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# new_lab VAR: put a fresh lab name in VAR ("it<pid>x<n>"); the lab is
+# taken down when the test exits, whatever happened.
+new_lab() {
+	T_SEQ=$((T_SEQ + 1))
+	eval "$1=it$$x$T_SEQ"
+	T_LABS="$T_LABS it$$x$T_SEQ"
+}
+
+# topo_file [STEM] < text: write a topology to a temporary file, print
+# its path.
+topo_file() {
+	local f
+
+	f=$(mktemp --suffix=.topo "$T_TMP/${1:-lab}.XXXXXX") || return 1
+	cat >"$f"
+	echo "$f"
+}
+
+finish() {
+	if [ "$T_FAILED" -gt 0 ]; then
+		if [ "$T_FAILED" -gt 1 ]; then
+			echo "gateways at the end of the test:"
+			dump_gateways
+		fi
+		echo "$TEST: $T_FAILED check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	[ -x "$NATLAB" ] || { echo "FAIL: $NATLAB is missing (run make)"; exit 1; }
+}
+
+# ---- running things ----
+
+# run CMD...: run a command; RC, OUT and ERR hold its status and output.
+run() {
+	"$@" >"$T_TMP/run.out" 2>"$T_TMP/run.err"
+	RC=$?
+	OUT=$(cat "$T_TMP/run.out")
+	ERR=$(cat "$T_TMP/run.err")
+}
+
+# nsx LAB NODE CMD...: run a command inside a node, with iproute2 (not
+# natlab), so that the checks do not depend on the code under test.
+nsx() {
+	local ns=$1-$2
+
+	shift 2
+	ip netns exec "$ns" "$@"
+}
+
+# bg_nsx LAB NODE CMD...: start CMD inside a node in the background; its
+# pid (the command's own, after ip netns exec) in BG_PID.  Redirections
+# given to bg_nsx apply to CMD.
+bg_nsx() {
+	local ns=$1-$2
+
+	shift 2
+	ip netns exec "$ns" "$@" &
+	BG_PID=$!
+	T_PIDS="$T_PIDS $BG_PID"
+}
+
+# addr_of LAB NODE IFACE: the IPv4 address of a node's interface.
+addr_of() {
+	nsx "$1" "$2" ip -4 -o addr show dev "$3" 2>/dev/null |
+		awk '{ sub("/.*", "", $4); print $4; exit }'
+}
+
+# ping_ok LAB NODE ADDR: a few echo requests get answered.
+ping_ok() {
+	nsx "$1" "$2" ping -q -c 2 -i 0.2 -W 2 "$3" >/dev/null 2>&1
+}
+
+# tcp_listen LAB NODE PORT: an nc server for one connection in a node;
+# what it receives goes to tcp_got, the peer it saw to tcp_peer.
+tcp_listen() {
+	local f=$T_TMP/nc-$1-$2-$3 i=0
+
+	bg_nsx "$1" "$2" nc -v -n -l -p "$3" >"$f.out" 2>"$f.err"
+	echo "$BG_PID" >"$f.pid"
+	while ! grep -q '^Listening on' "$f.err" 2>/dev/null; do
+		[ $i -ge 50 ] && { echo "nc did not listen in $1-$2:"; cat "$f.err"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# tcp_send LAB NODE ADDR PORT LINE: connect from a node, send a line.
+tcp_send() {
+	echo "$5" | nsx "$1" "$2" nc -N -w 5 "$3" "$4"
+}
+
+# tcp_done LAB NODE PORT: wait (up to 5 s) for the server to finish.
+tcp_done() {
+	local f=$T_TMP/nc-$1-$2-$3 pid i=0
+
+	pid=$(cat "$f.pid")
+	while alive "$pid" && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	stop_pid "$pid"
+}
+
+tcp_got() {
+	cat "$T_TMP/nc-$1-$2-$3.out" 2>/dev/null
+}
+
+# tcp_peer LAB NODE PORT: "ADDR PORT" of the connection the server got.
+tcp_peer() {
+	sed -n 's/^Connection received on \([^ ]*\) \([0-9]*\).*/\1 \2/p' \
+		"$T_TMP/nc-$1-$2-$3.err" 2>/dev/null
+}
+
+# ct_tuples LAB NODE PROTO DPORT: one line per conntrack entry whose
+# original destination port is DPORT:
+# "osrc odst osport odport rsrc rdst rsport rdport".
+ct_tuples() {
+	nsx "$1" "$2" conntrack -L -p "$3" --orig-port-dst "$4" 2>/dev/null |
+		sed -n 's/.*src=\([^ ]*\) dst=\([^ ]*\) sport=\([0-9]*\) dport=\([0-9]*\) .*src=\([^ ]*\) dst=\([^ ]*\) sport=\([0-9]*\) dport=\([0-9]*\).*/\1 \2 \3 \4 \5 \6 \7 \8/p'
+}
+
+# nft_packets LAB NODE REGEX: packets of the counters on rule lines
+# matching REGEX, summed.
+nft_packets() {
+	nsx "$1" "$2" nft list ruleset 2>/dev/null | grep -E -- "$3" |
+		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+
+# ---- big labs, caught mid-build ----
+
+# big_topo NAME CLIENTS: a gateway, a server and CLIENTS clients.
+big_topo() {
+	topo_file big <<END
+[lab]
+name = $1
+[network lan]
+subnet = 10.0.0.0/16
+[network wan]
+subnet = 198.51.100.0/24
+[gateway gw]
+inside = lan
+outside = wan
+[server srv]
+network = wan
+[clients]
+count = $2
+network = lan
+END
+}
+
+# wait_phase LAB PHASE PID: wait until the build of LAB by PID is in
+# PHASE, judged from outside: "namespaces" once 50 of its namespaces
+# exist, "links" once 20 veths exist in its switch.  Fails if PID ended
+# first (or after 30 s).
+wait_phase() {
+	local n end=$((SECONDS + 30))
+
+	while alive "$3" && [ $SECONDS -lt $end ]; do
+		case $2 in
+		namespaces)
+			n=$(find /run/netns -maxdepth 1 -name "$1-*" | wc -l)
+			[ "$n" -ge 50 ] && return 0
+			;;
+		links)
+			n=$(ip netns exec "$1-sw" ip -o link show type veth 2>/dev/null | wc -l)
+			[ "$n" -ge 20 ] && return 0
+			;;
+		esac
+		sleep 0.01
+	done
+	return 1
+}
+
+# ---- what a lab leaves on the machine ----
+
+lab_netns() {
+	ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E "^$1-[a-z0-9_]+\$"
+}
+
+# leftovers LAB: print everything of LAB still on the machine.
+leftovers() {
+	local f
+
+	lab_netns "$1" | sed 's/^/namespace /'
+	for f in /run/netns/"$1"-*; do
+		[ -e "$f" ] || continue
+		basename "$f" | grep -Eq "^$1-[a-z0-9_]+\$" && echo "file $f"
+	done
+	awk '{ print $5 }' /proc/self/mountinfo |
+		grep -E "^/run/netns/$1-[a-z0-9_]+\$" | sed 's/^/mount /'
+	for f in /run/natlab/"$1".state /run/natlab/"$1".lock; do
+		[ -e "$f" ] && echo "file $f"
+	done
+	return 0
+}
+
+# ---- checks ----
+
+# dump_gateways: the ruleset and conntrack table of every namespace of
+# this test's labs that has a ruleset (the gateways).
+dump_gateways() {
+	local lab ns rs
+
+	for lab in $T_LABS; do
+		for ns in $(lab_netns "$lab"); do
+			rs=$(ip netns exec "$ns" nft list ruleset 2>&1)
+			[ -n "$rs" ] || continue
+			echo "  --- $ns: nft list ruleset"
+			printf '%s\n' "$rs" | sed 's/^/  /'
+			echo "  --- $ns: conntrack -L"
+			ip netns exec "$ns" conntrack -L 2>&1 | sed 's/^/  /'
+		done
+	done
+}
+
+pass() {
+	echo "ok: $1"
+}
+
+# fail WHAT [EXPECTED SEEN]
+fail() {
+	T_FAILED=$((T_FAILED + 1))
+	echo "FAIL: $1"
+	if [ $# -ge 3 ]; then
+		echo "  expected: $2"
+		echo "  seen:     $3" | sed '2,$s/^/            /'
+	fi
+	# the first failure shows the gateways; finish shows them again
+	[ "$T_FAILED" -eq 1 ] && dump_gateways
+	return 1
+}
+
+# expect_eq WHAT EXPECTED SEEN
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "$2" "$3"; fi
+}
+
+# expect_rc WHAT EXPECTED: compare the RC of the last run; show its
+# output when it differs.
+expect_rc() {
+	if [ "$RC" = "$2" ]; then
+		pass "$1 (exit $RC)"
+	else
+		fail "$1" "exit $2" "exit $RC
+stdout: $OUT
+stderr: $ERR"
+	fi
+}
+
+# expect_match WHAT ERE TEXT
+expect_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "a line matching /$2/" "$3"
+	fi
+}
+
+# expect_no_match WHAT ERE TEXT
+expect_no_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		fail "$1" "no line matching /$2/" "$3"
+	else
+		pass "$1"
+	fi
+}
+
+# expect_true WHAT CMD...: CMD succeeds.
+expect_true() {
+	local what=$1
+
+	shift
+	if "$@"; then pass "$what"; else fail "$what" "success of: $*" "failure"; fi
+}
+
+# expect_gone LAB: nothing of the lab is left (namespaces, their files
+# and mounts under /run/netns, state and lock files).
+expect_gone() {
+	expect_eq "nothing of lab $1 is left" "" "$(leftovers "$1")"
+}
+
+# in_range N LO HI
+in_range() {
+	[ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
+}
