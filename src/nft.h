@@ -35,6 +35,33 @@ int nft_gateway_nat(struct nft_batch *b, const struct topo_nat *nat,
 		    const char *oifname);
 
 /**
+ * nft_engine_chain() - add "table ip natlab" and a filter base chain
+ * @chain: its name; @hook: NF_INET_*; @prio: its priority
+ * Return: 0 or -errno.
+ */
+int nft_engine_chain(struct nft_batch *b, const char *chain, int hook,
+		     int prio);
+
+/* A rule that hands TCP packets to the packet engine. */
+struct nft_queue {
+	const char *chain;
+	uint8_t mask, value; /* queue if (tcp flags & mask) == value;
+				mask 0: every TCP packet */
+	int neq;             /* queue if (tcp flags & mask) != value */
+	uint16_t num;        /* queue number */
+	int bypass;          /* accept when no program listens */
+	int compat;          /* the xtables NFQUEUE target (nft_compat)
+				instead of the queue expression */
+};
+
+/**
+ * nft_engine_queue() - add "meta l4proto tcp [tcp flags & M ==/!= V]
+ * counter queue" to a chain made by nft_engine_chain()
+ * Return: 0 or -errno.
+ */
+int nft_engine_queue(struct nft_batch *b, const struct nft_queue *q);
+
+/**
  * nft_batch_send() - end the batch and send it in the caller's netns
  * @b:      batch (may be sent once)
  * @err:    on failure: which message failed (e.g. "rule postrouting:
