@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -418,6 +419,216 @@ static int key_prefix(struct parser *p, const char *key, const char *val,
 	return 0;
 }
 
+/* Engine options.  Each is checked here, with its line, and kept in the
+ * node's opts list in a normal form that topo_opt_apply() reads. */
+
+static int opt_set(struct parser *p, const char *key, const char *val,
+		   int line)
+{
+	struct pnode *n = p->cur;
+
+	topo_kv_set(&n->opts, &n->nopts, key, val, line);
+	return 0;
+}
+
+static int key_tsclock(struct parser *p, const char *key, const char *val,
+		       int line, int arg)
+{
+	if (strcmp(val, "host") && strcmp(val, "per-connection") &&
+	    strcmp(val, "off")) {
+		topo_perr(p, line,
+			  "tsclock: expected host, per-connection or off");
+		return -EINVAL;
+	}
+	return opt_set(p, key, val, line);
+}
+
+static int key_ts_offset(struct parser *p, const char *key, const char *val,
+			 int line, int arg)
+{
+	char num[32];
+	int64_t ms;
+
+	if (!strcmp(val, "random"))
+		return opt_set(p, key, val, line);
+	if (util_parse_duration(val, &ms) || ms <= -(1ll << 32) ||
+	    ms >= (1ll << 32)) {
+		topo_perr(p, line,
+			  "ts_offset: expected 'random' or a duration such as -10s or 500ms (1 tick = 1 ms, |offset| < 2^32 ms)");
+		return -EINVAL;
+	}
+	snprintf(num, sizeof(num), "%lld", (long long)ms);
+	return opt_set(p, key, num, line);
+}
+
+static int key_ts_skew(struct parser *p, const char *key, const char *val,
+		       int line, int arg)
+{
+	char buf[24], *end;
+	long v;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	end = strstr(buf, "ppm");
+	if (end && !end[3])
+		*end = '\0';
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (!buf[0] || *end || errno || v < -100000 || v > 100000) {
+		topo_perr(p, line,
+			  "ts_skew: expected parts per million, -100000..100000 (e.g. 50ppm)");
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof(buf), "%ld", v);
+	return opt_set(p, key, buf, line);
+}
+
+static int key_bool(struct parser *p, const char *key, const char *val,
+		    int line, int arg)
+{
+	if (strcmp(val, "0") && strcmp(val, "1")) {
+		topo_perr(p, line, "%s: expected 0 or 1", key);
+		return -EINVAL;
+	}
+	return opt_set(p, key, val, line);
+}
+
+static int key_legacy_model(struct parser *p, const char *key,
+			    const char *val, int line, int arg)
+{
+	if (strcmp(val, "4.4") && strcmp(val, "2.6.32")) {
+		topo_perr(p, line,
+			  "legacy.model: expected 4.4 (tcp_metrics, Linux 4.4-4.11) or 2.6.32 (inet_peer)");
+		return -EINVAL;
+	}
+	return opt_set(p, key, val, line);
+}
+
+static int key_paws_msl(struct parser *p, const char *key, const char *val,
+			int line, int arg)
+{
+	char num[24];
+	int64_t ms;
+
+	if (util_parse_duration(val, &ms) || ms < 100 || ms > 3600000) {
+		topo_perr(p, line,
+			  "legacy.paws_msl: expected a duration from 100ms to 1h (the kernels used 60s)");
+		return -EINVAL;
+	}
+	snprintf(num, sizeof(num), "%lld", (long long)ms);
+	return opt_set(p, key, num, line);
+}
+
+static int key_seed(struct parser *p, const char *key, const char *val,
+		    int line, int arg)
+{
+	unsigned long v;
+
+	if (util_parse_ulong(val, 0, ULONG_MAX, &v)) {
+		topo_perr(p, line, "seed: expected a whole number");
+		return -EINVAL;
+	}
+	p->t->seed = v;
+	p->seed_set = 1;
+	return 0;
+}
+
+static int key_engine(struct parser *p, const char *key, const char *val,
+		      int line, int arg)
+{
+	unsigned long v;
+
+	if (arg == 0) {
+		if (strcmp(val, "0") && strcmp(val, "1")) {
+			topo_perr(p, line, "%s: expected 0 or 1", key);
+			return -EINVAL;
+		}
+		p->t->fail_open = val[0] == '1';
+		return 0;
+	}
+	if (util_parse_ulong(val, 16, 65536, &v)) {
+		topo_perr(p, line, "%s: expected a number 16..65536", key);
+		return -EINVAL;
+	}
+	p->t->queue_len = (uint32_t)v;
+	return 0;
+}
+
+/* [fault NAME] keys. */
+
+static const char *const fault_packets[] = {
+	[TOPO_PKT_ANY] = "any",	    [TOPO_PKT_SYN] = "syn",
+	[TOPO_PKT_SYNACK] = "synack", [TOPO_PKT_ACK] = "ack",
+	[TOPO_PKT_DATA] = "data",   [TOPO_PKT_FIN] = "fin",
+	[TOPO_PKT_RST] = "rst",	    [TOPO_PKT_FINAL_ACK] = "final-ack",
+};
+
+const char *topo_fault_packet_name(enum topo_fault_packet packet)
+{
+	return fault_packets[packet];
+}
+
+static int key_fault(struct parser *p, const char *key, const char *val,
+		     int line, int arg)
+{
+	struct pfault *f = p->cur;
+	unsigned long v;
+	int64_t ms;
+	size_t i;
+
+	switch (arg) {
+	case 0: /* node */
+		f->node.name = xstrdup(val);
+		f->node.line = line;
+		return 0;
+	case 1: /* direction */
+		if (strcmp(val, "out") && strcmp(val, "in"))
+			break;
+		f->f.out = !strcmp(val, "out");
+		return 0;
+	case 2: /* packet */
+		for (i = 0; i < ARRAY_SIZE(fault_packets); i++) {
+			if (!strcmp(val, fault_packets[i])) {
+				f->f.packet = (enum topo_fault_packet)i;
+				return 0;
+			}
+		}
+		topo_perr(p, line,
+			  "packet: expected any, syn, synack, ack, data, fin, rst or final-ack");
+		return -EINVAL;
+	case 3: /* conn */
+	case 4: /* nth */
+		if (util_parse_ulong(val, arg == 3 ? 0 : 1, 1000000, &v)) {
+			topo_perr(p, line, "%s: expected a number %d..1000000",
+				  key, arg == 3 ? 0 : 1);
+			return -EINVAL;
+		}
+		if (arg == 3)
+			f->f.conn = (uint32_t)v;
+		else
+			f->f.nth = (uint32_t)v;
+		return 0;
+	case 5: /* action */
+		if (strcmp(val, "drop") && strcmp(val, "delay")) {
+			topo_perr(p, line, "action: expected drop or delay");
+			return -EINVAL;
+		}
+		f->f.drop = !strcmp(val, "drop");
+		f->has_action = 1;
+		return 0;
+	case 6: /* delay */
+		if (util_parse_duration(val, &ms) || ms < 1 || ms > 600000) {
+			topo_perr(p, line,
+				  "delay: expected a duration from 1ms to 10m");
+			return -EINVAL;
+		}
+		f->f.delay_ms = (uint32_t)ms;
+		f->delay_line = line;
+		return 0;
+	}
+	topo_perr(p, line, "direction: expected out or in");
+	return -EINVAL;
+}
+
 /* Section hooks. */
 
 static int lab_open(struct parser *p, const char *name, int line)
@@ -528,9 +739,56 @@ static void clients_close(struct parser *p)
 		p->ngen = (int)p->count;
 }
 
+static int fault_open(struct parser *p, const char *name, int line)
+{
+	struct pfault *f;
+	int i;
+
+	if (!name_ok(name, TOPO_NODE_MAX, LOWER, LOWER DIGITS "_")) {
+		topo_perr(
+			p, line,
+			"invalid fault name '%s': use [a-z][a-z0-9_]*, at most %d characters",
+			name, TOPO_NODE_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < p->nfaults; i++) {
+		if (!strcmp(p->faults[i].f.name, name)) {
+			topo_perr(p, line,
+				  "duplicate fault '%s' (first at line %d)",
+				  name, p->faults[i].f.line);
+			return -EEXIST;
+		}
+	}
+	p->faults = grow(p->faults, p->nfaults, &p->faults_cap,
+			 sizeof(*p->faults));
+	f = &p->faults[p->nfaults++];
+	memset(f, 0, sizeof(*f));
+	strcpy(f->f.name, name);
+	f->f.line = line;
+	f->f.out = 1;
+	f->f.nth = 1;
+	p->cur = f;
+	return 0;
+}
+
+static void fault_close(struct parser *p)
+{
+	struct pfault *f = p->cur;
+
+	if (f->has_action && !f->f.drop && !f->f.delay_ms)
+		topo_perr(p, f->f.line, "fault '%s': action = delay needs 'delay'",
+			  f->f.name);
+	if (f->delay_line && f->has_action && f->f.drop)
+		topo_perr(p, f->delay_line,
+			  "fault '%s': 'delay' is only for action = delay",
+			  f->f.name);
+}
+
 /* clang-format off */
 static const struct key_def lab_keys[] = {
 	{ "name", key_lab_name, 0 },
+	{ "engine.fail_open", key_engine, 0 },
+	{ "engine.queue_len", key_engine, 1 },
 	{ NULL, NULL, 0 },
 };
 
@@ -552,12 +810,25 @@ static const struct key_def gateway_keys[] = {
 	{ NULL, NULL, 0 },
 };
 
-/* [server NAME] and [client NAME] */
-static const struct key_def host_keys[] = {
+static const struct key_def server_keys[] = {
 	{ "network", key_ref, 0 },
 	{ "address", key_addr, 0 },
 	{ "via", key_ref, 2 },
 	{ "sysctl.", key_sysctl, 0 },
+	{ "legacy.tcp_tw_recycle", key_bool, 0 },
+	{ "legacy.model", key_legacy_model, 0 },
+	{ "legacy.paws_msl", key_paws_msl, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct key_def client_keys[] = {
+	{ "network", key_ref, 0 },
+	{ "address", key_addr, 0 },
+	{ "via", key_ref, 2 },
+	{ "sysctl.", key_sysctl, 0 },
+	{ "tsclock", key_tsclock, 0 },
+	{ "ts_offset", key_ts_offset, 0 },
+	{ "ts_skew", key_ts_skew, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -567,6 +838,21 @@ static const struct key_def clients_keys[] = {
 	{ "prefix", key_prefix, 0 },
 	{ "via", key_ref, 2 },
 	{ "sysctl.", key_sysctl, 0 },
+	{ "tsclock", key_tsclock, 0 },
+	{ "ts_offset", key_ts_offset, 0 },
+	{ "ts_skew", key_ts_skew, 0 },
+	{ "seed", key_seed, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct key_def fault_keys[] = {
+	{ "node", key_fault, 0 },
+	{ "direction", key_fault, 1 },
+	{ "packet", key_fault, 2 },
+	{ "conn", key_fault, 3 },
+	{ "nth", key_fault, 4 },
+	{ "action", key_fault, 5 },
+	{ "delay", key_fault, 6 },
 	{ NULL, NULL, 0 },
 };
 
@@ -579,12 +865,15 @@ static const struct sect_kind sect_kinds[] = {
 	  .open = node_open, .keys = gateway_keys,
 	  .required = { "inside", "outside" }, .close = gateway_close },
 	{ .name = "server", .flags = SECT_NAMED, .node = TOPO_SERVER,
-	  .open = node_open, .keys = host_keys, .required = { "network" } },
+	  .open = node_open, .keys = server_keys, .required = { "network" } },
 	{ .name = "clients", .flags = SECT_ONCE, .open = clients_open,
 	  .keys = clients_keys, .required = { "count", "network" },
 	  .close = clients_close },
 	{ .name = "client", .flags = SECT_NAMED, .node = TOPO_CLIENT,
-	  .open = node_open, .keys = host_keys },
+	  .open = node_open, .keys = client_keys },
+	{ .name = "fault", .flags = SECT_NAMED, .open = fault_open,
+	  .keys = fault_keys, .required = { "node", "action" },
+	  .close = fault_close },
 };
 /* clang-format on */
 
@@ -776,6 +1065,7 @@ static void pnode_free(struct pnode *n)
 	free(n->via.name);
 	kv_free(n->sysctls, n->nsysctls);
 	kv_free(n->conntrack, n->nconntrack);
+	kv_free(n->opts, n->nopts);
 }
 
 /* Free the parse state, with what topores_resolve() added to it. */
@@ -797,6 +1087,9 @@ static void parser_free(struct parser *p)
 	free(p->gov);
 	free(p->rn);
 	free(p->errs);
+	for (i = 0; i < p->nfaults; i++)
+		free(p->faults[i].node.name);
+	free(p->faults);
 }
 
 int topo_parse_buf(struct topo *t, const char *file, const char *buf,
@@ -809,6 +1102,7 @@ int topo_parse_buf(struct topo *t, const char *file, const char *buf,
 	int lineno = 0;
 
 	t->file = xstrdup(file);
+	t->queue_len = 4096;
 	while (s < end) {
 		nl = memchr(s, '\n', (size_t)(end - s));
 		n = nl ? (size_t)(nl - s) : (size_t)(end - s);
@@ -836,6 +1130,43 @@ int topo_parse_buf(struct topo *t, const char *file, const char *buf,
 		t->errs[t->nerrs] = p.errs[t->nerrs].msg;
 	parser_free(&p);
 	return t->nerrs ? -EINVAL : 0;
+}
+
+int topo_needs_engine(const struct topo *t)
+{
+	int i;
+
+	if (t->nfaults)
+		return 1;
+	for (i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].clock.mode == TOPO_TS_HOST ||
+		    t->nodes[i].legacy.recycle)
+			return 1;
+	return 0;
+}
+
+const char *topo_tsclock_name(enum topo_tsclock mode)
+{
+	switch (mode) {
+	case TOPO_TS_KERNEL:
+		return "per-connection";
+	case TOPO_TS_HOST:
+		return "host";
+	case TOPO_TS_OFF:
+		return "off";
+	}
+	return "?";
+}
+
+const char *topo_legacy_model_name(enum topo_legacy_model model)
+{
+	switch (model) {
+	case TOPO_LEGACY_4_4:
+		return "4.4";
+	case TOPO_LEGACY_2_6_32:
+		return "2.6.32";
+	}
+	return "?";
 }
 
 int topo_parse_file(struct topo *t, const char *path)
@@ -938,6 +1269,7 @@ void topo_free(struct topo *t)
 		free(t->errs[i]);
 	free(t->nodes);
 	free(t->nets);
+	free(t->faults);
 	free(t->errs);
 	free(t->file);
 	memset(t, 0, sizeof(*t));

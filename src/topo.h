@@ -62,6 +62,34 @@ struct topo_iface {
 	int line;      /* line that set the address, or the node's line */
 };
 
+/* A client's TCP timestamp clock. */
+enum topo_tsclock {
+	TOPO_TS_KERNEL, /* per-connection: the kernel's own random offsets */
+	TOPO_TS_HOST,   /* one clock per client, set by natlab */
+	TOPO_TS_OFF,    /* tcp_timestamps = 0 */
+};
+
+struct topo_clock {
+	enum topo_tsclock mode;
+	int64_t offset_ms; /* added to every TSval (1 tick = 1 ms) */
+	int random;        /* offset drawn from the lab seed */
+	int32_t skew_ppm;  /* rate skew, parts per million */
+	int line;          /* line of tsclock (or the node's) */
+};
+
+enum topo_legacy_model {
+	TOPO_LEGACY_4_4,    /* tcp_metrics, Linux 4.4-4.11 */
+	TOPO_LEGACY_2_6_32, /* inet_peer, Linux 2.6.32 */
+};
+
+/* The emulated tcp_tw_recycle of a server. */
+struct topo_legacy {
+	int recycle;
+	enum topo_legacy_model model;
+	uint32_t paws_msl_ms; /* TCP_PAWS_MSL, 60000 unless shortened */
+	int line;             /* line of legacy.tcp_tw_recycle */
+};
+
 struct topo_node {
 	char name[TOPO_NODE_MAX + 1];
 	enum topo_kind kind;
@@ -77,6 +105,32 @@ struct topo_node {
 	struct topo_kv *conntrack;
 	int nconntrack;
 	struct topo_nat nat; /* gateway only */
+	struct topo_clock clock;   /* client only */
+	struct topo_legacy legacy; /* server only */
+};
+
+/* Packet faults the engine injects: which packet, and what happens. */
+enum topo_fault_packet {
+	TOPO_PKT_ANY,
+	TOPO_PKT_SYN,       /* SYN without ACK */
+	TOPO_PKT_SYNACK,
+	TOPO_PKT_ACK,       /* a pure ACK (no SYN, FIN, RST, no data) */
+	TOPO_PKT_DATA,      /* carries payload */
+	TOPO_PKT_FIN,
+	TOPO_PKT_RST,
+	TOPO_PKT_FINAL_ACK, /* the pure ACK of the peer's FIN */
+};
+
+struct topo_fault {
+	char name[TOPO_NODE_MAX + 1];
+	int node;      /* node index */
+	int out;       /* 1: packets the node sends, 0: it receives */
+	enum topo_fault_packet packet;
+	uint32_t conn; /* the node's Nth connection (1-based), 0: any */
+	uint32_t nth;  /* the Nth matching packet (1-based) */
+	int drop;      /* 1: drop, 0: delay */
+	uint32_t delay_ms;
+	int line;
 };
 
 struct topo {
@@ -87,6 +141,11 @@ struct topo {
 	int nnets;
 	struct topo_node *nodes; /* gateways, servers, then clients */
 	int nnodes;
+	struct topo_fault *faults;
+	int nfaults;
+	uint64_t seed;        /* [clients] seed: random offsets */
+	int fail_open;        /* [lab] engine.fail_open */
+	uint32_t queue_len;   /* [lab] engine.queue_len */
 	char **errs; /* "file:line: message" strings, in line order */
 	int nerrs;
 };
@@ -127,6 +186,14 @@ int topo_valid_lab_name(const char *name);
 /* Find a node or network by name; return its index or -1. */
 int topo_find_node(const struct topo *t, const char *name);
 int topo_find_net(const struct topo *t, const char *name);
+
+/* Does the lab need the packet engine (clocks, legacy servers, faults)? */
+int topo_needs_engine(const struct topo *t);
+
+/* Names for reports: "host", "4.4", "final-ack", ... */
+const char *topo_tsclock_name(enum topo_tsclock mode);
+const char *topo_legacy_model_name(enum topo_legacy_model model);
+const char *topo_fault_packet_name(enum topo_fault_packet packet);
 
 /* "client", "gateway" or "server". */
 const char *topo_kind_name(enum topo_kind kind);

@@ -30,6 +30,17 @@ struct pnode {
 	int nsysctls, nconntrack;
 	struct topo_nat nat;
 	int ports_line;
+	/* engine options, checked and normalised when read (opt_apply()
+	 * turns them into typed fields): tsclock, ts_offset, ... */
+	struct topo_kv *opts;
+	int nopts;
+};
+
+/* A [fault NAME] section as written. */
+struct pfault {
+	struct topo_fault f;
+	struct pref node;
+	int has_action, delay_line;
 };
 
 struct perr;	  /* a recorded error, topo.c */
@@ -64,7 +75,17 @@ struct parser {
 	int nrn, ngw;
 	struct perr *errs;
 	int nerrs, errs_cap;
+	struct pfault *faults;
+	int nfaults, faults_cap;
+	int seed_set;
 };
+
+/**
+ * topo_opt_apply() - set a node's clock and legacy fields from its
+ * normalised engine options (what the key handlers of topo.c stored)
+ */
+void topo_opt_apply(struct topo *t, struct topo_node *n,
+		    const struct topo_kv *opts, int nopts, int index);
 
 /**
  * topo_strf() - format a string into new memory

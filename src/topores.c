@@ -436,11 +436,62 @@ static void kv_merge(struct topo_kv **v, int *n, const struct topo_kv *src,
 }
 
 /* Fill t->nodes from a lab that has no errors. */
+/* splitmix64: a well-mixed 64-bit value from a seed and an index, so that
+ * random offsets do not change when other nodes are added. */
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+void topo_opt_apply(struct topo *t, struct topo_node *n,
+		    const struct topo_kv *opts, int nopts, int index)
+{
+	int i;
+
+	n->legacy.model = TOPO_LEGACY_4_4;
+	n->legacy.paws_msl_ms = 60000; /* TCP_PAWS_MSL, Linux 2.6.32-4.11 */
+	for (i = 0; i < nopts; i++) {
+		const char *k = opts[i].key, *v = opts[i].value;
+
+		if (!strcmp(k, "tsclock")) {
+			n->clock.mode = !strcmp(v, "host")  ? TOPO_TS_HOST
+					: !strcmp(v, "off") ? TOPO_TS_OFF
+							    : TOPO_TS_KERNEL;
+			n->clock.line = opts[i].line;
+		} else if (!strcmp(k, "ts_offset")) {
+			n->clock.random = !strcmp(v, "random");
+			n->clock.offset_ms = n->clock.random
+						     ? 0
+						     : strtoll(v, NULL, 10);
+		} else if (!strcmp(k, "ts_skew")) {
+			n->clock.skew_ppm = (int32_t)strtol(v, NULL, 10);
+		} else if (!strcmp(k, "legacy.tcp_tw_recycle")) {
+			n->legacy.recycle = v[0] == '1';
+			n->legacy.line = opts[i].line;
+		} else if (!strcmp(k, "legacy.model")) {
+			n->legacy.model = !strcmp(v, "2.6.32")
+						  ? TOPO_LEGACY_2_6_32
+						  : TOPO_LEGACY_4_4;
+		} else if (!strcmp(k, "legacy.paws_msl")) {
+			n->legacy.paws_msl_ms = (uint32_t)strtoul(v, NULL, 10);
+		}
+	}
+	/* A random offset covers the whole 32-bit clock, as the uptimes of
+	 * real hosts behind one NAT would. */
+	if (n->clock.random)
+		n->clock.offset_ms =
+			(int64_t)(uint32_t)mix(t->seed ^ mix((uint64_t)index));
+}
+
 static void build(struct parser *p)
 {
+	struct topo_kv *opts;
 	struct topo_node *n;
 	struct rnode *r;
-	int i, j;
+	int i, j, nopts;
 
 	p->t->nodes = xcalloc((size_t)p->nrn, sizeof(*p->t->nodes));
 	p->t->nnodes = p->nrn;
@@ -457,9 +508,23 @@ static void build(struct parser *p)
 			n->ifs[j].line = r->aline[j] ? r->aline[j] : n->line;
 		}
 		n->via = r->via_idx;
-		if (r->kind == TOPO_CLIENT)
+		opts = NULL;
+		nopts = 0;
+		if (r->kind == TOPO_CLIENT) {
 			kv_merge(&n->sysctls, &n->nsysctls, p->tmpl.sysctls,
 				 p->tmpl.nsysctls);
+			kv_merge(&opts, &nopts, p->tmpl.opts, p->tmpl.nopts);
+		}
+		if (r->sec)
+			kv_merge(&opts, &nopts, r->sec->opts, r->sec->nopts);
+		if (!nopts && r->kind == TOPO_CLIENT)
+			n->clock.line = n->line;
+		topo_opt_apply(p->t, n, opts, nopts, i);
+		for (j = 0; j < nopts; j++) {
+			free(opts[j].key);
+			free(opts[j].value);
+		}
+		free(opts);
 		if (!r->sec)
 			continue;
 		kv_merge(&n->sysctls, &n->nsysctls, r->sec->sysctls,
@@ -474,16 +539,41 @@ static void build(struct parser *p)
 	}
 }
 
+/* A fault names a node of the lab. */
+static void resolve_faults(struct parser *p)
+{
+	int i, j;
+
+	for (i = 0; i < p->nfaults; i++) {
+		struct pfault *f = &p->faults[i];
+
+		f->f.node = -1;
+		for (j = 0; f->node.name && j < p->nrn; j++)
+			if (!strcmp(p->rn[j].name, f->node.name))
+				f->f.node = j;
+		if (f->node.name && f->f.node < 0)
+			topo_perr(p, f->node.line, "fault '%s': no node '%s'",
+				  f->f.name, f->node.name);
+	}
+}
+
 int topores_resolve(struct parser *p)
 {
+	int i;
+
 	check_nets(p);
 	check_names(p);
 	build_rnodes(p);
 	resolve_nets(p);
 	allocate(p);
 	route(p);
+	resolve_faults(p);
 	if (p->nerrs)
 		return -EINVAL;
 	build(p);
+	p->t->faults = xcalloc((size_t)p->nfaults, sizeof(*p->t->faults));
+	for (i = 0; i < p->nfaults; i++)
+		p->t->faults[i] = p->faults[i].f;
+	p->t->nfaults = p->nfaults;
 	return 0;
 }

@@ -63,6 +63,36 @@ int util_parse_ulong(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
+int util_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+	unsigned long long v;
+	int neg = *s == '-';
+	char *end;
+	size_t i;
+
+	if (neg)
+		s++;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		if (v > (1ull << 53) / (unsigned long long)units[i].ms)
+			return -ERANGE;
+		*ms = (int64_t)v * units[i].ms * (neg ? -1 : 1);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 int util_parse_ipv4(const char *s, uint32_t *addr)
 {
 	struct in_addr in;

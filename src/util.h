@@ -20,6 +20,14 @@ int util_parse_ulong(const char *s, unsigned long min, unsigned long max,
 		     unsigned long *out);
 
 /**
+ * util_parse_duration() - parse "[-]N<unit>" with unit ms, s, m or h
+ * (N a whole number) into milliseconds
+ * Return: 0, -EINVAL if malformed or without a unit, -ERANGE if |ms|
+ * would pass 2^53.
+ */
+int util_parse_duration(const char *s, int64_t *ms);
+
+/**
  * util_parse_ipv4() - parse dotted-quad text into a host-order address
  * Return: 0 or -EINVAL.
  */
