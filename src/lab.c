@@ -1,6 +1,8 @@
 /* lab.c - a lab's life: up, down, status, exec, clean. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -9,10 +11,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lab.h"
+#include "engine.h"
 #include "link.h"
 #include "log.h"
 #include "netns.h"
@@ -74,6 +78,7 @@ struct ns_worker {
 };
 
 static int lab_join_namespaces(struct build *b);
+static int lab_spawn_engine(struct build *b);
 
 static void lab_on_signal(int sig)
 {
@@ -216,13 +221,32 @@ static void lab_kill_procs(const struct state *s)
 	free(inos);
 }
 
+/* Stop a recorded background process (the engine): TERM, then KILL if it
+ * has not gone within two seconds.  It may be our child (up that fails
+ * after spawning it) or not (down from another process). */
+static void lab_stop_pid(const struct state_pid *p)
+{
+	int i, status;
+
+	if (!state_proc_alive(p->pid, p->start))
+		return;
+	kill(p->pid, SIGTERM);
+	for (i = 0; i < 200; i++) {
+		waitpid(p->pid, &status, WNOHANG);
+		if (!state_proc_alive(p->pid, p->start))
+			return;
+		usleep(10000);
+	}
+	kill(p->pid, SIGKILL);
+	waitpid(p->pid, &status, WNOHANG);
+}
+
 static int lab_teardown(struct state *s)
 {
 	int i, err = 0;
 
 	for (i = 0; i < s->npids; i++)
-		if (state_proc_alive(s->pids[i].pid, s->pids[i].start))
-			kill(s->pids[i].pid, SIGTERM);
+		lab_stop_pid(&s->pids[i]);
 	lab_kill_procs(s);
 	for (i = s->nns - 1; i >= 0; i--) {
 		unsigned long now = netns_inode(s->ns[i].name);
@@ -246,8 +270,15 @@ static int lab_teardown(struct state *s)
 			err = e;
 		}
 	}
-	if (!err)
+	if (!err) {
+		char path[PATH_MAX];
+
+		engine_stats_path(s->lab, path, sizeof(path));
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s.log", STATE_DIR, s->lab);
+		unlink(path);
 		err = state_remove(s->lab);
+	}
 	return err;
 }
 
@@ -558,6 +589,21 @@ static int lab_node_settings(struct build *b, int i)
 			err = lab_set_sysctl(b->t, n, "net.netfilter.nf_conntrack_",
 					     &n->conntrack[k]);
 	}
+	/* A host clock needs the kernel's own clock without per-connection
+	 * offsets (tcp_timestamps = 2, Linux >= 4.10); explicit sysctls
+	 * come after and win. */
+	if (!err && n->kind == TOPO_CLIENT && n->clock.mode != TOPO_TS_KERNEL) {
+		err = sysctl_set("net.ipv4.tcp_timestamps",
+				 n->clock.mode == TOPO_TS_HOST ? "2" : "0");
+		if (err)
+			fprintf(stderr,
+				"%s:%d: client %s: tsclock = %s needs "
+				"tcp_timestamps = %s: %s\n",
+				b->t->file, n->clock.line, n->name,
+				topo_tsclock_name(n->clock.mode),
+				n->clock.mode == TOPO_TS_HOST ? "2" : "0",
+				strerror(-err));
+	}
 	for (k = 0; !err && k < n->nsysctls; k++)
 		err = lab_set_sysctl(b->t, n, "", &n->sysctls[k]);
 	netns_leave();
@@ -576,7 +622,8 @@ static int lab_configure_nodes(struct build *b)
 		if (err)
 			return err;
 		if (b->t->nodes[i].kind == TOPO_GATEWAY ||
-		    b->t->nodes[i].nsysctls) {
+		    b->t->nodes[i].nsysctls ||
+		    b->t->nodes[i].clock.mode != TOPO_TS_KERNEL) {
 			err = lab_node_settings(b, i);
 			if (err)
 				return err;
@@ -672,6 +719,11 @@ int lab_up(const struct topo *t, const char *topo)
 	log_info("build: namespaces %.3f s, links %.3f s, configuration "
 		 "%.3f s",
 		 (t1 - t0) / 1e9, (t2 - t1) / 1e9, (util_now_ns() - t2) / 1e9);
+	if (!err && topo_needs_engine(t)) {
+		err = lab_checkpoint(&b);
+		if (!err)
+			err = lab_spawn_engine(&b);
+	}
 	if (!err)
 		err = lab_checkpoint(&b);
 	if (!err)
@@ -703,6 +755,65 @@ out_free:
 	if (b.nsfd)
 		lab_build_close(&b);
 	return err;
+}
+
+/* ---- the engine, a background process of the lab ---- */
+
+/*
+ * The engine runs as a child that outlives "natlab up": it reports on a
+ * pipe once every queue is bound (so that up returns only when the lab
+ * works), and is recorded in the state file so that down, clean and
+ * status find it.  It must not keep the lab's lock or state file open.
+ */
+static int lab_spawn_engine(struct build *b)
+{
+	char log[PATH_MAX], msg[256] = "";
+	int pfd[2], fd, status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		close(b->lockfd);
+		close(b->st.fd);
+		setsid();
+		snprintf(log, sizeof(log), "%s/%s.log", STATE_DIR, b->t->name);
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+		_exit(engine_run(b->t, pfd[1]) ? 3 : 0);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], msg + got, sizeof(msg) - 1 - (size_t)got)) >
+	       0)
+		got += n;
+	close(pfd[0]);
+	msg[got] = '\0';
+	if (strcmp(msg, "ok\n")) {
+		log_err("packet engine: %s", msg[0] ? msg : "died at start");
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return -EIO;
+	}
+	return state_append(&b->st, "pid %d %llu engine", (int)pid,
+			    state_proc_start(pid));
 }
 
 /* ---- down, clean ---- */

@@ -599,15 +599,24 @@ static int add_queue(struct nftnl_rule *r, const struct nft_queue *q)
 			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
 					   NFT_QUEUE_FLAG_BYPASS);
 	} else {
-		/* struct xt_NFQ_info_v3: queuenum, queues_total, flags */
-		uint16_t info[4] = {q->num, 1, q->bypass ? 0x01 : 0, 0};
+		/* struct xt_NFQ_info_v3: queuenum, queues_total, flags.
+		 * libnftnl keeps (and later frees) this pointer instead of
+		 * copying it, so it must come from the heap. */
+		uint16_t *info = calloc(4, sizeof(*info));
 
 		e = nftnl_expr_alloc("target");
-		if (!e)
+		if (!e || !info) {
+			free(info);
+			nftnl_expr_free(e);
 			return -ENOMEM;
+		}
+		info[0] = q->num;
+		info[1] = 1;
+		info[2] = q->bypass ? 0x01 : 0;
 		nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
 		nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
-		nftnl_expr_set_data(e, NFTNL_EXPR_TG_INFO, info, sizeof(info));
+		nftnl_expr_set_data(e, NFTNL_EXPR_TG_INFO, info,
+				    4 * sizeof(*info));
 	}
 	nftnl_rule_add_expr(r, e);
 	return 0;

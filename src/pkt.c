@@ -280,6 +280,15 @@ uint16_t pkt_tcp_csum(const struct pkt *p)
 }
 
 /* Right when everything, the field included, sums to 0xffff (-0). */
+void pkt_fix_tcp_csum(struct pkt *p)
+{
+	uint16_t c = pkt_tcp_csum(p);
+	uint8_t *f = p->data + p->ihl + 16;
+
+	f[0] = (uint8_t)(c >> 8);
+	f[1] = (uint8_t)c;
+}
+
 int pkt_tcp_csum_ok(const struct pkt *p)
 {
 	return fold(tcp_sum(p, 1)) == 0xffff;

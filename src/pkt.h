@@ -71,6 +71,9 @@ void pkt_set_ts(struct pkt *p, uint32_t tsval, uint32_t tsecr,
  * the value the checksum field should hold. */
 uint16_t pkt_tcp_csum(const struct pkt *p);
 
+/* Store the checksum computed from scratch into the packet. */
+void pkt_fix_tcp_csum(struct pkt *p);
+
 /* Is the TCP checksum in the packet right? */
 int pkt_tcp_csum_ok(const struct pkt *p);
 

@@ -1,0 +1,286 @@
+/* nfq.c - NFQUEUE over libmnl: bind a queue, read packets, send verdicts. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+
+#include "nfq.h"
+
+/*
+ * Theory of operation.  Each packet the kernel queues arrives as its own
+ * netlink message; we read them without blocking until the socket is
+ * empty, let the caller decide, and collect the verdicts in one buffer
+ * that goes to the kernel in one sendmsg() (nfnetlink handles every
+ * message of a datagram).  Verdicts ask for no ack: an error still comes
+ * back as NLMSG_ERROR and is counted by nfq_recv().
+ *
+ * The receive buffer holds the largest packet the kernel can hand us: a
+ * GSO packet of up to 64 KiB plus the message around it.
+ */
+#define NFQ_COPY_RANGE 0xffff
+#define NFQ_RX_SIZE    (NFQ_COPY_RANGE + 4096)
+#define NFQ_TX_SIZE    (256 * 1024)
+#define NFQ_RCVBUF     (32 * 1024 * 1024)
+
+struct nfq {
+	struct mnl_socket *nl;
+	uint16_t queue;
+	uint8_t *rx;
+	uint8_t *tx;
+	size_t txlen;
+	uint64_t errors; /* NLMSG_ERROR replies to our verdicts */
+};
+
+static struct nlmsghdr *nfq_hdr(void *buf, uint8_t type, uint16_t queue,
+				uint16_t flags, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_QUEUE << 8) | type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = htons(queue);
+	return nlh;
+}
+
+size_t nfq_build_bind(void *buf, uint16_t queue, uint32_t seq)
+{
+	struct nlmsghdr *nlh =
+		nfq_hdr(buf, NFQNL_MSG_CONFIG, queue, NLM_F_ACK, seq);
+	struct nfqnl_msg_config_cmd cmd = {
+		.command = NFQNL_CFG_CMD_BIND,
+		.pf = htons(AF_INET),
+	};
+
+	mnl_attr_put(nlh, NFQA_CFG_CMD, sizeof(cmd), &cmd);
+	return nlh->nlmsg_len;
+}
+
+size_t nfq_build_params(void *buf, uint16_t queue, uint32_t maxlen,
+			int fail_open, uint32_t seq)
+{
+	struct nlmsghdr *nlh =
+		nfq_hdr(buf, NFQNL_MSG_CONFIG, queue, NLM_F_ACK, seq);
+	struct nfqnl_msg_config_params params = {
+		.copy_range = htonl(NFQ_COPY_RANGE),
+		.copy_mode = NFQNL_COPY_PACKET,
+	};
+	uint32_t mask = NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN;
+	uint32_t flags = NFQA_CFG_F_GSO | (fail_open ? NFQA_CFG_F_FAIL_OPEN : 0);
+
+	mnl_attr_put(nlh, NFQA_CFG_PARAMS, sizeof(params), &params);
+	mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl(maxlen));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(mask));
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
+	return nlh->nlmsg_len;
+}
+
+size_t nfq_build_verdict(void *buf, uint16_t queue, uint32_t id,
+			 int verdict, const void *data, size_t len)
+{
+	struct nlmsghdr *nlh = nfq_hdr(buf, NFQNL_MSG_VERDICT, queue, 0, 0);
+	struct nfqnl_msg_verdict_hdr vh = {
+		.verdict = htonl((uint32_t)verdict),
+		.id = htonl(id),
+	};
+
+	mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
+	if (data)
+		mnl_attr_put(nlh, NFQA_PAYLOAD, len, data);
+	return nlh->nlmsg_len;
+}
+
+static int nfq_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (mnl_attr_type_valid(a, NFQA_MAX) < 0)
+		return MNL_CB_OK; /* newer kernel: skip what we don't know */
+	tb[type] = a;
+	return MNL_CB_OK;
+}
+
+int nfq_parse_packet(const void *msg, size_t len, struct nfq_packet *p)
+{
+	const struct nlmsghdr *nlh = msg;
+	const struct nlattr *tb[NFQA_MAX + 1] = {0};
+	const struct nfqnl_msg_packet_hdr *ph;
+
+	if (len < sizeof(*nlh) || nlh->nlmsg_len > len ||
+	    nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
+		return -EINVAL;
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), nfq_attr_cb, tb) < 0)
+		return -EINVAL;
+	if (!tb[NFQA_PACKET_HDR] || !tb[NFQA_PAYLOAD] ||
+	    mnl_attr_get_payload_len(tb[NFQA_PACKET_HDR]) < sizeof(*ph))
+		return -EINVAL;
+	ph = mnl_attr_get_payload(tb[NFQA_PACKET_HDR]);
+	memset(p, 0, sizeof(*p));
+	p->id = ntohl(ph->packet_id);
+	p->hook = ph->hook;
+	p->data = mnl_attr_get_payload(tb[NFQA_PAYLOAD]);
+	p->len = mnl_attr_get_payload_len(tb[NFQA_PAYLOAD]);
+	if (tb[NFQA_SKB_INFO])
+		p->skbinfo = ntohl(mnl_attr_get_u32(tb[NFQA_SKB_INFO]));
+	if (tb[NFQA_CAP_LEN])
+		p->truncated = ntohl(mnl_attr_get_u32(tb[NFQA_CAP_LEN])) >
+			       p->len;
+	return 0;
+}
+
+/* Send one config request and read its ack.  Return: 0 or -errno. */
+static int nfq_request(struct nfq *q, size_t len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t portid = mnl_socket_get_portid(q->nl);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)q->tx;
+	uint32_t seq = nlh->nlmsg_seq;
+	ssize_t n;
+	int ret;
+
+	if (mnl_socket_sendto(q->nl, q->tx, len) < 0)
+		return -errno;
+	n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	ret = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
+	return ret < 0 ? -errno : 0;
+}
+
+struct nfq *nfq_open(uint16_t queue, uint32_t maxlen, int fail_open)
+{
+	int one = 1, rcvbuf = NFQ_RCVBUF, err;
+	struct nfq *q;
+
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->queue = queue;
+	q->rx = malloc(NFQ_RX_SIZE);
+	q->tx = malloc(NFQ_TX_SIZE);
+	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!q->rx || !q->tx || !q->nl)
+		goto fail;
+	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	mnl_socket_setsockopt(q->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(q->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* A burst must not overrun the socket: as root, force a buffer
+	 * larger than net.core.rmem_max. */
+	if (setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
+	err = nfq_request(q, nfq_build_bind(q->tx, queue, 1));
+	if (!err)
+		err = nfq_request(q, nfq_build_params(q->tx, queue, maxlen,
+						      fail_open, 2));
+	if (err) {
+		errno = -err;
+		goto fail;
+	}
+	return q;
+fail:
+	err = errno;
+	nfq_close(q);
+	errno = err;
+	return NULL;
+}
+
+void nfq_close(struct nfq *q)
+{
+	if (!q)
+		return;
+	if (q->nl)
+		mnl_socket_close(q->nl);
+	free(q->rx);
+	free(q->tx);
+	free(q);
+}
+
+int nfq_fd(const struct nfq *q)
+{
+	return mnl_socket_get_fd(q->nl);
+}
+
+int nfq_verdict(struct nfq *q, uint32_t id, int verdict, const void *data,
+		size_t len)
+{
+	size_t need = MNL_ALIGN(NFQ_MSG_MIN + (data ? len : 0));
+	int err;
+
+	if (need > NFQ_TX_SIZE)
+		return -EMSGSIZE;
+	if (q->txlen + need > NFQ_TX_SIZE) {
+		err = nfq_flush(q);
+		if (err)
+			return err;
+	}
+	q->txlen += MNL_ALIGN(nfq_build_verdict(q->tx + q->txlen, q->queue,
+						id, verdict, data, len));
+	return 0;
+}
+
+int nfq_flush(struct nfq *q)
+{
+	ssize_t n;
+
+	if (!q->txlen)
+		return 0;
+	n = mnl_socket_sendto(q->nl, q->tx, q->txlen);
+	q->txlen = 0;
+	return n < 0 ? -errno : 0;
+}
+
+int nfq_recv(struct nfq *q, nfq_cb cb, void *arg, uint64_t *overruns)
+{
+	int fd = mnl_socket_get_fd(q->nl), count = 0, err;
+	struct nfq_packet p;
+
+	for (;;) {
+		struct nlmsghdr *nlh;
+		ssize_t n;
+		int rem;
+
+		n = recv(fd, q->rx, NFQ_RX_SIZE, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				(*overruns)++;
+				continue;
+			}
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -errno;
+		}
+		rem = (int)n;
+		for (nlh = (struct nlmsghdr *)q->rx; mnl_nlmsg_ok(nlh, rem);
+		     nlh = mnl_nlmsg_next(nlh, &rem)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				q->errors++;
+				continue;
+			}
+			if (nfq_parse_packet(nlh, nlh->nlmsg_len, &p))
+				continue;
+			err = cb(q, &p, arg);
+			if (err)
+				return err;
+			count++;
+		}
+	}
+	err = nfq_flush(q);
+	return err ? err : count;
+}
