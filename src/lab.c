@@ -971,6 +971,62 @@ static void lab_status_node(const char *lab, const char *node_line)
 	printf("\n");
 }
 
+/* Value of "key N" in a stats line, 0 if absent. */
+static unsigned long long stat_get(const char *line, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ') && p[len] == ' ')
+			return strtoull(p + len + 1, NULL, 10);
+		p += len;
+	}
+	return 0;
+}
+
+/* The engine's counters, from the file it rewrites every second. */
+static void lab_status_engine(const struct state *s, const struct state_pid *p)
+{
+	static const char *const keys[] = {
+		"seen",	      "rewritten",   "paws_drops",
+		"tw_shortened", "fault_drops", "delayed",
+		"overruns",   "queue_drops",
+	};
+	char path[PATH_MAX], *line = NULL, name[64], queue[32] = "?";
+	size_t cap = 0, k;
+	FILE *f;
+
+	printf("\nengine: pid %d, %s", (int)p->pid,
+	       state_proc_alive(p->pid, p->start) ? "running" : "DEAD");
+	engine_stats_path(s->lab, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f) {
+		printf(", no counters yet\n");
+		return;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		if (!strncmp(line, "engine ", 7)) {
+			if (sscanf(line, "engine pid %*d uptime_ms %*u queue %31s",
+				   queue) != 1)
+				snprintf(queue, sizeof(queue), "?");
+			printf(", queue via %s\n%-12s", queue, "NODE");
+			for (k = 0; k < ARRAY_SIZE(keys); k++)
+				printf(" %12s", keys[k]);
+			printf("\n");
+			continue;
+		}
+		if (sscanf(line, "node %63s", name) != 1)
+			continue;
+		printf("%-12s", name);
+		for (k = 0; k < ARRAY_SIZE(keys); k++)
+			printf(" %12llu", stat_get(line, keys[k]));
+		printf("\n");
+	}
+	free(line);
+	fclose(f);
+}
+
 static int lab_status_one(const char *lab)
 {
 	struct state s;
@@ -1010,6 +1066,9 @@ static int lab_status_one(const char *lab)
 	printf("%-12s %-8s %s\n", "NODE", "KIND", "INTERFACES");
 	for (i = 0; i < s.nnodes; i++)
 		lab_status_node(s.lab, s.nodes[i]);
+	for (i = 0; i < s.npids; i++)
+		if (!strcmp(s.pids[i].role, "engine"))
+			lab_status_engine(&s, &s.pids[i]);
 	state_free(&s);
 	return 0;
 }
