@@ -553,6 +553,229 @@ static int key_engine(struct parser *p, const char *key, const char *val,
 	return 0;
 }
 
+/* Traffic: what servers run and what clients do. */
+
+static char *trim(char *s);
+
+static int key_listen(struct parser *p, const char *key, const char *val,
+		      int line, int arg)
+{
+	char *copy = xstrdup(val), *tok, *save = NULL, out[TOPO_PORTS_MAX * 6];
+	unsigned long lo, hi;
+	size_t len = 0;
+	int n = 0, err = 0;
+
+	out[0] = '\0';
+	for (tok = strtok_r(copy, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok = trim(tok), '-');
+
+		if (dash)
+			*dash = '\0';
+		if (util_parse_ulong(trim(tok), 1, 65535, &lo) ||
+		    util_parse_ulong(dash ? trim(dash + 1) : trim(tok), 1,
+				     65535, &hi) ||
+		    lo > hi) {
+			err = -EINVAL;
+			break;
+		}
+		for (; lo <= hi && n < TOPO_PORTS_MAX; lo++, n++)
+			len += (size_t)snprintf(out + len, sizeof(out) - len,
+						"%s%lu", n ? "," : "", lo);
+		if (lo <= hi)
+			err = -E2BIG;
+	}
+	free(copy);
+	if (err == -E2BIG)
+		topo_perr(p, line, "listen: at most %d ports", TOPO_PORTS_MAX);
+	else if (err || !n)
+		topo_perr(p, line,
+			  "listen: expected ports such as 80, 80,8080 or 8000-8009");
+	return err || !n ? -EINVAL : opt_set(p, key, out, line);
+}
+
+static int key_close(struct parser *p, const char *key, const char *val,
+		     int line, int arg)
+{
+	if (strcmp(val, "server") && strcmp(val, "client") &&
+	    strcmp(val, "rst")) {
+		topo_perr(p, line, "close: expected server, client or rst");
+		return -EINVAL;
+	}
+	return opt_set(p, key, val, line);
+}
+
+/* A whole number in [arg-dependent range], kept as text. */
+static int key_count_opt(struct parser *p, const char *key, const char *val,
+			 int line, int arg)
+{
+	static const unsigned long max[] = {1000000, 65535, 16777216};
+	char num[24];
+	unsigned long v;
+
+	if (util_parse_ulong(val, arg == 1 ? 1 : 0, max[arg], &v)) {
+		topo_perr(p, line, "%s: expected a number %d..%lu", key,
+			  arg == 1 ? 1 : 0, max[arg]);
+		return -EINVAL;
+	}
+	snprintf(num, sizeof(num), "%lu", v);
+	return opt_set(p, key, num, line);
+}
+
+static int key_duration_opt(struct parser *p, const char *key,
+			    const char *val, int line, int arg)
+{
+	char num[24];
+	int64_t ms;
+
+	if (util_parse_duration(val, &ms) || ms < 0 || ms > 86400000) {
+		topo_perr(p, line,
+			  "%s: expected a duration from 0ms to 24h, such as 50ms or 2s",
+			  key);
+		return -EINVAL;
+	}
+	snprintf(num, sizeof(num), "%lld", (long long)ms);
+	return opt_set(p, key, num, line);
+}
+
+static int key_sport(struct parser *p, const char *key, const char *val,
+		     int line, int arg)
+{
+	char buf[8], num[24];
+	unsigned long lo, hi;
+	const char *rest;
+
+	if (!strcmp(val, "ephemeral"))
+		return opt_set(p, key, "0-0", line);
+	rest = split(val, '-', buf, sizeof(buf));
+	if (rest ? util_parse_ulong(buf, 1, 65535, &lo) ||
+			   util_parse_ulong(rest, 1, 65535, &hi) || lo > hi
+		 : util_parse_ulong(val, 1, 65535, &lo)) {
+		topo_perr(p, line,
+			  "sport: expected ephemeral, a port, or a range MIN-MAX");
+		return -EINVAL;
+	}
+	if (!rest)
+		hi = lo;
+	snprintf(num, sizeof(num), "%lu-%lu", lo, hi);
+	return opt_set(p, key, num, line);
+}
+
+static int key_traffic(struct parser *p, const char *key, const char *val,
+		       int line, int arg)
+{
+	struct topo_traffic *tr = &p->t->traffic;
+	unsigned long v;
+	int64_t ms;
+
+	switch (arg) {
+	case 0: /* order */
+		if (!strcmp(val, "round-robin"))
+			tr->order = TOPO_ORDER_ROUND_ROBIN;
+		else if (!strcmp(val, "random"))
+			tr->order = TOPO_ORDER_RANDOM;
+		else if (!strcmp(val, "parallel"))
+			tr->order = TOPO_ORDER_PARALLEL;
+		else
+			break;
+		return 0;
+	case 1: /* rate: attempts per second over all clients */
+		if (util_parse_ulong(val, 1, 1000000, &v)) {
+			topo_perr(p, line, "rate: expected 1..1000000 per second");
+			return -EINVAL;
+		}
+		tr->interval_us = (uint32_t)(1000000 / v);
+		p->rate_line = line;
+		return 0;
+	case 2: /* server */
+		p->traffic_server = xstrdup(val);
+		p->traffic_server_line = line;
+		return 0;
+	case 3: /* port */
+		if (util_parse_ulong(val, 1, 65535, &v)) {
+			topo_perr(p, line, "port: expected 1..65535");
+			return -EINVAL;
+		}
+		tr->port = (uint16_t)v;
+		return 0;
+	case 4: /* max */
+		if (util_parse_duration(val, &ms) || ms < 1 || ms > 86400000) {
+			topo_perr(p, line, "max: expected a duration up to 24h");
+			return -EINVAL;
+		}
+		tr->max_ms = (uint32_t)ms;
+		return 0;
+	}
+	topo_perr(p, line, "order: expected round-robin, random or parallel");
+	return -EINVAL;
+}
+
+/* [expect]: "METRIC OP VALUE" lines; metrics are checked once the nodes
+ * are known. */
+static int expect_raw(struct parser *p, const char *text, int line)
+{
+	static const char *const ops[] = {"==", "!=", "<=", ">=", "<", ">"};
+	static const enum topo_cmp opv[] = {TOPO_EQ, TOPO_NE, TOPO_LE,
+					    TOPO_GE, TOPO_LT, TOPO_GT};
+	char metric[64], op[4], value[48], extra[2];
+	struct topo_expect *e;
+	double v = 0;
+	size_t i;
+	char *end;
+
+	if (sscanf(text, "%63s %3s %47s %1s", metric, op, value, extra) != 3) {
+		topo_perr(p, line,
+			  "expected 'METRIC OP VALUE', e.g. 'c1.failed == 0'");
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		if (!strcmp(op, ops[i]))
+			break;
+	if (i == ARRAY_SIZE(ops)) {
+		topo_perr(p, line, "unknown operator '%s': use == != < <= > >=",
+			  op);
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtod(value, &end);
+	if (end == value || errno || value[0] == '+' ||
+	    (*end && strcmp(end, "ms") && strcmp(end, "s"))) {
+		topo_perr(p, line,
+			  "'%s' is not a number or a duration (ms, s)", value);
+		return -EINVAL;
+	}
+	p->expects = grow(p->expects, p->nexpects, &p->expects_cap,
+			  sizeof(*p->expects));
+	e = &p->expects[p->nexpects];
+	memset(e, 0, sizeof(*e));
+	e->duration = *end != '\0';
+	e->value = !strcmp(end, "s") ? v * 1000.0 : v;
+	if (strlen(metric) >= sizeof(e->metric)) {
+		topo_perr(p, line, "metric name '%s' is too long", metric);
+		return -EINVAL;
+	}
+	strcpy(e->metric, metric);
+	e->op = opv[i];
+	e->line = line;
+	snprintf(e->text, sizeof(e->text), "%s %s %s", metric, op, value);
+	p->nexpects++;
+	return 0;
+}
+
+static int traffic_open(struct parser *p, const char *name, int line)
+{
+	p->t->traffic.present = 1;
+	p->traffic.kind = TOPO_CLIENT;
+	p->traffic.line = line;
+	p->cur = &p->traffic;
+	return 0;
+}
+
+static int expect_open(struct parser *p, const char *name, int line)
+{
+	return 0;
+}
+
 /* [fault NAME] keys. */
 
 static const char *const fault_packets[] = {
@@ -815,6 +1038,11 @@ static const struct key_def server_keys[] = {
 	{ "address", key_addr, 0 },
 	{ "via", key_ref, 2 },
 	{ "sysctl.", key_sysctl, 0 },
+	{ "listen", key_listen, 0 },
+	{ "close", key_close, 0 },
+	{ "backlog", key_count_opt, 1 },
+	{ "request", key_count_opt, 2 },
+	{ "response", key_count_opt, 2 },
 	{ "legacy.tcp_tw_recycle", key_bool, 0 },
 	{ "legacy.model", key_legacy_model, 0 },
 	{ "legacy.paws_msl", key_paws_msl, 0 },
@@ -829,6 +1057,12 @@ static const struct key_def client_keys[] = {
 	{ "tsclock", key_tsclock, 0 },
 	{ "ts_offset", key_ts_offset, 0 },
 	{ "ts_skew", key_ts_skew, 0 },
+	{ "conns", key_count_opt, 0 },
+	{ "interval", key_duration_opt, 0 },
+	{ "start", key_duration_opt, 0 },
+	{ "concurrency", key_count_opt, 0 },
+	{ "sport", key_sport, 0 },
+	{ "connect_timeout", key_duration_opt, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -842,6 +1076,27 @@ static const struct key_def clients_keys[] = {
 	{ "ts_offset", key_ts_offset, 0 },
 	{ "ts_skew", key_ts_skew, 0 },
 	{ "seed", key_seed, 0 },
+	{ "conns", key_count_opt, 0 },
+	{ "interval", key_duration_opt, 0 },
+	{ "start", key_duration_opt, 0 },
+	{ "concurrency", key_count_opt, 0 },
+	{ "sport", key_sport, 0 },
+	{ "connect_timeout", key_duration_opt, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct key_def traffic_keys[] = {
+	{ "order", key_traffic, 0 },
+	{ "rate", key_traffic, 1 },
+	{ "server", key_traffic, 2 },
+	{ "port", key_traffic, 3 },
+	{ "max", key_traffic, 4 },
+	{ "conns", key_count_opt, 0 },
+	{ "interval", key_duration_opt, 0 },
+	{ "start", key_duration_opt, 0 },
+	{ "concurrency", key_count_opt, 0 },
+	{ "sport", key_sport, 0 },
+	{ "connect_timeout", key_duration_opt, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -871,6 +1126,10 @@ static const struct sect_kind sect_kinds[] = {
 	  .close = clients_close },
 	{ .name = "client", .flags = SECT_NAMED, .node = TOPO_CLIENT,
 	  .open = node_open, .keys = client_keys },
+	{ .name = "traffic", .flags = SECT_ONCE, .open = traffic_open,
+	  .keys = traffic_keys },
+	{ .name = "expect", .flags = SECT_ONCE, .open = expect_open,
+	  .raw = expect_raw },
 	{ .name = "fault", .flags = SECT_NAMED, .open = fault_open,
 	  .keys = fault_keys, .required = { "node", "action" },
 	  .close = fault_close },
@@ -1078,6 +1337,9 @@ static void parser_free(struct parser *p)
 		free(p->secs[i]);
 	}
 	pnode_free(&p->tmpl);
+	pnode_free(&p->traffic);
+	free(p->traffic_server);
+	free(p->expects);
 	free(p->seen);
 	free(p->secs);
 	free(p->prefix);
@@ -1143,6 +1405,38 @@ int topo_needs_engine(const struct topo *t)
 		    t->nodes[i].legacy.recycle)
 			return 1;
 	return 0;
+}
+
+/* The metric names of DESIGN.md's "What a run measures" (a contract for
+ * [expect], the JSON output and matrix), and a few more. */
+static const char client_metrics[] =
+	" attempts established failed timeouts resets refused no_port"
+	" first_syn_ok syn_retrans connect_p50 connect_p99 connect_max"
+	" connect_avg ";
+static const char server_metrics[] =
+	" syn_in synack_out syn_dropped paws_passive paws_timewait"
+	" listen_drops listen_overflows timewait tw_shortened accepted"
+	" syn_dropped_other ";
+static const char gateway_metrics[] =
+	" mappings port_reuse insert_failed conntrack ";
+
+int topo_metric_known(int kind, const char *name)
+{
+	const char *list = kind == TOPO_GATEWAY  ? gateway_metrics
+			   : kind == TOPO_SERVER ? server_metrics
+						 : client_metrics;
+	char *word = topo_strf(" %s ", name);
+	int found = strstr(list, word) != NULL;
+
+	free(word);
+	return found;
+}
+
+const char *topo_cmp_name(enum topo_cmp op)
+{
+	static const char *const names[] = {"==", "!=", "<", "<=", ">", ">="};
+
+	return names[op];
 }
 
 const char *topo_tsclock_name(enum topo_tsclock mode)
@@ -1270,6 +1564,7 @@ void topo_free(struct topo *t)
 	free(t->nodes);
 	free(t->nets);
 	free(t->faults);
+	free(t->expects);
 	free(t->errs);
 	free(t->file);
 	memset(t, 0, sizeof(*t));

@@ -90,6 +90,34 @@ struct topo_legacy {
 	int line;             /* line of legacy.tcp_tw_recycle */
 };
 
+/* Who closes a connection first. */
+enum topo_close {
+	TOPO_CLOSE_SERVER, /* the server, after its response */
+	TOPO_CLOSE_CLIENT, /* the client, after reading the response */
+	TOPO_CLOSE_RST,    /* the client, with a RST (SO_LINGER {1, 0}) */
+};
+
+#define TOPO_PORTS_MAX 64
+
+/* What a server runs: the built-in server on these ports. */
+struct topo_service {
+	uint16_t ports[TOPO_PORTS_MAX];
+	int nports;
+	enum topo_close close;
+	uint32_t backlog;
+	uint32_t request, response; /* bytes */
+};
+
+/* A client's share of the traffic. */
+struct topo_load {
+	uint32_t conns;       /* connections to open */
+	uint32_t interval_ms; /* between its attempts (order = parallel) */
+	uint32_t start_ms;    /* delay before its first attempt */
+	uint32_t concurrency; /* at most this many open at once, 0: any */
+	uint16_t sport_min, sport_max; /* 0: ephemeral */
+	uint32_t connect_timeout_ms;   /* 0: the kernel's SYN retries */
+};
+
 struct topo_node {
 	char name[TOPO_NODE_MAX + 1];
 	enum topo_kind kind;
@@ -107,6 +135,43 @@ struct topo_node {
 	struct topo_nat nat; /* gateway only */
 	struct topo_clock clock;   /* client only */
 	struct topo_legacy legacy; /* server only */
+	struct topo_load load;     /* client only */
+	struct topo_service svc;   /* server only */
+};
+
+enum topo_order {
+	TOPO_ORDER_ROUND_ROBIN, /* c1, c2, ..., cN, c1, ... one at a time */
+	TOPO_ORDER_RANDOM,      /* the same attempts, shuffled by the seed */
+	TOPO_ORDER_PARALLEL,    /* every client on its own schedule */
+};
+
+/* [traffic]: how the clients' attempts are ordered, and where to. */
+struct topo_traffic {
+	int present;             /* the file has a [traffic] section */
+	enum topo_order order;
+	uint32_t interval_us;    /* between attempts in the global order */
+	int server;              /* node index of the target */
+	uint16_t port;           /* its port */
+	uint32_t max_ms;         /* stop waiting after this, 0: no limit */
+};
+
+enum topo_cmp {
+	TOPO_EQ,
+	TOPO_NE,
+	TOPO_LT,
+	TOPO_LE,
+	TOPO_GT,
+	TOPO_GE,
+};
+
+/* One [expect] line: METRIC OP VALUE (durations in milliseconds). */
+struct topo_expect {
+	char metric[48];
+	enum topo_cmp op;
+	double value;
+	int duration; /* the value had a unit */
+	char text[96]; /* as written, for reports */
+	int line;
 };
 
 /* Packet faults the engine injects: which packet, and what happens. */
@@ -143,6 +208,9 @@ struct topo {
 	int nnodes;
 	struct topo_fault *faults;
 	int nfaults;
+	struct topo_traffic traffic;
+	struct topo_expect *expects;
+	int nexpects;
 	uint64_t seed;        /* [clients] seed: random offsets */
 	int fail_open;        /* [lab] engine.fail_open */
 	uint32_t queue_len;   /* [lab] engine.queue_len */
@@ -189,6 +257,15 @@ int topo_find_net(const struct topo *t, const char *name);
 
 /* Does the lab need the packet engine (clocks, legacy servers, faults)? */
 int topo_needs_engine(const struct topo *t);
+
+/**
+ * topo_metric_known() - is NAME a metric of that kind of node
+ * (or of "clients", the sum over clients when kind is -1)?
+ */
+int topo_metric_known(int kind, const char *name);
+
+/* "==", "<", ... */
+const char *topo_cmp_name(enum topo_cmp op);
 
 /* Names for reports: "host", "4.4", "final-ack", ... */
 const char *topo_tsclock_name(enum topo_tsclock mode);

@@ -453,6 +453,15 @@ void topo_opt_apply(struct topo *t, struct topo_node *n,
 
 	n->legacy.model = TOPO_LEGACY_4_4;
 	n->legacy.paws_msl_ms = 60000; /* TCP_PAWS_MSL, Linux 2.6.32-4.11 */
+	if (n->kind == TOPO_CLIENT)
+		n->load.conns = 1;
+	if (n->kind == TOPO_SERVER) {
+		n->svc.ports[0] = 80;
+		n->svc.nports = 1;
+		n->svc.backlog = 1024;
+		n->svc.request = 32;
+		n->svc.response = 64;
+	}
 	for (i = 0; i < nopts; i++) {
 		const char *k = opts[i].key, *v = opts[i].value;
 
@@ -477,6 +486,43 @@ void topo_opt_apply(struct topo *t, struct topo_node *n,
 						  : TOPO_LEGACY_4_4;
 		} else if (!strcmp(k, "legacy.paws_msl")) {
 			n->legacy.paws_msl_ms = (uint32_t)strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "conns")) {
+			n->load.conns = (uint32_t)strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "interval")) {
+			n->load.interval_ms = (uint32_t)strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "start")) {
+			n->load.start_ms = (uint32_t)strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "concurrency")) {
+			n->load.concurrency = (uint32_t)strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "connect_timeout")) {
+			n->load.connect_timeout_ms =
+				(uint32_t)strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "sport")) {
+			unsigned int lo = 0, hi = 0;
+
+			sscanf(v, "%u-%u", &lo, &hi);
+			n->load.sport_min = (uint16_t)lo;
+			n->load.sport_max = (uint16_t)hi;
+		} else if (!strcmp(k, "listen")) {
+			const char *c = v;
+
+			n->svc.nports = 0;
+			while (*c && n->svc.nports < TOPO_PORTS_MAX) {
+				n->svc.ports[n->svc.nports++] =
+					(uint16_t)strtoul(c, (char **)&c, 10);
+				if (*c == ',')
+					c++;
+			}
+		} else if (!strcmp(k, "close")) {
+			n->svc.close = !strcmp(v, "client") ? TOPO_CLOSE_CLIENT
+				       : !strcmp(v, "rst")  ? TOPO_CLOSE_RST
+							    : TOPO_CLOSE_SERVER;
+		} else if (!strcmp(k, "backlog")) {
+			n->svc.backlog = (uint32_t)strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "request")) {
+			n->svc.request = (uint32_t)strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "response")) {
+			n->svc.response = (uint32_t)strtoul(v, NULL, 10);
 		}
 	}
 	/* A random offset covers the whole 32-bit clock, as the uptimes of
@@ -513,6 +559,8 @@ static void build(struct parser *p)
 		if (r->kind == TOPO_CLIENT) {
 			kv_merge(&n->sysctls, &n->nsysctls, p->tmpl.sysctls,
 				 p->tmpl.nsysctls);
+			kv_merge(&opts, &nopts, p->traffic.opts,
+				 p->traffic.nopts);
 			kv_merge(&opts, &nopts, p->tmpl.opts, p->tmpl.nopts);
 		}
 		if (r->sec)
@@ -557,6 +605,60 @@ static void resolve_faults(struct parser *p)
 	}
 }
 
+/* [traffic] server and [expect] metrics name nodes of the lab. */
+static void resolve_traffic(struct parser *p)
+{
+	struct topo_traffic *tr = &p->t->traffic;
+	int i, j;
+
+	tr->server = -1;
+	for (i = 0; i < p->nrn; i++) {
+		if (p->rn[i].kind != TOPO_SERVER)
+			continue;
+		if (p->traffic_server ? !strcmp(p->rn[i].name, p->traffic_server)
+				      : tr->server < 0)
+			tr->server = i;
+	}
+	if (p->traffic_server && tr->server < 0)
+		topo_perr(p, p->traffic_server_line, "server: no server '%s'",
+			  p->traffic_server);
+	for (i = 0; i < p->traffic.nopts; i++)
+		if (!strcmp(p->traffic.opts[i].key, "interval") &&
+		    !p->rate_line)
+			tr->interval_us = (uint32_t)strtoul(
+						  p->traffic.opts[i].value,
+						  NULL, 10) *
+					  1000;
+	for (i = 0; i < p->nexpects; i++) {
+		struct topo_expect *e = &p->expects[i];
+		char node[sizeof(e->metric)], *dot;
+		int kind = -2;
+
+		snprintf(node, sizeof(node), "%s", e->metric);
+		dot = strchr(node, '.');
+		if (!dot) {
+			topo_perr(p, e->line,
+				  "metric '%s': expected NODE.METRIC or clients.METRIC",
+				  e->metric);
+			continue;
+		}
+		*dot = '\0';
+		if (!strcmp(node, "clients"))
+			kind = -1;
+		for (j = 0; kind == -2 && j < p->nrn; j++)
+			if (!strcmp(p->rn[j].name, node))
+				kind = (int)p->rn[j].kind;
+		if (kind == -2)
+			topo_perr(p, e->line, "metric '%s': no node '%s'",
+				  e->metric, node);
+		else if (!topo_metric_known(kind, dot + 1))
+			topo_perr(p, e->line, "metric '%s': %s has no metric '%s'",
+				  e->metric, kind == -1 ? "clients"
+					      : topo_kind_name((enum topo_kind)kind),
+				  dot + 1);
+	}
+}
+
 int topores_resolve(struct parser *p)
 {
 	int i;
@@ -568,9 +670,17 @@ int topores_resolve(struct parser *p)
 	allocate(p);
 	route(p);
 	resolve_faults(p);
+	resolve_traffic(p);
 	if (p->nerrs)
 		return -EINVAL;
 	build(p);
+	if (p->t->traffic.server >= 0 && !p->t->traffic.port)
+		p->t->traffic.port =
+			p->t->nodes[p->t->traffic.server].svc.ports[0];
+	p->t->expects = xcalloc((size_t)p->nexpects, sizeof(*p->t->expects));
+	memcpy(p->t->expects, p->expects,
+	       (size_t)p->nexpects * sizeof(*p->expects));
+	p->t->nexpects = p->nexpects;
 	p->t->faults = xcalloc((size_t)p->nfaults, sizeof(*p->t->faults));
 	for (i = 0; i < p->nfaults; i++)
 		p->t->faults[i] = p->faults[i].f;

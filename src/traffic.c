@@ -1,0 +1,891 @@
+/* traffic.c - the built-in servers and client load generator. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netns.h"
+#include "traffic.h"
+#include "util.h"
+
+/*
+ * Theory of operation.  One thread owns every socket of a run: a socket
+ * belongs to the network namespace it was created in, so the generator
+ * enters a node's namespace only to create sockets (and stays there
+ * while consecutive attempts come from the same node).  Servers listen
+ * on their ports for the whole run; each client's attempts follow one
+ * schedule over all clients (round-robin, shuffled, or each client on its
+ * own clock), limited by the client's concurrency.
+ *
+ * A client connection: non-blocking connect(), request, response, then
+ * the close the server's topology asks for (the server closes first; or
+ * the client does, with a FIN or a RST).  Outcomes and times are kept in
+ * one 32-byte record per attempt; per-connection state lives in a pool
+ * of slots recycled without allocation.
+ */
+
+#define TR_MAX_EVENTS 256
+#define TR_BUF	      65536
+/* After the last attempt ends, give servers this long to see the last
+ * closes before the run ends. */
+#define TR_DRAIN_MS 200
+
+enum tr_kind {
+	K_LISTEN,
+	K_SCONN, /* server side of a connection */
+	K_CCONN, /* client side */
+};
+
+enum tr_cstate {
+	C_CONNECTING,
+	C_REQUEST,
+	C_RESPONSE,
+	C_WAIT_EOF,
+};
+
+struct tr_obj {
+	enum tr_kind kind;
+	int fd;
+	int slot; /* in its pool */
+};
+
+struct tr_listen {
+	struct tr_obj o;
+	int server; /* index into tr->servers */
+};
+
+struct tr_sconn {
+	struct tr_obj o;
+	int server;
+	uint32_t got, sent;
+	int wrote; /* response written */
+};
+
+struct tr_cconn {
+	struct tr_obj o;
+	uint32_t rec;
+	enum tr_cstate st;
+	uint32_t sent, got;
+	uint64_t deadline_ns; /* connect_timeout, 0: none */
+};
+
+struct tr_server {
+	const struct topo_node *tn;
+	int node;
+	struct tr_server_stats st;
+};
+
+struct tr_client {
+	const struct topo_node *tn;
+	int node;
+	int nsfd;
+	uint32_t inflight;
+	uint32_t next_sport;
+	/* attempts that were due while the client was at its concurrency
+	 * limit: a ring of record indices */
+	uint32_t *deferred;
+	uint32_t dhead, dtail, dcap;
+};
+
+/* A slot pool: objects of one size, free list of slot numbers. */
+struct tr_pool {
+	char *mem;
+	size_t size;
+	int cap, *free, nfree;
+};
+
+struct traffic {
+	const struct topo *t;
+	struct tr_server *servers;
+	int nservers;
+	struct tr_client *clients; /* by node index (sparse) */
+	struct tr_listen *listens;
+	int nlistens;
+	struct tr_rec *recs; /* in planned order */
+	uint32_t nrecs, next, done;
+	struct tr_pool sconns, cconns;
+	int epfd;
+	int cur_ns; /* node whose namespace this thread is in, -1: ours */
+	int srv_port_server; /* target server's index in servers[] */
+	uint64_t start_ns, end_ns;
+	char *buf;
+};
+
+/* ---- pools ---- */
+
+static void pool_init(struct tr_pool *p, size_t size)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = size;
+}
+
+static void *pool_at(struct tr_pool *p, int slot)
+{
+	return p->mem + (size_t)slot * p->size;
+}
+
+static void *pool_get(struct tr_pool *p)
+{
+	struct tr_obj *o;
+	int i, slot;
+
+	if (!p->nfree) {
+		int cap = p->cap ? p->cap * 2 : 256;
+
+		p->mem = xrealloc(p->mem, cap, p->size);
+		p->free = xrealloc(p->free, cap, sizeof(int));
+		for (i = cap - 1; i >= p->cap; i--) {
+			o = pool_at(p, i);
+			memset(o, 0, p->size);
+			o->fd = -1;
+			p->free[p->nfree++] = i;
+		}
+		p->cap = cap;
+	}
+	slot = p->free[--p->nfree];
+	o = pool_at(p, slot);
+	memset(o, 0, p->size);
+	o->slot = slot;
+	o->fd = -1;
+	return o;
+}
+
+static void pool_put(struct tr_pool *p, struct tr_obj *o)
+{
+	p->free[p->nfree++] = o->slot;
+}
+
+static void pool_free(struct tr_pool *p)
+{
+	free(p->mem);
+	free(p->free);
+}
+
+/* Pool memory moves when it grows: epoll keeps (kind, slot) instead of
+ * a pointer. */
+static uint64_t obj_key(const struct tr_obj *o)
+{
+	return ((uint64_t)o->kind << 32) | (uint32_t)o->slot;
+}
+
+/* ---- time ---- */
+
+static uint32_t tr_now_us(const struct traffic *tr)
+{
+	return (uint32_t)((util_now_ns() - tr->start_ns) / 1000);
+}
+
+/* ---- namespaces ---- */
+
+static int tr_enter(struct traffic *tr, int node)
+{
+	char ns[128];
+	int fd, err;
+
+	if (tr->cur_ns == node)
+		return 0;
+	if (node < 0) {
+		tr->cur_ns = -1;
+		return netns_leave();
+	}
+	fd = tr->clients[node].nsfd;
+	if (fd < 0) {
+		snprintf(ns, sizeof(ns), "%s-%s", tr->t->name,
+			 tr->t->nodes[node].name);
+		fd = netns_open(ns);
+		if (fd < 0)
+			return fd;
+		tr->clients[node].nsfd = fd;
+	}
+	err = netns_enter(fd);
+	if (!err)
+		tr->cur_ns = node;
+	return err;
+}
+
+/* ---- plan ---- */
+
+static uint64_t tr_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static int rec_cmp_planned(const void *a, const void *b)
+{
+	const struct tr_rec *x = a, *y = b;
+
+	if (x->planned_us != y->planned_us)
+		return x->planned_us < y->planned_us ? -1 : 1;
+	if (x->client != y->client)
+		return x->client < y->client ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Round-robin: c1#0, c2#0, ..., cN#0, c1#1, ... one every interval,
+ * skipping clients that have no attempts left; random: that list
+ * shuffled with the lab's seed; parallel: each client's own attempts
+ * every interval from its start.  A client's start delays its attempts
+ * in every order.
+ */
+static void tr_plan(struct traffic *tr)
+{
+	const struct topo *t = tr->t;
+	const struct topo_traffic *g = &t->traffic;
+	uint32_t k, i, n = 0, round, more;
+	int c;
+
+	for (c = 0; c < t->nnodes; c++)
+		if (t->nodes[c].kind == TOPO_CLIENT)
+			tr->nrecs += t->nodes[c].load.conns;
+	tr->recs = xcalloc(tr->nrecs ? tr->nrecs : 1, sizeof(*tr->recs));
+	for (round = 0, more = 1; more; round++) {
+		more = 0;
+		for (c = 0; c < t->nnodes; c++) {
+			const struct topo_node *tn = &t->nodes[c];
+			struct tr_rec *r;
+
+			if (tn->kind != TOPO_CLIENT || round >= tn->load.conns)
+				continue;
+			more = 1;
+			r = &tr->recs[n++];
+			r->client = (uint16_t)c;
+			r->seq = round;
+		}
+	}
+	if (g->order == TOPO_ORDER_RANDOM) {
+		for (i = tr->nrecs; i > 1; i--) {
+			struct tr_rec tmp;
+
+			k = (uint32_t)(tr_mix(t->seed ^ i) % i);
+			tmp = tr->recs[i - 1];
+			tr->recs[i - 1] = tr->recs[k];
+			tr->recs[k] = tmp;
+		}
+	}
+	for (i = 0; i < tr->nrecs; i++) {
+		struct tr_rec *r = &tr->recs[i];
+		const struct topo_load *ld = &t->nodes[r->client].load;
+		uint64_t at;
+
+		if (g->order == TOPO_ORDER_PARALLEL)
+			at = (uint64_t)ld->start_ms * 1000 +
+			     (uint64_t)r->seq * ld->interval_ms * 1000;
+		else
+			at = (uint64_t)i * g->interval_us;
+		if (at < (uint64_t)ld->start_ms * 1000)
+			at = (uint64_t)ld->start_ms * 1000;
+		r->planned_us = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
+	}
+	qsort(tr->recs, tr->nrecs, sizeof(*tr->recs), rec_cmp_planned);
+}
+
+struct traffic *traffic_new(const struct topo *t)
+{
+	struct traffic *tr = xcalloc(1, sizeof(*tr));
+	int i;
+
+	tr->t = t;
+	tr->epfd = -1;
+	tr->cur_ns = -1;
+	tr->buf = xcalloc(1, TR_BUF);
+	pool_init(&tr->sconns, sizeof(struct tr_sconn));
+	pool_init(&tr->cconns, sizeof(struct tr_cconn));
+	tr->clients = xcalloc(t->nnodes, sizeof(*tr->clients));
+	tr->servers = xcalloc(t->nnodes, sizeof(*tr->servers));
+	tr->srv_port_server = -1;
+	for (i = 0; i < t->nnodes; i++) {
+		tr->clients[i].nsfd = -1;
+		tr->clients[i].node = i;
+		tr->clients[i].tn = &t->nodes[i];
+		if (t->nodes[i].kind != TOPO_SERVER)
+			continue;
+		if (i == t->traffic.server)
+			tr->srv_port_server = tr->nservers;
+		tr->servers[tr->nservers].tn = &t->nodes[i];
+		tr->servers[tr->nservers].node = i;
+		tr->nservers++;
+	}
+	tr_plan(tr);
+	return tr;
+}
+
+void traffic_free(struct traffic *tr)
+{
+	int i;
+
+	if (!tr)
+		return;
+	for (i = 0; i < tr->t->nnodes; i++) {
+		if (tr->clients[i].nsfd >= 0)
+			close(tr->clients[i].nsfd);
+		free(tr->clients[i].deferred);
+	}
+	for (i = 0; i < tr->nlistens; i++)
+		if (tr->listens[i].o.fd >= 0)
+			close(tr->listens[i].o.fd);
+	for (i = 0; i < tr->sconns.cap; i++) {
+		struct tr_obj *o = pool_at(&tr->sconns, i);
+
+		if (o->fd >= 0)
+			close(o->fd);
+	}
+	for (i = 0; i < tr->cconns.cap; i++) {
+		struct tr_obj *o = pool_at(&tr->cconns, i);
+
+		if (o->fd >= 0)
+			close(o->fd);
+	}
+	pool_free(&tr->sconns);
+	pool_free(&tr->cconns);
+	if (tr->epfd >= 0)
+		close(tr->epfd);
+	free(tr->listens);
+	free(tr->clients);
+	free(tr->servers);
+	free(tr->recs);
+	free(tr->buf);
+	free(tr);
+}
+
+/* ---- servers ---- */
+
+static int tr_listen(struct traffic *tr)
+{
+	int s, k, err = 0;
+
+	for (s = 0; s < tr->nservers; s++) {
+		const struct topo_service *svc = &tr->servers[s].tn->svc;
+
+		err = tr_enter(tr, tr->servers[s].node);
+		if (err)
+			return err;
+		for (k = 0; k < svc->nports; k++) {
+			struct sockaddr_in sa = {.sin_family = AF_INET,
+						 .sin_port = htons(svc->ports[k])};
+			struct epoll_event ev = {.events = EPOLLIN};
+			struct tr_listen *l;
+			int one = 1, fd;
+
+			fd = socket(AF_INET,
+				    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				    0);
+			if (fd < 0)
+				return -errno;
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				   sizeof(one));
+			if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+			    listen(fd, (int)svc->backlog) < 0) {
+				err = -errno;
+				log_errno(err, "server %s: port %u",
+					  tr->servers[s].tn->name,
+					  svc->ports[k]);
+				close(fd);
+				return err;
+			}
+			tr->listens = xrealloc(tr->listens, tr->nlistens + 1,
+					       sizeof(*tr->listens));
+			l = &tr->listens[tr->nlistens];
+			l->o.kind = K_LISTEN;
+			l->o.fd = fd;
+			l->o.slot = tr->nlistens++;
+			l->server = s;
+			ev.data.u64 = obj_key(&l->o);
+			if (epoll_ctl(tr->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+static void sconn_close(struct traffic *tr, struct tr_sconn *c, int rst)
+{
+	if (rst) {
+		struct linger lg = {1, 0};
+
+		setsockopt(c->o.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+	close(c->o.fd);
+	c->o.fd = -1;
+	pool_put(&tr->sconns, &c->o);
+}
+
+static void tr_accept(struct traffic *tr, struct tr_listen *l)
+{
+	for (;;) {
+		struct epoll_event ev = {.events = EPOLLIN};
+		struct tr_sconn *c;
+		int fd = accept4(l->o.fd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		tr->servers[l->server].st.accepted++;
+		c = pool_get(&tr->sconns);
+		c->o.kind = K_SCONN;
+		c->o.fd = fd;
+		c->server = l->server;
+		ev.data.u64 = obj_key(&c->o);
+		if (epoll_ctl(tr->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+			sconn_close(tr, c, 0);
+	}
+}
+
+static void tr_sconn_event(struct traffic *tr, struct tr_sconn *c)
+{
+	struct tr_server *s = &tr->servers[c->server];
+	const struct topo_service *svc = &s->tn->svc;
+	ssize_t n;
+
+	for (;;) {
+		n = read(c->o.fd, tr->buf, TR_BUF);
+		if (n > 0) {
+			c->got += (uint32_t)n;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			/* EOF or reset: the client is done. */
+			if (n < 0)
+				s->st.reset++;
+			sconn_close(tr, c, 0);
+			return;
+		}
+		break;
+	}
+	if (c->wrote || c->got < svc->request)
+		return;
+	while (c->sent < svc->response) {
+		size_t want = svc->response - c->sent;
+
+		n = write(c->o.fd, tr->buf,
+			  want > TR_BUF ? TR_BUF : want);
+		if (n <= 0)
+			break;
+		c->sent += (uint32_t)n;
+	}
+	if (c->sent < svc->response) {
+		if (n < 0 && errno != EAGAIN) {
+			s->st.errors++;
+			sconn_close(tr, c, 0);
+		}
+		return; /* a large response: EPOLLIN only, try again later */
+	}
+	c->wrote = 1;
+	if (svc->close == TOPO_CLOSE_SERVER)
+		sconn_close(tr, c, 0);
+	/* Otherwise wait for the client's FIN or RST. */
+}
+
+/* ---- clients ---- */
+
+static void rec_done(struct traffic *tr, struct tr_rec *r,
+		     enum tr_outcome o, int err)
+{
+	struct tr_client *cl = &tr->clients[r->client];
+
+	if (r->outcome != TR_PENDING)
+		return;
+	r->outcome = (uint8_t)o;
+	r->err = (uint8_t)(err > 255 ? 255 : err);
+	r->end_us = tr_now_us(tr);
+	if (!r->connect_us)
+		r->connect_us = r->end_us - r->start_us;
+	cl->inflight--;
+	tr->done++;
+}
+
+static void cconn_close(struct traffic *tr, struct tr_cconn *c, int rst)
+{
+	if (rst) {
+		struct linger lg = {1, 0};
+
+		setsockopt(c->o.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+	close(c->o.fd);
+	c->o.fd = -1;
+	pool_put(&tr->cconns, &c->o);
+}
+
+static enum tr_outcome outcome_of(int err)
+{
+	switch (err) {
+	case ETIMEDOUT:
+		return TR_TIMEOUT;
+	case ECONNREFUSED:
+		return TR_REFUSED;
+	case ECONNRESET:
+	case EPIPE:
+		return TR_RESET;
+	case EADDRNOTAVAIL:
+	case EADDRINUSE:
+		return TR_NO_PORT;
+	default:
+		return TR_ERROR;
+	}
+}
+
+static void cconn_fail(struct traffic *tr, struct tr_cconn *c, int err)
+{
+	struct tr_rec *r = &tr->recs[c->rec];
+
+	if (c->st == C_CONNECTING && err == ECONNRESET)
+		err = ECONNREFUSED;
+	rec_done(tr, r, outcome_of(err), err);
+	cconn_close(tr, c, 0);
+}
+
+/* SYNs retransmitted before the connection was up: the kernel's count
+ * of retransmissions, read as soon as the handshake ends. */
+static uint8_t syn_retrans(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return 0;
+	return ti.tcpi_total_retrans > 255 ? 255
+					   : (uint8_t)ti.tcpi_total_retrans;
+}
+
+/* Bind to the client's next port in its range.  Return: 0 or -errno. */
+static int cconn_bind(struct tr_client *cl, int fd, uint16_t *port)
+{
+	const struct topo_load *ld = &cl->tn->load;
+	uint32_t span = (uint32_t)(ld->sport_max - ld->sport_min) + 1, i;
+	int one = 1;
+
+	/* A fixed port is meant to be reused: let bind() take it while the
+	 * old connection sits in TIME_WAIT, as a NATed host would. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	for (i = 0; i < span; i++) {
+		struct sockaddr_in sa = {.sin_family = AF_INET};
+		uint16_t p = (uint16_t)(ld->sport_min +
+					(cl->next_sport++ % span));
+
+		sa.sin_port = htons(p);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			*port = p;
+			return 0;
+		}
+		if (errno != EADDRINUSE)
+			return -errno;
+	}
+	return -EADDRINUSE;
+}
+
+static void tr_start(struct traffic *tr, uint32_t ri)
+{
+	struct tr_rec *r = &tr->recs[ri];
+	struct tr_client *cl = &tr->clients[r->client];
+	const struct topo_node *srv = &tr->t->nodes[tr->t->traffic.server];
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct epoll_event ev = {.events = EPOLLOUT};
+	struct tr_cconn *c;
+	socklen_t slen = sizeof(sa);
+	int fd, err;
+
+	cl->inflight++;
+	r->start_us = tr_now_us(tr);
+	err = tr_enter(tr, r->client);
+	if (err) {
+		rec_done(tr, r, TR_ERROR, -err);
+		return;
+	}
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		rec_done(tr, r, outcome_of(errno), errno);
+		return;
+	}
+	if (cl->tn->load.sport_min) {
+		err = cconn_bind(cl, fd, &r->sport);
+		if (err) {
+			close(fd);
+			rec_done(tr, r, outcome_of(-err), -err);
+			return;
+		}
+	}
+	sa.sin_addr.s_addr = htonl(srv->ifs[0].addr);
+	sa.sin_port = htons(tr->t->traffic.port);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+	    errno != EINPROGRESS) {
+		err = errno;
+		close(fd);
+		rec_done(tr, r, outcome_of(err), err);
+		return;
+	}
+	if (!r->sport && getsockname(fd, (struct sockaddr *)&sa, &slen) == 0)
+		r->sport = ntohs(sa.sin_port);
+	c = pool_get(&tr->cconns);
+	c->o.kind = K_CCONN;
+	c->o.fd = fd;
+	c->rec = ri;
+	c->st = C_CONNECTING;
+	if (cl->tn->load.connect_timeout_ms)
+		c->deadline_ns = util_now_ns() +
+				 (uint64_t)cl->tn->load.connect_timeout_ms *
+					 1000000;
+	ev.data.u64 = obj_key(&c->o);
+	if (epoll_ctl(tr->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		cconn_fail(tr, c, errno);
+}
+
+static void tr_cconn_event(struct traffic *tr, struct tr_cconn *c)
+{
+	struct tr_rec *r = &tr->recs[c->rec];
+	const struct topo_service *svc =
+		&tr->t->nodes[tr->t->traffic.server].svc;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = obj_key(&c->o)};
+	socklen_t len = sizeof(int);
+	int err = 0;
+	ssize_t n;
+
+	if (c->st == C_CONNECTING) {
+		getsockopt(c->o.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		r->syn_retrans = syn_retrans(c->o.fd);
+		if (err) {
+			cconn_fail(tr, c, err);
+			return;
+		}
+		r->connect_us = tr_now_us(tr) - r->start_us;
+		c->st = C_REQUEST;
+	}
+	while (c->st == C_REQUEST && c->sent < svc->request) {
+		size_t want = svc->request - c->sent;
+
+		n = write(c->o.fd, tr->buf, want > TR_BUF ? TR_BUF : want);
+		if (n < 0) {
+			if (errno == EAGAIN)
+				return;
+			cconn_fail(tr, c, errno);
+			return;
+		}
+		c->sent += (uint32_t)n;
+	}
+	if (c->st == C_REQUEST) {
+		c->st = C_RESPONSE;
+		epoll_ctl(tr->epfd, EPOLL_CTL_MOD, c->o.fd, &ev);
+	}
+	for (;;) {
+		n = read(c->o.fd, tr->buf, TR_BUF);
+		if (n > 0) {
+			c->got += (uint32_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n < 0) {
+			cconn_fail(tr, c, errno);
+			return;
+		}
+		/* EOF: the server closed. */
+		if (c->got < svc->response) {
+			cconn_fail(tr, c, ECONNRESET);
+			return;
+		}
+		rec_done(tr, r, TR_OK, 0);
+		cconn_close(tr, c, 0);
+		return;
+	}
+	if (c->got < svc->response)
+		return;
+	switch (svc->close) {
+	case TOPO_CLOSE_SERVER:
+		c->st = C_WAIT_EOF; /* the server's FIN comes first */
+		return;
+	case TOPO_CLOSE_CLIENT:
+	case TOPO_CLOSE_RST:
+		rec_done(tr, r, TR_OK, 0);
+		cconn_close(tr, c, svc->close == TOPO_CLOSE_RST);
+		return;
+	}
+}
+
+/* Start what is due; defer what a client's concurrency does not allow. */
+static void tr_schedule(struct traffic *tr, uint32_t now_us)
+{
+	int c;
+
+	/* Deferred attempts first: they were due earlier. */
+	for (c = 0; c < tr->t->nnodes; c++) {
+		struct tr_client *cl = &tr->clients[c];
+		uint32_t lim = cl->tn->load.concurrency;
+
+		while (cl->dhead != cl->dtail && (!lim || cl->inflight < lim)) {
+			uint32_t ri = cl->deferred[cl->dhead++ % cl->dcap];
+
+			tr_start(tr, ri);
+		}
+	}
+	while (tr->next < tr->nrecs && tr->recs[tr->next].planned_us <= now_us) {
+		uint32_t ri = tr->next++;
+		struct tr_client *cl = &tr->clients[tr->recs[ri].client];
+		uint32_t lim = cl->tn->load.concurrency;
+
+		if (!lim || cl->inflight < lim) {
+			tr_start(tr, ri);
+			continue;
+		}
+		if (cl->dtail - cl->dhead == cl->dcap) {
+			uint32_t cap = cl->dcap ? cl->dcap * 2 : 16, i;
+			uint32_t *d = xcalloc(cap, sizeof(*d));
+
+			for (i = 0; i < cl->dtail - cl->dhead; i++)
+				d[i] = cl->deferred[(cl->dhead + i) % cl->dcap];
+			free(cl->deferred);
+			cl->deferred = d;
+			cl->dtail -= cl->dhead;
+			cl->dhead = 0;
+			cl->dcap = cap;
+		}
+		cl->deferred[cl->dtail++ % cl->dcap] = ri;
+	}
+}
+
+/* Connections past their connect_timeout: give up on them. */
+static void tr_timeouts(struct traffic *tr)
+{
+	uint64_t now = util_now_ns();
+	int i;
+
+	for (i = 0; i < tr->cconns.cap; i++) {
+		struct tr_cconn *c = pool_at(&tr->cconns, i);
+
+		if (c->o.fd >= 0 && c->st == C_CONNECTING && c->deadline_ns &&
+		    now >= c->deadline_ns) {
+			tr->recs[c->rec].syn_retrans = syn_retrans(c->o.fd);
+			cconn_fail(tr, c, ETIMEDOUT);
+		}
+	}
+}
+
+static void tr_dispatch(struct traffic *tr, uint64_t key)
+{
+	enum tr_kind kind = (enum tr_kind)(key >> 32);
+	int slot = (int)(uint32_t)key;
+
+	switch (kind) {
+	case K_LISTEN:
+		tr_accept(tr, &tr->listens[slot]);
+		return;
+	case K_SCONN:
+		tr_sconn_event(tr, pool_at(&tr->sconns, slot));
+		return;
+	case K_CCONN:
+		tr_cconn_event(tr, pool_at(&tr->cconns, slot));
+		return;
+	}
+}
+
+int traffic_run(struct traffic *tr, volatile int *stop)
+{
+	struct epoll_event evs[TR_MAX_EVENTS];
+	uint64_t drain_until = 0, limit_ns = 0;
+	int i, n, err;
+
+	if (tr->t->traffic.server < 0) {
+		log_err("no server to send traffic to");
+		return -EINVAL;
+	}
+	tr->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (tr->epfd < 0)
+		return -errno;
+	err = tr_listen(tr);
+	if (!err)
+		err = tr_enter(tr, -1);
+	if (err)
+		return err;
+	tr->start_ns = util_now_ns();
+	if (tr->t->traffic.max_ms)
+		limit_ns = tr->start_ns + (uint64_t)tr->t->traffic.max_ms * 1000000;
+	for (;;) {
+		uint64_t now_ns = util_now_ns();
+		uint32_t now = (uint32_t)((now_ns - tr->start_ns) / 1000);
+		int timeout = 100;
+
+		if (stop && *stop) {
+			err = -EINTR;
+			break;
+		}
+		if (limit_ns && now_ns >= limit_ns)
+			break;
+		tr_schedule(tr, now);
+		if (tr->done == tr->nrecs) {
+			if (!drain_until)
+				drain_until = now_ns + TR_DRAIN_MS * 1000000ull;
+			if (now_ns >= drain_until)
+				break;
+		}
+		if (tr->next < tr->nrecs) {
+			uint32_t due = tr->recs[tr->next].planned_us;
+
+			timeout = due <= now ? 0 : (int)((due - now) / 1000);
+			if (timeout > 100)
+				timeout = 100;
+		}
+		n = epoll_wait(tr->epfd, evs, TR_MAX_EVENTS, timeout);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			tr_dispatch(tr, evs[i].data.u64);
+		tr_timeouts(tr);
+	}
+	tr->end_ns = util_now_ns();
+	tr_enter(tr, -1);
+	return err;
+}
+
+const struct tr_rec *traffic_recs(const struct traffic *tr, uint32_t *n)
+{
+	*n = tr->nrecs;
+	return tr->recs;
+}
+
+void traffic_server_stats(const struct traffic *tr, int node,
+			  struct tr_server_stats *st)
+{
+	int s;
+
+	memset(st, 0, sizeof(*st));
+	for (s = 0; s < tr->nservers; s++)
+		if (tr->servers[s].node == node)
+			*st = tr->servers[s].st;
+}
+
+uint64_t traffic_elapsed_us(const struct traffic *tr)
+{
+	return (tr->end_ns - tr->start_ns) / 1000;
+}
+
+const char *traffic_outcome_name(enum tr_outcome o)
+{
+	switch (o) {
+	case TR_PENDING:
+		return "pending";
+	case TR_OK:
+		return "ok";
+	case TR_TIMEOUT:
+		return "timeout";
+	case TR_REFUSED:
+		return "refused";
+	case TR_RESET:
+		return "reset";
+	case TR_NO_PORT:
+		return "no_port";
+	case TR_ERROR:
+		return "error";
+	}
+	return "?";
+}
