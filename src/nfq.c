@@ -108,6 +108,9 @@ static int nfq_attr_cb(const struct nlattr *a, void *data)
 
 	if (mnl_attr_type_valid(a, NFQA_MAX) < 0)
 		return MNL_CB_OK; /* newer kernel: skip what we don't know */
+	if ((type == NFQA_SKB_INFO || type == NFQA_CAP_LEN) &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return MNL_CB_ERROR;
 	tb[type] = a;
 	return MNL_CB_OK;
 }
@@ -221,7 +224,8 @@ int nfq_verdict(struct nfq *q, uint32_t id, int verdict, const void *data,
 	size_t need = MNL_ALIGN(NFQ_MSG_MIN + (data ? len : 0));
 	int err;
 
-	if (need > NFQ_TX_SIZE)
+	/* An attribute's length is 16 bits. */
+	if (need > NFQ_TX_SIZE || (data && len > 0xffff - MNL_ATTR_HDRLEN))
 		return -EMSGSIZE;
 	if (q->txlen + need > NFQ_TX_SIZE) {
 		err = nfq_flush(q);
