@@ -846,7 +846,8 @@ int lab_down(const char *lab)
 		state_unlock(lab, lockfd, 0);
 		return err;
 	}
-	if (strcmp(s.phase, "up") && state_proc_alive(s.owner, s.owner_start)) {
+	if (strcmp(s.phase, "up") && s.owner != getpid() &&
+	    state_proc_alive(s.owner, s.owner_start)) {
 		log_err("lab %s is %s by natlab pid %d", lab, s.phase,
 			(int)s.owner);
 		state_free(&s);
@@ -856,6 +857,19 @@ int lab_down(const char *lab)
 	err = lab_teardown(&s);
 	state_free(&s);
 	state_unlock(lab, lockfd, err == 0);
+	return err;
+}
+
+int lab_mark_running(const char *lab)
+{
+	struct state s;
+	int err;
+
+	err = state_open(&s, lab);
+	if (!err)
+		err = state_append(&s, "owner %d %llu\nphase running",
+				   (int)getpid(), state_proc_start(getpid()));
+	state_free(&s);
 	return err;
 }
 

@@ -47,6 +47,13 @@ int lab_exec(const char *lab, const char *node, char **argv);
  */
 int lab_clean(void);
 
+/**
+ * lab_mark_running() - record the caller as the owner of a lab that is
+ * up, in phase "running": if the caller dies, clean removes the lab.
+ * Return: 0 or -errno.
+ */
+int lab_mark_running(const char *lab);
+
 /* The lab name for commands given none: the only lab that exists.
  * Return: 0, -ENOENT (no lab) or -EEXIST (several; listed on stderr). */
 int lab_only(char *name, size_t len);

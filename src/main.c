@@ -9,6 +9,7 @@
 #include "default_topo.h"
 #include "lab.h"
 #include "log.h"
+#include "run.h"
 #include "topo.h"
 
 /* Exit statuses, as documented in the README. */
@@ -30,7 +31,8 @@ static const char usage_text[] =
 	"  down [LAB|TOPO]            tear it down (idempotent)\n"
 	"  status [LAB]               list labs, or show one lab's nodes\n"
 	"  exec LAB NODE -- CMD...    run a program inside a node\n"
-	"  run [-n NAME] [TOPO]       up, show, down\n"
+	"  run [-n NAME] [--json F] [--csv F] [--svg F] [--pcap DIR] [TOPO]\n"
+	"                             up, traffic, measure, report, down\n"
 	"  check TOPO                 validate only\n"
 	"  clean                      remove every leftover of crashed labs\n"
 	"\n"
@@ -125,26 +127,50 @@ static int cmd_up(int argc, char **argv)
 
 static int cmd_run(int argc, char **argv)
 {
-	const char *path, *name;
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'n'},
+		{"json", required_argument, NULL, 'j'},
+		{"csv", required_argument, NULL, 'c'},
+		{"svg", required_argument, NULL, 's'},
+		{"pcap", required_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
+	};
+	struct run_opts ro = {0};
+	const char *name = NULL;
 	struct topo t = {0};
-	int err;
+	int c, err;
 
-	if (topo_args(argc, argv, &path, &name))
-		return usage();
-	err = load_topo(&t, path, name);
-	if (!err)
-		err = lab_up(&t, path ? path : DEFAULT_TOPO_NAME);
-	if (!err) {
-		lab_status(t.name);
-		fflush(stdout);
-		/* Traffic and measurement attach here; until they exist a
-		 * run builds, shows and removes the lab, and says so. */
-		printf("no traffic generator yet: lab built, shown and "
-		       "removed\n");
-		err = lab_down(t.name);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'j':
+			ro.json = optarg;
+			break;
+		case 'c':
+			ro.csv = optarg;
+			break;
+		case 's':
+			ro.svg = optarg;
+			break;
+		case 'p':
+			ro.pcap = optarg;
+			break;
+		default:
+			return usage();
+		}
 	}
+	if (argc - optind > 1)
+		return usage();
+	err = load_topo(&t, argc - optind ? argv[optind] : NULL, name);
+	if (!err)
+		err = run_main(&t, argc - optind ? argv[optind]
+						 : DEFAULT_TOPO_NAME,
+			       &ro);
 	topo_free(&t);
-	return exit_status(err);
+	return err == 1 ? EXIT_EXPECT : exit_status(err);
 }
 
 /* A LAB argument may also be a topology file: use its lab name. */

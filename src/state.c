@@ -89,6 +89,19 @@ int state_create(struct state *s, const char *lab, const char *topo)
 	return err;
 }
 
+int state_open(struct state *s, const char *lab)
+{
+	char path[PATH_MAX];
+
+	memset(s, 0, sizeof(*s));
+	state_path(lab, "state", path);
+	s->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (s->fd < 0)
+		return -errno;
+	snprintf(s->lab, sizeof(s->lab), "%s", lab);
+	return 0;
+}
+
 int state_append(struct state *s, const char *fmt, ...)
 {
 	char buf[4096];

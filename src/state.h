@@ -67,6 +67,9 @@ void state_unlock(const char *lab, int fd, int remove);
  */
 int state_create(struct state *s, const char *lab, const char *topo);
 
+/* Open an existing state file for appending.  Return: 0 or -errno. */
+int state_open(struct state *s, const char *lab);
+
 /* Append one line (printf format, newline added).  Return: 0 or -errno. */
 int state_append(struct state *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -658,6 +658,7 @@ static void tr_cconn_event(struct traffic *tr, struct tr_cconn *c)
 			return;
 		}
 		r->connect_us = tr_now_us(tr) - r->start_us;
+		r->flags |= TR_F_CONNECTED;
 		c->st = C_REQUEST;
 	}
 	while (c->st == C_REQUEST && c->sent < svc->request) {

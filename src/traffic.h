@@ -28,10 +28,12 @@ struct tr_rec {
 	uint8_t outcome;     /* enum tr_outcome */
 	uint8_t syn_retrans; /* SYN retransmissions before the outcome */
 	uint8_t err;         /* errno of a TR_ERROR */
-	uint8_t pad;
+	uint8_t flags;       /* TR_F_* */
 	uint32_t planned_us; /* when the schedule wanted it to start */
 	uint32_t pad2;
 };
+
+#define TR_F_CONNECTED 0x1 /* the handshake completed */
 
 struct tr_server_stats {
 	uint64_t accepted, reset, errors;

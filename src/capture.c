@@ -1,0 +1,479 @@
+/* capture.c - every SYN of a run, seen on the lab's switch. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "log.h"
+#include "netns.h"
+#include "pkt.h"
+#include "util.h"
+
+/*
+ * Theory of operation.  The lab's switch namespace sees every frame a
+ * node sends or receives, on the node's switch-side veth: frames from the
+ * node arrive there, frames to the node leave there (PACKET_OUTGOING).
+ * One packet socket there, filtered in the kernel to TCP segments with
+ * SYN, FIN or RST and to pure ACKs, gives the run an independent view of
+ * the wire: each SYN as it leaves its client, as it reaches the server,
+ * and what the server answered: SYN-ACK, an ACK (the SYN met a TIME_WAIT
+ * socket and failed PAWS), a RST, or nothing.  NAT rewrites addresses and
+ * ports but not sequence numbers, so the ISN ties the two ends together.
+ *
+ * A thread reads the socket and keeps one struct cap_syn per ISN, in an
+ * open-addressing table; results are read after capture_stop().
+ */
+
+#define CAP_SNAP      160
+#define CAP_RCVBUF    (64 * 1024 * 1024)
+#define CAP_TWACK_MS  1000 /* an ACK this soon after an unanswered SYN */
+
+struct capture {
+	const struct topo *t;
+	int fd;
+	pthread_t tid;
+	volatile int stop;
+	uint64_t t0_ns;
+	int64_t real_minus_mono_ns;
+	/* ifindex (in the switch) -> client node index + 1, or -1 server */
+	int *port_role;
+	int nport_role;
+	uint32_t server_addr;
+	uint16_t server_port;
+	/* connections */
+	struct cap_syn *syns;
+	uint32_t nsyns, syns_cap;
+	uint32_t *index; /* open addressing: isn -> syns index + 1 */
+	uint32_t index_cap;
+	/* external port -> syns index + 1 of the last SYN seen on it, and
+	 * when it arrived */
+	uint32_t *by_port;
+	uint32_t *by_port_us;
+	struct cap_totals tot;
+	uint32_t *sorted; /* by (client, sport, first tx), after stop */
+};
+
+static uint32_t cap_hash(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352d;
+	x ^= x >> 15;
+	x *= 0x846ca68b;
+	return x ^ (x >> 16);
+}
+
+static void cap_index_put(struct capture *c, uint32_t isn, uint32_t i)
+{
+	uint32_t mask = c->index_cap - 1, h;
+
+	for (h = cap_hash(isn) & mask; c->index[h]; h = (h + 1) & mask)
+		;
+	c->index[h] = i + 1;
+}
+
+static struct cap_syn *cap_find(struct capture *c, uint32_t isn)
+{
+	uint32_t mask = c->index_cap - 1, h;
+
+	if (!c->index_cap)
+		return NULL;
+	for (h = cap_hash(isn) & mask; c->index[h]; h = (h + 1) & mask)
+		if (c->syns[c->index[h] - 1].isn == isn)
+			return &c->syns[c->index[h] - 1];
+	return NULL;
+}
+
+static struct cap_syn *cap_new(struct capture *c, uint32_t isn)
+{
+	struct cap_syn *s;
+	uint32_t i;
+
+	if (c->nsyns == c->syns_cap) {
+		c->syns_cap = c->syns_cap ? c->syns_cap * 2 : 1024;
+		c->syns = xrealloc(c->syns, c->syns_cap, sizeof(*c->syns));
+	}
+	if ((c->nsyns + 1) * 2 > c->index_cap) {
+		c->index_cap = c->index_cap ? c->index_cap * 2 : 4096;
+		free(c->index);
+		c->index = xcalloc(c->index_cap, sizeof(*c->index));
+		for (i = 0; i < c->nsyns; i++)
+			cap_index_put(c, c->syns[i].isn, i);
+	}
+	s = &c->syns[c->nsyns];
+	memset(s, 0, sizeof(*s));
+	s->isn = isn;
+	s->client = UINT16_MAX;
+	cap_index_put(c, isn, c->nsyns++);
+	return s;
+}
+
+/* One frame seen on switch port @ifindex; @to_node: leaving the switch
+ * towards the node. */
+static void cap_frame(struct capture *c, int ifindex, int to_node,
+		      uint8_t *data, size_t len, uint32_t now)
+{
+	int role = ifindex < c->nport_role ? c->port_role[ifindex] : 0;
+	struct cap_syn *s;
+	struct pkt p;
+	uint8_t syn;
+
+	c->tot.frames++;
+	if (!role || pkt_parse(&p, data, len))
+		return;
+	syn = p.flags & (PKT_SYN | PKT_ACK);
+	if (role > 0) {
+		/* A client's port: its SYNs as they leave it. */
+		if (to_node || syn != PKT_SYN)
+			return;
+		c->tot.syn_from_clients++;
+		s = cap_find(c, p.seq);
+		if (!s)
+			s = cap_new(c, p.seq);
+		s->client = (uint16_t)(role - 1);
+		s->sport = p.sport;
+		if (!s->ntx)
+			s->tsval = p.has_ts ? p.tsval : 0;
+		if (s->ntx < CAP_TX_MAX)
+			s->tx_us[s->ntx] = now;
+		if (s->ntx < UINT8_MAX)
+			s->ntx++;
+		return;
+	}
+	/* The server's port. */
+	if (to_node && syn == PKT_SYN && p.daddr == c->server_addr &&
+	    p.dport == c->server_port) {
+		uint32_t prev = c->by_port[p.sport];
+
+		c->tot.syn_in++;
+		s = cap_find(c, p.seq);
+		if (!s)
+			s = cap_new(c, p.seq);
+		if (!s->nrx) {
+			c->tot.ext_ports++;
+			if (prev && c->syns[prev - 1].isn != s->isn)
+				c->tot.ext_port_reuse++;
+		}
+		s->ext_port = p.sport;
+		if (s->nrx < CAP_TX_MAX)
+			s->answer[s->nrx] = CAP_NONE;
+		if (s->nrx < UINT8_MAX)
+			s->nrx++;
+		c->by_port[p.sport] = (uint32_t)(s - c->syns) + 1;
+		c->by_port_us[p.sport] = now;
+		return;
+	}
+	if (to_node || p.saddr != c->server_addr ||
+	    p.sport != c->server_port)
+		return;
+	if (syn == (PKT_SYN | PKT_ACK)) {
+		c->tot.synack_out++;
+		s = cap_find(c, p.ack - 1);
+		if (s && s->nrx && s->nrx <= CAP_TX_MAX)
+			s->answer[s->nrx - 1] = CAP_SYNACK;
+		return;
+	}
+	/* An ACK or RST right after an unanswered SYN on the same external
+	 * port answers that SYN. */
+	if (!c->by_port[p.dport] ||
+	    now - c->by_port_us[p.dport] > CAP_TWACK_MS * 1000)
+		return;
+	s = &c->syns[c->by_port[p.dport] - 1];
+	if (!s->nrx || s->nrx > CAP_TX_MAX || s->answer[s->nrx - 1] != CAP_NONE)
+		return;
+	if (p.flags & PKT_RST) {
+		s->answer[s->nrx - 1] = CAP_RST;
+		c->tot.rst_out++;
+	} else if (p.flags == PKT_ACK && !p.payload) {
+		s->answer[s->nrx - 1] = CAP_TWACK;
+		c->tot.twack_out++;
+	}
+}
+
+static void cap_read(struct capture *c)
+{
+	uint8_t buf[CAP_SNAP];
+	char ctrl[256];
+
+	for (;;) {
+		struct sockaddr_ll sll;
+		struct iovec iov = {buf, sizeof(buf)};
+		struct msghdr mh = {.msg_name = &sll,
+				    .msg_namelen = sizeof(sll),
+				    .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctrl,
+				    .msg_controllen = sizeof(ctrl)};
+		struct cmsghdr *cm;
+		uint64_t ns = 0;
+		ssize_t n;
+
+		n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
+		if (n < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+				ns = (uint64_t)ts.tv_sec * 1000000000ull +
+				     (uint64_t)ts.tv_nsec -
+				     (uint64_t)c->real_minus_mono_ns;
+			}
+		}
+		if (!ns)
+			ns = util_now_ns();
+		/* The IP header says how long the packet is; the snap length
+		 * only cut the payload, which we do not need. */
+		if ((size_t)n > sizeof(buf))
+			n = sizeof(buf);
+		if (n >= 20) {
+			uint16_t tot = (uint16_t)(buf[2] << 8 | buf[3]);
+
+			if (tot > n) {
+				buf[2] = (uint8_t)(n >> 8);
+				buf[3] = (uint8_t)n;
+			}
+		}
+		cap_frame(c, sll.sll_ifindex,
+			  sll.sll_pkttype == PACKET_OUTGOING, buf, (size_t)n,
+			  ns > c->t0_ns ? (uint32_t)((ns - c->t0_ns) / 1000)
+					: 0);
+	}
+}
+
+static void *cap_thread(void *arg)
+{
+	struct capture *c = arg;
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+
+	while (!c->stop) {
+		if (poll(&pfd, 1, 50) > 0)
+			cap_read(c);
+	}
+	cap_read(c);
+	return NULL;
+}
+
+/*
+ * Classic BPF, on the network header (SOCK_DGRAM): IPv4, TCP, first
+ * fragment, and flags with SYN, FIN or RST set, or exactly ACK.
+ */
+static int cap_filter(int fd)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 9),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 8),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 6, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x07, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x10, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, CAP_SNAP),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]),
+				  .filter = code};
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		return -errno;
+	return 0;
+}
+
+struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
+{
+	const struct topo_node *srv = &t->nodes[t->traffic.server];
+	struct capture *c = xcalloc(1, sizeof(*c));
+	int one = 1, rcv = CAP_RCVBUF, err = 0, i, nsfd;
+	struct timespec rt;
+	char name[128];
+
+	c->t = t;
+	c->fd = -1;
+	c->t0_ns = t0_ns;
+	c->server_addr = srv->ifs[0].addr;
+	c->server_port = t->traffic.port;
+	c->by_port = xcalloc(65536, sizeof(*c->by_port));
+	c->by_port_us = xcalloc(65536, sizeof(*c->by_port_us));
+	snprintf(name, sizeof(name), "%s-sw", t->name);
+	nsfd = netns_open(name);
+	if (nsfd < 0) {
+		err = nsfd;
+		goto fail;
+	}
+	err = netns_enter(nsfd);
+	close(nsfd);
+	if (err)
+		goto fail;
+	/* ETH_P_ALL: a protocol-specific tap never sees what arrives on a
+	 * bridge port, which the bridge consumes before protocol delivery
+	 * (__netif_receive_skb_core()). */
+	c->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (c->fd < 0) {
+		err = -errno;
+		netns_leave();
+		goto fail;
+	}
+	err = cap_filter(c->fd);
+	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	/* Switch-side names: the node's name for clients and servers. */
+	c->nport_role = 1;
+	for (i = 0; !err && i < t->nnodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		unsigned int ifi;
+
+		if (n->kind == TOPO_GATEWAY)
+			continue;
+		if (n->kind == TOPO_SERVER && i != t->traffic.server)
+			continue;
+		ifi = if_nametoindex(n->name);
+		if (!ifi)
+			continue;
+		if ((int)ifi >= c->nport_role) {
+			c->port_role = xrealloc(c->port_role, ifi + 1,
+						sizeof(int));
+			memset(c->port_role + c->nport_role, 0,
+			       (ifi + 1 - (unsigned int)c->nport_role) *
+				       sizeof(int));
+			c->nport_role = (int)ifi + 1;
+		}
+		c->port_role[ifi] = n->kind == TOPO_SERVER ? -1 : i + 1;
+	}
+	netns_leave();
+	if (err)
+		goto fail;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	c->real_minus_mono_ns = (int64_t)((uint64_t)rt.tv_sec * 1000000000ull +
+					  (uint64_t)rt.tv_nsec) -
+				(int64_t)util_now_ns();
+	if (pthread_create(&c->tid, NULL, cap_thread, c)) {
+		err = -EAGAIN;
+		goto fail;
+	}
+	return c;
+fail:
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->port_role);
+	free(c->by_port);
+	free(c->by_port_us);
+	free(c);
+	errno = -err;
+	return NULL;
+}
+
+static const struct capture *sort_cap;
+
+static int cap_cmp(const void *a, const void *b)
+{
+	const struct cap_syn *x = &sort_cap->syns[*(const uint32_t *)a];
+	const struct cap_syn *y = &sort_cap->syns[*(const uint32_t *)b];
+
+	if (x->client != y->client)
+		return x->client < y->client ? -1 : 1;
+	if (x->sport != y->sport)
+		return x->sport < y->sport ? -1 : 1;
+	return x->tx_us[0] < y->tx_us[0] ? -1 : x->tx_us[0] > y->tx_us[0];
+}
+
+void capture_stop(struct capture *c)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+	uint32_t i;
+
+	c->stop = 1;
+	pthread_join(c->tid, NULL);
+	if (getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
+		c->tot.dropped = st.tp_drops;
+	close(c->fd);
+	c->fd = -1;
+	/* SYNs that never reached the server are lost on the way; those
+	 * past the last arrival were not seen there either. */
+	for (i = 0; i < c->nsyns; i++) {
+		struct cap_syn *s = &c->syns[i];
+		int k;
+
+		for (k = s->nrx; k < s->ntx && k < CAP_TX_MAX; k++)
+			s->answer[k] = CAP_LOST;
+	}
+	c->sorted = xcalloc(c->nsyns ? c->nsyns : 1, sizeof(*c->sorted));
+	for (i = 0; i < c->nsyns; i++)
+		c->sorted[i] = i;
+	sort_cap = c;
+	qsort(c->sorted, c->nsyns, sizeof(*c->sorted), cap_cmp);
+}
+
+void capture_free(struct capture *c)
+{
+	if (!c)
+		return;
+	free(c->syns);
+	free(c->index);
+	free(c->by_port);
+	free(c->by_port_us);
+	free(c->port_role);
+	free(c->sorted);
+	free(c);
+}
+
+const struct cap_syn *capture_syns(const struct capture *c, uint32_t *n)
+{
+	*n = c->nsyns;
+	return c->syns;
+}
+
+void capture_totals(const struct capture *c, struct cap_totals *tot)
+{
+	*tot = c->tot;
+}
+
+const struct cap_syn *capture_find(const struct capture *c, int client,
+				   uint16_t sport, uint32_t start_us,
+				   uint32_t end_us)
+{
+	const struct cap_syn *best = NULL;
+	uint32_t lo = 0, hi = c->nsyns;
+
+	/* First entry with (client, sport) >= the key. */
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		const struct cap_syn *s = &c->syns[c->sorted[mid]];
+
+		if (s->client < client ||
+		    (s->client == client && s->sport < sport))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < c->nsyns; lo++) {
+		const struct cap_syn *s = &c->syns[c->sorted[lo]];
+
+		if (s->client != client || s->sport != sport)
+			break;
+		/* The capture's clock and the generator's differ by the
+		 * time a SYN takes to reach the switch: allow 50 ms. */
+		if (s->tx_us[0] + 50000 < start_us || s->tx_us[0] > end_us)
+			continue;
+		best = s;
+		break;
+	}
+	return best;
+}

@@ -1,0 +1,150 @@
+/* probe.c - a node's kernel counters: TcpExt, conntrack, TCP states. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "netns.h"
+#include "probe.h"
+#include "util.h"
+
+int probe_field(const char *text, const char *section, const char *field,
+		uint64_t *v)
+{
+	size_t slen = strlen(section), flen = strlen(field);
+	const char *names, *vals, *p, *q;
+	int idx = 0;
+
+	/* The names line and the values line both start "Section:". */
+	for (names = text; names; names = strchr(names, '\n')) {
+		if (*names == '\n')
+			names++;
+		if (!strncmp(names, section, slen) && names[slen] == ':')
+			break;
+	}
+	if (!names)
+		return -ENOENT;
+	vals = strchr(names, '\n');
+	if (!vals || strncmp(vals + 1, section, slen))
+		return -ENOENT;
+	vals += 1 + slen + 1;
+	for (p = names + slen + 1; *p && *p != '\n';) {
+		while (*p == ' ')
+			p++;
+		q = p;
+		while (*q && *q != ' ' && *q != '\n')
+			q++;
+		if ((size_t)(q - p) == flen && !strncmp(p, field, flen)) {
+			while (idx-- > 0) {
+				while (*vals == ' ')
+					vals++;
+				while (*vals && *vals != ' ' && *vals != '\n')
+					vals++;
+			}
+			*v = strtoull(vals, NULL, 10);
+			return 0;
+		}
+		idx++;
+		p = q;
+	}
+	return -ENOENT;
+}
+
+static void probe_netstat(struct probe *p)
+{
+	static char buf[16384];
+	uint64_t v;
+
+	if (util_read_file("/proc/thread-self/net/netstat", buf,
+			   sizeof(buf)) > 0) {
+		if (!probe_field(buf, "TcpExt", "PAWSTimewait", &v))
+			p->paws_timewait = v;
+		if (!probe_field(buf, "TcpExt", "PAWSEstab", &v))
+			p->paws_estab = v;
+		if (!probe_field(buf, "TcpExt", "ListenOverflows", &v))
+			p->listen_overflows = v;
+		if (!probe_field(buf, "TcpExt", "ListenDrops", &v))
+			p->listen_drops = v;
+		if (!probe_field(buf, "TcpExt", "TCPTimeWaitOverflow", &v))
+			p->tw_overflow = v;
+		if (!probe_field(buf, "TcpExt", "TWRecycled", &v))
+			p->tw_recycled = v;
+	}
+	if (util_read_file("/proc/thread-self/net/snmp", buf, sizeof(buf)) >
+	    0) {
+		if (!probe_field(buf, "Tcp", "InCsumErrors", &v))
+			p->in_csum_errors = v;
+	}
+}
+
+/* /proc/net/stat/nf_conntrack: a header, then one line of hex fields per
+ * CPU; the columns are named in the header. */
+static void probe_conntrack(struct probe *p)
+{
+	char buf[8192], *line, *save = NULL, *hdr;
+	int col_if = -1, col_drop = -1, col_clash = -1, i;
+
+	if (util_read_file("/proc/sys/net/netfilter/nf_conntrack_count", buf,
+			   sizeof(buf)) > 0)
+		p->ct_count = strtoull(buf, NULL, 10);
+	if (util_read_file("/proc/thread-self/net/stat/nf_conntrack", buf,
+			   sizeof(buf)) <= 0)
+		return;
+	hdr = strtok_r(buf, "\n", &save);
+	if (!hdr)
+		return;
+	{
+		char *tok, *s2 = NULL;
+
+		for (i = 0, tok = strtok_r(hdr, " ", &s2); tok;
+		     tok = strtok_r(NULL, " ", &s2), i++) {
+			if (!strcmp(tok, "insert_failed"))
+				col_if = i;
+			else if (!strcmp(tok, "drop"))
+				col_drop = i;
+			else if (!strcmp(tok, "clashres"))
+				col_clash = i;
+		}
+	}
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		char *tok, *s2 = NULL;
+
+		for (i = 0, tok = strtok_r(line, " ", &s2); tok;
+		     tok = strtok_r(NULL, " ", &s2), i++) {
+			uint64_t v = strtoull(tok, NULL, 16);
+
+			if (i == col_if)
+				p->ct_insert_failed += v;
+			else if (i == col_drop)
+				p->ct_drop += v;
+			else if (i == col_clash)
+				p->ct_clashres += v;
+		}
+	}
+}
+
+int probe_read(const char *lab, const char *node, struct probe *p)
+{
+	char ns[128];
+	int fd, err, dfd;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(ns, sizeof(ns), "%s-%s", lab, node);
+	fd = netns_open(ns);
+	if (fd < 0)
+		return fd;
+	err = netns_enter(fd);
+	close(fd);
+	if (err)
+		return err;
+	probe_netstat(p);
+	probe_conntrack(p);
+	dfd = diag_open();
+	if (dfd >= 0) {
+		diag_count(dfd, p->tcp_states);
+		close(dfd);
+	}
+	return netns_leave();
+}

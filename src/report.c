@@ -1,0 +1,403 @@
+/* report.c - a run's numbers: metrics, percentiles, table, JSON, CSV, SVG. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+void metrics_set(struct metrics *m, const char *node, const char *name,
+		 double value, int ms)
+{
+	char full[64];
+	int i;
+
+	snprintf(full, sizeof(full), "%s.%s", node, name);
+	for (i = 0; i < m->n; i++) {
+		if (!strcmp(m->v[i].name, full)) {
+			m->v[i].value = value;
+			m->v[i].ms = ms;
+			return;
+		}
+	}
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 64;
+		m->v = xrealloc(m->v, m->cap, sizeof(*m->v));
+	}
+	snprintf(m->v[m->n].name, sizeof(m->v[0].name), "%s", full);
+	m->v[m->n].value = value;
+	m->v[m->n].ms = ms;
+	m->n++;
+}
+
+const struct metric *metrics_get(const struct metrics *m, const char *full)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].name, full))
+			return &m->v[i];
+	return NULL;
+}
+
+void metrics_free(struct metrics *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double report_percentile(double *v, uint32_t n, double p)
+{
+	double rank;
+	uint32_t k;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), dbl_cmp);
+	/* Nearest rank: the smallest value with at least p% at or below. */
+	rank = ceil(p / 100.0 * n);
+	k = rank < 1 ? 0 : (uint32_t)rank - 1;
+	return v[k < n ? k : n - 1];
+}
+
+int report_compare(double value, enum topo_cmp op, double ref)
+{
+	switch (op) {
+	case TOPO_EQ:
+		return value == ref;
+	case TOPO_NE:
+		return value != ref;
+	case TOPO_LT:
+		return value < ref;
+	case TOPO_LE:
+		return value <= ref;
+	case TOPO_GT:
+		return value > ref;
+	case TOPO_GE:
+		return value >= ref;
+	}
+	return 0;
+}
+
+int report_expect(const struct topo *t, const struct metrics *m,
+		  struct expect_result *out)
+{
+	int i, failed = 0;
+
+	for (i = 0; i < t->nexpects; i++) {
+		const struct topo_expect *e = &t->expects[i];
+		const struct metric *mt = metrics_get(m, e->metric);
+
+		out[i].e = e;
+		out[i].found = mt != NULL;
+		out[i].value = mt ? mt->value : 0;
+		out[i].pass = mt && report_compare(mt->value, e->op, e->value);
+		failed += !out[i].pass;
+	}
+	return failed;
+}
+
+static double mget(const struct run_data *d, const char *node,
+		   const char *name)
+{
+	char full[64];
+	const struct metric *m;
+
+	snprintf(full, sizeof(full), "%s.%s", node, name);
+	m = metrics_get(&d->m, full);
+	return m ? m->value : 0;
+}
+
+/* A duration for people: "12.3ms", "1.50s". */
+static const char *fmt_ms(double ms, char *buf, size_t len)
+{
+	if (ms >= 1000)
+		snprintf(buf, len, "%.2fs", ms / 1000);
+	else
+		snprintf(buf, len, "%.1fms", ms);
+	return buf;
+}
+
+void report_table(FILE *f, const struct run_data *d)
+{
+	const struct topo *t = d->t;
+	char a[16], b[16], c[16];
+	int i;
+
+	fprintf(f, "%-8s %-14s %8s %8s %7s %8s %6s %7s %8s %7s %9s %9s %9s\n",
+		"CLIENT", "CLOCK", "ATTEMPTS", "OK", "FAILED", "TIMEOUT",
+		"RESET", "NO_PORT", "1ST_SYN", "SYN_RTX", "P50", "P99", "MAX");
+	for (i = 0; i < t->nnodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		char clock[24];
+
+		if (n->kind != TOPO_CLIENT)
+			continue;
+		if (n->clock.mode == TOPO_TS_HOST)
+			snprintf(clock, sizeof(clock), "host%+lldms",
+				 (long long)(int32_t)(uint32_t)n->clock
+					 .offset_ms);
+		else
+			snprintf(clock, sizeof(clock), "%s",
+				 topo_tsclock_name(n->clock.mode));
+		fprintf(f,
+			"%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
+			"%7.0f %9s %9s %9s\n",
+			n->name, clock, mget(d, n->name, "attempts"),
+			mget(d, n->name, "established"),
+			mget(d, n->name, "failed"),
+			mget(d, n->name, "timeouts"),
+			mget(d, n->name, "resets"),
+			mget(d, n->name, "no_port"),
+			mget(d, n->name, "first_syn_ok"),
+			mget(d, n->name, "syn_retrans"),
+			fmt_ms(mget(d, n->name, "connect_p50"), a, sizeof(a)),
+			fmt_ms(mget(d, n->name, "connect_p99"), b, sizeof(b)),
+			fmt_ms(mget(d, n->name, "connect_max"), c, sizeof(c)));
+	}
+	fprintf(f, "%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
+		   "%7.0f %9s %9s %9s\n",
+		"all", "", mget(d, "clients", "attempts"),
+		mget(d, "clients", "established"), mget(d, "clients", "failed"),
+		mget(d, "clients", "timeouts"), mget(d, "clients", "resets"),
+		mget(d, "clients", "no_port"),
+		mget(d, "clients", "first_syn_ok"),
+		mget(d, "clients", "syn_retrans"),
+		fmt_ms(mget(d, "clients", "connect_p50"), a, sizeof(a)),
+		fmt_ms(mget(d, "clients", "connect_p99"), b, sizeof(b)),
+		fmt_ms(mget(d, "clients", "connect_max"), c, sizeof(c)));
+	for (i = 0; i < t->nnodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+
+		if (n->kind != TOPO_SERVER || i != t->traffic.server)
+			continue;
+		fprintf(f,
+			"\nserver %s: SYNs in %.0f, SYN-ACKs out %.0f, "
+			"dropped silently %.0f (emulated PAWS %.0f, listen "
+			"overflow %.0f, other %.0f), answered by a TIME_WAIT "
+			"ACK %.0f; TIME_WAIT sockets at the end %.0f",
+			n->name, mget(d, n->name, "syn_in"),
+			mget(d, n->name, "synack_out"),
+			mget(d, n->name, "syn_dropped"),
+			mget(d, n->name, "paws_passive"),
+			mget(d, n->name, "listen_overflows"),
+			mget(d, n->name, "syn_dropped_other"),
+			mget(d, n->name, "paws_timewait"),
+			mget(d, n->name, "timewait"));
+		if (n->legacy.recycle)
+			fprintf(f, ", cut short by tcp_tw_recycle %.0f",
+				mget(d, n->name, "tw_shortened"));
+		fprintf(f, "\n");
+		if (n->legacy.recycle) {
+			fprintf(f, "  tcp_tw_recycle: %s", d->legacy_how);
+			if (n->legacy.paws_msl_ms != 60000)
+				fprintf(f, ", PAWS window %s (the kernels: 60s)",
+					fmt_ms(n->legacy.paws_msl_ms, a,
+					       sizeof(a)));
+			fprintf(f, "\n");
+		}
+	}
+	for (i = 0; i < t->nnodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+
+		if (n->kind != TOPO_GATEWAY)
+			continue;
+		fprintf(f,
+			"gateway %s: mappings %.0f, external ports reused "
+			"%.0f, conntrack insert failures %.0f, entries %.0f\n",
+			n->name, mget(d, n->name, "mappings"),
+			mget(d, n->name, "port_reuse"),
+			mget(d, n->name, "insert_failed"),
+			mget(d, n->name, "conntrack"));
+	}
+}
+
+void report_expects(FILE *f, const struct run_data *d)
+{
+	int i;
+
+	if (!d->nexpects)
+		return;
+	fprintf(f, "\nexpectations (%s):\n", d->topo_path);
+	for (i = 0; i < d->nexpects; i++) {
+		const struct expect_result *r = &d->expects[i];
+
+		fprintf(f, "  %s  line %-4d %-36s measured %g%s\n",
+			r->pass ? "PASS" : "FAIL", r->e->line, r->e->text,
+			r->value, r->e->duration ? "ms" : "");
+	}
+	fprintf(f, "%d of %d expectations failed\n", d->failed, d->nexpects);
+}
+
+void report_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", f);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static const char *answer_name(int a)
+{
+	static const char *const names[] = {"none", "synack", "twack", "rst",
+					    "lost"};
+
+	return a >= 0 && a < 5 ? names[a] : "?";
+}
+
+/* Numbers in JSON: integers without a fraction, others with 3 decimals. */
+static void json_num(FILE *f, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(f, "%.0f", v);
+	else
+		fprintf(f, "%.3f", v);
+}
+
+int report_json(FILE *f, const struct run_data *d)
+{
+	const struct topo *t = d->t;
+	uint32_t i;
+	int k;
+
+	fprintf(f, "{\n  \"schema\": \"%s\",\n  \"lab\": ", REPORT_SCHEMA);
+	report_json_string(f, t->name);
+	fprintf(f, ",\n  \"topology\": ");
+	report_json_string(f, d->topo_path);
+	fprintf(f, ",\n  \"kernel\": ");
+	report_json_string(f, d->kernel);
+	fprintf(f, ",\n  \"elapsed_ms\": ");
+	json_num(f, (double)d->elapsed_us / 1000);
+	fprintf(f, ",\n  \"engine_queue\": ");
+	report_json_string(f, d->engine_queue);
+	fprintf(f, ",\n  \"nodes\": [");
+	for (k = 0; k < t->nnodes; k++) {
+		const struct topo_node *n = &t->nodes[k];
+		char addr[16];
+
+		fprintf(f, "%s\n    {\"name\": ", k ? "," : "");
+		report_json_string(f, n->name);
+		fprintf(f, ", \"kind\": \"%s\", \"address\": \"%s\"",
+			topo_kind_name(n->kind),
+			util_ipv4_str(n->ifs[0].addr, addr));
+		if (n->kind == TOPO_CLIENT)
+			fprintf(f,
+				", \"tsclock\": \"%s\", \"ts_offset_ms\": %lld, "
+				"\"ts_skew_ppm\": %d",
+				topo_tsclock_name(n->clock.mode),
+				(long long)n->clock.offset_ms,
+				n->clock.skew_ppm);
+		if (n->kind == TOPO_SERVER)
+			fprintf(f,
+				", \"legacy_tcp_tw_recycle\": %d, "
+				"\"legacy_model\": \"%s\", "
+				"\"legacy_paws_msl_ms\": %u",
+				n->legacy.recycle,
+				topo_legacy_model_name(n->legacy.model),
+				n->legacy.paws_msl_ms);
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ],\n  \"metrics\": {");
+	for (k = 0; k < d->m.n; k++) {
+		fprintf(f, "%s\n    ", k ? "," : "");
+		report_json_string(f, d->m.v[k].name);
+		fprintf(f, ": ");
+		json_num(f, d->m.v[k].value);
+	}
+	fprintf(f, "\n  },\n  \"expect\": [");
+	for (k = 0; k < d->nexpects; k++) {
+		const struct expect_result *r = &d->expects[k];
+
+		fprintf(f, "%s\n    {\"line\": %d, \"expr\": ", k ? "," : "",
+			r->e->line);
+		report_json_string(f, r->e->text);
+		fprintf(f, ", \"measured\": ");
+		json_num(f, r->value);
+		fprintf(f, ", \"pass\": %s}", r->pass ? "true" : "false");
+	}
+	fprintf(f, "\n  ],\n  \"connections\": [");
+	for (i = 0; i < d->nrecs; i++) {
+		const struct tr_rec *r = &d->recs[i];
+		const struct cap_syn *s =
+			d->cap ? capture_find(d->cap, r->client, r->sport,
+					      r->start_us, r->end_us)
+			       : NULL;
+
+		fprintf(f, "%s\n    {\"client\": ", i ? "," : "");
+		report_json_string(f, t->nodes[r->client].name);
+		fprintf(f,
+			", \"seq\": %u, \"sport\": %u, \"start_ms\": %.3f, "
+			"\"connect_ms\": %.3f, \"outcome\": \"%s\", "
+			"\"syn_retrans\": %u",
+			r->seq, r->sport, r->start_us / 1000.0,
+			r->connect_us / 1000.0,
+			traffic_outcome_name((enum tr_outcome)r->outcome),
+			r->syn_retrans);
+		if (s) {
+			fprintf(f, ", \"ext_port\": %u, \"syns\": [",
+				s->ext_port);
+			for (k = 0; k < s->ntx && k < CAP_TX_MAX; k++)
+				fprintf(f, "%s{\"t_ms\": %.3f, \"answer\": \"%s\"}",
+					k ? ", " : "", s->tx_us[k] / 1000.0,
+					answer_name(s->answer[k]));
+			fprintf(f, "]");
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	return ferror(f) ? -EIO : 0;
+}
+
+int report_csv(FILE *f, const struct run_data *d)
+{
+	uint32_t i;
+
+	fprintf(f, "client,seq,sport,start_ms,connect_ms,outcome,syn_retrans,"
+		   "ext_port,syns_sent,syns_dropped,syns_twack\n");
+	for (i = 0; i < d->nrecs; i++) {
+		const struct tr_rec *r = &d->recs[i];
+		const struct cap_syn *s =
+			d->cap ? capture_find(d->cap, r->client, r->sport,
+					      r->start_us, r->end_us)
+			       : NULL;
+		int k, drop = 0, tw = 0;
+
+		for (k = 0; s && k < s->ntx && k < CAP_TX_MAX; k++) {
+			drop += s->answer[k] == CAP_NONE;
+			tw += s->answer[k] == CAP_TWACK;
+		}
+		fprintf(f, "%s,%u,%u,%.3f,%.3f,%s,%u,%u,%u,%d,%d\n",
+			d->t->nodes[r->client].name, r->seq, r->sport,
+			r->start_us / 1000.0, r->connect_us / 1000.0,
+			traffic_outcome_name((enum tr_outcome)r->outcome),
+			r->syn_retrans, s ? s->ext_port : 0, s ? s->ntx : 0,
+			drop, tw);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+int report_svg(FILE *f, const struct run_data *d)
+{
+	(void)f;
+	(void)d;
+	return -ENOSYS;
+}

@@ -1,0 +1,405 @@
+/* run.c - natlab run: up, engine, traffic, measure, report, down. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "engine.h"
+#include "lab.h"
+#include "log.h"
+#include "probe.h"
+#include "report.h"
+#include "run.h"
+#include "state.h"
+#include "traffic.h"
+#include "util.h"
+
+/*
+ * Theory of operation.  A run builds the lab (with its engine), marks it
+ * "running" with this process as owner (so that clean knows what to do
+ * if we are killed), reads the kernel counters of the server and the
+ * gateways, starts the capture on the switch, runs the traffic, reads
+ * the counters again, stops the engine so that its last counters are
+ * final, computes the metrics, removes the lab, then reports.  Every
+ * number comes from one of four places, named in the README: the
+ * generator's own records, the capture, the kernel's counters, and the
+ * engine's counters.
+ */
+
+static volatile int run_stop;
+
+static void run_on_signal(int sig)
+{
+	(void)sig;
+	run_stop = 1;
+	lab_interrupted = 1;
+}
+
+/* Open an output file now, so that a bad path fails before any lab is
+ * built. */
+static int run_open_out(const char *path, FILE **f)
+{
+	*f = NULL;
+	if (!path)
+		return 0;
+	*f = fopen(path, "we");
+	if (!*f) {
+		log_errno(-errno, "cannot write %s", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The engine's counters for one node, from its stats file. */
+static unsigned long long engine_stat(const char *lab, const char *node,
+				      const char *key)
+{
+	char path[PATH_MAX], *line = NULL, want[80];
+	unsigned long long v = 0;
+	size_t cap = 0, klen = strlen(key);
+	FILE *f;
+
+	engine_stats_path(lab, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "node %s ", node);
+	while (getline(&line, &cap, f) > 0) {
+		char *p;
+
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		for (p = strstr(line, key); p; p = strstr(p + 1, key)) {
+			if (p[-1] == ' ' && p[klen] == ' ') {
+				v = strtoull(p + klen + 1, NULL, 10);
+				break;
+			}
+		}
+	}
+	free(line);
+	fclose(f);
+	return v;
+}
+
+static void engine_queue_kind(const char *lab, char *buf, size_t len)
+{
+	char path[PATH_MAX], line[256];
+	FILE *f;
+
+	buf[0] = '\0';
+	engine_stats_path(lab, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f))
+		sscanf(line, "engine pid %*d uptime_ms %*u queue %31s", buf);
+	(void)len;
+	fclose(f);
+}
+
+/* Stop the lab's engine so that it writes its final counters. */
+static void run_stop_engine(const char *lab)
+{
+	struct state s;
+	int i, k;
+
+	if (state_load(&s, lab))
+		return;
+	for (i = 0; i < s.npids; i++) {
+		if (strcmp(s.pids[i].role, "engine") ||
+		    !state_proc_alive(s.pids[i].pid, s.pids[i].start))
+			continue;
+		kill(s.pids[i].pid, SIGTERM);
+		for (k = 0; k < 300; k++) {
+			waitpid(s.pids[i].pid, NULL, WNOHANG);
+			if (!state_proc_alive(s.pids[i].pid, s.pids[i].start))
+				break;
+			usleep(10000);
+		}
+	}
+	state_free(&s);
+}
+
+static void client_metrics(struct run_data *d)
+{
+	const struct topo *t = d->t;
+	double *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(double));
+	double *all = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(double));
+	uint32_t nall = 0, i;
+	double sum[9] = {0};
+	int c;
+
+	for (c = 0; c < t->nnodes; c++) {
+		double v[9] = {0}, total = 0; /* see names[] */
+		static const char *const names[] = {
+			"attempts", "established", "failed",
+			"timeouts", "resets",	   "refused",
+			"no_port",  "first_syn_ok", "syn_retrans",
+		};
+		uint32_t nlat = 0;
+		int k;
+
+		if (t->nodes[c].kind != TOPO_CLIENT)
+			continue;
+		for (i = 0; i < d->nrecs; i++) {
+			const struct tr_rec *r = &d->recs[i];
+
+			if (r->client != c)
+				continue;
+			v[0]++;
+			if (r->flags & TR_F_CONNECTED) {
+				v[1]++;
+				lat[nlat++] = r->connect_us / 1000.0;
+				all[nall++] = r->connect_us / 1000.0;
+				total += r->connect_us / 1000.0;
+				if (!r->syn_retrans)
+					v[7]++;
+			}
+			v[2] += r->outcome != TR_OK;
+			v[3] += r->outcome == TR_TIMEOUT;
+			v[4] += r->outcome == TR_RESET;
+			v[5] += r->outcome == TR_REFUSED;
+			v[6] += r->outcome == TR_NO_PORT;
+			v[8] += r->syn_retrans;
+		}
+		for (k = 0; k < 9; k++) {
+			metrics_set(&d->m, t->nodes[c].name, names[k], v[k], 0);
+			sum[k] += v[k];
+		}
+		metrics_set(&d->m, t->nodes[c].name, "connect_avg",
+			    nlat ? total / nlat : 0, 1);
+		metrics_set(&d->m, t->nodes[c].name, "connect_p50",
+			    report_percentile(lat, nlat, 50), 1);
+		metrics_set(&d->m, t->nodes[c].name, "connect_p99",
+			    report_percentile(lat, nlat, 99), 1);
+		metrics_set(&d->m, t->nodes[c].name, "connect_max",
+			    report_percentile(lat, nlat, 100), 1);
+		for (k = 0; k < 9; k++)
+			metrics_set(&d->m, "clients", names[k], sum[k], 0);
+	}
+	{
+		double total = 0;
+
+		for (i = 0; i < nall; i++)
+			total += all[i];
+		metrics_set(&d->m, "clients", "connect_avg",
+			    nall ? total / nall : 0, 1);
+	}
+	metrics_set(&d->m, "clients", "connect_p50",
+		    report_percentile(all, nall, 50), 1);
+	metrics_set(&d->m, "clients", "connect_p99",
+		    report_percentile(all, nall, 99), 1);
+	metrics_set(&d->m, "clients", "connect_max",
+		    report_percentile(all, nall, 100), 1);
+	free(lat);
+	free(all);
+}
+
+static void server_metrics(struct run_data *d, const struct probe *before,
+			   const struct probe *after, struct traffic *tr)
+{
+	const struct topo *t = d->t;
+	int s = t->traffic.server;
+	const char *name = t->nodes[s].name;
+	struct tr_server_stats ss;
+	struct cap_totals ct = {0};
+	double paws, dropped, overflow, other;
+
+	if (d->cap)
+		capture_totals(d->cap, &ct);
+	traffic_server_stats(tr, s, &ss);
+	paws = (double)engine_stat(t->name, name, "paws_drops");
+	dropped = (double)ct.syn_in - (double)ct.synack_out -
+		  (double)ct.twack_out - (double)ct.rst_out;
+	if (dropped < 0)
+		dropped = 0; /* retransmitted SYN-ACKs: more answers */
+	overflow = (double)(after->listen_overflows - before->listen_overflows);
+	other = dropped - paws - overflow;
+	metrics_set(&d->m, name, "syn_in", (double)ct.syn_in, 0);
+	metrics_set(&d->m, name, "synack_out", (double)ct.synack_out, 0);
+	metrics_set(&d->m, name, "syn_dropped", dropped, 0);
+	metrics_set(&d->m, name, "paws_passive", paws, 0);
+	metrics_set(&d->m, name, "paws_timewait",
+		    (double)(after->paws_timewait - before->paws_timewait), 0);
+	/* The old kernels counted a PAWS-rejected SYN in ListenDrops too. */
+	metrics_set(&d->m, name, "listen_drops",
+		    (double)(after->listen_drops - before->listen_drops) + paws,
+		    0);
+	metrics_set(&d->m, name, "listen_overflows", overflow, 0);
+	metrics_set(&d->m, name, "syn_dropped_other", other < 0 ? 0 : other,
+		    0);
+	metrics_set(&d->m, name, "timewait", after->tcp_states[6], 0);
+	metrics_set(&d->m, name, "tw_shortened",
+		    (double)engine_stat(t->name, name, "tw_shortened"), 0);
+	metrics_set(&d->m, name, "accepted", (double)ss.accepted, 0);
+}
+
+static void gateway_metrics(struct run_data *d, const struct probe *before,
+			    const struct probe *after)
+{
+	const struct topo *t = d->t;
+	const struct topo_net *srvnet =
+		&t->nets[t->nodes[t->traffic.server].ifs[0].net];
+	struct cap_totals ct = {0};
+	int g;
+
+	if (d->cap)
+		capture_totals(d->cap, &ct);
+	for (g = 0; g < t->nnodes; g++) {
+		const struct topo_node *n = &t->nodes[g];
+		int outer;
+
+		if (n->kind != TOPO_GATEWAY)
+			continue;
+		/* The capture sees the mappings of the gateway that faces
+		 * the server. */
+		outer = &t->nets[n->ifs[1].net] == srvnet;
+		metrics_set(&d->m, n->name, "mappings",
+			    outer ? (double)ct.ext_ports : 0, 0);
+		metrics_set(&d->m, n->name, "port_reuse",
+			    outer ? (double)ct.ext_port_reuse : 0, 0);
+		metrics_set(&d->m, n->name, "insert_failed",
+			    (double)(after[g].ct_insert_failed -
+				     before[g].ct_insert_failed),
+			    0);
+		metrics_set(&d->m, n->name, "conntrack",
+			    (double)after[g].ct_count, 0);
+	}
+}
+
+/* Probes of every gateway and of the target server. */
+static void run_probe_all(const struct topo *t, struct probe *p)
+{
+	int i;
+
+	for (i = 0; i < t->nnodes; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		if (t->nodes[i].kind == TOPO_GATEWAY ||
+		    i == t->traffic.server)
+			probe_read(t->name, t->nodes[i].name, &p[i]);
+	}
+}
+
+int run_main(const struct topo *t, const char *topo_path,
+	     const struct run_opts *o)
+{
+	struct probe *before = NULL, *after = NULL;
+	FILE *json = NULL, *csv = NULL, *svg = NULL;
+	struct capture *cap = NULL;
+	struct traffic *tr = NULL;
+	struct run_data d;
+	struct sigaction sa;
+	struct utsname un;
+	int err, err2;
+
+	memset(&d, 0, sizeof(d));
+	if (t->traffic.server < 0) {
+		log_err("%s: the lab has no server to send traffic to",
+			topo_path);
+		return -EINVAL;
+	}
+	err = run_open_out(o->json, &json);
+	if (!err)
+		err = run_open_out(o->csv, &csv);
+	if (!err)
+		err = run_open_out(o->svg, &svg);
+	if (err)
+		goto out_files;
+
+	err = lab_up(t, topo_path);
+	if (err)
+		goto out_files;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	err = lab_mark_running(t->name);
+	if (err)
+		goto out_down;
+
+	before = xcalloc(t->nnodes, sizeof(*before));
+	after = xcalloc(t->nnodes, sizeof(*after));
+	run_probe_all(t, before);
+	tr = traffic_new(t);
+	cap = capture_start(t, util_now_ns());
+	if (!cap)
+		log_warn("no capture on the switch (%s): SYN-level counts "
+			 "will be missing",
+			 strerror(errno));
+	err = traffic_run(tr, &run_stop);
+	if (cap)
+		capture_stop(cap);
+	run_probe_all(t, after);
+	run_stop_engine(t->name);
+	if (err)
+		goto out_down;
+
+	d.t = t;
+	d.topo_path = topo_path;
+	d.recs = traffic_recs(tr, &d.nrecs);
+	d.cap = cap;
+	d.elapsed_us = traffic_elapsed_us(tr);
+	if (uname(&un) == 0)
+		snprintf(d.kernel, sizeof(d.kernel), "%s", un.release);
+	engine_queue_kind(t->name, d.engine_queue, sizeof(d.engine_queue));
+	client_metrics(&d);
+	server_metrics(&d, &before[t->traffic.server],
+		       &after[t->traffic.server], tr);
+	gateway_metrics(&d, before, after);
+	{
+		const struct topo_node *srv = &t->nodes[t->traffic.server];
+
+		if (srv->legacy.recycle)
+			snprintf(d.legacy_how, sizeof(d.legacy_how),
+				 "emulated, model %s (this kernel has no "
+				 "tcp_tw_recycle)",
+				 topo_legacy_model_name(srv->legacy.model));
+	}
+	d.expects = xcalloc(t->nexpects ? t->nexpects : 1,
+			    sizeof(*d.expects));
+	d.nexpects = t->nexpects;
+	d.failed = report_expect(t, &d.m, d.expects);
+
+out_down:
+	err2 = lab_down(t->name);
+	if (!err)
+		err = err2;
+	if (run_stop && !err)
+		err = -EINTR;
+	if (!err) {
+		report_table(stdout, &d);
+		report_expects(stdout, &d);
+		if (json && report_json(json, &d))
+			err = -EIO;
+		if (csv && report_csv(csv, &d))
+			err = -EIO;
+		if (svg && report_svg(svg, &d))
+			err = -EIO;
+		if (!err && d.failed)
+			err = 1;
+	}
+	capture_free(cap);
+	traffic_free(tr);
+	free(before);
+	free(after);
+	free(d.expects);
+	metrics_free(&d.m);
+out_files:
+	if (json)
+		fclose(json);
+	if (csv)
+		fclose(csv);
+	if (svg)
+		fclose(svg);
+	return err;
+}
