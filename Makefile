@@ -8,7 +8,7 @@ ifdef CI
 WARN    += -Werror
 endif
 CPPFLAGS += -D_GNU_SOURCE -std=c11 $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
 SRC     := $(wildcard src/*.c)
 OBJ     := $(SRC:.c=.o)

@@ -130,6 +130,7 @@ struct engine {
 	int ntimers, timers_cap;
 	uint64_t start_ms;
 	int compat; /* the xtables NFQUEUE target was needed */
+	FILE *timeline; /* what the legacy servers remember, and when */
 };
 
 static volatile sig_atomic_t eng_stop;
@@ -380,6 +381,10 @@ static int legacy_packet(struct engine *e, struct eng_node *n,
 		if (legacy_judge_syn(n->lg, t.laddr, t.raddr, t.lport, t.rport,
 				     ts, p->tsval, now) == LEGACY_DROP_PAWS) {
 			n->st.paws_drops++;
+			if (e->timeline)
+				fprintf(e->timeline, "drop %llu %s %u %u %u\n",
+					(unsigned long long)now, n->tn->name,
+					t.raddr, t.rport, p->tsval);
 			return 1;
 		}
 		return 0;
@@ -401,6 +406,17 @@ static int legacy_packet(struct engine *e, struct eng_node *n,
 	}
 	r = legacy_segment(n->lg, LEGACY_FIN_IN, t.laddr, t.raddr, t.lport,
 			   t.rport, ts, p->tsval, 0, p->ack, now);
+	if (r == 1 && e->timeline) {
+		uint32_t cached;
+		uint64_t stamp;
+
+		/* The entry as it is now (the update rule may have kept the
+		 * older value): a step of the picture's remembered line. */
+		if (legacy_peer(n->lg, t.laddr, t.raddr, now, &cached, &stamp))
+			fprintf(e->timeline, "remember %llu %s %u %u %u\n",
+				(unsigned long long)now, n->tn->name, t.raddr,
+				cached, p->tsval);
+	}
 	if (r == 1) {
 		struct eng_timer tm = {.kind = TIMER_TW_END, .node = n,
 				       .tuple = t};
@@ -821,6 +837,15 @@ int engine_run(const struct topo *t, int ready_fd)
 		eng_fini(&e);
 		return err;
 	}
+	{
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s.timeline", STATE_DIR,
+			 t->name);
+		e.timeline = fopen(path, "we");
+		if (e.timeline)
+			setvbuf(e.timeline, NULL, _IOLBF, 0);
+	}
 	eng_write_stats(&e, 0);
 	eng_ready(ready_fd, "ok\n");
 
@@ -859,6 +884,8 @@ int engine_run(const struct topo *t, int ready_fd)
 		}
 	}
 	eng_write_stats(&e, 1);
+	if (e.timeline)
+		fclose(e.timeline);
 	eng_fini(&e);
 	return err;
 }

@@ -277,6 +277,9 @@ static int lab_teardown(struct state *s)
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/%s.log", STATE_DIR, s->lab);
 		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s.timeline", STATE_DIR,
+			 s->lab);
+		unlink(path);
 		err = state_remove(s->lab);
 	}
 	return err;

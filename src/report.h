@@ -51,6 +51,14 @@ int report_compare(double value, enum topo_cmp op, double ref);
 int report_expect(const struct topo *t, const struct metrics *m,
 		  struct expect_result *out);
 
+/* What the legacy server remembered or dropped (from the engine). */
+struct tl_event {
+	uint32_t t_ms;  /* since the run began */
+	uint32_t peer;  /* the remote address the server saw */
+	uint32_t ts;    /* remembered TSval, or the dropped SYN's */
+	uint8_t drop;   /* 0: remembered, 1: a SYN dropped */
+};
+
 /* Everything a run produced, for the writers. */
 struct run_data {
 	const struct topo *t;
@@ -66,6 +74,8 @@ struct run_data {
 	char engine_queue[32]; /* "xt-NFQUEUE", "nft-queue", "" */
 	char legacy_how[64];   /* "emulated (4.4)", "" */
 	const char *outdir_pcap;
+	struct tl_event *tl;
+	int ntl;
 };
 
 /* The terminal table: clients as rows, then servers and gateways. */

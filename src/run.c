@@ -275,6 +275,43 @@ static void gateway_metrics(struct run_data *d, const struct probe *before,
 	}
 }
 
+/* The engine's log of what the legacy servers remembered and dropped. */
+static void run_read_timeline(const char *lab, uint64_t t0_ns,
+			      struct run_data *d)
+{
+	char path[PATH_MAX], *line = NULL, what[16], node[64];
+	unsigned long long at;
+	unsigned int peer, a, b;
+	size_t cap = 0;
+	int ntl_cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.timeline", STATE_DIR, lab);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		struct tl_event *e;
+
+		if (sscanf(line, "%15s %llu %63s %u %u %u", what, &at, node,
+			   &peer, &a, &b) != 6)
+			continue;
+		if (d->ntl == ntl_cap) {
+			ntl_cap = ntl_cap ? ntl_cap * 2 : 256;
+			d->tl = xrealloc(d->tl, ntl_cap, sizeof(*d->tl));
+		}
+		e = &d->tl[d->ntl++];
+		e->t_ms = at * 1000000 > t0_ns
+				  ? (uint32_t)((at * 1000000 - t0_ns) / 1000000)
+				  : 0;
+		e->peer = peer;
+		e->drop = !strcmp(what, "drop");
+		e->ts = e->drop ? b : a;
+	}
+	free(line);
+	fclose(f);
+}
+
 /* Probes of every gateway and of the target server. */
 static void run_probe_all(const struct topo *t, struct probe *p)
 {
@@ -298,6 +335,7 @@ int run_main(const struct topo *t, const char *topo_path,
 	struct run_data d;
 	struct sigaction sa;
 	struct utsname un;
+	uint64_t t0;
 	int err, err2;
 
 	memset(&d, 0, sizeof(d));
@@ -331,18 +369,20 @@ int run_main(const struct topo *t, const char *topo_path,
 	after = xcalloc(t->nnodes, sizeof(*after));
 	run_probe_all(t, before);
 	tr = traffic_new(t);
-	cap = capture_start(t, util_now_ns());
+	t0 = util_now_ns();
+	cap = capture_start(t, t0);
 	if (!cap)
 		log_warn("no capture on the switch (%s): SYN-level counts "
 			 "will be missing",
 			 strerror(errno));
-	err = traffic_run(tr, &run_stop);
+	err = traffic_run(tr, &run_stop, t0);
 	if (cap)
 		capture_stop(cap);
 	run_probe_all(t, after);
 	run_stop_engine(t->name);
 	if (err)
 		goto out_down;
+	run_read_timeline(t->name, t0, &d);
 
 	d.t = t;
 	d.topo_path = topo_path;
@@ -393,6 +433,7 @@ out_down:
 	free(before);
 	free(after);
 	free(d.expects);
+	free(d.tl);
 	metrics_free(&d.m);
 out_files:
 	if (json)

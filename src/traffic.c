@@ -788,7 +788,7 @@ static void tr_dispatch(struct traffic *tr, uint64_t key)
 	}
 }
 
-int traffic_run(struct traffic *tr, volatile int *stop)
+int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 {
 	struct epoll_event evs[TR_MAX_EVENTS];
 	uint64_t drain_until = 0, limit_ns = 0;
@@ -806,7 +806,7 @@ int traffic_run(struct traffic *tr, volatile int *stop)
 		err = tr_enter(tr, -1);
 	if (err)
 		return err;
-	tr->start_ns = util_now_ns();
+	tr->start_ns = t0_ns;
 	if (tr->t->traffic.max_ms)
 		limit_ns = tr->start_ns + (uint64_t)tr->t->traffic.max_ms * 1000000;
 	for (;;) {

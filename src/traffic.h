@@ -52,9 +52,11 @@ void traffic_free(struct traffic *tr);
  * traffic_run() - open the servers' ports, run every planned attempt,
  * wait for them to end
  * @stop: set (by a signal handler) to end the run early
+ * @t0_ns: the run's time origin (CLOCK_MONOTONIC), shared with the
+ *         capture so that their times compare
  * Return: 0, -EINTR if stopped, or -errno.
  */
-int traffic_run(struct traffic *tr, volatile int *stop);
+int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns);
 
 /* The attempts, in planned order, after traffic_run(). */
 const struct tr_rec *traffic_recs(const struct traffic *tr, uint32_t *n);
