@@ -9,6 +9,8 @@
 #include "default_topo.h"
 #include "lab.h"
 #include "log.h"
+#include "matrix.h"
+#include "util.h"
 #include "run.h"
 #include "topo.h"
 
@@ -33,6 +35,9 @@ static const char usage_text[] =
 	"  exec LAB NODE -- CMD...    run a program inside a node\n"
 	"  run [-n NAME] [--json F] [--csv F] [--svg F] [--pcap DIR] [TOPO]\n"
 	"                             up, traffic, measure, report, down\n"
+	"  matrix TOPO --axis KEY=V1,V2 [--axis ...] [--metric M,...]\n"
+	"         [--json F] [--csv F] [--jobs N]\n"
+	"                             one run per combination, one table\n"
 	"  check TOPO                 validate only\n"
 	"  clean                      remove every leftover of crashed labs\n"
 	"\n"
@@ -141,7 +146,7 @@ static int cmd_run(int argc, char **argv)
 	int c, err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			name = optarg;
@@ -242,6 +247,79 @@ static int cmd_exec(int argc, char **argv)
 	return exit_status(lab_exec(argv[1], argv[2], argv + cmd));
 }
 
+static int cmd_matrix(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'n'},
+		{"axis", required_argument, NULL, 'a'},
+		{"metric", required_argument, NULL, 'm'},
+		{"json", required_argument, NULL, 'j'},
+		{"csv", required_argument, NULL, 'c'},
+		{"jobs", required_argument, NULL, 'J'},
+		{NULL, 0, NULL, 0},
+	};
+	struct matrix_opts mo = {0};
+	const char *name = NULL, *path;
+	char *text = NULL;
+	size_t len = 0;
+	int c, err = 0;
+
+	optind = 1;
+	while (!err && (c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'a':
+			if (mo.naxes == MATRIX_AXES_MAX) {
+				log_err("at most %d axes", MATRIX_AXES_MAX);
+				err = -EINVAL;
+				break;
+			}
+			err = matrix_parse_axis(optarg, &mo.axes[mo.naxes]);
+			mo.naxes++;
+			break;
+		case 'm':
+			free(mo.metrics);
+			mo.metrics = xstrdup(optarg);
+			break;
+		case 'j':
+			mo.json = optarg;
+			break;
+		case 'c':
+			mo.csv = optarg;
+			break;
+		case 'J':
+			mo.jobs = atoi(optarg);
+			break;
+		default:
+			err = -EINVAL;
+		}
+	}
+	if (!err && (argc - optind != 1 || !mo.naxes)) {
+		matrix_opts_free(&mo);
+		return usage();
+	}
+	if (!err && geteuid() != 0) {
+		log_err("natlab matrix needs root");
+		matrix_opts_free(&mo);
+		return EXIT_ENV;
+	}
+	path = argc - optind == 1 ? argv[optind] : NULL;
+	if (!err) {
+		err = util_read_whole(path, &text, &len);
+		if (err) {
+			log_errno(err, "%s", path);
+			err = -EINVAL;
+		}
+	}
+	if (!err)
+		err = matrix_main(path, text, len, name, &mo);
+	free(text);
+	matrix_opts_free(&mo);
+	return err == 1 ? EXIT_EXPECT : exit_status(err);
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	struct topo t = {0};
@@ -291,7 +369,7 @@ static const struct {
 } commands[] = {
 	{"up", cmd_up},       {"down", cmd_down},   {"status", cmd_status},
 	{"exec", cmd_exec},   {"run", cmd_run},     {"check", cmd_check},
-	{"clean", cmd_clean},
+	{"clean", cmd_clean},  {"matrix", cmd_matrix},
 };
 
 int main(int argc, char **argv)

@@ -312,6 +312,19 @@ static void run_read_timeline(const char *lab, uint64_t t0_ns,
 	fclose(f);
 }
 
+static int run_write_metrics(const char *path, const struct run_data *d)
+{
+	FILE *f = fopen(path, "we");
+	int i;
+
+	if (!f)
+		return -errno;
+	for (i = 0; i < d->m.n; i++)
+		fprintf(f, "%s %.17g %d\n", d->m.v[i].name, d->m.v[i].value,
+			d->m.v[i].ms);
+	return fclose(f) ? -EIO : 0;
+}
+
 /* Probes of every gateway and of the target server. */
 static void run_probe_all(const struct topo *t, struct probe *p)
 {
@@ -424,6 +437,8 @@ out_down:
 		if (csv && report_csv(csv, &d))
 			err = -EIO;
 		if (svg && report_svg(svg, &d))
+			err = -EIO;
+		if (o->metrics_out && run_write_metrics(o->metrics_out, &d))
 			err = -EIO;
 		if (!err && d.failed)
 			err = 1;

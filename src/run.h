@@ -9,6 +9,7 @@ struct run_opts {
 	const char *csv;  /* --csv FILE */
 	const char *svg;  /* --svg FILE */
 	const char *pcap; /* --pcap DIR */
+	const char *metrics_out; /* every metric, "name value ms" lines */
 };
 
 /**

@@ -46,6 +46,12 @@ uint64_t util_now_ns(void);
 int util_write_file(const char *path, const char *s);
 
 /**
+ * util_read_whole() - read a whole file into new memory (NUL-terminated)
+ * Return: 0 or -errno.
+ */
+int util_read_whole(const char *path, char **buf, size_t *len);
+
+/**
  * util_read_file() - read up to len-1 bytes of a file, NUL-terminated,
  * trailing newline removed.  Return: bytes read or -errno.
  */
