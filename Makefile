@@ -1,6 +1,6 @@
 # natlab - NAT gateway emulator for Linux network namespaces
 CC      ?= cc
-PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl libpcap
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter

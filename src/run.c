@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "dump.h"
 #include "engine.h"
 #include "lab.h"
 #include "log.h"
@@ -344,6 +345,7 @@ int run_main(const struct topo *t, const char *topo_path,
 	struct probe *before = NULL, *after = NULL;
 	FILE *json = NULL, *csv = NULL, *svg = NULL;
 	struct capture *cap = NULL;
+	struct dump *pcap = NULL;
 	struct traffic *tr = NULL;
 	struct run_data d;
 	struct sigaction sa;
@@ -381,6 +383,13 @@ int run_main(const struct topo *t, const char *topo_path,
 	before = xcalloc(t->nnodes, sizeof(*before));
 	after = xcalloc(t->nnodes, sizeof(*after));
 	run_probe_all(t, before);
+	if (o->pcap) {
+		pcap = dump_start(t, o->pcap);
+		if (!pcap) {
+			err = -EINVAL;
+			goto out_down;
+		}
+	}
 	tr = traffic_new(t);
 	t0 = util_now_ns();
 	cap = capture_start(t, t0);
@@ -391,6 +400,8 @@ int run_main(const struct topo *t, const char *topo_path,
 	err = traffic_run(tr, &run_stop, t0);
 	if (cap)
 		capture_stop(cap);
+	dump_stop(pcap);
+	pcap = NULL;
 	run_probe_all(t, after);
 	run_stop_engine(t->name);
 	if (err)
@@ -424,6 +435,7 @@ int run_main(const struct topo *t, const char *topo_path,
 	d.failed = report_expect(t, &d.m, d.expects);
 
 out_down:
+	dump_stop(pcap);
 	err2 = lab_down(t->name);
 	if (!err)
 		err = err2;
