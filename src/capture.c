@@ -50,7 +50,7 @@ struct capture {
 	int *port_role;
 	int nport_role;
 	uint32_t server_addr;
-	uint16_t server_port;
+	uint8_t *server_port; /* 65536 flags: the ports the server serves */
 	/* connections */
 	struct cap_syn *syns;
 	uint32_t nsyns, syns_cap;
@@ -152,7 +152,7 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 	}
 	/* The server's port. */
 	if (to_node && syn == PKT_SYN && p.daddr == c->server_addr &&
-	    p.dport == c->server_port) {
+	    c->server_port[p.dport]) {
 		uint32_t prev = c->by_port[p.sport];
 
 		c->tot.syn_in++;
@@ -173,8 +173,7 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 		c->by_port_us[p.sport] = now;
 		return;
 	}
-	if (to_node || p.saddr != c->server_addr ||
-	    p.sport != c->server_port)
+	if (to_node || p.saddr != c->server_addr || !c->server_port[p.sport])
 		return;
 	if (syn == (PKT_SYN | PKT_ACK)) {
 		c->tot.synack_out++;
@@ -267,29 +266,88 @@ static void *cap_thread(void *arg)
 }
 
 /*
- * Classic BPF, on the network header (SOCK_DGRAM): IPv4, TCP, first
- * fragment, and flags with SYN, FIN or RST set, or exactly ACK.
+ * Classic BPF, on the network header (SOCK_DGRAM), built for the lab:
+ * only what the analysis uses gets copied to us.  On the server's port:
+ * SYNs going to it; SYN-ACKs, RSTs and pure ACKs coming from it.  On
+ * any other port, which must be a client's (the gateways' ports are
+ * refused first): SYNs coming from it.  Every frame crosses two ports
+ * of the switch, so filtering by port also halves the copies.
  */
-static int cap_filter(int fd)
-{
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 9),
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 8),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 6, 0),
-		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
-		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x07, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x10, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-		BPF_STMT(BPF_RET | BPF_K, CAP_SNAP),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-	struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]),
-				  .filter = code};
+#define BPF_MAX 64
 
+static int cap_filter(int fd, int srv_ifindex, const int *skip, int nskip)
+{
+	struct sock_filter code[BPF_MAX];
+	struct sock_fprog prog;
+	int n = 0, i, drop_at, keep_at, j_srv;
+
+#define EMIT(c) (code[n++] = (struct sock_filter)c)
+	/* IPv4, TCP, first fragment; X = IP header length. */
+	EMIT(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL));
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 0)); /* ->drop */
+	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9));
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 0)); /* ->drop */
+	EMIT(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6));
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 0, 0)); /* drop */
+	EMIT(BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0));
+	/* Which port? */
+	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_IFINDEX));
+	j_srv = n;
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)srv_ifindex, 0, 0));
+	for (i = 0; i < nskip && n < BPF_MAX - 16; i++)
+		EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)skip[i], 0,
+			      0)); /* ->drop */
+	/* A client's port: SYN (no ACK) from the client. */
+	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE));
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1));
+	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
+	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
+	EMIT(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12));
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 0)); /* ->keep */
+	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
+	/* The server's port. */
+	code[j_srv].jt = (uint8_t)(n - j_srv - 1);
+	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE));
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 4));
+	/* to the server: SYN without ACK */
+	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
+	EMIT(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12));
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 0)); /* ->keep */
+	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
+	/* from the server: SYN or RST set, or exactly ACK */
+	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x06, 0, 0)); /* ->keep */
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x10, 0, 0)); /* ->keep */
+	drop_at = n;
+	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
+	keep_at = n;
+	EMIT(BPF_STMT(BPF_RET | BPF_K, CAP_SNAP));
+#undef EMIT
+	/* Patch the forward jumps left at 0 above: a conditional jump whose
+	 * target field is 0 and is not "fall through" by design goes to
+	 * drop (jf) or keep (jt). */
+	for (i = 0; i < drop_at; i++) {
+		struct sock_filter *c = &code[i];
+
+		if (BPF_CLASS(c->code) != BPF_JMP)
+			continue;
+		if (i == j_srv) {
+			continue;
+		} else if (c->jt == 0 && c->jf == 0 && i > j_srv &&
+			   i <= j_srv + nskip) {
+			c->jt = (uint8_t)(drop_at - i - 1); /* gateway port */
+		} else if (c->jt == 0 && c->jf == 0 && i < j_srv) {
+			/* the IPv4/TCP/fragment checks */
+			if (BPF_OP(c->code) == BPF_JSET)
+				c->jt = (uint8_t)(drop_at - i - 1);
+			else
+				c->jf = (uint8_t)(drop_at - i - 1);
+		} else if (c->jt == 0 && c->jf == 0) {
+			c->jt = (uint8_t)(keep_at - i - 1);
+		}
+	}
+	prog.len = (unsigned short)n;
+	prog.filter = code;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
 		return -errno;
 	return 0;
@@ -307,7 +365,12 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 	c->fd = -1;
 	c->t0_ns = t0_ns;
 	c->server_addr = srv->ifs[0].addr;
-	c->server_port = t->traffic.port;
+	c->server_port = xcalloc(65536, 1);
+	if (t->traffic.port)
+		c->server_port[t->traffic.port] = 1;
+	else
+		for (i = 0; i < srv->svc.nports; i++)
+			c->server_port[srv->svc.ports[i]] = 1;
 	c->by_port = xcalloc(65536, sizeof(*c->by_port));
 	c->by_port_us = xcalloc(65536, sizeof(*c->by_port_us));
 	snprintf(name, sizeof(name), "%s-sw", t->name);
@@ -329,7 +392,6 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 		netns_leave();
 		goto fail;
 	}
-	err = cap_filter(c->fd);
 	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
 		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
@@ -356,6 +418,23 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 		}
 		c->port_role[ifi] = n->kind == TOPO_SERVER ? -1 : i + 1;
 	}
+	if (!err) {
+		int skip[16], nskip = 0, srv_ifi = 0;
+		char gwport[32];
+
+		for (i = 0; i < t->nnodes; i++) {
+			if (t->nodes[i].kind != TOPO_GATEWAY || nskip > 14)
+				continue;
+			snprintf(gwport, sizeof(gwport), "%s-in",
+				 t->nodes[i].name);
+			skip[nskip++] = (int)if_nametoindex(gwport);
+			snprintf(gwport, sizeof(gwport), "%s-out",
+				 t->nodes[i].name);
+			skip[nskip++] = (int)if_nametoindex(gwport);
+		}
+		srv_ifi = (int)if_nametoindex(srv->name);
+		err = cap_filter(c->fd, srv_ifi, skip, nskip);
+	}
 	netns_leave();
 	if (err)
 		goto fail;
@@ -371,6 +450,7 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 fail:
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->server_port);
 	free(c->port_role);
 	free(c->by_port);
 	free(c->by_port_us);
@@ -429,6 +509,7 @@ void capture_free(struct capture *c)
 	free(c->index);
 	free(c->by_port);
 	free(c->by_port_us);
+	free(c->server_port);
 	free(c->port_role);
 	free(c->sorted);
 	free(c);

@@ -64,7 +64,7 @@ double report_percentile(double *v, uint32_t n, double p)
 		return 0;
 	qsort(v, n, sizeof(*v), dbl_cmp);
 	/* Nearest rank: the smallest value with at least p% at or below. */
-	rank = ceil(p / 100.0 * n);
+	rank = ceil(p * n / 100.0);
 	k = rank < 1 ? 0 : (uint32_t)rank - 1;
 	return v[k < n ? k : n - 1];
 }
@@ -267,7 +267,9 @@ static const char *answer_name(int a)
 /* Numbers in JSON: integers without a fraction, others with 3 decimals. */
 static void json_num(FILE *f, double v)
 {
-	if (v == floor(v) && fabs(v) < 1e15)
+	if (!isfinite(v))
+		fputs("null", f); /* JSON has no NaN or infinity */
+	else if (v == floor(v) && fabs(v) < 1e15)
 		fprintf(f, "%.0f", v);
 	else
 		fprintf(f, "%.3f", v);

@@ -738,7 +738,10 @@ static int expect_raw(struct parser *p, const char *text, int line)
 	}
 	errno = 0;
 	v = strtod(value, &end);
-	if (end == value || errno || value[0] == '+' ||
+	/* Plain decimals only: strtod() would take nan, inf and hex. */
+	if (end == value || errno || strspn(value, "-0123456789.") !=
+					     (size_t)(end - value) ||
+	    value[0] == '+' ||
 	    (*end && strcmp(end, "ms") && strcmp(end, "s"))) {
 		topo_perr(p, line,
 			  "'%s' is not a number or a duration (ms, s)", value);
@@ -1422,12 +1425,16 @@ static const char gateway_metrics[] =
 
 int topo_metric_known(int kind, const char *name)
 {
-	const char *list = kind == TOPO_GATEWAY  ? gateway_metrics
+	const char *list = kind == TOPO_GATEWAY	 ? gateway_metrics
 			   : kind == TOPO_SERVER ? server_metrics
 						 : client_metrics;
-	char *word = topo_strf(" %s ", name);
-	int found = strstr(list, word) != NULL;
+	char *word;
+	int found;
 
+	if (!*name || strchr(name, ' '))
+		return 0;
+	word = topo_strf(" %s ", name);
+	found = strstr(list, word) != NULL;
 	free(word);
 	return found;
 }

@@ -151,7 +151,8 @@ struct topo_traffic {
 	enum topo_order order;
 	uint32_t interval_us;    /* between attempts in the global order */
 	int server;              /* node index of the target */
-	uint16_t port;           /* its port */
+	uint16_t port;           /* its port; 0: each attempt the next of
+				    the server's listen ports */
 	uint32_t max_ms;         /* stop waiting after this, 0: no limit */
 };
 

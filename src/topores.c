@@ -674,9 +674,6 @@ int topores_resolve(struct parser *p)
 	if (p->nerrs)
 		return -EINVAL;
 	build(p);
-	if (p->t->traffic.server >= 0 && !p->t->traffic.port)
-		p->t->traffic.port =
-			p->t->nodes[p->t->traffic.server].svc.ports[0];
 	p->t->expects = xcalloc((size_t)p->nexpects, sizeof(*p->t->expects));
 	memcpy(p->t->expects, p->expects,
 	       (size_t)p->nexpects * sizeof(*p->expects));

@@ -616,7 +616,9 @@ static void tr_start(struct traffic *tr, uint32_t ri)
 		}
 	}
 	sa.sin_addr.s_addr = htonl(srv->ifs[0].addr);
-	sa.sin_port = htons(tr->t->traffic.port);
+	sa.sin_port = htons(tr->t->traffic.port
+				    ? tr->t->traffic.port
+				    : srv->svc.ports[ri % (uint32_t)srv->svc.nports]);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
 	    errno != EINPROGRESS) {
 		err = errno;

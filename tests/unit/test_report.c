@@ -1,0 +1,984 @@
+/* test_report.c - metrics, percentiles, comparisons and the run writers. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "topo.h"
+#include "traffic.h"
+#include "unit.h"
+
+/* ---- an in-memory FILE ---- */
+
+struct mem {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static void mem_open(struct mem *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->f = open_memstream(&m->buf, &m->len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m->f);
+}
+
+/* Close the stream; then m->buf holds m->len bytes and a NUL. */
+static const char *mem_close(struct mem *m)
+{
+	CU_ASSERT_EQUAL(fclose(m->f), 0);
+	m->f = NULL;
+	return m->buf;
+}
+
+/* ---- a JSON checker ----
+ *
+ * Recursive descent over RFC 8259: objects, arrays, strings with every
+ * escape, numbers, true/false/null, nothing after the top value.  As it
+ * goes it flattens the document into (path, value) pairs, so that tests
+ * can look values up by path: "expect[1].pass", "metrics.c1.attempts",
+ * and "connections[]" for the length of an array.  Strings are stored
+ * decoded, other scalars as written.
+ */
+
+#define JFLAT_MAX  512
+#define JPATH_MAX  128
+#define JVAL_MAX   256
+#define JDEPTH_MAX 32
+
+struct jflat {
+	char path[JPATH_MAX];
+	char val[JVAL_MAX];
+	int str; /* the value was a string */
+};
+
+struct jparse {
+	const char *s;
+	size_t i;
+	int depth;
+	char path[JPATH_MAX];
+	struct jflat *out;
+	int nout;
+};
+
+static struct jflat jflat[JFLAT_MAX];
+static int njflat;
+static int jquiet; /* do not show where a check failed */
+
+static void j_ws(struct jparse *p)
+{
+	while (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
+	       p->s[p->i] == '\r')
+		p->i++;
+}
+
+static void j_emit(struct jparse *p, const char *val, size_t len, int str)
+{
+	struct jflat *f;
+
+	if (p->nout == JFLAT_MAX)
+		return;
+	f = &p->out[p->nout++];
+	snprintf(f->path, sizeof(f->path), "%s", p->path);
+	if (len >= sizeof(f->val))
+		len = sizeof(f->val) - 1;
+	memcpy(f->val, val, len);
+	f->val[len] = '\0';
+	f->str = str;
+}
+
+static int j_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A string; decoded into buf (at most len - 1 bytes kept). */
+static int j_string(struct jparse *p, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (p->s[p->i] != '"')
+		return -1;
+	p->i++;
+	for (;;) {
+		unsigned char c = (unsigned char)p->s[p->i];
+		int out;
+
+		if (c == '"')
+			break;
+		if (c < 0x20) /* raw control characters, and the end */
+			return -1;
+		p->i++;
+		out = c;
+		if (c == '\\') {
+			c = (unsigned char)p->s[p->i++];
+			switch (c) {
+			case '"':
+			case '\\':
+			case '/':
+				out = c;
+				break;
+			case 'b':
+				out = '\b';
+				break;
+			case 'f':
+				out = '\f';
+				break;
+			case 'n':
+				out = '\n';
+				break;
+			case 'r':
+				out = '\r';
+				break;
+			case 't':
+				out = '\t';
+				break;
+			case 'u': {
+				int k, d;
+
+				out = 0;
+				for (k = 0; k < 4; k++) {
+					d = j_hex(p->s[p->i++]);
+					if (d < 0)
+						return -1;
+					out = out << 4 | d;
+				}
+				if (out >= 0x80) /* enough for these tests */
+					out = '?';
+				break;
+			}
+			default:
+				return -1;
+			}
+		}
+		if (n + 1 < len)
+			buf[n++] = (char)out;
+	}
+	p->i++;
+	if (len)
+		buf[n] = '\0';
+	return 0;
+}
+
+static int j_digits(struct jparse *p)
+{
+	size_t start = p->i;
+
+	while (isdigit((unsigned char)p->s[p->i]))
+		p->i++;
+	return p->i > start ? 0 : -1;
+}
+
+static int j_number(struct jparse *p)
+{
+	size_t start = p->i;
+
+	if (p->s[p->i] == '-')
+		p->i++;
+	if (p->s[p->i] == '0')
+		p->i++;
+	else if (j_digits(p))
+		return -1;
+	if (p->s[p->i] == '.') {
+		p->i++;
+		if (j_digits(p))
+			return -1;
+	}
+	if (p->s[p->i] == 'e' || p->s[p->i] == 'E') {
+		p->i++;
+		if (p->s[p->i] == '+' || p->s[p->i] == '-')
+			p->i++;
+		if (j_digits(p))
+			return -1;
+	}
+	j_emit(p, p->s + start, p->i - start, 0);
+	return 0;
+}
+
+static int j_value(struct jparse *p);
+
+/* Descend into a member or element: append to the path, parse, restore. */
+static int j_child(struct jparse *p, const char *key, int idx)
+{
+	size_t plen = strlen(p->path);
+	int err;
+
+	if (key)
+		snprintf(p->path + plen, sizeof(p->path) - plen, "%s%s",
+			 plen ? "." : "", key);
+	else
+		snprintf(p->path + plen, sizeof(p->path) - plen, "[%d]", idx);
+	err = j_value(p);
+	p->path[plen] = '\0';
+	return err;
+}
+
+/* Record an array's length (or an object's size) under "path[]". */
+static void j_count(struct jparse *p, int n)
+{
+	size_t plen = strlen(p->path);
+	char num[16];
+
+	snprintf(p->path + plen, sizeof(p->path) - plen, "[]");
+	snprintf(num, sizeof(num), "%d", n);
+	j_emit(p, num, strlen(num), 0);
+	p->path[plen] = '\0';
+}
+
+static int j_object(struct jparse *p)
+{
+	char key[JPATH_MAX];
+	int n = 0;
+
+	p->i++; /* '{' */
+	j_ws(p);
+	if (p->s[p->i] == '}') {
+		p->i++;
+		j_count(p, 0);
+		return 0;
+	}
+	for (;;) {
+		j_ws(p);
+		if (j_string(p, key, sizeof(key)))
+			return -1;
+		j_ws(p);
+		if (p->s[p->i] != ':')
+			return -1;
+		p->i++;
+		if (j_child(p, key, 0))
+			return -1;
+		n++;
+		j_ws(p);
+		if (p->s[p->i] == ',') {
+			p->i++;
+			continue;
+		}
+		if (p->s[p->i] != '}')
+			return -1;
+		p->i++;
+		j_count(p, n);
+		return 0;
+	}
+}
+
+static int j_array(struct jparse *p)
+{
+	int n = 0;
+
+	p->i++; /* '[' */
+	j_ws(p);
+	if (p->s[p->i] == ']') {
+		p->i++;
+		j_count(p, 0);
+		return 0;
+	}
+	for (;;) {
+		if (j_child(p, NULL, n))
+			return -1;
+		n++;
+		j_ws(p);
+		if (p->s[p->i] == ',') {
+			p->i++;
+			continue;
+		}
+		if (p->s[p->i] != ']')
+			return -1;
+		p->i++;
+		j_count(p, n);
+		return 0;
+	}
+}
+
+static int j_literal(struct jparse *p, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (strncmp(p->s + p->i, word, n))
+		return -1;
+	p->i += n;
+	j_emit(p, word, n, 0);
+	return 0;
+}
+
+static int j_value(struct jparse *p)
+{
+	char buf[JVAL_MAX];
+	int err;
+
+	j_ws(p);
+	if (p->depth >= JDEPTH_MAX)
+		return -1;
+	switch (p->s[p->i]) {
+	case '{':
+		p->depth++;
+		err = j_object(p);
+		p->depth--;
+		return err;
+	case '[':
+		p->depth++;
+		err = j_array(p);
+		p->depth--;
+		return err;
+	case '"':
+		if (j_string(p, buf, sizeof(buf)))
+			return -1;
+		j_emit(p, buf, strlen(buf), 1);
+		return 0;
+	case 't':
+		return j_literal(p, "true");
+	case 'f':
+		return j_literal(p, "false");
+	case 'n':
+		return j_literal(p, "null");
+	default:
+		return j_number(p);
+	}
+}
+
+/* Check text and flatten it into jflat[].  Return: 0 if it is one valid
+ * JSON value, or -1 (and the text around the fault is printed). */
+static int json_check(const char *text)
+{
+	struct jparse p = {.s = text, .out = jflat};
+	int err;
+
+	err = j_value(&p);
+	if (!err) {
+		j_ws(&p);
+		err = text[p.i] ? -1 : 0;
+	}
+	njflat = p.nout;
+	if (err && !jquiet)
+		fprintf(stderr, "\njson: error at byte %zu: '%.40s'\n", p.i,
+			text + (p.i > 20 ? p.i - 20 : 0));
+	return err;
+}
+
+/* The flattened value at path, or NULL. */
+static const struct jflat *jget(const char *path)
+{
+	int i;
+
+	for (i = 0; i < njflat; i++)
+		if (!strcmp(jflat[i].path, path))
+			return &jflat[i];
+	return NULL;
+}
+
+/* Whether path holds a string (str = 1) or a scalar as written. */
+static int jis(const char *path, const char *val, int str)
+{
+	const struct jflat *f = jget(path);
+
+	if (!f || strcmp(f->val, val) || f->str != str) {
+		fprintf(stderr, "\njson: %s is %s%s%s, expected %s\n", path,
+			f && f->str ? "\"" : "", f ? f->val : "(missing)",
+			f && f->str ? "\"" : "", val);
+		return 0;
+	}
+	return 1;
+}
+
+#define CHECK_JSTR(path, val) CU_ASSERT(jis(path, val, 1))
+#define CHECK_JVAL(path, val) CU_ASSERT(jis(path, val, 0))
+
+/* ---- percentiles ---- */
+
+static void test_percentile_small(void)
+{
+	double one[1] = {42};
+
+	CU_ASSERT_EQUAL(report_percentile(NULL, 0, 50), 0);
+	CU_ASSERT_EQUAL(report_percentile(one, 0, 99), 0);
+	CU_ASSERT_EQUAL(report_percentile(one, 1, 0), 42);
+	CU_ASSERT_EQUAL(report_percentile(one, 1, 1), 42);
+	CU_ASSERT_EQUAL(report_percentile(one, 1, 50), 42);
+	CU_ASSERT_EQUAL(report_percentile(one, 1, 99), 42);
+	CU_ASSERT_EQUAL(report_percentile(one, 1, 100), 42);
+}
+
+static void test_percentile_hundred(void)
+{
+	double v[100];
+	int i;
+
+	for (i = 0; i < 100; i++)
+		v[i] = i + 1;
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 50), 50);
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 99), 99);
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 100), 100);
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 1), 1);
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 0), 1);
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 25), 25);
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 90), 90);
+	/* not on a whole rank: the next one up */
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 50.5), 51);
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 99.9), 100);
+}
+
+static void test_percentile_ten(void)
+{
+	double v[10];
+	int i;
+
+	for (i = 0; i < 10; i++)
+		v[i] = (i + 1) * 1.5;
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 99), 15);
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 100), 15);
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 90), 13.5);
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 91), 15);
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 50), 7.5);
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 51), 9);
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 10), 1.5);
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 11), 3);
+}
+
+static void test_percentile_unsorted(void)
+{
+	double v[] = {9, 3, 7, 1, 10, 4, 2, 8, 6, 5};
+	double w[] = {0.25, -3, 12.5, 7};
+	uint32_t i;
+
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 50), 5);
+	/* sorted in place, as documented */
+	for (i = 0; i < 10; i++)
+		CU_ASSERT_EQUAL(v[i], i + 1);
+	CU_ASSERT_EQUAL(report_percentile(v, 10, 99), 10);
+
+	CU_ASSERT_EQUAL(report_percentile(w, 4, 100), 12.5);
+	CU_ASSERT_EQUAL(report_percentile(w, 4, 25), -3);
+	CU_ASSERT_EQUAL(report_percentile(w, 4, 26), 0.25);
+	CU_ASSERT_EQUAL(report_percentile(w, 4, 75), 7);
+}
+
+static void test_percentile_duplicates(void)
+{
+	double v[] = {5, 1, 5, 5, 2, 5, 5, 1};
+	double same[50];
+	uint32_t i;
+
+	/* sorted: 1 1 2 5 5 5 5 5 */
+	CU_ASSERT_EQUAL(report_percentile(v, 8, 25), 1);
+	CU_ASSERT_EQUAL(report_percentile(v, 8, 26), 2);
+	CU_ASSERT_EQUAL(report_percentile(v, 8, 37.5), 2);
+	CU_ASSERT_EQUAL(report_percentile(v, 8, 38), 5);
+	CU_ASSERT_EQUAL(report_percentile(v, 8, 50), 5);
+	CU_ASSERT_EQUAL(report_percentile(v, 8, 99), 5);
+
+	for (i = 0; i < 50; i++)
+		same[i] = 3.25;
+	CU_ASSERT_EQUAL(report_percentile(same, 50, 1), 3.25);
+	CU_ASSERT_EQUAL(report_percentile(same, 50, 50), 3.25);
+	CU_ASSERT_EQUAL(report_percentile(same, 50, 100), 3.25);
+}
+
+/* ---- metrics ---- */
+
+static void test_metrics_set_get(void)
+{
+	struct metrics m = {0};
+	const struct metric *mt;
+
+	CU_ASSERT_PTR_NULL(metrics_get(&m, "c1.attempts"));
+	metrics_set(&m, "c1", "attempts", 3, 0);
+	metrics_set(&m, "c1", "connect_p50", 12.5, 1);
+	metrics_set(&m, "clients", "attempts", 3, 0);
+	CU_ASSERT_EQUAL(m.n, 3);
+
+	mt = metrics_get(&m, "c1.attempts");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mt);
+	CU_ASSERT_STRING_EQUAL(mt->name, "c1.attempts");
+	CU_ASSERT_EQUAL(mt->value, 3);
+	CU_ASSERT_EQUAL(mt->ms, 0);
+	mt = metrics_get(&m, "c1.connect_p50");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mt);
+	CU_ASSERT_EQUAL(mt->value, 12.5);
+	CU_ASSERT_EQUAL(mt->ms, 1);
+
+	/* replaced in place, not added */
+	metrics_set(&m, "c1", "attempts", 7, 1);
+	CU_ASSERT_EQUAL(m.n, 3);
+	mt = metrics_get(&m, "c1.attempts");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mt);
+	CU_ASSERT_PTR_EQUAL(mt, &m.v[0]);
+	CU_ASSERT_EQUAL(mt->value, 7);
+	CU_ASSERT_EQUAL(mt->ms, 1);
+
+	/* whole names only */
+	CU_ASSERT_PTR_NULL(metrics_get(&m, "c1"));
+	CU_ASSERT_PTR_NULL(metrics_get(&m, "c1.attempt"));
+	CU_ASSERT_PTR_NULL(metrics_get(&m, "c2.attempts"));
+	CU_ASSERT_PTR_NULL(metrics_get(&m, "attempts"));
+	CU_ASSERT_EQUAL(metrics_get(&m, "clients.attempts")->value, 3);
+
+	metrics_free(&m);
+	CU_ASSERT_PTR_NULL(m.v);
+	CU_ASSERT_EQUAL(m.n, 0);
+	CU_ASSERT_EQUAL(m.cap, 0);
+	CU_ASSERT_PTR_NULL(metrics_get(&m, "c1.attempts"));
+}
+
+static void test_metrics_grow(void)
+{
+	struct metrics m = {0};
+	char node[16];
+	int i, ok = 1;
+
+	for (i = 0; i < 200; i++) {
+		snprintf(node, sizeof(node), "n%d", i);
+		metrics_set(&m, node, "v", i * 0.5, i & 1);
+	}
+	CU_ASSERT_EQUAL(m.n, 200);
+	CU_ASSERT(m.cap >= 200);
+	/* set again: every one is found and replaced, none added */
+	for (i = 0; i < 200; i++) {
+		snprintf(node, sizeof(node), "n%d", i);
+		metrics_set(&m, node, "v", i * 2.0, 0);
+	}
+	CU_ASSERT_EQUAL(m.n, 200);
+	for (i = 0; i < 200; i++) {
+		char full[32];
+		const struct metric *mt;
+
+		snprintf(full, sizeof(full), "n%d.v", i);
+		mt = metrics_get(&m, full);
+		if (!mt || mt->value != i * 2.0 || mt->ms)
+			ok = 0;
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT_PTR_NULL(metrics_get(&m, "n200.v"));
+	metrics_free(&m);
+}
+
+/* ---- comparisons ---- */
+
+static void test_compare(void)
+{
+	/* value vs ref 5: less (4), equal (5), greater (6) */
+	static const struct {
+		enum topo_cmp op;
+		int less, equal, greater;
+	} want[] = {
+		{TOPO_EQ, 0, 1, 0}, {TOPO_NE, 1, 0, 1}, {TOPO_LT, 1, 0, 0},
+		{TOPO_LE, 1, 1, 0}, {TOPO_GT, 0, 0, 1}, {TOPO_GE, 0, 1, 1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		enum topo_cmp op = want[i].op;
+
+		CU_ASSERT_EQUAL(!!report_compare(4, op, 5), want[i].less);
+		CU_ASSERT_EQUAL(!!report_compare(5, op, 5), want[i].equal);
+		CU_ASSERT_EQUAL(!!report_compare(6, op, 5), want[i].greater);
+		/* fractions and negatives, close to the reference */
+		CU_ASSERT_EQUAL(!!report_compare(-0.5, op, -0.25),
+				want[i].less);
+		CU_ASSERT_EQUAL(!!report_compare(1500, op, 1.5 * 1000),
+				want[i].equal);
+		CU_ASSERT_EQUAL(!!report_compare(100000.001, op, 100000),
+				want[i].greater);
+	}
+}
+
+/* ---- writers ---- */
+
+static void json_str(const char *in, const char *want)
+{
+	struct mem m;
+
+	mem_open(&m);
+	report_json_string(m.f, in);
+	mem_close(&m);
+	CU_ASSERT_STRING_EQUAL(m.buf, want);
+	/* and a JSON reader gets the input back */
+	CU_ASSERT_EQUAL(json_check(m.buf), 0);
+	CU_ASSERT_EQUAL_FATAL(njflat, 1);
+	CU_ASSERT(jflat[0].str);
+	if (strlen(in) < JVAL_MAX)
+		CU_ASSERT_STRING_EQUAL(jflat[0].val, in);
+	free(m.buf);
+}
+
+static void test_json_string(void)
+{
+	json_str("", "\"\"");
+	json_str("plain c1", "\"plain c1\"");
+	json_str("say \"hi\"", "\"say \\\"hi\\\"\"");
+	json_str("a\\b", "\"a\\\\b\"");
+	json_str("two\nlines", "\"two\\nlines\"");
+	json_str("\x01", "\"\\u0001\"");
+	json_str("tab\there", "\"tab\\u0009here\"");
+	json_str("cr\r", "\"cr\\u000d\"");
+	json_str("\x1f.", "\"\\u001f.\"");
+	json_str("/ ~ \x7f", "\"/ ~ \x7f\"");
+	json_str("\"\\\n", "\"\\\"\\\\\\n\"");
+}
+
+/* The checker must reject what is not JSON, or its passes prove
+ * nothing. */
+static void test_json_checker(void)
+{
+	static const char *const good[] = {
+		"{}",
+		"[]",
+		" 0 ",
+		"-0.5e-3",
+		"\"\\/\\b\\f\\n\\r\\t\\u0041\"",
+		"{\"a\": [1, -2.5E+3, true, false, null, {\"b\": {}}]}",
+	};
+	static const char *const bad[] = {
+		"",	    "{",	 "{\"a\": 1,}", "[1,]",	     "[1 2]",
+		"{a: 1}",   "{\"a\" 1}", "\"\\x\"",	"\"\\u12\"", "\"a",
+		"\"a\nb\"", "01",	 "1.",		"-",	     ".5",
+		"+1",	    "nan",	 "inf",		"-inf",	     "tru",
+		"{} {}",    "[\"a\"]]",	 "{\"a\"}",	"'a'",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CU_ASSERT_EQUAL(json_check(good[i]), 0);
+	jquiet = 1;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(json_check(bad[i]), -1);
+	jquiet = 0;
+
+	CU_ASSERT_EQUAL(json_check("{\"a\": [1, {\"b\": \"x\\ty\"}], "
+				   "\"c.d\": null}"),
+			0);
+	CHECK_JVAL("a[]", "2");
+	CHECK_JVAL("a[0]", "1");
+	CHECK_JSTR("a[1].b", "x\ty");
+	CHECK_JVAL("c.d", "null");
+	CHECK_JVAL("[]", "2");
+	CU_ASSERT_PTR_NULL(jget("a[2]"));
+}
+
+/* A lab: gw, srv, c1, c2 (gateways, servers, then clients). */
+static const char lab_text[] = "[lab]\n"		      /* 1 */
+			       "name = replab\n"	      /* 2 */
+			       "[network lan]\n"	      /* 3 */
+			       "subnet = 10.0.0.0/24\n"	      /* 4 */
+			       "[network wan]\n"	      /* 5 */
+			       "subnet = 198.51.100.0/24\n"   /* 6 */
+			       "[gateway gw]\n"		      /* 7 */
+			       "inside = lan\n"		      /* 8 */
+			       "outside = wan\n"	      /* 9 */
+			       "[server srv]\n"		      /* 10 */
+			       "network = wan\n"	      /* 11 */
+			       "[clients]\n"		      /* 12 */
+			       "count = 2\n"		      /* 13 */
+			       "network = lan\n"	      /* 14 */
+			       "[expect]\n"		      /* 15 */
+			       "clients.attempts == 3\n"      /* 16 */
+			       "clients.failed == 0  # no\n"; /* 17 */
+
+static struct topo lab;
+static struct expect_result lab_expects[2];
+static const struct tr_rec lab_recs[3] = {
+	{.start_us = 1000,
+	 .connect_us = 1500,
+	 .end_us = 5000,
+	 .client = 2,
+	 .sport = 40000,
+	 .seq = 0,
+	 .outcome = TR_OK,
+	 .flags = TR_F_CONNECTED},
+	{.start_us = 101000,
+	 .connect_us = 3000000,
+	 .end_us = 3101000,
+	 .client = 3,
+	 .sport = 40001,
+	 .seq = 0,
+	 .outcome = TR_TIMEOUT,
+	 .syn_retrans = 6},
+	{.start_us = 201000,
+	 .connect_us = 250,
+	 .end_us = 201250,
+	 .client = 2,
+	 .sport = 40002,
+	 .seq = 1,
+	 .outcome = TR_REFUSED},
+};
+
+/* A run of three attempts with no capture; d->m must be freed. */
+static void lab_run(struct run_data *d)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	topo_free(&lab);
+	err = topo_parse_buf(&lab, "lab.topo", lab_text, strlen(lab_text));
+	if (err)
+		topo_print_errors(&lab);
+	CU_ASSERT_EQUAL_FATAL(err, 0);
+	CU_ASSERT_EQUAL_FATAL(lab.nnodes, 4);
+	CU_ASSERT_STRING_EQUAL_FATAL(lab.nodes[2].name, "c1");
+	CU_ASSERT_EQUAL_FATAL(lab.nexpects, 2);
+
+	d->t = &lab;
+	d->topo_path = "topo/lab.topo";
+	d->recs = lab_recs;
+	d->nrecs = 3;
+	d->cap = NULL;
+	metrics_set(&d->m, "c1", "attempts", 2, 0);
+	metrics_set(&d->m, "c2", "attempts", 1, 0);
+	metrics_set(&d->m, "clients", "attempts", 3, 0);
+	metrics_set(&d->m, "clients", "failed", 2, 0);
+	metrics_set(&d->m, "clients", "connect_p50", 12.5, 1);
+	metrics_set(&d->m, "gw", "mappings", 2, 0);
+	metrics_set(&d->m, "srv", "syn_in", 9, 0);
+	d->expects = lab_expects;
+	d->nexpects = lab.nexpects;
+	d->failed = report_expect(&lab, &d->m, lab_expects);
+	d->elapsed_us = 3250000;
+	snprintf(d->kernel, sizeof(d->kernel), "6.1.0 \"lab\"\tbuild\n");
+	snprintf(d->engine_queue, sizeof(d->engine_queue), "nft-queue");
+}
+
+static void test_json_run(void)
+{
+	struct run_data d;
+	struct mem m;
+
+	lab_run(&d);
+	CU_ASSERT_EQUAL(d.failed, 1);
+	mem_open(&m);
+	CU_ASSERT_EQUAL(report_json(m.f, &d), 0);
+	mem_close(&m);
+	CU_ASSERT_EQUAL_FATAL(json_check(m.buf), 0);
+	CU_ASSERT(njflat < JFLAT_MAX);
+
+	CHECK_JSTR("schema", REPORT_SCHEMA);
+	CHECK_JSTR("schema", "natlab-run/1");
+	CHECK_JSTR("lab", "replab");
+	CHECK_JSTR("topology", "topo/lab.topo");
+	CHECK_JSTR("kernel", "6.1.0 \"lab\"\tbuild\n");
+	CHECK_JVAL("elapsed_ms", "3250");
+	CHECK_JSTR("engine_queue", "nft-queue");
+
+	CHECK_JVAL("nodes[]", "4");
+	CHECK_JSTR("nodes[0].name", "gw");
+	CHECK_JSTR("nodes[0].kind", "gateway");
+	CHECK_JSTR("nodes[0].address", "10.0.0.1");
+	CHECK_JSTR("nodes[1].name", "srv");
+	CHECK_JSTR("nodes[1].kind", "server");
+	CHECK_JVAL("nodes[1].legacy_tcp_tw_recycle", "0");
+	CHECK_JSTR("nodes[3].name", "c2");
+	CHECK_JSTR("nodes[3].kind", "client");
+	CHECK_JSTR("nodes[3].tsclock", "per-connection");
+	CU_ASSERT_PTR_NULL(jget("nodes[0].tsclock"));
+
+	CHECK_JVAL("metrics[]", "7");
+	CHECK_JVAL("metrics.c1.attempts", "2");
+	CHECK_JVAL("metrics.clients.attempts", "3");
+	CHECK_JVAL("metrics.clients.connect_p50", "12.500");
+	CHECK_JVAL("metrics.gw.mappings", "2");
+
+	CHECK_JVAL("expect[]", "2");
+	CHECK_JVAL("expect[0].line", "16");
+	CHECK_JSTR("expect[0].expr", "clients.attempts == 3");
+	CHECK_JVAL("expect[0].measured", "3");
+	CHECK_JVAL("expect[0].pass", "true");
+	CHECK_JVAL("expect[1].line", "17");
+	CHECK_JSTR("expect[1].expr", "clients.failed == 0");
+	CHECK_JVAL("expect[1].measured", "2");
+	CHECK_JVAL("expect[1].pass", "false");
+
+	CHECK_JVAL("connections[]", "3");
+	CHECK_JSTR("connections[0].client", "c1");
+	CHECK_JVAL("connections[0].sport", "40000");
+	CHECK_JVAL("connections[0].start_ms", "1.000");
+	CHECK_JVAL("connections[0].connect_ms", "1.500");
+	CHECK_JSTR("connections[0].outcome", "ok");
+	CHECK_JSTR("connections[1].client", "c2");
+	CHECK_JSTR("connections[1].outcome", "timeout");
+	CHECK_JVAL("connections[1].syn_retrans", "6");
+	CHECK_JVAL("connections[2].seq", "1");
+	CHECK_JSTR("connections[2].outcome", "refused");
+	/* no capture: no per-SYN detail */
+	CU_ASSERT_PTR_NULL(jget("connections[0].ext_port"));
+	CU_ASSERT_PTR_NULL(jget("connections[0].syns[]"));
+
+	free(m.buf);
+	metrics_free(&d.m);
+	topo_free(&lab);
+}
+
+/* Nothing measured yet: still one valid document with empty lists. */
+static void test_json_empty_run(void)
+{
+	struct run_data d;
+	struct mem m;
+
+	lab_run(&d);
+	metrics_free(&d.m);
+	d.nrecs = 0;
+	d.nexpects = 0;
+	d.kernel[0] = '\0';
+	mem_open(&m);
+	CU_ASSERT_EQUAL(report_json(m.f, &d), 0);
+	mem_close(&m);
+	CU_ASSERT_EQUAL_FATAL(json_check(m.buf), 0);
+	CHECK_JVAL("metrics[]", "0");
+	CHECK_JVAL("expect[]", "0");
+	CHECK_JVAL("connections[]", "0");
+	CHECK_JSTR("kernel", "");
+	free(m.buf);
+	topo_free(&lab);
+}
+
+static int count_char(const char *s, char c)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+static void test_csv(void)
+{
+	static const char header[] =
+		"client,seq,sport,start_ms,connect_ms,outcome,syn_retrans,"
+		"ext_port,syns_sent,syns_dropped,syns_twack\n";
+	struct run_data d;
+	struct mem m;
+	char *line, *save = NULL;
+	int rows = 0, commas_ok = 1;
+
+	lab_run(&d);
+	mem_open(&m);
+	CU_ASSERT_EQUAL(report_csv(m.f, &d), 0);
+	mem_close(&m);
+	CU_ASSERT_EQUAL(count_char(m.buf, '\n'), 4);
+	CU_ASSERT_EQUAL(strncmp(m.buf, header, strlen(header)), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(m.buf, "\nc1,0,40000,1.000,1.500,ok,0,0,0,0,0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+		m.buf, "\nc2,0,40001,101.000,3000.000,timeout,6,0,0,0,0\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(m.buf, "\nc1,1,40002,201.000,0.250,refused,0,"));
+	for (line = strtok_r(m.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		rows++;
+		if (count_char(line, ',') != 10)
+			commas_ok = 0;
+	}
+	CU_ASSERT_EQUAL(rows, 4);
+	CU_ASSERT(commas_ok);
+	free(m.buf);
+
+	/* no connections: the header alone */
+	d.nrecs = 0;
+	mem_open(&m);
+	CU_ASSERT_EQUAL(report_csv(m.f, &d), 0);
+	mem_close(&m);
+	CU_ASSERT_STRING_EQUAL(m.buf, header);
+	free(m.buf);
+	metrics_free(&d.m);
+	topo_free(&lab);
+}
+
+static void test_table(void)
+{
+	struct run_data d;
+	struct mem m;
+
+	lab_run(&d);
+	mem_open(&m);
+	report_table(m.f, &d);
+	report_expects(m.f, &d);
+	mem_close(&m);
+	CU_ASSERT_EQUAL(strncmp(m.buf, "CLIENT ", 7), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "\nc1 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "\nc2 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "\nall "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "12.5ms"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "server srv: SYNs in 9,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "gateway gw: mappings 2,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "expectations (topo/lab.topo)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "PASS  line 16"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "FAIL  line 17"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "1 of 2 expectations failed"));
+	free(m.buf);
+	metrics_free(&d.m);
+	topo_free(&lab);
+}
+
+static void test_rec_size(void)
+{
+	CU_ASSERT(sizeof(struct tr_rec) <= 64);
+	CU_ASSERT_EQUAL(sizeof(struct tr_rec), 32);
+}
+
+/* Ranks computed as p * n / 100 stay exact where p / 100 * n did not. */
+static void test_percentile_rounding(void)
+{
+	double v[100];
+	int i;
+
+	for (i = 0; i < 100; i++)
+		v[i] = i + 1;
+	CU_ASSERT_EQUAL(report_percentile(v, 100, 7), 7);
+	for (i = 0; i < 50; i++)
+		v[i] = i + 1;
+	CU_ASSERT_EQUAL(report_percentile(v, 50, 14), 7);
+}
+
+/* JSON has no NaN or infinity: such a metric is written as null. */
+static void test_json_not_finite(void)
+{
+	struct run_data d;
+	struct topo tp = {0};
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	static const char text[] = "[lab]\nname = j\n[network wan]\n"
+				   "subnet = 198.51.100.0/24\n"
+				   "[server srv]\nnetwork = wan\n";
+
+	CU_ASSERT_EQUAL_FATAL(topo_parse_buf(&tp, "j", text, strlen(text)), 0);
+	memset(&d, 0, sizeof(d));
+	d.t = &tp;
+	d.topo_path = "j";
+	metrics_set(&d.m, "srv", "syn_in", NAN, 0);
+	f = open_memstream(&out, &len);
+	CU_ASSERT_EQUAL(report_json(f, &d), 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"srv.syn_in\": null"));
+	CU_ASSERT_PTR_NULL(strstr(out, "nan"));
+	free(out);
+	metrics_free(&d.m);
+	topo_free(&tp);
+}
+
+static const struct unit_test tests[] = {
+	{"percentile rank rounding", test_percentile_rounding},
+	{"json: non-finite numbers", test_json_not_finite},
+	{"percentile: empty, one", test_percentile_small},
+	{"percentile: 1..100", test_percentile_hundred},
+	{"percentile: 1..10", test_percentile_ten},
+	{"percentile: unsorted", test_percentile_unsorted},
+	{"percentile: duplicates", test_percentile_duplicates},
+	{"metrics set, replace, get", test_metrics_set_get},
+	{"metrics grow", test_metrics_grow},
+	{"compare", test_compare},
+	{"json string escapes", test_json_string},
+	{"json checker", test_json_checker},
+	{"json run", test_json_run},
+	{"json empty run", test_json_empty_run},
+	{"csv", test_csv},
+	{"table and expectations", test_table},
+	{"tr_rec size", test_rec_size},
+	{NULL, NULL},
+};
+
+UNIT_SUITE("report", tests)
