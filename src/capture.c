@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,12 +37,20 @@
  */
 
 #define CAP_SNAP      160
-#define CAP_RCVBUF    (64 * 1024 * 1024)
 #define CAP_TWACK_MS  1000 /* an ACK this soon after an unanswered SYN */
+/* The ring: the kernel fills a block and hands it over when it is full
+ * or CAP_BLOCK_MS after its first frame, so the thread wakes per block,
+ * not per packet. */
+#define CAP_BLOCK_SIZE (1u << 20)
+#define CAP_BLOCKS     4
+#define CAP_BLOCK_MS   20
 
 struct capture {
 	const struct topo *t;
 	int fd;
+	uint8_t *ring; /* TPACKET_V3 blocks, mapped from the kernel */
+	size_t ring_len;
+	unsigned int nblocks, block_size, cur;
 	pthread_t tid;
 	volatile int stop;
 	uint64_t t0_ns;
@@ -199,56 +208,56 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 	}
 }
 
+/* Walk every block the kernel has handed over, then give them back. */
 static void cap_read(struct capture *c)
 {
-	uint8_t buf[CAP_SNAP];
-	char ctrl[256];
-
 	for (;;) {
-		struct sockaddr_ll sll;
-		struct iovec iov = {buf, sizeof(buf)};
-		struct msghdr mh = {.msg_name = &sll,
-				    .msg_namelen = sizeof(sll),
-				    .msg_iov = &iov,
-				    .msg_iovlen = 1,
-				    .msg_control = ctrl,
-				    .msg_controllen = sizeof(ctrl)};
-		struct cmsghdr *cm;
-		uint64_t ns = 0;
-		ssize_t n;
+		struct tpacket_block_desc *bd =
+			(struct tpacket_block_desc *)(c->ring +
+						      (size_t)c->cur *
+							      c->block_size);
+		struct tpacket3_hdr *h;
+		uint32_t i, n;
 
-		n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
-		if (n < 0)
+		if (!(__atomic_load_n(&bd->hdr.bh1.block_status,
+				      __ATOMIC_ACQUIRE) &
+		      TP_STATUS_USER))
 			return;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SCM_TIMESTAMPNS) {
-				struct timespec ts;
+		n = bd->hdr.bh1.num_pkts;
+		h = (struct tpacket3_hdr *)((uint8_t *)bd +
+					    bd->hdr.bh1.offset_to_first_pkt);
+		for (i = 0; i < n; i++) {
+			struct sockaddr_ll *sll =
+				(struct sockaddr_ll *)((uint8_t *)h +
+						       TPACKET_ALIGN(sizeof(*h)));
+			uint8_t *data = (uint8_t *)h + h->tp_net;
+			uint64_t ns = (uint64_t)h->tp_sec * 1000000000ull +
+				      h->tp_nsec -
+				      (uint64_t)c->real_minus_mono_ns;
+			uint8_t buf[CAP_SNAP];
+			size_t len = h->tp_snaplen - (h->tp_net - h->tp_mac);
 
-				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
-				ns = (uint64_t)ts.tv_sec * 1000000000ull +
-				     (uint64_t)ts.tv_nsec -
-				     (uint64_t)c->real_minus_mono_ns;
+			/* The IP header says how long the packet was; the
+			 * snap length only cut the payload. */
+			if (len > sizeof(buf))
+				len = sizeof(buf);
+			memcpy(buf, data, len);
+			if (len >= 20 &&
+			    (size_t)(buf[2] << 8 | buf[3]) > len) {
+				buf[2] = (uint8_t)(len >> 8);
+				buf[3] = (uint8_t)len;
 			}
+			cap_frame(c, sll->sll_ifindex,
+				  sll->sll_pkttype == PACKET_OUTGOING, buf, len,
+				  ns > c->t0_ns
+					  ? (uint32_t)((ns - c->t0_ns) / 1000)
+					  : 0);
+			h = (struct tpacket3_hdr *)((uint8_t *)h +
+						    h->tp_next_offset);
 		}
-		if (!ns)
-			ns = util_now_ns();
-		/* The IP header says how long the packet is; the snap length
-		 * only cut the payload, which we do not need. */
-		if ((size_t)n > sizeof(buf))
-			n = sizeof(buf);
-		if (n >= 20) {
-			uint16_t tot = (uint16_t)(buf[2] << 8 | buf[3]);
-
-			if (tot > n) {
-				buf[2] = (uint8_t)(n >> 8);
-				buf[3] = (uint8_t)n;
-			}
-		}
-		cap_frame(c, sll.sll_ifindex,
-			  sll.sll_pkttype == PACKET_OUTGOING, buf, (size_t)n,
-			  ns > c->t0_ns ? (uint32_t)((ns - c->t0_ns) / 1000)
-					: 0);
+		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
+				 __ATOMIC_RELEASE);
+		c->cur = (c->cur + 1) % c->nblocks;
 	}
 }
 
@@ -258,9 +267,11 @@ static void *cap_thread(void *arg)
 	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
 
 	while (!c->stop) {
-		if (poll(&pfd, 1, 50) > 0)
-			cap_read(c);
+		poll(&pfd, 1, 50);
+		cap_read(c);
 	}
+	/* A block still being filled is handed over after CAP_BLOCK_MS. */
+	usleep(CAP_BLOCK_MS * 2000);
 	cap_read(c);
 	return NULL;
 }
@@ -353,11 +364,41 @@ static int cap_filter(int fd, int srv_ifindex, const int *skip, int nskip)
 	return 0;
 }
 
+static int cap_ring(struct capture *c)
+{
+	struct tpacket_req3 req = {
+		.tp_block_size = CAP_BLOCK_SIZE,
+		.tp_block_nr = CAP_BLOCKS,
+		.tp_frame_size = 2048,
+		.tp_frame_nr = CAP_BLOCK_SIZE / 2048 * CAP_BLOCKS,
+		.tp_retire_blk_tov = CAP_BLOCK_MS,
+	};
+	int v = TPACKET_V3;
+
+	if (setsockopt(c->fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) ||
+	    setsockopt(c->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)))
+		return -errno;
+	c->block_size = CAP_BLOCK_SIZE;
+	c->nblocks = CAP_BLOCKS;
+	c->ring_len = (size_t)CAP_BLOCK_SIZE * CAP_BLOCKS;
+	c->ring = mmap(NULL, c->ring_len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_LOCKED, c->fd, 0);
+	if (c->ring == MAP_FAILED) {
+		c->ring = mmap(NULL, c->ring_len, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, c->fd, 0);
+		if (c->ring == MAP_FAILED) {
+			c->ring = NULL;
+			return -errno;
+		}
+	}
+	return 0;
+}
+
 struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 {
 	const struct topo_node *srv = &t->nodes[t->traffic.server];
 	struct capture *c = xcalloc(1, sizeof(*c));
-	int one = 1, rcv = CAP_RCVBUF, err = 0, i, nsfd;
+	int err = 0, i, nsfd;
 	struct timespec rt;
 	char name[128];
 
@@ -392,9 +433,7 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 		netns_leave();
 		goto fail;
 	}
-	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
-		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	err = cap_ring(c);
 	/* Switch-side names: the node's name for clients and servers. */
 	c->nport_role = 1;
 	for (i = 0; !err && i < t->nnodes; i++) {
@@ -419,7 +458,7 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 		c->port_role[ifi] = n->kind == TOPO_SERVER ? -1 : i + 1;
 	}
 	if (!err) {
-		int skip[16], nskip = 0, srv_ifi = 0;
+		int skip[16], nskip = 0, srv_ifi;
 		char gwport[32];
 
 		for (i = 0; i < t->nnodes; i++) {
@@ -448,6 +487,8 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 	}
 	return c;
 fail:
+	if (c->ring)
+		munmap(c->ring, c->ring_len);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->server_port);
@@ -483,6 +524,8 @@ void capture_stop(struct capture *c)
 	pthread_join(c->tid, NULL);
 	if (getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
 		c->tot.dropped = st.tp_drops;
+	munmap(c->ring, c->ring_len);
+	c->ring = NULL;
 	close(c->fd);
 	c->fd = -1;
 	/* SYNs that never reached the server are lost on the way; those

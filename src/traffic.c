@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,12 @@
 #include "util.h"
 
 /*
- * Theory of operation.  One thread owns every socket of a run: a socket
- * belongs to the network namespace it was created in, so the generator
- * enters a node's namespace only to create sockets (and stays there
- * while consecutive attempts come from the same node).  Servers listen
+ * Theory of operation.  One worker thread per CPU; each owns every Nth
+ * client and all of its sockets, and listens on every server port with
+ * SO_REUSEPORT, so the kernel spreads accepted connections over the
+ * workers.  A socket belongs to the network namespace it was created in,
+ * so a worker enters a node's namespace only to create sockets (and
+ * stays there while consecutive attempts come from the same node).  Servers listen
  * on their ports for the whole run; each client's attempts follow one
  * schedule over all clients (round-robin, shuffled, or each client on its
  * own clock), limited by the client's concurrency.
@@ -80,13 +83,13 @@ struct tr_cconn {
 struct tr_server {
 	const struct topo_node *tn;
 	int node;
-	struct tr_server_stats st;
 };
 
 struct tr_client {
 	const struct topo_node *tn;
 	int node;
 	int nsfd;
+	int worker;
 	uint32_t inflight;
 	uint32_t next_sport;
 	/* attempts that were due while the client was at its concurrency
@@ -102,21 +105,34 @@ struct tr_pool {
 	int cap, *free, nfree;
 };
 
+/* One thread of the generator: its own epoll, sockets and clients. */
+struct tr_worker {
+	struct traffic *tr;
+	int id;
+	pthread_t tid;
+	int err;
+	struct tr_listen *listens;
+	int nlistens;
+	uint32_t *order; /* its clients' records, in planned order */
+	uint32_t norder, next, done;
+	struct tr_pool sconns, cconns;
+	struct tr_server_stats *sst; /* per server */
+	int epfd;
+	int cur_ns; /* node whose namespace this thread is in, -1: ours */
+	char *buf;
+};
+
 struct traffic {
 	const struct topo *t;
 	struct tr_server *servers;
 	int nservers;
 	struct tr_client *clients; /* by node index (sparse) */
-	struct tr_listen *listens;
-	int nlistens;
 	struct tr_rec *recs; /* in planned order */
-	uint32_t nrecs, next, done;
-	struct tr_pool sconns, cconns;
-	int epfd;
-	int cur_ns; /* node whose namespace this thread is in, -1: ours */
-	int srv_port_server; /* target server's index in servers[] */
+	uint32_t nrecs;
+	struct tr_worker *workers;
+	int nworkers;
+	volatile int *stop;
 	uint64_t start_ns, end_ns;
-	char *buf;
 };
 
 /* ---- pools ---- */
@@ -178,36 +194,31 @@ static uint64_t obj_key(const struct tr_obj *o)
 
 /* ---- time ---- */
 
-static uint32_t tr_now_us(const struct traffic *tr)
+static uint32_t tr_now_us(const struct tr_worker *w)
 {
-	return (uint32_t)((util_now_ns() - tr->start_ns) / 1000);
+	return (uint32_t)((util_now_ns() - w->tr->start_ns) / 1000);
 }
 
 /* ---- namespaces ---- */
 
-static int tr_enter(struct traffic *tr, int node)
+static int tr_enter(struct tr_worker *w, int node)
 {
-	char ns[128];
 	int fd, err;
 
-	if (tr->cur_ns == node)
+	if (w->cur_ns == node)
 		return 0;
 	if (node < 0) {
-		tr->cur_ns = -1;
+		w->cur_ns = -1;
 		return netns_leave();
 	}
-	fd = tr->clients[node].nsfd;
-	if (fd < 0) {
-		snprintf(ns, sizeof(ns), "%s-%s", tr->t->name,
-			 tr->t->nodes[node].name);
-		fd = netns_open(ns);
-		if (fd < 0)
-			return fd;
-		tr->clients[node].nsfd = fd;
-	}
+	/* Opened by traffic_new(), read-only from here on: workers share
+	 * them. */
+	fd = w->tr->clients[node].nsfd;
+	if (fd < 0)
+		return -ENOENT;
 	err = netns_enter(fd);
 	if (!err)
-		tr->cur_ns = node;
+		w->cur_ns = node;
 	return err;
 }
 
@@ -294,36 +305,66 @@ static void tr_plan(struct traffic *tr)
 struct traffic *traffic_new(const struct topo *t)
 {
 	struct traffic *tr = xcalloc(1, sizeof(*tr));
-	int i;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char ns[128];
+	uint32_t i;
+	int c, w, nclients = 0;
 
 	tr->t = t;
-	tr->epfd = -1;
-	tr->cur_ns = -1;
-	tr->buf = xcalloc(1, TR_BUF);
-	pool_init(&tr->sconns, sizeof(struct tr_sconn));
-	pool_init(&tr->cconns, sizeof(struct tr_cconn));
 	tr->clients = xcalloc(t->nnodes, sizeof(*tr->clients));
 	tr->servers = xcalloc(t->nnodes, sizeof(*tr->servers));
-	tr->srv_port_server = -1;
-	for (i = 0; i < t->nnodes; i++) {
-		tr->clients[i].nsfd = -1;
-		tr->clients[i].node = i;
-		tr->clients[i].tn = &t->nodes[i];
-		if (t->nodes[i].kind != TOPO_SERVER)
+	for (c = 0; c < t->nnodes; c++) {
+		struct tr_client *cl = &tr->clients[c];
+
+		cl->node = c;
+		cl->tn = &t->nodes[c];
+		cl->worker = nclients;
+		snprintf(ns, sizeof(ns), "%s-%s", t->name, t->nodes[c].name);
+		cl->nsfd = netns_open(ns);
+		if (t->nodes[c].kind == TOPO_CLIENT)
+			nclients++;
+		if (t->nodes[c].kind != TOPO_SERVER)
 			continue;
-		if (i == t->traffic.server)
-			tr->srv_port_server = tr->nservers;
-		tr->servers[tr->nservers].tn = &t->nodes[i];
-		tr->servers[tr->nservers].node = i;
+		tr->servers[tr->nservers].tn = &t->nodes[c];
+		tr->servers[tr->nservers].node = c;
 		tr->nservers++;
 	}
 	tr_plan(tr);
+	/* One worker per CPU, no more than there are clients; each owns
+	 * every Nth client. */
+	tr->nworkers = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
+	if (tr->nworkers > nclients)
+		tr->nworkers = nclients ? nclients : 1;
+	tr->workers = xcalloc(tr->nworkers, sizeof(*tr->workers));
+	for (c = 0; c < t->nnodes; c++)
+		tr->clients[c].worker %= tr->nworkers;
+	for (w = 0; w < tr->nworkers; w++) {
+		struct tr_worker *wk = &tr->workers[w];
+
+		wk->tr = tr;
+		wk->id = w;
+		wk->epfd = -1;
+		wk->cur_ns = -1;
+		wk->buf = xcalloc(1, TR_BUF);
+		wk->sst = xcalloc(tr->nservers ? tr->nservers : 1,
+				  sizeof(*wk->sst));
+		wk->order = xcalloc(tr->nrecs ? tr->nrecs : 1,
+				    sizeof(*wk->order));
+		pool_init(&wk->sconns, sizeof(struct tr_sconn));
+		pool_init(&wk->cconns, sizeof(struct tr_cconn));
+	}
+	for (i = 0; i < tr->nrecs; i++) {
+		struct tr_worker *wk =
+			&tr->workers[tr->clients[tr->recs[i].client].worker];
+
+		wk->order[wk->norder++] = i;
+	}
 	return tr;
 }
 
 void traffic_free(struct traffic *tr)
 {
-	int i;
+	int i, w;
 
 	if (!tr)
 		return;
@@ -332,43 +373,50 @@ void traffic_free(struct traffic *tr)
 			close(tr->clients[i].nsfd);
 		free(tr->clients[i].deferred);
 	}
-	for (i = 0; i < tr->nlistens; i++)
-		if (tr->listens[i].o.fd >= 0)
-			close(tr->listens[i].o.fd);
-	for (i = 0; i < tr->sconns.cap; i++) {
-		struct tr_obj *o = pool_at(&tr->sconns, i);
+	for (w = 0; w < tr->nworkers; w++) {
+		struct tr_worker *wk = &tr->workers[w];
 
-		if (o->fd >= 0)
-			close(o->fd);
-	}
-	for (i = 0; i < tr->cconns.cap; i++) {
-		struct tr_obj *o = pool_at(&tr->cconns, i);
+		for (i = 0; i < wk->nlistens; i++)
+			if (wk->listens[i].o.fd >= 0)
+				close(wk->listens[i].o.fd);
+		for (i = 0; i < wk->sconns.cap; i++) {
+			struct tr_obj *o = pool_at(&wk->sconns, i);
 
-		if (o->fd >= 0)
-			close(o->fd);
+			if (o->fd >= 0)
+				close(o->fd);
+		}
+		for (i = 0; i < wk->cconns.cap; i++) {
+			struct tr_obj *o = pool_at(&wk->cconns, i);
+
+			if (o->fd >= 0)
+				close(o->fd);
+		}
+		pool_free(&wk->sconns);
+		pool_free(&wk->cconns);
+		if (wk->epfd >= 0)
+			close(wk->epfd);
+		free(wk->listens);
+		free(wk->buf);
+		free(wk->sst);
+		free(wk->order);
 	}
-	pool_free(&tr->sconns);
-	pool_free(&tr->cconns);
-	if (tr->epfd >= 0)
-		close(tr->epfd);
-	free(tr->listens);
+	free(tr->workers);
 	free(tr->clients);
 	free(tr->servers);
 	free(tr->recs);
-	free(tr->buf);
 	free(tr);
 }
 
 /* ---- servers ---- */
 
-static int tr_listen(struct traffic *tr)
+static int tr_listen(struct tr_worker *w)
 {
 	int s, k, err = 0;
 
-	for (s = 0; s < tr->nservers; s++) {
-		const struct topo_service *svc = &tr->servers[s].tn->svc;
+	for (s = 0; s < w->tr->nservers; s++) {
+		const struct topo_service *svc = &w->tr->servers[s].tn->svc;
 
-		err = tr_enter(tr, tr->servers[s].node);
+		err = tr_enter(w, w->tr->servers[s].node);
 		if (err)
 			return err;
 		for (k = 0; k < svc->nports; k++) {
@@ -385,31 +433,35 @@ static int tr_listen(struct traffic *tr)
 				return -errno;
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 				   sizeof(one));
+			/* Every worker listens on every port; the kernel
+			 * spreads the connections over them. */
+			setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+				   sizeof(one));
 			if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 			    listen(fd, (int)svc->backlog) < 0) {
 				err = -errno;
 				log_errno(err, "server %s: port %u",
-					  tr->servers[s].tn->name,
+					  w->tr->servers[s].tn->name,
 					  svc->ports[k]);
 				close(fd);
 				return err;
 			}
-			tr->listens = xrealloc(tr->listens, tr->nlistens + 1,
-					       sizeof(*tr->listens));
-			l = &tr->listens[tr->nlistens];
+			w->listens = xrealloc(w->listens, w->nlistens + 1,
+					       sizeof(*w->listens));
+			l = &w->listens[w->nlistens];
 			l->o.kind = K_LISTEN;
 			l->o.fd = fd;
-			l->o.slot = tr->nlistens++;
+			l->o.slot = w->nlistens++;
 			l->server = s;
 			ev.data.u64 = obj_key(&l->o);
-			if (epoll_ctl(tr->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+			if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 				return -errno;
 		}
 	}
 	return 0;
 }
 
-static void sconn_close(struct traffic *tr, struct tr_sconn *c, int rst)
+static void sconn_close(struct tr_worker *w, struct tr_sconn *c, int rst)
 {
 	if (rst) {
 		struct linger lg = {1, 0};
@@ -418,10 +470,10 @@ static void sconn_close(struct traffic *tr, struct tr_sconn *c, int rst)
 	}
 	close(c->o.fd);
 	c->o.fd = -1;
-	pool_put(&tr->sconns, &c->o);
+	pool_put(&w->sconns, &c->o);
 }
 
-static void tr_accept(struct traffic *tr, struct tr_listen *l)
+static void tr_accept(struct tr_worker *w, struct tr_listen *l)
 {
 	for (;;) {
 		struct epoll_event ev = {.events = EPOLLIN};
@@ -431,25 +483,25 @@ static void tr_accept(struct traffic *tr, struct tr_listen *l)
 
 		if (fd < 0)
 			return;
-		tr->servers[l->server].st.accepted++;
-		c = pool_get(&tr->sconns);
+		w->sst[l->server].accepted++;
+		c = pool_get(&w->sconns);
 		c->o.kind = K_SCONN;
 		c->o.fd = fd;
 		c->server = l->server;
 		ev.data.u64 = obj_key(&c->o);
-		if (epoll_ctl(tr->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-			sconn_close(tr, c, 0);
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+			sconn_close(w, c, 0);
 	}
 }
 
-static void tr_sconn_event(struct traffic *tr, struct tr_sconn *c)
+static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
 {
-	struct tr_server *s = &tr->servers[c->server];
+	struct tr_server *s = &w->tr->servers[c->server];
 	const struct topo_service *svc = &s->tn->svc;
 	ssize_t n;
 
 	for (;;) {
-		n = read(c->o.fd, tr->buf, TR_BUF);
+		n = read(c->o.fd, w->buf, TR_BUF);
 		if (n > 0) {
 			c->got += (uint32_t)n;
 			continue;
@@ -457,8 +509,8 @@ static void tr_sconn_event(struct traffic *tr, struct tr_sconn *c)
 		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 			/* EOF or reset: the client is done. */
 			if (n < 0)
-				s->st.reset++;
-			sconn_close(tr, c, 0);
+				w->sst[c->server].reset++;
+			sconn_close(w, c, 0);
 			return;
 		}
 		break;
@@ -468,7 +520,7 @@ static void tr_sconn_event(struct traffic *tr, struct tr_sconn *c)
 	while (c->sent < svc->response) {
 		size_t want = svc->response - c->sent;
 
-		n = write(c->o.fd, tr->buf,
+		n = write(c->o.fd, w->buf,
 			  want > TR_BUF ? TR_BUF : want);
 		if (n <= 0)
 			break;
@@ -476,36 +528,36 @@ static void tr_sconn_event(struct traffic *tr, struct tr_sconn *c)
 	}
 	if (c->sent < svc->response) {
 		if (n < 0 && errno != EAGAIN) {
-			s->st.errors++;
-			sconn_close(tr, c, 0);
+			w->sst[c->server].errors++;
+			sconn_close(w, c, 0);
 		}
 		return; /* a large response: EPOLLIN only, try again later */
 	}
 	c->wrote = 1;
 	if (svc->close == TOPO_CLOSE_SERVER)
-		sconn_close(tr, c, 0);
+		sconn_close(w, c, 0);
 	/* Otherwise wait for the client's FIN or RST. */
 }
 
 /* ---- clients ---- */
 
-static void rec_done(struct traffic *tr, struct tr_rec *r,
+static void rec_done(struct tr_worker *w, struct tr_rec *r,
 		     enum tr_outcome o, int err)
 {
-	struct tr_client *cl = &tr->clients[r->client];
+	struct tr_client *cl = &w->tr->clients[r->client];
 
 	if (r->outcome != TR_PENDING)
 		return;
 	r->outcome = (uint8_t)o;
 	r->err = (uint8_t)(err > 255 ? 255 : err);
-	r->end_us = tr_now_us(tr);
+	r->end_us = tr_now_us(w);
 	if (!r->connect_us)
 		r->connect_us = r->end_us - r->start_us;
 	cl->inflight--;
-	tr->done++;
+	w->done++;
 }
 
-static void cconn_close(struct traffic *tr, struct tr_cconn *c, int rst)
+static void cconn_close(struct tr_worker *w, struct tr_cconn *c, int rst)
 {
 	if (rst) {
 		struct linger lg = {1, 0};
@@ -514,7 +566,7 @@ static void cconn_close(struct traffic *tr, struct tr_cconn *c, int rst)
 	}
 	close(c->o.fd);
 	c->o.fd = -1;
-	pool_put(&tr->cconns, &c->o);
+	pool_put(&w->cconns, &c->o);
 }
 
 static enum tr_outcome outcome_of(int err)
@@ -535,14 +587,14 @@ static enum tr_outcome outcome_of(int err)
 	}
 }
 
-static void cconn_fail(struct traffic *tr, struct tr_cconn *c, int err)
+static void cconn_fail(struct tr_worker *w, struct tr_cconn *c, int err)
 {
-	struct tr_rec *r = &tr->recs[c->rec];
+	struct tr_rec *r = &w->tr->recs[c->rec];
 
 	if (c->st == C_CONNECTING && err == ECONNRESET)
 		err = ECONNREFUSED;
-	rec_done(tr, r, outcome_of(err), err);
-	cconn_close(tr, c, 0);
+	rec_done(w, r, outcome_of(err), err);
+	cconn_close(w, c, 0);
 }
 
 /* SYNs retransmitted before the connection was up: the kernel's count
@@ -584,11 +636,11 @@ static int cconn_bind(struct tr_client *cl, int fd, uint16_t *port)
 	return -EADDRINUSE;
 }
 
-static void tr_start(struct traffic *tr, uint32_t ri)
+static void tr_start(struct tr_worker *w, uint32_t ri)
 {
-	struct tr_rec *r = &tr->recs[ri];
-	struct tr_client *cl = &tr->clients[r->client];
-	const struct topo_node *srv = &tr->t->nodes[tr->t->traffic.server];
+	struct tr_rec *r = &w->tr->recs[ri];
+	struct tr_client *cl = &w->tr->clients[r->client];
+	const struct topo_node *srv = &w->tr->t->nodes[w->tr->t->traffic.server];
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	struct epoll_event ev = {.events = EPOLLOUT};
 	struct tr_cconn *c;
@@ -596,39 +648,39 @@ static void tr_start(struct traffic *tr, uint32_t ri)
 	int fd, err;
 
 	cl->inflight++;
-	r->start_us = tr_now_us(tr);
-	err = tr_enter(tr, r->client);
+	r->start_us = tr_now_us(w);
+	err = tr_enter(w, r->client);
 	if (err) {
-		rec_done(tr, r, TR_ERROR, -err);
+		rec_done(w, r, TR_ERROR, -err);
 		return;
 	}
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		rec_done(tr, r, outcome_of(errno), errno);
+		rec_done(w, r, outcome_of(errno), errno);
 		return;
 	}
 	if (cl->tn->load.sport_min) {
 		err = cconn_bind(cl, fd, &r->sport);
 		if (err) {
 			close(fd);
-			rec_done(tr, r, outcome_of(-err), -err);
+			rec_done(w, r, outcome_of(-err), -err);
 			return;
 		}
 	}
 	sa.sin_addr.s_addr = htonl(srv->ifs[0].addr);
-	sa.sin_port = htons(tr->t->traffic.port
-				    ? tr->t->traffic.port
+	sa.sin_port = htons(w->tr->t->traffic.port
+				    ? w->tr->t->traffic.port
 				    : srv->svc.ports[ri % (uint32_t)srv->svc.nports]);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
 	    errno != EINPROGRESS) {
 		err = errno;
 		close(fd);
-		rec_done(tr, r, outcome_of(err), err);
+		rec_done(w, r, outcome_of(err), err);
 		return;
 	}
 	if (!r->sport && getsockname(fd, (struct sockaddr *)&sa, &slen) == 0)
 		r->sport = ntohs(sa.sin_port);
-	c = pool_get(&tr->cconns);
+	c = pool_get(&w->cconns);
 	c->o.kind = K_CCONN;
 	c->o.fd = fd;
 	c->rec = ri;
@@ -638,15 +690,15 @@ static void tr_start(struct traffic *tr, uint32_t ri)
 				 (uint64_t)cl->tn->load.connect_timeout_ms *
 					 1000000;
 	ev.data.u64 = obj_key(&c->o);
-	if (epoll_ctl(tr->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		cconn_fail(tr, c, errno);
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		cconn_fail(w, c, errno);
 }
 
-static void tr_cconn_event(struct traffic *tr, struct tr_cconn *c)
+static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 {
-	struct tr_rec *r = &tr->recs[c->rec];
+	struct tr_rec *r = &w->tr->recs[c->rec];
 	const struct topo_service *svc =
-		&tr->t->nodes[tr->t->traffic.server].svc;
+		&w->tr->t->nodes[w->tr->t->traffic.server].svc;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = obj_key(&c->o)};
 	socklen_t len = sizeof(int);
 	int err = 0;
@@ -656,31 +708,31 @@ static void tr_cconn_event(struct traffic *tr, struct tr_cconn *c)
 		getsockopt(c->o.fd, SOL_SOCKET, SO_ERROR, &err, &len);
 		r->syn_retrans = syn_retrans(c->o.fd);
 		if (err) {
-			cconn_fail(tr, c, err);
+			cconn_fail(w, c, err);
 			return;
 		}
-		r->connect_us = tr_now_us(tr) - r->start_us;
+		r->connect_us = tr_now_us(w) - r->start_us;
 		r->flags |= TR_F_CONNECTED;
 		c->st = C_REQUEST;
 	}
 	while (c->st == C_REQUEST && c->sent < svc->request) {
 		size_t want = svc->request - c->sent;
 
-		n = write(c->o.fd, tr->buf, want > TR_BUF ? TR_BUF : want);
+		n = write(c->o.fd, w->buf, want > TR_BUF ? TR_BUF : want);
 		if (n < 0) {
 			if (errno == EAGAIN)
 				return;
-			cconn_fail(tr, c, errno);
+			cconn_fail(w, c, errno);
 			return;
 		}
 		c->sent += (uint32_t)n;
 	}
 	if (c->st == C_REQUEST) {
 		c->st = C_RESPONSE;
-		epoll_ctl(tr->epfd, EPOLL_CTL_MOD, c->o.fd, &ev);
+		epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->o.fd, &ev);
 	}
 	for (;;) {
-		n = read(c->o.fd, tr->buf, TR_BUF);
+		n = read(c->o.fd, w->buf, TR_BUF);
 		if (n > 0) {
 			c->got += (uint32_t)n;
 			continue;
@@ -688,16 +740,16 @@ static void tr_cconn_event(struct traffic *tr, struct tr_cconn *c)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
 		if (n < 0) {
-			cconn_fail(tr, c, errno);
+			cconn_fail(w, c, errno);
 			return;
 		}
 		/* EOF: the server closed. */
 		if (c->got < svc->response) {
-			cconn_fail(tr, c, ECONNRESET);
+			cconn_fail(w, c, ECONNRESET);
 			return;
 		}
-		rec_done(tr, r, TR_OK, 0);
-		cconn_close(tr, c, 0);
+		rec_done(w, r, TR_OK, 0);
+		cconn_close(w, c, 0);
 		return;
 	}
 	if (c->got < svc->response)
@@ -708,35 +760,38 @@ static void tr_cconn_event(struct traffic *tr, struct tr_cconn *c)
 		return;
 	case TOPO_CLOSE_CLIENT:
 	case TOPO_CLOSE_RST:
-		rec_done(tr, r, TR_OK, 0);
-		cconn_close(tr, c, svc->close == TOPO_CLOSE_RST);
+		rec_done(w, r, TR_OK, 0);
+		cconn_close(w, c, svc->close == TOPO_CLOSE_RST);
 		return;
 	}
 }
 
 /* Start what is due; defer what a client's concurrency does not allow. */
-static void tr_schedule(struct traffic *tr, uint32_t now_us)
+static void tr_schedule(struct tr_worker *w, uint32_t now_us)
 {
 	int c;
 
 	/* Deferred attempts first: they were due earlier. */
-	for (c = 0; c < tr->t->nnodes; c++) {
-		struct tr_client *cl = &tr->clients[c];
+	for (c = w->id; c < w->tr->t->nnodes; c++) {
+		struct tr_client *cl = &w->tr->clients[c];
 		uint32_t lim = cl->tn->load.concurrency;
 
+		if (cl->worker != w->id || cl->tn->kind != TOPO_CLIENT)
+			continue;
 		while (cl->dhead != cl->dtail && (!lim || cl->inflight < lim)) {
 			uint32_t ri = cl->deferred[cl->dhead++ % cl->dcap];
 
-			tr_start(tr, ri);
+			tr_start(w, ri);
 		}
 	}
-	while (tr->next < tr->nrecs && tr->recs[tr->next].planned_us <= now_us) {
-		uint32_t ri = tr->next++;
-		struct tr_client *cl = &tr->clients[tr->recs[ri].client];
+	while (w->next < w->norder &&
+	       w->tr->recs[w->order[w->next]].planned_us <= now_us) {
+		uint32_t ri = w->order[w->next++];
+		struct tr_client *cl = &w->tr->clients[w->tr->recs[ri].client];
 		uint32_t lim = cl->tn->load.concurrency;
 
 		if (!lim || cl->inflight < lim) {
-			tr_start(tr, ri);
+			tr_start(w, ri);
 			continue;
 		}
 		if (cl->dtail - cl->dhead == cl->dcap) {
@@ -756,59 +811,48 @@ static void tr_schedule(struct traffic *tr, uint32_t now_us)
 }
 
 /* Connections past their connect_timeout: give up on them. */
-static void tr_timeouts(struct traffic *tr)
+static void tr_timeouts(struct tr_worker *w)
 {
 	uint64_t now = util_now_ns();
 	int i;
 
-	for (i = 0; i < tr->cconns.cap; i++) {
-		struct tr_cconn *c = pool_at(&tr->cconns, i);
+	for (i = 0; i < w->cconns.cap; i++) {
+		struct tr_cconn *c = pool_at(&w->cconns, i);
 
 		if (c->o.fd >= 0 && c->st == C_CONNECTING && c->deadline_ns &&
 		    now >= c->deadline_ns) {
-			tr->recs[c->rec].syn_retrans = syn_retrans(c->o.fd);
-			cconn_fail(tr, c, ETIMEDOUT);
+			w->tr->recs[c->rec].syn_retrans = syn_retrans(c->o.fd);
+			cconn_fail(w, c, ETIMEDOUT);
 		}
 	}
 }
 
-static void tr_dispatch(struct traffic *tr, uint64_t key)
+static void tr_dispatch(struct tr_worker *w, uint64_t key)
 {
 	enum tr_kind kind = (enum tr_kind)(key >> 32);
 	int slot = (int)(uint32_t)key;
 
 	switch (kind) {
 	case K_LISTEN:
-		tr_accept(tr, &tr->listens[slot]);
+		tr_accept(w, &w->listens[slot]);
 		return;
 	case K_SCONN:
-		tr_sconn_event(tr, pool_at(&tr->sconns, slot));
+		tr_sconn_event(w, pool_at(&w->sconns, slot));
 		return;
 	case K_CCONN:
-		tr_cconn_event(tr, pool_at(&tr->cconns, slot));
+		tr_cconn_event(w, pool_at(&w->cconns, slot));
 		return;
 	}
 }
 
-int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
+static void *tr_worker_run(void *arg)
 {
+	struct tr_worker *w = arg;
+	struct traffic *tr = w->tr;
 	struct epoll_event evs[TR_MAX_EVENTS];
 	uint64_t drain_until = 0, limit_ns = 0;
-	int i, n, err;
+	int i, n;
 
-	if (tr->t->traffic.server < 0) {
-		log_err("no server to send traffic to");
-		return -EINVAL;
-	}
-	tr->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (tr->epfd < 0)
-		return -errno;
-	err = tr_listen(tr);
-	if (!err)
-		err = tr_enter(tr, -1);
-	if (err)
-		return err;
-	tr->start_ns = t0_ns;
 	if (tr->t->traffic.max_ms)
 		limit_ns = tr->start_ns + (uint64_t)tr->t->traffic.max_ms * 1000000;
 	for (;;) {
@@ -816,37 +860,84 @@ int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 		uint32_t now = (uint32_t)((now_ns - tr->start_ns) / 1000);
 		int timeout = 100;
 
-		if (stop && *stop) {
-			err = -EINTR;
+		if (tr->stop && *tr->stop) {
+			w->err = -EINTR;
 			break;
 		}
 		if (limit_ns && now_ns >= limit_ns)
 			break;
-		tr_schedule(tr, now);
-		if (tr->done == tr->nrecs) {
+		tr_schedule(w, now);
+		if (w->done == w->norder) {
 			if (!drain_until)
 				drain_until = now_ns + TR_DRAIN_MS * 1000000ull;
 			if (now_ns >= drain_until)
 				break;
 		}
-		if (tr->next < tr->nrecs) {
-			uint32_t due = tr->recs[tr->next].planned_us;
+		if (w->next < w->norder) {
+			uint32_t due = tr->recs[w->order[w->next]].planned_us;
 
 			timeout = due <= now ? 0 : (int)((due - now) / 1000);
 			if (timeout > 100)
 				timeout = 100;
 		}
-		n = epoll_wait(tr->epfd, evs, TR_MAX_EVENTS, timeout);
+		n = epoll_wait(w->epfd, evs, TR_MAX_EVENTS, timeout);
 		if (n < 0 && errno != EINTR) {
-			err = -errno;
+			w->err = -errno;
 			break;
 		}
 		for (i = 0; i < n; i++)
-			tr_dispatch(tr, evs[i].data.u64);
-		tr_timeouts(tr);
+			tr_dispatch(w, evs[i].data.u64);
+		tr_timeouts(w);
+	}
+	tr_enter(w, -1);
+	return NULL;
+}
+
+int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
+{
+	int i, err = 0, started = 0;
+
+	if (tr->t->traffic.server < 0) {
+		log_err("no server to send traffic to");
+		return -EINVAL;
+	}
+	tr->stop = stop;
+	/* Listeners first, from this thread, which then returns to its
+	 * namespace: the workers start there. */
+	for (i = 0; !err && i < tr->nworkers; i++) {
+		struct tr_worker *w = &tr->workers[i];
+
+		w->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (w->epfd < 0)
+			err = -errno;
+		if (!err)
+			err = tr_listen(w);
+		if (!err)
+			err = tr_enter(w, -1);
+	}
+	if (err)
+		return err;
+	tr->start_ns = t0_ns;
+	for (i = 0; i < tr->nworkers; i++) {
+		if (pthread_create(&tr->workers[i].tid, NULL, tr_worker_run,
+				   &tr->workers[i])) {
+			err = -EAGAIN;
+			break;
+		}
+		started++;
+	}
+	if (err) {
+		/* Stop what started: the run is void. */
+		static volatile int halt = 1;
+
+		tr->stop = &halt;
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(tr->workers[i].tid, NULL);
+		if (!err && tr->workers[i].err)
+			err = tr->workers[i].err;
 	}
 	tr->end_ns = util_now_ns();
-	tr_enter(tr, -1);
 	return err;
 }
 
@@ -859,12 +950,18 @@ const struct tr_rec *traffic_recs(const struct traffic *tr, uint32_t *n)
 void traffic_server_stats(const struct traffic *tr, int node,
 			  struct tr_server_stats *st)
 {
-	int s;
+	int s, w;
 
 	memset(st, 0, sizeof(*st));
-	for (s = 0; s < tr->nservers; s++)
-		if (tr->servers[s].node == node)
-			*st = tr->servers[s].st;
+	for (s = 0; s < tr->nservers; s++) {
+		if (tr->servers[s].node != node)
+			continue;
+		for (w = 0; w < tr->nworkers; w++) {
+			st->accepted += tr->workers[w].sst[s].accepted;
+			st->reset += tr->workers[w].sst[s].reset;
+			st->errors += tr->workers[w].sst[s].errors;
+		}
+	}
 }
 
 uint64_t traffic_elapsed_us(const struct traffic *tr)
