@@ -133,9 +133,11 @@ void report_table(FILE *f, const struct run_data *d)
 	char a[16], b[16], c[16];
 	int i;
 
-	fprintf(f, "%-8s %-14s %8s %8s %7s %8s %6s %7s %8s %7s %9s %9s %9s\n",
+	fprintf(f,
+		"%-8s %-14s %8s %8s %7s %8s %6s %7s %8s %7s %9s %9s %9s %6s\n",
 		"CLIENT", "CLOCK", "ATTEMPTS", "OK", "FAILED", "TIMEOUT",
-		"RESET", "NO_PORT", "1ST_SYN", "SYN_RTX", "P50", "P99", "MAX");
+		"RESET", "NO_PORT", "1ST_SYN", "SYN_RTX", "P50", "P99", "MAX",
+		"TW");
 	for (i = 0; i < t->nnodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 		char clock[24];
@@ -151,7 +153,7 @@ void report_table(FILE *f, const struct run_data *d)
 				 topo_tsclock_name(n->clock.mode));
 		fprintf(f,
 			"%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
-			"%7.0f %9s %9s %9s\n",
+			"%7.0f %9s %9s %9s %6.0f\n",
 			n->name, clock, mget(d, n->name, "attempts"),
 			mget(d, n->name, "established"),
 			mget(d, n->name, "failed"),
@@ -162,10 +164,11 @@ void report_table(FILE *f, const struct run_data *d)
 			mget(d, n->name, "syn_retrans"),
 			fmt_ms(mget(d, n->name, "connect_p50"), a, sizeof(a)),
 			fmt_ms(mget(d, n->name, "connect_p99"), b, sizeof(b)),
-			fmt_ms(mget(d, n->name, "connect_max"), c, sizeof(c)));
+			fmt_ms(mget(d, n->name, "connect_max"), c, sizeof(c)),
+			mget(d, n->name, "timewait"));
 	}
 	fprintf(f, "%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
-		   "%7.0f %9s %9s %9s\n",
+		   "%7.0f %9s %9s %9s %6.0f\n",
 		"all", "", mget(d, "clients", "attempts"),
 		mget(d, "clients", "established"), mget(d, "clients", "failed"),
 		mget(d, "clients", "timeouts"), mget(d, "clients", "resets"),
@@ -174,7 +177,8 @@ void report_table(FILE *f, const struct run_data *d)
 		mget(d, "clients", "syn_retrans"),
 		fmt_ms(mget(d, "clients", "connect_p50"), a, sizeof(a)),
 		fmt_ms(mget(d, "clients", "connect_p99"), b, sizeof(b)),
-		fmt_ms(mget(d, "clients", "connect_max"), c, sizeof(c)));
+		fmt_ms(mget(d, "clients", "connect_max"), c, sizeof(c)),
+		mget(d, "clients", "timewait"));
 	for (i = 0; i < t->nnodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 
@@ -184,7 +188,8 @@ void report_table(FILE *f, const struct run_data *d)
 			"\nserver %s: SYNs in %.0f, SYN-ACKs out %.0f, "
 			"dropped silently %.0f (emulated PAWS %.0f, listen "
 			"overflow %.0f, other %.0f), answered by a TIME_WAIT "
-			"ACK %.0f; TIME_WAIT sockets at the end %.0f",
+			"ACK %.0f; TIME_WAIT sockets at the end %.0f (bucket "
+			"overflows %.0f)",
 			n->name, mget(d, n->name, "syn_in"),
 			mget(d, n->name, "synack_out"),
 			mget(d, n->name, "syn_dropped"),
@@ -192,7 +197,8 @@ void report_table(FILE *f, const struct run_data *d)
 			mget(d, n->name, "listen_overflows"),
 			mget(d, n->name, "syn_dropped_other"),
 			mget(d, n->name, "paws_timewait"),
-			mget(d, n->name, "timewait"));
+			mget(d, n->name, "timewait"),
+			mget(d, n->name, "tw_overflow"));
 		if (n->legacy.recycle)
 			fprintf(f, ", cut short by tcp_tw_recycle %.0f",
 				mget(d, n->name, "tw_shortened"));

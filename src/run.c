@@ -129,8 +129,10 @@ static void run_stop_engine(const char *lab)
 	state_free(&s);
 }
 
-static void client_metrics(struct run_data *d)
+static void client_metrics(struct run_data *d, const struct probe *after)
 {
+	double tw_total = 0;
+
 	const struct topo *t = d->t;
 	double *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(double));
 	double *all = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(double));
@@ -177,6 +179,10 @@ static void client_metrics(struct run_data *d)
 		}
 		metrics_set(&d->m, t->nodes[c].name, "connect_avg",
 			    nlat ? total / nlat : 0, 1);
+		/* TIME_WAIT sockets left in the client when traffic ended. */
+		metrics_set(&d->m, t->nodes[c].name, "timewait",
+			    after[c].tcp_states[6], 0);
+		tw_total += after[c].tcp_states[6];
 		metrics_set(&d->m, t->nodes[c].name, "connect_p50",
 			    report_percentile(lat, nlat, 50), 1);
 		metrics_set(&d->m, t->nodes[c].name, "connect_p99",
@@ -194,6 +200,7 @@ static void client_metrics(struct run_data *d)
 		metrics_set(&d->m, "clients", "connect_avg",
 			    nall ? total / nall : 0, 1);
 	}
+	metrics_set(&d->m, "clients", "timewait", tw_total, 0);
 	metrics_set(&d->m, "clients", "connect_p50",
 		    report_percentile(all, nall, 50), 1);
 	metrics_set(&d->m, "clients", "connect_p99",
@@ -241,6 +248,10 @@ static void server_metrics(struct run_data *d, const struct probe *before,
 	metrics_set(&d->m, name, "tw_shortened",
 		    (double)engine_stat(t->name, name, "tw_shortened"), 0);
 	metrics_set(&d->m, name, "accepted", (double)ss.accepted, 0);
+	metrics_set(&d->m, name, "tw_overflow",
+		    (double)(after->tw_overflow - before->tw_overflow), 0);
+	metrics_set(&d->m, name, "paws_estab",
+		    (double)(after->paws_estab - before->paws_estab), 0);
 }
 
 static void gateway_metrics(struct run_data *d, const struct probe *before,
@@ -326,16 +337,14 @@ static int run_write_metrics(const char *path, const struct run_data *d)
 	return fclose(f) ? -EIO : 0;
 }
 
-/* Probes of every gateway and of the target server. */
+/* Probes of every node (clients: their TIME_WAIT sockets). */
 static void run_probe_all(const struct topo *t, struct probe *p)
 {
 	int i;
 
 	for (i = 0; i < t->nnodes; i++) {
 		memset(&p[i], 0, sizeof(p[i]));
-		if (t->nodes[i].kind == TOPO_GATEWAY ||
-		    i == t->traffic.server)
-			probe_read(t->name, t->nodes[i].name, &p[i]);
+		probe_read(t->name, t->nodes[i].name, &p[i]);
 	}
 }
 
@@ -416,7 +425,7 @@ int run_main(const struct topo *t, const char *topo_path,
 	if (uname(&un) == 0)
 		snprintf(d.kernel, sizeof(d.kernel), "%s", un.release);
 	engine_queue_kind(t->name, d.engine_queue, sizeof(d.engine_queue));
-	client_metrics(&d);
+	client_metrics(&d, after);
 	server_metrics(&d, &before[t->traffic.server],
 		       &after[t->traffic.server], tr);
 	gateway_metrics(&d, before, after);

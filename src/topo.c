@@ -1415,11 +1415,11 @@ int topo_needs_engine(const struct topo *t)
 static const char client_metrics[] =
 	" attempts established failed timeouts resets refused no_port"
 	" first_syn_ok syn_retrans connect_p50 connect_p99 connect_max"
-	" connect_avg ";
+	" connect_avg timewait ";
 static const char server_metrics[] =
 	" syn_in synack_out syn_dropped paws_passive paws_timewait"
 	" listen_drops listen_overflows timewait tw_shortened accepted"
-	" syn_dropped_other ";
+	" syn_dropped_other tw_overflow paws_estab ";
 static const char gateway_metrics[] =
 	" mappings port_reuse insert_failed conntrack ";
 
