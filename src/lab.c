@@ -459,10 +459,18 @@ static int lab_make_switch(struct build *b)
 	int i, k, err;
 
 	/* The switch carries only bridged IPv4; IPv6 on its ports would
-	 * only flood every node with its own chatter. */
+	 * only flood every node with its own chatter.  Where br_netfilter
+	 * is loaded, bridged frames would also go through the switch's
+	 * (empty) IP hooks: a cost on every frame of the lab, and nothing
+	 * there to apply.  These are the switch namespace's own settings. */
 	err = netns_enter(b->swfd);
 	if (!err)
 		err = sysctl_set("net.ipv6.conf.default.disable_ipv6", "1");
+	if (!err) {
+		sysctl_set("net.bridge.bridge-nf-call-iptables", "0");
+		sysctl_set("net.bridge.bridge-nf-call-ip6tables", "0");
+		sysctl_set("net.bridge.bridge-nf-call-arptables", "0");
+	}
 	netns_leave();
 	if (err) {
 		log_errno(err, "switch: cannot disable IPv6");

@@ -28,6 +28,12 @@
 #define NFQ_RX_SIZE    (NFQ_COPY_RANGE + 4096)
 #define NFQ_TX_SIZE    (256 * 1024)
 #define NFQ_RCVBUF     (32 * 1024 * 1024)
+/* A netlink datagram may not pass the socket's send buffer (sendmsg()
+ * fails with EMSGSIZE past sk_sndbuf - 32): we force one of NFQ_SNDBUF
+ * and flush batches at NFQ_TX_FLUSH, which fits even the default one
+ * (net.core.wmem_default, 208 KiB) should forcing fail. */
+#define NFQ_SNDBUF   (1024 * 1024)
+#define NFQ_TX_FLUSH (128 * 1024)
 
 struct nfq {
 	struct mnl_socket *nl;
@@ -164,7 +170,7 @@ static int nfq_request(struct nfq *q, size_t len)
 
 struct nfq *nfq_open(uint16_t queue, uint32_t maxlen, int fail_open)
 {
-	int one = 1, rcvbuf = NFQ_RCVBUF, err;
+	int one = 1, rcvbuf = NFQ_RCVBUF, sndbuf = NFQ_SNDBUF, err;
 	struct nfq *q;
 
 	q = calloc(1, sizeof(*q));
@@ -186,6 +192,8 @@ struct nfq *nfq_open(uint16_t queue, uint32_t maxlen, int fail_open)
 		       &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF,
 			   &rcvbuf, sizeof(rcvbuf));
+	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_SNDBUFFORCE,
+		   &sndbuf, sizeof(sndbuf));
 	err = nfq_request(q, nfq_build_bind(q->tx, queue, 1));
 	if (!err)
 		err = nfq_request(q, nfq_build_params(q->tx, queue, maxlen,
@@ -227,7 +235,7 @@ int nfq_verdict(struct nfq *q, uint32_t id, int verdict, const void *data,
 	/* An attribute's length is 16 bits. */
 	if (need > NFQ_TX_SIZE || (data && len > 0xffff - MNL_ATTR_HDRLEN))
 		return -EMSGSIZE;
-	if (q->txlen + need > NFQ_TX_SIZE) {
+	if (q->txlen + need > NFQ_TX_FLUSH) {
 		err = nfq_flush(q);
 		if (err)
 			return err;
