@@ -182,6 +182,8 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 		/* TIME_WAIT sockets left in the client when traffic ended. */
 		metrics_set(&d->m, t->nodes[c].name, "timewait",
 			    after[c].tcp_states[6], 0);
+		metrics_set(&d->m, t->nodes[c].name, "fin_wait2",
+			    after[c].tcp_states[5], 0);
 		tw_total += after[c].tcp_states[6];
 		metrics_set(&d->m, t->nodes[c].name, "connect_p50",
 			    report_percentile(lat, nlat, 50), 1);
@@ -248,6 +250,8 @@ static void server_metrics(struct run_data *d, const struct probe *before,
 	metrics_set(&d->m, name, "tw_shortened",
 		    (double)engine_stat(t->name, name, "tw_shortened"), 0);
 	metrics_set(&d->m, name, "accepted", (double)ss.accepted, 0);
+	metrics_set(&d->m, name, "fin_wait2", after->tcp_states[5], 0);
+	metrics_set(&d->m, name, "resets", (double)ss.reset, 0);
 	metrics_set(&d->m, name, "tw_overflow",
 		    (double)(after->tw_overflow - before->tw_overflow), 0);
 	metrics_set(&d->m, name, "paws_estab",
@@ -407,6 +411,13 @@ int run_main(const struct topo *t, const char *topo_path,
 			 "will be missing",
 			 strerror(errno));
 	err = traffic_run(tr, &run_stop, t0);
+	if (!err && t->traffic.linger_ms) {
+		uint64_t until = util_now_ns() +
+				 (uint64_t)t->traffic.linger_ms * 1000000;
+
+		while (!run_stop && util_now_ns() < until)
+			usleep(20000);
+	}
 	if (cap)
 		capture_stop(cap);
 	dump_stop(pcap);

@@ -705,6 +705,14 @@ static int key_traffic(struct parser *p, const char *key, const char *val,
 		}
 		tr->max_ms = (uint32_t)ms;
 		return 0;
+	case 5: /* linger */
+		if (util_parse_duration(val, &ms) || ms < 0 || ms > 600000) {
+			topo_perr(p, line,
+				  "linger: expected a duration up to 10m");
+			return -EINVAL;
+		}
+		tr->linger_ms = (uint32_t)ms;
+		return 0;
 	}
 	topo_perr(p, line, "order: expected round-robin, random or parallel");
 	return -EINVAL;
@@ -1066,6 +1074,7 @@ static const struct key_def client_keys[] = {
 	{ "concurrency", key_count_opt, 0 },
 	{ "sport", key_sport, 0 },
 	{ "connect_timeout", key_duration_opt, 0 },
+	{ "hold", key_duration_opt, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -1085,6 +1094,7 @@ static const struct key_def clients_keys[] = {
 	{ "concurrency", key_count_opt, 0 },
 	{ "sport", key_sport, 0 },
 	{ "connect_timeout", key_duration_opt, 0 },
+	{ "hold", key_duration_opt, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -1094,12 +1104,14 @@ static const struct key_def traffic_keys[] = {
 	{ "server", key_traffic, 2 },
 	{ "port", key_traffic, 3 },
 	{ "max", key_traffic, 4 },
+	{ "linger", key_traffic, 5 },
 	{ "conns", key_count_opt, 0 },
 	{ "interval", key_duration_opt, 0 },
 	{ "start", key_duration_opt, 0 },
 	{ "concurrency", key_count_opt, 0 },
 	{ "sport", key_sport, 0 },
 	{ "connect_timeout", key_duration_opt, 0 },
+	{ "hold", key_duration_opt, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -1415,11 +1427,11 @@ int topo_needs_engine(const struct topo *t)
 static const char client_metrics[] =
 	" attempts established failed timeouts resets refused no_port"
 	" first_syn_ok syn_retrans connect_p50 connect_p99 connect_max"
-	" connect_avg timewait ";
+	" connect_avg timewait fin_wait2 ";
 static const char server_metrics[] =
 	" syn_in synack_out syn_dropped paws_passive paws_timewait"
 	" listen_drops listen_overflows timewait tw_shortened accepted"
-	" syn_dropped_other tw_overflow paws_estab ";
+	" syn_dropped_other tw_overflow paws_estab fin_wait2 resets ";
 static const char gateway_metrics[] =
 	" mappings port_reuse insert_failed conntrack ";
 

@@ -116,6 +116,10 @@ struct topo_load {
 	uint32_t concurrency; /* at most this many open at once, 0: any */
 	uint16_t sport_min, sport_max; /* 0: ephemeral */
 	uint32_t connect_timeout_ms;   /* 0: the kernel's SYN retries */
+	uint32_t hold_ms; /* keep the socket open this long after the
+			     exchange (and the server's FIN) before closing;
+			     a hold that outlasts the traffic lasts until
+			     the run has read its end counters */
 };
 
 struct topo_node {
@@ -154,6 +158,8 @@ struct topo_traffic {
 	uint16_t port;           /* its port; 0: each attempt the next of
 				    the server's listen ports */
 	uint32_t max_ms;         /* stop waiting after this, 0: no limit */
+	uint32_t linger_ms;      /* after the traffic, wait this long before
+				    reading the end counters */
 };
 
 enum topo_cmp {

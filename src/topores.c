@@ -494,6 +494,8 @@ void topo_opt_apply(struct topo *t, struct topo_node *n,
 			n->load.start_ms = (uint32_t)strtoul(v, NULL, 10);
 		} else if (!strcmp(k, "concurrency")) {
 			n->load.concurrency = (uint32_t)strtoul(v, NULL, 10);
+		} else if (!strcmp(k, "hold")) {
+			n->load.hold_ms = (uint32_t)strtoul(v, NULL, 10);
 		} else if (!strcmp(k, "connect_timeout")) {
 			n->load.connect_timeout_ms =
 				(uint32_t)strtoul(v, NULL, 10);

@@ -52,6 +52,7 @@ enum tr_cstate {
 	C_REQUEST,
 	C_RESPONSE,
 	C_WAIT_EOF,
+	C_HOLD, /* done, kept open until hold_ns */
 };
 
 struct tr_obj {
@@ -78,6 +79,7 @@ struct tr_cconn {
 	enum tr_cstate st;
 	uint32_t sent, got;
 	uint64_t deadline_ns; /* connect_timeout, 0: none */
+	uint64_t hold_ns;     /* C_HOLD: when to close */
 };
 
 struct tr_server {
@@ -115,6 +117,7 @@ struct tr_worker {
 	int nlistens;
 	uint32_t *order; /* its clients' records, in planned order */
 	uint32_t norder, next, done;
+	uint32_t held; /* connections in C_HOLD */
 	struct tr_pool sconns, cconns;
 	struct tr_server_stats *sst; /* per server */
 	int epfd;
@@ -569,6 +572,23 @@ static void cconn_close(struct tr_worker *w, struct tr_cconn *c, int rst)
 	pool_put(&w->cconns, &c->o);
 }
 
+/* The exchange is over: close now, or hold the socket open first (the
+ * peer then waits in FIN_WAIT_2, or the client's close comes later). */
+static void cconn_finish(struct tr_worker *w, struct tr_cconn *c, int rst)
+{
+	const struct topo_load *ld =
+		&w->tr->t->nodes[w->tr->recs[c->rec].client].load;
+
+	if (!ld->hold_ms || rst) {
+		cconn_close(w, c, rst);
+		return;
+	}
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->o.fd, NULL);
+	c->st = C_HOLD;
+	c->hold_ns = util_now_ns() + (uint64_t)ld->hold_ms * 1000000;
+	w->held++;
+}
+
 static enum tr_outcome outcome_of(int err)
 {
 	switch (err) {
@@ -749,7 +769,7 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 			return;
 		}
 		rec_done(w, r, TR_OK, 0);
-		cconn_close(w, c, 0);
+		cconn_finish(w, c, 0);
 		return;
 	}
 	if (c->got < svc->response)
@@ -761,7 +781,7 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 	case TOPO_CLOSE_CLIENT:
 	case TOPO_CLOSE_RST:
 		rec_done(w, r, TR_OK, 0);
-		cconn_close(w, c, svc->close == TOPO_CLOSE_RST);
+		cconn_finish(w, c, svc->close == TOPO_CLOSE_RST);
 		return;
 	}
 }
@@ -824,6 +844,10 @@ static void tr_timeouts(struct tr_worker *w)
 			w->tr->recs[c->rec].syn_retrans = syn_retrans(c->o.fd);
 			cconn_fail(w, c, ETIMEDOUT);
 		}
+		if (c->o.fd >= 0 && c->st == C_HOLD && now >= c->hold_ns) {
+			w->held--;
+			cconn_close(w, c, 0);
+		}
 	}
 }
 
@@ -867,6 +891,9 @@ static void *tr_worker_run(void *arg)
 		if (limit_ns && now_ns >= limit_ns)
 			break;
 		tr_schedule(w, now);
+		/* Held sockets stay open past the end of the traffic: the
+		 * run reads its end counters before traffic_free() closes
+		 * them. */
 		if (w->done == w->norder) {
 			if (!drain_until)
 				drain_until = now_ns + TR_DRAIN_MS * 1000000ull;
