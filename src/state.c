@@ -321,12 +321,29 @@ unsigned long long state_proc_start(pid_t pid)
 	return start;
 }
 
+/* The state letter of a process (field 3 of /proc/PID/stat), 0 if gone. */
+static char state_proc_letter(pid_t pid)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (util_read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
 int state_proc_alive(pid_t pid, unsigned long long start)
 {
 	unsigned long long now;
+	char st;
 
 	if (pid <= 0)
 		return 0;
 	now = state_proc_start(pid);
-	return now && now == start;
+	if (!now || now != start)
+		return 0;
+	/* A zombie has ended; it only waits for its parent to reap it. */
+	st = state_proc_letter(pid);
+	return st && st != 'Z' && st != 'X';
 }

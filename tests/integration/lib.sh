@@ -404,3 +404,201 @@ expect_gone() {
 in_range() {
 	[ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
 }
+
+# ---- the packet engine, TCP probes, captures (t-2x tests) ----
+
+PROBE=$TOP/tests/integration/tcpprobe.py
+
+# probe_server LAB NODE PORT [ARGS...]: start tcpprobe's accept loop in a
+# node (ARGS: --close MODE, --count N); its pid in PROBE_PID.  Waits until
+# it listens.
+probe_server() {
+	local lab=$1 node=$2 port=$3 f i=0
+
+	shift 3
+	f=$T_TMP/probe-$lab-$node-$port
+	bg_nsx "$lab" "$node" python3 "$PROBE" server --port "$port" "$@" \
+		>"$f.out" 2>"$f.err"
+	PROBE_PID=$BG_PID
+	while ! grep -q '^listening' "$f.out" 2>/dev/null; do
+		if [ $i -ge 50 ] || ! alive "$PROBE_PID"; then
+			echo "tcpprobe server did not listen in $lab-$node:"
+			cat "$f.out" "$f.err"
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# probe_log LAB NODE PORT: what the probe server printed.
+probe_log() {
+	cat "$T_TMP/probe-$1-$2-$3.out" "$T_TMP/probe-$1-$2-$3.err" 2>/dev/null
+}
+
+# probe_client LAB NODE HOST PORT [ARGS...]: run tcpprobe's client in a
+# node; its lines in OUT, its status in RC.  PROBE_RES is the first
+# connection's result word ("ok", or the fail reason), PROBE_MS its
+# connect latency in whole milliseconds.
+probe_client() {
+	local lab=$1 node=$2 host=$3 port=$4
+
+	shift 4
+	run nsx "$lab" "$node" python3 "$PROBE" client --host "$host" \
+		--port "$port" "$@"
+	set -- $(printf '%s\n' "$OUT" | head -n 1)
+	case ${1:-} in
+	ok) PROBE_RES=ok PROBE_MS=${2%.*} ;;
+	fail) PROBE_RES=${2:-?} PROBE_MS=${3%.*} ;;
+	*) PROBE_RES="none: ${ERR:-no output}" PROBE_MS=-1 ;;
+	esac
+}
+
+# engine_pid LAB: the engine's pid from the lab's state file.
+engine_pid() {
+	awk '$1 == "pid" && $4 == "engine" { print $2; exit }' \
+		"/run/natlab/$1.state" 2>/dev/null
+}
+
+# engine_sync LAB: wait (up to 3 s) until the engine has rewritten its
+# counter file, so that it counts every packet handled before the call.
+engine_sync() {
+	local f=/run/natlab/$1.engine up0 up i=0
+
+	up0=$(awk '$1 == "engine" { print $5 }' "$f" 2>/dev/null)
+	while [ $i -lt 30 ]; do
+		sleep 0.1
+		up=$(awk '$1 == "engine" { print $5 }' "$f" 2>/dev/null)
+		[ -n "$up" ] && [ "$up" != "${up0:-}" ] && return 0
+		i=$((i + 1))
+	done
+	echo "engine of $1 did not rewrite $f within 3 s"
+	return 1
+}
+
+# engine_stat LAB NODE FIELD: one counter of a node in the engine's file
+# ("" if the node or field is not there).
+engine_stat() {
+	awk -v n="$2" -v k="$3" '$1 == "node" && $2 == n {
+		for (i = 3; i < NF; i += 2) if ($i == k) { print $(i + 1); exit }
+	}' "/run/natlab/$1.engine" 2>/dev/null
+}
+
+# engine_line LAB NODE: a node's whole line in the engine's file.
+engine_line() {
+	awk -v n="$2" '$1 == "node" && $2 == n' "/run/natlab/$1.engine" 2>/dev/null
+}
+
+# nstat_val LAB NODE NAME: a node's SNMP/netstat counter, absolute, zeros
+# included; the shared nstat history file is neither read nor written.
+nstat_val() {
+	nsx "$1" "$2" nstat -asz "$3" 2>/dev/null |
+		awk -v k="$3" '$1 == k { print $2; f = 1 } END { if (!f) print "" }'
+}
+
+# capture_start LAB NODE IFACE COUNT FILTER...: tcpdump -nv in a node in
+# the background (at most COUNT packets, 30 s); the capture's name in CAP.
+capture_start() {
+	local lab=$1 node=$2 ifc=$3 count=$4 i=0
+
+	shift 4
+	T_SEQ=$((T_SEQ + 1))
+	CAP=$T_TMP/cap$T_SEQ
+	bg_nsx "$lab" "$node" timeout 30 tcpdump -l -n -v -tt -i "$ifc" \
+		-c "$count" "$@" >"$CAP.out" 2>"$CAP.err"
+	echo "$BG_PID" >"$CAP.pid"
+	while ! grep -q 'listening on' "$CAP.err" 2>/dev/null; do
+		if [ $i -ge 50 ]; then
+			echo "tcpdump did not start in $lab-$node:"
+			cat "$CAP.err"
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# capture_stop CAP [WAIT]: let the capture end by itself (within WAIT
+# seconds, default 2; then it is stopped); print its packets, one line
+# each: "TIME SRC > DST: rest of the TCP line".
+capture_stop() {
+	local pid i=0 lim=$((${2:-2} * 10))
+
+	pid=$(cat "$1.pid")
+	while alive "$pid" && [ $i -lt $lim ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	stop_pid "$pid"
+	awk '/^[0-9]+\.[0-9]+ IP / { t = $1; next }
+	     t != "" && /^ / { sub(/^ +/, ""); print t, $0; t = "" }' "$1.out"
+}
+
+# dump_engine LAB: the engine's file and log, for failures.
+dump_engine() {
+	echo "  --- /run/natlab/$1.engine"
+	sed 's/^/  /' "/run/natlab/$1.engine" 2>/dev/null
+	echo "  --- /run/natlab/$1.log"
+	tail -n 20 "/run/natlab/$1.log" 2>/dev/null | sed 's/^/  /'
+}
+
+# ---- natlab run: its JSON report and pcap files (t-3x tests) ----
+
+# jget FILE EXPR: a Python expression over the JSON report in FILE (bound
+# to d); prints its value, booleans as 1/0, nothing if FILE is no JSON.
+jget() {
+	python3 - "$1" "$2" <<'PY' 2>/dev/null
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = eval(sys.argv[2], {"d": d})
+print(int(v) if isinstance(v, bool) else v)
+PY
+}
+
+# jmetric FILE NAME: one metric of a run's JSON report ("" if missing).
+jmetric() {
+	jget "$1" "d['metrics'].get('$2', '')"
+}
+
+# pcap_counts FILE ADDR PORT: what a libpcap file (read with tcpdump -nr,
+# not with natlab) shows of the TCP server at ADDR:PORT, one "key value"
+# a line: syn_in (SYNs without ACK to it), synack_out, twack (pure ACKs
+# from it to a peer port whose last SYN, less than 1 s before, got no
+# SYN-ACK yet: a TIME_WAIT answering a SYN), rst_in (RSTs to it).
+pcap_counts() {
+	tcpdump -nr "$1" -tt 2>/dev/null | python3 -c '
+import re, sys
+srv, port = sys.argv[1], sys.argv[2]
+pat = re.compile(r"^(\d+\.\d+) IP (\S+)\.(\d+) > (\S+)\.(\d+): "
+                 r"Flags \[([^\]]*)\].*?length (\d+)")
+n = dict(syn_in=0, synack_out=0, twack=0, rst_in=0)
+pending = {}  # peer (addr, port) -> time of its unanswered SYN
+for line in sys.stdin:
+    m = pat.match(line)
+    if not m:
+        continue
+    t, sa, sp, da, dp, fl, ln = m.groups()
+    t, ln = float(t), int(ln)
+    if (da, dp) == (srv, port):
+        if "S" in fl and "." not in fl:
+            n["syn_in"] += 1
+            pending[(sa, sp)] = t
+        if "R" in fl:
+            n["rst_in"] += 1
+    elif (sa, sp) == (srv, port):
+        peer = (da, dp)
+        if "S" in fl and "." in fl:
+            n["synack_out"] += 1
+            pending.pop(peer, None)
+        elif fl == "." and ln == 0 and peer in pending:
+            if t - pending.pop(peer) < 1.0:
+                n["twack"] += 1
+for k, v in n.items():
+    print(k, v)
+' "$2" "$3"
+}
+
+# pcap_val COUNTS KEY: one value of pcap_counts' output.
+pcap_val() {
+	printf '%s\n' "$1" | awk -v k="$2" '$1 == k { print $2 }'
+}
