@@ -36,8 +36,8 @@
  * open-addressing table; results are read after capture_stop().
  */
 
-#define CAP_SNAP      160
-#define CAP_TWACK_MS  1000 /* an ACK this soon after an unanswered SYN */
+#define CAP_SNAP     160
+#define CAP_TWACK_MS 1000 /* an ACK this soon after an unanswered SYN */
 /* The ring: the kernel fills a block and hands it over when it is full
  * or CAP_BLOCK_MS after its first frame, so the thread wakes per block,
  * not per packet. */
@@ -229,7 +229,8 @@ static void cap_read(struct capture *c)
 		for (i = 0; i < n; i++) {
 			struct sockaddr_ll *sll =
 				(struct sockaddr_ll *)((uint8_t *)h +
-						       TPACKET_ALIGN(sizeof(*h)));
+						       TPACKET_ALIGN(
+							       sizeof(*h)));
 			uint8_t *data = (uint8_t *)h + h->tp_net;
 			uint64_t ns = (uint64_t)h->tp_sec * 1000000000ull +
 				      h->tp_nsec -
@@ -242,8 +243,7 @@ static void cap_read(struct capture *c)
 			if (len > sizeof(buf))
 				len = sizeof(buf);
 			memcpy(buf, data, len);
-			if (len >= 20 &&
-			    (size_t)(buf[2] << 8 | buf[3]) > len) {
+			if (len >= 20 && (size_t)(buf[2] << 8 | buf[3]) > len) {
 				buf[2] = (uint8_t)(len >> 8);
 				buf[3] = (uint8_t)len;
 			}
@@ -328,7 +328,7 @@ static int cap_filter(int fd, int srv_ifindex, const int *skip, int nskip)
 	/* from the server: SYN or RST set, or exactly ACK */
 	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
 	EMIT(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x06, 0, 0)); /* ->keep */
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x10, 0, 0)); /* ->keep */
+	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x10, 0, 0));	/* ->keep */
 	drop_at = n;
 	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
 	keep_at = n;
@@ -448,8 +448,8 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 		if (!ifi)
 			continue;
 		if ((int)ifi >= c->nport_role) {
-			c->port_role = xrealloc(c->port_role, ifi + 1,
-						sizeof(int));
+			c->port_role =
+				xrealloc(c->port_role, ifi + 1, sizeof(int));
 			memset(c->port_role + c->nport_role, 0,
 			       (ifi + 1 - (unsigned int)c->nport_role) *
 				       sizeof(int));

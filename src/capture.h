@@ -10,11 +10,11 @@
 
 /* What answered one SYN transmission at the server. */
 enum cap_answer {
-	CAP_NONE,     /* reached the server, nothing came back: dropped */
-	CAP_SYNACK,   /* a SYN-ACK */
-	CAP_TWACK,    /* an ACK: the SYN hit a TIME_WAIT socket (PAWS) */
-	CAP_RST,      /* a RST */
-	CAP_LOST,     /* never reached the server (dropped on the way) */
+	CAP_NONE,   /* reached the server, nothing came back: dropped */
+	CAP_SYNACK, /* a SYN-ACK */
+	CAP_TWACK,  /* an ACK: the SYN hit a TIME_WAIT socket (PAWS) */
+	CAP_RST,    /* a RST */
+	CAP_LOST,   /* never reached the server (dropped on the way) */
 };
 
 /* One connection's SYNs, keyed by its initial sequence number, which
@@ -22,21 +22,21 @@ enum cap_answer {
  * same ISN. */
 struct cap_syn {
 	uint32_t isn;
-	uint16_t client; /* node index */
-	uint16_t sport;  /* client's port */
-	uint16_t ext_port; /* the port the server saw (after NAT) */
-	uint8_t ntx;     /* transmissions seen leaving the client */
-	uint8_t nrx;     /* of which reached the server */
+	uint16_t client;	    /* node index */
+	uint16_t sport;		    /* client's port */
+	uint16_t ext_port;	    /* the port the server saw (after NAT) */
+	uint8_t ntx;		    /* transmissions seen leaving the client */
+	uint8_t nrx;		    /* of which reached the server */
 	uint32_t tx_us[CAP_TX_MAX]; /* when each left the client */
 	uint8_t answer[CAP_TX_MAX]; /* enum cap_answer, per transmission */
-	uint32_t tsval;  /* TSval of the first transmission */
+	uint32_t tsval;		    /* TSval of the first transmission */
 };
 
 struct cap_totals {
 	uint64_t syn_in, synack_out, twack_out, rst_out;
 	uint64_t syn_from_clients;
 	uint64_t ext_ports, ext_port_reuse; /* mappings, reused ports */
-	uint64_t frames, dropped;          /* capture's own health */
+	uint64_t frames, dropped;	    /* capture's own health */
 };
 
 struct capture;

@@ -16,8 +16,8 @@
 
 #define DIAG_BUF (32 * 1024)
 
-size_t diag_build_req(void *buf, uint16_t type, uint16_t flags,
-		      uint32_t states, const struct diag_tuple *t)
+size_t diag_build_req(void *buf, uint16_t type, uint16_t flags, uint32_t states,
+		      const struct diag_tuple *t)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *r;
@@ -107,8 +107,8 @@ int diag_count(int fd, unsigned int counts[12])
 {
 	char req[256], buf[DIAG_BUF];
 	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
-	size_t len = diag_build_req(req, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, ~0u,
-				    NULL);
+	size_t len =
+		diag_build_req(req, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, ~0u, NULL);
 	int total = 0;
 
 	memset(counts, 0, 12 * sizeof(counts[0]));

@@ -35,7 +35,7 @@ int diag_destroy(int fd, const struct diag_tuple *t);
 int diag_count(int fd, unsigned int counts[12]);
 
 /* Build the request (no I/O), for tests: returns its length. */
-size_t diag_build_req(void *buf, uint16_t type, uint16_t flags,
-		      uint32_t states, const struct diag_tuple *t);
+size_t diag_build_req(void *buf, uint16_t type, uint16_t flags, uint32_t states,
+		      const struct diag_tuple *t);
 
 #endif

@@ -71,17 +71,17 @@ struct eng_timer {
 	enum eng_timer_kind kind;
 	struct eng_node *node;
 	struct diag_tuple tuple; /* TIMER_TW_END */
-	uint32_t id;             /* TIMER_RELEASE */
-	uint8_t *data;           /* its rewritten bytes, or NULL */
+	uint32_t id;		 /* TIMER_RELEASE */
+	uint8_t *data;		 /* its rewritten bytes, or NULL */
 	size_t len;
 };
 
 /* Per-connection facts the engine needs beyond the legacy model. */
 struct eng_conn {
 	struct diag_tuple t;
-	uint32_t index;   /* faults: the node's Nth connection */
-	long rto_us;      /* legacy: RTO read when the server sent its FIN */
-	int peer_fin;     /* faults: the peer's FIN was seen */
+	uint32_t index; /* faults: the node's Nth connection */
+	long rto_us;	/* legacy: RTO read when the server sent its FIN */
+	int peer_fin;	/* faults: the peer's FIN was seen */
 	int used;
 };
 
@@ -129,7 +129,7 @@ struct engine {
 	struct eng_timer *timers; /* binary min-heap by at_ms */
 	int ntimers, timers_cap;
 	uint64_t start_ms;
-	int compat; /* the xtables NFQUEUE target was needed */
+	int compat;	/* the xtables NFQUEUE target was needed */
 	FILE *timeline; /* what the legacy servers remember, and when */
 };
 
@@ -191,8 +191,8 @@ static void timer_add(struct engine *e, const struct eng_timer *tm)
 
 	if (e->ntimers == e->timers_cap) {
 		e->timers_cap = e->timers_cap ? e->timers_cap * 2 : 64;
-		e->timers = xrealloc(e->timers, e->timers_cap,
-				     sizeof(*e->timers));
+		e->timers =
+			xrealloc(e->timers, e->timers_cap, sizeof(*e->timers));
 	}
 	i = e->ntimers++;
 	e->timers[i] = *tm;
@@ -226,9 +226,8 @@ static void timer_pop(struct engine *e, struct eng_timer *out)
 
 static uint32_t conn_hash(const struct diag_tuple *t)
 {
-	uint64_t h = ((uint64_t)t->raddr << 32) ^
-		     ((uint64_t)t->rport << 16) ^ t->lport ^
-		     ((uint64_t)t->laddr * 0x9e3779b97f4a7c15ull);
+	uint64_t h = ((uint64_t)t->raddr << 32) ^ ((uint64_t)t->rport << 16) ^
+		     t->lport ^ ((uint64_t)t->laddr * 0x9e3779b97f4a7c15ull);
 
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -242,8 +241,8 @@ static int tuple_eq(const struct diag_tuple *a, const struct diag_tuple *b)
 }
 
 /* Find (or with create, make) a connection; NULL if absent. */
-static struct eng_conn *conn_get(struct eng_node *n,
-				 const struct diag_tuple *t, int create)
+static struct eng_conn *conn_get(struct eng_node *n, const struct diag_tuple *t,
+				 int create)
 {
 	uint32_t i, mask;
 
@@ -299,9 +298,9 @@ static int fault_kind_matches(enum topo_fault_packet k, const struct pkt *p,
 			      const struct eng_conn *c)
 {
 	uint8_t f = p->flags;
-	int pure_ack = (f & (PKT_SYN | PKT_FIN | PKT_RST | PKT_ACK)) ==
-			       PKT_ACK &&
-		       !p->payload;
+	int pure_ack =
+		(f & (PKT_SYN | PKT_FIN | PKT_RST | PKT_ACK)) == PKT_ACK &&
+		!p->payload;
 
 	switch (k) {
 	case TOPO_PKT_ANY:
@@ -400,8 +399,8 @@ static int legacy_packet(struct engine *e, struct eng_node *n,
 		c = conn_get(n, &t, 1);
 		c->rto_us = diag_rto(n->diagfd, &t);
 		legacy_segment(n->lg, LEGACY_FIN_OUT, t.laddr, t.raddr, t.lport,
-			       t.rport, 0, 0,
-			       p->seq + (uint32_t)p->payload + 1, 0, now);
+			       t.rport, 0, 0, p->seq + (uint32_t)p->payload + 1,
+			       0, now);
 		return 0;
 	}
 	r = legacy_segment(n->lg, LEGACY_FIN_IN, t.laddr, t.raddr, t.lport,
@@ -418,8 +417,8 @@ static int legacy_packet(struct engine *e, struct eng_node *n,
 				cached, p->tsval);
 	}
 	if (r == 1) {
-		struct eng_timer tm = {.kind = TIMER_TW_END, .node = n,
-				       .tuple = t};
+		struct eng_timer tm = {
+			.kind = TIMER_TW_END, .node = n, .tuple = t};
 		long rto;
 
 		c = conn_get(n, &t, 0);
@@ -528,11 +527,11 @@ static void eng_timer_fire(struct engine *e, struct eng_timer *tm)
 /* ---- set-up ---- */
 
 /* The rules a node needs, in one batch; compat picks the xtables target. */
-static int eng_rules(struct eng_node *n, int compat, int fail_open,
-		     char *why, size_t whylen)
+static int eng_rules(struct eng_node *n, int compat, int fail_open, char *why,
+		     size_t whylen)
 {
-	struct nft_queue all = {.num = ENG_QUEUE, .bypass = fail_open,
-				.compat = compat};
+	struct nft_queue all = {
+		.num = ENG_QUEUE, .bypass = fail_open, .compat = compat};
 	struct nft_batch *b = nft_batch_new();
 	int err, every = n->clock || n->nfaults;
 
@@ -756,8 +755,7 @@ static void eng_write_stats(struct engine *e, int final)
 	if (!f)
 		return;
 	fprintf(f, "engine pid %d uptime_ms %llu queue %s final %d\n",
-		(int)getpid(),
-		(unsigned long long)(eng_now_ms() - e->start_ms),
+		(int)getpid(), (unsigned long long)(eng_now_ms() - e->start_ms),
 		e->compat ? "xt-NFQUEUE" : "nft-queue", final);
 	for (i = 0; i < e->nnodes; i++) {
 		struct eng_node *n = &e->nodes[i];

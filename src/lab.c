@@ -51,7 +51,7 @@
 volatile int lab_interrupted;
 int lab_fail_after;
 
-#define SW_NODE  "sw"
+#define SW_NODE	 "sw"
 #define IF_FIRST 2 /* ifindex of a node's first interface; lo is 1 */
 
 struct build {
@@ -60,10 +60,10 @@ struct build {
 	int lockfd;
 	int swfd;
 	struct link_sock sw;
-	int *nsfd;              /* per node */
+	int *nsfd;		 /* per node */
 	struct link_sock *socks; /* per node */
-	int step;               /* for lab_fail_after */
-	int ns_failed;          /* a namespace worker failed: all stop */
+	int step;		 /* for lab_fail_after */
+	int ns_failed;		 /* a namespace worker failed: all stop */
 	struct ns_worker *workers;
 	int nworkers;
 };
@@ -119,7 +119,8 @@ static int lab_checkpoint(struct build *b)
 	if (lab_interrupted)
 		return -EINTR;
 	if (lab_fail_after &&
-	    __atomic_add_fetch(&b->step, 1, __ATOMIC_RELAXED) == lab_fail_after) {
+	    __atomic_add_fetch(&b->step, 1, __ATOMIC_RELAXED) ==
+		    lab_fail_after) {
 		log_err("forced failure after build step %d "
 			"(NATLAB_FAIL_AFTER)",
 			b->step);
@@ -258,9 +259,10 @@ static int lab_teardown(struct state *s)
 		 * recording its inode; the name is the lab's (the lab lock
 		 * was held and the name did not exist when it started). */
 		if (s->ns[i].ino && now != s->ns[i].ino) {
-			log_warn("namespace %s is no longer the one lab %s made; "
-				 "left alone",
-				 s->ns[i].name, s->lab);
+			log_warn(
+				"namespace %s is no longer the one lab %s made; "
+				"left alone",
+				s->ns[i].name, s->lab);
 			continue;
 		}
 		e = netns_del(s->ns[i].name);
@@ -338,8 +340,8 @@ static int lab_record_nodes(struct build *b)
 }
 
 /* Create one namespace, record it, and open an rtnetlink socket in it. */
-static int lab_make_ns(struct build *b, const char *node,
-		       struct link_sock *ls, int *fd)
+static int lab_make_ns(struct build *b, const char *node, struct link_sock *ls,
+		       int *fd)
 {
 	char name[128];
 	int err;
@@ -597,7 +599,8 @@ static int lab_node_settings(struct build *b, int i)
 		if (!err)
 			err = lab_gateway_nat(b, n);
 		for (k = 0; !err && k < n->nconntrack; k++)
-			err = lab_set_sysctl(b->t, n, "net.netfilter.nf_conntrack_",
+			err = lab_set_sysctl(b->t, n,
+					     "net.netfilter.nf_conntrack_",
 					     &n->conntrack[k]);
 	}
 	/* A host clock needs the kernel's own clock without per-connection
@@ -812,8 +815,7 @@ static int lab_spawn_engine(struct build *b)
 		_exit(engine_run(b->t, pfd[1]) ? 3 : 0);
 	}
 	close(pfd[1]);
-	while ((n = read(pfd[0], msg + got, sizeof(msg) - 1 - (size_t)got)) >
-	       0)
+	while ((n = read(pfd[0], msg + got, sizeof(msg) - 1 - (size_t)got)) > 0)
 		got += n;
 	close(pfd[0]);
 	msg[got] = '\0';
@@ -988,7 +990,9 @@ static void lab_status_node(const char *lab, const char *node_line)
 			snprintf(ad, sizeof(ad), "-");
 		printf("%s%s %s %s rx %llu tx %llu", k ? ", " : "", li[k].name,
 		       ad,
-		       !li[k].up ? "DOWN" : li[k].carrier ? "up" : "NO-CARRIER",
+		       !li[k].up       ? "DOWN"
+		       : li[k].carrier ? "up"
+				       : "NO-CARRIER",
 		       li[k].rx_packets, li[k].tx_packets);
 	}
 	if (buf[0])
@@ -1014,9 +1018,8 @@ static unsigned long long stat_get(const char *line, const char *key)
 static void lab_status_engine(const struct state *s, const struct state_pid *p)
 {
 	static const char *const keys[] = {
-		"seen",	      "rewritten",   "paws_drops",
-		"tw_shortened", "fault_drops", "delayed",
-		"overruns",   "queue_drops",
+		"seen",	       "rewritten", "paws_drops", "tw_shortened",
+		"fault_drops", "delayed",   "overruns",	  "queue_drops",
 	};
 	char path[PATH_MAX], *line = NULL, name[64], queue[32] = "?";
 	size_t cap = 0, k;
@@ -1032,7 +1035,8 @@ static void lab_status_engine(const struct state *s, const struct state_pid *p)
 	}
 	while (getline(&line, &cap, f) > 0) {
 		if (!strncmp(line, "engine ", 7)) {
-			if (sscanf(line, "engine pid %*d uptime_ms %*u queue %31s",
+			if (sscanf(line,
+				   "engine pid %*d uptime_ms %*u queue %31s",
 				   queue) != 1)
 				snprintf(queue, sizeof(queue), "?");
 			printf(", queue via %s\n%-12s", queue, "NODE");
@@ -1081,8 +1085,7 @@ static int lab_status_one(const char *lab)
 	free(inos);
 	printf("lab %s: %s, %d nodes, %d/%d namespaces present, "
 	       "%d processes inside\n",
-	       s.lab, s.phase, s.nnodes, present, s.nns,
-	       procs < 0 ? 0 : procs);
+	       s.lab, s.phase, s.nnodes, present, s.nns, procs < 0 ? 0 : procs);
 	printf("topology %s\n", s.topo ? s.topo : "?");
 	if (strcmp(s.phase, "up") && !state_proc_alive(s.owner, s.owner_start))
 		printf("crashed: natlab pid %d died while the lab was %s "
@@ -1115,8 +1118,8 @@ int lab_status(const char *lab)
 
 		if (state_load(&s, labs[i]))
 			continue;
-		printf("%-24s %-9s %5d nodes  %s%s\n", s.lab, s.phase,
-		       s.nnodes, s.topo ? s.topo : "?",
+		printf("%-24s %-9s %5d nodes  %s%s\n", s.lab, s.phase, s.nnodes,
+		       s.topo ? s.topo : "?",
 		       strcmp(s.phase, "up") &&
 				       !state_proc_alive(s.owner, s.owner_start)
 			       ? "  (crashed)"

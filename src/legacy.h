@@ -28,14 +28,14 @@ struct legacy_cfg {
 /* A connection's close, as seen on the wire at the server. */
 enum legacy_event {
 	LEGACY_FIN_OUT, /* the server sent a FIN */
-	LEGACY_FIN_IN,  /* the server received a FIN */
-	LEGACY_ACK_IN,  /* the server received an ACK (of its FIN, maybe) */
-	LEGACY_RST,     /* a RST either way: no TIME_WAIT, forget it */
+	LEGACY_FIN_IN,	/* the server received a FIN */
+	LEGACY_ACK_IN,	/* the server received an ACK (of its FIN, maybe) */
+	LEGACY_RST,	/* a RST either way: no TIME_WAIT, forget it */
 };
 
 enum legacy_verdict {
-	LEGACY_ACCEPT,      /* let the kernel handle it */
-	LEGACY_DROP_PAWS,   /* drop silently: PAWSPassive, ListenDrops */
+	LEGACY_ACCEPT,	  /* let the kernel handle it */
+	LEGACY_DROP_PAWS, /* drop silently: PAWSPassive, ListenDrops */
 };
 
 struct legacy;
@@ -56,8 +56,8 @@ void legacy_free(struct legacy *lg);
  */
 enum legacy_verdict legacy_judge_syn(struct legacy *lg, uint32_t laddr,
 				     uint32_t raddr, uint16_t lport,
-				     uint16_t rport, int has_ts,
-				     uint32_t tsval, uint64_t now_ms);
+				     uint16_t rport, int has_ts, uint32_t tsval,
+				     uint64_t now_ms);
 
 /**
  * legacy_segment() - feed a close-related segment of one connection

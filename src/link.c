@@ -45,8 +45,8 @@ static int link_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	rem = (int)h->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(sizeof(*e));
 	for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
 		if (nla_type(a) == NLMSGERR_ATTR_MSG)
-			snprintf(ls->msg, sizeof(ls->msg), "%.*s",
-				 nla_len(a), (const char *)nla_data(a));
+			snprintf(ls->msg, sizeof(ls->msg), "%.*s", nla_len(a),
+				 (const char *)nla_data(a));
 	}
 	return NL_STOP;
 }
@@ -67,10 +67,10 @@ int link_sock_open(struct link_sock *ls)
 	}
 	/* libnl opens its sockets with SOCK_CLOEXEC; turn on the error
 	 * text and keep acks short. */
-	setsockopt(nl_socket_get_fd(ls->sk), SOL_NETLINK, NETLINK_EXT_ACK,
-		   &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(ls->sk), SOL_NETLINK, NETLINK_CAP_ACK,
-		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(ls->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
+	setsockopt(nl_socket_get_fd(ls->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
 	nl_socket_modify_err_cb(ls->sk, NL_CB_CUSTOM, link_err_cb, ls);
 	return 0;
 }
@@ -170,8 +170,8 @@ int link_add_veth(struct link_sock *ls, const char *name, int master,
 	rtnl_link_set_ns_fd(p, peer_ns);
 	if (peer_index)
 		rtnl_link_set_ifindex(p, peer_index);
-	err = link_result(ls, rtnl_link_add(ls->sk, l,
-					    NLM_F_CREATE | NLM_F_EXCL));
+	err = link_result(ls,
+			  rtnl_link_add(ls->sk, l, NLM_F_CREATE | NLM_F_EXCL));
 	rtnl_link_put(p);
 	rtnl_link_veth_release(l);
 	return err;
@@ -226,8 +226,7 @@ static struct nl_addr *link_nl_addr(uint32_t addr, int prefix)
 	return a;
 }
 
-int link_add_addr(struct link_sock *ls, int ifindex, uint32_t addr,
-		  int prefix)
+int link_add_addr(struct link_sock *ls, int ifindex, uint32_t addr, int prefix)
 {
 	struct rtnl_addr *ra;
 	struct nl_addr *local;
@@ -310,7 +309,8 @@ int link_list(struct link_sock *ls, struct link_info *out, int max)
 			 rtnl_link_get_name(l));
 		li->ifindex = rtnl_link_get_ifindex(l);
 		li->up = !!(rtnl_link_get_flags(l) & IFF_UP);
-		li->carrier = !!(rtnl_link_get_flags(l) & 0x10000 /* IFF_LOWER_UP */);
+		li->carrier =
+			!!(rtnl_link_get_flags(l) & 0x10000 /* IFF_LOWER_UP */);
 		li->rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
 		li->tx_packets = rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
 		for (ao = nl_cache_get_first(addrs); ao;

@@ -57,20 +57,17 @@ int link_add_veth(struct link_sock *ls, const char *name, int master,
 int link_set_up(struct link_sock *ls, int ifindex, int quiet_ipv6);
 
 /* Add a host-order IPv4 address/prefix to a link.  Return: 0 or -errno. */
-int link_add_addr(struct link_sock *ls, int ifindex, uint32_t addr,
-		  int prefix);
+int link_add_addr(struct link_sock *ls, int ifindex, uint32_t addr, int prefix);
 
 /* Add a default route via a host-order gateway.  Return: 0 or -errno. */
 int link_add_default_route(struct link_sock *ls, int ifindex, uint32_t gw);
-
-
 
 /* What status shows of one interface. */
 struct link_info {
 	char name[16];
 	int ifindex;
-	int up;      /* administratively up */
-	int carrier; /* lower layer up */
+	int up;	       /* administratively up */
+	int carrier;   /* lower layer up */
 	uint32_t addr; /* first IPv4 address, host order, 0 if none */
 	int prefix;
 	unsigned long long rx_packets, tx_packets;

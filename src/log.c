@@ -7,8 +7,7 @@
 
 int log_verbose;
 
-static void log_vprint(const char *prefix, int err, const char *fmt,
-		       va_list ap)
+static void log_vprint(const char *prefix, int err, const char *fmt, va_list ap)
 {
 	char buf[1024];
 

@@ -18,8 +18,8 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_EXPECT = 1, /* an expectation failed */
-	EXIT_INPUT = 2,  /* bad input or usage */
-	EXIT_ENV = 3,    /* not root, kernel feature missing, system error */
+	EXIT_INPUT = 2,	 /* bad input or usage */
+	EXIT_ENV = 3,	 /* not root, kernel feature missing, system error */
 	EXIT_INTR = 130, /* interrupted by a signal */
 };
 
@@ -171,8 +171,8 @@ static int cmd_run(int argc, char **argv)
 		return usage();
 	err = load_topo(&t, argc - optind ? argv[optind] : NULL, name);
 	if (!err)
-		err = run_main(&t, argc - optind ? argv[optind]
-						 : DEFAULT_TOPO_NAME,
+		err = run_main(&t,
+			       argc - optind ? argv[optind] : DEFAULT_TOPO_NAME,
 			       &ro);
 	topo_free(&t);
 	return err == 1 ? EXIT_EXPECT : exit_status(err);
@@ -367,9 +367,9 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{"up", cmd_up},       {"down", cmd_down},   {"status", cmd_status},
-	{"exec", cmd_exec},   {"run", cmd_run},     {"check", cmd_check},
-	{"clean", cmd_clean},  {"matrix", cmd_matrix},
+	{"up", cmd_up},	      {"down", cmd_down},     {"status", cmd_status},
+	{"exec", cmd_exec},   {"run", cmd_run},	      {"check", cmd_check},
+	{"clean", cmd_clean}, {"matrix", cmd_matrix},
 };
 
 int main(int argc, char **argv)

@@ -28,10 +28,10 @@
  */
 
 struct cell {
-	char *text;      /* the topology with this cell's values */
+	char *text; /* the topology with this cell's values */
 	int values[MATRIX_AXES_MAX];
 	pid_t pid;
-	int status;      /* exit status of its run, -1 before */
+	int status; /* exit status of its run, -1 before */
 	char metrics_path[PATH_MAX];
 	struct metrics m;
 };
@@ -373,8 +373,8 @@ static void matrix_print(FILE *f, struct matrix_opts *o, struct cell *cells,
 			put_field(f, csv, !a, w[a], 1,
 				  o->axes[a].values[cells[i].values[a]]);
 		for (k = 0; k < ncols && k < 64; k++) {
-			const struct metric *m = metrics_get(&cells[i].m,
-							     cols[k]);
+			const struct metric *m =
+				metrics_get(&cells[i].m, cols[k]);
 			char v[32];
 
 			if (!m)
@@ -541,9 +541,8 @@ int matrix_main(const char *path, const char *text, size_t len,
 		for (i = 0; i < ncells; i++) {
 			if (cells[i].pid != pid)
 				continue;
-			cells[i].status = WIFEXITED(status)
-						  ? WEXITSTATUS(status)
-						  : 3;
+			cells[i].status =
+				WIFEXITED(status) ? WEXITSTATUS(status) : 3;
 			cell_read_metrics(&cells[i]);
 			failed += cells[i].status == 1;
 			broken += cells[i].status > 1;

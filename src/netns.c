@@ -91,8 +91,7 @@ int netns_del(const char *name)
 	int err = 0;
 
 	netns_path(name, path);
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL &&
-	    errno != ENOENT)
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		err = -errno;
 	if (unlink(path) < 0 && errno != ENOENT && !err)
 		err = -errno;

@@ -83,7 +83,8 @@ size_t nfq_build_params(void *buf, uint16_t queue, uint32_t maxlen,
 		.copy_mode = NFQNL_COPY_PACKET,
 	};
 	uint32_t mask = NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN;
-	uint32_t flags = NFQA_CFG_F_GSO | (fail_open ? NFQA_CFG_F_FAIL_OPEN : 0);
+	uint32_t flags =
+		NFQA_CFG_F_GSO | (fail_open ? NFQA_CFG_F_FAIL_OPEN : 0);
 
 	mnl_attr_put(nlh, NFQA_CFG_PARAMS, sizeof(params), &params);
 	mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl(maxlen));
@@ -92,8 +93,8 @@ size_t nfq_build_params(void *buf, uint16_t queue, uint32_t maxlen,
 	return nlh->nlmsg_len;
 }
 
-size_t nfq_build_verdict(void *buf, uint16_t queue, uint32_t id,
-			 int verdict, const void *data, size_t len)
+size_t nfq_build_verdict(void *buf, uint16_t queue, uint32_t id, int verdict,
+			 const void *data, size_t len)
 {
 	struct nlmsghdr *nlh = nfq_hdr(buf, NFQNL_MSG_VERDICT, queue, 0, 0);
 	struct nfqnl_msg_verdict_hdr vh = {
@@ -144,8 +145,8 @@ int nfq_parse_packet(const void *msg, size_t len, struct nfq_packet *p)
 	if (tb[NFQA_SKB_INFO])
 		p->skbinfo = ntohl(mnl_attr_get_u32(tb[NFQA_SKB_INFO]));
 	if (tb[NFQA_CAP_LEN])
-		p->truncated = ntohl(mnl_attr_get_u32(tb[NFQA_CAP_LEN])) >
-			       p->len;
+		p->truncated =
+			ntohl(mnl_attr_get_u32(tb[NFQA_CAP_LEN])) > p->len;
 	return 0;
 }
 
@@ -240,8 +241,8 @@ int nfq_verdict(struct nfq *q, uint32_t id, int verdict, const void *data,
 		if (err)
 			return err;
 	}
-	q->txlen += MNL_ALIGN(nfq_build_verdict(q->tx + q->txlen, q->queue,
-						id, verdict, data, len));
+	q->txlen += MNL_ALIGN(nfq_build_verdict(q->tx + q->txlen, q->queue, id,
+						verdict, data, len));
 	return 0;
 }
 

@@ -13,11 +13,11 @@
  * until the next nfq_recv()). */
 struct nfq_packet {
 	uint32_t id;
-	uint8_t hook;     /* NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, ... */
-	uint8_t *data;    /* IPv4 header onwards */
+	uint8_t hook;  /* NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, ... */
+	uint8_t *data; /* IPv4 header onwards */
 	size_t len;
 	uint32_t skbinfo; /* NFQA_SKB_* (checksum not ready, GSO) */
-	int truncated;    /* the kernel copied less than the whole packet */
+	int truncated;	  /* the kernel copied less than the whole packet */
 };
 
 struct nfq;
@@ -69,8 +69,8 @@ int nfq_flush(struct nfq *q);
 size_t nfq_build_bind(void *buf, uint16_t queue, uint32_t seq);
 size_t nfq_build_params(void *buf, uint16_t queue, uint32_t maxlen,
 			int fail_open, uint32_t seq);
-size_t nfq_build_verdict(void *buf, uint16_t queue, uint32_t id,
-			 int verdict, const void *data, size_t len);
+size_t nfq_build_verdict(void *buf, uint16_t queue, uint32_t id, int verdict,
+			 const void *data, size_t len);
 
 /**
  * nfq_parse_packet() - read a NFQNL_MSG_PACKET message

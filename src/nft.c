@@ -448,10 +448,9 @@ out:
 
 static int put_chain(struct nft_batch *b)
 {
-	return put_base_chain(b, NFT_CHAIN, "nat", NF_INET_POST_ROUTING,
-			      NF_IP_PRI_NAT_SRC,
-			      "chain " NFT_CHAIN
-			      " (nat, postrouting, priority 100)");
+	return put_base_chain(
+		b, NFT_CHAIN, "nat", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC,
+		"chain " NFT_CHAIN " (nat, postrouting, priority 100)");
 }
 
 static int put_masq_rule(struct nft_batch *b, const struct masq_rule *m)
@@ -635,8 +634,7 @@ static void queue_desc(const struct nft_queue *q, char *buf, size_t len)
 		 q->bypass ? " bypass" : "");
 }
 
-int nft_engine_chain(struct nft_batch *b, const char *chain, int hook,
-		     int prio)
+int nft_engine_chain(struct nft_batch *b, const char *chain, int hook, int prio)
 {
 	char desc[NFT_CHAIN_MAXNAMELEN + 64];
 	int err;

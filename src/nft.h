@@ -47,10 +47,10 @@ struct nft_queue {
 	const char *chain;
 	uint8_t mask, value; /* queue if (tcp flags & mask) == value;
 				mask 0: every TCP packet */
-	int neq;             /* queue if (tcp flags & mask) != value */
-	uint16_t num;        /* queue number */
-	int bypass;          /* accept when no program listens */
-	int compat;          /* the xtables NFQUEUE target (nft_compat)
+	int neq;	     /* queue if (tcp flags & mask) != value */
+	uint16_t num;	     /* queue number */
+	int bypass;	     /* accept when no program listens */
+	int compat;	     /* the xtables NFQUEUE target (nft_compat)
 				instead of the queue expression */
 };
 

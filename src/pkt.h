@@ -22,8 +22,8 @@ struct pkt {
 	uint32_t saddr, daddr; /* host byte order */
 	uint16_t sport, dport; /* host byte order */
 	uint32_t seq, ack;     /* host byte order */
-	uint8_t flags;         /* PKT_* */
-	size_t payload;        /* TCP payload bytes */
+	uint8_t flags;	       /* PKT_* */
+	size_t payload;	       /* TCP payload bytes */
 	/* Options found (each 0 if absent). */
 	int has_ts;
 	uint32_t tsval, tsecr;

@@ -57,8 +57,8 @@ static void probe_netstat(struct probe *p)
 	static char buf[16384];
 	uint64_t v;
 
-	if (util_read_file("/proc/thread-self/net/netstat", buf,
-			   sizeof(buf)) > 0) {
+	if (util_read_file("/proc/thread-self/net/netstat", buf, sizeof(buf)) >
+	    0) {
 		if (!probe_field(buf, "TcpExt", "PAWSTimewait", &v))
 			p->paws_timewait = v;
 		if (!probe_field(buf, "TcpExt", "PAWSEstab", &v))

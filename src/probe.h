@@ -6,16 +6,16 @@
 
 /* What a run reads from a node before and after its traffic. */
 struct probe {
-	uint64_t paws_timewait;    /* TcpExt PAWSTimewait */
-	uint64_t paws_estab;       /* TcpExt PAWSEstab */
+	uint64_t paws_timewait;	   /* TcpExt PAWSTimewait */
+	uint64_t paws_estab;	   /* TcpExt PAWSEstab */
 	uint64_t listen_overflows; /* TcpExt ListenOverflows */
-	uint64_t listen_drops;     /* TcpExt ListenDrops */
-	uint64_t tw_overflow;      /* TcpExt TCPTimeWaitOverflow */
-	uint64_t tw_recycled;      /* TcpExt TWRecycled */
+	uint64_t listen_drops;	   /* TcpExt ListenDrops */
+	uint64_t tw_overflow;	   /* TcpExt TCPTimeWaitOverflow */
+	uint64_t tw_recycled;	   /* TcpExt TWRecycled */
 	uint64_t in_csum_errors;   /* Tcp InCsumErrors */
 	uint64_t ct_insert_failed; /* nf_conntrack stats, all CPUs */
 	uint64_t ct_drop, ct_clashres;
-	uint64_t ct_count;         /* nf_conntrack_count */
+	uint64_t ct_count;	     /* nf_conntrack_count */
 	unsigned int tcp_states[12]; /* sockets by state (6: TIME_WAIT) */
 };
 

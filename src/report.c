@@ -106,8 +106,7 @@ int report_expect(const struct topo *t, const struct metrics *m,
 	return failed;
 }
 
-static double mget(const struct run_data *d, const char *node,
-		   const char *name)
+static double mget(const struct run_data *d, const char *node, const char *name)
 {
 	char full[64];
 	const struct metric *m;
@@ -146,8 +145,8 @@ void report_table(FILE *f, const struct run_data *d)
 			continue;
 		if (n->clock.mode == TOPO_TS_HOST)
 			snprintf(clock, sizeof(clock), "host%+lldms",
-				 (long long)(int32_t)(uint32_t)n->clock
-					 .offset_ms);
+				 (long long)(int32_t)(uint32_t)
+					 n->clock.offset_ms);
 		else
 			snprintf(clock, sizeof(clock), "%s",
 				 topo_tsclock_name(n->clock.mode));
@@ -158,8 +157,7 @@ void report_table(FILE *f, const struct run_data *d)
 			mget(d, n->name, "established"),
 			mget(d, n->name, "failed"),
 			mget(d, n->name, "timeouts"),
-			mget(d, n->name, "resets"),
-			mget(d, n->name, "no_port"),
+			mget(d, n->name, "resets"), mget(d, n->name, "no_port"),
 			mget(d, n->name, "first_syn_ok"),
 			mget(d, n->name, "syn_retrans"),
 			fmt_ms(mget(d, n->name, "connect_p50"), a, sizeof(a)),
@@ -167,8 +165,9 @@ void report_table(FILE *f, const struct run_data *d)
 			fmt_ms(mget(d, n->name, "connect_max"), c, sizeof(c)),
 			mget(d, n->name, "timewait"));
 	}
-	fprintf(f, "%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
-		   "%7.0f %9s %9s %9s %6.0f\n",
+	fprintf(f,
+		"%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
+		"%7.0f %9s %9s %9s %6.0f\n",
 		"all", "", mget(d, "clients", "attempts"),
 		mget(d, "clients", "established"), mget(d, "clients", "failed"),
 		mget(d, "clients", "timeouts"), mget(d, "clients", "resets"),
@@ -206,7 +205,8 @@ void report_table(FILE *f, const struct run_data *d)
 		if (n->legacy.recycle) {
 			fprintf(f, "  tcp_tw_recycle: %s", d->legacy_how);
 			if (n->legacy.paws_msl_ms != 60000)
-				fprintf(f, ", PAWS window %s (the kernels: 60s)",
+				fprintf(f,
+					", PAWS window %s (the kernels: 60s)",
 					fmt_ms(n->legacy.paws_msl_ms, a,
 					       sizeof(a)));
 			fprintf(f, "\n");
@@ -364,7 +364,8 @@ int report_json(FILE *f, const struct run_data *d)
 			fprintf(f, ", \"ext_port\": %u, \"syns\": [",
 				s->ext_port);
 			for (k = 0; k < s->ntx && k < CAP_TX_MAX; k++)
-				fprintf(f, "%s{\"t_ms\": %.3f, \"answer\": \"%s\"}",
+				fprintf(f,
+					"%s{\"t_ms\": %.3f, \"answer\": \"%s\"}",
 					k ? ", " : "", s->tx_us[k] / 1000.0,
 					answer_name(s->answer[k]));
 			fprintf(f, "]");
@@ -397,8 +398,8 @@ int report_csv(FILE *f, const struct run_data *d)
 			d->t->nodes[r->client].name, r->seq, r->sport,
 			r->start_us / 1000.0, r->connect_us / 1000.0,
 			traffic_outcome_name((enum tr_outcome)r->outcome),
-			r->syn_retrans, s ? s->ext_port : 0, s ? s->ntx : 0,
-			drop, tw);
+			r->syn_retrans, s ? (unsigned int)s->ext_port : 0u,
+			s ? (unsigned int)s->ntx : 0u, drop, tw);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -417,8 +418,7 @@ static const char *const svg_color[] = {
 	[CAP_NONE] = "#d62828",	  /* dropped silently */
 	[CAP_SYNACK] = "#2a9d3c", /* answered */
 	[CAP_TWACK] = "#f4a261",  /* TIME_WAIT ACK */
-	[CAP_RST] = "#6d597a",
-	[CAP_LOST] = "#9e9e9e",
+	[CAP_RST] = "#6d597a",	  [CAP_LOST] = "#9e9e9e",
 };
 
 /* A round step for an axis covering span (1, 2 or 5 times 10^k). */
@@ -453,8 +453,8 @@ static void svg_axis(FILE *f, double span, int y)
 			"<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' "
 			"stroke='#444'/><text x='%.1f' y='%d' "
 			"text-anchor='middle' class='ax'>%g%s</text>\n",
-			x, y, x, y + 4, x, y + 16,
-			span >= 2000 ? v / 1000 : v, span >= 2000 ? "s" : "ms");
+			x, y, x, y + 4, x, y + 16, span >= 2000 ? v / 1000 : v,
+			span >= 2000 ? "s" : "ms");
 	}
 }
 
@@ -500,7 +500,7 @@ static void svg_panel(FILE *f, const struct run_data *d, double span, int y0)
 	if (hi - lo < 10)
 		hi = lo + 10;
 	yscale = (SVG_PANEL - 40) / (double)(hi - lo);
-#define PY(v) (y0 + SVG_PANEL - 20 - ((double)(v) - lo) * yscale)
+#define PY(v) (y0 + SVG_PANEL - 20 - ((double)(v)-lo) * yscale)
 	fprintf(f,
 		"<text x='10' y='%d' class='h'>TSval at the server, "
 		"relative to the first remembered one (ms ticks): remembered "
@@ -523,7 +523,8 @@ static void svg_panel(FILE *f, const struct run_data *d, double span, int y0)
 	}
 	for (k = 0; k < d->ntl; k++) {
 		const struct tl_event *e = &d->tl[k];
-		double x = svg_x(e->t_ms, span), y = PY((int32_t)(e->ts - base));
+		double x = svg_x(e->t_ms, span),
+		       y = PY((int32_t)(e->ts - base));
 
 		if (e->drop) {
 			fprintf(f,
@@ -540,7 +541,8 @@ static void svg_panel(FILE *f, const struct run_data *d, double span, int y0)
 			int j;
 
 			for (j = k + 1; j < d->ntl; j++)
-				if (!d->tl[j].drop && d->tl[j].peer == e->peer) {
+				if (!d->tl[j].drop &&
+				    d->tl[j].peer == e->peer) {
 					end = d->tl[j].t_ms;
 					break;
 				}
@@ -578,8 +580,8 @@ int report_svg(FILE *f, const struct run_data *d)
 		if (t->nodes[c].kind == TOPO_CLIENT && lanes < SVG_LANES_MAX)
 			lane_of[c] = lanes++;
 	}
-	height = 70 + lanes * SVG_LANE + 40 + (d->ntl ? SVG_PANEL + 20 : 0) +
-		 30;
+	height =
+		70 + lanes * SVG_LANE + 40 + (d->ntl ? SVG_PANEL + 20 : 0) + 30;
 	fprintf(f,
 		"<svg xmlns='http://www.w3.org/2000/svg' width='%d' "
 		"height='%d' font-family='sans-serif' font-size='12'>\n"
@@ -588,8 +590,7 @@ int report_svg(FILE *f, const struct run_data *d)
 		SVG_W, height);
 	fprintf(f, "<text x='10' y='18' class='h'>natlab run: lab ");
 	report_json_string(f, t->name);
-	fprintf(f,
-		", %u connections, every SYN as it left its client</text>\n",
+	fprintf(f, ", %u connections, every SYN as it left its client</text>\n",
 		d->nrecs);
 	fprintf(f, "<text x='10' y='36'>");
 	if (d->legacy_how[0])
@@ -619,7 +620,8 @@ int report_svg(FILE *f, const struct run_data *d)
 				"<text x='40' y='%d' class='ax'>clock %+lldms"
 				"</text>\n",
 				y + 4,
-				(long long)(int32_t)(uint32_t)n->clock.offset_ms);
+				(long long)(int32_t)(uint32_t)
+					n->clock.offset_ms);
 	}
 	for (i = 0; i < d->nrecs && marks < SVG_MARKS_MAX; i++) {
 		const struct tr_rec *r = &d->recs[i];
@@ -651,8 +653,9 @@ int report_svg(FILE *f, const struct run_data *d)
 	}
 	svg_axis(f, span, 70 + lanes * SVG_LANE);
 	if (marks >= SVG_MARKS_MAX)
-		fprintf(f, "<text x='10' y='%d' class='ax'>only the first %d "
-			   "SYNs are drawn</text>\n",
+		fprintf(f,
+			"<text x='10' y='%d' class='ax'>only the first %d "
+			"SYNs are drawn</text>\n",
 			70 + lanes * SVG_LANE + 30, SVG_MARKS_MAX);
 	if (d->ntl)
 		svg_panel(f, d, span, 70 + lanes * SVG_LANE + 40);

@@ -53,10 +53,10 @@ int report_expect(const struct topo *t, const struct metrics *m,
 
 /* What the legacy server remembered or dropped (from the engine). */
 struct tl_event {
-	uint32_t t_ms;  /* since the run began */
-	uint32_t peer;  /* the remote address the server saw */
-	uint32_t ts;    /* remembered TSval, or the dropped SYN's */
-	uint8_t drop;   /* 0: remembered, 1: a SYN dropped */
+	uint32_t t_ms; /* since the run began */
+	uint32_t peer; /* the remote address the server saw */
+	uint32_t ts;   /* remembered TSval, or the dropped SYN's */
+	uint8_t drop;  /* 0: remembered, 1: a SYN dropped */
 };
 
 /* Everything a run produced, for the writers. */

@@ -143,8 +143,8 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 	for (c = 0; c < t->nnodes; c++) {
 		double v[9] = {0}, total = 0; /* see names[] */
 		static const char *const names[] = {
-			"attempts", "established", "failed",
-			"timeouts", "resets",	   "refused",
+			"attempts", "established",  "failed",
+			"timeouts", "resets",	    "refused",
 			"no_port",  "first_syn_ok", "syn_retrans",
 		};
 		uint32_t nlat = 0;
@@ -244,8 +244,7 @@ static void server_metrics(struct run_data *d, const struct probe *before,
 		    (double)(after->listen_drops - before->listen_drops) + paws,
 		    0);
 	metrics_set(&d->m, name, "listen_overflows", overflow, 0);
-	metrics_set(&d->m, name, "syn_dropped_other", other < 0 ? 0 : other,
-		    0);
+	metrics_set(&d->m, name, "syn_dropped_other", other < 0 ? 0 : other, 0);
 	metrics_set(&d->m, name, "timewait", after->tcp_states[6], 0);
 	metrics_set(&d->m, name, "tw_shortened",
 		    (double)engine_stat(t->name, name, "tw_shortened"), 0);
@@ -449,8 +448,7 @@ int run_main(const struct topo *t, const char *topo_path,
 				 "tcp_tw_recycle)",
 				 topo_legacy_model_name(srv->legacy.model));
 	}
-	d.expects = xcalloc(t->nexpects ? t->nexpects : 1,
-			    sizeof(*d.expects));
+	d.expects = xcalloc(t->nexpects ? t->nexpects : 1, sizeof(*d.expects));
 	d.nexpects = t->nexpects;
 	d.failed = report_expect(t, &d.m, d.expects);
 

@@ -5,10 +5,10 @@
 #include "topo.h"
 
 struct run_opts {
-	const char *json; /* --json FILE */
-	const char *csv;  /* --csv FILE */
-	const char *svg;  /* --svg FILE */
-	const char *pcap; /* --pcap DIR */
+	const char *json;	 /* --json FILE */
+	const char *csv;	 /* --csv FILE */
+	const char *svg;	 /* --svg FILE */
+	const char *pcap;	 /* --pcap DIR */
 	const char *metrics_out; /* every metric, "name value ms" lines */
 };
 

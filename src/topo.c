@@ -422,8 +422,7 @@ static int key_prefix(struct parser *p, const char *key, const char *val,
 /* Engine options.  Each is checked here, with its line, and kept in the
  * node's opts list in a normal form that topo_opt_apply() reads. */
 
-static int opt_set(struct parser *p, const char *key, const char *val,
-		   int line)
+static int opt_set(struct parser *p, const char *key, const char *val, int line)
 {
 	struct pnode *n = p->cur;
 
@@ -453,8 +452,9 @@ static int key_ts_offset(struct parser *p, const char *key, const char *val,
 		return opt_set(p, key, val, line);
 	if (util_parse_duration(val, &ms) || ms <= -(1ll << 32) ||
 	    ms >= (1ll << 32)) {
-		topo_perr(p, line,
-			  "ts_offset: expected 'random' or a duration such as -10s or 500ms (1 tick = 1 ms, |offset| < 2^32 ms)");
+		topo_perr(
+			p, line,
+			"ts_offset: expected 'random' or a duration such as -10s or 500ms (1 tick = 1 ms, |offset| < 2^32 ms)");
 		return -EINVAL;
 	}
 	snprintf(num, sizeof(num), "%lld", (long long)ms);
@@ -474,8 +474,9 @@ static int key_ts_skew(struct parser *p, const char *key, const char *val,
 	errno = 0;
 	v = strtol(buf, &end, 10);
 	if (!buf[0] || *end || errno || v < -100000 || v > 100000) {
-		topo_perr(p, line,
-			  "ts_skew: expected parts per million, -100000..100000 (e.g. 50ppm)");
+		topo_perr(
+			p, line,
+			"ts_skew: expected parts per million, -100000..100000 (e.g. 50ppm)");
 		return -EINVAL;
 	}
 	snprintf(buf, sizeof(buf), "%ld", v);
@@ -492,12 +493,13 @@ static int key_bool(struct parser *p, const char *key, const char *val,
 	return opt_set(p, key, val, line);
 }
 
-static int key_legacy_model(struct parser *p, const char *key,
-			    const char *val, int line, int arg)
+static int key_legacy_model(struct parser *p, const char *key, const char *val,
+			    int line, int arg)
 {
 	if (strcmp(val, "4.4") && strcmp(val, "2.6.32")) {
-		topo_perr(p, line,
-			  "legacy.model: expected 4.4 (tcp_metrics, Linux 4.4-4.11) or 2.6.32 (inet_peer)");
+		topo_perr(
+			p, line,
+			"legacy.model: expected 4.4 (tcp_metrics, Linux 4.4-4.11) or 2.6.32 (inet_peer)");
 		return -EINVAL;
 	}
 	return opt_set(p, key, val, line);
@@ -510,8 +512,9 @@ static int key_paws_msl(struct parser *p, const char *key, const char *val,
 	int64_t ms;
 
 	if (util_parse_duration(val, &ms) || ms < 100 || ms > 3600000) {
-		topo_perr(p, line,
-			  "legacy.paws_msl: expected a duration from 100ms to 1h (the kernels used 60s)");
+		topo_perr(
+			p, line,
+			"legacy.paws_msl: expected a duration from 100ms to 1h (the kernels used 60s)");
 		return -EINVAL;
 	}
 	snprintf(num, sizeof(num), "%lld", (long long)ms);
@@ -589,8 +592,9 @@ static int key_listen(struct parser *p, const char *key, const char *val,
 	if (err == -E2BIG)
 		topo_perr(p, line, "listen: at most %d ports", TOPO_PORTS_MAX);
 	else if (err || !n)
-		topo_perr(p, line,
-			  "listen: expected ports such as 80, 80,8080 or 8000-8009");
+		topo_perr(
+			p, line,
+			"listen: expected ports such as 80, 80,8080 or 8000-8009");
 	return err || !n ? -EINVAL : opt_set(p, key, out, line);
 }
 
@@ -622,16 +626,17 @@ static int key_count_opt(struct parser *p, const char *key, const char *val,
 	return opt_set(p, key, num, line);
 }
 
-static int key_duration_opt(struct parser *p, const char *key,
-			    const char *val, int line, int arg)
+static int key_duration_opt(struct parser *p, const char *key, const char *val,
+			    int line, int arg)
 {
 	char num[24];
 	int64_t ms;
 
 	if (util_parse_duration(val, &ms) || ms < 0 || ms > 86400000) {
-		topo_perr(p, line,
-			  "%s: expected a duration from 0ms to 24h, such as 50ms or 2s",
-			  key);
+		topo_perr(
+			p, line,
+			"%s: expected a duration from 0ms to 24h, such as 50ms or 2s",
+			key);
 		return -EINVAL;
 	}
 	snprintf(num, sizeof(num), "%lld", (long long)ms);
@@ -649,10 +654,11 @@ static int key_sport(struct parser *p, const char *key, const char *val,
 		return opt_set(p, key, "0-0", line);
 	rest = split(val, '-', buf, sizeof(buf));
 	if (rest ? util_parse_ulong(buf, 1, 65535, &lo) ||
-			   util_parse_ulong(rest, 1, 65535, &hi) || lo > hi
+			    util_parse_ulong(rest, 1, 65535, &hi) || lo > hi
 		 : util_parse_ulong(val, 1, 65535, &lo)) {
-		topo_perr(p, line,
-			  "sport: expected ephemeral, a port, or a range MIN-MAX");
+		topo_perr(
+			p, line,
+			"sport: expected ephemeral, a port, or a range MIN-MAX");
 		return -EINVAL;
 	}
 	if (!rest)
@@ -681,7 +687,8 @@ static int key_traffic(struct parser *p, const char *key, const char *val,
 		return 0;
 	case 1: /* rate: attempts per second over all clients */
 		if (util_parse_ulong(val, 1, 1000000, &v)) {
-			topo_perr(p, line, "rate: expected 1..1000000 per second");
+			topo_perr(p, line,
+				  "rate: expected 1..1000000 per second");
 			return -EINVAL;
 		}
 		tr->interval_us = (uint32_t)(1000000 / v);
@@ -700,7 +707,8 @@ static int key_traffic(struct parser *p, const char *key, const char *val,
 		return 0;
 	case 4: /* max */
 		if (util_parse_duration(val, &ms) || ms < 1 || ms > 86400000) {
-			topo_perr(p, line, "max: expected a duration up to 24h");
+			topo_perr(p, line,
+				  "max: expected a duration up to 24h");
 			return -EINVAL;
 		}
 		tr->max_ms = (uint32_t)ms;
@@ -740,19 +748,19 @@ static int expect_raw(struct parser *p, const char *text, int line)
 		if (!strcmp(op, ops[i]))
 			break;
 	if (i == ARRAY_SIZE(ops)) {
-		topo_perr(p, line, "unknown operator '%s': use == != < <= > >=",
-			  op);
+		topo_perr(p, line,
+			  "unknown operator '%s': use == != < <= > >=", op);
 		return -EINVAL;
 	}
 	errno = 0;
 	v = strtod(value, &end);
 	/* Plain decimals only: strtod() would take nan, inf and hex. */
-	if (end == value || errno || strspn(value, "-0123456789.") !=
-					     (size_t)(end - value) ||
+	if (end == value || errno ||
+	    strspn(value, "-0123456789.") != (size_t)(end - value) ||
 	    value[0] == '+' ||
 	    (*end && strcmp(end, "ms") && strcmp(end, "s"))) {
-		topo_perr(p, line,
-			  "'%s' is not a number or a duration (ms, s)", value);
+		topo_perr(p, line, "'%s' is not a number or a duration (ms, s)",
+			  value);
 		return -EINVAL;
 	}
 	p->expects = grow(p->expects, p->nexpects, &p->expects_cap,
@@ -790,10 +798,10 @@ static int expect_open(struct parser *p, const char *name, int line)
 /* [fault NAME] keys. */
 
 static const char *const fault_packets[] = {
-	[TOPO_PKT_ANY] = "any",	    [TOPO_PKT_SYN] = "syn",
+	[TOPO_PKT_ANY] = "any",	      [TOPO_PKT_SYN] = "syn",
 	[TOPO_PKT_SYNACK] = "synack", [TOPO_PKT_ACK] = "ack",
-	[TOPO_PKT_DATA] = "data",   [TOPO_PKT_FIN] = "fin",
-	[TOPO_PKT_RST] = "rst",	    [TOPO_PKT_FINAL_ACK] = "final-ack",
+	[TOPO_PKT_DATA] = "data",     [TOPO_PKT_FIN] = "fin",
+	[TOPO_PKT_RST] = "rst",	      [TOPO_PKT_FINAL_ACK] = "final-ack",
 };
 
 const char *topo_fault_packet_name(enum topo_fault_packet packet)
@@ -826,8 +834,9 @@ static int key_fault(struct parser *p, const char *key, const char *val,
 				return 0;
 			}
 		}
-		topo_perr(p, line,
-			  "packet: expected any, syn, synack, ack, data, fin, rst or final-ack");
+		topo_perr(
+			p, line,
+			"packet: expected any, syn, synack, ack, data, fin, rst or final-ack");
 		return -EINVAL;
 	case 3: /* conn */
 	case 4: /* nth */
@@ -993,8 +1002,8 @@ static int fault_open(struct parser *p, const char *name, int line)
 			return -EEXIST;
 		}
 	}
-	p->faults = grow(p->faults, p->nfaults, &p->faults_cap,
-			 sizeof(*p->faults));
+	p->faults =
+		grow(p->faults, p->nfaults, &p->faults_cap, sizeof(*p->faults));
 	f = &p->faults[p->nfaults++];
 	memset(f, 0, sizeof(*f));
 	strcpy(f->f.name, name);
@@ -1010,7 +1019,8 @@ static void fault_close(struct parser *p)
 	struct pfault *f = p->cur;
 
 	if (f->has_action && !f->f.drop && !f->f.delay_ms)
-		topo_perr(p, f->f.line, "fault '%s': action = delay needs 'delay'",
+		topo_perr(p, f->f.line,
+			  "fault '%s': action = delay needs 'delay'",
 			  f->f.name);
 	if (f->delay_line && f->has_action && f->f.drop)
 		topo_perr(p, f->delay_line,

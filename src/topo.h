@@ -39,18 +39,18 @@ struct topo_net {
 };
 
 enum topo_nat_mode {
-	TOPO_NAT_NONE,       /* plain router */
+	TOPO_NAT_NONE,	     /* plain router */
 	TOPO_NAT_MASQUERADE, /* masquerade on the outside interface */
 };
 
 /* Masquerade flags, as nftables names them. */
-#define TOPO_NAT_RANDOM       0x1u
+#define TOPO_NAT_RANDOM	      0x1u
 #define TOPO_NAT_FULLY_RANDOM 0x2u
 #define TOPO_NAT_PERSISTENT   0x4u
 
 struct topo_nat {
 	enum topo_nat_mode mode;
-	unsigned int flags;         /* TOPO_NAT_* */
+	unsigned int flags;	     /* TOPO_NAT_* */
 	uint16_t port_min, port_max; /* both 0: any port */
 	int line;
 };
@@ -65,16 +65,16 @@ struct topo_iface {
 /* A client's TCP timestamp clock. */
 enum topo_tsclock {
 	TOPO_TS_KERNEL, /* per-connection: the kernel's own random offsets */
-	TOPO_TS_HOST,   /* one clock per client, set by natlab */
-	TOPO_TS_OFF,    /* tcp_timestamps = 0 */
+	TOPO_TS_HOST,	/* one clock per client, set by natlab */
+	TOPO_TS_OFF,	/* tcp_timestamps = 0 */
 };
 
 struct topo_clock {
 	enum topo_tsclock mode;
 	int64_t offset_ms; /* added to every TSval (1 tick = 1 ms) */
-	int random;        /* offset drawn from the lab seed */
+	int random;	   /* offset drawn from the lab seed */
 	int32_t skew_ppm;  /* rate skew, parts per million */
-	int line;          /* line of tsclock (or the node's) */
+	int line;	   /* line of tsclock (or the node's) */
 };
 
 enum topo_legacy_model {
@@ -87,14 +87,14 @@ struct topo_legacy {
 	int recycle;
 	enum topo_legacy_model model;
 	uint32_t paws_msl_ms; /* TCP_PAWS_MSL, 60000 unless shortened */
-	int line;             /* line of legacy.tcp_tw_recycle */
+	int line;	      /* line of legacy.tcp_tw_recycle */
 };
 
 /* Who closes a connection first. */
 enum topo_close {
 	TOPO_CLOSE_SERVER, /* the server, after its response */
 	TOPO_CLOSE_CLIENT, /* the client, after reading the response */
-	TOPO_CLOSE_RST,    /* the client, with a RST (SO_LINGER {1, 0}) */
+	TOPO_CLOSE_RST,	   /* the client, with a RST (SO_LINGER {1, 0}) */
 };
 
 #define TOPO_PORTS_MAX 64
@@ -110,7 +110,7 @@ struct topo_service {
 
 /* A client's share of the traffic. */
 struct topo_load {
-	uint32_t conns;       /* connections to open */
+	uint32_t conns;	      /* connections to open */
 	uint32_t interval_ms; /* between its attempts (order = parallel) */
 	uint32_t start_ms;    /* delay before its first attempt */
 	uint32_t concurrency; /* at most this many open at once, 0: any */
@@ -136,29 +136,29 @@ struct topo_node {
 	/* gateway only: key without "conntrack.", e.g. "tcp_timeout_close" */
 	struct topo_kv *conntrack;
 	int nconntrack;
-	struct topo_nat nat; /* gateway only */
+	struct topo_nat nat;	   /* gateway only */
 	struct topo_clock clock;   /* client only */
 	struct topo_legacy legacy; /* server only */
-	struct topo_load load;     /* client only */
+	struct topo_load load;	   /* client only */
 	struct topo_service svc;   /* server only */
 };
 
 enum topo_order {
 	TOPO_ORDER_ROUND_ROBIN, /* c1, c2, ..., cN, c1, ... one at a time */
-	TOPO_ORDER_RANDOM,      /* the same attempts, shuffled by the seed */
-	TOPO_ORDER_PARALLEL,    /* every client on its own schedule */
+	TOPO_ORDER_RANDOM,	/* the same attempts, shuffled by the seed */
+	TOPO_ORDER_PARALLEL,	/* every client on its own schedule */
 };
 
 /* [traffic]: how the clients' attempts are ordered, and where to. */
 struct topo_traffic {
-	int present;             /* the file has a [traffic] section */
+	int present; /* the file has a [traffic] section */
 	enum topo_order order;
-	uint32_t interval_us;    /* between attempts in the global order */
-	int server;              /* node index of the target */
-	uint16_t port;           /* its port; 0: each attempt the next of
+	uint32_t interval_us; /* between attempts in the global order */
+	int server;	      /* node index of the target */
+	uint16_t port;	      /* its port; 0: each attempt the next of
 				    the server's listen ports */
-	uint32_t max_ms;         /* stop waiting after this, 0: no limit */
-	uint32_t linger_ms;      /* after the traffic, wait this long before
+	uint32_t max_ms;      /* stop waiting after this, 0: no limit */
+	uint32_t linger_ms;   /* after the traffic, wait this long before
 				    reading the end counters */
 };
 
@@ -176,7 +176,7 @@ struct topo_expect {
 	char metric[48];
 	enum topo_cmp op;
 	double value;
-	int duration; /* the value had a unit */
+	int duration;  /* the value had a unit */
 	char text[96]; /* as written, for reports */
 	int line;
 };
@@ -184,10 +184,10 @@ struct topo_expect {
 /* Packet faults the engine injects: which packet, and what happens. */
 enum topo_fault_packet {
 	TOPO_PKT_ANY,
-	TOPO_PKT_SYN,       /* SYN without ACK */
+	TOPO_PKT_SYN, /* SYN without ACK */
 	TOPO_PKT_SYNACK,
-	TOPO_PKT_ACK,       /* a pure ACK (no SYN, FIN, RST, no data) */
-	TOPO_PKT_DATA,      /* carries payload */
+	TOPO_PKT_ACK,  /* a pure ACK (no SYN, FIN, RST, no data) */
+	TOPO_PKT_DATA, /* carries payload */
 	TOPO_PKT_FIN,
 	TOPO_PKT_RST,
 	TOPO_PKT_FINAL_ACK, /* the pure ACK of the peer's FIN */
@@ -195,8 +195,8 @@ enum topo_fault_packet {
 
 struct topo_fault {
 	char name[TOPO_NODE_MAX + 1];
-	int node;      /* node index */
-	int out;       /* 1: packets the node sends, 0: it receives */
+	int node; /* node index */
+	int out;  /* 1: packets the node sends, 0: it receives */
 	enum topo_fault_packet packet;
 	uint32_t conn; /* the node's Nth connection (1-based), 0: any */
 	uint32_t nth;  /* the Nth matching packet (1-based) */
@@ -218,10 +218,10 @@ struct topo {
 	struct topo_traffic traffic;
 	struct topo_expect *expects;
 	int nexpects;
-	uint64_t seed;        /* [clients] seed: random offsets */
-	int fail_open;        /* [lab] engine.fail_open */
-	uint32_t queue_len;   /* [lab] engine.queue_len */
-	char **errs; /* "file:line: message" strings, in line order */
+	uint64_t seed;	    /* [clients] seed: random offsets */
+	int fail_open;	    /* [lab] engine.fail_open */
+	uint32_t queue_len; /* [lab] engine.queue_len */
+	char **errs;	    /* "file:line: message" strings, in line order */
 	int nerrs;
 };
 

@@ -78,8 +78,8 @@ struct parser {
 	struct pfault *faults;
 	int nfaults, faults_cap;
 	int seed_set;
-	struct pnode traffic;  /* [traffic]: defaults for every client */
-	char *traffic_server;  /* [traffic] server = NAME */
+	struct pnode traffic; /* [traffic]: defaults for every client */
+	char *traffic_server; /* [traffic] server = NAME */
 	int traffic_server_line, rate_line;
 	struct topo_expect *expects;
 	int nexpects, expects_cap;

@@ -472,9 +472,8 @@ void topo_opt_apply(struct topo *t, struct topo_node *n,
 			n->clock.line = opts[i].line;
 		} else if (!strcmp(k, "ts_offset")) {
 			n->clock.random = !strcmp(v, "random");
-			n->clock.offset_ms = n->clock.random
-						     ? 0
-						     : strtoll(v, NULL, 10);
+			n->clock.offset_ms =
+				n->clock.random ? 0 : strtoll(v, NULL, 10);
 		} else if (!strcmp(k, "ts_skew")) {
 			n->clock.skew_ppm = (int32_t)strtol(v, NULL, 10);
 		} else if (!strcmp(k, "legacy.tcp_tw_recycle")) {
@@ -617,8 +616,9 @@ static void resolve_traffic(struct parser *p)
 	for (i = 0; i < p->nrn; i++) {
 		if (p->rn[i].kind != TOPO_SERVER)
 			continue;
-		if (p->traffic_server ? !strcmp(p->rn[i].name, p->traffic_server)
-				      : tr->server < 0)
+		if (p->traffic_server
+			    ? !strcmp(p->rn[i].name, p->traffic_server)
+			    : tr->server < 0)
 			tr->server = i;
 	}
 	if (p->traffic_server && tr->server < 0)
@@ -627,10 +627,10 @@ static void resolve_traffic(struct parser *p)
 	for (i = 0; i < p->traffic.nopts; i++)
 		if (!strcmp(p->traffic.opts[i].key, "interval") &&
 		    !p->rate_line)
-			tr->interval_us = (uint32_t)strtoul(
-						  p->traffic.opts[i].value,
+			tr->interval_us =
+				(uint32_t)strtoul(p->traffic.opts[i].value,
 						  NULL, 10) *
-					  1000;
+				1000;
 	for (i = 0; i < p->nexpects; i++) {
 		struct topo_expect *e = &p->expects[i];
 		char node[sizeof(e->metric)], *dot;
@@ -639,9 +639,10 @@ static void resolve_traffic(struct parser *p)
 		snprintf(node, sizeof(node), "%s", e->metric);
 		dot = strchr(node, '.');
 		if (!dot) {
-			topo_perr(p, e->line,
-				  "metric '%s': expected NODE.METRIC or clients.METRIC",
-				  e->metric);
+			topo_perr(
+				p, e->line,
+				"metric '%s': expected NODE.METRIC or clients.METRIC",
+				e->metric);
 			continue;
 		}
 		*dot = '\0';
@@ -654,10 +655,13 @@ static void resolve_traffic(struct parser *p)
 			topo_perr(p, e->line, "metric '%s': no node '%s'",
 				  e->metric, node);
 		else if (!topo_metric_known(kind, dot + 1))
-			topo_perr(p, e->line, "metric '%s': %s has no metric '%s'",
-				  e->metric, kind == -1 ? "clients"
-					      : topo_kind_name((enum topo_kind)kind),
-				  dot + 1);
+			topo_perr(
+				p, e->line,
+				"metric '%s': %s has no metric '%s'", e->metric,
+				kind == -1
+					? "clients"
+					: topo_kind_name((enum topo_kind)kind),
+				dot + 1);
 	}
 }
 

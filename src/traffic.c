@@ -130,7 +130,7 @@ struct traffic {
 	struct tr_server *servers;
 	int nservers;
 	struct tr_client *clients; /* by node index (sparse) */
-	struct tr_rec *recs; /* in planned order */
+	struct tr_rec *recs;	   /* in planned order */
 	uint32_t nrecs;
 	struct tr_worker *workers;
 	int nworkers;
@@ -351,8 +351,8 @@ struct traffic *traffic_new(const struct topo *t)
 		wk->buf = xcalloc(1, TR_BUF);
 		wk->sst = xcalloc(tr->nservers ? tr->nservers : 1,
 				  sizeof(*wk->sst));
-		wk->order = xcalloc(tr->nrecs ? tr->nrecs : 1,
-				    sizeof(*wk->order));
+		wk->order =
+			xcalloc(tr->nrecs ? tr->nrecs : 1, sizeof(*wk->order));
 		pool_init(&wk->sconns, sizeof(struct tr_sconn));
 		pool_init(&wk->cconns, sizeof(struct tr_cconn));
 	}
@@ -424,7 +424,8 @@ static int tr_listen(struct tr_worker *w)
 			return err;
 		for (k = 0; k < svc->nports; k++) {
 			struct sockaddr_in sa = {.sin_family = AF_INET,
-						 .sin_port = htons(svc->ports[k])};
+						 .sin_port =
+							 htons(svc->ports[k])};
 			struct epoll_event ev = {.events = EPOLLIN};
 			struct tr_listen *l;
 			int one = 1, fd;
@@ -450,7 +451,7 @@ static int tr_listen(struct tr_worker *w)
 				return err;
 			}
 			w->listens = xrealloc(w->listens, w->nlistens + 1,
-					       sizeof(*w->listens));
+					      sizeof(*w->listens));
 			l = &w->listens[w->nlistens];
 			l->o.kind = K_LISTEN;
 			l->o.fd = fd;
@@ -523,8 +524,7 @@ static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
 	while (c->sent < svc->response) {
 		size_t want = svc->response - c->sent;
 
-		n = write(c->o.fd, w->buf,
-			  want > TR_BUF ? TR_BUF : want);
+		n = write(c->o.fd, w->buf, want > TR_BUF ? TR_BUF : want);
 		if (n <= 0)
 			break;
 		c->sent += (uint32_t)n;
@@ -544,8 +544,8 @@ static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
 
 /* ---- clients ---- */
 
-static void rec_done(struct tr_worker *w, struct tr_rec *r,
-		     enum tr_outcome o, int err)
+static void rec_done(struct tr_worker *w, struct tr_rec *r, enum tr_outcome o,
+		     int err)
 {
 	struct tr_client *cl = &w->tr->clients[r->client];
 
@@ -642,8 +642,8 @@ static int cconn_bind(struct tr_client *cl, int fd, uint16_t *port)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	for (i = 0; i < span; i++) {
 		struct sockaddr_in sa = {.sin_family = AF_INET};
-		uint16_t p = (uint16_t)(ld->sport_min +
-					(cl->next_sport++ % span));
+		uint16_t p =
+			(uint16_t)(ld->sport_min + (cl->next_sport++ % span));
 
 		sa.sin_port = htons(p);
 		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
@@ -660,7 +660,8 @@ static void tr_start(struct tr_worker *w, uint32_t ri)
 {
 	struct tr_rec *r = &w->tr->recs[ri];
 	struct tr_client *cl = &w->tr->clients[r->client];
-	const struct topo_node *srv = &w->tr->t->nodes[w->tr->t->traffic.server];
+	const struct topo_node *srv =
+		&w->tr->t->nodes[w->tr->t->traffic.server];
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	struct epoll_event ev = {.events = EPOLLOUT};
 	struct tr_cconn *c;
@@ -688,9 +689,10 @@ static void tr_start(struct tr_worker *w, uint32_t ri)
 		}
 	}
 	sa.sin_addr.s_addr = htonl(srv->ifs[0].addr);
-	sa.sin_port = htons(w->tr->t->traffic.port
-				    ? w->tr->t->traffic.port
-				    : srv->svc.ports[ri % (uint32_t)srv->svc.nports]);
+	sa.sin_port =
+		htons(w->tr->t->traffic.port
+			      ? w->tr->t->traffic.port
+			      : srv->svc.ports[ri % (uint32_t)srv->svc.nports]);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
 	    errno != EINPROGRESS) {
 		err = errno;
@@ -706,9 +708,9 @@ static void tr_start(struct tr_worker *w, uint32_t ri)
 	c->rec = ri;
 	c->st = C_CONNECTING;
 	if (cl->tn->load.connect_timeout_ms)
-		c->deadline_ns = util_now_ns() +
-				 (uint64_t)cl->tn->load.connect_timeout_ms *
-					 1000000;
+		c->deadline_ns =
+			util_now_ns() +
+			(uint64_t)cl->tn->load.connect_timeout_ms * 1000000;
 	ev.data.u64 = obj_key(&c->o);
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		cconn_fail(w, c, errno);
@@ -878,7 +880,8 @@ static void *tr_worker_run(void *arg)
 	int i, n;
 
 	if (tr->t->traffic.max_ms)
-		limit_ns = tr->start_ns + (uint64_t)tr->t->traffic.max_ms * 1000000;
+		limit_ns = tr->start_ns +
+			   (uint64_t)tr->t->traffic.max_ms * 1000000;
 	for (;;) {
 		uint64_t now_ns = util_now_ns();
 		uint32_t now = (uint32_t)((now_ns - tr->start_ns) / 1000);

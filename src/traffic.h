@@ -8,7 +8,7 @@
 
 enum tr_outcome {
 	TR_PENDING,
-	TR_OK,      /* established, request answered, closed as planned */
+	TR_OK,	    /* established, request answered, closed as planned */
 	TR_TIMEOUT, /* no SYN-ACK before the SYN retries (or our limit) ran out */
 	TR_REFUSED, /* RST in answer to the SYN */
 	TR_RESET,   /* RST after the connection was up */
@@ -23,12 +23,12 @@ struct tr_rec {
 	uint32_t connect_us; /* until established or failed */
 	uint32_t end_us;     /* closed, since the run began */
 	uint16_t client;     /* node index */
-	uint16_t sport;      /* local port */
-	uint32_t seq;        /* k-th attempt of its client (0-based) */
+	uint16_t sport;	     /* local port */
+	uint32_t seq;	     /* k-th attempt of its client (0-based) */
 	uint8_t outcome;     /* enum tr_outcome */
 	uint8_t syn_retrans; /* SYN retransmissions before the outcome */
-	uint8_t err;         /* errno of a TR_ERROR */
-	uint8_t flags;       /* TR_F_* */
+	uint8_t err;	     /* errno of a TR_ERROR */
+	uint8_t flags;	     /* TR_F_* */
 	uint32_t planned_us; /* when the schedule wanted it to start */
 	uint32_t pad2;
 };

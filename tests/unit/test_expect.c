@@ -228,9 +228,9 @@ static void test_bad_values(void)
 /* strtod() alone would take these. */
 static void test_not_plain_numbers(void)
 {
-	CU_ASSERT_EQUAL(parse(BASE "c1.failed == nan\n" /* 16 */
-				   "c1.failed == inf\n" /* 17 */
-				   "c1.failed == 0x10\n" /* 18 */
+	CU_ASSERT_EQUAL(parse(BASE "c1.failed == nan\n"	  /* 16 */
+				   "c1.failed == inf\n"	  /* 17 */
+				   "c1.failed == 0x10\n"  /* 18 */
 				   "c1.failed == 1e3\n"), /* 19 */
 			-EINVAL);
 	CHECK_ERR(16, "'nan' is not a number");
