@@ -54,7 +54,8 @@ struct sect_kind {
 	enum topo_kind node; /* for node_open() */
 	/* start a section; an error return skips its body */
 	int (*open)(struct parser *p, const char *name, int line);
-	const struct key_def *keys; /* ends with a NULL name */
+	/* its keys: up to three tables, each ending with a NULL name */
+	const struct key_def *keys[3];
 	/* if set, gets the body lines instead of them being key = value */
 	int (*raw)(struct parser *p, const char *text, int line);
 	const char *required[3];
@@ -1070,14 +1071,8 @@ static const struct key_def server_keys[] = {
 	{ NULL, NULL, 0 },
 };
 
-static const struct key_def client_keys[] = {
-	{ "network", key_ref, 0 },
-	{ "address", key_addr, 0 },
-	{ "via", key_ref, 2 },
-	{ "sysctl.", key_sysctl, 0 },
-	{ "tsclock", key_tsclock, 0 },
-	{ "ts_offset", key_ts_offset, 0 },
-	{ "ts_skew", key_ts_skew, 0 },
+/* What a client does: in [client], [clients] and [traffic]. */
+static const struct key_def load_keys[] = {
 	{ "conns", key_count_opt, 0 },
 	{ "interval", key_duration_opt, 0 },
 	{ "start", key_duration_opt, 0 },
@@ -1088,23 +1083,27 @@ static const struct key_def client_keys[] = {
 	{ NULL, NULL, 0 },
 };
 
-static const struct key_def clients_keys[] = {
-	{ "count", key_count, 0 },
+/* What a client is: in [client] and [clients]. */
+static const struct key_def client_keys[] = {
 	{ "network", key_ref, 0 },
-	{ "prefix", key_prefix, 0 },
 	{ "via", key_ref, 2 },
 	{ "sysctl.", key_sysctl, 0 },
 	{ "tsclock", key_tsclock, 0 },
 	{ "ts_offset", key_ts_offset, 0 },
 	{ "ts_skew", key_ts_skew, 0 },
+	{ NULL, NULL, 0 },
+};
+
+/* Only for one client. */
+static const struct key_def address_keys[] = {
+	{ "address", key_addr, 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct key_def clients_keys[] = {
+	{ "count", key_count, 0 },
+	{ "prefix", key_prefix, 0 },
 	{ "seed", key_seed, 0 },
-	{ "conns", key_count_opt, 0 },
-	{ "interval", key_duration_opt, 0 },
-	{ "start", key_duration_opt, 0 },
-	{ "concurrency", key_count_opt, 0 },
-	{ "sport", key_sport, 0 },
-	{ "connect_timeout", key_duration_opt, 0 },
-	{ "hold", key_duration_opt, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -1115,13 +1114,6 @@ static const struct key_def traffic_keys[] = {
 	{ "port", key_traffic, 3 },
 	{ "max", key_traffic, 4 },
 	{ "linger", key_traffic, 5 },
-	{ "conns", key_count_opt, 0 },
-	{ "interval", key_duration_opt, 0 },
-	{ "start", key_duration_opt, 0 },
-	{ "concurrency", key_count_opt, 0 },
-	{ "sport", key_sport, 0 },
-	{ "connect_timeout", key_duration_opt, 0 },
-	{ "hold", key_duration_opt, 0 },
 	{ NULL, NULL, 0 },
 };
 
@@ -1138,25 +1130,25 @@ static const struct key_def fault_keys[] = {
 
 static const struct sect_kind sect_kinds[] = {
 	{ .name = "lab", .flags = SECT_ONCE, .open = lab_open,
-	  .keys = lab_keys, .required = { "name" } },
+	  .keys = { lab_keys }, .required = { "name" } },
 	{ .name = "network", .flags = SECT_NAMED, .open = net_open,
-	  .keys = network_keys, .required = { "subnet" } },
+	  .keys = { network_keys }, .required = { "subnet" } },
 	{ .name = "gateway", .flags = SECT_NAMED, .node = TOPO_GATEWAY,
-	  .open = node_open, .keys = gateway_keys,
+	  .open = node_open, .keys = { gateway_keys },
 	  .required = { "inside", "outside" }, .close = gateway_close },
 	{ .name = "server", .flags = SECT_NAMED, .node = TOPO_SERVER,
-	  .open = node_open, .keys = server_keys, .required = { "network" } },
+	  .open = node_open, .keys = { server_keys }, .required = { "network" } },
 	{ .name = "clients", .flags = SECT_ONCE, .open = clients_open,
-	  .keys = clients_keys, .required = { "count", "network" },
+	  .keys = { clients_keys, client_keys, load_keys }, .required = { "count", "network" },
 	  .close = clients_close },
 	{ .name = "client", .flags = SECT_NAMED, .node = TOPO_CLIENT,
-	  .open = node_open, .keys = client_keys },
+	  .open = node_open, .keys = { client_keys, address_keys, load_keys } },
 	{ .name = "traffic", .flags = SECT_ONCE, .open = traffic_open,
-	  .keys = traffic_keys },
+	  .keys = { traffic_keys, load_keys } },
 	{ .name = "expect", .flags = SECT_ONCE, .open = expect_open,
 	  .raw = expect_raw },
 	{ .name = "fault", .flags = SECT_NAMED, .open = fault_open,
-	  .keys = fault_keys, .required = { "node", "action" },
+	  .keys = { fault_keys }, .required = { "node", "action" },
 	  .close = fault_close },
 };
 /* clang-format on */
@@ -1281,17 +1273,22 @@ static void parse_header(struct parser *p, char *s, int line)
 static void parse_key(struct parser *p, const char *key, const char *val,
 		      int line)
 {
-	const struct key_def *d;
-	int first = seen_line(p, key);
+	const struct key_def *d = NULL, *k;
+	int first = seen_line(p, key), t;
 	size_t n;
 
-	for (d = p->kind->keys; d->name; d++) {
-		n = strlen(d->name);
-		if (d->name[n - 1] == '.' ? !strncmp(key, d->name, n) && key[n]
-					  : !strcmp(key, d->name))
-			break;
+	for (t = 0; !d && t < 3 && p->kind->keys[t]; t++) {
+		for (k = p->kind->keys[t]; k->name; k++) {
+			n = strlen(k->name);
+			if (k->name[n - 1] == '.'
+				    ? !strncmp(key, k->name, n) && key[n]
+				    : !strcmp(key, k->name)) {
+				d = k;
+				break;
+			}
+		}
 	}
-	if (!d->name) {
+	if (!d) {
 		topo_perr(p, line, "unknown key '%s' in %s", key, p->label);
 		return;
 	}
