@@ -86,18 +86,6 @@ static void lab_on_signal(int sig)
 	lab_interrupted = 1;
 }
 
-static void lab_catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = lab_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 static void lab_ns_name(const char *lab, const char *node, char *buf,
 			size_t len)
 {
@@ -682,7 +670,7 @@ int lab_up(const struct topo *t, const char *topo)
 	b.workers = xcalloc(NS_THREADS_MAX, sizeof(*b.workers));
 	for (i = 0; i < t->nnodes; i++)
 		b.nsfd[i] = -1;
-	lab_catch_signals();
+	util_catch_signals(lab_on_signal);
 	lab_raise_nofile(2 * t->nnodes + 64);
 
 	b.lockfd = state_lock(t->name);

@@ -433,7 +433,6 @@ int matrix_main(const char *path, const char *text, size_t len,
 	int ncells = 0, i, running = 0, next = 0, done = 0, ncols = 0, err;
 	FILE *json = NULL, *csv = NULL;
 	struct cell *cells = NULL;
-	struct sigaction sa;
 	struct topo base = {0};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int jobs = o->jobs > 0 ? o->jobs : cpus > 0 ? (int)cpus : 1;
@@ -496,11 +495,7 @@ int matrix_main(const char *path, const char *text, size_t len,
 	if (err)
 		goto out;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = matrix_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	util_catch_signals(matrix_on_signal);
 	while (done < ncells) {
 		int status;
 		pid_t pid;

@@ -262,6 +262,15 @@ void report_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* The capture's record of a connection's SYNs, or NULL. */
+static const struct cap_syn *rec_syns(const struct run_data *d,
+				      const struct tr_rec *r)
+{
+	return d->cap ? capture_find(d->cap, r->client, r->sport, r->start_us,
+				     r->end_us)
+		      : NULL;
+}
+
 static const char *answer_name(int a)
 {
 	static const char *const names[] = {"none", "synack", "twack", "rst",
@@ -345,10 +354,7 @@ int report_json(FILE *f, const struct run_data *d)
 	fprintf(f, "\n  ],\n  \"connections\": [");
 	for (i = 0; i < d->nrecs; i++) {
 		const struct tr_rec *r = &d->recs[i];
-		const struct cap_syn *s =
-			d->cap ? capture_find(d->cap, r->client, r->sport,
-					      r->start_us, r->end_us)
-			       : NULL;
+		const struct cap_syn *s = rec_syns(d, r);
 
 		fprintf(f, "%s\n    {\"client\": ", i ? "," : "");
 		report_json_string(f, t->nodes[r->client].name);
@@ -384,10 +390,7 @@ int report_csv(FILE *f, const struct run_data *d)
 		   "ext_port,syns_sent,syns_dropped,syns_twack\n");
 	for (i = 0; i < d->nrecs; i++) {
 		const struct tr_rec *r = &d->recs[i];
-		const struct cap_syn *s =
-			d->cap ? capture_find(d->cap, r->client, r->sport,
-					      r->start_us, r->end_us)
-			       : NULL;
+		const struct cap_syn *s = rec_syns(d, r);
 		int k, drop = 0, tw = 0;
 
 		for (k = 0; s && k < s->ntx && k < CAP_TX_MAX; k++) {
@@ -628,10 +631,9 @@ int report_svg(FILE *f, const struct run_data *d)
 		const struct cap_syn *s;
 		int y;
 
-		if (lane_of[r->client] < 0 || !d->cap)
+		if (lane_of[r->client] < 0)
 			continue;
-		s = capture_find(d->cap, r->client, r->sport, r->start_us,
-				 r->end_us);
+		s = rec_syns(d, r);
 		if (!s)
 			continue;
 		y = 70 + lane_of[r->client] * SVG_LANE;

@@ -360,7 +360,6 @@ int run_main(const struct topo *t, const char *topo_path,
 	struct dump *pcap = NULL;
 	struct traffic *tr = NULL;
 	struct run_data d;
-	struct sigaction sa;
 	struct utsname un;
 	uint64_t t0;
 	int err, err2;
@@ -382,12 +381,7 @@ int run_main(const struct topo *t, const char *topo_path,
 	err = lab_up(t, topo_path);
 	if (err)
 		goto out_files;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = run_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	util_catch_signals(run_on_signal);
 	err = lab_mark_running(t->name);
 	if (err)
 		goto out_down;

@@ -36,6 +36,10 @@ int util_parse_ipv4(const char *s, uint32_t *addr);
 /* Format a host-order IPv4 address into buf (at least 16 bytes). */
 const char *util_ipv4_str(uint32_t addr, char *buf);
 
+/* Catch SIGINT, SIGTERM and SIGHUP with fn (no SA_RESTART, so that a
+ * blocking call returns EINTR). */
+void util_catch_signals(void (*fn)(int));
+
 /* Monotonic time in nanoseconds. */
 uint64_t util_now_ns(void);
 
