@@ -109,6 +109,7 @@ struct eng_node {
 	int32_t skew_ppm;
 	/* legacy server */
 	struct legacy *lg;
+	int native; /* the kernel has tcp_tw_recycle: set, not emulated */
 	int diagfd;
 	int server_ts;
 	/* faults */
@@ -587,6 +588,23 @@ static int eng_setup_node(struct engine *e, struct eng_node *n)
 	err = netns_enter(n->nsfd);
 	if (err)
 		return err;
+	/* A kernel older than 4.12 still has the real thing: use it, and
+	 * say so, rather than emulate it. */
+	if (n->lg && sysctl_get("net.ipv4.tcp_tw_recycle", val,
+				sizeof(val)) == 0) {
+		err = sysctl_set("net.ipv4.tcp_tw_recycle", "1");
+		if (err) {
+			log_errno(err, "engine: %s: tcp_tw_recycle", n->ns);
+			goto out;
+		}
+		legacy_free(n->lg);
+		n->lg = NULL;
+		n->native = 1;
+		log_info("engine: %s: using the kernel's own tcp_tw_recycle",
+			 n->ns);
+		if (!n->clock && !n->nfaults)
+			goto out; /* nothing left to queue here */
+	}
 	/* Try the native queue expression first; without CONFIG_NFT_QUEUE
 	 * the kernel refuses the whole batch and the xtables target
 	 * through nft_compat does the same job. */
@@ -688,6 +706,8 @@ static int eng_init(struct engine *e, const struct topo *t)
 		struct epoll_event ev = {.events = EPOLLIN,
 					 .data.ptr = &e->nodes[i]};
 
+		if (!e->nodes[i].q)
+			continue; /* a native tcp_tw_recycle, nothing queued */
 		if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, nfq_fd(e->nodes[i].q),
 			      &ev) < 0)
 			return -errno;
@@ -788,8 +808,9 @@ static void eng_write_stats(struct engine *e, int final)
 			(unsigned long long)n->st.overruns,
 			(unsigned long long)eng_queue_drops(n),
 			n->clock ? "host" : "-", n->offset, n->skew_ppm,
-			n->lg ? topo_legacy_model_name(n->tn->legacy.model)
-			      : "-");
+			n->native ? "native"
+			: n->lg	  ? topo_legacy_model_name(n->tn->legacy.model)
+				  : "-");
 	}
 	if (fclose(f) == 0)
 		rename(tmp, path);

@@ -90,6 +90,33 @@ static unsigned long long engine_stat(const char *lab, const char *node,
 	return v;
 }
 
+/* A word-valued field of a node's engine counters ("" if none). */
+static void engine_stat_str(const char *lab, const char *node,
+			    const char *key, char *buf, size_t len)
+{
+	char path[PATH_MAX], *line = NULL, want[80], tok[80];
+	size_t cap = 0;
+	FILE *f;
+
+	buf[0] = '\0';
+	engine_stats_path(lab, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), "node %s ", node);
+	snprintf(tok, sizeof(tok), " %s ", key);
+	while (getline(&line, &cap, f) > 0) {
+		char *p = strstr(line, tok);
+
+		if (strncmp(line, want, strlen(want)) || !p)
+			continue;
+		p += strlen(tok);
+		snprintf(buf, len, "%.*s", (int)strcspn(p, " \n"), p);
+	}
+	free(line);
+	fclose(f);
+}
+
 static void engine_queue_kind(const char *lab, char *buf, size_t len)
 {
 	char path[PATH_MAX], line[256];
@@ -435,8 +462,14 @@ int run_main(const struct topo *t, const char *topo_path,
 	gateway_metrics(&d, before, after);
 	{
 		const struct topo_node *srv = &t->nodes[t->traffic.server];
+		char how[16];
 
-		if (srv->legacy.recycle)
+		engine_stat_str(t->name, srv->name, "legacy", how,
+				sizeof(how));
+		if (srv->legacy.recycle && !strcmp(how, "native"))
+			snprintf(d.legacy_how, sizeof(d.legacy_how),
+				 "native (this kernel has tcp_tw_recycle)");
+		else if (srv->legacy.recycle)
 			snprintf(d.legacy_how, sizeof(d.legacy_how),
 				 "emulated, model %s (this kernel has no "
 				 "tcp_tw_recycle)",
