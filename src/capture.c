@@ -153,8 +153,11 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 		s->sport = p.sport;
 		if (!s->ntx)
 			s->tsval = p.has_ts ? p.tsval : 0;
-		if (s->ntx < CAP_TX_MAX)
+		if (s->ntx < CAP_TX_MAX) {
 			s->tx_us[s->ntx] = now;
+			/* Until it is seen at the server. */
+			s->answer[s->ntx] = CAP_LOST;
+		}
 		if (s->ntx < UINT8_MAX)
 			s->ntx++;
 		return;
@@ -174,8 +177,21 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 				c->tot.ext_port_reuse++;
 		}
 		s->ext_port = p.sport;
-		if (s->nrx < CAP_TX_MAX)
-			s->answer[s->nrx] = CAP_NONE;
+		/* This arrival is the last transmission that left the client
+		 * before it (some may have been lost on the way); with no
+		 * client side seen, count arrivals. */
+		if (s->ntx) {
+			int k = s->ntx < CAP_TX_MAX ? s->ntx - 1
+						    : CAP_TX_MAX - 1;
+
+			while (k > 0 && s->tx_us[k] > now)
+				k--;
+			s->last_rx = (uint8_t)k;
+		} else {
+			s->last_rx =
+				s->nrx < CAP_TX_MAX ? s->nrx : CAP_TX_MAX - 1;
+		}
+		s->answer[s->last_rx] = CAP_NONE;
 		if (s->nrx < UINT8_MAX)
 			s->nrx++;
 		c->by_port[p.sport] = (uint32_t)(s - c->syns) + 1;
@@ -187,8 +203,8 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 	if (syn == (PKT_SYN | PKT_ACK)) {
 		c->tot.synack_out++;
 		s = cap_find(c, p.ack - 1);
-		if (s && s->nrx && s->nrx <= CAP_TX_MAX)
-			s->answer[s->nrx - 1] = CAP_SYNACK;
+		if (s && s->nrx)
+			s->answer[s->last_rx] = CAP_SYNACK;
 		return;
 	}
 	/* An ACK or RST right after an unanswered SYN on the same external
@@ -197,13 +213,13 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 	    now - c->by_port_us[p.dport] > CAP_TWACK_MS * 1000)
 		return;
 	s = &c->syns[c->by_port[p.dport] - 1];
-	if (!s->nrx || s->nrx > CAP_TX_MAX || s->answer[s->nrx - 1] != CAP_NONE)
+	if (!s->nrx || s->answer[s->last_rx] != CAP_NONE)
 		return;
 	if (p.flags & PKT_RST) {
-		s->answer[s->nrx - 1] = CAP_RST;
+		s->answer[s->last_rx] = CAP_RST;
 		c->tot.rst_out++;
 	} else if (p.flags == PKT_ACK && !p.payload) {
-		s->answer[s->nrx - 1] = CAP_TWACK;
+		s->answer[s->last_rx] = CAP_TWACK;
 		c->tot.twack_out++;
 	}
 }
@@ -528,15 +544,6 @@ void capture_stop(struct capture *c)
 	c->ring = NULL;
 	close(c->fd);
 	c->fd = -1;
-	/* SYNs that never reached the server are lost on the way; those
-	 * past the last arrival were not seen there either. */
-	for (i = 0; i < c->nsyns; i++) {
-		struct cap_syn *s = &c->syns[i];
-		int k;
-
-		for (k = s->nrx; k < s->ntx && k < CAP_TX_MAX; k++)
-			s->answer[k] = CAP_LOST;
-	}
 	c->sorted = xcalloc(c->nsyns ? c->nsyns : 1, sizeof(*c->sorted));
 	for (i = 0; i < c->nsyns; i++)
 		c->sorted[i] = i;

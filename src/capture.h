@@ -22,11 +22,12 @@ enum cap_answer {
  * same ISN. */
 struct cap_syn {
 	uint32_t isn;
-	uint16_t client;	    /* node index */
-	uint16_t sport;		    /* client's port */
-	uint16_t ext_port;	    /* the port the server saw (after NAT) */
-	uint8_t ntx;		    /* transmissions seen leaving the client */
-	uint8_t nrx;		    /* of which reached the server */
+	uint16_t client;   /* node index */
+	uint16_t sport;	   /* client's port */
+	uint16_t ext_port; /* the port the server saw (after NAT) */
+	uint8_t ntx;	   /* transmissions seen leaving the client */
+	uint8_t nrx;	   /* arrivals at the server */
+	uint8_t last_rx;   /* transmission the last arrival belongs to */
 	uint32_t tx_us[CAP_TX_MAX]; /* when each left the client */
 	uint8_t answer[CAP_TX_MAX]; /* enum cap_answer, per transmission */
 	uint32_t tsval;		    /* TSval of the first transmission */

@@ -91,8 +91,8 @@ static unsigned long long engine_stat(const char *lab, const char *node,
 }
 
 /* A word-valued field of a node's engine counters ("" if none). */
-static void engine_stat_str(const char *lab, const char *node,
-			    const char *key, char *buf, size_t len)
+static void engine_stat_str(const char *lab, const char *node, const char *key,
+			    char *buf, size_t len)
 {
 	char path[PATH_MAX], *line = NULL, want[80], tok[80];
 	size_t cap = 0;
@@ -464,8 +464,7 @@ int run_main(const struct topo *t, const char *topo_path,
 		const struct topo_node *srv = &t->nodes[t->traffic.server];
 		char how[16];
 
-		engine_stat_str(t->name, srv->name, "legacy", how,
-				sizeof(how));
+		engine_stat_str(t->name, srv->name, "legacy", how, sizeof(how));
 		if (srv->legacy.recycle && !strcmp(how, "native"))
 			snprintf(d.legacy_how, sizeof(d.legacy_how),
 				 "native (this kernel has tcp_tw_recycle)");
@@ -514,5 +513,17 @@ out_files:
 		fclose(csv);
 	if (svg)
 		fclose(svg);
+	/* A run that did not finish leaves no output files behind (they
+	 * were created up front, to find a bad path before building). */
+	if (err && err != 1) {
+		if (o->json)
+			unlink(o->json);
+		if (o->csv)
+			unlink(o->csv);
+		if (o->svg)
+			unlink(o->svg);
+	}
+	if (err == -EINTR)
+		log_err("interrupted: lab %s removed", t->name);
 	return err;
 }

@@ -603,6 +603,13 @@ static void resolve_faults(struct parser *p)
 		if (f->node.name && f->f.node < 0)
 			topo_perr(p, f->node.line, "fault '%s': no node '%s'",
 				  f->f.name, f->node.name);
+		else if (f->f.node >= 0 &&
+			 p->rn[f->f.node].kind == TOPO_GATEWAY)
+			topo_perr(
+				p, f->node.line,
+				"fault '%s': '%s' is a gateway; faults act on "
+				"what a client or server sends or receives",
+				f->f.name, f->node.name);
 	}
 }
 

@@ -134,6 +134,7 @@ struct traffic {
 	uint32_t nrecs;
 	struct tr_worker *workers;
 	int nworkers;
+	uint32_t done_all; /* attempts ended, over every worker (atomic) */
 	volatile int *stop;
 	uint64_t start_ns, end_ns;
 };
@@ -558,6 +559,7 @@ static void rec_done(struct tr_worker *w, struct tr_rec *r, enum tr_outcome o,
 		r->connect_us = r->end_us - r->start_us;
 	cl->inflight--;
 	w->done++;
+	__atomic_add_fetch(&w->tr->done_all, 1, __ATOMIC_RELAXED);
 }
 
 static void cconn_close(struct tr_worker *w, struct tr_cconn *c, int rst)
@@ -894,10 +896,13 @@ static void *tr_worker_run(void *arg)
 		if (limit_ns && now_ns >= limit_ns)
 			break;
 		tr_schedule(w, now);
-		/* Held sockets stay open past the end of the traffic: the
-		 * run reads its end counters before traffic_free() closes
-		 * them. */
-		if (w->done == w->norder) {
+		/* Every worker serves its listeners until every attempt of
+		 * the run has ended: the kernel hands connections from any
+		 * client to any worker's listener.  Held sockets stay open
+		 * past the end: the run reads its end counters before
+		 * traffic_free() closes them. */
+		if (__atomic_load_n(&tr->done_all, __ATOMIC_RELAXED) ==
+		    tr->nrecs) {
 			if (!drain_until)
 				drain_until = now_ns + TR_DRAIN_MS * 1000000ull;
 			if (now_ns >= drain_until)
