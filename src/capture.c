@@ -582,6 +582,7 @@ const struct cap_syn *capture_find(const struct capture *c, int client,
 {
 	const struct cap_syn *best = NULL;
 	uint32_t lo = 0, hi = c->nsyns;
+	int64_t best_d = INT64_MAX;
 
 	/* First entry with (client, sport) >= the key. */
 	while (lo < hi) {
@@ -594,17 +595,25 @@ const struct cap_syn *capture_find(const struct capture *c, int client,
 		else
 			hi = mid;
 	}
+	/* The capture's clock and the generator's differ by the time a SYN
+	 * takes to reach the switch and by the two clocks' conversion:
+	 * take the connection whose first SYN is closest to the start,
+	 * among those that left before it ended. */
 	for (; lo < c->nsyns; lo++) {
 		const struct cap_syn *s = &c->syns[c->sorted[lo]];
+		int64_t d;
 
 		if (s->client != client || s->sport != sport)
 			break;
-		/* The capture's clock and the generator's differ by the
-		 * time a SYN takes to reach the switch: allow 50 ms. */
-		if (s->tx_us[0] + 50000 < start_us || s->tx_us[0] > end_us)
-			continue;
-		best = s;
-		break;
+		if (s->tx_us[0] > end_us + 50000u)
+			break; /* sorted by time: the rest are later */
+		d = (int64_t)s->tx_us[0] - (int64_t)start_us;
+		if (d < 0)
+			d = -d;
+		if (d <= 50000 && d < best_d) {
+			best = s;
+			best_d = d;
+		}
 	}
 	return best;
 }

@@ -79,6 +79,7 @@ struct eng_timer {
 /* Per-connection facts the engine needs beyond the legacy model. */
 struct eng_conn {
 	struct diag_tuple t;
+	uint32_t isn;	/* faults: the SYN's sequence number */
 	uint32_t index; /* faults: the node's Nth connection */
 	long rto_us;	/* legacy: RTO read when the server sent its FIN */
 	int peer_fin;	/* faults: the peer's FIN was seen */
@@ -337,8 +338,14 @@ static int fault_check(struct eng_node *n, const struct pkt *p, int out,
 	 * them: by the first SYN seen either way. */
 	if ((p->flags & (PKT_SYN | PKT_ACK)) == PKT_SYN) {
 		c = conn_get(n, &t, 1);
-		if (!c->index)
+		/* A SYN with a new ISN on a 4-tuple seen before is a new
+		 * connection (the port was reused); a retransmitted SYN
+		 * has the same ISN. */
+		if (!c->index || c->isn != p->seq) {
 			c->index = ++n->next_index;
+			c->isn = p->seq;
+			c->peer_fin = 0;
+		}
 	} else {
 		c = conn_get(n, &t, 0);
 	}
@@ -590,8 +597,8 @@ static int eng_setup_node(struct engine *e, struct eng_node *n)
 		return err;
 	/* A kernel older than 4.12 still has the real thing: use it, and
 	 * say so, rather than emulate it. */
-	if (n->lg && sysctl_get("net.ipv4.tcp_tw_recycle", val,
-				sizeof(val)) == 0) {
+	if (n->lg &&
+	    sysctl_get("net.ipv4.tcp_tw_recycle", val, sizeof(val)) == 0) {
 		err = sysctl_set("net.ipv4.tcp_tw_recycle", "1");
 		if (err) {
 			log_errno(err, "engine: %s: tcp_tw_recycle", n->ns);

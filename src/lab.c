@@ -525,6 +525,22 @@ static int lab_node_links(struct build *b, int i)
 		err = link_add_default_route(ls, IF_FIRST + out,
 					     via->ifs[0].addr);
 	}
+	/* A gateway that does not translate is a router: the nodes on its
+	 * outside network reach its inside network through it. */
+	for (k = 0; !err && k < b->t->nnodes; k++) {
+		const struct topo_node *g = &b->t->nodes[k];
+		const struct topo_net *in;
+		int out = n->kind == TOPO_GATEWAY ? 1 : 0;
+
+		if (g->kind != TOPO_GATEWAY || g == n ||
+		    g->nat.mode != TOPO_NAT_NONE ||
+		    g->ifs[1].net != n->ifs[out].net || n->via == k)
+			continue;
+		in = &b->t->nets[g->ifs[0].net];
+		what = "route to a routed network";
+		err = link_add_route(ls, IF_FIRST + out, in->addr, in->prefix,
+				     g->ifs[1].addr);
+	}
 	if (err)
 		log_errno(err, "node %s: %s%s", n->name, what,
 			  link_sock_why(ls));

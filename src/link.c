@@ -250,6 +250,12 @@ out:
 
 int link_add_default_route(struct link_sock *ls, int ifindex, uint32_t gw)
 {
+	return link_add_route(ls, ifindex, 0, 0, gw);
+}
+
+int link_add_route(struct link_sock *ls, int ifindex, uint32_t dst_addr,
+		   int prefix, uint32_t gw)
+{
 	struct rtnl_nexthop *nh = NULL;
 	struct nl_addr *dst, *via;
 	struct rtnl_route *r;
@@ -257,7 +263,7 @@ int link_add_default_route(struct link_sock *ls, int ifindex, uint32_t gw)
 
 	link_reset(ls);
 	r = rtnl_route_alloc();
-	dst = link_nl_addr(0, 0);
+	dst = link_nl_addr(dst_addr, prefix);
 	via = link_nl_addr(gw, 32);
 	if (!r || !dst || !via)
 		goto out;

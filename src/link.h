@@ -59,6 +59,10 @@ int link_set_up(struct link_sock *ls, int ifindex, int quiet_ipv6);
 /* Add a host-order IPv4 address/prefix to a link.  Return: 0 or -errno. */
 int link_add_addr(struct link_sock *ls, int ifindex, uint32_t addr, int prefix);
 
+/* Add a route to dst/prefix (host order) via gw.  Return: 0 or -errno. */
+int link_add_route(struct link_sock *ls, int ifindex, uint32_t dst, int prefix,
+		   uint32_t gw);
+
 /* Add a default route via a host-order gateway.  Return: 0 or -errno. */
 int link_add_default_route(struct link_sock *ls, int ifindex, uint32_t gw);
 

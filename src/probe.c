@@ -1,5 +1,10 @@
 /* probe.c - a node's kernel counters: TcpExt, conntrack, TCP states. */
 #include <errno.h>
+#include <sys/socket.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,12 +76,63 @@ static void probe_netstat(struct probe *p)
 			p->tw_overflow = v;
 		if (!probe_field(buf, "TcpExt", "TWRecycled", &v))
 			p->tw_recycled = v;
+		if (!probe_field(buf, "TcpExt", "TCPChallengeACK", &v))
+			p->challenge_acks = v;
 	}
 	if (util_read_file("/proc/thread-self/net/snmp", buf, sizeof(buf)) >
 	    0) {
 		if (!probe_field(buf, "Tcp", "InCsumErrors", &v))
 			p->in_csum_errors = v;
+		if (!probe_field(buf, "Tcp", "EstabResets", &v))
+			p->estab_resets = v;
 	}
+}
+
+/* Live conntrack entries of the current namespace: a ctnetlink dump,
+ * which leaves out entries that have expired but not yet been
+ * collected.  0 if conntrack cannot be read. */
+static uint64_t probe_ct_dump_count(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *g;
+	uint64_t n = 0;
+	int done = 0;
+
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl)
+		return 0;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto out;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = 1;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = AF_INET;
+	g->version = NFNETLINK_V0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	while (!done) {
+		ssize_t len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+		int rem = (int)len;
+
+		if (len <= 0)
+			break;
+		for (; mnl_nlmsg_ok(h, rem); h = mnl_nlmsg_next(h, &rem)) {
+			if (h->nlmsg_type == NLMSG_DONE ||
+			    h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			n++;
+		}
+	}
+out:
+	mnl_socket_close(nl);
+	return n;
 }
 
 /* /proc/net/stat/nf_conntrack: a header, then one line of hex fields per
@@ -84,11 +140,9 @@ static void probe_netstat(struct probe *p)
 static void probe_conntrack(struct probe *p)
 {
 	char buf[8192], *line, *save = NULL, *hdr;
-	int col_if = -1, col_drop = -1, col_clash = -1, i;
+	int col_if = -1, col_drop = -1, col_clash = -1, col_inv = -1, i;
 
-	if (util_read_file("/proc/sys/net/netfilter/nf_conntrack_count", buf,
-			   sizeof(buf)) > 0)
-		p->ct_count = strtoull(buf, NULL, 10);
+	p->ct_count = probe_ct_dump_count();
 	if (util_read_file("/proc/thread-self/net/stat/nf_conntrack", buf,
 			   sizeof(buf)) <= 0)
 		return;
@@ -106,6 +160,8 @@ static void probe_conntrack(struct probe *p)
 				col_drop = i;
 			else if (!strcmp(tok, "clashres"))
 				col_clash = i;
+			else if (!strcmp(tok, "invalid"))
+				col_inv = i;
 		}
 	}
 	while ((line = strtok_r(NULL, "\n", &save))) {
@@ -121,6 +177,8 @@ static void probe_conntrack(struct probe *p)
 				p->ct_drop += v;
 			else if (i == col_clash)
 				p->ct_clashres += v;
+			else if (i == col_inv)
+				p->ct_invalid += v;
 		}
 	}
 }

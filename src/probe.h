@@ -15,7 +15,12 @@ struct probe {
 	uint64_t in_csum_errors;   /* Tcp InCsumErrors */
 	uint64_t ct_insert_failed; /* nf_conntrack stats, all CPUs */
 	uint64_t ct_drop, ct_clashres;
-	uint64_t ct_count;	     /* nf_conntrack_count */
+	uint64_t ct_count;	 /* live conntrack entries (a dump: the kernel's
+				      count includes expired ones until its
+				      garbage collector runs) */
+	uint64_t ct_invalid;	 /* packets conntrack found INVALID */
+	uint64_t challenge_acks; /* TcpExt TCPChallengeACK */
+	uint64_t estab_resets;	 /* Tcp EstabResets */
 	unsigned int tcp_states[12]; /* sockets by state (6: TIME_WAIT) */
 };
 

@@ -186,9 +186,9 @@ void report_table(FILE *f, const struct run_data *d)
 		fprintf(f,
 			"\nserver %s: SYNs in %.0f, SYN-ACKs out %.0f, "
 			"dropped silently %.0f (emulated PAWS %.0f, listen "
-			"overflow %.0f, other %.0f), answered by a TIME_WAIT "
-			"ACK %.0f; TIME_WAIT sockets at the end %.0f (bucket "
-			"overflows %.0f)",
+			"overflow %.0f, other %.0f), rejected by PAWS in "
+			"TIME_WAIT %.0f (answered with an ACK %.0f); TIME_WAIT "
+			"sockets at the end %.0f (bucket overflows %.0f)",
 			n->name, mget(d, n->name, "syn_in"),
 			mget(d, n->name, "synack_out"),
 			mget(d, n->name, "syn_dropped"),
@@ -196,6 +196,7 @@ void report_table(FILE *f, const struct run_data *d)
 			mget(d, n->name, "listen_overflows"),
 			mget(d, n->name, "syn_dropped_other"),
 			mget(d, n->name, "paws_timewait"),
+			mget(d, n->name, "twack_out"),
 			mget(d, n->name, "timewait"),
 			mget(d, n->name, "tw_overflow"));
 		if (n->legacy.recycle)

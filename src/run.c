@@ -211,6 +211,8 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 			    after[c].tcp_states[6], 0);
 		metrics_set(&d->m, t->nodes[c].name, "fin_wait2",
 			    after[c].tcp_states[5], 0);
+		metrics_set(&d->m, t->nodes[c].name, "estab_resets",
+			    (double)after[c].estab_resets, 0);
 		tw_total += after[c].tcp_states[6];
 		metrics_set(&d->m, t->nodes[c].name, "connect_p50",
 			    report_percentile(lat, nlat, 50), 1);
@@ -277,6 +279,12 @@ static void server_metrics(struct run_data *d, const struct probe *before,
 		    (double)engine_stat(t->name, name, "tw_shortened"), 0);
 	metrics_set(&d->m, name, "accepted", (double)ss.accepted, 0);
 	metrics_set(&d->m, name, "fin_wait2", after->tcp_states[5], 0);
+	metrics_set(&d->m, name, "twack_out", (double)ct.twack_out, 0);
+	metrics_set(&d->m, name, "challenge_acks",
+		    (double)(after->challenge_acks - before->challenge_acks),
+		    0);
+	metrics_set(&d->m, name, "estab_resets",
+		    (double)(after->estab_resets - before->estab_resets), 0);
 	metrics_set(&d->m, name, "resets", (double)ss.reset, 0);
 	metrics_set(&d->m, name, "tw_overflow",
 		    (double)(after->tw_overflow - before->tw_overflow), 0);
@@ -314,6 +322,10 @@ static void gateway_metrics(struct run_data *d, const struct probe *before,
 			    0);
 		metrics_set(&d->m, n->name, "conntrack",
 			    (double)after[g].ct_count, 0);
+		metrics_set(
+			&d->m, n->name, "ct_invalid",
+			(double)(after[g].ct_invalid - before[g].ct_invalid),
+			0);
 	}
 }
 

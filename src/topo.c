@@ -1434,13 +1434,14 @@ int topo_needs_engine(const struct topo *t)
 static const char client_metrics[] =
 	" attempts established failed timeouts resets refused no_port"
 	" first_syn_ok syn_retrans connect_p50 connect_p99 connect_max"
-	" connect_avg timewait fin_wait2 ";
+	" connect_avg timewait fin_wait2 estab_resets ";
 static const char server_metrics[] =
 	" syn_in synack_out syn_dropped paws_passive paws_timewait"
 	" listen_drops listen_overflows timewait tw_shortened accepted"
-	" syn_dropped_other tw_overflow paws_estab fin_wait2 resets ";
+	" syn_dropped_other tw_overflow paws_estab fin_wait2 resets"
+	" twack_out challenge_acks estab_resets ";
 static const char gateway_metrics[] =
-	" mappings port_reuse insert_failed conntrack ";
+	" mappings port_reuse insert_failed conntrack ct_invalid ";
 
 int topo_metric_known(int kind, const char *name)
 {
