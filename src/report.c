@@ -133,10 +133,11 @@ void report_table(FILE *f, const struct run_data *d)
 	int i;
 
 	fprintf(f,
-		"%-8s %-14s %8s %8s %7s %8s %6s %7s %8s %7s %9s %9s %9s %6s\n",
+		"%-8s %-14s %8s %8s %7s %8s %6s %7s %8s %7s %8s %9s %9s %9s "
+		"%6s\n",
 		"CLIENT", "CLOCK", "ATTEMPTS", "OK", "FAILED", "TIMEOUT",
-		"RESET", "NO_PORT", "1ST_SYN", "SYN_RTX", "P50", "P99", "MAX",
-		"TW");
+		"RESET", "NO_PORT", "1ST_SYN", "SYN_RTX", "SYN_DROP", "P50",
+		"P99", "MAX", "TW");
 	for (i = 0; i < t->nnodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 		char clock[24];
@@ -152,7 +153,7 @@ void report_table(FILE *f, const struct run_data *d)
 				 topo_tsclock_name(n->clock.mode));
 		fprintf(f,
 			"%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
-			"%7.0f %9s %9s %9s %6.0f\n",
+			"%7.0f %8.0f %9s %9s %9s %6.0f\n",
 			n->name, clock, mget(d, n->name, "attempts"),
 			mget(d, n->name, "established"),
 			mget(d, n->name, "failed"),
@@ -160,6 +161,7 @@ void report_table(FILE *f, const struct run_data *d)
 			mget(d, n->name, "resets"), mget(d, n->name, "no_port"),
 			mget(d, n->name, "first_syn_ok"),
 			mget(d, n->name, "syn_retrans"),
+			mget(d, n->name, "syn_dropped"),
 			fmt_ms(mget(d, n->name, "connect_p50"), a, sizeof(a)),
 			fmt_ms(mget(d, n->name, "connect_p99"), b, sizeof(b)),
 			fmt_ms(mget(d, n->name, "connect_max"), c, sizeof(c)),
@@ -167,13 +169,14 @@ void report_table(FILE *f, const struct run_data *d)
 	}
 	fprintf(f,
 		"%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
-		"%7.0f %9s %9s %9s %6.0f\n",
+		"%7.0f %8.0f %9s %9s %9s %6.0f\n",
 		"all", "", mget(d, "clients", "attempts"),
 		mget(d, "clients", "established"), mget(d, "clients", "failed"),
 		mget(d, "clients", "timeouts"), mget(d, "clients", "resets"),
 		mget(d, "clients", "no_port"),
 		mget(d, "clients", "first_syn_ok"),
 		mget(d, "clients", "syn_retrans"),
+		mget(d, "clients", "syn_dropped"),
 		fmt_ms(mget(d, "clients", "connect_p50"), a, sizeof(a)),
 		fmt_ms(mget(d, "clients", "connect_p99"), b, sizeof(b)),
 		fmt_ms(mget(d, "clients", "connect_max"), c, sizeof(c)),

@@ -158,7 +158,8 @@ static void run_stop_engine(const char *lab)
 
 static void client_metrics(struct run_data *d, const struct probe *after)
 {
-	double tw_total = 0;
+	double tw_total = 0, fw2_total = 0, rst_total = 0;
+	double drop_total = 0, twack_total = 0;
 
 	const struct topo *t = d->t;
 	double *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(double));
@@ -214,6 +215,35 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 		metrics_set(&d->m, t->nodes[c].name, "estab_resets",
 			    (double)after[c].estab_resets, 0);
 		tw_total += after[c].tcp_states[6];
+		fw2_total += after[c].tcp_states[5];
+		rst_total += (double)after[c].estab_resets;
+		/* This client's SYNs as the capture saw them at the server:
+		 * dropped without an answer, or answered by a TIME_WAIT ACK. */
+		{
+			double drop = 0, twack = 0;
+
+			for (i = 0; d->cap && i < d->nrecs; i++) {
+				const struct cap_syn *s;
+				int x;
+
+				if (d->recs[i].client != c)
+					continue;
+				s = capture_find(d->cap, c, d->recs[i].sport,
+						 d->recs[i].start_us,
+						 d->recs[i].end_us);
+				for (x = 0; s && x < s->ntx && x < CAP_TX_MAX;
+				     x++) {
+					drop += s->answer[x] == CAP_NONE;
+					twack += s->answer[x] == CAP_TWACK;
+				}
+			}
+			metrics_set(&d->m, t->nodes[c].name, "syn_dropped",
+				    drop, 0);
+			metrics_set(&d->m, t->nodes[c].name, "syn_twack", twack,
+				    0);
+			drop_total += drop;
+			twack_total += twack;
+		}
 		metrics_set(&d->m, t->nodes[c].name, "connect_p50",
 			    report_percentile(lat, nlat, 50), 1);
 		metrics_set(&d->m, t->nodes[c].name, "connect_p99",
@@ -232,6 +262,10 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 			    nall ? total / nall : 0, 1);
 	}
 	metrics_set(&d->m, "clients", "timewait", tw_total, 0);
+	metrics_set(&d->m, "clients", "fin_wait2", fw2_total, 0);
+	metrics_set(&d->m, "clients", "estab_resets", rst_total, 0);
+	metrics_set(&d->m, "clients", "syn_dropped", drop_total, 0);
+	metrics_set(&d->m, "clients", "syn_twack", twack_total, 0);
 	metrics_set(&d->m, "clients", "connect_p50",
 		    report_percentile(all, nall, 50), 1);
 	metrics_set(&d->m, "clients", "connect_p99",

@@ -1434,7 +1434,7 @@ int topo_needs_engine(const struct topo *t)
 static const char client_metrics[] =
 	" attempts established failed timeouts resets refused no_port"
 	" first_syn_ok syn_retrans connect_p50 connect_p99 connect_max"
-	" connect_avg timewait fin_wait2 estab_resets ";
+	" connect_avg timewait fin_wait2 estab_resets syn_dropped syn_twack ";
 static const char server_metrics[] =
 	" syn_in synack_out syn_dropped paws_passive paws_timewait"
 	" listen_drops listen_overflows timewait tw_shortened accepted"
