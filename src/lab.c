@@ -650,6 +650,48 @@ static int lab_configure_nodes(struct build *b)
 	return 0;
 }
 
+/*
+ * A link whose carrier just came up is not usable at once: the kernel
+ * applies the change (and attaches the link's queueing discipline) from
+ * its linkwatch work, up to a second later, and drops what is sent
+ * before.  Wait until every link of the lab is running, so that the
+ * first packets of a run are not lost to it.
+ */
+static int lab_wait_running(struct build *b)
+{
+	uint64_t deadline = util_now_ns() + 3000000000ull;
+	struct link_info li[8];
+	int i, k, n, pending = 1;
+
+	while (pending && util_now_ns() < deadline) {
+		pending = 0;
+		for (i = -1; i < b->t->nnodes && !pending; i++) {
+			struct link_sock *ls = i < 0 ? &b->sw : &b->socks[i];
+			struct link_info *all = li;
+			int max = 8;
+
+			if (i < 0) { /* the switch: a port per interface */
+				max = 2 * b->t->nnodes + b->t->nnets + 8;
+				all = xcalloc(max, sizeof(*all));
+			}
+			n = link_list(ls, all, max);
+			for (k = 0; k < n; k++)
+				if (all[k].up && !all[k].running)
+					pending = 1;
+			if (all != li)
+				free(all);
+		}
+		if (pending)
+			usleep(20000);
+		if (lab_interrupted)
+			return -EINTR;
+	}
+	if (pending)
+		log_warn("lab %s: some links were still not running after 3 s",
+			 b->t->name);
+	return 0;
+}
+
 static void lab_build_close(struct build *b)
 {
 	int i;
@@ -734,6 +776,8 @@ int lab_up(const struct topo *t, const char *topo)
 	t2 = util_now_ns();
 	if (!err)
 		err = lab_configure_nodes(&b);
+	if (!err)
+		err = lab_wait_running(&b);
 	log_info("build: namespaces %.3f s, links %.3f s, configuration "
 		 "%.3f s",
 		 (t1 - t0) / 1e9, (t2 - t1) / 1e9, (util_now_ns() - t2) / 1e9);

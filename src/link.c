@@ -317,6 +317,7 @@ int link_list(struct link_sock *ls, struct link_info *out, int max)
 		li->up = !!(rtnl_link_get_flags(l) & IFF_UP);
 		li->carrier =
 			!!(rtnl_link_get_flags(l) & 0x10000 /* IFF_LOWER_UP */);
+		li->running = !!(rtnl_link_get_flags(l) & IFF_RUNNING);
 		li->rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
 		li->tx_packets = rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
 		for (ao = nl_cache_get_first(addrs); ao;

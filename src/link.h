@@ -72,6 +72,7 @@ struct link_info {
 	int ifindex;
 	int up;	       /* administratively up */
 	int carrier;   /* lower layer up */
+	int running;   /* operationally up: the kernel has activated it */
 	uint32_t addr; /* first IPv4 address, host order, 0 if none */
 	int prefix;
 	unsigned long long rx_packets, tx_packets;
