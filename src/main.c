@@ -11,6 +11,7 @@
 #include "log.h"
 #include "matrix.h"
 #include "util.h"
+#include "rfc.h"
 #include "run.h"
 #include "topo.h"
 
@@ -38,6 +39,9 @@ static const char usage_text[] =
 	"  matrix TOPO --axis KEY=V1,V2 [--axis ...] [--metric M,...]\n"
 	"         [--json F] [--csv F] [--jobs N]\n"
 	"                             one run per combination, one table\n"
+	"  rfc [--profile P ...] [--json F] [TOPO]\n"
+	"                             RFC 5382 / 7857 behaviour of the gateway,\n"
+	"                             one column per profile\n"
 	"  check TOPO                 validate only\n"
 	"  clean                      remove every leftover of crashed labs\n"
 	"\n"
@@ -320,6 +324,36 @@ static int cmd_matrix(int argc, char **argv)
 	return err == 1 ? EXIT_EXPECT : exit_status(err);
 }
 
+static int cmd_rfc(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"profile", required_argument, NULL, 'p'},
+		{"json", required_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
+	};
+	struct rfc_opts ro = {0};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (rfc_add_profile(&ro, optarg))
+				return EXIT_INPUT;
+			break;
+		case 'j':
+			ro.json = optarg;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (argc - optind > 1)
+		return usage();
+	ro.topo = argc - optind ? argv[optind] : NULL;
+	return exit_status(rfc_main(&ro));
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	struct topo t = {0};
@@ -369,7 +403,7 @@ static const struct {
 } commands[] = {
 	{"up", cmd_up},	      {"down", cmd_down},     {"status", cmd_status},
 	{"exec", cmd_exec},   {"run", cmd_run},	      {"check", cmd_check},
-	{"clean", cmd_clean}, {"matrix", cmd_matrix},
+	{"clean", cmd_clean}, {"matrix", cmd_matrix}, {"rfc", cmd_rfc},
 };
 
 int main(int argc, char **argv)

@@ -87,4 +87,49 @@ size_t nft_batch_len(const struct nft_batch *b);
 int nft_batch_count(const struct nft_batch *b);
 const char *nft_batch_desc(const struct nft_batch *b, int i);
 
+/* ---- natlab rfc: a test rule, and the full-cone gateway ---- */
+
+/**
+ * nft_syn_drop() - add to "table ip natlab" an input filter chain
+ * "rfc_in" and the rule "tcp dport PORT tcp flags syn / syn,ack counter
+ * drop": SYNs for that local port go unanswered (no RST), so that a TCP
+ * simultaneous open can be made through a NAT from this node.
+ * Return: 0 or -errno (the batch is left as it was).
+ */
+int nft_syn_drop(struct nft_batch *b, uint16_t dport);
+
+/* The full-cone gateway's maps in "table ip natlab". */
+#define NFT_FC_EIM "rfc_eim" /* ipv4_addr . inet_service : inet_service */
+#define NFT_FC_EIF "rfc_eif" /* inet_service : ipv4_addr . inet_service */
+
+struct nft_fullcone {
+	const char *inside_if, *outside_if; /* the gateway's interfaces */
+	uint32_t ext_addr;	  /* its outside address, host order */
+	uint32_t in_net, in_mask; /* the inside subnet, host order */
+	int drop_unsolicited;	  /* drop SYNs from outside to the gateway */
+};
+
+/**
+ * nft_fullcone() - endpoint-independent mapping and filtering for TCP
+ * on top of a gateway's masquerade (nft_gateway_nat())
+ *
+ * Adds the maps NFT_FC_EIM and NFT_FC_EIF (empty: nft_fullcone_map()
+ * fills them), a dstnat chain that sends new connections to a mapped
+ * external port to their internal endpoint, a srcnat chain at priority
+ * 99 that keeps an internal endpoint's mapping towards every destination
+ * (and for hairpinned connections), and with drop_unsolicited an input
+ * chain that drops SYNs from outside to the gateway itself.
+ * Return: 0 or -errno (the batch is left as it was).
+ */
+int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc);
+
+/**
+ * nft_fullcone_map() - add (add = 1) or delete one mapping: the element
+ * INT_ADDR . INT_PORT : EXT_PORT of NFT_FC_EIM and EXT_PORT : INT_ADDR .
+ * INT_PORT of NFT_FC_EIF (host byte order)
+ * Return: 0 or -errno.
+ */
+int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
+		     uint16_t int_port, uint16_t ext_port);
+
 #endif

@@ -1,0 +1,76 @@
+#!/bin/bash
+# t-40-rfc-profile: the rfc profile (masquerade + the full-cone keeper,
+# transitory timeouts of 4 minutes, unsolicited SYNs dropped) meets what
+# the plain masquerade beside it does not: endpoint-independent mapping
+# and filtering, silence towards unsolicited SYNs (and so hole
+# punching), transitory timeouts, hairpinning with the peer's external
+# address and port, state kept after a RST.  The keeper saw events and
+# lost none; nothing is left behind, the keeper included.
+. "$(dirname "$0")/lib.sh"
+require_root
+
+verdict() {
+	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['verdict']"
+}
+
+datum() {
+	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['data']['$4']"
+}
+
+J=$T_TMP/rfc.json
+run "$NATLAB" rfc --profile masquerade --profile rfc --json "$J"
+expect_rc "natlab rfc --profile masquerade --profile rfc" 0 || finish
+
+for id in REQ-1 REQ-2 REQ-3 REQ-4 REQ-5/established REQ-5/transitory REQ-6 \
+	REQ-7 REQ-8 REQ-9 REQ-10 7857/tracking 7857/transitory 7857/rst \
+	7857/overlapping 7857/randomisation; do
+	expect_eq "rfc: $id" "meets" "$(verdict "$J" "$id" rfc)"
+done
+for id in REQ-1 REQ-3 REQ-4 REQ-5/transitory REQ-8 7857/rst; do
+	expect_eq "masquerade beside it: $id" "does not meet" \
+		"$(verdict "$J" "$id" masquerade)"
+done
+# Linux has no way for a host to ask for port parity (no PCP).
+expect_eq "rfc: 7857/parity" "does not meet" "$(verdict "$J" 7857/parity rfc)"
+
+expect_eq "REQ-3: another host reached c1" 1 "$(datum "$J" REQ-3 rfc from_other_host)"
+expect_eq "REQ-3: another port of s1 reached c1" 1 "$(datum "$J" REQ-3 rfc from_other_port)"
+expect_eq "REQ-4: no answer at all" -1 "$(datum "$J" REQ-4 rfc answer_us)"
+expect_eq "REQ-4: hole punching works" 1 "$(datum "$J" REQ-4 rfc hole_punching)"
+expect_eq "REQ-8: hairpinned" 1 "$(datum "$J" REQ-8 rfc hairpin)"
+expect_eq "REQ-8a: c1 saw c2 at its external port 40802" 40802 \
+	"$(datum "$J" REQ-8 rfc seen_port)"
+expect_eq "REQ-1: c1's busy port kept one mapping" \
+	"$(datum "$J" REQ-1 rfc busy_s1_port)" "$(datum "$J" REQ-1 rfc busy_s2_port)"
+expect_eq "REQ-5: transitory sysctls at 240 s" 240 \
+	"$(datum "$J" REQ-5/transitory rfc least_s)"
+left=$(datum "$J" 7857/rst rfc entry_s)
+if in_range "$left" 238 240; then
+	pass "after a RST the entry had $left s left"
+else
+	fail "CLOSE entry after a RST" "238..240 s" "$left"
+fi
+exp=$(datum "$J" 7857/rst rfc expiry_ms)
+if in_range "$exp" 1700 3500; then
+	pass "the scaled CLOSE entry (2 s) went after $exp ms"
+else
+	fail "scaled CLOSE expiry" "1700..3500 ms" "$exp"
+fi
+
+events=$(jget "$J" "[p for p in d['profiles'] if p['name'] == 'rfc'][0]['keeper']['events']")
+lost=$(jget "$J" "[p for p in d['profiles'] if p['name'] == 'rfc'][0]['keeper']['lost']")
+maps=$(jget "$J" "[p for p in d['profiles'] if p['name'] == 'rfc'][0]['keeper']['mappings']")
+if [ -n "$events" ] && [ "$events" -gt 100 ] && [ "$maps" -gt 100 ]; then
+	pass "keeper: $events conntrack events, $maps mappings"
+else
+	fail "keeper activity" "> 100 events and mappings" "$events events, $maps mappings"
+fi
+expect_eq "keeper: no events lost" 0 "$lost"
+expect_match "the profile says what it is" \
+	'full-cone keeper' "$(jget "$J" "d['profiles'][1]['nat']")"
+
+for i in 0 1; do
+	expect_gone "$(jget "$J" "d['profiles'][$i]['lab']")"
+done
+
+finish

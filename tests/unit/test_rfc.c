@@ -1,0 +1,1165 @@
+/* test_rfc.c - natlab rfc: judgement, writers, ctnetlink and nft messages. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+
+#include "nft.h"
+#include "rfc.h"
+#include "topo.h"
+#include "unit.h"
+
+#define EXT 0xcb007101u /* 203.0.113.1 */
+#define S1  0xcb007102u
+#define S2  0xcb007103u
+#define C1  0x0a000002u
+#define C2  0x0a000003u
+#define GWI 0x0a000001u
+#define NET 0x0a000000u
+#define MSK 0xffffff00u
+
+/* ---- evidence as the two kinds of gateway leave it ---- */
+
+static struct rfc_conn c_ok(uint16_t port)
+{
+	struct rfc_conn c = {
+		.out = RFC_OUT_OK, .ext_addr = EXT, .ext_port = port, .us = 40};
+
+	return c;
+}
+
+static struct rfc_conn c_from(uint32_t addr, uint16_t port)
+{
+	struct rfc_conn c = c_ok(port);
+
+	c.ext_addr = addr;
+	return c;
+}
+
+static struct rfc_conn c_rst(void)
+{
+	struct rfc_conn c = {.out = RFC_OUT_RST, .us = 12};
+
+	return c;
+}
+
+/* What all profiles share: timers read, ICMP, ALG, tracking... */
+static void ev_common(struct rfc_evidence *e)
+{
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	e->ext = EXT;
+	e->gw_in = GWI;
+	e->c1 = C1;
+	e->c2 = C2;
+	e->s1 = S1;
+	e->s2 = S2;
+	e->ext_addrs = 1;
+	e->timer[RFC_T_ESTABLISHED] = 432000;
+	e->live_est = 431999;
+	e->seq_port = 40201;
+	e->seq = c_ok(40201);
+	e->seq_data = e->seq_closed = 1;
+	e->sim_port = 40202;
+	e->sim_sport = 5202;
+	e->sim_c = c_ok(0);
+	e->sim_s = c_ok(0);
+	e->sim_data = 1;
+	e->sim_state = TCP_CONNTRACK_SYN_SENT;
+	e->sim_ext = 40202;
+	e->helper_sysctl = -1;
+	e->expectations = 0;
+	e->nalg = 4;
+	e->alg[0].port = 21;
+	e->alg[1].port = 6667;
+	e->alg[2].port = 1723;
+	e->alg[3].port = 5060;
+	for (i = 0; i < 4; i++)
+		e->alg[i].ok = 1;
+	e->ovl_port = 40701;
+	e->ovl_c1 = c_ok(40701);
+	e->ovl_c2 = c_ok(38929);
+	e->udp_port = 40901;
+	e->udp.out = RFC_OUT_ICMP;
+	e->udp.icmp_type = 3;
+	e->udp.icmp_code = 3;
+	e->udp.icmp_from = S1;
+	e->icmp_port = 41001;
+	e->icmp_conn = c_ok(41001);
+	e->icmp_sent = e->icmp_kept = e->icmp_data = 1;
+	e->icmp_state = TCP_CONNTRACK_ESTABLISHED;
+	e->icmp_port_after = 41001;
+	e->icmp_tcp_seen = 1;
+	e->icmp_inner_addr = C1;
+	e->icmp_inner_port = 41001;
+	e->states[0] = TCP_CONNTRACK_SYN_SENT;
+	e->states[1] = TCP_CONNTRACK_ESTABLISHED;
+	e->states[2] = TCP_CONNTRACK_FIN_WAIT;
+	e->states[3] = TCP_CONNTRACK_TIME_WAIT;
+	e->states[4] = TCP_CONNTRACK_CLOSE;
+	e->nstates = 5;
+	e->seen_addr[0] = EXT;
+	e->nseen_addr = 1;
+	e->nseen = 122;
+	e->rst_translated = 1;
+	e->rst_state = TCP_CONNTRACK_CLOSE;
+	e->scaled_s = 2;
+	e->tw_gone_ms = 2003;
+	e->close_gone_ms = 2001;
+	e->pcp.out = RFC_OUT_ICMP;
+	e->pcp.icmp_type = 3;
+	e->pcp.icmp_code = 3;
+	e->pcp.icmp_from = GWI;
+	e->ports_base = 42000;
+	e->eim_port = 40101;
+	e->eim2_port = 40102;
+	e->filt_port = 40301;
+	e->filt_s1_port = 45302;
+	e->hp_port = 40801;
+	e->hp_sport = 40802;
+	e->unsol_port = 40401;
+	e->punch_port = 40402;
+	e->punch_delay_ms = 300;
+	e->unsol_window_ms = 6500;
+}
+
+/* Linux's masquerade with its defaults, as measured. */
+static void ev_masquerade(struct rfc_evidence *e)
+{
+	static const int32_t t[RFC_NTIMERS] = {432000, 120, 60,	 120,
+					       60,     30,  120, 10};
+	int i;
+
+	ev_common(e);
+	memcpy(e->timer, t, sizeof(t));
+	e->eim_s1 = c_ok(40101);
+	e->eim_s2 = c_ok(40101);
+	e->eim2_c2 = c_ok(40102);
+	e->eim2_s1 = c_ok(40102);
+	e->eim2_s2 = c_ok(57773);
+	e->filt_map = c_ok(40301);
+	e->filt_s2 = c_rst();
+	e->filt_s1 = c_rst();
+	e->unsol = c_rst();
+	e->unsol_syns = 1;
+	e->punch_s = c_rst();
+	e->punch_c = c_rst();
+	e->live_syn_sent = 120;
+	e->live_time_wait = 120;
+	e->live_close = 10;
+	e->hp_map = c_ok(40801);
+	e->hp = c_rst();
+	e->olap_port = 41101;
+	e->olap_c1 = c_ok(41101);
+	e->olap_c2 = c_ok(41101);
+	for (i = 0; i < RFC_PORTS_N; i++) {
+		e->ports_c1[i] = (uint16_t)(42000 + i);
+		/* changed ones: spread, not sequential */
+		e->ports_c2[i] = (uint16_t)(1100 + i * 1291 % 64000);
+	}
+}
+
+/* The rfc profile, as measured. */
+static void ev_rfc(struct rfc_evidence *e)
+{
+	int i;
+
+	ev_masquerade(e);
+	for (i = RFC_T_SYN_SENT; i < RFC_NTIMERS; i++)
+		e->timer[i] = 240;
+	e->eim2_s1 = c_ok(35184);
+	e->eim2_s2 = c_ok(35184);
+	e->filt_s2 = c_from(S2, 45301);
+	e->filt_s1 = c_from(S1, 45302);
+	e->unsol.out = RFC_OUT_SILENT;
+	e->unsol.us = 6500000;
+	e->unsol_syns = 6;
+	e->punch_s = c_ok(0);
+	e->punch_c = c_ok(0);
+	e->live_syn_sent = 240;
+	e->live_time_wait = 239;
+	e->live_close = 240;
+	e->hp = c_from(EXT, 40802);
+	e->hp_seen_addr = EXT;
+	e->hp_seen_port = 40802;
+	e->hp_out = c_ok(40802);
+	e->olap_c2 = c_ok(21393);
+	e->keeper = 1;
+}
+
+static const enum rfc_verdict want_masq[RFC_NREQ] = {
+	[RFC_REQ1] = RFC_V_FAILS,	 [RFC_REQ2] = RFC_V_MEETS,
+	[RFC_REQ3] = RFC_V_FAILS,	 [RFC_REQ4] = RFC_V_FAILS,
+	[RFC_REQ5_EST] = RFC_V_MEETS,	 [RFC_REQ5_TRANS] = RFC_V_FAILS,
+	[RFC_REQ6] = RFC_V_MEETS,	 [RFC_REQ7] = RFC_V_MEETS,
+	[RFC_REQ8] = RFC_V_FAILS,	 [RFC_REQ9] = RFC_V_MEETS,
+	[RFC_REQ10] = RFC_V_MEETS,	 [RFC_TRACKING] = RFC_V_MEETS,
+	[RFC_TRANSITORY] = RFC_V_CONFIG, [RFC_RST] = RFC_V_FAILS,
+	[RFC_OVERLAP] = RFC_V_MEETS,	 [RFC_APP] = RFC_V_NA,
+	[RFC_PARITY] = RFC_V_FAILS,	 [RFC_RANDOM] = RFC_V_MEETS,
+};
+
+static const enum rfc_verdict want_rfc[RFC_NREQ] = {
+	[RFC_REQ1] = RFC_V_MEETS,	[RFC_REQ2] = RFC_V_MEETS,
+	[RFC_REQ3] = RFC_V_MEETS,	[RFC_REQ4] = RFC_V_MEETS,
+	[RFC_REQ5_EST] = RFC_V_MEETS,	[RFC_REQ5_TRANS] = RFC_V_MEETS,
+	[RFC_REQ6] = RFC_V_MEETS,	[RFC_REQ7] = RFC_V_MEETS,
+	[RFC_REQ8] = RFC_V_MEETS,	[RFC_REQ9] = RFC_V_MEETS,
+	[RFC_REQ10] = RFC_V_MEETS,	[RFC_TRACKING] = RFC_V_MEETS,
+	[RFC_TRANSITORY] = RFC_V_MEETS, [RFC_RST] = RFC_V_MEETS,
+	[RFC_OVERLAP] = RFC_V_MEETS,	[RFC_APP] = RFC_V_NA,
+	[RFC_PARITY] = RFC_V_FAILS,	[RFC_RANDOM] = RFC_V_MEETS,
+};
+
+static struct rfc_evidence ev;
+static struct rfc_row rows[RFC_NREQ];
+
+static void check_verdicts(const enum rfc_verdict *want)
+{
+	int i;
+
+	for (i = 0; i < RFC_NREQ; i++) {
+		if (rows[i].verdict != want[i])
+			fprintf(stderr, "\n  %s: %s, want %s: %s\n",
+				rfc_reqs[i].id,
+				rfc_verdict_name(rows[i].verdict),
+				rfc_verdict_name(want[i]), rows[i].evidence);
+		CU_ASSERT_EQUAL(rows[i].verdict, want[i]);
+		/* every verdict carries its evidence */
+		CU_ASSERT(strlen(rows[i].evidence) > 10);
+	}
+}
+
+static int has(int req, const char *text)
+{
+	return strstr(rows[req].evidence, text) != NULL;
+}
+
+static int64_t data(int req, const char *key)
+{
+	int i;
+
+	for (i = 0; i < rows[req].ndata; i++)
+		if (!strcmp(rows[req].data[i].key, key))
+			return rows[req].data[i].value;
+	return -99;
+}
+
+static void test_judge_masquerade(void)
+{
+	ev_masquerade(&ev);
+	rfc_judge(&ev, rows);
+	check_verdicts(want_masq);
+	CU_ASSERT(has(RFC_REQ1, ":40102 by s1 and as :57773 by s2"));
+	CU_ASSERT(has(RFC_REQ3, "address- and port-dependent"));
+	CU_ASSERT(has(RFC_REQ4, "refused by a RST after 12 us"));
+	CU_ASSERT(has(RFC_REQ5_TRANS, "the least: last_ack, 30 s"));
+	CU_ASSERT(has(RFC_REQ5_TRANS, "scaled 1:120"));
+	CU_ASSERT(has(RFC_REQ5_TRANS, "went after 2.00 s"));
+	CU_ASSERT(has(RFC_TRANSITORY, "close (10 s) is below"));
+	CU_ASSERT(has(RFC_RST, "CLOSE with 10 s left"));
+	CU_ASSERT(has(RFC_OVERLAP, "port overlapping (allowed)"));
+	CU_ASSERT(has(RFC_APP, "1 external address (203.0.113.1)"));
+	CU_ASSERT(has(RFC_PARITY, "ICMP 3/3 from 10.0.0.1"));
+	CU_ASSERT(has(RFC_TRACKING,
+		      "SYN_SENT -> ESTABLISHED -> FIN_WAIT -> TIME_WAIT -> "
+		      "CLOSE"));
+	CU_ASSERT(has(RFC_REQ6, "nf_conntrack_helper: absent"));
+	CU_ASSERT_EQUAL(data(RFC_RANDOM, "c1_preserved"), 50);
+	CU_ASSERT_EQUAL(data(RFC_RANDOM, "c2_preserved"), 0);
+	CU_ASSERT_EQUAL(data(RFC_REQ5_TRANS, "least_s"), 30);
+	CU_ASSERT_EQUAL(data(RFC_REQ8, "hairpin"), 0);
+}
+
+static void test_judge_rfc(void)
+{
+	ev_rfc(&ev);
+	rfc_judge(&ev, rows);
+	check_verdicts(want_rfc);
+	CU_ASSERT(has(RFC_REQ1, "one mapping for every destination"));
+	CU_ASSERT(has(RFC_REQ3, "endpoint-independent filtering"));
+	CU_ASSERT(has(RFC_REQ4, "no answer in 6.50 s (6 SYNs)"));
+	CU_ASSERT(has(RFC_REQ4, "hole punching"));
+	CU_ASSERT(has(RFC_REQ8, "203.0.113.1:40802"));
+	CU_ASSERT(has(RFC_REQ8, "(REQ-8a)"));
+	CU_ASSERT(has(RFC_OVERLAP, "no port overlapping"));
+	CU_ASSERT_EQUAL(data(RFC_REQ8, "seen_port"), 40802);
+	CU_ASSERT_EQUAL(data(RFC_REQ4, "hole_punching"), 1);
+}
+
+/* Ports that stop being preserved and the random profiles' evidence. */
+static void test_judge_random(void)
+{
+	int i;
+
+	ev_masquerade(&ev);
+	ev.eim_s1 = c_ok(16621);
+	ev.eim_s2 = c_ok(51355);
+	for (i = 0; i < RFC_PORTS_N; i++)
+		ev.ports_c1[i] = (uint16_t)(2000 + i * 977 % 60000);
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ1].verdict, RFC_V_FAILS);
+	CU_ASSERT(has(RFC_REQ1, "depends on the destination"));
+	CU_ASSERT_EQUAL(rows[RFC_RANDOM].verdict, RFC_V_MEETS);
+	CU_ASSERT_EQUAL(data(RFC_RANDOM, "c1_preserved"), 0);
+	CU_ASSERT(has(RFC_RANDOM, "random, no port preservation"));
+
+	/* a NAT that walks the port space when it must change one */
+	for (i = 0; i < RFC_PORTS_N; i++)
+		ev.ports_c2[i] = (uint16_t)(60000 + i);
+	for (i = 0; i < RFC_PORTS_N; i++)
+		ev.ports_c1[i] = (uint16_t)(42000 + i);
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_RANDOM].verdict, RFC_V_FAILS);
+	CU_ASSERT(has(RFC_RANDOM, "predictable"));
+}
+
+/* Tests that could not run give "not measured", never a verdict. */
+static void test_judge_not_measured(void)
+{
+	ev_masquerade(&ev);
+	ev.eim_s1.out = RFC_OUT_ERROR;
+	ev.eim_s1.err = EADDRINUSE;
+	ev.filt_map.out = RFC_OUT_NOTRUN;
+	ev.unsol.out = RFC_OUT_ERROR;
+	ev.timer[RFC_T_SYN_SENT] = -1;
+	ev.timer[RFC_T_ESTABLISHED] = -1;
+	ev.live_est = -1;
+	ev.nstates = 0;
+	ev.rst_state = -2;
+	memset(ev.ports_c2, 0, sizeof(ev.ports_c2));
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ1].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT(has(RFC_REQ1, "local error (Address already in use)"));
+	CU_ASSERT_EQUAL(rows[RFC_REQ3].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_REQ4].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_REQ5_EST].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_REQ5_TRANS].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_TRANSITORY].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_TRACKING].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_RST].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_RANDOM].verdict, RFC_V_UNKNOWN);
+}
+
+/* Edges of single requirements. */
+static void test_judge_edges(void)
+{
+	/* REQ-4: an ICMP after 6 s is allowed, one before is not */
+	ev_masquerade(&ev);
+	ev.unsol.out = RFC_OUT_ICMP;
+	ev.unsol.icmp_type = 3;
+	ev.unsol.icmp_code = 3;
+	ev.unsol.us = 6100000;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ4].verdict, RFC_V_MEETS);
+	ev.unsol.us = 5900000;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ4].verdict, RFC_V_FAILS);
+
+	/* REQ-3: address-dependent filtering is recommended too */
+	ev_masquerade(&ev);
+	ev.filt_s1 = c_from(S1, 45302);
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ3].verdict, RFC_V_MEETS);
+	CU_ASSERT(has(RFC_REQ3, "address-dependent filtering"));
+
+	/* REQ-8a: the inner host must not see the inside address */
+	ev_rfc(&ev);
+	ev.hp_seen_addr = C2;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ8].verdict, RFC_V_FAILS);
+	CU_ASSERT(has(RFC_REQ8, "an internal address"));
+	ev_rfc(&ev);
+	ev.hp_out = c_ok(40999);
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ8].verdict, RFC_V_FAILS);
+
+	/* REQ-7: one external port for both is overloading */
+	ev_masquerade(&ev);
+	ev.ovl_c2 = c_ok(40701);
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ7].verdict, RFC_V_FAILS);
+
+	/* REQ-6: FTP's ALG is allowed, others are not */
+	ev_masquerade(&ev);
+	strcpy(ev.alg[0].helper, "ftp");
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ6].verdict, RFC_V_MEETS);
+	strcpy(ev.alg[3].helper, "sip");
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ6].verdict, RFC_V_FAILS);
+
+	/* REQ-10: a mapping that moved counts as ended */
+	ev_masquerade(&ev);
+	ev.icmp_port_after = 1234;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ10].verdict, RFC_V_FAILS);
+
+	/* RST: the state must be held, and translated */
+	ev_rfc(&ev);
+	ev.rst_translated = 0;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_RST].verdict, RFC_V_FAILS);
+	ev_rfc(&ev);
+	ev.rst_state = -1;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_RST].verdict, RFC_V_FAILS);
+	CU_ASSERT(has(RFC_RST, "gone at once"));
+
+	/* an expiry that did not follow the sysctl leaves it unproven */
+	ev_rfc(&ev);
+	ev.tw_gone_ms = -1;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_REQ5_TRANS].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT(has(RFC_REQ5_TRANS, "did not go within 5 s"));
+
+	/* several external addresses: pairing is not judged here */
+	ev_masquerade(&ev);
+	ev.ext_addrs = 2;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_APP].verdict, RFC_V_UNKNOWN);
+}
+
+static void test_port_stats(void)
+{
+	uint16_t src[8] = {100, 101, 102, 103, 104, 105, 106, 107};
+	uint16_t ext[8] = {100, 101, 5000, 5001, 0, 9000, 5000, 107};
+	struct rfc_port_stats st;
+
+	rfc_port_stats(src, ext, 8, &st);
+	CU_ASSERT_EQUAL(st.n, 7);
+	CU_ASSERT_EQUAL(st.preserved, 3);
+	CU_ASSERT_EQUAL(st.changed, 4);
+	CU_ASSERT_EQUAL(st.distinct, 3); /* 5000 twice */
+	/* 5000 -> 5001 is a step within 16; 5001 -> 9000 and 9000 -> 5000
+	 * are not */
+	CU_ASSERT_EQUAL(st.near_seq, 1);
+	/* 100, 101, 107 preserved; 5000 (102), 5001 (103), 5000 (106) */
+	CU_ASSERT_EQUAL(st.parity_kept, 6);
+	CU_ASSERT_EQUAL(st.min, 5000);
+	CU_ASSERT_EQUAL(st.max, 9000);
+	rfc_port_stats(src, src, 8, &st);
+	CU_ASSERT_EQUAL(st.changed, 0);
+	CU_ASSERT_EQUAL(st.min, 0);
+	CU_ASSERT_EQUAL(st.max, 0);
+}
+
+static void test_names(void)
+{
+	enum rfc_profile_kind k;
+	struct rfc_opts o;
+	int i;
+
+	CU_ASSERT_EQUAL(rfc_profile_parse("fully-random", &k), 0);
+	CU_ASSERT_EQUAL(k, RFC_P_FULLY_RANDOM);
+	CU_ASSERT_STRING_EQUAL(rfc_profile_name(k), "fully-random");
+	CU_ASSERT_EQUAL(rfc_profile_parse("rfc", &k), 0);
+	CU_ASSERT_EQUAL(k, RFC_P_RFC);
+	CU_ASSERT_EQUAL(rfc_profile_parse("topo", &k), -EINVAL);
+	CU_ASSERT_EQUAL(rfc_profile_parse("full-cone", &k), -EINVAL);
+	memset(&o, 0, sizeof(o));
+	fprintf(stderr, "\n  (expected messages follow)\n");
+	CU_ASSERT_EQUAL(rfc_add_profile(&o, "masquerade"), 0);
+	CU_ASSERT_EQUAL(rfc_add_profile(&o, "rfc"), 0);
+	CU_ASSERT_EQUAL(rfc_add_profile(&o, "masquerade"), -EINVAL);
+	CU_ASSERT_EQUAL(rfc_add_profile(&o, "nope"), -EINVAL);
+	CU_ASSERT_EQUAL(o.nprofiles, 2);
+	CU_ASSERT_STRING_EQUAL(rfc_verdict_name(RFC_V_FAILS), "does not meet");
+	CU_ASSERT_STRING_EQUAL(rfc_verdict_name(RFC_V_CONFIG), "configurable");
+	CU_ASSERT_STRING_EQUAL(rfc_level_name(RFC_MUST_NOT), "MUST NOT");
+	CU_ASSERT_STRING_EQUAL(rfc_ct_state_name(TCP_CONNTRACK_TIME_WAIT),
+			       "TIME_WAIT");
+	CU_ASSERT_STRING_EQUAL(rfc_ct_state_name(-1), "?");
+	CU_ASSERT_STRING_EQUAL(rfc_ct_state_name(99), "?");
+	/* every requirement is described */
+	for (i = 0; i < RFC_NREQ; i++) {
+		CU_ASSERT_PTR_NOT_NULL(rfc_reqs[i].id);
+		CU_ASSERT_PTR_NOT_NULL(rfc_reqs[i].asks);
+		CU_ASSERT_PTR_NOT_NULL(rfc_reqs[i].test);
+		CU_ASSERT(strlen(rfc_reqs[i].title) <= 38);
+	}
+}
+
+/* The built-in lab is topo/rfc.topo, and it has every role. */
+static void test_default_topo(void)
+{
+	struct topo t;
+	char *file = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	memset(&t, 0, sizeof(t));
+	CU_ASSERT_EQUAL(topo_parse_buf(&t, "rfc.topo", rfc_default_topo,
+				       strlen(rfc_default_topo)),
+			0);
+	CU_ASSERT_STRING_EQUAL(t.name, "rfc");
+	CU_ASSERT(topo_find_node(&t, "gw") >= 0);
+	CU_ASSERT(topo_find_node(&t, "c2") >= 0);
+	CU_ASSERT(topo_find_node(&t, "s2") >= 0);
+	topo_free(&t);
+	f = fopen("topo/rfc.topo", "re");
+	if (!f)
+		f = fopen("../../topo/rfc.topo", "re");
+	if (!f)
+		return; /* run from elsewhere: nothing to compare */
+	CU_ASSERT(getdelim(&file, &len, '\0', f) > 0);
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(file, rfc_default_topo);
+	free(file);
+}
+
+/* ---- the writers ---- */
+
+static struct rfc_report rep;
+
+static void make_report(void)
+{
+	memset(&rep, 0, sizeof(rep));
+	strcpy(rep.topology, "rfc.topo (built in)");
+	strcpy(rep.kernel, "6.18.0-test");
+	strcpy(rep.gateway, "gw");
+	strcpy(rep.c1, "c1");
+	strcpy(rep.c2, "c2");
+	strcpy(rep.s1, "s1");
+	strcpy(rep.s2, "s2");
+	rep.elapsed_ms = 6900;
+	rep.nprofiles = 3;
+	strcpy(rep.p[0].name, "masquerade");
+	strcpy(rep.p[0].lab, "rfc-masquerade-1");
+	strcpy(rep.p[0].nat, "masquerade");
+	ev_masquerade(&rep.p[0].ev);
+	rfc_judge(&rep.p[0].ev, rep.p[0].rows);
+	strcpy(rep.p[1].name, "rfc");
+	strcpy(rep.p[1].lab, "rfc-rfc-1");
+	strcpy(rep.p[1].nat, "masquerade + full-cone keeper");
+	ev_rfc(&rep.p[1].ev);
+	rep.p[1].ev.kp_events = 131;
+	rfc_judge(&rep.p[1].ev, rep.p[1].rows);
+	strcpy(rep.p[2].name, "random");
+	strcpy(rep.p[2].lab, "rfc-random-1");
+	strcpy(rep.p[2].nat, "masquerade random");
+	rep.p[2].status = -EIO;
+	strcpy(rep.p[2].error, "lab rfc-random-1 not built: \"quoted\"\n");
+}
+
+static char *write_mem(int json, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	if (json) {
+		CU_ASSERT_EQUAL(rfc_report_json(f, &rep), 0);
+	} else {
+		rfc_report_table(f, &rep);
+	}
+	CU_ASSERT_EQUAL(fclose(f), 0);
+	return buf;
+}
+
+/* The text with every line break and the indent after it made one
+ * space, as it reads. */
+static char *unwrap(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	while (*s) {
+		if (*s == '\n') {
+			*o++ = ' ';
+			while (*++s == ' ')
+				;
+			continue;
+		}
+		*o++ = *s++;
+	}
+	*o = '\0';
+	return out;
+}
+
+static void test_table(void)
+{
+	char *out, *flat, *line, *save = NULL;
+	size_t len;
+	int i, summary = 0, in_details = 0;
+
+	make_report();
+	out = write_mem(0, &len);
+	flat = unwrap(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "REQUIREMENT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "DID NOT RUN"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "keeper: 131 conntrack events"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "scaled 1:120"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "the profile did not run"));
+	for (i = 0; i < RFC_NREQ; i++)
+		CU_ASSERT_PTR_NOT_NULL(strstr(flat, rfc_reqs[i].title));
+	free(flat);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		/* the summary: one line per requirement, a verdict per
+		 * profile, in order */
+		if (!strncmp(line, "5382 REQ-1   endpoint", 21)) {
+			char *a = strstr(line, "does not meet");
+			char *b = a ? strstr(a + 1, "meets") : NULL;
+			char *c = b ? strstr(b + 1, "not measured") : NULL;
+
+			CU_ASSERT(a && b && c);
+			summary++;
+		}
+		if (!strncmp(line, "5382 REQ-1  endpoint", 20))
+			in_details = 1;
+		/* the details wrap at 100 columns */
+		if (in_details)
+			CU_ASSERT(strlen(line) <= 100);
+		/* no trailing blanks */
+		CU_ASSERT(line[strlen(line) - 1] != ' ');
+	}
+	CU_ASSERT_EQUAL(summary, 1);
+	CU_ASSERT(in_details);
+	free(out);
+}
+
+/* ---- a JSON checker: RFC 8259 syntax, values looked up by text ---- */
+
+static int j_value(const char **p);
+
+static void j_ws(const char **p)
+{
+	while (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')
+		(*p)++;
+}
+
+static int j_string(const char **p)
+{
+	if (**p != '"')
+		return -1;
+	for ((*p)++; **p != '"'; (*p)++) {
+		if ((unsigned char)**p < 0x20 || !**p)
+			return -1;
+		if (**p == '\\') {
+			(*p)++;
+			if (!strchr("\"\\/bfnrtu", **p) || !**p)
+				return -1;
+		}
+	}
+	(*p)++;
+	return 0;
+}
+
+static int j_number(const char **p)
+{
+	char *end;
+
+	strtod(*p, &end);
+	if (end == *p || (**p != '-' && (**p < '0' || **p > '9')))
+		return -1;
+	*p = end;
+	return 0;
+}
+
+static int j_list(const char **p, char close, int object)
+{
+	(*p)++;
+	j_ws(p);
+	if (**p == close) {
+		(*p)++;
+		return 0;
+	}
+	for (;;) {
+		j_ws(p);
+		if (object) {
+			if (j_string(p))
+				return -1;
+			j_ws(p);
+			if (*(*p)++ != ':')
+				return -1;
+		}
+		if (j_value(p))
+			return -1;
+		j_ws(p);
+		if (**p == close) {
+			(*p)++;
+			return 0;
+		}
+		if (*(*p)++ != ',')
+			return -1;
+	}
+}
+
+static int j_value(const char **p)
+{
+	j_ws(p);
+	switch (**p) {
+	case '{':
+		return j_list(p, '}', 1);
+	case '[':
+		return j_list(p, ']', 0);
+	case '"':
+		return j_string(p);
+	case 't':
+		return strncmp(*p, "true", 4) ? -1 : (*p += 4, 0);
+	case 'f':
+		return strncmp(*p, "false", 5) ? -1 : (*p += 5, 0);
+	case 'n':
+		return strncmp(*p, "null", 4) ? -1 : (*p += 4, 0);
+	default:
+		return j_number(p);
+	}
+}
+
+static int json_valid(const char *s)
+{
+	const char *p = s;
+
+	if (j_value(&p))
+		return 0;
+	j_ws(&p);
+	return *p == '\0';
+}
+
+static void test_json(void)
+{
+	char *out;
+	size_t len;
+
+	make_report();
+	out = write_mem(1, &len);
+	CU_ASSERT(json_valid(out));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"schema\":\"natlab-rfc/1\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"id\":\"REQ-5/transitory\""));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(out, "\"masquerade\":{\"verdict\":\"does not meet\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"c1_preserved\":50"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"ran\":false"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\\"quoted\\\"\\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"factor\":120"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"keeper\":{\"events\":131"));
+	CU_ASSERT_EQUAL(out[len - 1], '\n');
+	/* the checker itself */
+	CU_ASSERT(!json_valid("{\"a\":1,}"));
+	CU_ASSERT(!json_valid("{\"a\":\"\n\"}"));
+	CU_ASSERT(json_valid("{\"a\":[1,-2.5e3,true,null,{}]}"));
+	free(out);
+}
+
+/* ---- ctnetlink ---- */
+
+static void test_ct_build_get(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct rfc_ct_tuple t = {C1, S1, 40101, 80, IPPROTO_TCP};
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	const struct nfgenmsg *g;
+	struct rfc_ct_entry e;
+	size_t len;
+
+	len = rfc_ct_build_get(buf, 42, &t);
+	CU_ASSERT_EQUAL(len, nlh->nlmsg_len);
+	CU_ASSERT_EQUAL(nlh->nlmsg_type,
+			(NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET);
+	CU_ASSERT_EQUAL(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	CU_ASSERT_EQUAL(nlh->nlmsg_seq, 42);
+	g = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(g->nfgen_family, AF_INET);
+	CU_ASSERT_EQUAL(g->version, NFNETLINK_V0);
+	/* The request carries only the original tuple: the parser reads
+	 * it back, and finds no reply tuple. */
+	CU_ASSERT_EQUAL(rfc_ct_parse(nlh, &e), -EINVAL);
+	CU_ASSERT_EQUAL(e.orig.src, C1);
+	CU_ASSERT_EQUAL(e.orig.dst, S1);
+	CU_ASSERT_EQUAL(e.orig.sport, 40101);
+	CU_ASSERT_EQUAL(e.orig.dport, 80);
+	CU_ASSERT_EQUAL(e.orig.proto, IPPROTO_TCP);
+}
+
+static void put_tuple(struct nlmsghdr *nlh, int type,
+		      const struct rfc_ct_tuple *t)
+{
+	struct nlattr *n1 = mnl_attr_nest_start(nlh, (uint16_t)type), *n2;
+
+	n2 = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, htonl(t->src));
+	mnl_attr_put_u32(nlh, CTA_IP_V4_DST, htonl(t->dst));
+	mnl_attr_nest_end(nlh, n2);
+	n2 = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->proto);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
+	mnl_attr_nest_end(nlh, n2);
+	mnl_attr_nest_end(nlh, n1);
+}
+
+/* A conntrack message as the kernel sends it (a GET answer, an event). */
+static size_t ct_msg(char *buf, uint16_t type, const struct rfc_ct_tuple *o,
+		     const struct rfc_ct_tuple *r, int with_extras)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *g;
+	struct nlattr *n1, *n2;
+
+	nlh->nlmsg_type = (uint16_t)(NFNL_SUBSYS_CTNETLINK << 8 | type);
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = AF_INET;
+	put_tuple(nlh, CTA_TUPLE_ORIG, o);
+	put_tuple(nlh, CTA_TUPLE_REPLY, r);
+	if (!with_extras)
+		return nlh->nlmsg_len;
+	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(IPS_SRC_NAT | IPS_CONFIRMED));
+	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(120));
+	n1 = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
+	n2 = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
+	mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE, TCP_CONNTRACK_TIME_WAIT);
+	mnl_attr_nest_end(nlh, n2);
+	mnl_attr_nest_end(nlh, n1);
+	n1 = mnl_attr_nest_start(nlh, CTA_HELP);
+	mnl_attr_put_strz(nlh, CTA_HELP_NAME, "ftp");
+	mnl_attr_nest_end(nlh, n1);
+	return nlh->nlmsg_len;
+}
+
+static void test_ct_parse(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct rfc_ct_tuple o = {C1, S1, 40101, 21, IPPROTO_TCP};
+	struct rfc_ct_tuple r = {S1, EXT, 21, 40101, IPPROTO_TCP};
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct rfc_ct_entry e;
+
+	ct_msg(buf, IPCTNL_MSG_CT_NEW, &o, &r, 1);
+	CU_ASSERT_EQUAL_FATAL(rfc_ct_parse(nlh, &e), 0);
+	CU_ASSERT_EQUAL(e.reply.dst, EXT);
+	CU_ASSERT_EQUAL(e.reply.dport, 40101);
+	CU_ASSERT_EQUAL(e.state, TCP_CONNTRACK_TIME_WAIT);
+	CU_ASSERT_EQUAL(e.timeout, 120);
+	CU_ASSERT_EQUAL(e.status, IPS_SRC_NAT | IPS_CONFIRMED);
+	CU_ASSERT_STRING_EQUAL(e.helper, "ftp");
+	ct_msg(buf, IPCTNL_MSG_CT_NEW, &o, &r, 0);
+	CU_ASSERT_EQUAL(rfc_ct_parse(nlh, &e), 0);
+	CU_ASSERT_EQUAL(e.state, -1);
+	CU_ASSERT_EQUAL(e.timeout, -1);
+	CU_ASSERT_STRING_EQUAL(e.helper, "");
+	/* not conntrack */
+	nlh->nlmsg_type = NLMSG_ERROR;
+	CU_ASSERT_EQUAL(rfc_ct_parse(nlh, &e), -EINVAL);
+}
+
+static void test_fc_classify(void)
+{
+	struct rfc_ct_entry e;
+	struct rfc_mapping m[2];
+
+	memset(&e, 0, sizeof(e));
+	/* c1:40101 -> s1:80, source-NATed to EXT:40101 */
+	e.orig = (struct rfc_ct_tuple){C1, S1, 40101, 80, IPPROTO_TCP};
+	e.reply = (struct rfc_ct_tuple){S1, EXT, 80, 40101, IPPROTO_TCP};
+	CU_ASSERT_EQUAL_FATAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 1);
+	CU_ASSERT_EQUAL(m[0].int_addr, C1);
+	CU_ASSERT_EQUAL(m[0].int_port, 40101);
+	CU_ASSERT_EQUAL(m[0].ext_port, 40101);
+	/* s2:45301 -> EXT:40301, DNATed to c1:40301 */
+	e.orig = (struct rfc_ct_tuple){S2, EXT, 45301, 40301, IPPROTO_TCP};
+	e.reply = (struct rfc_ct_tuple){C1, S2, 40301, 45301, IPPROTO_TCP};
+	CU_ASSERT_EQUAL_FATAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 1);
+	CU_ASSERT_EQUAL(m[0].int_addr, C1);
+	CU_ASSERT_EQUAL(m[0].int_port, 40301);
+	CU_ASSERT_EQUAL(m[0].ext_port, 40301);
+	/* hairpin: c2:40802 -> EXT:40801 -> c1:40801, c2 seen as
+	 * EXT:40900 */
+	e.orig = (struct rfc_ct_tuple){C2, EXT, 40802, 40801, IPPROTO_TCP};
+	e.reply = (struct rfc_ct_tuple){C1, EXT, 40801, 40900, IPPROTO_TCP};
+	CU_ASSERT_EQUAL_FATAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 2);
+	CU_ASSERT_EQUAL(m[0].int_addr, C2);
+	CU_ASSERT_EQUAL(m[0].ext_port, 40900);
+	CU_ASSERT_EQUAL(m[1].int_addr, C1);
+	CU_ASSERT_EQUAL(m[1].int_port, 40801);
+	CU_ASSERT_EQUAL(m[1].ext_port, 40801);
+	/* not translated, the gateway's own, or not TCP: nothing */
+	e.orig = (struct rfc_ct_tuple){C1, GWI, 40000, 22, IPPROTO_TCP};
+	e.reply = (struct rfc_ct_tuple){GWI, C1, 22, 40000, IPPROTO_TCP};
+	CU_ASSERT_EQUAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 0);
+	e.orig = (struct rfc_ct_tuple){EXT, S1, 40000, 80, IPPROTO_TCP};
+	e.reply = (struct rfc_ct_tuple){S1, EXT, 80, 40000, IPPROTO_TCP};
+	CU_ASSERT_EQUAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 0);
+	e.orig = (struct rfc_ct_tuple){C1, S1, 40101, 53, IPPROTO_UDP};
+	e.reply = (struct rfc_ct_tuple){S1, EXT, 53, 40101, IPPROTO_UDP};
+	CU_ASSERT_EQUAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 0);
+}
+
+/* ---- the nft builders natlab rfc added, parsed back ---- */
+
+#define MAX_MSGS 32
+
+struct msgs {
+	const struct nlmsghdr *m[MAX_MSGS];
+	int n;
+};
+
+static void walk(struct nft_batch *b, struct msgs *out)
+{
+	const struct nlmsghdr *nlh;
+	int len;
+
+	nft_batch_end(b);
+	nlh = nft_batch_data(b);
+	len = (int)nft_batch_len(b);
+	out->n = 0;
+	while (mnl_nlmsg_ok(nlh, len)) {
+		CU_ASSERT_FATAL(out->n < MAX_MSGS);
+		out->m[out->n++] = nlh;
+		nlh = mnl_nlmsg_next(nlh, &len);
+	}
+	CU_ASSERT_EQUAL(len, 0);
+	CU_ASSERT_EQUAL(out->m[0]->nlmsg_type, NFNL_MSG_BATCH_BEGIN);
+	CU_ASSERT_EQUAL(out->m[out->n - 1]->nlmsg_type, NFNL_MSG_BATCH_END);
+}
+
+static uint16_t nft_type(uint16_t msg)
+{
+	return (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | msg);
+}
+
+/* The expression names of a rule message, joined by spaces. */
+static void rule_exprs(const struct nlmsghdr *nlh, char *buf, size_t len,
+		       struct nftnl_rule **keep)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+
+	buf[0] = '\0';
+	CU_ASSERT_EQUAL(nlh->nlmsg_type, nft_type(NFT_MSG_NEWRULE));
+	CU_ASSERT_FATAL(nftnl_rule_nlmsg_parse(nlh, r) == 0);
+	it = nftnl_expr_iter_create(r);
+	while ((e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		if (buf[0])
+			strncat(buf, " ", len - strlen(buf) - 1);
+		strncat(buf, name, len - strlen(buf) - 1);
+	}
+	nftnl_expr_iter_destroy(it);
+	if (keep)
+		*keep = r;
+	else
+		nftnl_rule_free(r);
+}
+
+/* The last expression of a rule. */
+static struct nftnl_expr *last_expr(struct nftnl_rule *r)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e, *last = NULL;
+
+	while ((e = nftnl_expr_iter_next(it)))
+		last = e;
+	nftnl_expr_iter_destroy(it);
+	return last;
+}
+
+static void test_nft_syn_drop(void)
+{
+	struct nft_batch *b = nft_batch_new();
+	struct nftnl_rule *r;
+	struct nftnl_expr *e;
+	struct msgs ms;
+	char ex[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL_FATAL(nft_syn_drop(b, 5202), 0);
+	walk(b, &ms);
+	/* table, chain, rule */
+	CU_ASSERT_EQUAL_FATAL(ms.n, 5);
+	CU_ASSERT_EQUAL(ms.m[1]->nlmsg_type, nft_type(NFT_MSG_NEWTABLE));
+	CU_ASSERT_EQUAL(ms.m[2]->nlmsg_type, nft_type(NFT_MSG_NEWCHAIN));
+	rule_exprs(ms.m[3], ex, sizeof(ex), &r);
+	CU_ASSERT_STRING_EQUAL(ex, "meta cmp payload cmp payload bitwise cmp "
+				   "counter immediate");
+	CU_ASSERT_STRING_EQUAL(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
+			       "rfc_in");
+	e = last_expr(r);
+	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT), NF_DROP);
+	nftnl_rule_free(r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(nft_batch_desc(b, 2), "tcp dport 5202"));
+	nft_batch_free(b);
+}
+
+static void test_nft_fullcone(void)
+{
+	struct nft_fullcone fc = {"lan", "wan", EXT, NET, MSK, 1};
+	struct nft_batch *b = nft_batch_new();
+	struct nftnl_set *s;
+	struct nftnl_rule *r;
+	struct nftnl_expr *e;
+	struct msgs ms;
+	char ex[512];
+	int i, rules = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL_FATAL(nft_fullcone(b, &fc), 0);
+	walk(b, &ms);
+	/* table, 2 maps, prerouting chain + rule, postrouting chain + 5
+	 * rules, input chain + rule */
+	CU_ASSERT_EQUAL_FATAL(ms.n, 2 + 1 + 2 + 2 + 6 + 2);
+	for (i = 2; i <= 3; i++) {
+		s = nftnl_set_alloc();
+		CU_ASSERT_EQUAL(ms.m[i]->nlmsg_type, nft_type(NFT_MSG_NEWSET));
+		CU_ASSERT_FATAL(nftnl_set_nlmsg_parse(ms.m[i], s) == 0);
+		CU_ASSERT(nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_MAP);
+		CU_ASSERT_STRING_EQUAL(nftnl_set_get_str(s, NFTNL_SET_NAME),
+				       i == 2 ? NFT_FC_EIM : NFT_FC_EIF);
+		CU_ASSERT_EQUAL(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN),
+				i == 2 ? 8 : 2);
+		CU_ASSERT_EQUAL(nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN),
+				i == 2 ? 2 : 8);
+		nftnl_set_free(s);
+	}
+	for (i = 1; i < ms.n - 1; i++) {
+		if (ms.m[i]->nlmsg_type != nft_type(NFT_MSG_NEWRULE))
+			continue;
+		rules++;
+		rule_exprs(ms.m[i], ex, sizeof(ex), &r);
+		e = last_expr(r);
+		if (rules == 1) {
+			/* DNAT to the looked-up address . port */
+			CU_ASSERT_PTR_NOT_NULL(strstr(ex, "lookup nat"));
+			CU_ASSERT_EQUAL(
+				nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE),
+				NFT_NAT_DNAT);
+			CU_ASSERT_EQUAL(
+				nftnl_expr_get_u32(
+					e, NFTNL_EXPR_NAT_REG_PROTO_MIN),
+				NFT_REG32_01);
+		} else if (rules == 2 || rules == 4) {
+			/* a known mapping: SNAT to the port it has */
+			CU_ASSERT_PTR_NOT_NULL(strstr(ex, "lookup nat"));
+			CU_ASSERT_EQUAL(
+				nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS),
+				NF_NAT_RANGE_MAP_IPS |
+					NF_NAT_RANGE_PROTO_SPECIFIED);
+		} else if (rules == 3 || rules == 5) {
+			/* a taken port: a random one */
+			CU_ASSERT_EQUAL(
+				nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS),
+				NF_NAT_RANGE_MAP_IPS |
+					NF_NAT_RANGE_PROTO_RANDOM);
+		} else if (rules == 6) {
+			/* hairpin: from inside, DNATed, back inside */
+			CU_ASSERT_PTR_NOT_NULL(strstr(ex, "ct bitwise cmp"));
+			CU_ASSERT_EQUAL(
+				nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS),
+				NF_NAT_RANGE_MAP_IPS);
+		} else {
+			CU_ASSERT_EQUAL(
+				nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT),
+				NF_DROP);
+		}
+		nftnl_rule_free(r);
+	}
+	CU_ASSERT_EQUAL(rules, 7);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(nft_batch_desc(b, 4), "ip daddr 203.0.113.1"));
+	nft_batch_free(b);
+
+	/* bad input leaves the batch as it was */
+	b = nft_batch_new();
+	fc.outside_if = "an-interface-name-too-long";
+	CU_ASSERT_EQUAL(nft_fullcone(b, &fc), -EINVAL);
+	CU_ASSERT_EQUAL(nft_batch_count(b), 0);
+	nft_batch_free(b);
+}
+
+static void test_nft_fullcone_map(void)
+{
+	struct nft_batch *b = nft_batch_new();
+	const uint8_t eim_key[8] = {10, 0, 0, 2, 0x9c, 0xa5, 0, 0};
+	const uint8_t ext[2] = {0x8a, 0x12}; /* 35346 */
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *el;
+	struct nftnl_set *s;
+	struct msgs ms;
+	const void *v;
+	uint32_t len;
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL_FATAL(nft_fullcone_map(b, 1, C1, 40101, 35346), 0);
+	CU_ASSERT_EQUAL_FATAL(nft_fullcone_map(b, 0, C1, 40101, 35346), 0);
+	walk(b, &ms);
+	CU_ASSERT_EQUAL_FATAL(ms.n, 6);
+	for (i = 1; i <= 4; i++) {
+		int add = i <= 2, eim = i % 2;
+
+		CU_ASSERT_EQUAL(ms.m[i]->nlmsg_type,
+				nft_type(add ? NFT_MSG_NEWSETELEM
+					     : NFT_MSG_DELSETELEM));
+		s = nftnl_set_alloc();
+		CU_ASSERT_FATAL(nftnl_set_elems_nlmsg_parse(ms.m[i], s) == 0);
+		CU_ASSERT_STRING_EQUAL(nftnl_set_get_str(s, NFTNL_SET_NAME),
+				       eim ? NFT_FC_EIM : NFT_FC_EIF);
+		it = nftnl_set_elems_iter_create(s);
+		el = nftnl_set_elems_iter_next(it);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(el);
+		v = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &len);
+		if (eim) {
+			CU_ASSERT_EQUAL(len, 8);
+			CU_ASSERT(!memcmp(v, eim_key, 8));
+		} else {
+			CU_ASSERT_EQUAL(len, 2);
+			CU_ASSERT(!memcmp(v, ext, 2));
+		}
+		if (add) {
+			v = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &len);
+			CU_ASSERT_EQUAL(len, eim ? 2 : 8);
+			CU_ASSERT(!memcmp(v, eim ? ext : eim_key, len));
+		} else {
+			CU_ASSERT(!nftnl_set_elem_is_set(el,
+							 NFTNL_SET_ELEM_DATA));
+		}
+		CU_ASSERT_PTR_NULL(nftnl_set_elems_iter_next(it));
+		nftnl_set_elems_iter_destroy(it);
+		nftnl_set_free(s);
+	}
+	CU_ASSERT_STRING_EQUAL(nft_batch_desc(b, 0),
+			       "add element rfc_eim { 10.0.0.2 . 40101 : "
+			       "35346 }");
+	nft_batch_free(b);
+}
+
+static const struct unit_test tests[] = {
+	{"judge: masquerade", test_judge_masquerade},
+	{"judge: rfc profile", test_judge_rfc},
+	{"judge: random ports", test_judge_random},
+	{"judge: not measured", test_judge_not_measured},
+	{"judge: edges", test_judge_edges},
+	{"port statistics", test_port_stats},
+	{"names and profiles", test_names},
+	{"built-in lab = topo/rfc.topo", test_default_topo},
+	{"table", test_table},
+	{"json", test_json},
+	{"ctnetlink get request", test_ct_build_get},
+	{"ctnetlink message parse", test_ct_parse},
+	{"full-cone: conntrack entry -> mappings", test_fc_classify},
+	{"nft: syn drop rule", test_nft_syn_drop},
+	{"nft: full-cone ruleset", test_nft_fullcone},
+	{"nft: full-cone map elements", test_nft_fullcone_map},
+	{NULL, NULL},
+};
+
+UNIT_SUITE("rfc", tests)
