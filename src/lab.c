@@ -1,21 +1,20 @@
-/* lab.c - a lab's life: up, down, status, exec, clean. */
+/* lab.c - building and removing a lab: up, down, rollback, clean. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lab.h"
+#include "lab_int.h"
 #include "engine.h"
 #include "link.h"
 #include "log.h"
@@ -86,8 +85,7 @@ static void lab_on_signal(int sig)
 	lab_interrupted = 1;
 }
 
-static void lab_ns_name(const char *lab, const char *node, char *buf,
-			size_t len)
+void lab_ns_name(const char *lab, const char *node, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s-%s", lab, node);
 }
@@ -129,7 +127,7 @@ static void lab_raise_nofile(int need)
 
 /* ---- teardown, shared by down, rollback and clean ---- */
 
-static int lab_ino_cmp(const void *a, const void *b)
+int lab_ino_cmp(const void *a, const void *b)
 {
 	unsigned long x = *(const unsigned long *)a;
 	unsigned long y = *(const unsigned long *)b;
@@ -137,8 +135,7 @@ static int lab_ino_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Pids of processes whose network namespace is one of inos (sorted). */
-static int lab_find_procs(const unsigned long *inos, int n, pid_t **out)
+int lab_find_procs(const unsigned long *inos, int n, pid_t **out)
 {
 	pid_t self = getpid(), *v = NULL;
 	struct dirent *de;
@@ -991,229 +988,4 @@ int lab_only(char *name, size_t len)
 	}
 	state_list_free(labs, n);
 	return n == 1 ? 0 : n ? -EEXIST : -ENOENT;
-}
-
-/* ---- status ---- */
-
-static void lab_status_node(const char *lab, const char *node_line)
-{
-	char node[64], kind[16], ns[128], buf[64], a[16];
-	struct link_info li[8];
-	struct link_sock ls;
-	int fd, n, k, err;
-
-	if (sscanf(node_line, "%63s %15s", node, kind) != 2)
-		return;
-	lab_ns_name(lab, node, ns, sizeof(ns));
-	printf("%-12s %-8s ", node, kind);
-	fd = netns_open(ns);
-	if (fd < 0) {
-		printf("namespace %s MISSING\n", ns);
-		return;
-	}
-	err = netns_enter(fd);
-	if (!err)
-		err = link_sock_open(&ls);
-	if (err) {
-		netns_leave();
-		close(fd);
-		printf("(cannot inspect: %s)\n", strerror(-err));
-		return;
-	}
-	n = link_list(&ls, li, 8);
-	buf[0] = '\0';
-	if (!strcmp(kind, "gateway") &&
-	    sysctl_get("net.netfilter.nf_conntrack_count", buf, sizeof(buf)))
-		buf[0] = '\0';
-	netns_leave();
-	link_sock_close(&ls);
-	close(fd);
-	for (k = 0; k < n; k++) {
-		char ad[24];
-
-		if (li[k].addr)
-			snprintf(ad, sizeof(ad), "%s/%d",
-				 util_ipv4_str(li[k].addr, a), li[k].prefix);
-		else
-			snprintf(ad, sizeof(ad), "-");
-		printf("%s%s %s %s rx %llu tx %llu", k ? ", " : "", li[k].name,
-		       ad,
-		       !li[k].up       ? "DOWN"
-		       : li[k].carrier ? "up"
-				       : "NO-CARRIER",
-		       li[k].rx_packets, li[k].tx_packets);
-	}
-	if (buf[0])
-		printf("; conntrack entries %s", buf);
-	printf("\n");
-}
-
-/* Value of "key N" in a stats line, 0 if absent. */
-static unsigned long long stat_get(const char *line, const char *key)
-{
-	size_t len = strlen(key);
-	const char *p = line;
-
-	while ((p = strstr(p, key))) {
-		if ((p == line || p[-1] == ' ') && p[len] == ' ')
-			return strtoull(p + len + 1, NULL, 10);
-		p += len;
-	}
-	return 0;
-}
-
-/* The engine's counters, from the file it rewrites every second. */
-static void lab_status_engine(const struct state *s, const struct state_pid *p)
-{
-	static const char *const keys[] = {
-		"seen",	       "rewritten", "paws_drops", "tw_shortened",
-		"fault_drops", "delayed",   "overruns",	  "queue_drops",
-	};
-	char path[PATH_MAX], *line = NULL, name[64], queue[32] = "?";
-	size_t cap = 0, k;
-	FILE *f;
-
-	printf("\nengine: pid %d, %s", (int)p->pid,
-	       state_proc_alive(p->pid, p->start) ? "running" : "DEAD");
-	engine_stats_path(s->lab, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f) {
-		printf(", no counters yet\n");
-		return;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		if (!strncmp(line, "engine ", 7)) {
-			if (sscanf(line,
-				   "engine pid %*d uptime_ms %*u queue %31s",
-				   queue) != 1)
-				snprintf(queue, sizeof(queue), "?");
-			printf(", queue via %s\n%-12s", queue, "NODE");
-			for (k = 0; k < ARRAY_SIZE(keys); k++)
-				printf(" %12s", keys[k]);
-			printf("\n");
-			continue;
-		}
-		if (sscanf(line, "node %63s", name) != 1)
-			continue;
-		printf("%-12s", name);
-		for (k = 0; k < ARRAY_SIZE(keys); k++)
-			printf(" %12llu", stat_get(line, keys[k]));
-		printf("\n");
-	}
-	free(line);
-	fclose(f);
-}
-
-static int lab_status_one(const char *lab)
-{
-	struct state s;
-	int err, i, present = 0, procs;
-	unsigned long *inos;
-	pid_t *pids;
-
-	err = state_load(&s, lab);
-	if (err == -ENOENT) {
-		log_err("no lab named %s", lab);
-		return err;
-	}
-	if (err) {
-		log_errno(err, "lab %s: unreadable state file", lab);
-		return err;
-	}
-	inos = xcalloc(s.nns, sizeof(*inos));
-	for (i = 0; i < s.nns; i++) {
-		unsigned long now = netns_inode(s.ns[i].name);
-
-		if (now && now == s.ns[i].ino)
-			inos[present++] = now;
-	}
-	qsort(inos, present, sizeof(*inos), lab_ino_cmp);
-	procs = lab_find_procs(inos, present, &pids);
-	free(pids);
-	free(inos);
-	printf("lab %s: %s, %d nodes, %d/%d namespaces present, "
-	       "%d processes inside\n",
-	       s.lab, s.phase, s.nnodes, present, s.nns, procs < 0 ? 0 : procs);
-	printf("topology %s\n", s.topo ? s.topo : "?");
-	if (strcmp(s.phase, "up") && !state_proc_alive(s.owner, s.owner_start))
-		printf("crashed: natlab pid %d died while the lab was %s "
-		       "(natlab clean)\n",
-		       (int)s.owner, s.phase);
-	printf("%-12s %-8s %s\n", "NODE", "KIND", "INTERFACES");
-	for (i = 0; i < s.nnodes; i++)
-		lab_status_node(s.lab, s.nodes[i]);
-	for (i = 0; i < s.npids; i++)
-		if (!strcmp(s.pids[i].role, "engine"))
-			lab_status_engine(&s, &s.pids[i]);
-	state_free(&s);
-	return 0;
-}
-
-int lab_status(const char *lab)
-{
-	char **labs;
-	int n, i;
-
-	if (lab)
-		return lab_status_one(lab);
-	n = state_list(&labs);
-	if (n < 0)
-		return n;
-	if (!n)
-		printf("no labs\n");
-	for (i = 0; i < n; i++) {
-		struct state s;
-
-		if (state_load(&s, labs[i]))
-			continue;
-		printf("%-24s %-9s %5d nodes  %s%s\n", s.lab, s.phase, s.nnodes,
-		       s.topo ? s.topo : "?",
-		       strcmp(s.phase, "up") &&
-				       !state_proc_alive(s.owner, s.owner_start)
-			       ? "  (crashed)"
-			       : "");
-		state_free(&s);
-	}
-	state_list_free(labs, n);
-	return 0;
-}
-
-/* ---- exec ---- */
-
-int lab_exec(const char *lab, const char *node, char **argv)
-{
-	char ns[128];
-	int fd, err;
-
-	if (!topo_valid_lab_name(lab)) {
-		log_err("'%s' is not a lab name", lab);
-		return -EINVAL;
-	}
-	lab_ns_name(lab, node, ns, sizeof(ns));
-	fd = netns_open(ns);
-	if (fd < 0) {
-		log_err("lab %s has no node %s", lab, node);
-		return -ENOENT;
-	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		err = -errno;
-		log_errno(err, "cannot enter %s", ns);
-		close(fd);
-		return err;
-	}
-	close(fd);
-	/*
-	 * As "ip netns exec" does: a private mount namespace with /sys
-	 * remounted, so that /sys/class/net shows the node's interfaces
-	 * rather than the host's.
-	 */
-	if (unshare(CLONE_NEWNS) == 0 &&
-	    mount("", "/", "none", MS_SLAVE | MS_REC, NULL) == 0) {
-		umount2("/sys", MNT_DETACH);
-		mount(ns, "/sys", "sysfs", 0, NULL);
-	}
-	execvp(argv[0], argv);
-	err = -errno;
-	log_errno(err, "%s", argv[0]);
-	return err;
 }
