@@ -1,12 +1,17 @@
-/* topo_int.h - what topo.c and topores.c share: parse state, helpers. */
+/* topo_int.h - what topo.c, topokeys.c and topores.c share: parse state,
+ * key tables, helpers. */
 #ifndef NATLAB_TOPO_INT_H
 #define NATLAB_TOPO_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "topo.h"
 
 #define GNAME (TOPO_NODE_MAX + 1) /* bytes per name in parser.gnames */
+
+#define LOWER  "abcdefghijklmnopqrstuvwxyz"
+#define DIGITS "0123456789"
 
 /* A name used as a reference (network or gateway), and where. */
 struct pref {
@@ -85,9 +90,51 @@ struct parser {
 	int nexpects, expects_cap;
 };
 
+/* A key of a section, and the handler that checks and keeps its value. */
+struct key_def {
+	const char *name; /* a key, or a prefix ending in '.' */
+	/* p->cur is what the section fills; report errors, return 0 or -EINVAL */
+	int (*fn)(struct parser *p, const char *key, const char *val, int line,
+		  int arg);
+	int arg;
+};
+
+/* The key tables of topokeys.c, each ending with a NULL name. */
+extern const struct key_def topokeys_lab[];	/* [lab] */
+extern const struct key_def topokeys_network[]; /* [network] */
+extern const struct key_def topokeys_gateway[]; /* [gateway] */
+extern const struct key_def topokeys_server[];	/* [server] */
+extern const struct key_def topokeys_load[];	/* what a client does */
+extern const struct key_def topokeys_client[];	/* what a client is */
+extern const struct key_def topokeys_address[]; /* only for one client */
+extern const struct key_def topokeys_clients[]; /* [clients] */
+extern const struct key_def topokeys_traffic[]; /* [traffic] */
+extern const struct key_def topokeys_fault[];	/* [fault] */
+
+/**
+ * topo_name_ok() - check a name against a length and character sets
+ * @s:     the name
+ * @max:   most characters allowed
+ * @first: characters the first may be
+ * @rest:  characters the others may be
+ *
+ * Return: nonzero if @s is 1..@max characters, the first from @first and
+ * the others from @rest.
+ */
+int topo_name_ok(const char *s, size_t max, const char *first,
+		 const char *rest);
+
+/**
+ * topo_trim() - cut leading and trailing whitespace
+ * @s: the string; trailing whitespace is overwritten with NULs
+ *
+ * Return: the first character of @s that is not whitespace.
+ */
+char *topo_trim(char *s);
+
 /**
  * topo_opt_apply() - set a node's clock and legacy fields from its
- * normalised engine options (what the key handlers of topo.c stored)
+ * normalised engine options (what the key handlers of topokeys.c stored)
  */
 void topo_opt_apply(struct topo *t, struct topo_node *n,
 		    const struct topo_kv *opts, int nopts, int index);
