@@ -4,7 +4,7 @@
 # 4.4, PAWS window 3 s) closes first; c1's clock leads, c2's is 10 s
 # behind.  c1 connects every 300 ms, so the server always holds a fresh
 # TSval of c1's for the NAT's address, and every SYN of c2 (two per
-# attempt: connect_timeout 2 s) is dropped silently.  c2's attempts
+# attempt: connect_timeout 1.5 s, half a second from both its SYNs) is dropped silently.  c2's attempts
 # (0.2 s to 1.7 s, 500 ms apart) all time out by 3.7 s, while c1's last
 # close (2.7 s) is still within the window: no connection of c2 is ever
 # accepted, 18 SYNs reach the server and 10 are answered.
@@ -51,7 +51,7 @@ ts_offset = -10s
 conns = 4
 start = 200ms
 interval = 500ms
-connect_timeout = 2s
+connect_timeout = 1500ms
 [traffic]
 order = parallel
 max = 20s
