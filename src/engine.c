@@ -153,6 +153,46 @@ void engine_stats_path(const char *lab, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s.engine", STATE_DIR, lab);
 }
 
+void engine_stats_field(const char *line, const char *key, char *buf,
+			size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p;
+
+	buf[0] = '\0';
+	for (p = strstr(line, key); p; p = strstr(p + 1, key)) {
+		if (p > line && p[-1] == ' ' && p[klen] == ' ') {
+			p += klen + 1;
+			snprintf(buf, len, "%.*s", (int)strcspn(p, " \n"), p);
+			return;
+		}
+	}
+}
+
+int engine_stats_get(const char *lab, const char *node, const char *key,
+		     char *buf, size_t len)
+{
+	char path[PATH_MAX], want[80], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	buf[0] = '\0';
+	engine_stats_path(lab, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	if (node)
+		snprintf(want, sizeof(want), "node %s ", node);
+	else
+		snprintf(want, sizeof(want), "engine ");
+	while (!buf[0] && getline(&line, &cap, f) > 0)
+		if (!strncmp(line, want, strlen(want)))
+			engine_stats_field(line, key, buf, len);
+	free(line);
+	fclose(f);
+	return buf[0] ? 0 : -ENOENT;
+}
+
 uint32_t engine_clock_offset(const struct topo_clock *c)
 {
 	return (uint32_t)(uint64_t)c->offset_ms;

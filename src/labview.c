@@ -76,15 +76,10 @@ static void lab_status_node(const char *lab, const char *node_line)
 /* Value of "key N" in a stats line, 0 if absent. */
 static unsigned long long stat_get(const char *line, const char *key)
 {
-	size_t len = strlen(key);
-	const char *p = line;
+	char buf[32];
 
-	while ((p = strstr(p, key))) {
-		if ((p == line || p[-1] == ' ') && p[len] == ' ')
-			return strtoull(p + len + 1, NULL, 10);
-		p += len;
-	}
-	return 0;
+	engine_stats_field(line, key, buf, sizeof(buf));
+	return strtoull(buf, NULL, 10);
 }
 
 /* The engine's counters, from the file it rewrites every second. */
@@ -108,9 +103,8 @@ static void lab_status_engine(const struct state *s, const struct state_pid *p)
 	}
 	while (getline(&line, &cap, f) > 0) {
 		if (!strncmp(line, "engine ", 7)) {
-			if (sscanf(line,
-				   "engine pid %*d uptime_ms %*u queue %31s",
-				   queue) != 1)
+			engine_stats_field(line, "queue", queue, sizeof(queue));
+			if (!queue[0])
 				snprintf(queue, sizeof(queue), "?");
 			printf(", queue via %s\n%-12s", queue, "NODE");
 			for (k = 0; k < ARRAY_SIZE(keys); k++)

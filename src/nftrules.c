@@ -325,22 +325,27 @@ int nft_gateway_nat(struct nft_batch *b, const struct topo_nat *nat,
 	return err;
 }
 
-/* payload load: LEN bytes at OFFSET of the transport header -> dreg */
-static int add_payload_th(struct nftnl_rule *r, uint32_t offset, uint32_t len,
-			  uint32_t dreg)
+/* payload load: LEN bytes at OFFSET of header BASE -> dreg */
+static int add_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset,
+		       uint32_t len, uint32_t dreg)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("payload");
 
 	if (!e)
 		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
-			   NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
 	nftnl_rule_add_expr(r, e);
 	return 0;
 }
+
+/* The transport and network headers. */
+#define add_payload_th(r, off, len, dreg)                                      \
+	add_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, off, len, dreg)
+#define add_payload_nh(r, off, len, dreg)                                      \
+	add_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, dreg)
 
 /* bitwise: reg = (reg & mask) ^ 0, one byte */
 static int add_bitwise_and(struct nftnl_rule *r, uint32_t reg, uint8_t mask)
@@ -510,23 +515,6 @@ out:
 #define NFT_TYPE_IPADDR	      7
 #define NFT_TYPE_INET_SERVICE 13
 #define NFT_TYPE_CONCAT(a, b) (((a) << 6) | (b))
-
-/* payload load: LEN bytes at OFFSET of the network header -> dreg */
-static int add_payload_nh(struct nftnl_rule *r, uint32_t offset, uint32_t len,
-			  uint32_t dreg)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
-
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
-			   NFT_PAYLOAD_NETWORK_HEADER);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
-	nftnl_rule_add_expr(r, e);
-	return 0;
-}
 
 /* ct load KEY -> dreg */
 static int add_ct(struct nftnl_rule *r, uint32_t key, uint32_t dreg)

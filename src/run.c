@@ -59,78 +59,14 @@ static int run_open_out(const char *path, FILE **f)
 	return 0;
 }
 
-/* The engine's counters for one node, from its stats file. */
+/* A counter of one node, from the engine's stats file (0 if none). */
 static unsigned long long engine_stat(const char *lab, const char *node,
 				      const char *key)
 {
-	char path[PATH_MAX], *line = NULL, want[80];
-	unsigned long long v = 0;
-	size_t cap = 0, klen = strlen(key);
-	FILE *f;
+	char buf[32];
 
-	engine_stats_path(lab, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	snprintf(want, sizeof(want), "node %s ", node);
-	while (getline(&line, &cap, f) > 0) {
-		char *p;
-
-		if (strncmp(line, want, strlen(want)))
-			continue;
-		for (p = strstr(line, key); p; p = strstr(p + 1, key)) {
-			if (p[-1] == ' ' && p[klen] == ' ') {
-				v = strtoull(p + klen + 1, NULL, 10);
-				break;
-			}
-		}
-	}
-	free(line);
-	fclose(f);
-	return v;
-}
-
-/* A word-valued field of a node's engine counters ("" if none). */
-static void engine_stat_str(const char *lab, const char *node, const char *key,
-			    char *buf, size_t len)
-{
-	char path[PATH_MAX], *line = NULL, want[80], tok[80];
-	size_t cap = 0;
-	FILE *f;
-
-	buf[0] = '\0';
-	engine_stats_path(lab, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	snprintf(want, sizeof(want), "node %s ", node);
-	snprintf(tok, sizeof(tok), " %s ", key);
-	while (getline(&line, &cap, f) > 0) {
-		char *p = strstr(line, tok);
-
-		if (strncmp(line, want, strlen(want)) || !p)
-			continue;
-		p += strlen(tok);
-		snprintf(buf, len, "%.*s", (int)strcspn(p, " \n"), p);
-	}
-	free(line);
-	fclose(f);
-}
-
-static void engine_queue_kind(const char *lab, char *buf, size_t len)
-{
-	char path[PATH_MAX], line[256];
-	FILE *f;
-
-	buf[0] = '\0';
-	engine_stats_path(lab, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(line, sizeof(line), f))
-		sscanf(line, "engine pid %*d uptime_ms %*u queue %31s", buf);
-	(void)len;
-	fclose(f);
+	engine_stats_get(lab, node, key, buf, sizeof(buf));
+	return strtoull(buf, NULL, 10);
 }
 
 /* Stop the lab's engine so that it writes its final counters. */
@@ -501,7 +437,8 @@ int run_main(const struct topo *t, const char *topo_path,
 	d.elapsed_us = traffic_elapsed_us(tr);
 	if (uname(&un) == 0)
 		snprintf(d.kernel, sizeof(d.kernel), "%s", un.release);
-	engine_queue_kind(t->name, d.engine_queue, sizeof(d.engine_queue));
+	engine_stats_get(t->name, NULL, "queue", d.engine_queue,
+			 sizeof(d.engine_queue));
 	client_metrics(&d, after);
 	server_metrics(&d, &before[t->traffic.server],
 		       &after[t->traffic.server], tr);
@@ -510,7 +447,8 @@ int run_main(const struct topo *t, const char *topo_path,
 		const struct topo_node *srv = &t->nodes[t->traffic.server];
 		char how[16];
 
-		engine_stat_str(t->name, srv->name, "legacy", how, sizeof(how));
+		engine_stats_get(t->name, srv->name, "legacy", how,
+				 sizeof(how));
 		if (srv->legacy.recycle && !strcmp(how, "native"))
 			snprintf(d.legacy_how, sizeof(d.legacy_how),
 				 "native (this kernel has tcp_tw_recycle)");
