@@ -156,41 +156,20 @@ void engine_stats_path(const char *lab, char *buf, size_t len)
 void engine_stats_field(const char *line, const char *key, char *buf,
 			size_t len)
 {
-	size_t klen = strlen(key);
-	const char *p;
-
-	buf[0] = '\0';
-	for (p = strstr(line, key); p; p = strstr(p + 1, key)) {
-		if (p > line && p[-1] == ' ' && p[klen] == ' ') {
-			p += klen + 1;
-			snprintf(buf, len, "%.*s", (int)strcspn(p, " \n"), p);
-			return;
-		}
-	}
+	util_line_field(line, key, buf, len);
 }
 
 int engine_stats_get(const char *lab, const char *node, const char *key,
 		     char *buf, size_t len)
 {
-	char path[PATH_MAX], want[80], *line = NULL;
-	size_t cap = 0;
-	FILE *f;
+	char path[PATH_MAX], want[80];
 
-	buf[0] = '\0';
 	engine_stats_path(lab, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
 	if (node)
 		snprintf(want, sizeof(want), "node %s ", node);
 	else
 		snprintf(want, sizeof(want), "engine ");
-	while (!buf[0] && getline(&line, &cap, f) > 0)
-		if (!strncmp(line, want, strlen(want)))
-			engine_stats_field(line, key, buf, len);
-	free(line);
-	fclose(f);
-	return buf[0] ? 0 : -ENOENT;
+	return util_file_field(path, want, key, buf, len);
 }
 
 uint32_t engine_clock_offset(const struct topo_clock *c)

@@ -243,7 +243,7 @@ struct fullcone {
 	int nsfd;    /* the gateway's namespace */
 	int stop[2]; /* a byte here ends the thread */
 	uint32_t ext, net, mask;
-	pthread_mutex_t mu; /* guards v, n and ready against readers */
+	pthread_mutex_t mu; /* guards v, n, ready and the counters */
 	pthread_cond_t cv;
 	int ready; /* 1: listening; -errno: failed to start */
 	struct kentry *v;
@@ -298,11 +298,11 @@ static void keeper_apply(struct fullcone *k, const struct rfc_mapping *m,
 		 * maps.  The maps refuse an external port that is some
 		 * other endpoint's already (port overlapping): counted. */
 		installed = keeper_nft(m, 1) == 0;
+		pthread_mutex_lock(&k->mu);
 		if (installed)
 			k->mappings++;
 		else
 			k->conflicts++;
-		pthread_mutex_lock(&k->mu);
 		if (k->n == k->cap) {
 			k->cap = k->cap ? 2 * k->cap : 64;
 			k->v = xrealloc(k->v, (size_t)k->cap, sizeof(*k->v));
@@ -345,7 +345,9 @@ static void keeper_event(struct fullcone *k, const struct nlmsghdr *nlh)
 		return;
 	if (rfc_ct_parse(nlh, &e))
 		return;
+	pthread_mutex_lock(&k->mu);
 	k->events++;
+	pthread_mutex_unlock(&k->mu);
 	n = rfc_fc_classify(&e, k->ext, k->net, k->mask, m);
 	for (i = 0; i < n; i++)
 		keeper_apply(k, &m[i], add);
@@ -429,9 +431,11 @@ static void *keeper_main(void *arg)
 		if (n < 0) {
 			/* Events were lost: the maps miss some mappings
 			 * (counted, and shown in the report). */
-			if (errno == ENOBUFS)
+			if (errno == ENOBUFS) {
+				pthread_mutex_lock(&k->mu);
 				k->lost++;
-			else if (errno != EAGAIN && errno != EINTR)
+				pthread_mutex_unlock(&k->mu);
+			} else if (errno != EAGAIN && errno != EINTR)
 				break;
 			continue;
 		}
@@ -501,32 +505,21 @@ int fullcone_start(int nsfd, uint32_t ext, uint32_t net, uint32_t mask,
 	return 0;
 }
 
-int fullcone_wait(struct fullcone *k, uint32_t addr, uint16_t port, int ms)
+void fullcone_counts(struct fullcone *k, struct fullcone_counts *c)
 {
-	struct timespec until;
-	int found;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += (long)(ms % 1000) * 1000000;
-	until.tv_sec += ms / 1000 + until.tv_nsec / 1000000000;
-	until.tv_nsec %= 1000000000;
 	pthread_mutex_lock(&k->mu);
-	while ((found = keeper_find(k, addr, port)) < 0 &&
-	       pthread_cond_timedwait(&k->cv, &k->mu, &until) != ETIMEDOUT)
-		;
+	c->events = k->events;
+	c->mappings = k->mappings;
+	c->conflicts = k->conflicts;
+	c->lost = k->lost;
+	c->active = (uint32_t)k->n;
 	pthread_mutex_unlock(&k->mu);
-	return found >= 0 ? 0 : -ETIMEDOUT;
 }
 
-void fullcone_stop(struct fullcone *k, struct rfc_evidence *e)
+void fullcone_stop(struct fullcone *k)
 {
 	if (write(k->stop[1], "x", 1) < 0)
 		log_debug("keeper: stop: %s", strerror(errno));
 	pthread_join(k->tid, NULL);
-	e->keeper = 1;
-	e->kp_events = k->events;
-	e->kp_mappings = k->mappings;
-	e->kp_conflicts = k->conflicts;
-	e->kp_lost = k->lost;
 	keeper_free(k);
 }

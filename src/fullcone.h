@@ -4,8 +4,6 @@
 
 #include <stdint.h>
 
-#include "rfc.h"
-
 struct fullcone;
 
 /**
@@ -20,17 +18,18 @@ struct fullcone;
 int fullcone_start(int nsfd, uint32_t ext, uint32_t net, uint32_t mask,
 		   struct fullcone **out);
 
-/**
- * fullcone_wait() - wait up to @ms until the keeper has installed a
- * mapping of @addr:@port
- * Return: 0, or -ETIMEDOUT.
- */
-int fullcone_wait(struct fullcone *k, uint32_t addr, uint16_t port, int ms);
+struct fullcone_counts {
+	uint32_t events;    /* conntrack events read */
+	uint32_t mappings;  /* mappings installed in the maps */
+	uint32_t conflicts; /* mappings the maps refused */
+	uint32_t lost;	    /* event overruns (ENOBUFS) */
+	uint32_t active;    /* mappings held now */
+};
 
-/**
- * fullcone_stop() - stop the keeper, keep its counters in @e as evidence
- * and free it
- */
-void fullcone_stop(struct fullcone *k, struct rfc_evidence *e);
+/* fullcone_counts() - the keeper's counters so far */
+void fullcone_counts(struct fullcone *k, struct fullcone_counts *c);
+
+/* fullcone_stop() - stop the keeper and free it */
+void fullcone_stop(struct fullcone *k);
 
 #endif

@@ -16,6 +16,7 @@
 #include "lab.h"
 #include "lab_int.h"
 #include "engine.h"
+#include "keeper.h"
 #include "link.h"
 #include "log.h"
 #include "netns.h"
@@ -77,7 +78,6 @@ struct ns_worker {
 };
 
 static int lab_join_namespaces(struct build *b);
-static int lab_spawn_engine(struct build *b);
 
 static void lab_on_signal(int sig)
 {
@@ -262,6 +262,8 @@ static int lab_teardown(struct state *s)
 
 		engine_stats_path(s->lab, path, sizeof(path));
 		unlink(path);
+		keeper_stats_path(s->lab, path, sizeof(path));
+		unlink(path);
 		snprintf(path, sizeof(path), "%s/%s.log", STATE_DIR, s->lab);
 		unlink(path);
 		snprintf(path, sizeof(path), "%s/%s.timeline", STATE_DIR,
@@ -273,6 +275,9 @@ static int lab_teardown(struct state *s)
 }
 
 /* ---- up ---- */
+
+static int lab_spawn(struct build *b, const char *role, const char *word,
+		     int (*run)(const struct topo *, int));
 
 static int lab_check_clash(const struct topo *t)
 {
@@ -575,6 +580,19 @@ static int lab_gateway_nat(struct build *b, const struct topo_node *n)
 	if (!nb)
 		return -ENOMEM;
 	err = nft_gateway_nat(nb, &n->nat, out->name);
+	if (!err && n->nat.mode == TOPO_NAT_RFC) {
+		const struct topo_net *in = &b->t->nets[n->ifs[0].net];
+		struct nft_fullcone fc = {
+			.inside_if = in->name,
+			.outside_if = out->name,
+			.ext_addr = n->ifs[1].addr,
+			.in_net = in->addr,
+			.in_mask = in->prefix ? ~0u << (32 - in->prefix) : 0,
+			.drop_unsolicited = 1,
+		};
+
+		err = nft_fullcone(nb, &fc);
+	}
 	if (!err)
 		err = nft_batch_send(nb, why, sizeof(why));
 	if (err)
@@ -781,7 +799,14 @@ int lab_up(const struct topo *t, const char *topo)
 	if (!err && topo_needs_engine(t)) {
 		err = lab_checkpoint(&b);
 		if (!err)
-			err = lab_spawn_engine(&b);
+			err = lab_spawn(&b, "packet engine", "engine",
+					engine_run);
+	}
+	if (!err && topo_needs_keeper(t)) {
+		err = lab_checkpoint(&b);
+		if (!err)
+			err = lab_spawn(&b, "full-cone keeper", "keeper",
+					keeper_run);
 	}
 	if (!err)
 		err = lab_checkpoint(&b);
@@ -816,15 +841,18 @@ out_free:
 	return err;
 }
 
-/* ---- the engine, a background process of the lab ---- */
+/* ---- background processes of the lab: the engine, the keepers ---- */
 
 /*
- * The engine runs as a child that outlives "natlab up": it reports on a
- * pipe once every queue is bound (so that up returns only when the lab
- * works), and is recorded in the state file so that down, clean and
- * status find it.  It must not keep the lab's lock or state file open.
+ * The engine (and the full-cone keepers) run as a child that outlives
+ * "natlab up": it reports on a pipe once it works (every queue bound,
+ * every keeper listening; so that up returns only when the lab works),
+ * and is recorded in the state file so that down, clean and status find
+ * it.  It must not keep the lab's lock or state file open.  Both write
+ * to the lab's log.
  */
-static int lab_spawn_engine(struct build *b)
+static int lab_spawn(struct build *b, const char *role, const char *word,
+		     int (*run)(const struct topo *, int))
 {
 	char log[PATH_MAX], msg[256] = "";
 	int pfd[2], fd, status;
@@ -846,7 +874,7 @@ static int lab_spawn_engine(struct build *b)
 		close(b->st.fd);
 		setsid();
 		snprintf(log, sizeof(log), "%s/%s.log", STATE_DIR, b->t->name);
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
@@ -857,7 +885,7 @@ static int lab_spawn_engine(struct build *b)
 			dup2(fd, STDIN_FILENO);
 			close(fd);
 		}
-		_exit(engine_run(b->t, pfd[1]) ? 3 : 0);
+		_exit(run(b->t, pfd[1]) ? 3 : 0);
 	}
 	close(pfd[1]);
 	while ((n = read(pfd[0], msg + got, sizeof(msg) - 1 - (size_t)got)) > 0)
@@ -865,13 +893,13 @@ static int lab_spawn_engine(struct build *b)
 	close(pfd[0]);
 	msg[got] = '\0';
 	if (strcmp(msg, "ok\n")) {
-		log_err("packet engine: %s", msg[0] ? msg : "died at start");
+		log_err("%s: %s", role, msg[0] ? msg : "died at start");
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		return -EIO;
 	}
-	return state_append(&b->st, "pid %d %llu engine", (int)pid,
-			    state_proc_start(pid));
+	return state_append(&b->st, "pid %d %llu %s", (int)pid,
+			    state_proc_start(pid), word);
 }
 
 /* ---- down, clean ---- */

@@ -11,6 +11,7 @@
 #include "lab.h"
 #include "lab_int.h"
 #include "engine.h"
+#include "keeper.h"
 #include "link.h"
 #include "log.h"
 #include "netns.h"
@@ -82,32 +83,33 @@ static unsigned long long stat_get(const char *line, const char *key)
 	return strtoull(buf, NULL, 10);
 }
 
-/* The engine's counters, from the file it rewrites every second. */
-static void lab_status_engine(const struct state *s, const struct state_pid *p)
+/* A background process and its counters, from the file it rewrites
+ * every second: its own line first ("engine pid ... queue xt-NFQUEUE"),
+ * then one line per node. */
+static void lab_status_counters(const char *title, const struct state_pid *p,
+				const char *path, const char *const *keys,
+				size_t nkeys)
 {
-	static const char *const keys[] = {
-		"seen",	       "rewritten", "paws_drops", "tw_shortened",
-		"fault_drops", "delayed",   "overruns",	  "queue_drops",
-	};
-	char path[PATH_MAX], *line = NULL, name[64], queue[32] = "?";
+	char *line = NULL, name[64], queue[32];
 	size_t cap = 0, k;
+	int first = 1;
 	FILE *f;
 
-	printf("\nengine: pid %d, %s", (int)p->pid,
+	printf("\n%s: pid %d, %s", title, (int)p->pid,
 	       state_proc_alive(p->pid, p->start) ? "running" : "DEAD");
-	engine_stats_path(s->lab, path, sizeof(path));
 	f = fopen(path, "re");
 	if (!f) {
 		printf(", no counters yet\n");
 		return;
 	}
 	while (getline(&line, &cap, f) > 0) {
-		if (!strncmp(line, "engine ", 7)) {
+		if (first) {
+			first = 0;
 			engine_stats_field(line, "queue", queue, sizeof(queue));
-			if (!queue[0])
-				snprintf(queue, sizeof(queue), "?");
-			printf(", queue via %s\n%-12s", queue, "NODE");
-			for (k = 0; k < ARRAY_SIZE(keys); k++)
+			if (queue[0])
+				printf(", queue via %s", queue);
+			printf("\n%-12s", "NODE");
+			for (k = 0; k < nkeys; k++)
 				printf(" %12s", keys[k]);
 			printf("\n");
 			continue;
@@ -115,12 +117,41 @@ static void lab_status_engine(const struct state *s, const struct state_pid *p)
 		if (sscanf(line, "node %63s", name) != 1)
 			continue;
 		printf("%-12s", name);
-		for (k = 0; k < ARRAY_SIZE(keys); k++)
+		for (k = 0; k < nkeys; k++)
 			printf(" %12llu", stat_get(line, keys[k]));
 		printf("\n");
 	}
+	if (first)
+		printf("\n");
 	free(line);
 	fclose(f);
+}
+
+static void lab_status_procs(const struct state *s)
+{
+	static const char *const engine_keys[] = {
+		"seen",	       "rewritten", "paws_drops", "tw_shortened",
+		"fault_drops", "delayed",   "overruns",	  "queue_drops",
+	};
+	static const char *const keeper_keys[] = {
+		"events", "mappings", "conflicts", "lost", "active",
+	};
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < s->npids; i++) {
+		if (!strcmp(s->pids[i].role, "engine")) {
+			engine_stats_path(s->lab, path, sizeof(path));
+			lab_status_counters("engine", &s->pids[i], path,
+					    engine_keys,
+					    ARRAY_SIZE(engine_keys));
+		} else if (!strcmp(s->pids[i].role, "keeper")) {
+			keeper_stats_path(s->lab, path, sizeof(path));
+			lab_status_counters("full-cone keeper", &s->pids[i],
+					    path, keeper_keys,
+					    ARRAY_SIZE(keeper_keys));
+		}
+	}
 }
 
 static int lab_status_one(const char *lab)
@@ -161,9 +192,7 @@ static int lab_status_one(const char *lab)
 	printf("%-12s %-8s %s\n", "NODE", "KIND", "INTERFACES");
 	for (i = 0; i < s.nnodes; i++)
 		lab_status_node(s.lab, s.nodes[i]);
-	for (i = 0; i < s.npids; i++)
-		if (!strcmp(s.pids[i].role, "engine"))
-			lab_status_engine(&s, &s.pids[i]);
+	lab_status_procs(&s);
 	state_free(&s);
 	return 0;
 }

@@ -132,4 +132,11 @@ int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc);
 int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
 		     uint16_t int_port, uint16_t ext_port);
 
+/**
+ * nft_fullcone_has() - whether NFT_FC_EIM of the current namespace holds
+ * a mapping of INT_ADDR:INT_PORT (host byte order)
+ * Return: 1, 0, or -errno.
+ */
+int nft_fullcone_has(uint32_t int_addr, uint16_t int_port);
+
 #endif

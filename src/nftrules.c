@@ -25,6 +25,8 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/set.h>
+#include <libnftnl/common.h>
+#include <libmnl/libmnl.h>
 
 #include "log.h"
 #include "nft.h"
@@ -298,10 +300,11 @@ int nft_gateway_nat(struct nft_batch *b, const struct topo_nat *nat,
 	case TOPO_NAT_NONE:
 		return 0;
 	case TOPO_NAT_MASQUERADE:
+	case TOPO_NAT_RFC: /* the full-cone rules go on top: nft_fullcone() */
 		break;
-	}
-	if (nat->mode != TOPO_NAT_MASQUERADE)
+	default:
 		return -EINVAL;
+	}
 	err = nat_check(nat, oifname);
 	if (err)
 		return err;
@@ -1005,4 +1008,70 @@ int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
 	if (err)
 		batch_undo(b, mark_len, mark_count);
 	return err;
+}
+
+int nft_fullcone_has(uint32_t int_addr, uint16_t int_port)
+{
+	uint8_t endpoint[8] = {0}, buf[MNL_SOCKET_BUFFER_SIZE];
+	uint16_t port = htons(int_port);
+	uint32_t addr = htonl(int_addr), seq = 1;
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	struct mnl_socket *nl = NULL;
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM;
+	ssize_t n;
+
+	if (!set || !e || nftnl_set_set_str(set, NFTNL_SET_TABLE, NFT_TABLE) ||
+	    nftnl_set_set_str(set, NFTNL_SET_NAME, NFT_FC_EIM)) {
+		nftnl_set_elem_free(e);
+		goto out;
+	}
+	memcpy(endpoint, &addr, 4);
+	memcpy(endpoint + 4, &port, 2);
+	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, endpoint, sizeof(endpoint));
+	nftnl_set_elem_add(set, e);
+	nlh = nftnl_nlmsg_build_hdr((char *)buf, NFT_MSG_GETSETELEM,
+				    NFPROTO_IPV4, NLM_F_ACK, seq);
+	nftnl_set_elems_nlmsg_build_payload(nlh, set);
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* The element (NEWSETELEM) then an ACK, or an error: ENOENT when
+	 * the map does not hold the key. */
+	ret = 0;
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		int len = (int)n, done = 0;
+		const struct nlmsghdr *m;
+
+		for (m = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(m, len);
+		     m = mnl_nlmsg_next(m, &len)) {
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *er =
+					mnl_nlmsg_get_payload(m);
+
+				if (er->error && er->error != -ENOENT)
+					ret = er->error;
+				done = 1;
+			} else if ((m->nlmsg_type & 0xff) ==
+				   NFT_MSG_NEWSETELEM) {
+				ret = 1;
+			} else if (m->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+			}
+		}
+		if (done)
+			break;
+	}
+	if (n < 0)
+		ret = -errno;
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	nftnl_set_free(set);
+	return ret;
 }

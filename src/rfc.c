@@ -61,7 +61,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "fullcone.h"
+#include "keeper.h"
 #include "lab.h"
 #include "log.h"
 #include "matrix.h"
@@ -219,8 +219,8 @@ const char rfc_default_topo[] =
 	";\n"
 	"; natlab rfc builds one lab per profile from this text, with gw's "
 	"nat line\n"
-	"; (and for the rfc profile its conntrack timeouts) set by the "
-	"profile.\n"
+	"; set by the profile (nat = rfc brings its own timeouts and "
+	"rules).\n"
 	"\n"
 	"[lab]\n"
 	"name = rfc\n"
@@ -258,7 +258,7 @@ static const struct {
 	{RFC_P_RANDOM, "random", "masquerade random"},
 	{RFC_P_FULLY_RANDOM, "fully-random", "masquerade fully-random"},
 	{RFC_P_PERSISTENT, "persistent", "masquerade persistent"},
-	{RFC_P_RFC, "rfc", "masquerade"},
+	{RFC_P_RFC, "rfc", "rfc"},
 };
 
 /* The transitory timers the rfc profile sets to 4 minutes. */
@@ -476,6 +476,7 @@ static int suite_open(struct suite *s, const struct topo *t,
 	}
 	gw = &t->nodes[s->node[N_GW]];
 	s->addr[N_GW] = gw->ifs[1].addr;
+	s->keeper = gw->nat.mode == TOPO_NAT_RFC;
 	s->c1_if = t->nets[t->nodes[s->node[N_C1]].ifs[0].net].name;
 	evidence_init(s->ev);
 	s->ev->ext = s->addr[N_GW];
@@ -489,41 +490,44 @@ static int suite_open(struct suite *s, const struct topo *t,
 
 static void suite_close(struct suite *s)
 {
-	if (s->kp)
-		fullcone_stop(s->kp, s->ev);
-	s->kp = NULL;
 	rfcprobe_close(s);
 }
 
-/* One profile: open the suite, start the rfc profile's keeper, run every
- * test (rfcprobe_run()). */
+/* What the keeper of a nat = rfc gateway counted, from the lab's keeper
+ * file (the keeper writes it every second: read after it has seen the
+ * last test's connections end). */
+static void keeper_evidence(const struct topo *t, const struct suite *s)
+{
+	static const char *const keys[] = {"events", "mappings", "conflicts",
+					   "lost"};
+	uint32_t *out[] = {&s->ev->kp_events, &s->ev->kp_mappings,
+			   &s->ev->kp_conflicts, &s->ev->kp_lost};
+	const char *gw = t->nodes[s->node[N_GW]].name;
+	char val[24];
+	size_t i;
+
+	s->ev->keeper = 1;
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!keeper_stats_get(t->name, gw, keys[i], val, sizeof(val)))
+			*out[i] = (uint32_t)strtoul(val, NULL, 10);
+}
+
+/* One profile: open the suite, run every test (rfcprobe_run()). */
 static int suite_run(const struct topo *t, struct rfc_profile *p)
 {
-	const struct topo_node *gw;
-	const struct topo_net *in;
 	struct suite s;
 	int err;
 
 	links_wait(t);
 	err = suite_open(&s, t, p);
-	if (!err && p->kind == RFC_P_RFC) {
-		gw = &t->nodes[s.node[N_GW]];
-		in = &t->nets[gw->ifs[0].net];
-		err = rfcprobe_fullcone(&s);
-		if (!err)
-			err = fullcone_start(
-				s.nsfd[N_GW], s.addr[N_GW], in->addr,
-				in->prefix ? ~0u << (32 - in->prefix) : 0,
-				&s.kp);
-		if (err)
-			log_errno(err, "lab %s: full-cone keeper", t->name);
+	if (!err)
+		err = rfcprobe_run(&s);
+	if (!err && s.keeper) {
+		rfcprobe_sleep_ms(1100);
+		keeper_evidence(t, &s);
 	}
-	if (err)
-		goto out;
-	err = rfcprobe_run(&s);
 	if (rfc_stop)
 		err = -EINTR;
-out:
 	suite_close(&s);
 	return err;
 }
@@ -556,43 +560,17 @@ static const char *profile_nat(enum rfc_profile_kind k)
 }
 
 /* The topology text of a profile: the base with the gateway's nat line
- * (and for the rfc profile its transitory timers) set, so that it goes
- * through the parser and validator like any file. */
+ * set, so that it goes through the parser and validator like any file
+ * (nat = rfc brings its timers and rules with it: topores.c, lab.c). */
 static char *profile_text(const struct rfc_ctx *cx, enum rfc_profile_kind k)
 {
 	const struct topo_node *g = &cx->base.nodes[cx->node[N_GW]];
-	const char *gw = g->name, *inside = cx->base.nets[g->ifs[0].net].name;
-	const char *nat = profile_nat(k);
+	const char *gw = g->name, *nat = profile_nat(k);
 	char key[96], *text = xstrdup(cx->text), *next;
-	size_t i;
 
 	if (nat) {
 		snprintf(key, sizeof(key), "%s.nat", gw);
 		next = matrix_apply(text, key, nat);
-		free(text);
-		text = next;
-	}
-	for (i = 0; text && k == RFC_P_RFC && i < ARRAY_SIZE(rfc_transitory);
-	     i++) {
-		char val[16];
-
-		snprintf(key, sizeof(key), "%s.conntrack.tcp_timeout_%s", gw,
-			 rfc_timer_names[rfc_transitory[i]]);
-		snprintf(val, sizeof(val), "%d", RFC_TRANSITORY_MIN);
-		next = matrix_apply(text, key, val);
-		free(text);
-		text = next;
-	}
-	/* A hairpinned packet leaves by the interface it came in on, and
-	 * Linux then sends the sender an ICMP redirect to the inner host:
-	 * a host that follows it bypasses the NAT, and the redirect spends
-	 * the gateway's ICMP rate limit towards that host.  Off, on the
-	 * inside interface and "all" (the kernel ORs the two). */
-	for (i = 0; text && k == RFC_P_RFC && i < 2; i++) {
-		snprintf(key, sizeof(key),
-			 "%s.sysctl.net.ipv4.conf.%s.send_redirects", gw,
-			 i ? inside : "all");
-		next = matrix_apply(text, key, "0");
 		free(text);
 		text = next;
 	}
@@ -609,14 +587,18 @@ static void profile_describe(const struct topo *t, int gw,
 		snprintf(p->nat, sizeof(p->nat), "none");
 		return;
 	}
-	snprintf(p->nat, sizeof(p->nat), "masquerade%s%s%s%s",
+	if (nat->mode == TOPO_NAT_RFC) {
+		snprintf(p->nat, sizeof(p->nat),
+			 "rfc: masquerade + full-cone keeper, transitory "
+			 "timeouts %d s unless set, unsolicited SYNs dropped, "
+			 "no redirects",
+			 TOPO_RFC_TRANSITORY_S);
+		return;
+	}
+	snprintf(p->nat, sizeof(p->nat), "masquerade%s%s%s",
 		 nat->flags & TOPO_NAT_RANDOM ? " random" : "",
 		 nat->flags & TOPO_NAT_FULLY_RANDOM ? " fully-random" : "",
-		 nat->flags & TOPO_NAT_PERSISTENT ? " persistent" : "",
-		 p->kind == RFC_P_RFC
-			 ? " + full-cone keeper, 240 s transitory timeouts, "
-			   "unsolicited SYNs dropped, no redirects"
-			 : "");
+		 nat->flags & TOPO_NAT_PERSISTENT ? " persistent" : "");
 }
 
 /* The child that runs one profile; never returns. */

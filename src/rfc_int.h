@@ -77,7 +77,7 @@ struct suite {
 	const char *c1_if;	/* c1's interface, for the capture */
 	struct mnl_socket *ct;	/* ctnetlink in the gateway */
 	uint32_t ct_seq;
-	struct fullcone *kp; /* the rfc profile's full-cone keeper */
+	int keeper; /* the gateway is nat = rfc: its keeper is running */
 	int l_s1, l_s2, l_alg[4];
 	int unsol_fd; /* REQ-4's probe while it is watched */
 	uint64_t unsol_t0;
@@ -105,13 +105,6 @@ int rfcprobe_open(struct suite *s);
  * safe on a half-opened suite)
  */
 void rfcprobe_close(struct suite *s);
-
-/**
- * rfcprobe_fullcone() - the rfc profile's full-cone rules, in @s's
- * gateway
- * Return: 0 or -errno (logged).
- */
-int rfcprobe_fullcone(struct suite *s);
 
 /**
  * rfcprobe_run() - every test, in an order that keeps the long waits

@@ -33,7 +33,6 @@
 
 #include <libmnl/libmnl.h>
 
-#include "fullcone.h"
 #include "log.h"
 #include "netns.h"
 #include "nft.h"
@@ -779,12 +778,23 @@ static int cap_unreach(int fd, int ms, uint32_t in_dst, uint16_t in_dport,
 }
 
 /* With the keeper running, let it learn the mapping of node n's port
- * before the next step depends on it; without, nothing to wait for. */
+ * (it is in the gateway's map) before the next step depends on it;
+ * without, nothing to wait for. */
 static void settle(struct suite *s, int n, uint16_t port)
 {
-	if (s->kp && fullcone_wait(s->kp, s->addr[n], port, 500))
-		log_debug("keeper: no mapping for %s port %u after 500 ms",
-			  s->t->nodes[s->node[n]].name, port);
+	uint64_t end = util_now_ns() + 500000000ull;
+	int has = 0;
+
+	if (!s->keeper || netns_enter(s->nsfd[N_GW]))
+		return;
+	while ((has = nft_fullcone_has(s->addr[n], port)) == 0 &&
+	       util_now_ns() < end)
+		usleep(2000);
+	netns_leave();
+	if (has != 1)
+		log_debug("keeper: no mapping for %s port %u after 500 ms%s%s",
+			  s->t->nodes[s->node[n]].name, port,
+			  has < 0 ? ": " : "", has < 0 ? strerror(-has) : "");
 }
 
 /* ---- the tests ---- */
@@ -1335,30 +1345,6 @@ void rfcprobe_close(struct suite *s)
 	s->ct = NULL;
 	for (i = 0; i < N_NODES; i++)
 		close_fd(&s->nsfd[i]);
-}
-
-int rfcprobe_fullcone(struct suite *s)
-{
-	const struct topo_node *gw = &s->t->nodes[s->node[N_GW]];
-	const struct topo_net *in = &s->t->nets[gw->ifs[0].net];
-	struct nft_fullcone fc = {
-		.inside_if = in->name,
-		.outside_if = s->t->nets[gw->ifs[1].net].name,
-		.ext_addr = s->addr[N_GW],
-		.in_net = in->addr,
-		.in_mask = in->prefix ? ~0u << (32 - in->prefix) : 0,
-		.drop_unsolicited = 1,
-	};
-	struct nft_batch *b = nft_batch_new();
-	int err;
-
-	if (!b)
-		return -ENOMEM;
-	err = nft_fullcone(b, &fc);
-	if (!err)
-		err = nft_send_at(s, N_GW, b, "gateway: full-cone rules");
-	nft_batch_free(b);
-	return err;
 }
 
 int rfcprobe_run(struct suite *s)

@@ -676,6 +676,17 @@ int topo_needs_engine(const struct topo *t)
 	return 0;
 }
 
+int topo_needs_keeper(const struct topo *t)
+{
+	int i;
+
+	for (i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].kind == TOPO_GATEWAY &&
+		    t->nodes[i].nat.mode == TOPO_NAT_RFC)
+			return 1;
+	return 0;
+}
+
 /* The metric names of DESIGN.md's "What a run measures" (a contract for
  * [expect], the JSON output and matrix), and a few more. */
 static const char client_metrics[] =

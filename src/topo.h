@@ -41,7 +41,12 @@ struct topo_net {
 enum topo_nat_mode {
 	TOPO_NAT_NONE,	     /* plain router */
 	TOPO_NAT_MASQUERADE, /* masquerade on the outside interface */
+	TOPO_NAT_RFC,	     /* masquerade + full-cone keeper (nat = rfc) */
 };
+
+/* The transitory conntrack timeouts a nat = rfc gateway gets unless the
+ * file sets them: RFC 5382 REQ-5's 4 minutes. */
+#define TOPO_RFC_TRANSITORY_S 240
 
 /* Masquerade flags, as nftables names them. */
 #define TOPO_NAT_RANDOM	      0x1u
@@ -264,6 +269,10 @@ int topo_find_net(const struct topo *t, const char *name);
 
 /* Does the lab need the packet engine (clocks, legacy servers, faults)? */
 int topo_needs_engine(const struct topo *t);
+
+/* topo_needs_keeper() - whether a gateway has nat = rfc (its full-cone
+ * maps need a keeper process while the lab is up) */
+int topo_needs_keeper(const struct topo *t);
 
 /**
  * topo_metric_known() - is NAME a metric of that kind of node

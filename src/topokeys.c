@@ -102,15 +102,17 @@ static int key_addr(struct parser *p, const char *key, const char *val,
 
 /* Word i of nat = ... sets bit 1 << i: the first three are TOPO_NAT_*. */
 static const char *const nat_words[] = {
-	"random", "fully-random", "persistent", "masquerade", "none",
+	"random", "fully-random", "persistent", "masquerade", "none", "rfc",
 };
 #define NAT_MASQ 0x8u
 #define NAT_NONE 0x10u
+#define NAT_RFC	 0x20u
 _Static_assert(TOPO_NAT_RANDOM == 1 && TOPO_NAT_FULLY_RANDOM == 2 &&
 		       TOPO_NAT_PERSISTENT == 4,
 	       "nat_words[] follows the TOPO_NAT_* bits");
 
-/* "masquerade [random] [fully-random] [persistent]", any order; "none". */
+/* "masquerade [random] [fully-random] [persistent]", any order; "none";
+ * "rfc". */
 static int key_nat(struct parser *p, const char *key, const char *val, int line,
 		   int arg)
 {
@@ -136,10 +138,12 @@ static int key_nat(struct parser *p, const char *key, const char *val, int line,
 	}
 	if ((seen & NAT_NONE) && seen != NAT_NONE)
 		topo_perr(p, line, "nat: 'none' takes no other words");
-	else if (!(seen & (NAT_NONE | NAT_MASQ)))
+	else if ((seen & NAT_RFC) && seen != NAT_RFC)
+		topo_perr(p, line, "nat: 'rfc' takes no other words");
+	else if (!(seen & (NAT_NONE | NAT_MASQ | NAT_RFC)))
 		topo_perr(
 			p, line,
-			"nat: expected 'masquerade [random|fully-random] [persistent]' or 'none'");
+			"nat: expected 'masquerade [random|fully-random] [persistent]', 'rfc' or 'none'");
 	else if ((seen & TOPO_NAT_RANDOM) && (seen & TOPO_NAT_FULLY_RANDOM))
 		topo_perr(
 			p, line,
@@ -147,9 +151,10 @@ static int key_nat(struct parser *p, const char *key, const char *val, int line,
 	else
 		err = 0;
 	if (!err) {
-		n->nat.mode =
-			seen & NAT_NONE ? TOPO_NAT_NONE : TOPO_NAT_MASQUERADE;
-		n->nat.flags = seen & ~(NAT_MASQ | NAT_NONE);
+		n->nat.mode = seen & NAT_NONE  ? TOPO_NAT_NONE
+			      : seen & NAT_RFC ? TOPO_NAT_RFC
+					       : TOPO_NAT_MASQUERADE;
+		n->nat.flags = seen & ~(NAT_MASQ | NAT_NONE | NAT_RFC);
 		n->nat.line = line;
 	}
 out:

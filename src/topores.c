@@ -533,6 +533,48 @@ void topo_opt_apply(struct topo *t, struct topo_node *n,
 			(int64_t)(uint32_t)mix(t->seed ^ mix((uint64_t)index));
 }
 
+/*
+ * What nat = rfc means beyond the full-cone rules and keeper (lab.c): the
+ * transitory conntrack timeouts at RFC 5382's 4 minutes, and no ICMP
+ * redirects (a hairpinned packet leaves by the interface it came in on;
+ * Linux would then redirect the sender to the inner host, which would
+ * bypass the NAT, and spend the gateway's ICMP rate limit towards it:
+ * off on the inside interface and on "all", which the kernel ORs).  A
+ * value the file sets wins.
+ */
+static void rfc_defaults(const struct topo *t, struct topo_node *n)
+{
+	static const char *const transitory[] = {
+		"syn_sent", "syn_recv",	 "fin_wait", "close_wait",
+		"last_ack", "time_wait", "close",
+	};
+	const char *inside = t->nets[n->ifs[0].net].name;
+	int line = n->nat.line;
+	char key[64], val[16];
+	size_t i;
+	int j;
+
+	snprintf(val, sizeof(val), "%d", TOPO_RFC_TRANSITORY_S);
+	for (i = 0; i < ARRAY_SIZE(transitory); i++) {
+		snprintf(key, sizeof(key), "tcp_timeout_%s", transitory[i]);
+		for (j = 0; j < n->nconntrack; j++)
+			if (!strcmp(n->conntrack[j].key, key))
+				break;
+		if (j == n->nconntrack)
+			topo_kv_set(&n->conntrack, &n->nconntrack, key, val,
+				    line);
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "net.ipv4.conf.%s.send_redirects",
+			 i ? inside : "all");
+		for (j = 0; j < n->nsysctls; j++)
+			if (!strcmp(n->sysctls[j].key, key))
+				break;
+		if (j == n->nsysctls)
+			topo_kv_set(&n->sysctls, &n->nsysctls, key, "0", line);
+	}
+}
+
 static void build(struct parser *p)
 {
 	struct topo_kv *opts;
@@ -584,6 +626,8 @@ static void build(struct parser *p)
 			n->nat = r->sec->nat;
 			if (!n->nat.line)
 				n->nat.line = n->line;
+			if (n->nat.mode == TOPO_NAT_RFC)
+				rfc_defaults(p->t, n);
 		}
 	}
 }

@@ -211,3 +211,56 @@ int util_read_whole(const char *path, char **buf, size_t *len)
 	*len = n;
 	return 0;
 }
+
+void util_line_field(const char *line, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p;
+
+	buf[0] = '\0';
+	for (p = strstr(line, key); p; p = strstr(p + 1, key)) {
+		if (p > line && p[-1] == ' ' && p[klen] == ' ') {
+			p += klen + 1;
+			snprintf(buf, len, "%.*s", (int)strcspn(p, " \n"), p);
+			return;
+		}
+	}
+}
+
+int util_file_field(const char *path, const char *prefix, const char *key,
+		    char *buf, size_t len)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	buf[0] = '\0';
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (!buf[0] && getline(&line, &cap, f) > 0)
+		if (!strncmp(line, prefix, strlen(prefix)))
+			util_line_field(line, key, buf, len);
+	free(line);
+	fclose(f);
+	return buf[0] ? 0 : -ENOENT;
+}
+
+void util_file_replace(FILE *f, const char *tmp, const char *path)
+{
+	if (fclose(f) == 0)
+		rename(tmp, path);
+	else
+		unlink(tmp);
+}
+
+void util_notify(int fd, const char *msg)
+{
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = write(fd, msg, strlen(msg));
+	(void)n;
+	close(fd);
+}

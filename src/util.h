@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -60,5 +61,33 @@ int util_read_whole(const char *path, char **buf, size_t *len);
  * trailing newline removed.  Return: bytes read or -errno.
  */
 int util_read_file(const char *path, char *buf, size_t len);
+
+/**
+ * util_file_replace() - close F, written as TMP, and rename it over PATH
+ * (readers see the old file or the new one, never half of one); on a
+ * failed write TMP is removed
+ */
+void util_file_replace(FILE *f, const char *tmp, const char *path);
+
+/**
+ * util_notify() - write MSG to FD and close it (a child telling its
+ * parent it is ready, or why not); FD < 0: nothing
+ */
+void util_notify(int fd, const char *msg);
+
+/**
+ * util_line_field() - the word after KEY in a line of "key value" words
+ * ("node c1 seen 12 rewritten 12 ..."), KEY matched as a whole word; ""
+ * if absent
+ */
+void util_line_field(const char *line, const char *key, char *buf, size_t len);
+
+/**
+ * util_file_field() - util_line_field() of the first line of file PATH
+ * that starts with PREFIX and has KEY
+ * Return: 0, or -ENOENT (no file, no such line or key; buf is "").
+ */
+int util_file_field(const char *path, const char *prefix, const char *key,
+		    char *buf, size_t len);
 
 #endif

@@ -2,7 +2,8 @@
 # t-40-rfc-topo: natlab rfc on a topology file of its own: the gateway
 # found by role whatever the names, the file's nat line tested as
 # written (one column, "topo"), or overridden with --profile; a gateway
-# with nat = none is refused unless a profile is given.
+# with nat = none is refused unless a profile is given; nat = rfc in the
+# file is the rfc gateway the lab builds.
 . "$(dirname "$0")/lib.sh"
 require_root
 
@@ -54,6 +55,21 @@ run "$NATLAB" rfc --profile rfc --json "$J" "$topo"
 expect_rc "nat = none with --profile rfc" 0
 expect_eq "rfc profile on this topology: REQ-3" "meets" "$(verdict "$J" REQ-3 rfc)"
 expect_eq "rfc profile on this topology: REQ-8" "meets" "$(verdict "$J" REQ-8 rfc)"
+expect_gone "$(jget "$J" "d['profiles'][0]['lab']")"
+
+# nat = rfc in the file: the rfc gateway as the lab builds it, with a
+# transitory timer the file sets below 4 minutes (a value the file sets
+# wins over the profile's 240 s, and is judged).
+sed -i 's/^nat = none$/nat = rfc\nconntrack.tcp_timeout_fin_wait = 60/' "$topo"
+run "$NATLAB" rfc --json "$J" "$topo"
+expect_rc "nat = rfc, as written" 0
+expect_match "its nat line" "^rfc: masquerade \+ full-cone keeper" "$(jget "$J" "d['profiles'][0]['nat']")"
+expect_eq "nat = rfc: REQ-3" "meets" "$(verdict "$J" REQ-3 topo)"
+expect_eq "nat = rfc: REQ-8" "meets" "$(verdict "$J" REQ-8 topo)"
+expect_eq "nat = rfc with fin_wait 60 s: REQ-5/transitory" "does not meet" \
+	"$(verdict "$J" REQ-5/transitory topo)"
+expect_true "the lab's keeper saw the suite's connections" \
+	[ "$(jget "$J" "d['profiles'][0]['keeper']['mappings']")" -gt 0 ]
 expect_gone "$(jget "$J" "d['profiles'][0]['lab']")"
 
 finish

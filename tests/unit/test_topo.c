@@ -566,6 +566,69 @@ static void test_nat_values(void)
 	CU_ASSERT_EQUAL(t.nodes[0].nat.flags, TOPO_NAT_FULLY_RANDOM);
 }
 
+/* The value of KEY in a list, or NULL. */
+static const char *kv_value(const struct topo_kv *v, int n, const char *key)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].key, key))
+			return v[i].value;
+	return NULL;
+}
+
+static void test_nat_rfc(void)
+{
+	static const char *const transitory[] = {
+		"syn_sent", "syn_recv",	 "fin_wait", "close_wait",
+		"last_ack", "time_wait", "close",
+	};
+	const struct topo_node *n;
+	char key[64];
+	size_t i;
+
+	parse(BASE GW "nat = rfc random\n" /* 10 */
+		      "[gateway g2]\ninside = lan\noutside = wan\n"
+		      "nat = masquerade rfc\n"); /* 14 */
+	CHECK_ERR(10, "nat: 'rfc' takes no other words");
+	CHECK_ERR(14, "nat: 'rfc' takes no other words");
+	CU_ASSERT_EQUAL(t.nerrs, 2);
+
+	CHECK_OK(BASE GW
+		 "nat = rfc\n"					 /* 10 */
+		 "conntrack.tcp_timeout_close = 10\n"		 /* 11 */
+		 "sysctl.net.ipv4.conf.all.send_redirects = 1\n" /* 12 */
+		 "[gateway g2]\ninside = lan\noutside = wan\n");
+	n = node("gw");
+	CU_ASSERT_EQUAL(n->nat.mode, TOPO_NAT_RFC);
+	CU_ASSERT_EQUAL(n->nat.flags, 0);
+	CU_ASSERT_TRUE(topo_needs_keeper(&t));
+	/* 4 minutes where the file says nothing; the file's value wins */
+	for (i = 0; i < sizeof(transitory) / sizeof(transitory[0]); i++) {
+		snprintf(key, sizeof(key), "tcp_timeout_%s", transitory[i]);
+		CU_ASSERT_STRING_EQUAL(
+			kv_value(n->conntrack, n->nconntrack, key),
+			i == 6 ? "10" : "240");
+	}
+	CU_ASSERT_EQUAL(n->nconntrack, 7);
+	CU_ASSERT_PTR_NULL(kv_value(n->conntrack, n->nconntrack,
+				    "tcp_timeout_established"));
+	CU_ASSERT_STRING_EQUAL(kv_value(n->sysctls, n->nsysctls,
+					"net.ipv4.conf.all.send_redirects"),
+			       "1");
+	CU_ASSERT_STRING_EQUAL(kv_value(n->sysctls, n->nsysctls,
+					"net.ipv4.conf.lan.send_redirects"),
+			       "0");
+	/* a masquerade gateway beside it gets none of this */
+	n = node("g2");
+	CU_ASSERT_EQUAL(n->nat.mode, TOPO_NAT_MASQUERADE);
+	CU_ASSERT_EQUAL(n->nconntrack, 0);
+	CU_ASSERT_EQUAL(n->nsysctls, 0);
+
+	CHECK_OK(BASE GW "nat = masquerade\n");
+	CU_ASSERT_FALSE(topo_needs_keeper(&t));
+}
+
 static void test_nat_ports(void)
 {
 	parse(BASE GW "nat = none\n"		/* 10 */
@@ -1013,6 +1076,7 @@ static const struct unit_test tests[] = {
 	{"generated name clash", test_generated_name_clash},
 	{"gateway networks", test_gateway_networks},
 	{"nat values", test_nat_values},
+	{"nat = rfc", test_nat_rfc},
 	{"nat ports", test_nat_ports},
 	{"conntrack", test_conntrack},
 	{"sysctl names", test_sysctl_names},
