@@ -1,22 +1,24 @@
-/* fullcone.c - the rfc profile's full-cone keeper, and ctnetlink messages. */
+/* fullcone.c - the full-cone keeper of nat = rfc; ctnetlink messages. */
 
 /*
  * Theory of operation
  *
- * The keeper is a thread of the child that runs the rfc profile, not a
- * process of its own: it lives exactly as long as the suite uses the lab
- * (started after the lab is built, joined before it is removed), its
- * sockets were opened inside the gateway's namespace, the suite waits on
- * its table directly instead of polling the gateway, and a crash takes it
- * along, leaving nothing for "natlab clean" but the lab itself.  It
- * listens to conntrack's NEW and DESTROY events (ctnetlink multicast on
- * libmnl) and keeps two nftables maps of the gateway up to date (libnftnl
- * batches, nft_fullcone_map()): internal endpoint -> external port (the
- * source NAT reuses it towards every destination: endpoint-independent
+ * The keeper of a nat = rfc gateway is a thread of the lab's keeper
+ * process (keeper.c), in the gateway's namespace.  It listens to
+ * conntrack's NEW and DESTROY events (ctnetlink multicast on libmnl) and
+ * keeps two nftables maps of the gateway up to date (libnftnl batches,
+ * nft_fullcone_map()): internal endpoint -> external port (the source
+ * NAT reuses it towards every destination: endpoint-independent
  * mapping) and external port -> internal endpoint (new inbound
  * connections to it are DNATed: endpoint-independent filtering, and
  * hairpinning from inside).  A mapping lives while any connection that
  * uses it does (reference counts over NEW and DESTROY).
+ *
+ * It also answers unsolicited inbound SYNs as RFC 5382 REQ-4 prefers
+ * (synhold.c): the gateway's drop rule copies them to an NFLOG group the
+ * thread reads; each is held 6 s, dropped silently if a NEW event shows
+ * the outbound SYN of its connection meanwhile, else answered with ICMP
+ * port unreachable from a raw socket.
  *
  * The ctnetlink messages (rfc_ct_build_get(), rfc_ct_parse(), also used
  * by the suite's conntrack reads) and the classification of an entry into
@@ -24,6 +26,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -45,6 +48,7 @@
 #include "netns.h"
 #include "nft.h"
 #include "rfc.h"
+#include "synhold.h"
 #include "util.h"
 
 /* ---- ctnetlink messages ---- */
@@ -249,6 +253,8 @@ struct fullcone {
 	struct kentry *v;
 	int n, cap;
 	uint32_t events, mappings, conflicts, lost;
+	struct synhold hold; /* unsolicited SYNs (REQ-4), under mu too */
+	int icmp_fd;	     /* raw ICMP socket answering them */
 };
 
 static int keeper_find(const struct fullcone *k, uint32_t addr, uint16_t port)
@@ -347,6 +353,11 @@ static void keeper_event(struct fullcone *k, const struct nlmsghdr *nlh)
 		return;
 	pthread_mutex_lock(&k->mu);
 	k->events++;
+	/* An outbound SYN to the sender of a held SYN, from the port it
+	 * was sent to: hole punching; the held SYN is dropped silently. */
+	if (add && e.orig.proto == IPPROTO_TCP && e.reply.dst == k->ext)
+		synhold_punch(&k->hold, e.reply.src, e.reply.sport,
+			      e.reply.dport);
 	pthread_mutex_unlock(&k->mu);
 	n = rfc_fc_classify(&e, k->ext, k->net, k->mask, m);
 	for (i = 0; i < n; i++)
@@ -370,83 +381,227 @@ static int keeper_join(struct mnl_socket *nl, int group)
 		       : 0;
 }
 
+/* The conntrack event socket: NEW and DESTROY, with a queue deep enough
+ * for a burst of new connections. */
+static int open_events(struct mnl_socket **out)
+{
+	struct mnl_socket *nl =
+		mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	int err = 0, size = KEEPER_RCVBUF, fd;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		err = -errno;
+	if (!err)
+		err = keeper_join(nl, NFNLGRP_CONNTRACK_NEW);
+	if (!err)
+		err = keeper_join(nl, NFNLGRP_CONNTRACK_DESTROY);
+	if (err) {
+		mnl_socket_close(nl);
+		return err;
+	}
+	fd = mnl_socket_get_fd(nl);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	*out = nl;
+	return 0;
+}
+
+/* The NFLOG group the gateway's drop rule copies unsolicited SYNs to:
+ * bind it, with packet copies, and read the two ACKs. */
+static int open_nflog(struct mnl_socket **out)
+{
+	struct mnl_socket *nl =
+		mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int err = 0, acks = 0;
+	size_t len;
+	ssize_t n;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		err = -errno;
+	len = synhold_nflog_config(buf, 1);
+	if (!err && mnl_socket_sendto(nl, buf, len) < 0)
+		err = -errno;
+	while (!err && acks < 2) {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			err = -errno;
+		else if (mnl_cb_run(buf, (size_t)n, 0,
+				    mnl_socket_get_portid(nl), NULL, NULL) < 0)
+			err = -errno;
+		else
+			acks++;
+	}
+	if (err) {
+		mnl_socket_close(nl);
+		return err;
+	}
+	*out = nl;
+	return 0;
+}
+
+/* A raw ICMP socket sending from the gateway's outside address. */
+static int open_icmp(uint32_t ext)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(ext)};
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Unsolicited SYNs copied by the drop rule: hold each (REQ-4). */
+static void keeper_nflog(struct fullcone *k, const char *buf, size_t n)
+{
+	const struct nlmsghdr *nlh;
+	struct synhold_syn syn;
+	const uint8_t *pkt;
+	int len = (int)n;
+	size_t plen;
+
+	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+	     nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (synhold_nflog_payload(nlh, &pkt, &plen) ||
+		    synhold_parse(pkt, plen, &syn))
+			continue;
+		pthread_mutex_lock(&k->mu);
+		synhold_add(&k->hold, &syn, util_now_ns() / 1000000);
+		pthread_mutex_unlock(&k->mu);
+	}
+}
+
+/* Answer every held SYN that is due with ICMP port unreachable. */
+static void keeper_answer(struct fullcone *k)
+{
+	uint8_t msg[8 + SYNHOLD_QUOTE_MAX];
+	struct synhold_syn syn;
+	struct sockaddr_in to = {.sin_family = AF_INET};
+	size_t len;
+	int due;
+
+	for (;;) {
+		pthread_mutex_lock(&k->mu);
+		due = synhold_take_due(&k->hold, util_now_ns() / 1000000, &syn);
+		pthread_mutex_unlock(&k->mu);
+		if (!due)
+			return;
+		len = synhold_icmp(&syn, msg, sizeof(msg));
+		to.sin_addr.s_addr = htonl(syn.src);
+		if (sendto(k->icmp_fd, msg, len, 0, (struct sockaddr *)&to,
+			   sizeof(to)) < 0)
+			log_debug("keeper: ICMP to %s: %s",
+				  inet_ntoa(to.sin_addr), strerror(errno));
+	}
+}
+
+/* Read one socket's pending messages into buf; ENOBUFS (events lost:
+ * the maps miss some mappings) is counted.  Return: bytes, 0 nothing
+ * (now), -1 a fatal error. */
+static ssize_t keeper_read(struct fullcone *k, int fd, char *buf)
+{
+	ssize_t n = recv(fd, buf, KEEPER_BUF, MSG_DONTWAIT);
+
+	if (n >= 0)
+		return n;
+	if (errno == ENOBUFS) {
+		pthread_mutex_lock(&k->mu);
+		k->lost++;
+		pthread_mutex_unlock(&k->mu);
+		return 0;
+	}
+	return errno == EAGAIN || errno == EINTR ? 0 : -1;
+}
+
 static void *keeper_main(void *arg)
 {
 	struct fullcone *k = arg;
-	struct mnl_socket *nl = NULL;
+	struct mnl_socket *ev = NULL, *lg = NULL;
 	char *buf = NULL;
 	sigset_t set;
-	int err, fd = -1, size = KEEPER_RCVBUF;
+	int err;
 
-	/* Signals are the suite's (its main thread) to take. */
+	/* Signals are for the process's main thread to take. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	/* This thread stays in the gateway's namespace: its event socket
-	 * and the nftables batches it sends belong there. */
+	/* This thread stays in the gateway's namespace: its sockets and
+	 * the nftables batches it sends belong there. */
 	err = netns_enter(k->nsfd);
+	if (!err)
+		err = open_events(&ev);
+	if (!err)
+		err = open_nflog(&lg);
 	if (!err) {
-		nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-		if (!nl)
-			err = -errno;
+		k->icmp_fd = open_icmp(k->ext);
+		if (k->icmp_fd < 0)
+			err = k->icmp_fd;
 	}
-	if (!err && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		err = -errno;
-	if (!err)
-		err = keeper_join(nl, NFNLGRP_CONNTRACK_NEW);
-	if (!err)
-		err = keeper_join(nl, NFNLGRP_CONNTRACK_DESTROY);
 	if (!err) {
-		fd = mnl_socket_get_fd(nl);
-		/* A burst of new connections must not overrun the queue. */
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
-			       sizeof(size)) < 0)
-			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
-				   sizeof(size));
 		buf = malloc(KEEPER_BUF);
 		if (!buf)
 			err = -ENOMEM;
 	}
 	keeper_set_ready(k, err ? err : 1);
 	while (!err) {
-		struct pollfd p[2] = {
-			{.fd = fd, .events = POLLIN},
+		struct pollfd p[3] = {
+			{.fd = mnl_socket_get_fd(ev), .events = POLLIN},
+			{.fd = mnl_socket_get_fd(lg), .events = POLLIN},
 			{.fd = k->stop[0], .events = POLLIN},
 		};
 		const struct nlmsghdr *nlh;
 		ssize_t n;
-		int len;
+		int len, timeout;
 
-		if (poll(p, 2, -1) < 0) {
+		pthread_mutex_lock(&k->mu);
+		timeout = synhold_next_due(&k->hold, util_now_ns() / 1000000);
+		pthread_mutex_unlock(&k->mu);
+		if (poll(p, 3, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (p[1].revents)
+		if (p[2].revents)
 			break;
-		n = recv(fd, buf, KEEPER_BUF, MSG_DONTWAIT);
-		if (n < 0) {
-			/* Events were lost: the maps miss some mappings
-			 * (counted, and shown in the report). */
-			if (errno == ENOBUFS) {
-				pthread_mutex_lock(&k->mu);
-				k->lost++;
-				pthread_mutex_unlock(&k->mu);
-			} else if (errno != EAGAIN && errno != EINTR)
+		/* Events first: an outbound SYN translated by now spares
+		 * the held SYN it answers. */
+		if (p[0].revents) {
+			n = keeper_read(k, p[0].fd, buf);
+			if (n < 0)
 				break;
-			continue;
+			len = (int)n;
+			for (nlh = (const struct nlmsghdr *)buf;
+			     mnl_nlmsg_ok(nlh, len);
+			     nlh = mnl_nlmsg_next(nlh, &len))
+				keeper_event(k, nlh);
 		}
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len))
-			keeper_event(k, nlh);
+		if (p[1].revents) {
+			n = keeper_read(k, p[1].fd, buf);
+			if (n < 0)
+				break;
+			keeper_nflog(k, buf, (size_t)n);
+		}
+		keeper_answer(k);
 	}
 	free(buf);
-	if (nl)
-		mnl_socket_close(nl);
+	if (ev)
+		mnl_socket_close(ev);
+	if (lg)
+		mnl_socket_close(lg);
 	return NULL;
 }
 
@@ -456,6 +611,8 @@ static void keeper_free(struct fullcone *k)
 		close(k->stop[0]);
 	if (k->stop[1] >= 0)
 		close(k->stop[1]);
+	if (k->icmp_fd >= 0)
+		close(k->icmp_fd);
 	pthread_mutex_destroy(&k->mu);
 	pthread_cond_destroy(&k->cv);
 	free(k->v);
@@ -469,7 +626,7 @@ int fullcone_start(int nsfd, uint32_t ext, uint32_t net, uint32_t mask,
 	struct timespec until;
 	int err;
 
-	k->stop[0] = k->stop[1] = -1;
+	k->stop[0] = k->stop[1] = k->icmp_fd = -1;
 	k->nsfd = nsfd;
 	k->ext = ext;
 	k->mask = mask;
@@ -513,6 +670,10 @@ void fullcone_counts(struct fullcone *k, struct fullcone_counts *c)
 	c->conflicts = k->conflicts;
 	c->lost = k->lost;
 	c->active = (uint32_t)k->n;
+	c->held = k->hold.c.held;
+	c->icmp_sent = k->hold.c.icmp_sent;
+	c->punched = k->hold.c.punched;
+	c->hold_overflow = k->hold.c.overflow;
 	pthread_mutex_unlock(&k->mu);
 }
 

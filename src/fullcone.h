@@ -24,6 +24,11 @@ struct fullcone_counts {
 	uint32_t conflicts; /* mappings the maps refused */
 	uint32_t lost;	    /* event overruns (ENOBUFS) */
 	uint32_t active;    /* mappings held now */
+	/* unsolicited SYNs (RFC 5382 REQ-4, synhold.c) */
+	uint32_t held;		/* held 6 s */
+	uint32_t icmp_sent;	/* then answered: ICMP port unreachable */
+	uint32_t punched;	/* dropped: an outbound SYN came first */
+	uint32_t hold_overflow; /* dropped: too many held */
 };
 
 /* fullcone_counts() - the keeper's counters so far */

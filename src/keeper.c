@@ -75,9 +75,11 @@ static void kp_write_stats(const struct topo *t, struct kp_gw *g, int ng)
 		fullcone_counts(g[i].k, &c);
 		fprintf(f,
 			"node %s events %u mappings %u conflicts %u lost %u "
-			"active %u\n",
+			"active %u held %u icmp_sent %u punched %u "
+			"hold_overflow %u\n",
 			g[i].n->name, c.events, c.mappings, c.conflicts, c.lost,
-			c.active);
+			c.active, c.held, c.icmp_sent, c.punched,
+			c.hold_overflow);
 	}
 	util_file_replace(f, tmp, path);
 }

@@ -22,6 +22,7 @@
 #include "netns.h"
 #include "nft.h"
 #include "state.h"
+#include "synhold.h"
 #include "sysctl.h"
 #include "util.h"
 
@@ -589,6 +590,8 @@ static int lab_gateway_nat(struct build *b, const struct topo_node *n)
 			.in_net = in->addr,
 			.in_mask = in->prefix ? ~0u << (32 - in->prefix) : 0,
 			.drop_unsolicited = 1,
+			/* the keeper holds them 6 s, then answers */
+			.log_group = SYNHOLD_GROUP,
 		};
 
 		err = nft_fullcone(nb, &fc);

@@ -134,7 +134,8 @@ static void lab_status_procs(const struct state *s)
 		"fault_drops", "delayed",   "overruns",	  "queue_drops",
 	};
 	static const char *const keeper_keys[] = {
-		"events", "mappings", "conflicts", "lost", "active",
+		"events", "mappings", "conflicts", "lost",
+		"active", "held",     "icmp_sent", "punched",
 	};
 	char path[PATH_MAX];
 	int i;

@@ -107,7 +107,11 @@ struct nft_fullcone {
 	uint32_t ext_addr;	  /* its outside address, host order */
 	uint32_t in_net, in_mask; /* the inside subnet, host order */
 	int drop_unsolicited;	  /* drop SYNs from outside to the gateway */
+	uint16_t log_group; /* non-zero: copy those SYNs to this NFLOG group */
 };
+
+/* What a copied SYN carries: its IP and TCP headers. */
+#define NFT_FC_LOG_SNAPLEN 120u
 
 /**
  * nft_fullcone() - endpoint-independent mapping and filtering for TCP

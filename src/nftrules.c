@@ -870,21 +870,43 @@ static int fc_pre_rule(struct nft_batch *b, const struct nft_fullcone *fc)
 	return rule_put(b, r, err, desc);
 }
 
-/* iifname OUTSIDE tcp flags syn / syn,ack counter drop */
+/* log group GROUP snaplen SNAPLEN queue-threshold 1: each packet goes
+ * to user space at once */
+static int add_log(struct nftnl_rule *r, uint16_t group, uint32_t snaplen)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("log");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, group);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_SNAPLEN, snaplen);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_QTHRESHOLD, 1);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+/* iifname OUTSIDE tcp flags syn / syn,ack counter [log group G] drop */
 static int fc_in_rule(struct nft_batch *b, const struct nft_fullcone *fc)
 {
 	struct nftnl_rule *r = rule_new(FC_IN);
-	char desc[128];
+	char desc[160], log[64] = "";
 	int err = 0;
 
 	if (!r)
 		return -ENOMEM;
 	if (add_ifname(r, NFT_META_IIFNAME, fc->outside_if) || add_is_tcp(r) ||
-	    add_pure_syn(r) || add_counter(r) || add_verdict(r, NF_DROP))
+	    add_pure_syn(r) || add_counter(r) ||
+	    (fc->log_group && add_log(r, fc->log_group, NFT_FC_LOG_SNAPLEN)) ||
+	    add_verdict(r, NF_DROP))
 		err = -ENOMEM;
+	if (fc->log_group)
+		snprintf(log, sizeof(log),
+			 " log group %u snaplen %u queue-threshold 1",
+			 (unsigned int)fc->log_group, NFT_FC_LOG_SNAPLEN);
 	snprintf(desc, sizeof(desc),
-		 "rule %s: iifname \"%s\" tcp flags syn / syn,ack counter drop",
-		 FC_IN, fc->outside_if);
+		 "rule %s: iifname \"%s\" tcp flags syn / syn,ack counter%s "
+		 "drop",
+		 FC_IN, fc->outside_if, log);
 	return rule_put(b, r, err, desc);
 }
 

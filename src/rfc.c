@@ -499,9 +499,12 @@ static void suite_close(struct suite *s)
 static void keeper_evidence(const struct topo *t, const struct suite *s)
 {
 	static const char *const keys[] = {"events", "mappings", "conflicts",
-					   "lost"};
-	uint32_t *out[] = {&s->ev->kp_events, &s->ev->kp_mappings,
-			   &s->ev->kp_conflicts, &s->ev->kp_lost};
+					   "lost",   "held",	 "icmp_sent",
+					   "punched"};
+	uint32_t *out[] = {&s->ev->kp_events,	 &s->ev->kp_mappings,
+			   &s->ev->kp_conflicts, &s->ev->kp_lost,
+			   &s->ev->kp_held,	 &s->ev->kp_icmp,
+			   &s->ev->kp_punched};
 	const char *gw = t->nodes[s->node[N_GW]].name;
 	char val[24];
 	size_t i;
@@ -590,8 +593,8 @@ static void profile_describe(const struct topo *t, int gw,
 	if (nat->mode == TOPO_NAT_RFC) {
 		snprintf(p->nat, sizeof(p->nat),
 			 "rfc: masquerade + full-cone keeper, transitory "
-			 "timeouts %d s unless set, unsolicited SYNs dropped, "
-			 "no redirects",
+			 "timeouts %d s unless set, unsolicited SYNs held "
+			 "6 s then ICMP, no redirects",
 			 TOPO_RFC_TRANSITORY_S);
 		return;
 	}

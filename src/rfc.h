@@ -224,6 +224,9 @@ struct rfc_evidence {
 	uint32_t kp_mappings;  /* mappings installed in the maps */
 	uint32_t kp_conflicts; /* mappings the maps refused */
 	uint32_t kp_lost;      /* event overruns (ENOBUFS) */
+	uint32_t kp_held;      /* unsolicited SYNs held 6 s (REQ-4) */
+	uint32_t kp_icmp;      /* then answered with ICMP port unreachable */
+	uint32_t kp_punched;   /* dropped: an outbound SYN came first */
 };
 
 /* One requirement's result for one profile. */

@@ -646,21 +646,6 @@ static int nft_send_at(struct suite *s, int n, struct nft_batch *b,
 
 /* ---- I/O: an ICMP error made by hand, and a capture ---- */
 
-static uint16_t inet_csum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 /*
  * Send from node n to TO an ICMP port unreachable about a TCP segment
  * in_src:in_sport -> in_dst:in_dport (its IP header and first 8 bytes,
@@ -687,13 +672,13 @@ static int send_unreach(struct suite *s, int n, uint32_t to, uint32_t in_src,
 	iph.protocol = IPPROTO_TCP;
 	iph.saddr = htonl(in_src);
 	iph.daddr = htonl(in_dst);
-	iph.check = inet_csum(&iph, sizeof(iph));
+	iph.check = util_inet_csum(&iph, sizeof(iph));
 	memcpy(pkt + 8, &iph, sizeof(iph));
 	v16 = htons(in_sport);
 	memcpy(pkt + 28, &v16, 2);
 	v16 = htons(in_dport);
 	memcpy(pkt + 30, &v16, 2);
-	csum = inet_csum(pkt, sizeof(pkt));
+	csum = util_inet_csum(pkt, sizeof(pkt));
 	memcpy(pkt + 2, &csum, 2);
 
 	fd = sock_at(s, n, AF_INET, SOCK_RAW, IPPROTO_ICMP);

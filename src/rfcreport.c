@@ -363,6 +363,9 @@ static void judge_unsolicited(const struct rfc_evidence *e, struct rfc_row *r)
 		tx(r, "%s%s", brief(u, b1, sizeof(b1)),
 		   u->us < RFC_UNSOLICITED_MS * 1000u
 			   ? " (the gateway must stay silent for 6 s)"
+		   : u->out == RFC_OUT_ICMP
+			   ? ": silent for 6 s, then the ICMP port "
+			     "unreachable the RFC prefers"
 			   : "");
 		r->verdict = u->us < RFC_UNSOLICITED_MS * 1000u ? RFC_V_FAILS
 								: RFC_V_MEETS;
@@ -1037,9 +1040,13 @@ static void table_header(FILE *f, const struct rfc_report *r)
 		    (size_t)n < sizeof(line))
 			snprintf(line + n, sizeof(line) - (size_t)n,
 				 "; keeper: %u conntrack events, %u "
-				 "mappings, %u refused, %u lost",
+				 "mappings, %u refused, %u lost; %u "
+				 "unsolicited SYNs held 6 s: %u answered "
+				 "with ICMP, %u punched through",
 				 p->ev.kp_events, p->ev.kp_mappings,
-				 p->ev.kp_conflicts, p->ev.kp_lost);
+				 p->ev.kp_conflicts, p->ev.kp_lost,
+				 p->ev.kp_held, p->ev.kp_icmp,
+				 p->ev.kp_punched);
 		fprintf(f, "  %-*s ", COL_PNAME, p->name);
 		wrap(f, line, 2 + COL_PNAME + 1, 2 + COL_PNAME + 1);
 	}
@@ -1152,9 +1159,11 @@ int rfc_report_json(FILE *f, const struct rfc_report *r)
 		if (!p->status && p->ev.keeper)
 			fprintf(f,
 				",\"keeper\":{\"events\":%u,\"mappings\":%u,"
-				"\"refused\":%u,\"lost\":%u}",
+				"\"refused\":%u,\"lost\":%u,\"held\":%u,"
+				"\"icmp\":%u,\"punched\":%u}",
 				p->ev.kp_events, p->ev.kp_mappings,
-				p->ev.kp_conflicts, p->ev.kp_lost);
+				p->ev.kp_conflicts, p->ev.kp_lost,
+				p->ev.kp_held, p->ev.kp_icmp, p->ev.kp_punched);
 		fputc('}', f);
 	}
 	fputs("],\"requirements\":[", f);

@@ -1,11 +1,12 @@
 #!/bin/bash
 # t-40-rfc-profile: the rfc profile (masquerade + the full-cone keeper,
-# transitory timeouts of 4 minutes, unsolicited SYNs dropped) meets what
+# transitory timeouts of 4 minutes, unsolicited SYNs held 6 s) meets what
 # the plain masquerade beside it does not: endpoint-independent mapping
-# and filtering, silence towards unsolicited SYNs (and so hole
-# punching), transitory timeouts, hairpinning with the peer's external
-# address and port, state kept after a RST.  The keeper saw events and
-# lost none; nothing is left behind, the keeper included.
+# and filtering, 6 s of silence towards an unsolicited SYN and then ICMP
+# port unreachable (and hole punching), transitory timeouts, hairpinning
+# with the peer's external address and port, state kept after a RST.
+# The keeper saw events, lost none, held the unsolicited SYNs and
+# answered one; nothing is left behind, the keeper included.
 . "$(dirname "$0")/lib.sh"
 require_root
 
@@ -35,7 +36,14 @@ expect_eq "rfc: 7857/parity" "does not meet" "$(verdict "$J" 7857/parity rfc)"
 
 expect_eq "REQ-3: another host reached c1" 1 "$(datum "$J" REQ-3 rfc from_other_host)"
 expect_eq "REQ-3: another port of s1 reached c1" 1 "$(datum "$J" REQ-3 rfc from_other_port)"
-expect_eq "REQ-4: no answer at all" -1 "$(datum "$J" REQ-4 rfc answer_us)"
+ans=$(datum "$J" REQ-4 rfc answer_us)
+if in_range "$ans" 6000000 6500000; then
+	pass "REQ-4: answered after $ans us, not before 6 s"
+else
+	fail "REQ-4: the answer to the unsolicited SYN" "6000000..6500000 us" "$ans"
+fi
+expect_match "REQ-4: the answer was ICMP port unreachable" "ICMP 3/3 from 203\.0\.113\.1 after" \
+	"$(jget "$J" "[r for r in d['requirements'] if r['id'] == 'REQ-4'][0]['results']['rfc']['evidence']")"
 # Hole punching through the full-cone gateway connected in every run but
 # one of those made so far (that one under a full test suite's load):
 # the keeper learning c1's mapping can race the server's retransmitted
@@ -71,6 +79,10 @@ else
 	fail "keeper activity" "> 100 events and mappings" "$events events, $maps mappings"
 fi
 expect_eq "keeper: no events lost" 0 "$lost"
+kp() { jget "$J" "[p for p in d['profiles'] if p['name'] == 'rfc'][0]['keeper']['$1']"; }
+expect_true "keeper: held the unsolicited SYNs ($(kp held))" [ "$(kp held)" -ge 2 ]
+expect_eq "keeper: answered the one nobody punched" 1 "$(kp icmp)"
+echo "info: keeper: SYNs punched through: $(kp punched)"
 expect_match "the profile says what it is" \
 	'full-cone keeper' "$(jget "$J" "d['profiles'][1]['nat']")"
 

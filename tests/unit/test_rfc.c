@@ -1002,7 +1002,7 @@ static void test_nft_syn_drop(void)
 
 static void test_nft_fullcone(void)
 {
-	struct nft_fullcone fc = {"lan", "wan", EXT, NET, MSK, 1};
+	struct nft_fullcone fc = {"lan", "wan", EXT, NET, MSK, 1, 5382};
 	struct nft_batch *b = nft_batch_new();
 	struct nftnl_set *s;
 	struct nftnl_rule *r;
@@ -1066,6 +1066,9 @@ static void test_nft_fullcone(void)
 				nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS),
 				NF_NAT_RANGE_MAP_IPS);
 		} else {
+			/* unsolicited SYNs: copied to the keeper, dropped */
+			CU_ASSERT_PTR_NOT_NULL(
+				strstr(ex, "counter log immediate"));
 			CU_ASSERT_EQUAL(
 				nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT),
 				NF_DROP);
@@ -1073,6 +1076,8 @@ static void test_nft_fullcone(void)
 		nftnl_rule_free(r);
 	}
 	CU_ASSERT_EQUAL(rules, 7);
+	CU_ASSERT_PTR_NOT_NULL(strstr(nft_batch_desc(b, nft_batch_count(b) - 1),
+				      "counter log group 5382 snaplen"));
 	CU_ASSERT_PTR_NOT_NULL(
 		strstr(nft_batch_desc(b, 4), "ip daddr 203.0.113.1"));
 	nft_batch_free(b);
