@@ -441,7 +441,7 @@ static void links_wait(const struct topo *t)
 		}
 		if (down <= 0)
 			break;
-	} while (!rfcprobe_sleep_ms(10) && util_now_ns() < end);
+	} while (!rfcio_sleep_ms(10) && util_now_ns() < end);
 	if (down)
 		log_warn("lab %s: %s", t->name,
 			 down < 0 ? strerror(-down)
@@ -526,7 +526,7 @@ static int suite_run(const struct topo *t, struct rfc_profile *p)
 	if (!err)
 		err = rfcprobe_run(&s);
 	if (!err && s.keeper) {
-		rfcprobe_sleep_ms(1100);
+		rfcio_sleep_ms(1100);
 		keeper_evidence(t, &s);
 	}
 	if (rfc_stop)

@@ -62,6 +62,7 @@ extern volatile sig_atomic_t rfc_stop;
 /* ---- the suite: one profile's lab, as the tests see it ---- */
 
 struct mnl_socket;
+struct nft_batch;
 
 /* The roles of the suite's nodes. */
 enum { N_GW, N_C1, N_C2, N_S1, N_S2, N_NODES };
@@ -83,14 +84,133 @@ struct suite {
 	uint64_t unsol_t0;
 };
 
-/* ---- rfcprobe.c: the tests, run inside the lab's namespaces ---- */
+/* ---- rfcio.c: I/O inside the lab's namespaces ---- */
+
+/* Sockets a test keeps open until it ends. */
+struct fds {
+	int v[4 * RFC_PORTS_N + 8];
+	int n;
+};
+
+/* Close every socket of f. */
+void rfcio_fds_close(struct fds *f);
+
+/* Close *fd if open; *fd = -1. */
+void rfcio_close_fd(int *fd);
+
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t rfcio_now_us(void);
+
+/* A TCP socket of node n bound to sport (0: any), which may share its
+ * port with the node's other sockets (a listener and connections from
+ * one port, as TCP hole punching does it). */
+int rfcio_tcp_socket(struct suite *s, int n, uint16_t sport);
+
+/* A listener of node n on port (port sharing as rfcio_tcp_socket()). */
+int rfcio_tcp_listen(struct suite *s, int n, uint16_t port);
+
+/* A non-blocking connect() to daddr:dport.  Return: 0 or -errno. */
+int rfcio_conn_start(int fd, uint32_t daddr, uint16_t dport);
+
+/*
+ * Wait up to timeout_ms for a connect() begun at t0 (us) to end: OK, a
+ * RST (ECONNREFUSED with no ICMP queued), an ICMP error, or silence.
+ */
+void rfcio_conn_wait(int fd, uint64_t t0, int timeout_ms, struct rfc_conn *c);
+
+/* A server accepted a connection from this address: address pooling. */
+void rfcio_seen(struct suite *s, uint32_t addr);
+
+/*
+ * Connect from node n, port sport, to daddr:dport, and once connected
+ * accept on lfd (when >= 0): c gets the outcome and the address and port
+ * the acceptor saw.  The two sockets go to f, or to *cfd and *afd.
+ */
+void rfcio_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
+		 uint16_t dport, int lfd, struct rfc_conn *c, struct fds *f,
+		 int *cfd, int *afd);
+
+/* One byte a -> b and one b -> a.  Return: 1 when both arrived. */
+int rfcio_xfer(int a, int b);
+
+/* Wait for the peer's FIN (1) or RST (2); 0: neither in time. */
+int rfcio_wait_end(int fd, int timeout_ms);
+
+/* Close with a RST (SO_LINGER {1, 0}). */
+void rfcio_close_rst(int *fd);
+
+/* SYNs sent by a connecting socket: the first and its retransmissions. */
+uint8_t rfcio_syns_sent(int fd);
+
+/*
+ * A datagram from node n, port sport, to daddr:dport, and what came back
+ * within the wait: a datagram (OK), an ICMP error (IP_RECVERR), nothing.
+ */
+void rfcio_udp_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
+		     uint16_t dport, const void *msg, size_t len,
+		     struct rfc_conn *c);
+
+/* ctnetlink in the gateway (s->ct). */
+int rfcio_ct_open(struct suite *s);
+
+/* c1's entry towards s1 from sport to dport. */
+int rfcio_ct_c1(struct suite *s, uint16_t sport, uint16_t dport,
+		struct rfc_ct_entry *e);
+
+/* Wait up to ms for c1's entry to reach state want (-1: any state
+ * other than not_state).  Return: 0, -ENOENT (gone), -ETIMEDOUT. */
+int rfcio_ct_wait(struct suite *s, uint16_t sport, uint16_t dport, int want,
+		  int not_state, int ms, struct rfc_ct_entry *e);
+
+/* A conntrack state seen, for the session tracking row (repeats of the
+ * last one are left out). */
+void rfcio_state_seen(struct suite *s, int state);
+
+/* net.netfilter.nf_conntrack_NAME of the gateway. */
+int rfcio_gw_sysctl_get(struct suite *s, const char *name, int32_t *v);
+
+/* Set net.netfilter.nf_conntrack_NAME of the gateway. */
+int rfcio_gw_sysctl_set(struct suite *s, const char *name, int32_t v);
+
+/* Lines of the gateway's /proc/net/nf_conntrack_expect, -1 if absent. */
+int32_t rfcio_gw_expectations(struct suite *s);
+
+/* Send an nftables batch inside node n. */
+int rfcio_nft_send_at(struct suite *s, int n, struct nft_batch *b,
+		      const char *what);
+
+/*
+ * Send from node n to TO an ICMP port unreachable about a TCP segment
+ * in_src:in_sport -> in_dst:in_dport (its IP header and first 8 bytes,
+ * as RFC 792 quotes them).
+ */
+int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint32_t in_src,
+		       uint16_t in_sport, uint32_t in_dst, uint16_t in_dport);
+
+/* A packet socket on node n's interface, IPv4 only. */
+int rfcio_cap_open(struct suite *s, int n, const char *ifname);
+
+/*
+ * Wait up to ms for an ICMP destination unreachable on the capture whose
+ * quoted segment is TCP to in_dst:in_dport; its quoted source in *addr,
+ * *port.  Return: 1 seen, 0 not.
+ */
+int rfcio_cap_unreach(int fd, int ms, uint32_t in_dst, uint16_t in_dport,
+		      uint32_t *addr, uint16_t *port);
+
+/* With the keeper running, let it learn the mapping of node n's port
+ * (it is in the gateway's map) before the next step depends on it;
+ * without, nothing to wait for. */
+void rfcio_settle(struct suite *s, int n, uint16_t port);
 
 /**
- * rfcprobe_sleep_ms() - sleep, but return early when the run is being
+ * rfcio_sleep_ms() - sleep, but return early when the run is being
  * stopped
  * Return: 0, or -EINTR if rfc_stop was set.
  */
-int rfcprobe_sleep_ms(int ms);
+int rfcio_sleep_ms(int ms);
+
+/* ---- rfcprobe.c: the tests, run inside the lab's namespaces ---- */
 
 /**
  * rfcprobe_open() - the suite's standing sockets: ctnetlink in the
