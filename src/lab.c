@@ -858,7 +858,7 @@ static int lab_spawn(struct build *b, const char *role, const char *word,
 		     int (*run)(const struct topo *, int))
 {
 	char log[PATH_MAX], msg[256] = "";
-	int pfd[2], fd, status;
+	int pfd[2], fd, status, err;
 	ssize_t n, got = 0;
 	pid_t pid;
 
@@ -891,18 +891,23 @@ static int lab_spawn(struct build *b, const char *role, const char *word,
 		_exit(run(b->t, pfd[1]) ? 3 : 0);
 	}
 	close(pfd[1]);
-	while ((n = read(pfd[0], msg + got, sizeof(msg) - 1 - (size_t)got)) > 0)
+	/* Recorded before it is waited for: if this process dies now, the
+	 * rollback or clean still finds the child. */
+	err = state_append(&b->st, "pid %d %llu %s", (int)pid,
+			   state_proc_start(pid), word);
+	while (!err &&
+	       (n = read(pfd[0], msg + got, sizeof(msg) - 1 - (size_t)got)) > 0)
 		got += n;
 	close(pfd[0]);
 	msg[got] = '\0';
-	if (strcmp(msg, "ok\n")) {
-		log_err("%s: %s", role, msg[0] ? msg : "died at start");
+	if (err || strcmp(msg, "ok\n")) {
+		if (!err)
+			log_err("%s: %s", role, msg[0] ? msg : "died at start");
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-		return -EIO;
+		return err ? err : -EIO;
 	}
-	return state_append(&b->st, "pid %d %llu %s", (int)pid,
-			    state_proc_start(pid), word);
+	return 0;
 }
 
 /* ---- down, clean ---- */
