@@ -5,6 +5,7 @@
 
 #include "report.h"
 #include "topo.h"
+#include "topo_test.h"
 #include "unit.h"
 
 static struct topo t;
@@ -12,41 +13,8 @@ static struct topo t;
 /* Parse text as "t.topo"; the previous model is freed first. */
 static int parse(const char *text)
 {
-	topo_free(&t);
-	return topo_parse_buf(&t, "t.topo", text, strlen(text));
+	return topo_test_parse(&t, text);
 }
-
-/* Whether some error reads "t.topo:LINE: ..." and contains phrase. */
-static int has_err(int line, const char *phrase)
-{
-	char prefix[32];
-	size_t n;
-	int i;
-
-	n = (size_t)snprintf(prefix, sizeof(prefix), "t.topo:%d: ", line);
-	for (i = 0; i < t.nerrs; i++)
-		if (!strncmp(t.errs[i], prefix, n) &&
-		    strstr(t.errs[i] + n, phrase))
-			return 1;
-	return 0;
-}
-
-/* Assert an error, and show all of them when it is missing. */
-#define CHECK_ERR(line, phrase)                                                \
-	do {                                                                   \
-		int found_ = has_err(line, phrase);                            \
-		if (!found_)                                                   \
-			topo_print_errors(&t);                                 \
-		CU_ASSERT(found_);                                             \
-	} while (0)
-
-#define CHECK_OK(text)                                                         \
-	do {                                                                   \
-		int err_ = parse(text);                                        \
-		if (err_)                                                      \
-			topo_print_errors(&t);                                 \
-		CU_ASSERT_EQUAL_FATAL(err_, 0);                                \
-	} while (0)
 
 /* Lines 1-15: a gateway, a server and two clients, then [expect]; the
  * lines under test start at 16. */
