@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,14 +38,16 @@
 
 #define TR_MAX_EVENTS 256
 #define TR_BUF	      65536
-/* After the last attempt ends, give servers this long to see the last
- * closes before the run ends. */
+/* After the last attempt ends, give servers at most this long to see
+ * the last closes before the run ends; a worker whose servers have
+ * nothing left to read ends sooner. */
 #define TR_DRAIN_MS 200
 
 enum tr_kind {
 	K_LISTEN,
 	K_SCONN, /* server side of a connection */
 	K_CCONN, /* client side */
+	K_WAKE,	 /* the run's last attempt has ended */
 };
 
 enum tr_cstate {
@@ -135,6 +138,8 @@ struct traffic {
 	struct tr_worker *workers;
 	int nworkers;
 	uint32_t done_all; /* attempts ended, over every worker (atomic) */
+	uint64_t done_ns;  /* when the last one ended (atomic), 0: not yet */
+	int wake_fd;	   /* eventfd, readable once the last one ended */
 	volatile int *stop;
 	uint64_t start_ns, end_ns;
 };
@@ -181,6 +186,12 @@ static void *pool_get(struct tr_pool *p)
 static void pool_put(struct tr_pool *p, struct tr_obj *o)
 {
 	p->free[p->nfree++] = o->slot;
+}
+
+/* Slots in use. */
+static int pool_used(const struct tr_pool *p)
+{
+	return p->cap - p->nfree;
 }
 
 static void pool_free(struct tr_pool *p)
@@ -315,6 +326,7 @@ struct traffic *traffic_new(const struct topo *t)
 	int c, w, nclients = 0;
 
 	tr->t = t;
+	tr->wake_fd = -1;
 	tr->clients = xcalloc(t->nnodes, sizeof(*tr->clients));
 	tr->servers = xcalloc(t->nnodes, sizeof(*tr->servers));
 	for (c = 0; c < t->nnodes; c++) {
@@ -408,6 +420,8 @@ void traffic_free(struct traffic *tr)
 	free(tr->clients);
 	free(tr->servers);
 	free(tr->recs);
+	if (tr->wake_fd >= 0)
+		close(tr->wake_fd);
 	free(tr);
 }
 
@@ -559,7 +573,16 @@ static void rec_done(struct tr_worker *w, struct tr_rec *r, enum tr_outcome o,
 		r->connect_us = r->end_us - r->start_us;
 	cl->inflight--;
 	w->done++;
-	__atomic_add_fetch(&w->tr->done_all, 1, __ATOMIC_RELAXED);
+	/* The last attempt of the run: wake every worker, which may be
+	 * waiting for its own sockets, so that their drains start now. */
+	if (__atomic_add_fetch(&w->tr->done_all, 1, __ATOMIC_RELAXED) ==
+	    w->tr->nrecs) {
+		__atomic_store_n(&w->tr->done_ns, util_now_ns(),
+				 __ATOMIC_RELAXED);
+		if (eventfd_write(w->tr->wake_fd, 1) < 0)
+			log_warn("traffic: waking the workers: %s",
+				 strerror(errno));
+	}
 }
 
 static void cconn_close(struct tr_worker *w, struct tr_cconn *c, int rst)
@@ -870,7 +893,21 @@ static void tr_dispatch(struct tr_worker *w, uint64_t key)
 	case K_CCONN:
 		tr_cconn_event(w, pool_at(&w->cconns, slot));
 		return;
+	case K_WAKE:
+		/* Level-triggered and never read: once is enough here. */
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->tr->wake_fd, NULL);
+		return;
 	}
+}
+
+static int tr_watch_wake(struct tr_worker *w)
+{
+	struct epoll_event ev = {.events = EPOLLIN,
+				 .data.u64 = (uint64_t)K_WAKE << 32};
+
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->tr->wake_fd, &ev) < 0)
+		return -errno;
+	return 0;
 }
 
 static void *tr_worker_run(void *arg)
@@ -887,7 +924,7 @@ static void *tr_worker_run(void *arg)
 	for (;;) {
 		uint64_t now_ns = util_now_ns();
 		uint32_t now = (uint32_t)((now_ns - tr->start_ns) / 1000);
-		int timeout = 100;
+		int timeout = 100, idle = 0;
 
 		if (tr->stop && *tr->stop) {
 			w->err = -EINTR;
@@ -903,10 +940,19 @@ static void *tr_worker_run(void *arg)
 		 * traffic_free() closes them. */
 		if (__atomic_load_n(&tr->done_all, __ATOMIC_RELAXED) ==
 		    tr->nrecs) {
-			if (!drain_until)
-				drain_until = now_ns + TR_DRAIN_MS * 1000000ull;
+			if (!drain_until) {
+				uint64_t end = __atomic_load_n(
+					&tr->done_ns, __ATOMIC_RELAXED);
+
+				drain_until = (end ? end : now_ns) +
+					      TR_DRAIN_MS * 1000000ull;
+			}
 			if (now_ns >= drain_until)
 				break;
+			/* No server connection left open here: one look
+			 * without waiting for a connection still to
+			 * accept, then this worker is done. */
+			idle = !pool_used(&w->sconns);
 		}
 		if (w->next < w->norder) {
 			uint32_t due = tr->recs[w->order[w->next]].planned_us;
@@ -915,11 +961,15 @@ static void *tr_worker_run(void *arg)
 			if (timeout > 100)
 				timeout = 100;
 		}
+		if (idle)
+			timeout = 0;
 		n = epoll_wait(w->epfd, evs, TR_MAX_EVENTS, timeout);
 		if (n < 0 && errno != EINTR) {
 			w->err = -errno;
 			break;
 		}
+		if (idle && !n)
+			break;
 		for (i = 0; i < n; i++)
 			tr_dispatch(w, evs[i].data.u64);
 		tr_timeouts(w);
@@ -937,6 +987,9 @@ int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 		return -EINVAL;
 	}
 	tr->stop = stop;
+	tr->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (tr->wake_fd < 0)
+		return -errno;
 	/* Listeners first, from this thread, which then returns to its
 	 * namespace: the workers start there. */
 	for (i = 0; !err && i < tr->nworkers; i++) {
@@ -945,6 +998,8 @@ int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 		w->epfd = epoll_create1(EPOLL_CLOEXEC);
 		if (w->epfd < 0)
 			err = -errno;
+		if (!err)
+			err = tr_watch_wake(w);
 		if (!err)
 			err = tr_listen(w);
 		if (!err)
