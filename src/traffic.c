@@ -73,13 +73,15 @@ struct tr_sconn {
 	struct tr_obj o;
 	int server;
 	uint32_t got, sent;
-	int wrote; /* response written */
+	int wrote;   /* response written */
+	int watched; /* in the worker's epoll */
 };
 
 struct tr_cconn {
 	struct tr_obj o;
 	uint32_t rec;
 	enum tr_cstate st;
+	int watched; /* in the worker's epoll (edge-triggered) */
 	uint32_t sent, got;
 	uint64_t deadline_ns; /* connect_timeout, 0: none */
 	uint64_t hold_ns;     /* C_HOLD: when to close */
@@ -121,6 +123,8 @@ struct tr_worker {
 	uint32_t *order; /* its clients' records, in planned order */
 	uint32_t norder, next, done;
 	uint32_t held; /* connections in C_HOLD */
+	/* No connect_timeout or hold ends before this (UINT64_MAX: none) */
+	uint64_t next_timeout_ns;
 	struct tr_pool sconns, cconns;
 	struct tr_server_stats *sst; /* per server */
 	int epfd;
@@ -361,6 +365,7 @@ struct traffic *traffic_new(const struct topo *t)
 		wk->id = w;
 		wk->epfd = -1;
 		wk->cur_ns = -1;
+		wk->next_timeout_ns = UINT64_MAX;
 		wk->buf = xcalloc(1, TR_BUF);
 		wk->sst = xcalloc(tr->nservers ? tr->nservers : 1,
 				  sizeof(*wk->sst));
@@ -492,25 +497,41 @@ static void sconn_close(struct tr_worker *w, struct tr_sconn *c, int rst)
 	pool_put(&w->sconns, &c->o);
 }
 
+/* Wait for the client (level-triggered): added to the epoll only when
+ * there is something to wait for. */
+static void sconn_watch(struct tr_worker *w, struct tr_sconn *c)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = obj_key(&c->o)};
+
+	if (c->watched)
+		return;
+	c->watched = 1;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->o.fd, &ev) < 0)
+		sconn_close(w, c, 0);
+}
+
+static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c);
+
 static void tr_accept(struct tr_worker *w, struct tr_listen *l)
 {
-	for (;;) {
-		struct epoll_event ev = {.events = EPOLLIN};
-		struct tr_sconn *c;
-		int fd = accept4(l->o.fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct tr_sconn *c;
+	int fd;
 
-		if (fd < 0)
-			return;
-		w->sst[l->server].accepted++;
-		c = pool_get(&w->sconns);
-		c->o.kind = K_SCONN;
-		c->o.fd = fd;
-		c->server = l->server;
-		ev.data.u64 = obj_key(&c->o);
-		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-			sconn_close(w, c, 0);
-	}
+	/* One connection per event: the listener is level-triggered, so the
+	 * next epoll_wait() reports it again while more are queued, and no
+	 * call is spent finding the queue empty. */
+	fd = accept4(l->o.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	w->sst[l->server].accepted++;
+	c = pool_get(&w->sconns);
+	c->o.kind = K_SCONN;
+	c->o.fd = fd;
+	c->server = l->server;
+	/* The client sends its request as soon as its handshake ends,
+	 * mostly before this accept: serve it now, and watch the socket
+	 * only if there is something left to wait for. */
+	tr_sconn_event(w, c);
 }
 
 static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
@@ -523,6 +544,10 @@ static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
 		n = read(c->o.fd, w->buf, TR_BUF);
 		if (n > 0) {
 			c->got += (uint32_t)n;
+			/* A short read took all there was; the socket is
+			 * level-triggered and says when there is more. */
+			if ((size_t)n < TR_BUF)
+				break;
 			continue;
 		}
 		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -534,8 +559,10 @@ static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
 		}
 		break;
 	}
-	if (c->wrote || c->got < svc->request)
+	if (c->wrote || c->got < svc->request) {
+		sconn_watch(w, c);
 		return;
+	}
 	while (c->sent < svc->response) {
 		size_t want = svc->response - c->sent;
 
@@ -548,13 +575,18 @@ static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
 		if (n < 0 && errno != EAGAIN) {
 			w->sst[c->server].errors++;
 			sconn_close(w, c, 0);
+			return;
 		}
+		sconn_watch(w, c);
 		return; /* a large response: EPOLLIN only, try again later */
 	}
 	c->wrote = 1;
-	if (svc->close == TOPO_CLOSE_SERVER)
+	if (svc->close == TOPO_CLOSE_SERVER) {
 		sconn_close(w, c, 0);
+		return;
+	}
 	/* Otherwise wait for the client's FIN or RST. */
+	sconn_watch(w, c);
 }
 
 /* ---- clients ---- */
@@ -597,6 +629,13 @@ static void cconn_close(struct tr_worker *w, struct tr_cconn *c, int rst)
 	pool_put(&w->cconns, &c->o);
 }
 
+/* A connect_timeout or hold that ends at @ns. */
+static void tr_timeout_at(struct tr_worker *w, uint64_t ns)
+{
+	if (ns < w->next_timeout_ns)
+		w->next_timeout_ns = ns;
+}
+
 /* The exchange is over: close now, or hold the socket open first (the
  * peer then waits in FIN_WAIT_2, or the client's close comes later). */
 static void cconn_finish(struct tr_worker *w, struct tr_cconn *c, int rst)
@@ -608,9 +647,11 @@ static void cconn_finish(struct tr_worker *w, struct tr_cconn *c, int rst)
 		cconn_close(w, c, rst);
 		return;
 	}
-	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->o.fd, NULL);
+	if (c->watched)
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->o.fd, NULL);
 	c->st = C_HOLD;
 	c->hold_ns = util_now_ns() + (uint64_t)ld->hold_ms * 1000000;
+	tr_timeout_at(w, c->hold_ns);
 	w->held++;
 }
 
@@ -655,6 +696,54 @@ static uint8_t syn_retrans(int fd)
 					   : (uint8_t)ti.tcpi_total_retrans;
 }
 
+/*
+ * Where the handshake stands: 0 still going; 1 over, with *err the
+ * socket's error if it failed.  The SYN retransmissions come from the
+ * same TCP_INFO; SO_ERROR is asked only of a closed socket (no other
+ * state holds an error of a TCP socket).
+ */
+static int cconn_handshake(struct tr_cconn *c, struct tr_rec *r, int *err)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	*err = 0;
+	if (getsockopt(c->o.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) {
+		memset(&ti, 0, sizeof(ti));
+		ti.tcpi_state = TCP_CLOSE;
+	}
+	if (ti.tcpi_state == TCP_SYN_SENT)
+		return 0;
+	r->syn_retrans = ti.tcpi_total_retrans > 255
+				 ? 255
+				 : (uint8_t)ti.tcpi_total_retrans;
+	if (ti.tcpi_state == TCP_CLOSE) {
+		len = sizeof(*err);
+		getsockopt(c->o.fd, SOL_SOCKET, SO_ERROR, err, &len);
+	}
+	return 1;
+}
+
+/* Watch a client socket, once, edge-triggered (events come when
+ * something changes, so there is never a reason to modify the set):
+ * for writing too while the request is not all sent. */
+static void cconn_watch(struct tr_worker *w, struct tr_cconn *c)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET,
+				 .data.u64 = obj_key(&c->o)};
+
+	if (c->watched)
+		return;
+	if (c->st == C_CONNECTING || c->st == C_REQUEST)
+		ev.events |= EPOLLOUT;
+	c->watched = 1;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->o.fd, &ev) < 0)
+		cconn_fail(w, c, errno);
+}
+
+static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c,
+			   uint32_t events);
+
 /* Bind to the client's next port in its range.  Return: 0 or -errno. */
 static int cconn_bind(struct tr_client *cl, int fd, uint16_t *port)
 {
@@ -688,7 +777,6 @@ static void tr_start(struct tr_worker *w, uint32_t ri)
 	const struct topo_node *srv =
 		&w->tr->t->nodes[w->tr->t->traffic.server];
 	struct sockaddr_in sa = {.sin_family = AF_INET};
-	struct epoll_event ev = {.events = EPOLLOUT};
 	struct tr_cconn *c;
 	socklen_t slen = sizeof(sa);
 	int fd, err;
@@ -732,28 +820,34 @@ static void tr_start(struct tr_worker *w, uint32_t ri)
 	c->o.fd = fd;
 	c->rec = ri;
 	c->st = C_CONNECTING;
-	if (cl->tn->load.connect_timeout_ms)
+	if (cl->tn->load.connect_timeout_ms) {
 		c->deadline_ns =
 			util_now_ns() +
 			(uint64_t)cl->tn->load.connect_timeout_ms * 1000000;
-	ev.data.u64 = obj_key(&c->o);
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		cconn_fail(w, c, errno);
+		tr_timeout_at(w, c->deadline_ns);
+	}
+	/* Between the lab's veth links the whole handshake mostly happens
+	 * inside connect() (the SYN-ACK is processed before it returns):
+	 * go on at once, and wait only for what has not happened yet. */
+	tr_cconn_event(w, c, 0);
 }
 
-static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
+/* @events: what epoll reported, 0 when called right after connect(). */
+static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c,
+			   uint32_t events)
 {
 	struct tr_rec *r = &w->tr->recs[c->rec];
 	const struct topo_service *svc =
 		&w->tr->t->nodes[w->tr->t->traffic.server].svc;
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = obj_key(&c->o)};
-	socklen_t len = sizeof(int);
+	const uint32_t more = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 	int err = 0;
 	ssize_t n;
 
 	if (c->st == C_CONNECTING) {
-		getsockopt(c->o.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		r->syn_retrans = syn_retrans(c->o.fd);
+		if (!cconn_handshake(c, r, &err)) {
+			cconn_watch(w, c);
+			return;
+		}
 		if (err) {
 			cconn_fail(w, c, err);
 			return;
@@ -767,8 +861,10 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 
 		n = write(c->o.fd, w->buf, want > TR_BUF ? TR_BUF : want);
 		if (n < 0) {
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				cconn_watch(w, c);
 				return;
+			}
 			cconn_fail(w, c, errno);
 			return;
 		}
@@ -776,12 +872,22 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 	}
 	if (c->st == C_REQUEST) {
 		c->st = C_RESPONSE;
-		epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->o.fd, &ev);
+		/* No answer yet unless this event says so: one that comes
+		 * later brings an event of its own. */
+		if (!(events & (EPOLLIN | more))) {
+			cconn_watch(w, c);
+			return;
+		}
 	}
 	for (;;) {
 		n = read(c->o.fd, w->buf, TR_BUF);
 		if (n > 0) {
 			c->got += (uint32_t)n;
+			/* A short read took all there was: what comes after
+			 * it brings a new edge, unless the end came with
+			 * this one. */
+			if ((size_t)n < TR_BUF && !(events & more))
+				break;
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -799,11 +905,14 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 		cconn_finish(w, c, 0);
 		return;
 	}
-	if (c->got < svc->response)
+	if (c->got < svc->response) {
+		cconn_watch(w, c);
 		return;
+	}
 	switch (svc->close) {
 	case TOPO_CLOSE_SERVER:
 		c->st = C_WAIT_EOF; /* the server's FIN comes first */
+		cconn_watch(w, c);
 		return;
 	case TOPO_CLOSE_CLIENT:
 	case TOPO_CLOSE_RST:
@@ -857,31 +966,43 @@ static void tr_schedule(struct tr_worker *w, uint32_t now_us)
 	}
 }
 
-/* Connections past their connect_timeout: give up on them. */
+/* Connections past their connect_timeout: give up on them; held ones
+ * whose time is up: close them.  The pool is walked only when one of
+ * them may be due. */
 static void tr_timeouts(struct tr_worker *w)
 {
 	uint64_t now = util_now_ns();
 	int i;
 
+	if (now < w->next_timeout_ns)
+		return;
+	w->next_timeout_ns = UINT64_MAX;
 	for (i = 0; i < w->cconns.cap; i++) {
 		struct tr_cconn *c = pool_at(&w->cconns, i);
 
-		if (c->o.fd >= 0 && c->st == C_CONNECTING && c->deadline_ns &&
-		    now >= c->deadline_ns) {
+		if (c->o.fd >= 0 && c->st == C_CONNECTING && c->deadline_ns) {
+			if (now < c->deadline_ns) {
+				tr_timeout_at(w, c->deadline_ns);
+				continue;
+			}
 			w->tr->recs[c->rec].syn_retrans = syn_retrans(c->o.fd);
 			cconn_fail(w, c, ETIMEDOUT);
 		}
-		if (c->o.fd >= 0 && c->st == C_HOLD && now >= c->hold_ns) {
+		if (c->o.fd >= 0 && c->st == C_HOLD) {
+			if (now < c->hold_ns) {
+				tr_timeout_at(w, c->hold_ns);
+				continue;
+			}
 			w->held--;
 			cconn_close(w, c, 0);
 		}
 	}
 }
 
-static void tr_dispatch(struct tr_worker *w, uint64_t key)
+static void tr_dispatch(struct tr_worker *w, const struct epoll_event *ev)
 {
-	enum tr_kind kind = (enum tr_kind)(key >> 32);
-	int slot = (int)(uint32_t)key;
+	enum tr_kind kind = (enum tr_kind)(ev->data.u64 >> 32);
+	int slot = (int)(uint32_t)ev->data.u64;
 
 	switch (kind) {
 	case K_LISTEN:
@@ -891,7 +1012,7 @@ static void tr_dispatch(struct tr_worker *w, uint64_t key)
 		tr_sconn_event(w, pool_at(&w->sconns, slot));
 		return;
 	case K_CCONN:
-		tr_cconn_event(w, pool_at(&w->cconns, slot));
+		tr_cconn_event(w, pool_at(&w->cconns, slot), ev->events);
 		return;
 	case K_WAKE:
 		/* Level-triggered and never read: once is enough here. */
@@ -961,6 +1082,14 @@ static void *tr_worker_run(void *arg)
 			if (timeout > 100)
 				timeout = 100;
 		}
+		if (w->next_timeout_ns != UINT64_MAX) {
+			uint64_t left = w->next_timeout_ns > now_ns
+						? w->next_timeout_ns - now_ns
+						: 0;
+
+			if (left / 1000000 < (uint64_t)timeout)
+				timeout = (int)((left + 999999) / 1000000);
+		}
 		if (idle)
 			timeout = 0;
 		n = epoll_wait(w->epfd, evs, TR_MAX_EVENTS, timeout);
@@ -971,7 +1100,7 @@ static void *tr_worker_run(void *arg)
 		if (idle && !n)
 			break;
 		for (i = 0; i < n; i++)
-			tr_dispatch(w, evs[i].data.u64);
+			tr_dispatch(w, &evs[i]);
 		tr_timeouts(w);
 	}
 	tr_enter(w, -1);
