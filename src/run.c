@@ -169,8 +169,11 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 						 d->recs[i].end_us);
 				for (x = 0; s && x < s->ntx && x < CAP_TX_MAX;
 				     x++) {
-					drop += s->answer[x] == CAP_NONE;
-					twack += s->answer[x] == CAP_TWACK;
+					enum cap_answer a =
+						capture_answer(d->cap, s, x);
+
+					drop += a == CAP_NONE;
+					twack += a == CAP_TWACK;
 				}
 			}
 			metrics_set(&d->m, t->nodes[c].name, "syn_dropped",
