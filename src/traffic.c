@@ -99,10 +99,11 @@ struct tr_client {
 	int worker;
 	uint32_t inflight;
 	uint32_t next_sport;
-	/* attempts that were due while the client was at its concurrency
-	 * limit: a ring of record indices */
-	uint32_t *deferred;
-	uint32_t dhead, dtail, dcap;
+	/* its attempts (record indices) in planned order, and the first
+	 * one not started */
+	uint32_t *recs;
+	uint32_t nrecs, next;
+	int in_heap; /* in its worker's heap */
 };
 
 /* A slot pool: objects of one size, free list of slot numbers. */
@@ -120,8 +121,11 @@ struct tr_worker {
 	int err;
 	struct tr_listen *listens;
 	int nlistens;
-	uint32_t *order; /* its clients' records, in planned order */
-	uint32_t norder, next, done;
+	/* Its clients that may start their next attempt (not at their
+	 * concurrency limit), a min-heap by when that attempt is due: they
+	 * take turns in planned order. */
+	int *heap;
+	int nheap;
 	uint32_t held; /* connections in C_HOLD */
 	/* No connect_timeout or hold ends before this (UINT64_MAX: none) */
 	uint64_t next_timeout_ns;
@@ -241,6 +245,66 @@ static int tr_enter(struct tr_worker *w, int node)
 	return err;
 }
 
+/* ---- turns ---- */
+
+/* Is client @a's next attempt due before client @b's?  Ties go to the
+ * lower node index, as in the plan. */
+static int tr_before(const struct traffic *tr, int a, int b)
+{
+	const struct tr_client *x = &tr->clients[a], *y = &tr->clients[b];
+	uint32_t ta = tr->recs[x->recs[x->next]].start_us;
+	uint32_t tb = tr->recs[y->recs[y->next]].start_us;
+
+	return ta != tb ? ta < tb : a < b;
+}
+
+static void heap_swap(struct tr_worker *w, int i, int j)
+{
+	int c = w->heap[i];
+
+	w->heap[i] = w->heap[j];
+	w->heap[j] = c;
+}
+
+static void heap_pop(struct tr_worker *w)
+{
+	int i = 0;
+
+	w->tr->clients[w->heap[0]].in_heap = 0;
+	w->heap[0] = w->heap[--w->nheap];
+	for (;;) {
+		int l = 2 * i + 1, m = i;
+
+		if (l < w->nheap && tr_before(w->tr, w->heap[l], w->heap[m]))
+			m = l;
+		if (l + 1 < w->nheap &&
+		    tr_before(w->tr, w->heap[l + 1], w->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		heap_swap(w, i, m);
+		i = m;
+	}
+}
+
+/* Give client @cl its turn if it has an attempt left and room for it. */
+static void tr_offer(struct tr_worker *w, struct tr_client *cl)
+{
+	uint32_t lim = cl->tn->load.concurrency;
+	int i;
+
+	if (cl->in_heap || cl->next >= cl->nrecs ||
+	    (lim && cl->inflight >= lim))
+		return;
+	cl->in_heap = 1;
+	i = w->nheap++;
+	w->heap[i] = cl->node;
+	while (i && tr_before(w->tr, w->heap[i], w->heap[(i - 1) / 2])) {
+		heap_swap(w, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
 /* ---- plan ---- */
 
 static uint64_t tr_mix(uint64_t x)
@@ -255,8 +319,8 @@ static int rec_cmp_planned(const void *a, const void *b)
 {
 	const struct tr_rec *x = a, *y = b;
 
-	if (x->planned_us != y->planned_us)
-		return x->planned_us < y->planned_us ? -1 : 1;
+	if (x->start_us != y->start_us)
+		return x->start_us < y->start_us ? -1 : 1;
 	if (x->client != y->client)
 		return x->client < y->client ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
@@ -316,7 +380,7 @@ static void tr_plan(struct traffic *tr)
 			at = (uint64_t)i * g->interval_us;
 		if (at < (uint64_t)ld->start_ms * 1000)
 			at = (uint64_t)ld->start_ms * 1000;
-		r->planned_us = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
+		r->start_us = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
 	}
 	qsort(tr->recs, tr->nrecs, sizeof(*tr->recs), rec_cmp_planned);
 }
@@ -369,16 +433,24 @@ struct traffic *traffic_new(const struct topo *t)
 		wk->buf = xcalloc(1, TR_BUF);
 		wk->sst = xcalloc(tr->nservers ? tr->nservers : 1,
 				  sizeof(*wk->sst));
-		wk->order =
-			xcalloc(tr->nrecs ? tr->nrecs : 1, sizeof(*wk->order));
+		wk->heap = xcalloc(t->nnodes, sizeof(*wk->heap));
 		pool_init(&wk->sconns, sizeof(struct tr_sconn));
 		pool_init(&wk->cconns, sizeof(struct tr_cconn));
 	}
+	for (i = 0; i < tr->nrecs; i++)
+		tr->clients[tr->recs[i].client].nrecs++;
+	for (c = 0; c < t->nnodes; c++)
+		if (tr->clients[c].nrecs)
+			tr->clients[c].recs =
+				xcalloc(tr->clients[c].nrecs, sizeof(uint32_t));
 	for (i = 0; i < tr->nrecs; i++) {
-		struct tr_worker *wk =
-			&tr->workers[tr->clients[tr->recs[i].client].worker];
+		struct tr_client *cl = &tr->clients[tr->recs[i].client];
 
-		wk->order[wk->norder++] = i;
+		cl->recs[cl->next++] = i;
+	}
+	for (c = 0; c < t->nnodes; c++) {
+		tr->clients[c].next = 0;
+		tr_offer(&tr->workers[tr->clients[c].worker], &tr->clients[c]);
 	}
 	return tr;
 }
@@ -392,7 +464,7 @@ void traffic_free(struct traffic *tr)
 	for (i = 0; i < tr->t->nnodes; i++) {
 		if (tr->clients[i].nsfd >= 0)
 			close(tr->clients[i].nsfd);
-		free(tr->clients[i].deferred);
+		free(tr->clients[i].recs);
 	}
 	for (w = 0; w < tr->nworkers; w++) {
 		struct tr_worker *wk = &tr->workers[w];
@@ -419,7 +491,7 @@ void traffic_free(struct traffic *tr)
 		free(wk->listens);
 		free(wk->buf);
 		free(wk->sst);
-		free(wk->order);
+		free(wk->heap);
 	}
 	free(tr->workers);
 	free(tr->clients);
@@ -604,7 +676,7 @@ static void rec_done(struct tr_worker *w, struct tr_rec *r, enum tr_outcome o,
 	if (!r->connect_us)
 		r->connect_us = r->end_us - r->start_us;
 	cl->inflight--;
-	w->done++;
+	tr_offer(w, cl);
 	/* The last attempt of the run: wake every worker, which may be
 	 * waiting for its own sockets, so that their drains start now. */
 	if (__atomic_add_fetch(&w->tr->done_all, 1, __ATOMIC_RELAXED) ==
@@ -783,6 +855,7 @@ static void tr_start(struct tr_worker *w, uint32_t ri)
 
 	cl->inflight++;
 	r->start_us = tr_now_us(w);
+	r->flags |= TR_F_STARTED;
 	err = tr_enter(w, r->client);
 	if (err) {
 		rec_done(w, r, TR_ERROR, -err);
@@ -922,47 +995,21 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c,
 	}
 }
 
-/* Start what is due; defer what a client's concurrency does not allow. */
+/* Start what is due, in planned order, as far as each client's
+ * concurrency allows; a client at its limit is back in turn when one of
+ * its attempts ends. */
 static void tr_schedule(struct tr_worker *w, uint32_t now_us)
 {
-	int c;
+	while (w->nheap) {
+		struct tr_client *cl = &w->tr->clients[w->heap[0]];
+		uint32_t ri = cl->recs[cl->next];
 
-	/* Deferred attempts first: they were due earlier. */
-	for (c = w->id; c < w->tr->t->nnodes; c++) {
-		struct tr_client *cl = &w->tr->clients[c];
-		uint32_t lim = cl->tn->load.concurrency;
-
-		if (cl->worker != w->id || cl->tn->kind != TOPO_CLIENT)
-			continue;
-		while (cl->dhead != cl->dtail && (!lim || cl->inflight < lim)) {
-			uint32_t ri = cl->deferred[cl->dhead++ % cl->dcap];
-
-			tr_start(w, ri);
-		}
-	}
-	while (w->next < w->norder &&
-	       w->tr->recs[w->order[w->next]].planned_us <= now_us) {
-		uint32_t ri = w->order[w->next++];
-		struct tr_client *cl = &w->tr->clients[w->tr->recs[ri].client];
-		uint32_t lim = cl->tn->load.concurrency;
-
-		if (!lim || cl->inflight < lim) {
-			tr_start(w, ri);
-			continue;
-		}
-		if (cl->dtail - cl->dhead == cl->dcap) {
-			uint32_t cap = cl->dcap ? cl->dcap * 2 : 16, i;
-			uint32_t *d = xcalloc(cap, sizeof(*d));
-
-			for (i = 0; i < cl->dtail - cl->dhead; i++)
-				d[i] = cl->deferred[(cl->dhead + i) % cl->dcap];
-			free(cl->deferred);
-			cl->deferred = d;
-			cl->dtail -= cl->dhead;
-			cl->dhead = 0;
-			cl->dcap = cap;
-		}
-		cl->deferred[cl->dtail++ % cl->dcap] = ri;
+		if (w->tr->recs[ri].start_us > now_us)
+			break;
+		heap_pop(w);
+		cl->next++;
+		tr_start(w, ri);
+		tr_offer(w, cl);
 	}
 }
 
@@ -1075,8 +1122,9 @@ static void *tr_worker_run(void *arg)
 			 * accept, then this worker is done. */
 			idle = !pool_used(&w->sconns);
 		}
-		if (w->next < w->norder) {
-			uint32_t due = tr->recs[w->order[w->next]].planned_us;
+		if (w->nheap) {
+			const struct tr_client *cl = &tr->clients[w->heap[0]];
+			uint32_t due = tr->recs[cl->recs[cl->next]].start_us;
 
 			timeout = due <= now ? 0 : (int)((due - now) / 1000);
 			if (timeout > 100)
@@ -1107,7 +1155,7 @@ static void *tr_worker_run(void *arg)
 	return NULL;
 }
 
-int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
+static int tr_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 {
 	int i, err = 0, started = 0;
 
@@ -1157,6 +1205,24 @@ int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 			err = tr->workers[i].err;
 	}
 	tr->end_ns = util_now_ns();
+	return err;
+}
+
+int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
+{
+	int err = tr_run(tr, stop, t0_ns), c;
+	uint32_t i;
+
+	/* What never started keeps no planned time; the schedule's lists
+	 * are no longer needed. */
+	for (i = 0; i < tr->nrecs; i++)
+		if (!(tr->recs[i].flags & TR_F_STARTED))
+			tr->recs[i].start_us = 0;
+	for (c = 0; c < tr->t->nnodes; c++) {
+		free(tr->clients[c].recs);
+		tr->clients[c].recs = NULL;
+		tr->clients[c].nrecs = tr->clients[c].next = 0;
+	}
 	return err;
 }
 

@@ -916,7 +916,7 @@ static void test_table(void)
 static void test_rec_size(void)
 {
 	CU_ASSERT(sizeof(struct tr_rec) <= 64);
-	CU_ASSERT_EQUAL(sizeof(struct tr_rec), 32);
+	CU_ASSERT_EQUAL(sizeof(struct tr_rec), 24);
 }
 
 /* Ranks computed as p * n / 100 stay exact where p / 100 * n did not. */
