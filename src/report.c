@@ -55,18 +55,37 @@ static int dbl_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: where the smallest value with at least p% at or below
+ * it stands among n sorted values. */
+static uint32_t pct_index(uint32_t n, double p)
+{
+	double rank = ceil(p * n / 100.0);
+	uint32_t k = rank < 1 ? 0 : (uint32_t)rank - 1;
+
+	return k < n ? k : n - 1;
+}
+
 double report_percentile(double *v, uint32_t n, double p)
 {
-	double rank;
-	uint32_t k;
-
 	if (!n)
 		return 0;
 	qsort(v, n, sizeof(*v), dbl_cmp);
-	/* Nearest rank: the smallest value with at least p% at or below. */
-	rank = ceil(p * n / 100.0);
-	k = rank < 1 ? 0 : (uint32_t)rank - 1;
-	return v[k < n ? k : n - 1];
+	return v[pct_index(n, p)];
+}
+
+double report_percentile_us(uint32_t *v, uint32_t n, double p)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), u32_cmp);
+	return v[pct_index(n, p)] / 1000.0;
 }
 
 int report_compare(double value, enum topo_cmp op, double ref)
