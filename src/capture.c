@@ -33,7 +33,9 @@
  * ports but not sequence numbers, so the ISN ties the two ends together.
  *
  * A thread reads the socket and keeps one struct cap_syn per ISN, in an
- * open-addressing table; results are read after capture_stop().
+ * array sized for the attempts the run plans, found by ISN through an
+ * open-addressing index (3/4 full at most); results are read after
+ * capture_stop(), which trades the index for one sorted by client port.
  */
 
 #define CAP_SNAP     160
@@ -44,6 +46,22 @@
 #define CAP_BLOCK_SIZE (1u << 20)
 #define CAP_BLOCKS     4
 #define CAP_BLOCK_MS   20
+
+/* Transmissions 2 .. CAP_TX_MAX of a retransmitted SYN. */
+struct cap_more {
+	uint32_t tx_us[CAP_TX_MAX - 1];
+	uint32_t answers; /* CAP_ANS_BITS per transmission */
+};
+
+#define CAP_ANS_BITS 3
+#define CAP_ANS_MASK ((1u << CAP_ANS_BITS) - 1)
+#define CAP_RX_MAX   15 /* arrivals counted (cap_syn.rx) */
+
+/* The last SYN that reached the server from an external port. */
+struct cap_port {
+	uint32_t syn; /* syns index + 1, 0: none yet */
+	uint32_t us;  /* when it arrived */
+};
 
 struct capture {
 	const struct topo *t;
@@ -65,10 +83,9 @@ struct capture {
 	uint32_t nsyns, syns_cap;
 	uint32_t *index; /* open addressing: isn -> syns index + 1 */
 	uint32_t index_cap;
-	/* external port -> syns index + 1 of the last SYN seen on it, and
-	 * when it arrived */
-	uint32_t *by_port;
-	uint32_t *by_port_us;
+	struct cap_more *more; /* of retransmitted SYNs */
+	uint32_t nmore, more_cap;
+	struct cap_port *by_port; /* by external port */
 	struct cap_totals tot;
 	uint32_t *sorted; /* by (client, sport, first tx), after stop */
 };
@@ -82,43 +99,62 @@ static uint32_t cap_hash(uint32_t x)
 	return x ^ (x >> 16);
 }
 
+/* The index's first slot for @isn: the hash scaled to the table's
+ * size, which need not be a power of two. */
+static uint32_t cap_slot(const struct capture *c, uint32_t isn)
+{
+	return (uint32_t)(((uint64_t)cap_hash(isn) * c->index_cap) >> 32);
+}
+
+static uint32_t cap_next_slot(const struct capture *c, uint32_t h)
+{
+	return h + 1 == c->index_cap ? 0 : h + 1;
+}
+
 static void cap_index_put(struct capture *c, uint32_t isn, uint32_t i)
 {
-	uint32_t mask = c->index_cap - 1, h;
+	uint32_t h;
 
-	for (h = cap_hash(isn) & mask; c->index[h]; h = (h + 1) & mask)
+	for (h = cap_slot(c, isn); c->index[h]; h = cap_next_slot(c, h))
 		;
 	c->index[h] = i + 1;
 }
 
 static struct cap_syn *cap_find(struct capture *c, uint32_t isn)
 {
-	uint32_t mask = c->index_cap - 1, h;
+	uint32_t h;
 
 	if (!c->index_cap)
 		return NULL;
-	for (h = cap_hash(isn) & mask; c->index[h]; h = (h + 1) & mask)
+	for (h = cap_slot(c, isn); c->index[h]; h = cap_next_slot(c, h))
 		if (c->syns[c->index[h] - 1].isn == isn)
 			return &c->syns[c->index[h] - 1];
 	return NULL;
 }
 
+/* Room for @n connections, and an index that is 3/4 full with them.
+ * Pages of either are only touched as SYNs come. */
+static void cap_reserve(struct capture *c, uint32_t n)
+{
+	uint32_t i;
+
+	c->syns_cap = n;
+	c->syns = xrealloc(c->syns, c->syns_cap, sizeof(*c->syns));
+	c->index_cap = (uint32_t)((uint64_t)n * 4 / 3 + 1);
+	free(c->index);
+	c->index = xcalloc(c->index_cap, sizeof(*c->index));
+	for (i = 0; i < c->nsyns; i++)
+		cap_index_put(c, c->syns[i].isn, i);
+}
+
 static struct cap_syn *cap_new(struct capture *c, uint32_t isn)
 {
 	struct cap_syn *s;
-	uint32_t i;
 
-	if (c->nsyns == c->syns_cap) {
-		c->syns_cap = c->syns_cap ? c->syns_cap * 2 : 1024;
-		c->syns = xrealloc(c->syns, c->syns_cap, sizeof(*c->syns));
-	}
-	if ((c->nsyns + 1) * 2 > c->index_cap) {
-		c->index_cap = c->index_cap ? c->index_cap * 2 : 4096;
-		free(c->index);
-		c->index = xcalloc(c->index_cap, sizeof(*c->index));
-		for (i = 0; i < c->nsyns; i++)
-			cap_index_put(c, c->syns[i].isn, i);
-	}
+	/* More connections than planned (SYNs of other programs): half as
+	 * many again. */
+	if (c->nsyns == c->syns_cap)
+		cap_reserve(c, c->syns_cap + c->syns_cap / 2 + 64);
 	s = &c->syns[c->nsyns];
 	memset(s, 0, sizeof(*s));
 	s->isn = isn;
@@ -127,12 +163,94 @@ static struct cap_syn *cap_new(struct capture *c, uint32_t isn)
 	return s;
 }
 
-/* One frame seen on switch port @ifindex; @to_node: leaving the switch
- * towards the node. */
-static void cap_frame(struct capture *c, int ifindex, int to_node,
-		      uint8_t *data, size_t len, uint32_t now)
+/* The later transmissions' entry of @s, made if @make. */
+static struct cap_more *cap_more(struct capture *c, struct cap_syn *s, int make)
 {
-	int role = ifindex < c->nport_role ? c->port_role[ifindex] : 0;
+	uint32_t i = s->more >> CAP_ANS_BITS;
+
+	if (i)
+		return &c->more[i - 1];
+	if (!make)
+		return NULL;
+	if (c->nmore == c->more_cap) {
+		c->more_cap = c->more_cap ? c->more_cap * 2 : 64;
+		c->more = xrealloc(c->more, c->more_cap, sizeof(*c->more));
+	}
+	memset(&c->more[c->nmore], 0, sizeof(*c->more));
+	s->more |= ++c->nmore << CAP_ANS_BITS;
+	return &c->more[c->nmore - 1];
+}
+
+static const struct cap_more *cap_more_of(const struct capture *c,
+					  const struct cap_syn *s)
+{
+	uint32_t i = s->more >> CAP_ANS_BITS;
+
+	return i ? &c->more[i - 1] : NULL;
+}
+
+uint32_t capture_tx_us(const struct capture *c, const struct cap_syn *s, int k)
+{
+	const struct cap_more *m;
+
+	if (!k)
+		return s->tx_us;
+	m = cap_more_of(c, s);
+	return m && k < CAP_TX_MAX ? m->tx_us[k - 1] : 0;
+}
+
+enum cap_answer capture_answer(const struct capture *c, const struct cap_syn *s,
+			       int k)
+{
+	const struct cap_more *m;
+
+	if (!k)
+		return (enum cap_answer)(s->more & CAP_ANS_MASK);
+	m = cap_more_of(c, s);
+	if (!m || k >= CAP_TX_MAX)
+		return CAP_NONE;
+	return (enum cap_answer)(m->answers >> (CAP_ANS_BITS * (k - 1)) &
+				 CAP_ANS_MASK);
+}
+
+static void cap_set_tx(struct capture *c, struct cap_syn *s, int k, uint32_t us)
+{
+	if (!k)
+		s->tx_us = us;
+	else
+		cap_more(c, s, 1)->tx_us[k - 1] = us;
+}
+
+static void cap_set_answer(struct capture *c, struct cap_syn *s, int k,
+			   enum cap_answer a)
+{
+	struct cap_more *m;
+	int sh = CAP_ANS_BITS * (k - 1);
+
+	if (!k) {
+		s->more = (s->more & ~CAP_ANS_MASK) | (uint32_t)a;
+		return;
+	}
+	m = cap_more(c, s, 1);
+	m->answers = (m->answers & ~(CAP_ANS_MASK << sh)) | (uint32_t)a << sh;
+}
+
+static int cap_nrx(const struct cap_syn *s)
+{
+	return s->rx & CAP_RX_MAX;
+}
+
+static int cap_last_rx(const struct cap_syn *s)
+{
+	return s->rx >> 4;
+}
+
+/* One frame seen on a switch port of @role (client node index + 1, -1
+ * the server, 0 any other); @to_node: leaving the switch towards the
+ * node. */
+static void cap_frame(struct capture *c, int role, int to_node, uint8_t *data,
+		      size_t len, uint32_t now)
+{
 	struct cap_syn *s;
 	struct pkt p;
 	uint8_t syn;
@@ -154,9 +272,9 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 		if (!s->ntx)
 			s->tsval = p.has_ts ? p.tsval : 0;
 		if (s->ntx < CAP_TX_MAX) {
-			s->tx_us[s->ntx] = now;
+			cap_set_tx(c, s, s->ntx, now);
 			/* Until it is seen at the server. */
-			s->answer[s->ntx] = CAP_LOST;
+			cap_set_answer(c, s, s->ntx, CAP_LOST);
 		}
 		if (s->ntx < UINT8_MAX)
 			s->ntx++;
@@ -165,15 +283,17 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 	/* The server's port. */
 	if (to_node && syn == PKT_SYN && p.daddr == c->server_addr &&
 	    c->server_port[p.dport]) {
-		uint32_t prev = c->by_port[p.sport];
+		struct cap_port *port = &c->by_port[p.sport];
+		int nrx, last;
 
 		c->tot.syn_in++;
 		s = cap_find(c, p.seq);
 		if (!s)
 			s = cap_new(c, p.seq);
-		if (!s->nrx) {
+		nrx = cap_nrx(s);
+		if (!nrx) {
 			c->tot.ext_ports++;
-			if (prev && c->syns[prev - 1].isn != s->isn)
+			if (port->syn && c->syns[port->syn - 1].isn != s->isn)
 				c->tot.ext_port_reuse++;
 		}
 		s->ext_port = p.sport;
@@ -181,21 +301,19 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 		 * before it (some may have been lost on the way); with no
 		 * client side seen, count arrivals. */
 		if (s->ntx) {
-			int k = s->ntx < CAP_TX_MAX ? s->ntx - 1
-						    : CAP_TX_MAX - 1;
-
-			while (k > 0 && s->tx_us[k] > now)
-				k--;
-			s->last_rx = (uint8_t)k;
+			last = s->ntx < CAP_TX_MAX ? s->ntx - 1
+						   : CAP_TX_MAX - 1;
+			while (last > 0 && capture_tx_us(c, s, last) > now)
+				last--;
 		} else {
-			s->last_rx =
-				s->nrx < CAP_TX_MAX ? s->nrx : CAP_TX_MAX - 1;
+			last = nrx < CAP_TX_MAX ? nrx : CAP_TX_MAX - 1;
 		}
-		s->answer[s->last_rx] = CAP_NONE;
-		if (s->nrx < UINT8_MAX)
-			s->nrx++;
-		c->by_port[p.sport] = (uint32_t)(s - c->syns) + 1;
-		c->by_port_us[p.sport] = now;
+		cap_set_answer(c, s, last, CAP_NONE);
+		if (nrx < CAP_RX_MAX)
+			nrx++;
+		s->rx = (uint8_t)(nrx | last << 4);
+		port->syn = (uint32_t)(s - c->syns) + 1;
+		port->us = now;
 		return;
 	}
 	if (to_node || p.saddr != c->server_addr || !c->server_port[p.sport])
@@ -203,23 +321,23 @@ static void cap_frame(struct capture *c, int ifindex, int to_node,
 	if (syn == (PKT_SYN | PKT_ACK)) {
 		c->tot.synack_out++;
 		s = cap_find(c, p.ack - 1);
-		if (s && s->nrx)
-			s->answer[s->last_rx] = CAP_SYNACK;
+		if (s && cap_nrx(s))
+			cap_set_answer(c, s, cap_last_rx(s), CAP_SYNACK);
 		return;
 	}
 	/* An ACK or RST right after an unanswered SYN on the same external
 	 * port answers that SYN. */
-	if (!c->by_port[p.dport] ||
-	    now - c->by_port_us[p.dport] > CAP_TWACK_MS * 1000)
+	if (!c->by_port[p.dport].syn ||
+	    now - c->by_port[p.dport].us > CAP_TWACK_MS * 1000)
 		return;
-	s = &c->syns[c->by_port[p.dport] - 1];
-	if (!s->nrx || s->answer[s->last_rx] != CAP_NONE)
+	s = &c->syns[c->by_port[p.dport].syn - 1];
+	if (!cap_nrx(s) || capture_answer(c, s, cap_last_rx(s)) != CAP_NONE)
 		return;
 	if (p.flags & PKT_RST) {
-		s->answer[s->last_rx] = CAP_RST;
+		cap_set_answer(c, s, cap_last_rx(s), CAP_RST);
 		c->tot.rst_out++;
 	} else if (p.flags == PKT_ACK && !p.payload) {
-		s->answer[s->last_rx] = CAP_TWACK;
+		cap_set_answer(c, s, cap_last_rx(s), CAP_TWACK);
 		c->tot.twack_out++;
 	}
 }
@@ -263,7 +381,10 @@ static void cap_read(struct capture *c)
 				buf[2] = (uint8_t)(len >> 8);
 				buf[3] = (uint8_t)len;
 			}
-			cap_frame(c, sll->sll_ifindex,
+			cap_frame(c,
+				  sll->sll_ifindex < c->nport_role
+					  ? c->port_role[sll->sll_ifindex]
+					  : 0,
 				  sll->sll_pkttype == PACKET_OUTGOING, buf, len,
 				  ns > c->t0_ns
 					  ? (uint32_t)((ns - c->t0_ns) / 1000)
@@ -410,13 +531,12 @@ static int cap_ring(struct capture *c)
 	return 0;
 }
 
-struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
+struct capture *capture_open(const struct topo *t, uint64_t t0_ns)
 {
 	const struct topo_node *srv = &t->nodes[t->traffic.server];
 	struct capture *c = xcalloc(1, sizeof(*c));
-	int err = 0, i, nsfd;
-	struct timespec rt;
-	char name[128];
+	uint64_t planned = 0;
+	int i;
 
 	c->t = t;
 	c->fd = -1;
@@ -429,7 +549,30 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 		for (i = 0; i < srv->svc.nports; i++)
 			c->server_port[srv->svc.ports[i]] = 1;
 	c->by_port = xcalloc(65536, sizeof(*c->by_port));
-	c->by_port_us = xcalloc(65536, sizeof(*c->by_port_us));
+	/* Every attempt the generator makes is one ISN. */
+	for (i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].kind == TOPO_CLIENT)
+			planned += t->nodes[i].load.conns;
+	cap_reserve(c, planned < 1024	      ? 1024
+		       : planned > (1u << 28) ? 1u << 28
+					      : (uint32_t)planned);
+	return c;
+}
+
+void capture_feed(struct capture *c, int role, int to_node, uint8_t *ip,
+		  size_t len, uint32_t now_us)
+{
+	cap_frame(c, role, to_node, ip, len, now_us);
+}
+
+struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
+{
+	const struct topo_node *srv = &t->nodes[t->traffic.server];
+	struct capture *c = capture_open(t, t0_ns);
+	int err = 0, i, nsfd;
+	struct timespec rt;
+	char name[128];
+
 	snprintf(name, sizeof(name), "%s-sw", t->name);
 	nsfd = netns_open(name);
 	if (nsfd < 0) {
@@ -507,11 +650,9 @@ fail:
 		munmap(c->ring, c->ring_len);
 	if (c->fd >= 0)
 		close(c->fd);
-	free(c->server_port);
-	free(c->port_role);
-	free(c->by_port);
-	free(c->by_port_us);
-	free(c);
+	c->fd = -1;
+	c->ring = NULL;
+	capture_free(c);
 	errno = -err;
 	return NULL;
 }
@@ -527,7 +668,7 @@ static int cap_cmp(const void *a, const void *b)
 		return x->client < y->client ? -1 : 1;
 	if (x->sport != y->sport)
 		return x->sport < y->sport ? -1 : 1;
-	return x->tx_us[0] < y->tx_us[0] ? -1 : x->tx_us[0] > y->tx_us[0];
+	return x->tx_us < y->tx_us ? -1 : x->tx_us > y->tx_us;
 }
 
 void capture_stop(struct capture *c)
@@ -536,14 +677,22 @@ void capture_stop(struct capture *c)
 	socklen_t len = sizeof(st);
 	uint32_t i;
 
-	c->stop = 1;
-	pthread_join(c->tid, NULL);
-	if (getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
-		c->tot.dropped = st.tp_drops;
-	munmap(c->ring, c->ring_len);
-	c->ring = NULL;
-	close(c->fd);
-	c->fd = -1;
+	if (c->fd >= 0) {
+		c->stop = 1;
+		pthread_join(c->tid, NULL);
+		if (getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &st,
+			       &len) == 0)
+			c->tot.dropped = st.tp_drops;
+		munmap(c->ring, c->ring_len);
+		c->ring = NULL;
+		close(c->fd);
+		c->fd = -1;
+	}
+	/* Nothing more is looked up by ISN: the index makes room for the
+	 * one by client port. */
+	free(c->index);
+	c->index = NULL;
+	c->index_cap = 0;
 	c->sorted = xcalloc(c->nsyns ? c->nsyns : 1, sizeof(*c->sorted));
 	for (i = 0; i < c->nsyns; i++)
 		c->sorted[i] = i;
@@ -557,8 +706,8 @@ void capture_free(struct capture *c)
 		return;
 	free(c->syns);
 	free(c->index);
+	free(c->more);
 	free(c->by_port);
-	free(c->by_port_us);
 	free(c->server_port);
 	free(c->port_role);
 	free(c->sorted);
@@ -605,9 +754,9 @@ const struct cap_syn *capture_find(const struct capture *c, int client,
 
 		if (s->client != client || s->sport != sport)
 			break;
-		if (s->tx_us[0] > end_us + 50000u)
+		if (s->tx_us > end_us + 50000u)
 			break; /* sorted by time: the rest are later */
-		d = (int64_t)s->tx_us[0] - (int64_t)start_us;
+		d = (int64_t)s->tx_us - (int64_t)start_us;
 		if (d < 0)
 			d = -d;
 		if (d <= 50000 && d < best_d) {

@@ -55,18 +55,37 @@ static int dbl_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: where the smallest value with at least p% at or below
+ * it stands among n sorted values. */
+static uint32_t pct_index(uint32_t n, double p)
+{
+	double rank = ceil(p * n / 100.0);
+	uint32_t k = rank < 1 ? 0 : (uint32_t)rank - 1;
+
+	return k < n ? k : n - 1;
+}
+
 double report_percentile(double *v, uint32_t n, double p)
 {
-	double rank;
-	uint32_t k;
-
 	if (!n)
 		return 0;
 	qsort(v, n, sizeof(*v), dbl_cmp);
-	/* Nearest rank: the smallest value with at least p% at or below. */
-	rank = ceil(p * n / 100.0);
-	k = rank < 1 ? 0 : (uint32_t)rank - 1;
-	return v[k < n ? k : n - 1];
+	return v[pct_index(n, p)];
+}
+
+double report_percentile_us(uint32_t *v, uint32_t n, double p)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), u32_cmp);
+	return v[pct_index(n, p)] / 1000.0;
 }
 
 int report_compare(double value, enum topo_cmp op, double ref)
@@ -376,8 +395,10 @@ int report_json(FILE *f, const struct run_data *d)
 			for (k = 0; k < s->ntx && k < CAP_TX_MAX; k++)
 				fprintf(f,
 					"%s{\"t_ms\": %.3f, \"answer\": \"%s\"}",
-					k ? ", " : "", s->tx_us[k] / 1000.0,
-					answer_name(s->answer[k]));
+					k ? ", " : "",
+					capture_tx_us(d->cap, s, k) / 1000.0,
+					answer_name(
+						capture_answer(d->cap, s, k)));
 			fprintf(f, "]");
 		}
 		fprintf(f, "}");
@@ -398,8 +419,8 @@ int report_csv(FILE *f, const struct run_data *d)
 		int k, drop = 0, tw = 0;
 
 		for (k = 0; s && k < s->ntx && k < CAP_TX_MAX; k++) {
-			drop += s->answer[k] == CAP_NONE;
-			tw += s->answer[k] == CAP_TWACK;
+			drop += capture_answer(d->cap, s, k) == CAP_NONE;
+			tw += capture_answer(d->cap, s, k) == CAP_TWACK;
 		}
 		fprintf(f, "%s,%u,%u,%.3f,%.3f,%s,%u,%u,%u,%d,%d\n",
 			d->t->nodes[r->client].name, r->seq, r->sport,
@@ -520,12 +541,13 @@ static void svg_panel(FILE *f, const struct run_data *d, double span, int y0)
 	for (i = 0; i < n; i++) {
 		const struct cap_syn *s = &syns[i];
 
-		if (!s->tsval || !s->ntx || s->answer[0] != CAP_SYNACK)
+		if (!s->tsval || !s->ntx ||
+		    capture_answer(d->cap, s, 0) != CAP_SYNACK)
 			continue;
 		fprintf(f,
 			"<circle cx='%.1f' cy='%.1f' r='2' fill='%s' "
 			"opacity='0.6'/>\n",
-			svg_x(s->tx_us[0] / 1000.0, span),
+			svg_x(s->tx_us / 1000.0, span),
 			PY((int32_t)(s->tsval - base)), svg_color[CAP_SYNACK]);
 	}
 	for (k = 0; k < d->ntl; k++) {
@@ -642,8 +664,10 @@ int report_svg(FILE *f, const struct run_data *d)
 			continue;
 		y = 70 + lane_of[r->client] * SVG_LANE;
 		for (k = 0; k < s->ntx && k < CAP_TX_MAX; k++, marks++) {
-			double x = svg_x(s->tx_us[k] / 1000.0, span);
-			const char *col = svg_color[s->answer[k]];
+			double x = svg_x(capture_tx_us(d->cap, s, k) / 1000.0,
+					 span);
+			const char *col =
+				svg_color[capture_answer(d->cap, s, k)];
 
 			if (!k)
 				fprintf(f,

@@ -98,10 +98,10 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 	double drop_total = 0, twack_total = 0;
 
 	const struct topo *t = d->t;
-	double *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(double));
-	double *all = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(double));
+	/* Connect times in microseconds, of one client, then of all. */
+	uint32_t *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(*lat));
 	uint32_t nall = 0, i;
-	double sum[9] = {0};
+	double sum[9] = {0}, all_total = 0;
 	int c;
 
 	for (c = 0; c < t->nnodes; c++) {
@@ -124,9 +124,10 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 			v[0]++;
 			if (r->flags & TR_F_CONNECTED) {
 				v[1]++;
-				lat[nlat++] = r->connect_us / 1000.0;
-				all[nall++] = r->connect_us / 1000.0;
+				lat[nlat++] = r->connect_us;
+				nall++;
 				total += r->connect_us / 1000.0;
+				all_total += r->connect_us / 1000.0;
 				if (!r->syn_retrans)
 					v[7]++;
 			}
@@ -169,8 +170,11 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 						 d->recs[i].end_us);
 				for (x = 0; s && x < s->ntx && x < CAP_TX_MAX;
 				     x++) {
-					drop += s->answer[x] == CAP_NONE;
-					twack += s->answer[x] == CAP_TWACK;
+					enum cap_answer a =
+						capture_answer(d->cap, s, x);
+
+					drop += a == CAP_NONE;
+					twack += a == CAP_TWACK;
 				}
 			}
 			metrics_set(&d->m, t->nodes[c].name, "syn_dropped",
@@ -181,35 +185,33 @@ static void client_metrics(struct run_data *d, const struct probe *after)
 			twack_total += twack;
 		}
 		metrics_set(&d->m, t->nodes[c].name, "connect_p50",
-			    report_percentile(lat, nlat, 50), 1);
+			    report_percentile_us(lat, nlat, 50), 1);
 		metrics_set(&d->m, t->nodes[c].name, "connect_p99",
-			    report_percentile(lat, nlat, 99), 1);
+			    report_percentile_us(lat, nlat, 99), 1);
 		metrics_set(&d->m, t->nodes[c].name, "connect_max",
-			    report_percentile(lat, nlat, 100), 1);
+			    report_percentile_us(lat, nlat, 100), 1);
 		for (k = 0; k < 9; k++)
 			metrics_set(&d->m, "clients", names[k], sum[k], 0);
 	}
-	{
-		double total = 0;
-
-		for (i = 0; i < nall; i++)
-			total += all[i];
-		metrics_set(&d->m, "clients", "connect_avg",
-			    nall ? total / nall : 0, 1);
-	}
+	metrics_set(&d->m, "clients", "connect_avg",
+		    nall ? all_total / nall : 0, 1);
+	nall = 0;
+	for (i = 0; i < d->nrecs; i++)
+		if (t->nodes[d->recs[i].client].kind == TOPO_CLIENT &&
+		    d->recs[i].flags & TR_F_CONNECTED)
+			lat[nall++] = d->recs[i].connect_us;
 	metrics_set(&d->m, "clients", "timewait", tw_total, 0);
 	metrics_set(&d->m, "clients", "fin_wait2", fw2_total, 0);
 	metrics_set(&d->m, "clients", "estab_resets", rst_total, 0);
 	metrics_set(&d->m, "clients", "syn_dropped", drop_total, 0);
 	metrics_set(&d->m, "clients", "syn_twack", twack_total, 0);
 	metrics_set(&d->m, "clients", "connect_p50",
-		    report_percentile(all, nall, 50), 1);
+		    report_percentile_us(lat, nall, 50), 1);
 	metrics_set(&d->m, "clients", "connect_p99",
-		    report_percentile(all, nall, 99), 1);
+		    report_percentile_us(lat, nall, 99), 1);
 	metrics_set(&d->m, "clients", "connect_max",
-		    report_percentile(all, nall, 100), 1);
+		    report_percentile_us(lat, nall, 100), 1);
 	free(lat);
-	free(all);
 }
 
 static void server_metrics(struct run_data *d, const struct probe *before,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,14 +38,16 @@
 
 #define TR_MAX_EVENTS 256
 #define TR_BUF	      65536
-/* After the last attempt ends, give servers this long to see the last
- * closes before the run ends. */
+/* After the last attempt ends, give servers at most this long to see
+ * the last closes before the run ends; a worker whose servers have
+ * nothing left to read ends sooner. */
 #define TR_DRAIN_MS 200
 
 enum tr_kind {
 	K_LISTEN,
 	K_SCONN, /* server side of a connection */
 	K_CCONN, /* client side */
+	K_WAKE,	 /* the run's last attempt has ended */
 };
 
 enum tr_cstate {
@@ -70,13 +73,15 @@ struct tr_sconn {
 	struct tr_obj o;
 	int server;
 	uint32_t got, sent;
-	int wrote; /* response written */
+	int wrote;   /* response written */
+	int watched; /* in the worker's epoll */
 };
 
 struct tr_cconn {
 	struct tr_obj o;
 	uint32_t rec;
 	enum tr_cstate st;
+	int watched; /* in the worker's epoll (edge-triggered) */
 	uint32_t sent, got;
 	uint64_t deadline_ns; /* connect_timeout, 0: none */
 	uint64_t hold_ns;     /* C_HOLD: when to close */
@@ -94,10 +99,11 @@ struct tr_client {
 	int worker;
 	uint32_t inflight;
 	uint32_t next_sport;
-	/* attempts that were due while the client was at its concurrency
-	 * limit: a ring of record indices */
-	uint32_t *deferred;
-	uint32_t dhead, dtail, dcap;
+	/* its attempts (record indices) in planned order, and the first
+	 * one not started */
+	uint32_t *recs;
+	uint32_t nrecs, next;
+	int in_heap; /* in its worker's heap */
 };
 
 /* A slot pool: objects of one size, free list of slot numbers. */
@@ -115,9 +121,14 @@ struct tr_worker {
 	int err;
 	struct tr_listen *listens;
 	int nlistens;
-	uint32_t *order; /* its clients' records, in planned order */
-	uint32_t norder, next, done;
+	/* Its clients that may start their next attempt (not at their
+	 * concurrency limit), a min-heap by when that attempt is due: they
+	 * take turns in planned order. */
+	int *heap;
+	int nheap;
 	uint32_t held; /* connections in C_HOLD */
+	/* No connect_timeout or hold ends before this (UINT64_MAX: none) */
+	uint64_t next_timeout_ns;
 	struct tr_pool sconns, cconns;
 	struct tr_server_stats *sst; /* per server */
 	int epfd;
@@ -135,6 +146,8 @@ struct traffic {
 	struct tr_worker *workers;
 	int nworkers;
 	uint32_t done_all; /* attempts ended, over every worker (atomic) */
+	uint64_t done_ns;  /* when the last one ended (atomic), 0: not yet */
+	int wake_fd;	   /* eventfd, readable once the last one ended */
 	volatile int *stop;
 	uint64_t start_ns, end_ns;
 };
@@ -183,6 +196,12 @@ static void pool_put(struct tr_pool *p, struct tr_obj *o)
 	p->free[p->nfree++] = o->slot;
 }
 
+/* Slots in use. */
+static int pool_used(const struct tr_pool *p)
+{
+	return p->cap - p->nfree;
+}
+
 static void pool_free(struct tr_pool *p)
 {
 	free(p->mem);
@@ -226,6 +245,66 @@ static int tr_enter(struct tr_worker *w, int node)
 	return err;
 }
 
+/* ---- turns ---- */
+
+/* Is client @a's next attempt due before client @b's?  Ties go to the
+ * lower node index, as in the plan. */
+static int tr_before(const struct traffic *tr, int a, int b)
+{
+	const struct tr_client *x = &tr->clients[a], *y = &tr->clients[b];
+	uint32_t ta = tr->recs[x->recs[x->next]].start_us;
+	uint32_t tb = tr->recs[y->recs[y->next]].start_us;
+
+	return ta != tb ? ta < tb : a < b;
+}
+
+static void heap_swap(struct tr_worker *w, int i, int j)
+{
+	int c = w->heap[i];
+
+	w->heap[i] = w->heap[j];
+	w->heap[j] = c;
+}
+
+static void heap_pop(struct tr_worker *w)
+{
+	int i = 0;
+
+	w->tr->clients[w->heap[0]].in_heap = 0;
+	w->heap[0] = w->heap[--w->nheap];
+	for (;;) {
+		int l = 2 * i + 1, m = i;
+
+		if (l < w->nheap && tr_before(w->tr, w->heap[l], w->heap[m]))
+			m = l;
+		if (l + 1 < w->nheap &&
+		    tr_before(w->tr, w->heap[l + 1], w->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		heap_swap(w, i, m);
+		i = m;
+	}
+}
+
+/* Give client @cl its turn if it has an attempt left and room for it. */
+static void tr_offer(struct tr_worker *w, struct tr_client *cl)
+{
+	uint32_t lim = cl->tn->load.concurrency;
+	int i;
+
+	if (cl->in_heap || cl->next >= cl->nrecs ||
+	    (lim && cl->inflight >= lim))
+		return;
+	cl->in_heap = 1;
+	i = w->nheap++;
+	w->heap[i] = cl->node;
+	while (i && tr_before(w->tr, w->heap[i], w->heap[(i - 1) / 2])) {
+		heap_swap(w, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
 /* ---- plan ---- */
 
 static uint64_t tr_mix(uint64_t x)
@@ -240,8 +319,8 @@ static int rec_cmp_planned(const void *a, const void *b)
 {
 	const struct tr_rec *x = a, *y = b;
 
-	if (x->planned_us != y->planned_us)
-		return x->planned_us < y->planned_us ? -1 : 1;
+	if (x->start_us != y->start_us)
+		return x->start_us < y->start_us ? -1 : 1;
 	if (x->client != y->client)
 		return x->client < y->client ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
@@ -301,7 +380,7 @@ static void tr_plan(struct traffic *tr)
 			at = (uint64_t)i * g->interval_us;
 		if (at < (uint64_t)ld->start_ms * 1000)
 			at = (uint64_t)ld->start_ms * 1000;
-		r->planned_us = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
+		r->start_us = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
 	}
 	qsort(tr->recs, tr->nrecs, sizeof(*tr->recs), rec_cmp_planned);
 }
@@ -315,6 +394,7 @@ struct traffic *traffic_new(const struct topo *t)
 	int c, w, nclients = 0;
 
 	tr->t = t;
+	tr->wake_fd = -1;
 	tr->clients = xcalloc(t->nnodes, sizeof(*tr->clients));
 	tr->servers = xcalloc(t->nnodes, sizeof(*tr->servers));
 	for (c = 0; c < t->nnodes; c++) {
@@ -349,19 +429,28 @@ struct traffic *traffic_new(const struct topo *t)
 		wk->id = w;
 		wk->epfd = -1;
 		wk->cur_ns = -1;
+		wk->next_timeout_ns = UINT64_MAX;
 		wk->buf = xcalloc(1, TR_BUF);
 		wk->sst = xcalloc(tr->nservers ? tr->nservers : 1,
 				  sizeof(*wk->sst));
-		wk->order =
-			xcalloc(tr->nrecs ? tr->nrecs : 1, sizeof(*wk->order));
+		wk->heap = xcalloc(t->nnodes, sizeof(*wk->heap));
 		pool_init(&wk->sconns, sizeof(struct tr_sconn));
 		pool_init(&wk->cconns, sizeof(struct tr_cconn));
 	}
+	for (i = 0; i < tr->nrecs; i++)
+		tr->clients[tr->recs[i].client].nrecs++;
+	for (c = 0; c < t->nnodes; c++)
+		if (tr->clients[c].nrecs)
+			tr->clients[c].recs =
+				xcalloc(tr->clients[c].nrecs, sizeof(uint32_t));
 	for (i = 0; i < tr->nrecs; i++) {
-		struct tr_worker *wk =
-			&tr->workers[tr->clients[tr->recs[i].client].worker];
+		struct tr_client *cl = &tr->clients[tr->recs[i].client];
 
-		wk->order[wk->norder++] = i;
+		cl->recs[cl->next++] = i;
+	}
+	for (c = 0; c < t->nnodes; c++) {
+		tr->clients[c].next = 0;
+		tr_offer(&tr->workers[tr->clients[c].worker], &tr->clients[c]);
 	}
 	return tr;
 }
@@ -375,7 +464,7 @@ void traffic_free(struct traffic *tr)
 	for (i = 0; i < tr->t->nnodes; i++) {
 		if (tr->clients[i].nsfd >= 0)
 			close(tr->clients[i].nsfd);
-		free(tr->clients[i].deferred);
+		free(tr->clients[i].recs);
 	}
 	for (w = 0; w < tr->nworkers; w++) {
 		struct tr_worker *wk = &tr->workers[w];
@@ -402,12 +491,14 @@ void traffic_free(struct traffic *tr)
 		free(wk->listens);
 		free(wk->buf);
 		free(wk->sst);
-		free(wk->order);
+		free(wk->heap);
 	}
 	free(tr->workers);
 	free(tr->clients);
 	free(tr->servers);
 	free(tr->recs);
+	if (tr->wake_fd >= 0)
+		close(tr->wake_fd);
 	free(tr);
 }
 
@@ -478,25 +569,41 @@ static void sconn_close(struct tr_worker *w, struct tr_sconn *c, int rst)
 	pool_put(&w->sconns, &c->o);
 }
 
+/* Wait for the client (level-triggered): added to the epoll only when
+ * there is something to wait for. */
+static void sconn_watch(struct tr_worker *w, struct tr_sconn *c)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = obj_key(&c->o)};
+
+	if (c->watched)
+		return;
+	c->watched = 1;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->o.fd, &ev) < 0)
+		sconn_close(w, c, 0);
+}
+
+static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c);
+
 static void tr_accept(struct tr_worker *w, struct tr_listen *l)
 {
-	for (;;) {
-		struct epoll_event ev = {.events = EPOLLIN};
-		struct tr_sconn *c;
-		int fd = accept4(l->o.fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct tr_sconn *c;
+	int fd;
 
-		if (fd < 0)
-			return;
-		w->sst[l->server].accepted++;
-		c = pool_get(&w->sconns);
-		c->o.kind = K_SCONN;
-		c->o.fd = fd;
-		c->server = l->server;
-		ev.data.u64 = obj_key(&c->o);
-		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-			sconn_close(w, c, 0);
-	}
+	/* One connection per event: the listener is level-triggered, so the
+	 * next epoll_wait() reports it again while more are queued, and no
+	 * call is spent finding the queue empty. */
+	fd = accept4(l->o.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	w->sst[l->server].accepted++;
+	c = pool_get(&w->sconns);
+	c->o.kind = K_SCONN;
+	c->o.fd = fd;
+	c->server = l->server;
+	/* The client sends its request as soon as its handshake ends,
+	 * mostly before this accept: serve it now, and watch the socket
+	 * only if there is something left to wait for. */
+	tr_sconn_event(w, c);
 }
 
 static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
@@ -509,6 +616,10 @@ static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
 		n = read(c->o.fd, w->buf, TR_BUF);
 		if (n > 0) {
 			c->got += (uint32_t)n;
+			/* A short read took all there was; the socket is
+			 * level-triggered and says when there is more. */
+			if ((size_t)n < TR_BUF)
+				break;
 			continue;
 		}
 		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -520,8 +631,10 @@ static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
 		}
 		break;
 	}
-	if (c->wrote || c->got < svc->request)
+	if (c->wrote || c->got < svc->request) {
+		sconn_watch(w, c);
 		return;
+	}
 	while (c->sent < svc->response) {
 		size_t want = svc->response - c->sent;
 
@@ -534,13 +647,18 @@ static void tr_sconn_event(struct tr_worker *w, struct tr_sconn *c)
 		if (n < 0 && errno != EAGAIN) {
 			w->sst[c->server].errors++;
 			sconn_close(w, c, 0);
+			return;
 		}
+		sconn_watch(w, c);
 		return; /* a large response: EPOLLIN only, try again later */
 	}
 	c->wrote = 1;
-	if (svc->close == TOPO_CLOSE_SERVER)
+	if (svc->close == TOPO_CLOSE_SERVER) {
 		sconn_close(w, c, 0);
+		return;
+	}
 	/* Otherwise wait for the client's FIN or RST. */
+	sconn_watch(w, c);
 }
 
 /* ---- clients ---- */
@@ -558,8 +676,17 @@ static void rec_done(struct tr_worker *w, struct tr_rec *r, enum tr_outcome o,
 	if (!r->connect_us)
 		r->connect_us = r->end_us - r->start_us;
 	cl->inflight--;
-	w->done++;
-	__atomic_add_fetch(&w->tr->done_all, 1, __ATOMIC_RELAXED);
+	tr_offer(w, cl);
+	/* The last attempt of the run: wake every worker, which may be
+	 * waiting for its own sockets, so that their drains start now. */
+	if (__atomic_add_fetch(&w->tr->done_all, 1, __ATOMIC_RELAXED) ==
+	    w->tr->nrecs) {
+		__atomic_store_n(&w->tr->done_ns, util_now_ns(),
+				 __ATOMIC_RELAXED);
+		if (eventfd_write(w->tr->wake_fd, 1) < 0)
+			log_warn("traffic: waking the workers: %s",
+				 strerror(errno));
+	}
 }
 
 static void cconn_close(struct tr_worker *w, struct tr_cconn *c, int rst)
@@ -574,6 +701,13 @@ static void cconn_close(struct tr_worker *w, struct tr_cconn *c, int rst)
 	pool_put(&w->cconns, &c->o);
 }
 
+/* A connect_timeout or hold that ends at @ns. */
+static void tr_timeout_at(struct tr_worker *w, uint64_t ns)
+{
+	if (ns < w->next_timeout_ns)
+		w->next_timeout_ns = ns;
+}
+
 /* The exchange is over: close now, or hold the socket open first (the
  * peer then waits in FIN_WAIT_2, or the client's close comes later). */
 static void cconn_finish(struct tr_worker *w, struct tr_cconn *c, int rst)
@@ -585,9 +719,11 @@ static void cconn_finish(struct tr_worker *w, struct tr_cconn *c, int rst)
 		cconn_close(w, c, rst);
 		return;
 	}
-	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->o.fd, NULL);
+	if (c->watched)
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->o.fd, NULL);
 	c->st = C_HOLD;
 	c->hold_ns = util_now_ns() + (uint64_t)ld->hold_ms * 1000000;
+	tr_timeout_at(w, c->hold_ns);
 	w->held++;
 }
 
@@ -632,6 +768,54 @@ static uint8_t syn_retrans(int fd)
 					   : (uint8_t)ti.tcpi_total_retrans;
 }
 
+/*
+ * Where the handshake stands: 0 still going; 1 over, with *err the
+ * socket's error if it failed.  The SYN retransmissions come from the
+ * same TCP_INFO; SO_ERROR is asked only of a closed socket (no other
+ * state holds an error of a TCP socket).
+ */
+static int cconn_handshake(struct tr_cconn *c, struct tr_rec *r, int *err)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	*err = 0;
+	if (getsockopt(c->o.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) {
+		memset(&ti, 0, sizeof(ti));
+		ti.tcpi_state = TCP_CLOSE;
+	}
+	if (ti.tcpi_state == TCP_SYN_SENT)
+		return 0;
+	r->syn_retrans = ti.tcpi_total_retrans > 255
+				 ? 255
+				 : (uint8_t)ti.tcpi_total_retrans;
+	if (ti.tcpi_state == TCP_CLOSE) {
+		len = sizeof(*err);
+		getsockopt(c->o.fd, SOL_SOCKET, SO_ERROR, err, &len);
+	}
+	return 1;
+}
+
+/* Watch a client socket, once, edge-triggered (events come when
+ * something changes, so there is never a reason to modify the set):
+ * for writing too while the request is not all sent. */
+static void cconn_watch(struct tr_worker *w, struct tr_cconn *c)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET,
+				 .data.u64 = obj_key(&c->o)};
+
+	if (c->watched)
+		return;
+	if (c->st == C_CONNECTING || c->st == C_REQUEST)
+		ev.events |= EPOLLOUT;
+	c->watched = 1;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->o.fd, &ev) < 0)
+		cconn_fail(w, c, errno);
+}
+
+static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c,
+			   uint32_t events);
+
 /* Bind to the client's next port in its range.  Return: 0 or -errno. */
 static int cconn_bind(struct tr_client *cl, int fd, uint16_t *port)
 {
@@ -665,13 +849,13 @@ static void tr_start(struct tr_worker *w, uint32_t ri)
 	const struct topo_node *srv =
 		&w->tr->t->nodes[w->tr->t->traffic.server];
 	struct sockaddr_in sa = {.sin_family = AF_INET};
-	struct epoll_event ev = {.events = EPOLLOUT};
 	struct tr_cconn *c;
 	socklen_t slen = sizeof(sa);
 	int fd, err;
 
 	cl->inflight++;
 	r->start_us = tr_now_us(w);
+	r->flags |= TR_F_STARTED;
 	err = tr_enter(w, r->client);
 	if (err) {
 		rec_done(w, r, TR_ERROR, -err);
@@ -709,28 +893,34 @@ static void tr_start(struct tr_worker *w, uint32_t ri)
 	c->o.fd = fd;
 	c->rec = ri;
 	c->st = C_CONNECTING;
-	if (cl->tn->load.connect_timeout_ms)
+	if (cl->tn->load.connect_timeout_ms) {
 		c->deadline_ns =
 			util_now_ns() +
 			(uint64_t)cl->tn->load.connect_timeout_ms * 1000000;
-	ev.data.u64 = obj_key(&c->o);
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		cconn_fail(w, c, errno);
+		tr_timeout_at(w, c->deadline_ns);
+	}
+	/* Between the lab's veth links the whole handshake mostly happens
+	 * inside connect() (the SYN-ACK is processed before it returns):
+	 * go on at once, and wait only for what has not happened yet. */
+	tr_cconn_event(w, c, 0);
 }
 
-static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
+/* @events: what epoll reported, 0 when called right after connect(). */
+static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c,
+			   uint32_t events)
 {
 	struct tr_rec *r = &w->tr->recs[c->rec];
 	const struct topo_service *svc =
 		&w->tr->t->nodes[w->tr->t->traffic.server].svc;
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = obj_key(&c->o)};
-	socklen_t len = sizeof(int);
+	const uint32_t more = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 	int err = 0;
 	ssize_t n;
 
 	if (c->st == C_CONNECTING) {
-		getsockopt(c->o.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-		r->syn_retrans = syn_retrans(c->o.fd);
+		if (!cconn_handshake(c, r, &err)) {
+			cconn_watch(w, c);
+			return;
+		}
 		if (err) {
 			cconn_fail(w, c, err);
 			return;
@@ -744,8 +934,10 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 
 		n = write(c->o.fd, w->buf, want > TR_BUF ? TR_BUF : want);
 		if (n < 0) {
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				cconn_watch(w, c);
 				return;
+			}
 			cconn_fail(w, c, errno);
 			return;
 		}
@@ -753,12 +945,22 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 	}
 	if (c->st == C_REQUEST) {
 		c->st = C_RESPONSE;
-		epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->o.fd, &ev);
+		/* No answer yet unless this event says so: one that comes
+		 * later brings an event of its own. */
+		if (!(events & (EPOLLIN | more))) {
+			cconn_watch(w, c);
+			return;
+		}
 	}
 	for (;;) {
 		n = read(c->o.fd, w->buf, TR_BUF);
 		if (n > 0) {
 			c->got += (uint32_t)n;
+			/* A short read took all there was: what comes after
+			 * it brings a new edge, unless the end came with
+			 * this one. */
+			if ((size_t)n < TR_BUF && !(events & more))
+				break;
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -776,11 +978,14 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 		cconn_finish(w, c, 0);
 		return;
 	}
-	if (c->got < svc->response)
+	if (c->got < svc->response) {
+		cconn_watch(w, c);
 		return;
+	}
 	switch (svc->close) {
 	case TOPO_CLOSE_SERVER:
 		c->st = C_WAIT_EOF; /* the server's FIN comes first */
+		cconn_watch(w, c);
 		return;
 	case TOPO_CLOSE_CLIENT:
 	case TOPO_CLOSE_RST:
@@ -790,75 +995,61 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c)
 	}
 }
 
-/* Start what is due; defer what a client's concurrency does not allow. */
+/* Start what is due, in planned order, as far as each client's
+ * concurrency allows; a client at its limit is back in turn when one of
+ * its attempts ends. */
 static void tr_schedule(struct tr_worker *w, uint32_t now_us)
 {
-	int c;
+	while (w->nheap) {
+		struct tr_client *cl = &w->tr->clients[w->heap[0]];
+		uint32_t ri = cl->recs[cl->next];
 
-	/* Deferred attempts first: they were due earlier. */
-	for (c = w->id; c < w->tr->t->nnodes; c++) {
-		struct tr_client *cl = &w->tr->clients[c];
-		uint32_t lim = cl->tn->load.concurrency;
-
-		if (cl->worker != w->id || cl->tn->kind != TOPO_CLIENT)
-			continue;
-		while (cl->dhead != cl->dtail && (!lim || cl->inflight < lim)) {
-			uint32_t ri = cl->deferred[cl->dhead++ % cl->dcap];
-
-			tr_start(w, ri);
-		}
-	}
-	while (w->next < w->norder &&
-	       w->tr->recs[w->order[w->next]].planned_us <= now_us) {
-		uint32_t ri = w->order[w->next++];
-		struct tr_client *cl = &w->tr->clients[w->tr->recs[ri].client];
-		uint32_t lim = cl->tn->load.concurrency;
-
-		if (!lim || cl->inflight < lim) {
-			tr_start(w, ri);
-			continue;
-		}
-		if (cl->dtail - cl->dhead == cl->dcap) {
-			uint32_t cap = cl->dcap ? cl->dcap * 2 : 16, i;
-			uint32_t *d = xcalloc(cap, sizeof(*d));
-
-			for (i = 0; i < cl->dtail - cl->dhead; i++)
-				d[i] = cl->deferred[(cl->dhead + i) % cl->dcap];
-			free(cl->deferred);
-			cl->deferred = d;
-			cl->dtail -= cl->dhead;
-			cl->dhead = 0;
-			cl->dcap = cap;
-		}
-		cl->deferred[cl->dtail++ % cl->dcap] = ri;
+		if (w->tr->recs[ri].start_us > now_us)
+			break;
+		heap_pop(w);
+		cl->next++;
+		tr_start(w, ri);
+		tr_offer(w, cl);
 	}
 }
 
-/* Connections past their connect_timeout: give up on them. */
+/* Connections past their connect_timeout: give up on them; held ones
+ * whose time is up: close them.  The pool is walked only when one of
+ * them may be due. */
 static void tr_timeouts(struct tr_worker *w)
 {
 	uint64_t now = util_now_ns();
 	int i;
 
+	if (now < w->next_timeout_ns)
+		return;
+	w->next_timeout_ns = UINT64_MAX;
 	for (i = 0; i < w->cconns.cap; i++) {
 		struct tr_cconn *c = pool_at(&w->cconns, i);
 
-		if (c->o.fd >= 0 && c->st == C_CONNECTING && c->deadline_ns &&
-		    now >= c->deadline_ns) {
+		if (c->o.fd >= 0 && c->st == C_CONNECTING && c->deadline_ns) {
+			if (now < c->deadline_ns) {
+				tr_timeout_at(w, c->deadline_ns);
+				continue;
+			}
 			w->tr->recs[c->rec].syn_retrans = syn_retrans(c->o.fd);
 			cconn_fail(w, c, ETIMEDOUT);
 		}
-		if (c->o.fd >= 0 && c->st == C_HOLD && now >= c->hold_ns) {
+		if (c->o.fd >= 0 && c->st == C_HOLD) {
+			if (now < c->hold_ns) {
+				tr_timeout_at(w, c->hold_ns);
+				continue;
+			}
 			w->held--;
 			cconn_close(w, c, 0);
 		}
 	}
 }
 
-static void tr_dispatch(struct tr_worker *w, uint64_t key)
+static void tr_dispatch(struct tr_worker *w, const struct epoll_event *ev)
 {
-	enum tr_kind kind = (enum tr_kind)(key >> 32);
-	int slot = (int)(uint32_t)key;
+	enum tr_kind kind = (enum tr_kind)(ev->data.u64 >> 32);
+	int slot = (int)(uint32_t)ev->data.u64;
 
 	switch (kind) {
 	case K_LISTEN:
@@ -868,9 +1059,23 @@ static void tr_dispatch(struct tr_worker *w, uint64_t key)
 		tr_sconn_event(w, pool_at(&w->sconns, slot));
 		return;
 	case K_CCONN:
-		tr_cconn_event(w, pool_at(&w->cconns, slot));
+		tr_cconn_event(w, pool_at(&w->cconns, slot), ev->events);
+		return;
+	case K_WAKE:
+		/* Level-triggered and never read: once is enough here. */
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->tr->wake_fd, NULL);
 		return;
 	}
+}
+
+static int tr_watch_wake(struct tr_worker *w)
+{
+	struct epoll_event ev = {.events = EPOLLIN,
+				 .data.u64 = (uint64_t)K_WAKE << 32};
+
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->tr->wake_fd, &ev) < 0)
+		return -errno;
+	return 0;
 }
 
 static void *tr_worker_run(void *arg)
@@ -887,7 +1092,7 @@ static void *tr_worker_run(void *arg)
 	for (;;) {
 		uint64_t now_ns = util_now_ns();
 		uint32_t now = (uint32_t)((now_ns - tr->start_ns) / 1000);
-		int timeout = 100;
+		int timeout = 100, idle = 0;
 
 		if (tr->stop && *tr->stop) {
 			w->err = -EINTR;
@@ -903,32 +1108,54 @@ static void *tr_worker_run(void *arg)
 		 * traffic_free() closes them. */
 		if (__atomic_load_n(&tr->done_all, __ATOMIC_RELAXED) ==
 		    tr->nrecs) {
-			if (!drain_until)
-				drain_until = now_ns + TR_DRAIN_MS * 1000000ull;
+			if (!drain_until) {
+				uint64_t end = __atomic_load_n(
+					&tr->done_ns, __ATOMIC_RELAXED);
+
+				drain_until = (end ? end : now_ns) +
+					      TR_DRAIN_MS * 1000000ull;
+			}
 			if (now_ns >= drain_until)
 				break;
+			/* No server connection left open here: one look
+			 * without waiting for a connection still to
+			 * accept, then this worker is done. */
+			idle = !pool_used(&w->sconns);
 		}
-		if (w->next < w->norder) {
-			uint32_t due = tr->recs[w->order[w->next]].planned_us;
+		if (w->nheap) {
+			const struct tr_client *cl = &tr->clients[w->heap[0]];
+			uint32_t due = tr->recs[cl->recs[cl->next]].start_us;
 
 			timeout = due <= now ? 0 : (int)((due - now) / 1000);
 			if (timeout > 100)
 				timeout = 100;
 		}
+		if (w->next_timeout_ns != UINT64_MAX) {
+			uint64_t left = w->next_timeout_ns > now_ns
+						? w->next_timeout_ns - now_ns
+						: 0;
+
+			if (left / 1000000 < (uint64_t)timeout)
+				timeout = (int)((left + 999999) / 1000000);
+		}
+		if (idle)
+			timeout = 0;
 		n = epoll_wait(w->epfd, evs, TR_MAX_EVENTS, timeout);
 		if (n < 0 && errno != EINTR) {
 			w->err = -errno;
 			break;
 		}
+		if (idle && !n)
+			break;
 		for (i = 0; i < n; i++)
-			tr_dispatch(w, evs[i].data.u64);
+			tr_dispatch(w, &evs[i]);
 		tr_timeouts(w);
 	}
 	tr_enter(w, -1);
 	return NULL;
 }
 
-int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
+static int tr_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 {
 	int i, err = 0, started = 0;
 
@@ -937,6 +1164,9 @@ int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 		return -EINVAL;
 	}
 	tr->stop = stop;
+	tr->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (tr->wake_fd < 0)
+		return -errno;
 	/* Listeners first, from this thread, which then returns to its
 	 * namespace: the workers start there. */
 	for (i = 0; !err && i < tr->nworkers; i++) {
@@ -945,6 +1175,8 @@ int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 		w->epfd = epoll_create1(EPOLL_CLOEXEC);
 		if (w->epfd < 0)
 			err = -errno;
+		if (!err)
+			err = tr_watch_wake(w);
 		if (!err)
 			err = tr_listen(w);
 		if (!err)
@@ -973,6 +1205,24 @@ int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 			err = tr->workers[i].err;
 	}
 	tr->end_ns = util_now_ns();
+	return err;
+}
+
+int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
+{
+	int err = tr_run(tr, stop, t0_ns), c;
+	uint32_t i;
+
+	/* What never started keeps no planned time; the schedule's lists
+	 * are no longer needed. */
+	for (i = 0; i < tr->nrecs; i++)
+		if (!(tr->recs[i].flags & TR_F_STARTED))
+			tr->recs[i].start_us = 0;
+	for (c = 0; c < tr->t->nnodes; c++) {
+		free(tr->clients[c].recs);
+		tr->clients[c].recs = NULL;
+		tr->clients[c].nrecs = tr->clients[c].next = 0;
+	}
 	return err;
 }
 

@@ -916,7 +916,30 @@ static void test_table(void)
 static void test_rec_size(void)
 {
 	CU_ASSERT(sizeof(struct tr_rec) <= 64);
-	CU_ASSERT_EQUAL(sizeof(struct tr_rec), 32);
+	CU_ASSERT_EQUAL(sizeof(struct tr_rec), 24);
+}
+
+/* Durations in microseconds give exactly what their values in
+ * milliseconds give. */
+static void test_percentile_us(void)
+{
+	static const double ps[] = {0, 1, 50, 90, 99, 99.9, 100};
+	uint32_t us[257], x = 12345;
+	double ms[257];
+	uint32_t n, i, k;
+
+	for (n = 1; n <= 257; n += 32) {
+		for (k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+			for (i = 0; i < n; i++) {
+				x = x * 1103515245u + 12345u;
+				us[i] = x % 3000000u;
+				ms[i] = us[i] / 1000.0;
+			}
+			CU_ASSERT_EQUAL(report_percentile_us(us, n, ps[k]),
+					report_percentile(ms, n, ps[k]));
+		}
+	}
+	CU_ASSERT_EQUAL(report_percentile_us(us, 0, 50), 0);
 }
 
 /* Ranks computed as p * n / 100 stay exact where p / 100 * n did not. */
@@ -978,6 +1001,7 @@ static const struct unit_test tests[] = {
 	{"csv", test_csv},
 	{"table and expectations", test_table},
 	{"tr_rec size", test_rec_size},
+	{"percentile of microseconds", test_percentile_us},
 	{NULL, NULL},
 };
 
