@@ -128,6 +128,7 @@ struct engine {
 	struct eng_node *nodes;
 	int nnodes;
 	int epfd;
+	struct nfq_io *io;	  /* buffers of every queue */
 	struct eng_timer *timers; /* binary min-heap by at_ms */
 	int ntimers, timers_cap;
 	uint64_t start_ms;
@@ -648,7 +649,7 @@ static int eng_setup_node(struct engine *e, struct eng_node *n)
 		log_err("engine: %s: %s", n->ns, why);
 		goto out;
 	}
-	n->q = nfq_open(ENG_QUEUE, e->t->queue_len, e->t->fail_open);
+	n->q = nfq_open(e->io, ENG_QUEUE, e->t->queue_len, e->t->fail_open);
 	if (!n->q) {
 		err = -errno;
 		log_errno(err, "engine: %s: cannot bind NFQUEUE %d", n->ns,
@@ -683,6 +684,9 @@ static int eng_init(struct engine *e, const struct topo *t)
 	e->start_ms = eng_now_ms();
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (e->epfd < 0)
+		return -errno;
+	e->io = nfq_io_new();
+	if (!e->io)
 		return -errno;
 	e->nodes = xcalloc(t->nnodes, sizeof(*e->nodes));
 	for (i = 0; i < t->nnodes; i++) {
@@ -763,6 +767,7 @@ static void eng_fini(struct engine *e)
 		free(n->conns);
 	}
 	free(e->nodes);
+	nfq_io_free(e->io);
 	if (e->epfd >= 0)
 		close(e->epfd);
 }

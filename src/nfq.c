@@ -15,19 +15,29 @@
 
 /*
  * Theory of operation.  Each packet the kernel queues arrives as its own
- * netlink message; we read them without blocking until the socket is
- * empty, let the caller decide, and collect the verdicts in one buffer
- * that goes to the kernel in one sendmsg() (nfnetlink handles every
- * message of a datagram).  Verdicts ask for no ack: an error still comes
- * back as NLMSG_ERROR and is counted by nfq_recv().
+ * netlink message; we read them without blocking, up to NFQ_RX_SLOTS in
+ * one recvmmsg(), let the caller decide, and collect the verdicts in one
+ * buffer that goes to the kernel in one sendmsg() when the socket is
+ * empty (nfnetlink handles every message of a datagram).  Then we read
+ * again: a verdict re-injects its packet inside that sendmsg(), and the
+ * packets it brings (the peer's answer, queued on its way in) are often
+ * waiting already, with no need to ask epoll.  Verdicts ask for no ack:
+ * an error still comes back as NLMSG_ERROR and is counted.
  *
- * The receive buffer holds the largest packet the kernel can hand us: a
- * GSO packet of up to 64 KiB plus the message around it.
+ * The buffers belong to a struct nfq_io that all the queues served by one
+ * thread share, so a lab of many nodes does not cost a megabyte per
+ * queue.  Each receive slot holds the largest packet the kernel can hand
+ * us: a GSO packet of up to 64 KiB plus the message around it (pages of a
+ * slot that only small packets reach are never touched).
  */
 #define NFQ_COPY_RANGE 0xffff
 #define NFQ_RX_SIZE    (NFQ_COPY_RANGE + 4096)
-#define NFQ_TX_SIZE    (256 * 1024)
-#define NFQ_RCVBUF     (32 * 1024 * 1024)
+#define NFQ_RX_SLOTS   16
+/* Packets nfq_recv() handles before it gives the caller back its loop
+ * (other queues, timers). */
+#define NFQ_MAX_PACKETS 1024
+#define NFQ_TX_SIZE	(256 * 1024)
+#define NFQ_RCVBUF	(32 * 1024 * 1024)
 /* A netlink datagram may not pass the socket's send buffer (sendmsg()
  * fails with EMSGSIZE past sk_sndbuf - 32): we force one of NFQ_SNDBUF
  * and flush batches at NFQ_TX_FLUSH, which fits even the default one
@@ -35,12 +45,19 @@
 #define NFQ_SNDBUF   (1024 * 1024)
 #define NFQ_TX_FLUSH (128 * 1024)
 
-struct nfq {
-	struct mnl_socket *nl;
-	uint16_t queue;
-	uint8_t *rx;
+struct nfq_io {
+	uint8_t *rx; /* NFQ_RX_SLOTS slots of NFQ_RX_SIZE */
+	struct iovec iov[NFQ_RX_SLOTS];
+	struct mmsghdr msgs[NFQ_RX_SLOTS];
 	uint8_t *tx;
 	size_t txlen;
+	struct nfq *txq; /* the queue whose verdicts tx holds */
+};
+
+struct nfq {
+	struct mnl_socket *nl;
+	struct nfq_io *io;
+	uint16_t queue;
 	uint64_t errors; /* NLMSG_ERROR replies to our verdicts */
 };
 
@@ -151,16 +168,15 @@ int nfq_parse_packet(const void *msg, size_t len, struct nfq_packet *p)
 }
 
 /* Send one config request and read its ack.  Return: 0 or -errno. */
-static int nfq_request(struct nfq *q, size_t len)
+static int nfq_request(struct nfq *q, const void *req, size_t len)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t portid = mnl_socket_get_portid(q->nl);
-	struct nlmsghdr *nlh = (struct nlmsghdr *)q->tx;
-	uint32_t seq = nlh->nlmsg_seq;
+	uint32_t seq = ((const struct nlmsghdr *)req)->nlmsg_seq;
 	ssize_t n;
 	int ret;
 
-	if (mnl_socket_sendto(q->nl, q->tx, len) < 0)
+	if (mnl_socket_sendto(q->nl, req, len) < 0)
 		return -errno;
 	n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
 	if (n < 0)
@@ -169,19 +185,52 @@ static int nfq_request(struct nfq *q, size_t len)
 	return ret < 0 ? -errno : 0;
 }
 
-struct nfq *nfq_open(uint16_t queue, uint32_t maxlen, int fail_open)
+struct nfq_io *nfq_io_new(void)
+{
+	struct nfq_io *io = calloc(1, sizeof(*io));
+	int i;
+
+	if (!io)
+		return NULL;
+	io->rx = malloc((size_t)NFQ_RX_SLOTS * NFQ_RX_SIZE);
+	io->tx = malloc(NFQ_TX_SIZE);
+	if (!io->rx || !io->tx) {
+		nfq_io_free(io);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < NFQ_RX_SLOTS; i++) {
+		io->iov[i].iov_base = io->rx + (size_t)i * NFQ_RX_SIZE;
+		io->iov[i].iov_len = NFQ_RX_SIZE;
+		io->msgs[i].msg_hdr.msg_iov = &io->iov[i];
+		io->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	return io;
+}
+
+void nfq_io_free(struct nfq_io *io)
+{
+	if (!io)
+		return;
+	free(io->rx);
+	free(io->tx);
+	free(io);
+}
+
+struct nfq *nfq_open(struct nfq_io *io, uint16_t queue, uint32_t maxlen,
+		     int fail_open)
 {
 	int one = 1, rcvbuf = NFQ_RCVBUF, sndbuf = NFQ_SNDBUF, err;
+	uint8_t req[NFQ_MSG_MIN];
 	struct nfq *q;
 
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
+	q->io = io;
 	q->queue = queue;
-	q->rx = malloc(NFQ_RX_SIZE);
-	q->tx = malloc(NFQ_TX_SIZE);
 	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!q->rx || !q->tx || !q->nl)
+	if (!q->nl)
 		goto fail;
 	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto fail;
@@ -195,10 +244,11 @@ struct nfq *nfq_open(uint16_t queue, uint32_t maxlen, int fail_open)
 			   &rcvbuf, sizeof(rcvbuf));
 	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_SNDBUFFORCE,
 		   &sndbuf, sizeof(sndbuf));
-	err = nfq_request(q, nfq_build_bind(q->tx, queue, 1));
+	err = nfq_request(q, req, nfq_build_bind(req, queue, 1));
 	if (!err)
-		err = nfq_request(q, nfq_build_params(q->tx, queue, maxlen,
-						      fail_open, 2));
+		err = nfq_request(
+			q, req,
+			nfq_build_params(req, queue, maxlen, fail_open, 2));
 	if (err) {
 		errno = -err;
 		goto fail;
@@ -215,10 +265,12 @@ void nfq_close(struct nfq *q)
 {
 	if (!q)
 		return;
+	if (q->io && q->io->txq == q) {
+		q->io->txq = NULL; /* its unsent verdicts die with it */
+		q->io->txlen = 0;
+	}
 	if (q->nl)
 		mnl_socket_close(q->nl);
-	free(q->rx);
-	free(q->tx);
 	free(q);
 }
 
@@ -231,43 +283,73 @@ int nfq_verdict(struct nfq *q, uint32_t id, int verdict, const void *data,
 		size_t len)
 {
 	size_t need = MNL_ALIGN(NFQ_MSG_MIN + (data ? len : 0));
+	struct nfq_io *io = q->io;
 	int err;
 
 	/* An attribute's length is 16 bits. */
 	if (need > NFQ_TX_SIZE || (data && len > 0xffff - MNL_ATTR_HDRLEN))
 		return -EMSGSIZE;
-	if (q->txlen + need > NFQ_TX_FLUSH) {
+	/* The buffer holds one queue's verdicts: they go to its socket. */
+	if (io->txq && io->txq != q) {
+		err = nfq_flush(io->txq);
+		if (err)
+			return err;
+	}
+	if (io->txlen + need > NFQ_TX_FLUSH) {
 		err = nfq_flush(q);
 		if (err)
 			return err;
 	}
-	q->txlen += MNL_ALIGN(nfq_build_verdict(q->tx + q->txlen, q->queue, id,
-						verdict, data, len));
+	io->txq = q;
+	io->txlen += MNL_ALIGN(nfq_build_verdict(io->tx + io->txlen, q->queue,
+						 id, verdict, data, len));
 	return 0;
 }
 
 int nfq_flush(struct nfq *q)
 {
+	struct nfq_io *io = q->io;
 	ssize_t n;
 
-	if (!q->txlen)
+	if (io->txq != q || !io->txlen)
 		return 0;
-	n = mnl_socket_sendto(q->nl, q->tx, q->txlen);
-	q->txlen = 0;
+	n = mnl_socket_sendto(q->nl, io->tx, io->txlen);
+	io->txlen = 0;
+	io->txq = NULL;
 	return n < 0 ? -errno : 0;
+}
+
+/* Hand every packet message of one datagram to @cb.
+ * Return: packets handled, or the callback's -errno. */
+static int nfq_walk(struct nfq *q, void *buf, size_t len, nfq_cb cb, void *arg)
+{
+	int rem = (int)len, count = 0, err;
+	struct nlmsghdr *nlh;
+	struct nfq_packet p;
+
+	for (nlh = buf; mnl_nlmsg_ok(nlh, rem);
+	     nlh = mnl_nlmsg_next(nlh, &rem)) {
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			q->errors++;
+			continue;
+		}
+		if (nfq_parse_packet(nlh, nlh->nlmsg_len, &p))
+			continue;
+		err = cb(q, &p, arg);
+		if (err)
+			return err;
+		count++;
+	}
+	return count;
 }
 
 int nfq_recv(struct nfq *q, nfq_cb cb, void *arg, uint64_t *overruns)
 {
-	int fd = mnl_socket_get_fd(q->nl), count = 0, err;
-	struct nfq_packet p;
+	int fd = mnl_socket_get_fd(q->nl), count = 0, n, i, err;
+	struct nfq_io *io = q->io;
 
-	for (;;) {
-		struct nlmsghdr *nlh;
-		ssize_t n;
-		int rem;
-
-		n = recv(fd, q->rx, NFQ_RX_SIZE, MSG_DONTWAIT);
+	while (count < NFQ_MAX_PACKETS) {
+		n = recvmmsg(fd, io->msgs, NFQ_RX_SLOTS, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -275,23 +357,28 @@ int nfq_recv(struct nfq *q, nfq_cb cb, void *arg, uint64_t *overruns)
 				(*overruns)++;
 				continue;
 			}
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			return -errno;
-		}
-		rem = (int)n;
-		for (nlh = (struct nlmsghdr *)q->rx; mnl_nlmsg_ok(nlh, rem);
-		     nlh = mnl_nlmsg_next(nlh, &rem)) {
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				q->errors++;
-				continue;
-			}
-			if (nfq_parse_packet(nlh, nlh->nlmsg_len, &p))
-				continue;
-			err = cb(q, &p, arg);
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -errno;
+			if (io->txq != q)
+				break; /* empty, and nothing sent since */
+			err = nfq_flush(q);
 			if (err)
 				return err;
-			count++;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			err = nfq_walk(q, io->iov[i].iov_base,
+				       io->msgs[i].msg_len, cb, arg);
+			if (err < 0)
+				return err;
+			count += err;
+		}
+		/* A full read means more are waiting: their verdicts can
+		 * share the datagram. */
+		if (n < NFQ_RX_SLOTS) {
+			err = nfq_flush(q);
+			if (err)
+				return err;
 		}
 	}
 	err = nfq_flush(q);

@@ -21,13 +21,27 @@ struct nfq_packet {
 };
 
 struct nfq;
+struct nfq_io;
 
 /* Called for every packet; must leave a verdict (now, or later through
  * nfq_verdict() on the same queue).  Return 0, or -errno to stop. */
 typedef int (*nfq_cb)(struct nfq *q, struct nfq_packet *p, void *arg);
 
 /**
+ * nfq_io_new() - receive and verdict buffers for the queues of one thread
+ *
+ * Every queue opened on it reads into and sends verdicts from these
+ * buffers, so they may be used by one thread at a time; a queue's
+ * pending verdicts are sent before another queue's are collected.
+ * Return: the buffers, or NULL with errno set.
+ */
+struct nfq_io *nfq_io_new(void);
+/* Free them, after every queue opened on them is closed. */
+void nfq_io_free(struct nfq_io *io);
+
+/**
  * nfq_open() - bind NFQUEUE @queue in the current network namespace
+ * @io:        the buffers it shares with the thread's other queues
  * @maxlen:    packets the kernel may hold for us before it drops
  * @fail_open: when the queue is full, accept instead of dropping
  *
@@ -36,12 +50,19 @@ typedef int (*nfq_cb)(struct nfq *q, struct nfq_packet *p, void *arg);
  * NFQA_SKB_CSUMNOTREADY.
  * Return: the queue, or NULL with errno set.
  */
-struct nfq *nfq_open(uint16_t queue, uint32_t maxlen, int fail_open);
+struct nfq *nfq_open(struct nfq_io *io, uint16_t queue, uint32_t maxlen,
+		     int fail_open);
 void nfq_close(struct nfq *q);
 int nfq_fd(const struct nfq *q);
 
 /**
- * nfq_recv() - read every packet waiting on the socket (non-blocking)
+ * nfq_recv() - read the packets waiting on the socket (non-blocking)
+ *
+ * Reads them many per system call, sends their verdicts many per system
+ * call, and reads again, since a verdict's packet may bring the next one
+ * (the peer's answer) while it is sent; it returns when the socket is
+ * empty, or after about a thousand packets, so that one busy queue does not
+ * starve the others.
  * Return: number of packets handled, or -errno.  A socket overrun
  * (ENOBUFS: the kernel dropped messages for us) is counted in
  * *overruns and reading goes on.
