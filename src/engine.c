@@ -843,24 +843,10 @@ static void eng_write_stats(struct engine *e, int final)
 			: n->lg	  ? topo_legacy_model_name(n->tn->legacy.model)
 				  : "-");
 	}
-	if (fclose(f) == 0)
-		rename(tmp, path);
-	else
-		unlink(tmp);
+	util_file_replace(f, tmp, path);
 }
 
 /* ---- the loop ---- */
-
-static void eng_ready(int fd, const char *msg)
-{
-	ssize_t n;
-
-	if (fd < 0)
-		return;
-	n = write(fd, msg, strlen(msg));
-	(void)n;
-	close(fd);
-}
 
 int engine_run(const struct topo *t, int ready_fd)
 {
@@ -883,7 +869,7 @@ int engine_run(const struct topo *t, int ready_fd)
 	if (err) {
 		snprintf(msg, sizeof(msg), "engine set-up failed: %s\n",
 			 strerror(-err));
-		eng_ready(ready_fd, msg);
+		util_notify(ready_fd, msg);
 		eng_fini(&e);
 		return err;
 	}
@@ -897,7 +883,7 @@ int engine_run(const struct topo *t, int ready_fd)
 			setvbuf(e.timeline, NULL, _IOLBF, 0);
 	}
 	eng_write_stats(&e, 0);
-	eng_ready(ready_fd, "ok\n");
+	util_notify(ready_fd, "ok\n");
 
 	while (!eng_stop) {
 		uint64_t now = eng_now_ms();
