@@ -88,6 +88,25 @@ static void test_ports_shared(struct suite *s)
 	rfcio_fds_close(&f);
 }
 
+/* c1 listens on port and maps it by connecting from it to s1; the
+ * listener, or -1 with map's outcome set.  Once mapped, the keeper (if
+ * any) has learnt it. */
+static int listen_mapped(struct suite *s, uint16_t port, struct rfc_conn *map,
+			 struct fds *f)
+{
+	int l = rfcio_tcp_listen(s, N_C1, port);
+
+	if (l < 0) {
+		map->out = RFC_OUT_ERROR;
+		map->err = -l;
+		return -1;
+	}
+	rfcio_probe(s, N_C1, port, s->addr[N_S1], SRV_PORT, s->l_s1, map, f,
+		    NULL, NULL);
+	rfcio_settle(s, N_C1, port);
+	return l;
+}
+
 /* REQ-3: c1 listens where it is mapped; who else gets in? */
 static void test_filter(struct suite *s)
 {
@@ -97,15 +116,9 @@ static void test_filter(struct suite *s)
 
 	e->filt_port = P_FILT;
 	e->filt_s1_port = Q_FILT_S1;
-	l = rfcio_tcp_listen(s, N_C1, P_FILT);
-	if (l < 0) {
-		e->filt_map.out = RFC_OUT_ERROR;
-		e->filt_map.err = -l;
+	l = listen_mapped(s, P_FILT, &e->filt_map, &f);
+	if (l < 0)
 		return;
-	}
-	rfcio_probe(s, N_C1, P_FILT, s->addr[N_S1], SRV_PORT, s->l_s1,
-		    &e->filt_map, &f, NULL, NULL);
-	rfcio_settle(s, N_C1, P_FILT);
 	if (e->filt_map.out == RFC_OUT_OK) {
 		rfcio_probe(s, N_S2, Q_FILT_S2, s->addr[N_GW],
 			    e->filt_map.ext_port, l, &e->filt_s2, &f, NULL,
@@ -127,15 +140,9 @@ static void test_hairpin(struct suite *s)
 
 	e->hp_port = P_HP;
 	e->hp_sport = P_HP_C2;
-	l = rfcio_tcp_listen(s, N_C1, P_HP);
-	if (l < 0) {
-		e->hp_map.out = RFC_OUT_ERROR;
-		e->hp_map.err = -l;
+	l = listen_mapped(s, P_HP, &e->hp_map, &f);
+	if (l < 0)
 		return;
-	}
-	rfcio_probe(s, N_C1, P_HP, s->addr[N_S1], SRV_PORT, s->l_s1, &e->hp_map,
-		    &f, NULL, NULL);
-	rfcio_settle(s, N_C1, P_HP);
 	if (e->hp_map.out == RFC_OUT_OK) {
 		rfcio_probe(s, N_C2, P_HP_C2, s->addr[N_GW], e->hp_map.ext_port,
 			    l, &e->hp, &f, NULL, NULL);
