@@ -964,22 +964,31 @@ int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc)
 	return err;
 }
 
+/* A key of NFT_FC_EIM: address . port (host order in), the port padded
+ * to its 32-bit register. */
+static void fc_endpoint(uint8_t key[8], uint32_t int_addr, uint16_t int_port)
+{
+	uint32_t addr = htonl(int_addr);
+	uint16_t port = htons(int_port);
+
+	memset(key, 0, 8);
+	memcpy(key, &addr, 4);
+	memcpy(key + 4, &port, 2);
+}
+
 int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
 		     uint16_t int_port, uint16_t ext_port)
 {
 	size_t mark_len = nft_batch_len(b);
 	int mark_count = nft_batch_count(b), err = 0, i;
-	/* address . port, the port padded to its 32-bit register */
-	uint8_t endpoint[8] = {0};
-	uint16_t ext = htons(ext_port), port = htons(int_port);
-	uint32_t addr = htonl(int_addr);
+	uint8_t endpoint[8];
+	uint16_t ext = htons(ext_port);
 	char desc[128], a[16];
-	struct in_addr in = {.s_addr = addr};
+	struct in_addr in = {.s_addr = htonl(int_addr)};
 
 	if (batch_ended(b))
 		return -EINVAL;
-	memcpy(endpoint, &addr, 4);
-	memcpy(endpoint + 4, &port, 2);
+	fc_endpoint(endpoint, int_addr, int_port);
 	inet_ntop(AF_INET, &in, a, sizeof(a));
 	for (i = 0; !err && i < 2; i++) {
 		struct nftnl_set *s = nftnl_set_alloc();
@@ -1034,9 +1043,8 @@ int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
 
 int nft_fullcone_has(uint32_t int_addr, uint16_t int_port)
 {
-	uint8_t endpoint[8] = {0}, buf[MNL_SOCKET_BUFFER_SIZE];
-	uint16_t port = htons(int_port);
-	uint32_t addr = htonl(int_addr), seq = 1;
+	uint8_t endpoint[8], buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t seq = 1;
 	struct nftnl_set *set = nftnl_set_alloc();
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	struct mnl_socket *nl = NULL;
@@ -1049,8 +1057,7 @@ int nft_fullcone_has(uint32_t int_addr, uint16_t int_port)
 		nftnl_set_elem_free(e);
 		goto out;
 	}
-	memcpy(endpoint, &addr, 4);
-	memcpy(endpoint + 4, &port, 2);
+	fc_endpoint(endpoint, int_addr, int_port);
 	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_IPV4);
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, endpoint, sizeof(endpoint));
 	nftnl_set_elem_add(set, e);
