@@ -39,10 +39,12 @@
  * 1:120, stated in the report); their real values are read from the
  * sysctls and from live entries.
  *
- * The rfc profile is masquerade plus what Linux needs to meet the rest:
- * transitory conntrack timeouts of 4 minutes, and a full-cone keeper, a
- * thread of the profile's child that keeps nftables maps of the gateway
- * from conntrack events (fullcone.c).
+ * The rfc profile is the gateway's nat = rfc, built by the lab like any
+ * other: masquerade plus what Linux needs to meet the rest (transitory
+ * conntrack timeouts of 4 minutes, no redirects) and the lab's keeper
+ * process, which keeps nftables maps of the gateway from conntrack events
+ * and answers unsolicited SYNs after 6 s (keeper.c, fullcone.c,
+ * synhold.c).  The suite reads the keeper's counters from its file.
  */
 #include <errno.h>
 #include <net/if.h>
