@@ -25,12 +25,15 @@
 #          away (2 jiffies: tcp_rcv_synsent_state_process() re-arms the
 #          retransmit timer with TCP_TIMEOUT_MIN when an ACK in SYN-SENT
 #          has the wrong number); that SYN gets a SYN-ACK.
-#   5 s    both connect once more, at the same time (NAT ports 40000 and
-#          40001, either way round): no PAWS rejection, c1's clock is
-#          newer and c2's is newer than its own.  These last connections
-#          keep both clients' generator workers busy to the end, so that
-#          no connection lands on the listener of a worker that has
-#          finished (see t-36).
+#   5 s    c2 connects once more, and c1 0.2 s later: no PAWS rejection
+#          whichever NAT port each gets, since c2's clock is newer than
+#          its own and c1's is newer than c2's.  c2 goes first because a
+#          connection here ends within a millisecond, and the gateway's
+#          NAT may then give the next SYN towards the server the same
+#          port, although the old entry is still in its 1 s TIME_WAIT
+#          (seen: c2 on 40000 0.4 ms after c1's connection on it).  Had
+#          c1 gone first, c2's SYN could meet c1's newer timestamp in the
+#          server's TIME_WAIT: a second PAWS rejection.
 #
 # The report's srv.paws_timewait must be exactly 1, equal to the pure ACKs
 # from the server to an unanswered SYN in the server's pcap (tcpdump),
@@ -65,7 +68,7 @@ sport = 40000
 conns = 2
 [client c1]
 ts_offset = 0s
-interval = 5s
+interval = 5200ms
 [client c2]
 ts_offset = -1000s
 start = 1500ms
