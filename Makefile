@@ -1,6 +1,6 @@
 # natlab - NAT gateway emulator for Linux network namespaces
 CC      ?= cc
-PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl libpcap
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl libpcap libbpf
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -10,7 +10,7 @@ endif
 CPPFLAGS += -D_GNU_SOURCE -std=c11 $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
-SRC     := $(wildcard src/*.c)
+SRC     := $(filter-out %.bpf.c,$(wildcard src/*.c))
 OBJ     := $(SRC:.c=.o)
 LIBOBJ  := $(filter-out src/main.o,$(OBJ))
 UNIT    := $(wildcard tests/unit/*.c)
@@ -28,6 +28,19 @@ src/default_topo.h: topo/default.topo
 	xxd -i -n default_topo $< > $@.tmp && mv $@.tmp $@
 src/main.o: src/default_topo.h
 
+# The tc clock program is compiled for BPF and embedded the same way; its
+# BTF stays (libbpf needs it for the map and CO-RE), its DWARF does not.
+BPF_CC     ?= clang
+BPF_STRIP  ?= llvm-strip
+BPF_CFLAGS := -O2 -g -target bpf -Wall \
+	      -I/usr/include/$(shell $(CC) -dumpmachine)
+src/tsclock.bpf.o: src/tsclock.bpf.c src/tsbpf_abi.h
+	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
+	$(BPF_STRIP) -g $@
+src/tsclock_bpf.h: src/tsclock.bpf.o
+	xxd -i -n tsclock_bpf $< > $@.tmp && mv $@.tmp $@
+src/tsbpf.o: src/tsclock_bpf.h
+
 tests/unit/run: $(UNIT) $(LIBOBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Isrc -o $@ $(UNIT) $(LIBOBJ) \
 		$(LDLIBS) -lcunit
@@ -43,13 +56,14 @@ check: natlab tests/unit/run
 
 lint:
 	clang-format --dry-run -Werror src/*.c \
-		$(filter-out src/default_topo.h,$(wildcard src/*.h)) tests/unit/*.c
+		$(filter-out src/default_topo.h src/tsclock_bpf.h,$(wildcard src/*.h)) \
+		tests/unit/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -D_GNU_SOURCE --suppress=missingIncludeSystem \
 		src tests/unit
 	$(MAKE) -B CFLAGS="-O2 -Werror" natlab tests/unit/run
 
 clean:
-	rm -f natlab src/*.o src/default_topo.h tests/unit/run
+	rm -f natlab src/*.o src/default_topo.h src/tsclock_bpf.h tests/unit/run
 
 .PHONY: all unit integration check lint clean
