@@ -210,6 +210,12 @@ struct topo_fault {
 	int line;
 };
 
+/* How host clocks are kept ([lab] clock_path). */
+enum topo_clock_path {
+	TOPO_CLOCK_BPF,	    /* a tc program in the client's namespace */
+	TOPO_CLOCK_NFQUEUE, /* the engine, through NFQUEUE */
+};
+
 struct topo {
 	char *file; /* name shown in "file:line: message" */
 	char name[TOPO_LAB_MAX + 1];
@@ -223,10 +229,11 @@ struct topo {
 	struct topo_traffic traffic;
 	struct topo_expect *expects;
 	int nexpects;
-	uint64_t seed;	    /* [clients] seed: random offsets */
-	int fail_open;	    /* [lab] engine.fail_open */
-	uint32_t queue_len; /* [lab] engine.queue_len */
-	char **errs;	    /* "file:line: message" strings, in line order */
+	uint64_t seed;			 /* [clients] seed: random offsets */
+	int fail_open;			 /* [lab] engine.fail_open */
+	uint32_t queue_len;		 /* [lab] engine.queue_len */
+	enum topo_clock_path clock_path; /* [lab] clock_path */
+	char **errs; /* "file:line: message" strings, in line order */
 	int nerrs;
 };
 

@@ -415,6 +415,20 @@ static int key_engine(struct parser *p, const char *key, const char *val,
 	return 0;
 }
 
+static int key_clock_path(struct parser *p, const char *key, const char *val,
+			  int line, int arg)
+{
+	if (!strcmp(val, "bpf")) {
+		p->t->clock_path = TOPO_CLOCK_BPF;
+	} else if (!strcmp(val, "nfqueue")) {
+		p->t->clock_path = TOPO_CLOCK_NFQUEUE;
+	} else {
+		topo_perr(p, line, "clock_path: expected bpf or nfqueue");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Traffic: what servers run and what clients do. */
 
 static int key_listen(struct parser *p, const char *key, const char *val,
@@ -666,6 +680,7 @@ const struct key_def topokeys_lab[] = {
 	{ "name", key_lab_name, 0 },
 	{ "engine.fail_open", key_engine, 0 },
 	{ "engine.queue_len", key_engine, 1 },
+	{ "clock_path", key_clock_path, 0 },
 	{ NULL, NULL, 0 },
 };
 
