@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <net/if.h>
+
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 
@@ -23,6 +26,7 @@
 #include "pkt.h"
 #include "state.h"
 #include "sysctl.h"
+#include "tsbpf.h"
 #include "util.h"
 
 /*
@@ -49,6 +53,16 @@
  *
  * Faults drop a chosen packet, or hold its verdict for a while (the
  * kernel keeps a queued packet until it gets one).
+ *
+ * The fast path.  Queueing costs a trip through this thread and the
+ * kernel's re-injection for every packet, so a host-clock client with no
+ * fault on it has its clock kept in the kernel instead ([lab] clock_path =
+ * bpf, the default): a tc program (tsclock.bpf.c, loaded by tsbpf.c) on
+ * its interfaces does the same mapping, and the engine only owns the
+ * program, holds its links and copies its counters to the stats file.
+ * Clients with faults need the engine's eyes on every packet and keep
+ * NFQUEUE, as does a lab whose program cannot load or whose host-clock
+ * clients share an address (the program's map is keyed by it).
  */
 
 #define ENG_QUEUE	   0
@@ -106,6 +120,8 @@ struct eng_node {
 	int held; /* verdicts held back (delays) */
 	/* clock */
 	int clock;
+	int bpf;       /* kept by the tc program, not queued */
+	uint32_t addr; /* the client's address (host order): the map's key */
 	uint32_t offset;
 	int32_t skew_ppm;
 	/* legacy server */
@@ -132,8 +148,9 @@ struct engine {
 	struct eng_timer *timers; /* binary min-heap by at_ms */
 	int ntimers, timers_cap;
 	uint64_t start_ms;
-	int compat;	/* the xtables NFQUEUE target was needed */
-	FILE *timeline; /* what the legacy servers remember, and when */
+	int compat;	   /* the xtables NFQUEUE target was needed */
+	struct tsbpf *bpf; /* the clock program, if any client uses it */
+	FILE *timeline;	   /* what the legacy servers remember, and when */
 };
 
 static volatile sig_atomic_t eng_stop;
@@ -600,6 +617,33 @@ static int eng_rules(struct eng_node *n, int compat, int fail_open, char *why,
 	return err;
 }
 
+/* Attach the clock program to every interface of a client (the caller
+ * has entered its namespace). */
+static int eng_attach_bpf(struct engine *e, struct eng_node *n)
+{
+	char why[256];
+	int k, err = 0;
+
+	for (k = 0; !err && k < n->tn->nifs; k++) {
+		const char *ifname = e->t->nets[n->tn->ifs[k].net].name;
+		int ifindex = (int)if_nametoindex(ifname);
+
+		if (!ifindex) {
+			err = -errno;
+			snprintf(why, sizeof(why), "interface %s: %s", ifname,
+				 strerror(errno));
+			break;
+		}
+		err = tsbpf_attach(e->bpf, ifindex, !e->t->fail_open, why,
+				   sizeof(why));
+	}
+	if (err)
+		log_warn("engine: %s: cannot attach the clock program (%s); "
+			 "its clock goes through NFQUEUE",
+			 n->ns, why);
+	return err;
+}
+
 static int eng_setup_node(struct engine *e, struct eng_node *n)
 {
 	char why[512], val[16];
@@ -615,6 +659,13 @@ static int eng_setup_node(struct engine *e, struct eng_node *n)
 	err = netns_enter(n->nsfd);
 	if (err)
 		return err;
+	if (n->bpf) {
+		err = eng_attach_bpf(e, n);
+		if (!err)
+			goto out;
+		n->bpf = 0;
+		err = 0;
+	}
 	/* A kernel older than 4.12 still has the real thing: use it, and
 	 * say so, rather than emulate it. */
 	if (n->lg &&
@@ -675,6 +726,70 @@ out:
 	return err;
 }
 
+/*
+ * Which clients keep their clock in the kernel: with clock_path = bpf,
+ * every host-clock client without a fault on it, if their addresses are
+ * distinct (the map's key) and the program loads.  Otherwise all of them
+ * go through NFQUEUE, and one line says why.
+ */
+static void eng_plan_bpf(struct engine *e)
+{
+	const struct topo *t = e->t;
+	uint32_t nbpf = 0;
+	char why[512];
+	int i, k, err;
+
+	if (t->clock_path != TOPO_CLOCK_BPF)
+		return;
+	for (i = 0; i < e->nnodes; i++) {
+		struct eng_node *n = &e->nodes[i];
+
+		n->bpf = n->clock && !n->nfaults && !n->lg;
+		nbpf += (uint32_t)n->bpf;
+	}
+	for (i = 0; i < e->nnodes; i++) {
+		for (k = 0; k < i; k++) {
+			struct eng_node *a = &e->nodes[k], *b = &e->nodes[i];
+			struct in_addr ia = {.s_addr = htonl(b->addr)};
+
+			if (!a->bpf || !b->bpf || a->addr != b->addr)
+				continue;
+			log_warn("engine: clients %s and %s share the address "
+				 "%s, the clock program's key: every clock "
+				 "of lab %s goes through NFQUEUE",
+				 a->tn->name, b->tn->name, inet_ntoa(ia),
+				 t->name);
+			goto nfqueue;
+		}
+	}
+	if (!nbpf)
+		return;
+	err = tsbpf_open(&e->bpf, nbpf, why, sizeof(why));
+	if (err) {
+		log_warn("engine: the clock program cannot load (%s): every "
+			 "clock of lab %s goes through NFQUEUE",
+			 why, t->name);
+		goto nfqueue;
+	}
+	for (i = 0; i < e->nnodes; i++) {
+		struct eng_node *n = &e->nodes[i];
+
+		if (!n->bpf)
+			continue;
+		err = tsbpf_add_client(e->bpf, n->addr, n->offset, n->skew_ppm);
+		if (err) {
+			log_errno(err, "engine: the clock program's map");
+			goto nfqueue;
+		}
+	}
+	return;
+nfqueue:
+	tsbpf_close(e->bpf);
+	e->bpf = NULL;
+	for (i = 0; i < e->nnodes; i++)
+		e->nodes[i].bpf = 0;
+}
+
 static int eng_init(struct engine *e, const struct topo *t)
 {
 	int i, k, err;
@@ -701,6 +816,7 @@ static int eng_init(struct engine *e, const struct topo *t)
 		n->clock = tn->clock.mode == TOPO_TS_HOST;
 		n->offset = engine_clock_offset(&tn->clock);
 		n->skew_ppm = tn->clock.skew_ppm;
+		n->addr = tn->nifs ? tn->ifs[0].addr : 0;
 		for (k = 0; k < t->nfaults; k++)
 			if (t->faults[k].node == i)
 				n->nfaults++;
@@ -728,7 +844,10 @@ static int eng_init(struct engine *e, const struct topo *t)
 			continue;
 		snprintf(n->ns, sizeof(n->ns), "%s-%s", t->name, tn->name);
 		e->nnodes++;
-		err = eng_setup_node(e, n);
+	}
+	eng_plan_bpf(e);
+	for (i = 0; i < e->nnodes; i++) {
+		err = eng_setup_node(e, &e->nodes[i]);
 		if (err)
 			return err;
 	}
@@ -767,6 +886,7 @@ static void eng_fini(struct engine *e)
 		free(n->conns);
 	}
 	free(e->nodes);
+	tsbpf_close(e->bpf);
 	nfq_io_free(e->io);
 	if (e->epfd >= 0)
 		close(e->epfd);
@@ -794,6 +914,34 @@ static uint64_t eng_queue_drops(struct eng_node *n)
 	return qd + ud;
 }
 
+/* The counters of a client whose clock the program keeps. */
+static void eng_bpf_stats(struct engine *e, struct eng_node *n)
+{
+	struct tsbpf_client c;
+
+	if (tsbpf_read(e->bpf, n->addr, &c))
+		return;
+	n->st.seen = c.seen;
+	n->st.rewritten = c.rewritten;
+	n->st.csum_partial = c.csum_partial;
+	n->st.gso = c.gso;
+	n->st.malformed = c.malformed;
+}
+
+/* How the lab's clocks are kept: "bpf", "nfqueue", both, or "-". */
+static const char *eng_clock_path(const struct engine *e)
+{
+	int i, bpf = 0, nfq = 0;
+
+	for (i = 0; i < e->nnodes; i++) {
+		bpf |= e->nodes[i].clock && e->nodes[i].bpf;
+		nfq |= e->nodes[i].clock && !e->nodes[i].bpf;
+	}
+	if (bpf && nfq)
+		return "bpf+nfqueue";
+	return bpf ? "bpf" : nfq ? "nfqueue" : "-";
+}
+
 static void eng_write_stats(struct engine *e, int final)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
@@ -805,15 +953,20 @@ static void eng_write_stats(struct engine *e, int final)
 	f = fopen(tmp, "we");
 	if (!f)
 		return;
-	fprintf(f, "engine pid %d uptime_ms %llu queue %s final %d\n",
+	fprintf(f,
+		"engine pid %d uptime_ms %llu queue %s clock_path %s "
+		"final %d\n",
 		(int)getpid(), (unsigned long long)(eng_now_ms() - e->start_ms),
-		e->compat ? "xt-NFQUEUE" : "nft-queue", final);
+		e->compat ? "xt-NFQUEUE" : "nft-queue", eng_clock_path(e),
+		final);
 	for (i = 0; i < e->nnodes; i++) {
 		struct eng_node *n = &e->nodes[i];
 		struct legacy_stats ls = {0};
 
 		if (n->lg)
 			legacy_stats(n->lg, &ls);
+		if (n->bpf)
+			eng_bpf_stats(e, n);
 		fprintf(f,
 			"node %s seen %llu rewritten %llu csum_partial %llu "
 			"gso %llu malformed %llu truncated %llu "
@@ -821,7 +974,7 @@ static void eng_write_stats(struct engine *e, int final)
 			"tw_entered %llu tw_shortened %llu tw_gone %llu "
 			"fault_drops %llu delayed %llu overruns %llu "
 			"queue_drops %llu clock %s offset %u skew_ppm %d "
-			"legacy %s\n",
+			"clock_path %s legacy %s\n",
 			n->tn->name, (unsigned long long)n->st.seen,
 			(unsigned long long)n->st.rewritten,
 			(unsigned long long)n->st.csum_partial,
@@ -839,6 +992,9 @@ static void eng_write_stats(struct engine *e, int final)
 			(unsigned long long)n->st.overruns,
 			(unsigned long long)eng_queue_drops(n),
 			n->clock ? "host" : "-", n->offset, n->skew_ppm,
+			!n->clock ? "-"
+			: n->bpf  ? "bpf"
+				  : "nfqueue",
 			n->native ? "native"
 			: n->lg	  ? topo_legacy_model_name(n->tn->legacy.model)
 				  : "-");

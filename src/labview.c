@@ -90,7 +90,7 @@ static void lab_status_counters(const char *title, const struct state_pid *p,
 				const char *path, const char *const *keys,
 				size_t nkeys)
 {
-	char *line = NULL, name[64], queue[32];
+	char *line = NULL, name[64], queue[32], clocks[32];
 	size_t cap = 0, k;
 	int first = 1;
 	FILE *f;
@@ -108,6 +108,10 @@ static void lab_status_counters(const char *title, const struct state_pid *p,
 			engine_stats_field(line, "queue", queue, sizeof(queue));
 			if (queue[0])
 				printf(", queue via %s", queue);
+			engine_stats_field(line, "clock_path", clocks,
+					   sizeof(clocks));
+			if (clocks[0] && strcmp(clocks, "-"))
+				printf(", clocks via %s", clocks);
 			printf("\n%-12s", "NODE");
 			for (k = 0; k < nkeys; k++)
 				printf(" %12s", keys[k]);

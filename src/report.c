@@ -329,6 +329,8 @@ int report_json(FILE *f, const struct run_data *d)
 	json_num(f, (double)d->elapsed_us / 1000);
 	fprintf(f, ",\n  \"engine_queue\": ");
 	report_json_string(f, d->engine_queue);
+	fprintf(f, ",\n  \"engine_clock_path\": ");
+	report_json_string(f, d->engine_clock_path);
 	fprintf(f, ",\n  \"nodes\": [");
 	for (k = 0; k < t->nnodes; k++) {
 		const struct topo_node *n = &t->nodes[k];

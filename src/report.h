@@ -76,8 +76,9 @@ struct run_data {
 	int nexpects, failed;
 	uint64_t elapsed_us;
 	char kernel[128];
-	char engine_queue[32]; /* "xt-NFQUEUE", "nft-queue", "" */
-	char legacy_how[64];   /* "emulated (4.4)", "" */
+	char engine_queue[32];	    /* "xt-NFQUEUE", "nft-queue", "" */
+	char engine_clock_path[32]; /* "bpf", "nfqueue", "bpf+nfqueue", "-" */
+	char legacy_how[64];	    /* "emulated (4.4)", "" */
 	const char *outdir_pcap;
 	struct tl_event *tl;
 	int ntl;

@@ -441,6 +441,8 @@ int run_main(const struct topo *t, const char *topo_path,
 		snprintf(d.kernel, sizeof(d.kernel), "%s", un.release);
 	engine_stats_get(t->name, NULL, "queue", d.engine_queue,
 			 sizeof(d.engine_queue));
+	engine_stats_get(t->name, NULL, "clock_path", d.engine_clock_path,
+			 sizeof(d.engine_clock_path));
 	client_metrics(&d, after);
 	server_metrics(&d, &before[t->traffic.server],
 		       &after[t->traffic.server], tr);
