@@ -484,6 +484,13 @@ engine_stat() {
 	}' "/run/natlab/$1.engine" 2>/dev/null
 }
 
+# engine_field LAB KEY: a field of the engine's own line in its file.
+engine_field() {
+	awk -v k="$2" '$1 == "engine" {
+		for (i = 2; i < NF; i += 2) if ($i == k) { print $(i + 1); exit }
+	}' "/run/natlab/$1.engine" 2>/dev/null
+}
+
 # engine_line LAB NODE: a node's whole line in the engine's file.
 engine_line() {
 	awk -v n="$2" '$1 == "node" && $2 == n' "/run/natlab/$1.engine" 2>/dev/null
