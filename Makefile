@@ -34,7 +34,7 @@ BPF_CC     ?= clang
 BPF_STRIP  ?= llvm-strip
 BPF_CFLAGS := -O2 -g -target bpf -Wall \
 	      -I/usr/include/$(shell $(CC) -dumpmachine)
-src/tsclock.bpf.o: src/tsclock.bpf.c src/tsbpf_abi.h
+src/tsclock.bpf.o: src/tsclock.bpf.c src/tsbpf_abi.h src/tsmath.h
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
 	$(BPF_STRIP) -g $@
 src/tsclock_bpf.h: src/tsclock.bpf.o

@@ -27,6 +27,7 @@
 #include "state.h"
 #include "sysctl.h"
 #include "tsbpf.h"
+#include "tsmath.h"
 #include "util.h"
 
 /*
@@ -40,9 +41,9 @@
  * connection offset), so its kernel's TSval is its own uptime clock in
  * milliseconds.  The engine maps every TSval it sends through
  * g(x) = x + offset + x * skew / 10^6 and every TSecr it receives back
- * through the inverse, so the client's connections share one clock that
- * differs from its neighbours' as real hosts' clocks do, and its own
- * stack never sees the difference.
+ * through the inverse (tsmath.h), so the client's connections share one
+ * clock that differs from its neighbours' as real hosts' clocks do, and
+ * its own stack never sees the difference.
  *
  * The legacy server.  legacy.c holds the model; the engine feeds it the
  * server's SYNs (and drops those it rejects: silently, as the old kernels
@@ -197,21 +198,14 @@ uint32_t engine_clock_offset(const struct topo_clock *c)
 
 /* ---- clocks ---- */
 
-static uint32_t clock_map(const struct eng_node *n, uint32_t x)
+/* The client's own clock now, as its TCP reads it (tcp_clock_ms()). */
+static uint32_t clock_now_ms(void)
 {
-	int64_t skew = (int64_t)x * n->skew_ppm / 1000000;
+	struct timespec ts;
 
-	return x + n->offset + (uint32_t)skew;
-}
-
-static uint32_t clock_unmap(const struct eng_node *n, uint32_t y)
-{
-	uint64_t v = (uint32_t)(y - n->offset);
-
-	if (!n->skew_ppm)
-		return (uint32_t)v;
-	return (uint32_t)((v * 1000000 + (1000000 + n->skew_ppm) / 2) /
-			  (uint64_t)(1000000 + n->skew_ppm));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)((uint64_t)ts.tv_sec * 1000 +
+			  (uint64_t)ts.tv_nsec / 1000000);
 }
 
 /* ---- timers ---- */
@@ -506,9 +500,10 @@ static int eng_packet(struct nfq *q, struct nfq_packet *np, void *arg)
 		int partial = !!(np->skbinfo & NFQA_SKB_CSUMNOTREADY);
 
 		if (out)
-			tsval = clock_map(n, tsval);
+			tsval = tsmath_map(tsval, n->offset, n->skew_ppm);
 		else if (p.flags & PKT_ACK)
-			tsecr = clock_unmap(n, tsecr);
+			tsecr = tsmath_unmap(tsecr, n->offset, n->skew_ppm,
+					     n->skew_ppm ? clock_now_ms() : 0);
 		/* A verdict with new bytes leaves the packet CHECKSUM_NONE
 		 * (nfqnl_mangle()), so one whose checksum the stack had not
 		 * finished yet (CHECKSUM_PARTIAL: the field holds only the

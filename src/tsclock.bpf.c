@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "tsbpf_abi.h"
+#include "tsmath.h"
 
 /*
  * Theory of operation.  The loader (tsbpf.c) attaches tsclock_egress and
@@ -19,8 +20,8 @@
  * address is in the map, the program walks the TCP options exactly as
  * pkt_parse() does (a malformed list leaves the packet alone) and, if
  * there is a timestamp option, maps TSval on the way out and unmaps
- * TSecr of an ACK on the way in, with the arithmetic of the engine's
- * clock_map() and clock_unmap().
+ * TSecr of an ACK on the way in, with the arithmetic of tsmath.h that
+ * the engine compiles too.
  *
  * Checksums: bpf_l4_csum_replace() changes the TCP checksum field by the
  * difference of the old and new 32-bit words.  On a packet whose checksum
@@ -61,36 +62,6 @@ struct sk_buff {
 } __attribute__((preserve_access_index));
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-
-/*
- * The engine's clock_map(): x + offset + x * skew / 10^6, the product
- * divided with truncation toward zero as C does for a signed value.  BPF
- * divides only unsigned, so a negative skew divides the magnitude and
- * negates the quotient.
- */
-static __always_inline __u32 map_tsval(const struct tsbpf_client *c, __u32 x)
-{
-	__u64 q;
-
-	if (c->skew_ppm >= 0) {
-		q = (__u64)x * (__u32)c->skew_ppm / 1000000;
-		return x + c->offset + (__u32)q;
-	}
-	q = (__u64)x * (__u32)-c->skew_ppm / 1000000;
-	return x + c->offset - (__u32)q;
-}
-
-/* The engine's clock_unmap(), rounded to nearest; 10^6 + skew > 0. */
-static __always_inline __u32 unmap_tsecr(const struct tsbpf_client *c, __u32 y)
-{
-	__u64 v = (__u32)(y - c->offset);
-	__u64 d;
-
-	if (!c->skew_ppm)
-		return (__u32)v;
-	d = (__u64)(__s64)(1000000 + c->skew_ppm);
-	return (__u32)((v * 1000000 + d / 2) / d);
-}
 
 static __always_inline __u32 get32(const __u8 *b, __u32 i)
 {
@@ -218,10 +189,11 @@ static __always_inline int tsclock(struct __sk_buff *skb, int out)
 	tsecr = get32(w.opt, (__u32)ts + 6);
 	if (out)
 		put_field(skb, l4, TCP_HDR_MIN + (__u32)ts + 2, tsval,
-			  map_tsval(c, tsval));
+			  tsmath_map(tsval, c->offset, c->skew_ppm));
 	else if (th[13] & 0x10) /* ACK: TSecr holds a value */
 		put_field(skb, l4, TCP_HDR_MIN + (__u32)ts + 6, tsecr,
-			  unmap_tsecr(c, tsecr));
+			  tsmath_unmap(tsecr, c->offset, c->skew_ppm,
+				       (__u32)(bpf_ktime_get_ns() / 1000000)));
 	__sync_fetch_and_add(&c->rewritten, 1);
 	if (skb->gso_size)
 		__sync_fetch_and_add(&c->gso, 1);
