@@ -2,12 +2,12 @@
 # t-35-curl-nginx: real programs in a lab.  nginx runs in the server's
 # namespace (natlab exec), with a configuration of this test's own (all
 # its files in the test's temporary directory, keepalive_timeout 0 so that
-# it closes each connection first); curl fetches a page from each of two
-# clients with host clocks behind the NAT.  Both get 200 and the page;
-# nginx logs the gateway's outside address as the peer, and the server
-# holds every connection in TIME_WAIT (it closed first), towards that
-# address.  (A client may hold one too: curl's close can cross nginx's
-# FIN, a simultaneous close, which leaves both ends in TIME_WAIT.)
+# it closes each connection; gzip without chunking, so that a page has no
+# length and only nginx's close ends it, and curl cannot close first);
+# curl fetches a page from each of two clients with host clocks behind the
+# NAT.  Both get 200 and the page; nginx logs the gateway's outside
+# address as the peer, and the server holds every connection in TIME_WAIT
+# (it closed first), towards that address; the clients hold none.
 #
 # nginx and curl are Debian packages (nginx-light, curl); when missing
 # they are installed with apt-get, as scripts/setup does.
@@ -86,6 +86,9 @@ events {
 http {
 	access_log $D/access.log;
 	keepalive_timeout 0;
+	gzip on;
+	gzip_min_length 1;
+	chunked_transfer_encoding off;
 	client_body_temp_path $D/body;
 	proxy_temp_path $D/proxy;
 	fastcgi_temp_path $D/fastcgi;
@@ -116,11 +119,11 @@ expect_match "nginx listens on port 80 in srv" ":80 " "$(nsx "$LAB" srv ss -Hltn
 expect_eq "nothing listens on port 80 in c1" "" "$(nsx "$LAB" c1 ss -Hltn '( sport = :80 )')"
 
 for c in c1 c2; do
-	run "$NATLAB" exec "$LAB" $c -- curl -s -m 5 -o /dev/null -w '%{http_code}' "http://$srv/"
+	run "$NATLAB" exec "$LAB" $c -- curl -s --compressed -m 5 -o /dev/null -w '%{http_code}' "http://$srv/"
 	expect_rc "$c: curl" 0
 	expect_eq "$c: HTTP status" 200 "$OUT"
 done
-run "$NATLAB" exec "$LAB" c1 -- curl -s -m 5 "http://$srv/index.html"
+run "$NATLAB" exec "$LAB" c1 -- curl -s --compressed -m 5 "http://$srv/index.html"
 expect_eq "c1: the page" "natlab page $LAB" "$OUT"
 
 # nginx saw the NAT's address, three times.
@@ -138,6 +141,10 @@ done
 expect_eq "srv: three connections in TIME_WAIT" 3 "$(printf '%s\n' "$tw" | grep -c .)"
 expect_eq "srv: each from $srv:80 to the gateway's $gw" 3 \
 	"$(printf '%s\n' "$tw" | awk -v s="$srv:80" -v g="$gw" '$(NF - 1) == s && index($NF, g ":") == 1' | grep -c .)"
+for c in c1 c2; do
+	expect_eq "$c: no connection in TIME_WAIT (it closed second)" "" \
+		"$(nsx "$LAB" $c ss -Htan state time-wait)"
+done
 
 # Stop nginx by the pid from its pid file.
 kill -TERM "$NGX"
