@@ -380,6 +380,31 @@ static void test_lab_section(void)
 	CHECK_ERR(2, "invalid lab name 'Bad!'");
 }
 
+static void test_clock_path(void)
+{
+	static const char base[] = "[lab]\n"
+				   "name = l\n"
+				   "%s"
+				   "[network lan]\n"
+				   "subnet = 10.0.0.0/24\n"
+				   "[server s]\n"
+				   "network = lan\n";
+	char text[256];
+
+	snprintf(text, sizeof(text), base, "");
+	CHECK_OK(text);
+	CU_ASSERT_EQUAL(t.clock_path, TOPO_CLOCK_BPF);
+	snprintf(text, sizeof(text), base, "clock_path = nfqueue\n");
+	CHECK_OK(text);
+	CU_ASSERT_EQUAL(t.clock_path, TOPO_CLOCK_NFQUEUE);
+	snprintf(text, sizeof(text), base, "clock_path = bpf\n");
+	CHECK_OK(text);
+	CU_ASSERT_EQUAL(t.clock_path, TOPO_CLOCK_BPF);
+	snprintf(text, sizeof(text), base, "clock_path = ebpf\n");
+	parse(text);
+	CHECK_ERR(3, "clock_path: expected bpf or nfqueue");
+}
+
 static void test_lab_names(void)
 {
 	char longname[TOPO_LAB_MAX + 2];
@@ -1022,6 +1047,7 @@ static void test_lookups_and_free(void)
 static const struct unit_test tests[] = {
 	{"full model", test_full_model},
 	{"servers only", test_servers_only},
+	{"clock path", test_clock_path},
 	{"default nat", test_default_nat},
 	{"comments", test_comments},
 	{"inline comments", test_inline_comments},
