@@ -69,7 +69,8 @@ static int tsbpf_print(enum libbpf_print_level level, const char *fmt,
 
 int tsbpf_open(struct tsbpf **out, uint32_t nclients, char *why, size_t whylen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "tsclock");
+	struct bpf_object_open_opts opts = {.sz = sizeof(opts),
+					    .object_name = "tsclock"};
 	struct bpf_program *eg, *in, *guard;
 	struct bpf_map *map;
 	struct tsbpf *b;
@@ -129,10 +130,14 @@ int tsbpf_add_client(struct tsbpf *b, uint32_t addr, uint32_t offset,
 
 static int tsbpf_guard(struct tsbpf *b, int ifindex, char *why, size_t whylen)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = TSBPF_HANDLE,
-		    .priority = TSBPF_PRIO, .prog_fd = b->guard_fd);
+	struct bpf_tc_hook hook = {.sz = sizeof(hook),
+				   .ifindex = ifindex,
+				   .attach_point =
+					   BPF_TC_INGRESS | BPF_TC_EGRESS};
+	struct bpf_tc_opts tc = {.sz = sizeof(tc),
+				 .handle = TSBPF_HANDLE,
+				 .priority = TSBPF_PRIO,
+				 .prog_fd = b->guard_fd};
 	int err;
 
 	err = bpf_tc_hook_create(&hook);
@@ -172,8 +177,10 @@ static int tsbpf_link(struct tsbpf *b, int prog_fd, int ifindex, int type,
 int tsbpf_attach(struct tsbpf *b, int ifindex, int guard, char *why,
 		 size_t whylen)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	struct bpf_tc_hook hook = {.sz = sizeof(hook),
+				   .ifindex = ifindex,
+				   .attach_point =
+					   BPF_TC_INGRESS | BPF_TC_EGRESS};
 	int err = 0, nlinks = b->nlinks;
 
 	if (guard)
