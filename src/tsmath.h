@@ -9,21 +9,28 @@
 /* skew_ppm is limited to this by the topology, so 10^6 + skew > 0. */
 #define TSMATH_SKEW_MAX 100000
 
-/*
- * The clock a host-clock client shows: its kernel's clock x (milliseconds,
- * tcp_timestamps = 2) mapped to g(x) = x + offset + x * skew / 10^6, the
- * product truncated toward zero.
- */
-static inline __u32 tsmath_map(__u32 x, __u32 offset, __s32 skew_ppm)
+/* g(x) - offset without the wrap: x + x * skew / 10^6, the product
+ * truncated toward zero; at most 1.1 * 2^32. */
+static inline __u64 tsmath_g(__u32 x, __s32 skew_ppm)
 {
 	__u64 q;
 
 	if (skew_ppm >= 0) {
 		q = (__u64)x * (__u32)skew_ppm / 1000000;
-		return x + offset + (__u32)q;
+		return (__u64)x + q;
 	}
 	q = (__u64)x * (__u32)-skew_ppm / 1000000;
-	return x + offset - (__u32)q;
+	return (__u64)x - q;
+}
+
+/*
+ * The clock a host-clock client shows: its kernel's clock x (milliseconds,
+ * tcp_timestamps = 2) mapped to g(x) = x + offset + x * skew / 10^6, the
+ * product truncated toward zero, modulo 2^32.
+ */
+static inline __u32 tsmath_map(__u32 x, __u32 offset, __s32 skew_ppm)
+{
+	return (__u32)tsmath_g(x, skew_ppm) + offset;
 }
 
 /* How far apart two readings of a 32-bit clock are, either way. */
@@ -53,30 +60,36 @@ static inline __u32 tsmath_dist(__u32 a, __u32 b)
 static inline __u32 tsmath_unmap(__u32 y, __u32 offset, __s32 skew_ppm,
 				 __u32 now)
 {
-	__u32 v = y - offset, est, best, x;
+	__u64 v = (__u32)(y - offset);
+	__u32 est, best;
+	__s64 x;
 	int k, found = 0;
 
 	if (!skew_ppm)
-		return v;
-	est = (__u32)((__u64)v * 1000000 / (__u64)(1000000 + skew_ppm));
+		return (__u32)v;
+	est = (__u32)(v * 1000000 / (__u64)(1000000 + skew_ppm));
 	if (skew_ppm > 0) {
 		/* A fast clock's g(x) passes 2^32 before x does, so y may
 		 * stand for v + 2^32: take the reading nearer to now. */
-		__u64 e2 = ((__u64)v + 0x100000000ull) * 1000000 /
+		__u64 e2 = (v + 0x100000000ull) * 1000000 /
 			   (__u64)(1000000 + skew_ppm);
 
 		if (e2 <= 0xffffffffu &&
-		    tsmath_dist((__u32)e2, now) < tsmath_dist(est, now))
+		    tsmath_dist((__u32)e2, now) < tsmath_dist(est, now)) {
 			est = (__u32)e2;
+			v += 0x100000000ull;
+		}
 	}
+	/* The candidates, compared unwrapped: x within the 32-bit clock,
+	 * g(x) not after the reading. */
 	best = est;
 	for (k = -2; k <= 2; k++) {
-		x = est + (__u32)k;
-		/* (g jumps back where x wraps: look at every candidate) */
-		if ((__s32)(tsmath_map(x, offset, skew_ppm) - y) > 0 ||
-		    (found && (__s32)(x - now) > 0))
+		x = (__s64)est + k;
+		if (x < 0 || x > 0xffffffffll ||
+		    tsmath_g((__u32)x, skew_ppm) > v ||
+		    (found && (__s32)((__u32)x - now) > 0))
 			continue;
-		best = x;
+		best = (__u32)x;
 		found = 1;
 	}
 	return best;

@@ -45,13 +45,15 @@ static void test_synack_same_ms(void)
  * a range that crosses several repeated or skipped values. */
 static void test_exact_same_ms(void)
 {
-	unsigned i, j, bad = 0;
-	uint32_t x, base[] = {0,	   20000,	14630000,
-			      0x7fffff00u, 4000000000u, 0xfffff400u};
+	unsigned i, j, n, bad = 0;
+	uint32_t base[] = {0,		20000,	     14630000,
+			   0x7fffff00u, 4000000000u, 0xfffffa00u};
 
+	/* the last range crosses the clock's own wrap, 0xffffffff -> 0 */
 	for (i = 0; i < sizeof(skews) / sizeof(skews[0]); i++)
 		for (j = 0; j < sizeof(base) / sizeof(base[0]); j++)
-			for (x = base[j]; x < base[j] + 3000; x++) {
+			for (n = 0; n < 3000; n++) {
+				uint32_t x = base[j] + n;
 				uint32_t off = offsets[(i + j) % 4];
 				uint32_t y = tsmath_map(x, off, skews[i]);
 
@@ -65,13 +67,15 @@ static void test_exact_same_ms(void)
  * echoed TSval's time and now, and is at most one after the original. */
 static void test_later_echo(void)
 {
-	unsigned i, j, bad = 0;
-	uint32_t x, d, base[] = {14600000, 4280000000u};
+	unsigned i, j, n, bad = 0;
+	uint32_t d, base[] = {14600000, 4280000000u, 0xfffff000u};
 
+	/* the last range crosses the wrap: some echoes come after it */
 	for (i = 0; i < sizeof(skews) / sizeof(skews[0]); i++)
-		for (j = 0; j < 2; j++)
-			for (x = base[j]; x < base[j] + 5000; x++)
+		for (j = 0; j < sizeof(base) / sizeof(base[0]); j++)
+			for (n = 0; n < 5000; n++)
 				for (d = 0; d < 4; d++) {
+					uint32_t x = base[j] + n;
 					uint32_t off = offsets[i % 4];
 					uint32_t y =
 						tsmath_map(x, off, skews[i]);
@@ -101,6 +105,11 @@ static void test_gap(void)
 static void test_no_skew(void)
 {
 	CU_ASSERT_EQUAL(tsmath_unmap(5, 10, 0, 0), (uint32_t)-5);
+	/* (and the fast clock's last millisecond before its wrap, echoed
+	 * after it, comes back as itself) */
+	CU_ASSERT_EQUAL(
+		tsmath_unmap(tsmath_map(0xffffffffu, 0, 1000), 0, 1000, 1),
+		0xffffffffu);
 	CU_ASSERT_EQUAL(tsmath_unmap(0, (uint32_t)-10000, 0, 0), 10000);
 }
 
