@@ -30,9 +30,10 @@
  * only if no link passed it, that is once the engine is gone.  The same
  * as an NFQUEUE that nobody reads.
  *
- * libbpf's messages are kept, not printed: the last of them is the reason
- * a load failed (the verifier's verdict), and the caller decides whether
- * that is an error or a fall-back worth one line.
+ * libbpf's messages are kept, not printed: the first of them is where a
+ * load went wrong (the ones after it only say that the object failed),
+ * and the caller decides whether that is an error or a fall-back worth
+ * one line.
  */
 
 #define TSBPF_PRIO   1
@@ -62,7 +63,7 @@ static int tsbpf_print(enum libbpf_print_level level, const char *fmt,
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
-	if (n)
+	if (n && !tsbpf_msg[0])
 		snprintf(tsbpf_msg, sizeof(tsbpf_msg), "%s", line);
 	return 0;
 }
@@ -128,6 +129,22 @@ int tsbpf_add_client(struct tsbpf *b, uint32_t addr, uint32_t offset,
 	return 0;
 }
 
+/* Take this module's guard filters off an interface, both ways (the
+ * clsact hook stays: other filters may hang on it). */
+static void tsbpf_unguard(int ifindex)
+{
+	struct bpf_tc_hook hook = {.sz = sizeof(hook),
+				   .ifindex = ifindex,
+				   .attach_point = BPF_TC_EGRESS};
+	struct bpf_tc_opts tc = {.sz = sizeof(tc),
+				 .handle = TSBPF_HANDLE,
+				 .priority = TSBPF_PRIO};
+
+	bpf_tc_detach(&hook, &tc);
+	hook.attach_point = BPF_TC_INGRESS;
+	bpf_tc_detach(&hook, &tc);
+}
+
 static int tsbpf_guard(struct tsbpf *b, int ifindex, char *why, size_t whylen)
 {
 	struct bpf_tc_hook hook = {.sz = sizeof(hook),
@@ -153,9 +170,11 @@ static int tsbpf_guard(struct tsbpf *b, int ifindex, char *why, size_t whylen)
 		tc.prog_id = 0;
 		err = bpf_tc_attach(&hook, &tc);
 	}
-	if (err)
+	if (err) {
 		snprintf(why, whylen, "tc filter on ifindex %d: %s", ifindex,
 			 strerror(-err));
+		tsbpf_unguard(ifindex);
+	}
 	return err;
 }
 
@@ -177,10 +196,6 @@ static int tsbpf_link(struct tsbpf *b, int prog_fd, int ifindex, int type,
 int tsbpf_attach(struct tsbpf *b, int ifindex, int guard, char *why,
 		 size_t whylen)
 {
-	struct bpf_tc_hook hook = {.sz = sizeof(hook),
-				   .ifindex = ifindex,
-				   .attach_point =
-					   BPF_TC_INGRESS | BPF_TC_EGRESS};
 	int err = 0, nlinks = b->nlinks;
 
 	if (guard)
@@ -198,7 +213,7 @@ int tsbpf_attach(struct tsbpf *b, int ifindex, int guard, char *why,
 	while (b->nlinks > nlinks)
 		close(b->links[--b->nlinks]);
 	if (guard)
-		bpf_tc_hook_destroy(&hook);
+		tsbpf_unguard(ifindex);
 	return err;
 }
 

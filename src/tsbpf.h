@@ -36,7 +36,7 @@ int tsbpf_add_client(struct tsbpf *b, uint32_t addr, uint32_t offset,
  * The links last until tsbpf_close() or the end of the process, and with
  * the interface; the guard lasts with the interface.
  * Return: 0 or -errno, with the reason in @why; on failure nothing of
- * this call stays attached.
+ * this call stays attached (a clsact hook it added stays, empty).
  */
 int tsbpf_attach(struct tsbpf *b, int ifindex, int guard, char *why,
 		 size_t whylen);

@@ -18,7 +18,7 @@ struct tsbpf_client {
 	__u64 rewritten;    /* of those, with a timestamp option */
 	__u64 csum_partial; /* rewritten with CHECKSUM_PARTIAL */
 	__u64 gso;	    /* rewritten GSO packets */
-	__u64 malformed;    /* option lists left alone */
+	__u64 malformed;    /* left alone: bad lengths, a failed write */
 };
 
 #endif

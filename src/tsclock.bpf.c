@@ -127,16 +127,18 @@ static __always_inline int put_field(struct __sk_buff *skb, __u32 l4, __u32 off,
 	__u32 from = bpf_htonl(old), to = bpf_htonl(new);
 	int err;
 
-	if (off & 1)
-		err = bpf_l4_csum_replace(skb, l4 + TCP_CSUM_OFF,
-					  __builtin_bswap32(from),
-					  __builtin_bswap32(to), sizeof(to));
-	else
-		err = bpf_l4_csum_replace(skb, l4 + TCP_CSUM_OFF, from, to,
-					  sizeof(to));
+	/* The store first: if it fails the packet is as it was.  Once it
+	 * succeeded the header is writable and the offset valid, which is
+	 * all the checksum update can fail on. */
+	err = bpf_skb_store_bytes(skb, l4 + off, &to, sizeof(to), 0);
 	if (err)
 		return err;
-	return bpf_skb_store_bytes(skb, l4 + off, &to, sizeof(to), 0);
+	if (off & 1)
+		return bpf_l4_csum_replace(skb, l4 + TCP_CSUM_OFF,
+					   __builtin_bswap32(from),
+					   __builtin_bswap32(to), sizeof(to));
+	return bpf_l4_csum_replace(skb, l4 + TCP_CSUM_OFF, from, to,
+				   sizeof(to));
 }
 
 static __always_inline int tsclock(struct __sk_buff *skb, int out)
@@ -145,7 +147,7 @@ static __always_inline int tsclock(struct __sk_buff *skb, int out)
 	struct opt_walk w;
 	struct tsbpf_client *c;
 	__u32 ihl, tot, thl, l4, key, tsval, tsecr;
-	int ts;
+	int ts, err = 0;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP))
 		return TC_ACT_OK;
@@ -188,12 +190,15 @@ static __always_inline int tsclock(struct __sk_buff *skb, int out)
 	tsval = get32(w.opt, (__u32)ts + 2);
 	tsecr = get32(w.opt, (__u32)ts + 6);
 	if (out)
-		put_field(skb, l4, TCP_HDR_MIN + (__u32)ts + 2, tsval,
-			  tsmath_map(tsval, c->offset, c->skew_ppm));
+		err = put_field(skb, l4, TCP_HDR_MIN + (__u32)ts + 2, tsval,
+				tsmath_map(tsval, c->offset, c->skew_ppm));
 	else if (th[13] & 0x10) /* ACK: TSecr holds a value */
-		put_field(skb, l4, TCP_HDR_MIN + (__u32)ts + 6, tsecr,
-			  tsmath_unmap(tsecr, c->offset, c->skew_ppm,
-				       (__u32)(bpf_ktime_get_ns() / 1000000)));
+		err = put_field(
+			skb, l4, TCP_HDR_MIN + (__u32)ts + 6, tsecr,
+			tsmath_unmap(tsecr, c->offset, c->skew_ppm,
+				     (__u32)(bpf_ktime_get_ns() / 1000000)));
+	if (err)
+		goto malformed; /* left alone: the write failed */
 	__sync_fetch_and_add(&c->rewritten, 1);
 	if (skb->gso_size)
 		__sync_fetch_and_add(&c->gso, 1);
