@@ -10,14 +10,18 @@
 #   everything.
 # - engine.fail_open = 1: connections pass, unmodified (offset 0 on the
 #   wire).
+# Both on each clock path: bpf (the engine's tc links go with it; with
+# fail_open = 0 its guard filter drops what the links no longer pass) and
+# nfqueue (nobody reads the queue).
 . "$(dirname "$0")/lib.sh"
 require_root
 
-topo_for() { # topo_for LAB FAIL_OPEN
-	topo_file "fo$2" <<END
+topo_for() { # topo_for LAB FAIL_OPEN CLOCK_PATH
+	topo_file "fo$2$3" <<END
 [lab]
 name = $1
 engine.fail_open = $2
+clock_path = $3
 [network lan]
 subnet = 10.0.0.0/24
 [network wan]
@@ -81,94 +85,101 @@ offset_seen() {
 		}'
 }
 
-# ---- fail closed ----
-new_lab LA
-run "$NATLAB" up "$(topo_for "$LA" 0)"
-expect_rc "fail_open 0: natlab up" 0 || finish
-srv=$(addr_of "$LA" srv wan)
-run nsx "$LA" srv nft -f - <<'END'
-table ip probe {
-	chain pre {
-		type filter hook prerouting priority -300; policy accept;
-		tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
+# one_path PATH: fail closed, then fail open, on that clock path.
+one_path() {
+	local path=$1 srv d syn0
+
+	# ---- fail closed ----
+	new_lab LA
+	run "$NATLAB" up "$(topo_for "$LA" 0 "$path")"
+	expect_rc "$path, fail_open 0: natlab up" 0 || finish
+	srv=$(addr_of "$LA" srv wan)
+	run nsx "$LA" srv nft -f - <<-'END'
+	table ip probe {
+		chain pre {
+			type filter hook prerouting priority -300; policy accept;
+			tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
+		}
 	}
-}
-END
-expect_rc "counting table in srv" 0
-probe_server "$LA" srv 80 --close server || finish
+	END
+	expect_rc "counting table in srv" 0
+	probe_server "$LA" srv 80 --close server || finish
 
-capture_start "$LA" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish
-probe_client "$LA" c1 "$srv" 80 --timeout 5
-expect_eq "fail_open 0: c1 connects while the engine runs" ok "$PROBE_RES"
-d=$(offset_seen)
-if in_range "$d" 10000 10050; then
-	pass "fail_open 0: c1's SYN left with its -10 s clock (SYN-ACK - SYN = $d)"
-else
-	fail "fail_open 0: c1's SYN left with its -10 s clock" "10000..10050" "$d"
-fi
+	capture_start "$LA" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish
+	probe_client "$LA" c1 "$srv" 80 --timeout 5
+	expect_eq "$path, fail_open 0: c1 connects while the engine runs" ok "$PROBE_RES"
+	d=$(offset_seen)
+	if in_range "$d" 10000 10050; then
+		pass "$path, fail_open 0: c1's SYN left with its -10 s clock (SYN-ACK - SYN = $d)"
+	else
+		fail "$path, fail_open 0: c1's SYN left with its -10 s clock" "10000..10050" "$d"
+	fi
 
-kill_engine "$LA" || finish
-syn0=$(nft_packets "$LA" srv '"syn_in"')
-probe_client "$LA" c1 "$srv" 80 --timeout 5 --count 2
-expect_eq "fail_open 0: c1's connections fail once the engine is dead" \
-	"fail timeout|fail timeout|ok=0 fail=2" \
-	"$(printf '%s\n' "$OUT" | awk '{ print $1 ($2 ~ /^[a-z]/ ? " " $2 : "") }' | paste -sd '|')"
-expect_eq "fail_open 0: none of c1's SYNs reached the server" "$syn0" \
-	"$(nft_packets "$LA" srv '"syn_in"')"
-expect_eq "fail_open 0: the server got one connection in all" 1 \
-	"$(probe_log "$LA" srv 80 | grep -c '^conn ')"
+	kill_engine "$LA" || finish
+	syn0=$(nft_packets "$LA" srv '"syn_in"')
+	probe_client "$LA" c1 "$srv" 80 --timeout 5 --count 2
+	expect_eq "$path, fail_open 0: c1's connections fail once the engine is dead" \
+		"fail timeout|fail timeout|ok=0 fail=2" \
+		"$(printf '%s\n' "$OUT" | awk '{ print $1 ($2 ~ /^[a-z]/ ? " " $2 : "") }' | paste -sd '|')"
+	expect_eq "$path, fail_open 0: none of c1's SYNs reached the server" "$syn0" \
+		"$(nft_packets "$LA" srv '"syn_in"')"
+	expect_eq "$path, fail_open 0: the server got one connection in all" 1 \
+		"$(probe_log "$LA" srv 80 | grep -c '^conn ')"
 
-run "$NATLAB" status "$LA"
-expect_rc "fail_open 0: natlab status with a dead engine" 0
-expect_match "status says the engine is dead" "^engine: pid $EPID, DEAD" "$OUT"
-expect_match "status still lists the nodes" "^c1 +client +lan 10\.0\.0\.2/24" "$OUT"
+	run "$NATLAB" status "$LA"
+	expect_rc "$path, fail_open 0: natlab status with a dead engine" 0
+	expect_match "$path: status says the engine is dead" "^engine: pid $EPID, DEAD" "$OUT"
+	expect_match "$path: status still lists the nodes" "^c1 +client +lan 10\.0\.0\.2/24" "$OUT"
 
-# The probe server is still running in srv: down stops it too.
-run "$NATLAB" down "$LA"
-expect_rc "fail_open 0: natlab down" 0
-expect_gone "$LA"
-if alive "$PROBE_PID"; then
-	fail "fail_open 0: down stopped the server left in srv" "pid $PROBE_PID gone" "alive"
+	# The probe server is still running in srv: down stops it too.
+	run "$NATLAB" down "$LA"
+	expect_rc "$path, fail_open 0: natlab down" 0
+	expect_gone "$LA"
+	if alive "$PROBE_PID"; then
+		fail "$path, fail_open 0: down stopped the server left in srv" "pid $PROBE_PID gone" "alive"
+		stop_pid "$PROBE_PID"
+	else
+		pass "$path, fail_open 0: down stopped the server left in srv"
+		bg_wait "$PROBE_PID"
+	fi
+	expect_eq "$path, fail_open 0: engine counter file removed" "" \
+		"$(ls "/run/natlab/$LA.engine" "/run/natlab/$LA.log" 2>/dev/null)"
+
+	# ---- fail open ----
+	new_lab LB
+	run "$NATLAB" up "$(topo_for "$LB" 1 "$path")"
+	expect_rc "$path, fail_open 1: natlab up" 0 || finish
+	srv=$(addr_of "$LB" srv wan)
+	probe_server "$LB" srv 80 --close server || finish
+	capture_start "$LB" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish
+	probe_client "$LB" c1 "$srv" 80 --timeout 5
+	expect_eq "$path, fail_open 1: c1 connects while the engine runs" ok "$PROBE_RES"
+	d=$(offset_seen)
+	if in_range "$d" 10000 10050; then
+		pass "$path, fail_open 1: c1's SYN left with its -10 s clock (SYN-ACK - SYN = $d)"
+	else
+		fail "$path, fail_open 1: c1's SYN left with its -10 s clock" "10000..10050" "$d"
+	fi
+
+	kill_engine "$LB" || finish
+	capture_start "$LB" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish
+	probe_client "$LB" c1 "$srv" 80 --timeout 5 --count 2
+	expect_eq "$path, fail_open 1: c1's connections pass with the engine dead" "ok=2 fail=0" \
+		"$(printf '%s\n' "$OUT" | tail -n 1)"
+	d=$(offset_seen)
+	if in_range "$d" 0 50; then
+		pass "$path, fail_open 1: ... unmodified: the SYN carries the kernel's clock (SYN-ACK - SYN = $d)"
+	else
+		fail "$path, fail_open 1: ... unmodified" "SYN-ACK - SYN in 0..50" "$d"
+	fi
+	run "$NATLAB" status "$LB"
+	expect_match "$path, fail_open 1: status says the engine is dead" "^engine: pid $EPID, DEAD" "$OUT"
 	stop_pid "$PROBE_PID"
-else
-	pass "fail_open 0: down stopped the server left in srv"
-	bg_wait "$PROBE_PID"
-fi
-expect_eq "fail_open 0: engine counter file removed" "" \
-	"$(ls "/run/natlab/$LA.engine" "/run/natlab/$LA.log" 2>/dev/null)"
+	run "$NATLAB" down "$LB"
+	expect_rc "$path, fail_open 1: natlab down" 0
+	expect_gone "$LB"
+}
 
-# ---- fail open ----
-new_lab LB
-run "$NATLAB" up "$(topo_for "$LB" 1)"
-expect_rc "fail_open 1: natlab up" 0 || finish
-srv=$(addr_of "$LB" srv wan)
-probe_server "$LB" srv 80 --close server || finish
-capture_start "$LB" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish
-probe_client "$LB" c1 "$srv" 80 --timeout 5
-expect_eq "fail_open 1: c1 connects while the engine runs" ok "$PROBE_RES"
-d=$(offset_seen)
-if in_range "$d" 10000 10050; then
-	pass "fail_open 1: c1's SYN left with its -10 s clock (SYN-ACK - SYN = $d)"
-else
-	fail "fail_open 1: c1's SYN left with its -10 s clock" "10000..10050" "$d"
-fi
-
-kill_engine "$LB" || finish
-capture_start "$LB" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish
-probe_client "$LB" c1 "$srv" 80 --timeout 5 --count 2
-expect_eq "fail_open 1: c1's connections pass with the engine dead" "ok=2 fail=0" \
-	"$(printf '%s\n' "$OUT" | tail -n 1)"
-d=$(offset_seen)
-if in_range "$d" 0 50; then
-	pass "fail_open 1: ... unmodified: the SYN carries the kernel's clock (SYN-ACK - SYN = $d)"
-else
-	fail "fail_open 1: ... unmodified" "SYN-ACK - SYN in 0..50" "$d"
-fi
-run "$NATLAB" status "$LB"
-expect_match "fail_open 1: status says the engine is dead" "^engine: pid $EPID, DEAD" "$OUT"
-stop_pid "$PROBE_PID"
-run "$NATLAB" down "$LB"
-expect_rc "fail_open 1: natlab down" 0
-expect_gone "$LB"
-
+one_path bpf
+one_path nfqueue
 finish

@@ -1,54 +1,21 @@
 #!/bin/bash
 # t-27-bulk: bulk transfers through the NAT from a client whose host clock
-# is far off (ts_offset = 2000000s), so that the engine rewrites the
-# timestamps of every segment, including the large GSO segments the stack
-# hands over with a partial checksum (CHECKSUM_PARTIAL).  iperf3 moves
-# 200 MB each way (c1 -> srv, then srv -> c1 with -R); both transfers must
-# complete, the engine must survive them, the server must see no PAWS
-# rejects (TcpExtPAWSEstab) and no checksum errors (TcpInCsumErrors), nor
-# must the client, and the engine's csum_partial and gso counters show
-# that the partial-checksum path was taken.  Prints "throughput: X Gbit/s"
-# for each direction.
+# is far off (ts_offset = 2000000s) and slow (ts_skew = -50ppm), so that
+# every segment's timestamps are rewritten, including the large GSO
+# segments the stack hands over with a partial checksum
+# (CHECKSUM_PARTIAL); once on each clock path ([lab] clock_path = bpf,
+# then nfqueue).  iperf3 moves 200 MB each way (c1 -> srv, then srv -> c1
+# with -R); both transfers must complete, the engine must survive them,
+# the server must see no PAWS rejects (TcpExtPAWSEstab) and no checksum
+# errors (TcpInCsumErrors), nor must the client, and the engine's
+# csum_partial and gso counters show that the partial-checksum path was
+# taken.  Prints "throughput: X Gbit/s" for each direction and path.
 . "$(dirname "$0")/lib.sh"
 require_root
 command -v iperf3 >/dev/null || skip "iperf3 is not installed"
 
 SIZE=200M
 SIZE_BYTES=$((200 * 1024 * 1024))
-
-new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 1
-[clients]
-count = 1
-network = lan
-tsclock = host
-ts_offset = 2000000s
-END
-)
-
-run "$NATLAB" up "$topo"
-expect_rc "natlab up" 0 || finish
-srv=$(addr_of "$LAB" srv wan)
-epid=$(engine_pid "$LAB")
-expect_match "engine: c1's clock is 2000000 s ahead" "clock host offset 2000000000 " \
-	"$(engine_line "$LAB" c1)"
-for node in srv c1; do
-	expect_eq "$node: TcpInCsumErrors 0 before" 0 "$(nstat_val "$LAB" $node TcpInCsumErrors)"
-	expect_eq "$node: TcpExtPAWSEstab 0 before" 0 "$(nstat_val "$LAB" $node TcpExtPAWSEstab)"
-done
 
 # iperf_server: a one-shot iperf3 server in srv, listening.
 iperf_server() {
@@ -121,32 +88,79 @@ else:
 	echo "throughput: $(awk -v b="$bps" 'BEGIN { printf "%.2f", b / 1e9 }') Gbit/s ($what, $SIZE in $(awk -v s="$secs" 'BEGIN { printf "%.2f", s }') s)"
 }
 
-transfer "c1 -> srv"
-transfer "srv -> c1" -R
 
-if [ -n "$epid" ] && alive "$epid"; then
-	pass "the engine (pid $epid) survived both transfers"
-else
-	fail "the engine survived both transfers" "pid $epid alive" \
-		"dead; its log: $(cat "/run/natlab/$LAB.log" 2>/dev/null)"
-fi
-engine_sync "$LAB"
-echo "engine, c1: $(engine_line "$LAB" c1 | awk '{
-	for (i = 3; i < NF; i += 2)
-		if ($i ~ /^(seen|rewritten|csum_partial|gso|overruns|queue_drops)$/)
-			printf "%s %s ", $i, $(i + 1) }')"
-for k in csum_partial gso; do
-	n=$(engine_stat "$LAB" c1 $k)
-	if [ -n "$n" ] && [ "$n" -gt 0 ]; then
-		pass "engine: $k = $n (> 0)"
+# one_path PATH: the lab on that clock path, both transfers, the checks.
+one_path() {
+	local path=$1 srv epid
+
+	new_lab LAB
+	topo=$(topo_file <<-END
+	[lab]
+	name = $LAB
+	clock_path = $path
+	[network lan]
+	subnet = 10.0.0.0/24
+	[network wan]
+	subnet = 198.51.100.0/24
+	[gateway gw]
+	inside = lan
+	outside = wan
+	nat = masquerade
+	[server srv]
+	network = wan
+	sysctl.net.ipv4.tcp_timestamps = 1
+	[clients]
+	count = 1
+	network = lan
+	tsclock = host
+	ts_offset = 2000000s
+	ts_skew = -50ppm
+	END
+	)
+
+	run "$NATLAB" up "$topo"
+	expect_rc "$path: natlab up" 0 || return 1
+	srv=$(addr_of "$LAB" srv wan)
+	epid=$(engine_pid "$LAB")
+	expect_match "$path: engine: c1's clock is 2000000 s ahead, 50 ppm slow" "clock host offset 2000000000 skew_ppm -50 clock_path $path " \
+		"$(engine_line "$LAB" c1)"
+	for node in srv c1; do
+		expect_eq "$path: $node: TcpInCsumErrors 0 before" 0 "$(nstat_val "$LAB" $node TcpInCsumErrors)"
+		expect_eq "$path: $node: TcpExtPAWSEstab 0 before" 0 "$(nstat_val "$LAB" $node TcpExtPAWSEstab)"
+	done
+
+	transfer "$path: c1 -> srv"
+	transfer "$path: srv -> c1" -R
+
+	if [ -n "$epid" ] && alive "$epid"; then
+		pass "$path: the engine (pid $epid) survived both transfers"
 	else
-		fail "engine: $k > 0" "> 0" "${n:-missing}"
+		fail "$path: the engine survived both transfers" "pid $epid alive" \
+			"dead; its log: $(cat "/run/natlab/$LAB.log" 2>/dev/null)"
 	fi
-done
-for node in srv c1; do
-	expect_eq "$node: TcpInCsumErrors" 0 "$(nstat_val "$LAB" $node TcpInCsumErrors)"
-	expect_eq "$node: TcpExtPAWSEstab" 0 "$(nstat_val "$LAB" $node TcpExtPAWSEstab)"
-done
-[ "$T_FAILED" -gt 0 ] && dump_engine "$LAB"
+	engine_sync "$LAB"
+	echo "$path: engine, c1: $(engine_line "$LAB" c1 | awk '{
+		for (i = 3; i < NF; i += 2)
+			if ($i ~ /^(seen|rewritten|csum_partial|gso|overruns|queue_drops)$/)
+				printf "%s %s ", $i, $(i + 1) }')"
+	for k in csum_partial gso; do
+		n=$(engine_stat "$LAB" c1 $k)
+		if [ -n "$n" ] && [ "$n" -gt 0 ]; then
+			pass "$path: engine: $k = $n (> 0)"
+		else
+			fail "$path: engine: $k > 0" "> 0" "${n:-missing}"
+		fi
+	done
+	for node in srv c1; do
+		expect_eq "$path: $node: TcpInCsumErrors" 0 "$(nstat_val "$LAB" $node TcpInCsumErrors)"
+		expect_eq "$path: $node: TcpExtPAWSEstab" 0 "$(nstat_val "$LAB" $node TcpExtPAWSEstab)"
+	done
+	[ "$T_FAILED" -gt 0 ] && dump_engine "$LAB"
+	run "$NATLAB" down "$LAB"
+	expect_rc "$path: natlab down" 0
+	expect_gone "$LAB"
+}
 
+one_path bpf
+one_path nfqueue
 finish
