@@ -335,6 +335,11 @@ int pkt_tcp_csum_ok(const struct pkt *p)
 }
 
 /* @ihl is at least 20, as pkt_parse() checks. */
+uint16_t pkt_csum(const void *buf, size_t len)
+{
+	return (uint16_t)~fold(sum_bytes(0, buf, len, 0));
+}
+
 uint16_t pkt_ip_csum(const uint8_t *iph, size_t ihl)
 {
 	uint32_t sum;

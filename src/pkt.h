@@ -80,6 +80,11 @@ int pkt_tcp_csum_ok(const struct pkt *p);
 /* IPv4 header checksum from scratch (field taken as zero). */
 uint16_t pkt_ip_csum(const uint8_t *iph, size_t ihl);
 
+/* pkt_csum() - the Internet checksum (RFC 1071) of @len bytes that start
+ * on the word grid, in host order: for an ICMP message or an IPv4 header
+ * whose checksum field is zero. */
+uint16_t pkt_csum(const void *buf, size_t len);
+
 /* Serial-number comparison (RFC 1982 on 32 bits): a after b? */
 static inline int pkt_after(uint32_t a, uint32_t b)
 {

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "netns.h"
 #include "nft.h"
+#include "pkt.h"
 #include "rfc_int.h"
 #include "sysctl.h"
 #include "util.h"
@@ -666,13 +667,13 @@ int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint32_t in_src,
 	iph.protocol = IPPROTO_TCP;
 	iph.saddr = htonl(in_src);
 	iph.daddr = htonl(in_dst);
-	iph.check = util_inet_csum(&iph, sizeof(iph));
+	iph.check = htons(pkt_csum(&iph, sizeof(iph)));
 	memcpy(pkt + 8, &iph, sizeof(iph));
 	v16 = htons(in_sport);
 	memcpy(pkt + 28, &v16, 2);
 	v16 = htons(in_dport);
 	memcpy(pkt + 30, &v16, 2);
-	csum = util_inet_csum(pkt, sizeof(pkt));
+	csum = htons(pkt_csum(pkt, sizeof(pkt)));
 	memcpy(pkt + 2, &csum, 2);
 
 	fd = sock_at(s, n, AF_INET, SOCK_RAW, IPPROTO_ICMP);

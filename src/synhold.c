@@ -22,6 +22,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "pkt.h"
 #include "synhold.h"
 #include "util.h"
 
@@ -135,7 +136,7 @@ size_t synhold_icmp(const struct synhold_syn *s, uint8_t *buf, size_t len)
 	buf[0] = 3; /* destination unreachable */
 	buf[1] = 3; /* port unreachable */
 	memcpy(buf + 8, s->quote, s->qlen);
-	c = util_inet_csum(buf, n);
+	c = htons(pkt_csum(buf, n));
 	memcpy(buf + 2, &c, 2);
 	return n;
 }

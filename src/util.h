@@ -62,10 +62,6 @@ int util_read_whole(const char *path, char **buf, size_t *len);
  */
 int util_read_file(const char *path, char *buf, size_t len);
 
-/* util_inet_csum() - the Internet checksum (RFC 1071) of LEN bytes, in
- * network byte order, ready to store */
-uint16_t util_inet_csum(const void *data, size_t len);
-
 /**
  * util_file_replace() - close F, written as TMP, and rename it over PATH
  * (readers see the old file or the new one, never half of one); on a
