@@ -162,6 +162,7 @@ static void eng_on_signal(int sig)
 	eng_stop = 1;
 }
 
+/* CLOCK_MONOTONIC in ms: also a client's TCP clock (tcp_clock_ms()). */
 static uint64_t eng_now_ms(void)
 {
 	return util_now_ns() / 1000000;
@@ -197,16 +198,6 @@ uint32_t engine_clock_offset(const struct topo_clock *c)
 }
 
 /* ---- clocks ---- */
-
-/* The client's own clock now, as its TCP reads it (tcp_clock_ms()). */
-static uint32_t clock_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)((uint64_t)ts.tv_sec * 1000 +
-			  (uint64_t)ts.tv_nsec / 1000000);
-}
 
 /* ---- timers ---- */
 
@@ -502,8 +493,9 @@ static int eng_packet(struct nfq *q, struct nfq_packet *np, void *arg)
 		if (out)
 			tsval = tsmath_map(tsval, n->offset, n->skew_ppm);
 		else if (p.flags & PKT_ACK)
-			tsecr = tsmath_unmap(tsecr, n->offset, n->skew_ppm,
-					     n->skew_ppm ? clock_now_ms() : 0);
+			tsecr = tsmath_unmap(
+				tsecr, n->offset, n->skew_ppm,
+				n->skew_ppm ? (uint32_t)eng_now_ms() : 0);
 		/* A verdict with new bytes leaves the packet CHECKSUM_NONE
 		 * (nfqnl_mangle()), so one whose checksum the stack had not
 		 * finished yet (CHECKSUM_PARTIAL: the field holds only the
@@ -723,16 +715,16 @@ out:
 
 /*
  * Which clients keep their clock in the kernel: with clock_path = bpf,
- * every host-clock client without a fault on it, if their addresses are
- * distinct (the map's key) and the program loads.  Otherwise all of them
- * go through NFQUEUE, and one line says why.
+ * every host-clock client without a fault on it, if the program loads and
+ * each address takes one entry of its map (the key).  Otherwise all of
+ * them go through NFQUEUE, and one line says why.
  */
 static void eng_plan_bpf(struct engine *e)
 {
 	const struct topo *t = e->t;
 	uint32_t nbpf = 0;
 	char why[512];
-	int i, k, err;
+	int i, err;
 
 	if (t->clock_path != TOPO_CLOCK_BPF)
 		return;
@@ -741,21 +733,6 @@ static void eng_plan_bpf(struct engine *e)
 
 		n->bpf = n->clock && !n->nfaults && !n->lg;
 		nbpf += (uint32_t)n->bpf;
-	}
-	for (i = 0; i < e->nnodes; i++) {
-		for (k = 0; k < i; k++) {
-			struct eng_node *a = &e->nodes[k], *b = &e->nodes[i];
-			struct in_addr ia = {.s_addr = htonl(b->addr)};
-
-			if (!a->bpf || !b->bpf || a->addr != b->addr)
-				continue;
-			log_warn("engine: clients %s and %s share the address "
-				 "%s, the clock program's key: every clock "
-				 "of lab %s goes through NFQUEUE",
-				 a->tn->name, b->tn->name, inet_ntoa(ia),
-				 t->name);
-			goto nfqueue;
-		}
 	}
 	if (!nbpf)
 		return;
@@ -772,6 +749,15 @@ static void eng_plan_bpf(struct engine *e)
 		if (!n->bpf)
 			continue;
 		err = tsbpf_add_client(e->bpf, n->addr, n->offset, n->skew_ppm);
+		if (err == -EEXIST) {
+			struct in_addr ia = {.s_addr = htonl(n->addr)};
+
+			log_warn("engine: client %s shares the address %s, the "
+				 "clock program's key, with another: every "
+				 "clock of lab %s goes through NFQUEUE",
+				 n->tn->name, inet_ntoa(ia), t->name);
+			goto nfqueue;
+		}
 		if (err) {
 			log_errno(err, "engine: the clock program's map");
 			goto nfqueue;

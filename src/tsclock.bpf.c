@@ -196,7 +196,9 @@ static __always_inline int tsclock(struct __sk_buff *skb, int out)
 		err = put_field(
 			skb, l4, TCP_HDR_MIN + (__u32)ts + 6, tsecr,
 			tsmath_unmap(tsecr, c->offset, c->skew_ppm,
-				     (__u32)(bpf_ktime_get_ns() / 1000000)));
+				     c->skew_ppm ? (__u32)(bpf_ktime_get_ns() /
+							   1000000)
+						 : 0));
 	if (err)
 		goto malformed; /* left alone: the write failed */
 	__sync_fetch_and_add(&c->rewritten, 1);
