@@ -989,18 +989,11 @@ int engine_run(const struct topo *t, int ready_fd)
 {
 	struct epoll_event evs[ENG_MAX_EVENTS];
 	uint64_t next_stats = 0;
-	struct sigaction sa;
 	struct engine e;
 	char msg[256];
 	int err, i;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = eng_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	util_daemon_signals(eng_on_signal);
 
 	err = eng_init(&e, t);
 	if (err) {

@@ -100,18 +100,11 @@ static int kp_start(const struct topo *t, struct kp_gw *g)
 
 int keeper_run(const struct topo *t, int ready_fd)
 {
-	struct sigaction sa;
 	struct kp_gw *g;
 	char msg[256];
 	int i, ng = 0, err = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = kp_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
+	util_daemon_signals(kp_on_signal);
 
 	g = xcalloc((size_t)t->nnodes, sizeof(*g));
 	for (i = 0; !err && i < t->nnodes; i++) {

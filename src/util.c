@@ -130,6 +130,19 @@ void util_catch_signals(void (*fn)(int))
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+void util_daemon_signals(void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 uint64_t util_now_ns(void)
 {
 	struct timespec ts;

@@ -41,6 +41,11 @@ const char *util_ipv4_str(uint32_t addr, char *buf);
  * blocking call returns EINTR). */
 void util_catch_signals(void (*fn)(int));
 
+/* For a lab's background process (engine, keeper): SIGTERM and SIGINT
+ * call fn (no SA_RESTART); SIGHUP and SIGPIPE are ignored, so that it
+ * outlives the terminal that ran "natlab up" and a closed pipe. */
+void util_daemon_signals(void (*fn)(int));
+
 /* Monotonic time in nanoseconds. */
 uint64_t util_now_ns(void);
 
