@@ -1,4 +1,7 @@
 # natlab - NAT gateway emulator for Linux network namespaces
+#
+# Sources live in src/, one folder per layer (docs/ARCHITECTURE.md);
+# objects, generated headers and the unit-test program in build/.
 CC      ?= cc
 PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl libpcap libbpf
 CFLAGS  ?= -O2 -g
@@ -7,63 +10,80 @@ WARN    := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 ifdef CI
 WARN    += -Werror
 endif
-CPPFLAGS += -D_GNU_SOURCE -std=c11 $(shell pkg-config --cflags $(PKGS))
+B       := build
+CPPFLAGS += -D_GNU_SOURCE -std=c11 -Isrc -I$(B)/gen \
+	    $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
-SRC     := $(filter-out %.bpf.c,$(wildcard src/*.c))
-OBJ     := $(SRC:.c=.o)
-LIBOBJ  := $(filter-out src/main.o,$(OBJ))
+# The layers, lowest first: a file includes headers of its own layer and
+# of the layers below it only (scripts/layers checks it in make lint).
+LAYERS  := lib topo engine lab run rfc
+SRC     := $(filter-out %.bpf.c,$(wildcard $(LAYERS:%=src/%/*.c))) src/main.c
+OBJ     := $(SRC:src/%.c=$(B)/%.o)
+LIBOBJ  := $(filter-out $(B)/main.o,$(OBJ))
 UNIT    := $(wildcard tests/unit/*.c)
+UNITOBJ := $(UNIT:tests/unit/%.c=$(B)/unit/%.o)
+UNITBIN := $(B)/unit-tests
+HDRS    := $(wildcard src/*.h $(LAYERS:%=src/%/*.h))
 
 all: natlab
 
 natlab: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
-src/%.o: src/%.c $(wildcard src/*.h)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+$(B)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+$(B)/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+-include $(OBJ:.o=.d) $(UNITOBJ:.o=.d)
 
 # The built-in default topology is compiled into the binary.
-src/default_topo.h: topo/default.topo
+$(B)/gen/default_topo.h: topo/default.topo
+	@mkdir -p $(@D)
 	xxd -i -n default_topo $< > $@.tmp && mv $@.tmp $@
-src/main.o: src/default_topo.h
+$(B)/main.o: $(B)/gen/default_topo.h
 
 # The tc clock program is compiled for BPF and embedded the same way; its
 # BTF stays (libbpf needs it for the map and CO-RE), its DWARF does not.
 BPF_CC     ?= clang
 BPF_STRIP  ?= llvm-strip
-BPF_CFLAGS := -O2 -g -target bpf -Wall \
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Isrc \
 	      -I/usr/include/$(shell $(CC) -dumpmachine)
-src/tsclock.bpf.o: src/tsclock.bpf.c src/tsbpf_abi.h src/tsmath.h
+$(B)/gen/tsclock.bpf.o: src/engine/tsclock.bpf.c src/engine/tsbpf_abi.h \
+			src/engine/tsmath.h
+	@mkdir -p $(@D)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
 	$(BPF_STRIP) -g $@
-src/tsclock_bpf.h: src/tsclock.bpf.o
+$(B)/gen/tsclock_bpf.h: $(B)/gen/tsclock.bpf.o
 	xxd -i -n tsclock_bpf $< > $@.tmp && mv $@.tmp $@
-src/tsbpf.o: src/tsclock_bpf.h
+$(B)/engine/tsbpf.o: $(B)/gen/tsclock_bpf.h
 
-tests/unit/run: $(UNIT) $(LIBOBJ)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Isrc -o $@ $(UNIT) $(LIBOBJ) \
-		$(LDLIBS) -lcunit
+$(UNITBIN): $(UNITOBJ) $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ $(UNITOBJ) $(LIBOBJ) $(LDLIBS) -lcunit
 
-unit: tests/unit/run
-	./tests/unit/run
+unit: $(UNITBIN)
+	./$(UNITBIN)
 
 integration: natlab
 	./tests/integration/run-all
 
-check: natlab tests/unit/run
+check: natlab $(UNITBIN)
 	./scripts/check
 
 lint:
-	clang-format --dry-run -Werror src/*.c \
-		$(filter-out src/default_topo.h src/tsclock_bpf.h,$(wildcard src/*.h)) \
-		tests/unit/*.c
+	./scripts/layers
+	clang-format --dry-run -Werror $(SRC) $(HDRS) tests/unit/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--inline-suppr -D_GNU_SOURCE --suppress=missingIncludeSystem \
-		-i src/tsclock.bpf.c src tests/unit
-	$(MAKE) -B CFLAGS="-O2 -Werror" natlab tests/unit/run
+		--inline-suppr -D_GNU_SOURCE -Isrc \
+		--suppress=missingIncludeSystem -i src/engine/tsclock.bpf.c \
+		src tests/unit
+	$(MAKE) -B CFLAGS="-O2 -Werror" natlab $(UNITBIN)
 
 clean:
-	rm -f natlab src/*.o src/default_topo.h src/tsclock_bpf.h tests/unit/run
+	rm -rf $(B) natlab
 
 .PHONY: all unit integration check lint clean

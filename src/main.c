@@ -7,13 +7,13 @@
 #include <unistd.h>
 
 #include "default_topo.h"
-#include "lab.h"
-#include "log.h"
-#include "matrix.h"
-#include "util.h"
-#include "rfc.h"
-#include "run.h"
-#include "topo.h"
+#include "lab/lab.h"
+#include "lib/log.h"
+#include "run/matrix.h"
+#include "lib/util.h"
+#include "rfc/rfc.h"
+#include "run/run.h"
+#include "topo/topo.h"
 
 /* Exit statuses, as documented in the README. */
 enum {

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
-#include "topo.h"
+#include "run/capture.h"
+#include "topo/topo.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 static const char cap_text[] = "[lab]\n"
 			       "name = caplab\n"

@@ -12,7 +12,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "diag.h"
+#include "lib/diag.h"
 #include "unit.h"
 
 #define BUF_SIZE 256

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
-#include "topo.h"
+#include "run/report.h"
+#include "topo/topo.h"
 #include "topo_test.h"
 #include "unit.h"
 

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "legacy.h"
+#include "engine/legacy.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define L1	0xc6336401u /* 198.51.100.1, the server */
 #define L2	0xc6336402u /* 198.51.100.2, a second server address */

@@ -15,7 +15,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "nfq.h"
+#include "lib/nfq.h"
 #include "unit.h"
 
 /*

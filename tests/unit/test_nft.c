@@ -20,7 +20,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/expr.h>
 
-#include "nft.h"
+#include "lib/nft.h"
 #include "unit.h"
 
 #define MAX_MSGS 16

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "pkt.h"
+#include "lib/pkt.h"
 #include "unit.h"
 
 /* Room for the largest IPv4 packet: a GSO packet is one. */

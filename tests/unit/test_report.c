@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "topo.h"
-#include "traffic.h"
+#include "run/report.h"
+#include "topo/topo.h"
+#include "run/traffic.h"
 #include "unit.h"
 
 /* ---- an in-memory FILE ---- */

@@ -20,9 +20,9 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
-#include "nft.h"
-#include "rfc.h"
-#include "topo.h"
+#include "lib/nft.h"
+#include "rfc/rfc.h"
+#include "topo/topo.h"
 #include "unit.h"
 
 #define EXT 0xcb007101u /* 203.0.113.1 */

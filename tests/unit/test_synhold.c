@@ -9,7 +9,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "synhold.h"
+#include "engine/synhold.h"
 #include "unit.h"
 
 /* An IPv4 TCP segment from 203.0.113.2:SPORT to 203.0.113.1:DPORT with

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "topo.h"
+#include "topo/topo.h"
 #include "topo_test.h"
 #include "unit.h"
 

@@ -4,7 +4,7 @@
  * TSval's time, across offsets, skews and the 32-bit wrap. */
 #include <stdint.h>
 
-#include "tsmath.h"
+#include "engine/tsmath.h"
 #include "unit.h"
 
 static const int32_t skews[] = {-100000, -50000, -1000, -50,   -1,

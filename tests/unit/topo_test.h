@@ -2,7 +2,7 @@
 #ifndef NATLAB_TOPO_TEST_H
 #define NATLAB_TOPO_TEST_H
 
-#include "topo.h"
+#include "topo/topo.h"
 
 /* Parse text as "t.topo" into *t; the previous model is freed first. */
 int topo_test_parse(struct topo *t, const char *text);

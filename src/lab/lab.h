@@ -1,0 +1,61 @@
+/* lab.h - a lab's life: up, down, status, exec, clean. */
+#ifndef NATLAB_LAB_H
+#define NATLAB_LAB_H
+
+#include "topo/topo.h"
+
+/* Set by SIGINT/SIGTERM/SIGHUP while a lab is being built or run. */
+extern volatile int lab_interrupted;
+
+/* Fault injection for tests: fail the build just after step N (0: off),
+ * from the environment variable NATLAB_FAIL_AFTER. */
+extern int lab_fail_after;
+
+/**
+ * lab_up() - build a lab from a validated topology
+ * @t:    the topology
+ * @topo: where it came from (recorded in the state file)
+ *
+ * All or nothing: on any failure, or on SIGINT/SIGTERM/SIGHUP, everything
+ * made so far is removed before returning.
+ * Return: 0; -EINVAL for a setting the kernel refused (reported with its
+ * file:line); -EEXIST for a name clash; -EBUSY if another natlab holds the
+ * lab; -EINTR if interrupted; -EPERM if not root; other -errno.
+ */
+int lab_up(const struct topo *t, const char *topo);
+
+/**
+ * lab_down() - remove a lab and everything it made (idempotent)
+ * Return: 0 (also when the lab does not exist), -EBUSY, or -errno.
+ */
+int lab_down(const char *lab);
+
+/* Print all labs (lab == NULL) or one lab in detail.  Return: 0/-errno. */
+int lab_status(const char *lab);
+
+/**
+ * lab_exec() - run a program inside a node (does not return on success)
+ * Return: -errno.
+ */
+int lab_exec(const char *lab, const char *node, char **argv);
+
+/**
+ * lab_clean() - remove the leftovers of every crashed lab: labs whose
+ * owner died while building or running them.  Labs that are up, or being
+ * handled by a live natlab, are left alone.
+ * Return: number of labs cleaned, or -errno.
+ */
+int lab_clean(void);
+
+/**
+ * lab_mark_running() - record the caller as the owner of a lab that is
+ * up, in phase "running": if the caller dies, clean removes the lab.
+ * Return: 0 or -errno.
+ */
+int lab_mark_running(const char *lab);
+
+/* The lab name for commands given none: the only lab that exists.
+ * Return: 0, -ENOENT (no lab) or -EEXIST (several; listed on stderr). */
+int lab_only(char *name, size_t len);
+
+#endif

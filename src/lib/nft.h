@@ -1,0 +1,146 @@
+/* nft.h - nftables rulesets built with libnftnl, sent as one batch. */
+#ifndef NATLAB_NFT_H
+#define NATLAB_NFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topo/topo.h"
+
+/* The table natlab owns in every namespace it puts rules in. */
+#define NFT_TABLE "natlab"
+
+struct nft_batch;
+
+/* Allocate an empty batch (BATCH_BEGIN already written).  NULL: ENOMEM. */
+struct nft_batch *nft_batch_new(void);
+void nft_batch_free(struct nft_batch *b);
+
+/**
+ * nft_gateway_nat() - add a gateway's NAT ruleset to a batch
+ * @b:       batch
+ * @nat:     the gateway's NAT profile
+ * @oifname: its outside interface
+ *
+ * Adds "table ip natlab", a "postrouting" nat chain (hook postrouting,
+ * priority srcnat = 100), and for TOPO_NAT_MASQUERADE rules matching
+ * oifname with a counter and masquerade carrying the profile's flags
+ * (random, fully-random, persistent) and port range.  nftables only takes
+ * a port range after a transport protocol match, so with a range there
+ * is one rule per protocol that has ports (tcp, udp) plus a rule without
+ * a range for everything else.  TOPO_NAT_NONE adds nothing.
+ * Return: 0 or -errno.
+ */
+int nft_gateway_nat(struct nft_batch *b, const struct topo_nat *nat,
+		    const char *oifname);
+
+/**
+ * nft_engine_chain() - add "table ip natlab" and a filter base chain
+ * @chain: its name; @hook: NF_INET_*; @prio: its priority
+ * Return: 0 or -errno.
+ */
+int nft_engine_chain(struct nft_batch *b, const char *chain, int hook,
+		     int prio);
+
+/* A rule that hands TCP packets to the packet engine. */
+struct nft_queue {
+	const char *chain;
+	uint8_t mask, value; /* queue if (tcp flags & mask) == value;
+				mask 0: every TCP packet */
+	int neq;	     /* queue if (tcp flags & mask) != value */
+	uint16_t num;	     /* queue number */
+	int bypass;	     /* accept when no program listens */
+	int compat;	     /* the xtables NFQUEUE target (nft_compat)
+				instead of the queue expression */
+};
+
+/**
+ * nft_engine_queue() - add "meta l4proto tcp [tcp flags & M ==/!= V]
+ * counter queue" to a chain made by nft_engine_chain()
+ * Return: 0 or -errno.
+ */
+int nft_engine_queue(struct nft_batch *b, const struct nft_queue *q);
+
+/**
+ * nft_batch_send() - end the batch and send it in the caller's netns
+ * @b:      batch (may be sent once)
+ * @err:    on failure: which message failed (e.g. "rule postrouting:
+ *          oifname \"wan\" counter masquerade fully-random") and the
+ *          kernel's own error text (NETLINK_EXT_ACK) when it gave one
+ * @errlen: size of @err
+ *
+ * Opens a NETLINK_NETFILTER socket (SOCK_CLOEXEC, NETLINK_EXT_ACK on)
+ * in the current network namespace, sends the batch, reads an ack for
+ * every message and checks sequence numbers.
+ * Return: 0 or -errno of the first failing message.
+ */
+int nft_batch_send(struct nft_batch *b, char *err, size_t errlen);
+
+/* The batch as bytes, for tests that parse it back: head and length
+ * (BATCH_END is added by nft_batch_send(), or by nft_batch_end()). */
+void nft_batch_end(struct nft_batch *b);
+const void *nft_batch_data(const struct nft_batch *b);
+size_t nft_batch_len(const struct nft_batch *b);
+
+/* Number of messages in the batch (BEGIN and END excluded) and the
+ * human description of message i (0-based) as used in errors. */
+int nft_batch_count(const struct nft_batch *b);
+const char *nft_batch_desc(const struct nft_batch *b, int i);
+
+/* ---- natlab rfc: a test rule, and the full-cone gateway ---- */
+
+/**
+ * nft_syn_drop() - add to "table ip natlab" an input filter chain
+ * "rfc_in" and the rule "tcp dport PORT tcp flags syn / syn,ack counter
+ * drop": SYNs for that local port go unanswered (no RST), so that a TCP
+ * simultaneous open can be made through a NAT from this node.
+ * Return: 0 or -errno (the batch is left as it was).
+ */
+int nft_syn_drop(struct nft_batch *b, uint16_t dport);
+
+/* The full-cone gateway's maps in "table ip natlab". */
+#define NFT_FC_EIM "rfc_eim" /* ipv4_addr . inet_service : inet_service */
+#define NFT_FC_EIF "rfc_eif" /* inet_service : ipv4_addr . inet_service */
+
+struct nft_fullcone {
+	const char *inside_if, *outside_if; /* the gateway's interfaces */
+	uint32_t ext_addr;	  /* its outside address, host order */
+	uint32_t in_net, in_mask; /* the inside subnet, host order */
+	int drop_unsolicited;	  /* drop SYNs from outside to the gateway */
+	uint16_t log_group; /* non-zero: copy those SYNs to this NFLOG group */
+};
+
+/* What a copied SYN carries: its IP and TCP headers. */
+#define NFT_FC_LOG_SNAPLEN 120u
+
+/**
+ * nft_fullcone() - endpoint-independent mapping and filtering for TCP
+ * on top of a gateway's masquerade (nft_gateway_nat())
+ *
+ * Adds the maps NFT_FC_EIM and NFT_FC_EIF (empty: nft_fullcone_map()
+ * fills them), a dstnat chain that sends new connections to a mapped
+ * external port to their internal endpoint, a srcnat chain at priority
+ * 99 that keeps an internal endpoint's mapping towards every destination
+ * (and for hairpinned connections), and with drop_unsolicited an input
+ * chain that drops SYNs from outside to the gateway itself.
+ * Return: 0 or -errno (the batch is left as it was).
+ */
+int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc);
+
+/**
+ * nft_fullcone_map() - add (add = 1) or delete one mapping: the element
+ * INT_ADDR . INT_PORT : EXT_PORT of NFT_FC_EIM and EXT_PORT : INT_ADDR .
+ * INT_PORT of NFT_FC_EIF (host byte order)
+ * Return: 0 or -errno.
+ */
+int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
+		     uint16_t int_port, uint16_t ext_port);
+
+/**
+ * nft_fullcone_has() - whether NFT_FC_EIM of the current namespace holds
+ * a mapping of INT_ADDR:INT_PORT (host byte order)
+ * Return: 1, 0, or -errno.
+ */
+int nft_fullcone_has(uint32_t int_addr, uint16_t int_port);
+
+#endif

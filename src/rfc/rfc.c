@@ -1,0 +1,892 @@
+/* rfc.c - natlab rfc: RFC 5382 / RFC 7857 behaviour of a NAT gateway. */
+
+/*
+ * Theory of operation
+ *
+ * natlab rfc answers, for one gateway and one way of configuring it (a
+ * profile), each TCP requirement of RFC 5382 and RFC 7857 with a test run
+ * on real namespaces: two clients behind the gateway, two servers
+ * outside.  Every verdict is judged from what a test measured (the ports
+ * the servers' accept() saw, the gateway's conntrack entries read over
+ * ctnetlink, errors and ICMP messages on the sockets, packets captured at
+ * a client), never from documentation.
+ *
+ * The command has three layers, kept apart so that the first two are
+ * unit tested without root:
+ *
+ * 1. Evidence and judgement (rfcreport.c).  A run fills a struct
+ *    rfc_evidence (plain data); rfc_judge() turns it into one verdict and
+ *    one sentence of evidence per requirement; the table and JSON writers
+ *    print them.
+ * 2. Message builders and parsers (fullcone.c): ctnetlink GET requests
+ *    and replies, and the classification of conntrack entries into
+ *    mappings that the full-cone keeper learns.
+ * 3. I/O: the tests (rfctest.c), which make sockets inside the lab's
+ *    namespaces as the traffic generator does (enter a node's namespace,
+ *    create the socket, return: the socket stays in that namespace), and
+ *    the full-cone keeper (fullcone.c).
+ *
+ * This file is the command: the requirements, the profiles, one lab and
+ * one child process per profile, the evidence they leave in memory
+ * shared with the parent, the report.
+ *
+ * Profiles run side by side, one child process each with its own lab
+ * ("rfc-<profile>-<pid>"), and leave their evidence in memory shared with
+ * the parent, which judges and reports.  Labs share nothing but the CPUs,
+ * so the slowest profile sets the run time: the REQ-4 watch of 6.5 s,
+ * during which the timer tests run.  Timers that are minutes long are
+ * shortened only to watch an entry expire (2 s standing for 4 min, scale
+ * 1:120, stated in the report); their real values are read from the
+ * sysctls and from live entries.
+ *
+ * The rfc profile is the gateway's nat = rfc, built by the lab like any
+ * other: masquerade plus what Linux needs to meet the rest (transitory
+ * conntrack timeouts of 4 minutes, no redirects) and the lab's keeper
+ * process, which keeps nftables maps of the gateway from conntrack events
+ * and answers unsolicited SYNs after 6 s (keeper.c, fullcone.c,
+ * synhold.c).  The suite reads the keeper's counters from its file.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+
+#include <libmnl/libmnl.h>
+
+#include "engine/keeper.h"
+#include "lab/lab.h"
+#include "lib/log.h"
+#include "run/matrix.h"
+#include "lib/netns.h"
+#include "rfc/rfc_int.h"
+#include "lib/util.h"
+
+/* ---- the requirements ---- */
+
+const uint16_t rfc_alg_ports[4] = {21, 6667, 1723, 5060};
+const char *const rfc_alg_names[4] = {"ftp", "irc", "pptp", "sip"};
+
+/* Set by SIGINT, SIGTERM or SIGHUP: the suite stops at its next wait. */
+volatile sig_atomic_t rfc_stop;
+
+const char *const rfc_timer_names[RFC_NTIMERS] = {
+	"established", "syn_sent", "syn_recv",	"fin_wait",
+	"close_wait",  "last_ack", "time_wait", "close",
+};
+
+const struct rfc_req rfc_reqs[RFC_NREQ] = {
+	[RFC_REQ1] = {"REQ-1", "5382 REQ-1", "endpoint-independent mapping",
+		      RFC_MUST,
+		      "an internal address and port keep one external port "
+		      "whatever the destination",
+		      "c1 from port 40101 to s1:80 and to s2:80 (the ports the "
+		      "servers' accept() saw); again from 40102 while "
+		      "c2:40102 already holds a mapping towards s2:80"},
+	[RFC_REQ2] = {"REQ-2", "5382 REQ-2",
+		      "all TCP sequences, simultaneous open", RFC_MUST,
+		      "every valid sequence of TCP packets passes, the "
+		      "simultaneous open included",
+		      "a three-way handshake, data both ways and a FIN close; "
+		      "a simultaneous open: c1's SYN to s1:5202 held "
+		      "unanswered (dropped in s1), then s1's own SYN to c1's "
+		      "mapping"},
+	[RFC_REQ3] = {"REQ-3", "5382 REQ-3", "endpoint-independent filtering",
+		      RFC_SHOULD,
+		      "endpoint-independent filtering (RECOMMENDED for "
+		      "transparency) or address-dependent (for security)",
+		      "c1 listens on port 40301 and maps it towards s1:80; s2, "
+		      "and s1 from another port, connect to that external "
+		      "port"},
+	[RFC_REQ4] = {"REQ-4", "5382 REQ-4", "no answer to an unsolicited SYN",
+		      RFC_MUST_NOT,
+		      "no answer to an unsolicited inbound SYN for 6 s; then "
+		      "ICMP port unreachable (SHOULD) or silence (REQ-4a)",
+		      "s1 sends a SYN to an external port nobody mapped, "
+		      "watched for 6.5 s; hole punching: s1's SYN, then c1's "
+		      "from the matching port 0.3 s later"},
+	[RFC_REQ5_EST] = {"REQ-5/established", "5382 REQ-5",
+			  "established idle-timeout >= 2 h 4 min", RFC_MUST,
+			  "an idle established connection is kept at least "
+			  "2 h 4 min",
+			  "the gateway's tcp_timeout_established and the "
+			  "timeout of an established entry"},
+	[RFC_REQ5_TRANS] =
+		{"REQ-5/transitory", "5382 REQ-5",
+		 "transitory idle-timeout >= 4 min", RFC_MUST,
+		 "a partially open or closing connection is kept at "
+		 "least 4 min idle",
+		 "the transitory sysctls, the timeouts of entries in "
+		 "SYN_SENT and TIME_WAIT, and one TIME_WAIT expiry "
+		 "watched with the timer at 2 s (4 min scaled "
+		 "1:120)"},
+	[RFC_REQ6] = {"REQ-6", "5382 REQ-6", "no ALGs by default", RFC_SHOULD,
+		      "ALGs that affect TCP are off by default (FTP may stay "
+		      "on)",
+		      "connections to s1's ftp (21), irc (6667), pptp (1723) "
+		      "and sip (5060) ports: the helper of their conntrack "
+		      "entries; expectations; nf_conntrack_helper"},
+	[RFC_REQ7] = {"REQ-7", "5382 REQ-7", "no port overloading",
+		      RFC_MUST_NOT,
+		      "two internal endpoints never share an external port "
+		      "towards one destination",
+		      "c1 and c2 from the same source port 40701 to s1:80 at "
+		      "once"},
+	[RFC_REQ8] = {"REQ-8", "5382 REQ-8", "hairpinning", RFC_MUST,
+		      "inside hosts reach each other at their external "
+		      "address and port, and see each other's external "
+		      "address and port (REQ-8a)",
+		      "c1 listens on 40801 and maps it towards s1:80; c2 "
+		      "connects to that external address and port; the peer "
+		      "c1 sees, against c2's own mapping"},
+	[RFC_REQ9] = {"REQ-9", "5382 REQ-9", "ICMP errors translated",
+		      RFC_SHOULD,
+		      "ICMP destination unreachable messages are translated "
+		      "back to the internal host",
+		      "UDP from c1 to a closed port of s1 (IP_RECVERR on c1's "
+		      "socket); s1's ICMP about a TCP connection, captured at "
+		      "c1"},
+	[RFC_REQ10] = {"REQ-10", "5382 REQ-10", "ICMP does not end a mapping",
+		       RFC_MUST_NOT,
+		       "no ICMP message ends the mapping or the TCP connection "
+		       "it is about",
+		       "s1 sends ICMP port unreachable about c1's established "
+		       "connection; the entry and the connection afterwards"},
+	[RFC_TRACKING] = {"7857/tracking", "7857", "TCP session tracking",
+			  RFC_SHOULD,
+			  "TCP sessions are tracked with a state machine "
+			  "(RFC 6146's, adapted)",
+			  "the gateway's conntrack state of test connections "
+			  "after each step"},
+	[RFC_TRANSITORY] =
+		{"7857/transitory", "7857", "separate opening/closing timeouts",
+		 RFC_SHOULD,
+		 "separate configurable timeouts for opening and "
+		 "closing; 4 min by default RECOMMENDED",
+		 "the per-state sysctls, and the timeouts entries got "
+		 "in SYN_SENT, TIME_WAIT and CLOSE"},
+	[RFC_RST] = {"7857/rst", "7857", "state held 4 min after a RST",
+		     RFC_SHOULD,
+		     "a RST is translated (MUST), then the state is kept 4 min "
+		     "(SHOULD)",
+		     "s1 resets c1's connection: the RST at c1, the entry's "
+		     "state and timeout after it; one expiry watched with "
+		     "tcp_timeout_close at 2 s (4 min scaled 1:120)"},
+	[RFC_OVERLAP] = {"7857/overlapping", "7857", "port overlapping",
+			 RFC_MAY,
+			 "one external port may serve different internal "
+			 "endpoints towards different destinations",
+			 "c1 to s1:80 and c2 to s2:80 from the same source "
+			 "port 41101 at once"},
+	[RFC_APP] = {"7857/app", "7857", "address pooling paired", RFC_MUST,
+		     "with a pool of external addresses, an internal host's "
+		     "mappings all use the same one",
+		     "the external addresses the servers saw over the run"},
+	[RFC_PARITY] = {"7857/parity", "7857", "port parity on request",
+			RFC_SHOULD,
+			"parity preservation may be dropped, but a host should "
+			"be able to ask for it (e.g. PCP)",
+			"the parity of 100 mappings; a PCP request (UDP 5351) "
+			"to the gateway"},
+	[RFC_RANDOM] = {"7857/randomisation", "7857",
+			"port randomisation (RFC 6056)", RFC_SHOULD,
+			"external ports chosen as RFC 6056 section 4 says: "
+			"obfuscated when not preserved, changed only when "
+			"needed",
+			"c1 from 50 fresh sequential ports to s1:80, then c2 "
+			"from the same ports while c1's connections are open"},
+};
+
+/* The built-in lab; topo/rfc.topo holds the same text. */
+const char rfc_default_topo[] =
+	"; natlab rfc's built-in lab: the RFC 5382 / RFC 7857 suite runs "
+	"against\n"
+	"; gateway gw.  Two clients behind it, so that mappings of "
+	"different\n"
+	"; internal hosts can be compared; two servers outside, so that "
+	"mappings and\n"
+	"; filtering towards different destinations can be.\n"
+	";\n"
+	";   c1 c2 --[lan 10.0.0.0/24]-- gw (masquerade) --[wan "
+	"203.0.113.0/24]-- s1 s2\n"
+	";\n"
+	"; natlab rfc builds one lab per profile from this text, with gw's "
+	"nat line\n"
+	"; set by the profile (nat = rfc brings its own timeouts and "
+	"rules).\n"
+	"\n"
+	"[lab]\n"
+	"name = rfc\n"
+	"\n"
+	"[network lan]\n"
+	"subnet = 10.0.0.0/24\n"
+	"\n"
+	"[network wan]\n"
+	"subnet = 203.0.113.0/24\n"
+	"\n"
+	"[gateway gw]\n"
+	"inside = lan\n"
+	"outside = wan\n"
+	"nat = masquerade\n"
+	"\n"
+	"[server s1]\n"
+	"network = wan\n"
+	"\n"
+	"[server s2]\n"
+	"network = wan\n"
+	"\n"
+	"[clients]\n"
+	"count = 2\n"
+	"network = lan\n";
+
+#define DEFAULT_TOPO_NAME "rfc.topo (built in)"
+
+static const struct {
+	enum rfc_profile_kind kind;
+	const char *name;
+	const char *nat; /* the gateway's nat value, NULL: the file's */
+} profiles[] = {
+	{RFC_P_TOPO, "topo", NULL},
+	{RFC_P_MASQUERADE, "masquerade", "masquerade"},
+	{RFC_P_RANDOM, "random", "masquerade random"},
+	{RFC_P_FULLY_RANDOM, "fully-random", "masquerade fully-random"},
+	{RFC_P_PERSISTENT, "persistent", "masquerade persistent"},
+	{RFC_P_RFC, "rfc", "rfc"},
+};
+
+/* The transitory timers the rfc profile sets to 4 minutes. */
+const enum rfc_timer rfc_transitory[7] = {
+	RFC_T_SYN_SENT, RFC_T_SYN_RECV,	 RFC_T_FIN_WAIT, RFC_T_CLOSE_WAIT,
+	RFC_T_LAST_ACK, RFC_T_TIME_WAIT, RFC_T_CLOSE,
+};
+
+int rfc_profile_parse(const char *name, enum rfc_profile_kind *k)
+{
+	size_t i;
+
+	/* "topo" is what no --profile means with a file, not a name. */
+	for (i = 1; i < ARRAY_SIZE(profiles); i++) {
+		if (!strcmp(name, profiles[i].name)) {
+			*k = profiles[i].kind;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *rfc_profile_name(enum rfc_profile_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(profiles); i++)
+		if (profiles[i].kind == k)
+			return profiles[i].name;
+	return "?";
+}
+
+/* ---- a profile: one lab, the whole suite ---- */
+
+/*
+ * The gateway and the nodes around it: the first gateway with two
+ * clients on its inside network and two servers on its outside one.
+ */
+static int find_roles(const struct topo *t, int node[N_NODES])
+{
+	int g, i;
+
+	for (g = 0; g < t->nnodes; g++) {
+		const struct topo_node *gw = &t->nodes[g];
+		int nc = 0, ns = 0;
+
+		if (gw->kind != TOPO_GATEWAY || gw->nifs < 2)
+			continue;
+		for (i = 0; i < t->nnodes; i++) {
+			const struct topo_node *n = &t->nodes[i];
+
+			if (n->kind == TOPO_CLIENT && nc < 2 &&
+			    n->ifs[0].net == gw->ifs[0].net)
+				node[N_C1 + nc++] = i;
+			if (n->kind == TOPO_SERVER && ns < 2 &&
+			    n->ifs[0].net == gw->ifs[1].net)
+				node[N_S1 + ns++] = i;
+		}
+		if (nc == 2 && ns == 2) {
+			node[N_GW] = g;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void evidence_init(struct rfc_evidence *e)
+{
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	for (i = 0; i < RFC_NTIMERS; i++)
+		e->timer[i] = -1;
+	e->live_est = e->live_syn_sent = e->live_time_wait = -1;
+	e->live_close = -1;
+	e->tw_gone_ms = e->close_gone_ms = -1;
+	e->helper_sysctl = e->expectations = -1;
+	e->rst_state = -2;
+	e->sim_state = -1;
+	e->icmp_state = -1;
+	e->icmp_tcp_seen = -1;
+	e->ext_addrs = 1;
+}
+
+/*
+ * A link's carrier comes up at once, but the kernel acts on it (attaches
+ * the qdisc, lets a bridge port forward) from its linkwatch work, up to a
+ * second later: packets sent before are dropped, and the first test
+ * would see an ARP or SYN retransmission a second late.  Wait until
+ * every interface of the lab reports operstate UP.
+ */
+struct links_up {
+	int down; /* interfaces not up yet */
+};
+
+static int links_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct links_up *lu = data;
+	const struct nlattr *a;
+	int oper = -1;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || (ifi->ifi_flags & IFF_LOOPBACK))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi))
+	{
+		if (mnl_attr_get_type(a) == IFLA_OPERSTATE &&
+		    mnl_attr_validate(a, MNL_TYPE_U8) == 0)
+			oper = mnl_attr_get_u8(a);
+	}
+	lu->down += oper != IF_OPER_UP;
+	return MNL_CB_OK;
+}
+
+/* Interfaces of the namespace NAME that are not up yet, or -errno. */
+static int links_down(const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct links_up lu = {0};
+	struct mnl_socket *nl = NULL;
+	struct nlmsghdr *nlh;
+	struct rtgenmsg *g;
+	int fd = netns_open(name), err, ret;
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	err = netns_enter(fd);
+	close(fd);
+	if (err)
+		return err;
+	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	err = nl ? 0 : -errno;
+	netns_leave();
+	if (err)
+		return err;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto out;
+	}
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = 1;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+		goto out;
+	}
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		ret = mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl),
+				 links_cb, &lu);
+	} while (ret > MNL_CB_STOP);
+	err = ret < 0 ? -errno : lu.down;
+out:
+	mnl_socket_close(nl);
+	return err;
+}
+
+/* Wait (up to 3 s) until every link of lab T's namespaces is up. */
+static void links_wait(const struct topo *t)
+{
+	char ns[TOPO_LAB_MAX + TOPO_NODE_MAX + 2];
+	uint64_t end = util_now_ns() + 3000000000ull;
+	int i, down;
+
+	do {
+		snprintf(ns, sizeof(ns), "%s-sw", t->name);
+		down = links_down(ns);
+		for (i = 0; down == 0 && i < t->nnodes; i++) {
+			snprintf(ns, sizeof(ns), "%s-%s", t->name,
+				 t->nodes[i].name);
+			down = links_down(ns);
+		}
+		if (down <= 0)
+			break;
+	} while (!rfcio_sleep_ms(10) && util_now_ns() < end);
+	if (down)
+		log_warn("lab %s: %s", t->name,
+			 down < 0 ? strerror(-down)
+				  : "links still not up after 3 s");
+}
+
+static int suite_open(struct suite *s, const struct topo *t,
+		      struct rfc_profile *p)
+{
+	char ns[TOPO_LAB_MAX + TOPO_NODE_MAX + 2];
+	const struct topo_node *gw;
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	s->ev = &p->ev;
+	s->unsol_fd = s->l_s1 = s->l_s2 = -1;
+	for (i = 0; i < N_NODES; i++)
+		s->nsfd[i] = -1;
+	for (i = 0; i < 4; i++)
+		s->l_alg[i] = -1;
+	if (find_roles(t, s->node))
+		return -EINVAL;
+	for (i = 0; i < N_NODES; i++) {
+		const struct topo_node *n = &t->nodes[s->node[i]];
+
+		snprintf(ns, sizeof(ns), "%s-%s", t->name, n->name);
+		s->nsfd[i] = netns_open(ns);
+		if (s->nsfd[i] < 0)
+			return s->nsfd[i];
+		s->addr[i] = n->ifs[0].addr;
+	}
+	gw = &t->nodes[s->node[N_GW]];
+	s->addr[N_GW] = gw->ifs[1].addr;
+	s->keeper = gw->nat.mode == TOPO_NAT_RFC;
+	s->c1_if = t->nets[t->nodes[s->node[N_C1]].ifs[0].net].name;
+	evidence_init(s->ev);
+	s->ev->ext = s->addr[N_GW];
+	s->ev->gw_in = gw->ifs[0].addr;
+	s->ev->c1 = s->addr[N_C1];
+	s->ev->c2 = s->addr[N_C2];
+	s->ev->s1 = s->addr[N_S1];
+	s->ev->s2 = s->addr[N_S2];
+	return rfctest_open(s);
+}
+
+static void suite_close(struct suite *s)
+{
+	rfctest_close(s);
+}
+
+/* What the keeper of a nat = rfc gateway counted, from the lab's keeper
+ * file (the keeper writes it every second: read after it has seen the
+ * last test's connections end). */
+static void keeper_evidence(const struct topo *t, const struct suite *s)
+{
+	static const char *const keys[] = {"events", "mappings", "conflicts",
+					   "lost",   "held",	 "icmp_sent",
+					   "punched"};
+	uint32_t *out[] = {&s->ev->kp_events,	 &s->ev->kp_mappings,
+			   &s->ev->kp_conflicts, &s->ev->kp_lost,
+			   &s->ev->kp_held,	 &s->ev->kp_icmp,
+			   &s->ev->kp_punched};
+	const char *gw = t->nodes[s->node[N_GW]].name;
+	char val[24];
+	size_t i;
+
+	s->ev->keeper = 1;
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!keeper_stats_get(t->name, gw, keys[i], val, sizeof(val)))
+			*out[i] = (uint32_t)strtoul(val, NULL, 10);
+}
+
+/* One profile: open the suite, run every test (rfctest_run()). */
+static int suite_run(const struct topo *t, struct rfc_profile *p)
+{
+	struct suite s;
+	int err;
+
+	links_wait(t);
+	err = suite_open(&s, t, p);
+	if (!err)
+		err = rfctest_run(&s);
+	if (!err && s.keeper) {
+		rfcio_sleep_ms(1100);
+		keeper_evidence(t, &s);
+	}
+	if (rfc_stop)
+		err = -EINTR;
+	suite_close(&s);
+	return err;
+}
+
+/* ---- natlab rfc ---- */
+
+struct rfc_ctx {
+	const char *file; /* for messages: the path or DEFAULT_TOPO_NAME */
+	char *text;	  /* the topology, as given */
+	struct topo base;
+	int node[N_NODES];
+	char *texts[RFC_PROFILES_MAX]; /* each profile's topology */
+};
+
+static void rfc_on_signal(int sig)
+{
+	(void)sig;
+	rfc_stop = 1;
+	lab_interrupted = 1;
+}
+
+static const char *profile_nat(enum rfc_profile_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(profiles); i++)
+		if (profiles[i].kind == k)
+			return profiles[i].nat;
+	return NULL;
+}
+
+/* The topology text of a profile: the base with the gateway's nat line
+ * set, so that it goes through the parser and validator like any file
+ * (nat = rfc brings its timers and rules with it: topores.c, lab.c). */
+static char *profile_text(const struct rfc_ctx *cx, enum rfc_profile_kind k)
+{
+	const struct topo_node *g = &cx->base.nodes[cx->node[N_GW]];
+	const char *gw = g->name, *nat = profile_nat(k);
+	char key[96], *text = xstrdup(cx->text), *next;
+
+	if (nat) {
+		snprintf(key, sizeof(key), "%s.nat", gw);
+		next = matrix_apply(text, key, nat);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+/* How the gateway is set up, in words. */
+static void profile_describe(const struct topo *t, int gw,
+			     struct rfc_profile *p)
+{
+	const struct topo_nat *nat = &t->nodes[gw].nat;
+
+	if (nat->mode == TOPO_NAT_NONE) {
+		snprintf(p->nat, sizeof(p->nat), "none");
+		return;
+	}
+	if (nat->mode == TOPO_NAT_RFC) {
+		snprintf(p->nat, sizeof(p->nat),
+			 "rfc: masquerade + full-cone keeper, transitory "
+			 "timeouts %d s unless set, unsolicited SYNs held "
+			 "6 s then ICMP, no redirects",
+			 TOPO_RFC_TRANSITORY_S);
+		return;
+	}
+	snprintf(p->nat, sizeof(p->nat), "masquerade%s%s%s",
+		 nat->flags & TOPO_NAT_RANDOM ? " random" : "",
+		 nat->flags & TOPO_NAT_FULLY_RANDOM ? " fully-random" : "",
+		 nat->flags & TOPO_NAT_PERSISTENT ? " persistent" : "");
+}
+
+/* The child that runs one profile; never returns. */
+static void __attribute__((noreturn))
+profile_child(const struct rfc_ctx *cx, int k, struct rfc_profile *p)
+{
+	uint64_t t0 = util_now_ns();
+	struct topo t = {0};
+	char lab[sizeof(p->lab)];
+	int err, err2;
+
+	snprintf(lab, sizeof(lab), "%s", p->lab);
+	util_catch_signals(rfc_on_signal);
+	err = topo_parse_buf(&t, cx->file, cx->texts[k], strlen(cx->texts[k]));
+	if (!err)
+		err = topo_set_name(&t, lab);
+	if (!err)
+		err = lab_up(&t, cx->file);
+	/* lab_up() catches signals for itself; they are ours again. */
+	util_catch_signals(rfc_on_signal);
+	if (err) {
+		snprintf(p->error, sizeof(p->error), "lab %s not built: %s",
+			 lab, strerror(-err));
+		p->status = err;
+		topo_free(&t);
+		_exit(err == -EINTR ? 130 : 3);
+	}
+	err = lab_mark_running(lab);
+	if (!err)
+		err = suite_run(&t, p);
+	err2 = lab_down(lab);
+	if (err)
+		snprintf(p->error, sizeof(p->error), "%s",
+			 err == -EINTR ? "interrupted" : strerror(-err));
+	else if (err2)
+		snprintf(p->error, sizeof(p->error), "lab %s not removed: %s",
+			 lab, strerror(-err2));
+	p->elapsed_ms = (uint32_t)((util_now_ns() - t0) / 1000000);
+	p->status = err ? err : err2;
+	topo_free(&t);
+	_exit(p->status == -EINTR ? 130 : p->status ? 3 : 0);
+}
+
+int rfc_add_profile(struct rfc_opts *o, const char *name)
+{
+	enum rfc_profile_kind k;
+	int i;
+
+	if (rfc_profile_parse(name, &k)) {
+		log_err("--profile %s: the profiles are masquerade, random, "
+			"fully-random, persistent and rfc",
+			name);
+		return -EINVAL;
+	}
+	for (i = 0; i < o->nprofiles; i++) {
+		if (o->profiles[i] == k) {
+			log_err("--profile %s given twice", name);
+			return -EINVAL;
+		}
+	}
+	if (o->nprofiles == RFC_PROFILES_MAX) {
+		log_err("at most %d profiles", RFC_PROFILES_MAX);
+		return -EINVAL;
+	}
+	o->profiles[o->nprofiles++] = k;
+	return 0;
+}
+
+/* Read and check everything before any lab is built. */
+static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
+		       struct rfc_report *r)
+{
+	static const enum rfc_profile_kind all[] = {
+		RFC_P_MASQUERADE, RFC_P_RANDOM, RFC_P_FULLY_RANDOM,
+		RFC_P_PERSISTENT, RFC_P_RFC,
+	};
+	enum rfc_profile_kind kinds[RFC_PROFILES_MAX];
+	struct utsname un;
+	size_t len;
+	int i, n, err;
+
+	cx->file = o->topo ? o->topo : DEFAULT_TOPO_NAME;
+	if (o->topo) {
+		err = util_read_whole(o->topo, &cx->text, &len);
+		if (err) {
+			log_errno(err, "%s", o->topo);
+			return -EINVAL;
+		}
+	} else {
+		cx->text = xstrdup(rfc_default_topo);
+	}
+	err = topo_parse_buf(&cx->base, cx->file, cx->text, strlen(cx->text));
+	if (err) {
+		topo_print_errors(&cx->base);
+		return -EINVAL;
+	}
+	if (find_roles(&cx->base, cx->node)) {
+		log_err("%s: natlab rfc needs a gateway with two clients on its "
+			"inside network and two servers on its outside network",
+			cx->file);
+		return -EINVAL;
+	}
+	n = o->nprofiles;
+	memcpy(kinds, o->profiles, sizeof(kinds));
+	if (!n && o->topo) {
+		kinds[0] = RFC_P_TOPO;
+		n = 1;
+	} else if (!n) {
+		memcpy(kinds, all, sizeof(all));
+		n = (int)ARRAY_SIZE(all);
+	}
+	if (kinds[0] == RFC_P_TOPO &&
+	    cx->base.nodes[cx->node[N_GW]].nat.mode == TOPO_NAT_NONE) {
+		log_err("%s: gateway %s has nat = none: nothing to test (give "
+			"a --profile)",
+			cx->file, cx->base.nodes[cx->node[N_GW]].name);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		struct rfc_profile *p = &r->p[i];
+		struct topo t = {0};
+
+		p->kind = kinds[i];
+		p->status = -ECHILD; /* until its child says otherwise */
+		snprintf(p->name, sizeof(p->name), "%s",
+			 rfc_profile_name(kinds[i]));
+		snprintf(p->lab, sizeof(p->lab), "rfc-%s-%d",
+			 rfc_profile_name(kinds[i]), (int)getpid());
+		snprintf(p->error, sizeof(p->error), "did not finish");
+		cx->texts[i] = profile_text(cx, kinds[i]);
+		if (!cx->texts[i]) {
+			log_err("%s: cannot set the gateway's nat line",
+				cx->file);
+			return -EINVAL;
+		}
+		err = topo_parse_buf(&t, cx->file, cx->texts[i],
+				     strlen(cx->texts[i]));
+		if (err)
+			topo_print_errors(&t);
+		else if (topo_set_name(&t, p->lab)) {
+			log_err("lab name %s: too long", p->lab);
+			err = -EINVAL;
+		} else {
+			profile_describe(&t, cx->node[N_GW], p);
+		}
+		topo_free(&t);
+		if (err)
+			return -EINVAL;
+	}
+	r->nprofiles = n;
+	snprintf(r->topology, sizeof(r->topology), "%s", cx->file);
+	if (uname(&un) == 0)
+		snprintf(r->kernel, sizeof(r->kernel), "%s", un.release);
+	snprintf(r->gateway, sizeof(r->gateway), "%s",
+		 cx->base.nodes[cx->node[N_GW]].name);
+	snprintf(r->c1, sizeof(r->c1), "%s",
+		 cx->base.nodes[cx->node[N_C1]].name);
+	snprintf(r->c2, sizeof(r->c2), "%s",
+		 cx->base.nodes[cx->node[N_C2]].name);
+	snprintf(r->s1, sizeof(r->s1), "%s",
+		 cx->base.nodes[cx->node[N_S1]].name);
+	snprintf(r->s2, sizeof(r->s2), "%s",
+		 cx->base.nodes[cx->node[N_S2]].name);
+	return 0;
+}
+
+/* Start every profile's child and wait for all of them. */
+static int rfc_run_children(const struct rfc_ctx *cx, struct rfc_report *r)
+{
+	pid_t pids[RFC_PROFILES_MAX];
+	int tty = isatty(STDERR_FILENO), i, running = 0, done = 0;
+
+	util_catch_signals(rfc_on_signal);
+	fflush(NULL);
+	for (i = 0; i < r->nprofiles; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			profile_child(cx, i, &r->p[i]);
+		if (pids[i] < 0) {
+			r->p[i].status = -errno;
+			snprintf(r->p[i].error, sizeof(r->p[i].error),
+				 "fork: %s", strerror(errno));
+		} else {
+			running++;
+		}
+	}
+	if (tty)
+		fprintf(stderr, "rfc: %d lab%s side by side, about 10 s\n",
+			running, running == 1 ? "" : "s");
+	while (running) {
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+
+		if (pid < 0) {
+			if (errno != EINTR)
+				break;
+			/* A signal for us alone (not the terminal's
+			 * group): pass it on. */
+			for (i = 0; i < r->nprofiles; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGTERM);
+			continue;
+		}
+		for (i = 0; i < r->nprofiles; i++) {
+			struct rfc_profile *p = &r->p[i];
+
+			if (pids[i] != pid)
+				continue;
+			pids[i] = 0;
+			if (!p->status &&
+			    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+				p->status = -EIO;
+				snprintf(p->error, sizeof(p->error),
+					 "its process ended (status %#x)",
+					 status);
+			}
+		}
+		running--;
+		done++;
+		if (tty)
+			fprintf(stderr, "\rrfc: %d of %d profiles done", done,
+				r->nprofiles);
+	}
+	if (tty)
+		fputc('\n', stderr);
+	return rfc_stop ? -EINTR : 0;
+}
+
+int rfc_main(const struct rfc_opts *o)
+{
+	struct rfc_report *r = MAP_FAILED;
+	struct rfc_ctx cx;
+	uint64_t t0 = util_now_ns();
+	FILE *json = NULL;
+	int i, err;
+
+	memset(&cx, 0, sizeof(cx));
+	/* Shared with the children, which leave their evidence here. */
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED) {
+		log_errno(-errno, "shared memory");
+		return -ENOMEM;
+	}
+	err = rfc_prepare(o, &cx, r);
+	if (!err && geteuid() != 0) {
+		log_err("natlab rfc needs root (network namespaces)");
+		err = -EPERM;
+	}
+	if (!err && o->json) {
+		json = fopen(o->json, "we");
+		if (!json) {
+			log_errno(-errno, "cannot write %s", o->json);
+			err = -EINVAL;
+		}
+	}
+	if (err)
+		goto out;
+	err = rfc_run_children(&cx, r);
+	r->elapsed_ms = (uint32_t)((util_now_ns() - t0) / 1000000);
+	if (err == -EINTR)
+		log_err("interrupted: the labs were removed");
+	if (err)
+		goto out;
+	for (i = 0; i < r->nprofiles; i++) {
+		if (!r->p[i].status)
+			rfc_judge(&r->p[i].ev, r->p[i].rows);
+		else
+			log_err("profile %s: %s", r->p[i].name, r->p[i].error);
+	}
+	rfc_report_table(stdout, r);
+	if (json && rfc_report_json(json, r))
+		err = -EIO;
+	for (i = 0; !err && i < r->nprofiles; i++)
+		if (r->p[i].status)
+			err = r->p[i].status == -EINVAL ? -EINVAL : -EIO;
+out:
+	if (json && fclose(json) && !err)
+		err = -EIO;
+	for (i = 0; i < RFC_PROFILES_MAX; i++)
+		free(cx.texts[i]);
+	free(cx.text);
+	topo_free(&cx.base);
+	munmap(r, sizeof(*r));
+	return err;
+}

@@ -1,0 +1,391 @@
+/* rfc.h - natlab rfc: RFC 5382 / RFC 7857 behaviour of a NAT gateway. */
+#ifndef NATLAB_RFC_H
+#define NATLAB_RFC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/netlink.h>
+
+#include "topo/topo.h"
+
+#define RFC_SCHEMA	 "natlab-rfc/1"
+#define RFC_PROFILES_MAX 8
+#define RFC_PORTS_N	 50 /* connections per client in the port test */
+#define RFC_STATES_MAX	 12
+#define RFC_EVIDENCE_MAX 640
+#define RFC_DATA_MAX	 12
+
+/* RFC 5382 REQ-5: the idle-timeouts a NAT must keep at least, seconds. */
+#define RFC_ESTABLISHED_MIN 7440 /* 2 h 4 min */
+#define RFC_TRANSITORY_MIN  240	 /* 4 min */
+/* RFC 5382 REQ-4: no answer to an unsolicited SYN for this long. */
+#define RFC_UNSOLICITED_MS 6000
+
+/* What natlab rfc configures the gateway as. */
+enum rfc_profile_kind {
+	RFC_P_TOPO,	    /* as the topology file says */
+	RFC_P_MASQUERADE,   /* nat = masquerade */
+	RFC_P_RANDOM,	    /* nat = masquerade random */
+	RFC_P_FULLY_RANDOM, /* nat = masquerade fully-random */
+	RFC_P_PERSISTENT,   /* nat = masquerade persistent */
+	RFC_P_RFC,	    /* masquerade + full-cone keeper + timeouts */
+};
+
+enum rfc_verdict {
+	RFC_V_UNKNOWN, /* the test could not run: "not measured" */
+	RFC_V_MEETS,
+	RFC_V_FAILS,  /* "does not meet" */
+	RFC_V_NA,     /* "not applicable" */
+	RFC_V_CONFIG, /* "configurable": the default misses a value the RFC
+			 leaves to configuration, and a setting fixes it */
+};
+
+enum rfc_level {
+	RFC_MUST,
+	RFC_MUST_NOT,
+	RFC_SHOULD,
+	RFC_MAY,
+};
+
+/* The requirements, in the order of the report. */
+enum rfc_req_id {
+	RFC_REQ1,
+	RFC_REQ2,
+	RFC_REQ3,
+	RFC_REQ4,
+	RFC_REQ5_EST,
+	RFC_REQ5_TRANS,
+	RFC_REQ6,
+	RFC_REQ7,
+	RFC_REQ8,
+	RFC_REQ9,
+	RFC_REQ10,
+	RFC_TRACKING,
+	RFC_TRANSITORY,
+	RFC_RST,
+	RFC_OVERLAP,
+	RFC_APP,
+	RFC_PARITY,
+	RFC_RANDOM,
+	RFC_NREQ
+};
+
+struct rfc_req {
+	const char *id;	   /* "REQ-1", "7857/rst": JSON key */
+	const char *label; /* "5382 REQ-1": table */
+	const char *title;
+	enum rfc_level level;
+	const char *asks; /* what the RFC asks, one sentence */
+	const char *test; /* what natlab does */
+};
+
+extern const struct rfc_req rfc_reqs[RFC_NREQ];
+
+/* How one probe connection (or datagram) ended. */
+enum rfc_outcome {
+	RFC_OUT_NOTRUN,
+	RFC_OUT_OK,	/* connected */
+	RFC_OUT_RST,	/* refused by a RST */
+	RFC_OUT_ICMP,	/* an ICMP error (type/code/from) */
+	RFC_OUT_SILENT, /* no answer within the wait */
+	RFC_OUT_ERROR,	/* a local failure (err) */
+};
+
+struct rfc_conn {
+	uint8_t out; /* enum rfc_outcome */
+	uint8_t icmp_type, icmp_code;
+	uint16_t ext_port; /* the source port the far end saw (OK) */
+	uint32_t ext_addr; /* the source address it saw, host order */
+	uint32_t icmp_from;
+	uint32_t us; /* from the first SYN to the outcome */
+	int32_t err; /* errno of RFC_OUT_ERROR */
+};
+
+/* The gateway's conntrack timers natlab reads, in this order. */
+enum rfc_timer {
+	RFC_T_ESTABLISHED,
+	RFC_T_SYN_SENT,
+	RFC_T_SYN_RECV,
+	RFC_T_FIN_WAIT,
+	RFC_T_CLOSE_WAIT,
+	RFC_T_LAST_ACK,
+	RFC_T_TIME_WAIT,
+	RFC_T_CLOSE,
+	RFC_NTIMERS
+};
+
+/* "established", ... as in net.netfilter.nf_conntrack_tcp_timeout_NAME. */
+extern const char *const rfc_timer_names[RFC_NTIMERS];
+
+/* An ALG probe: a connection to a well-known port and the helper its
+ * conntrack entry got. */
+struct rfc_alg_probe {
+	uint16_t port;
+	uint8_t ok;	 /* connected and the entry was read */
+	char helper[16]; /* "" if none */
+};
+
+/*
+ * Everything a suite run measured on one gateway.  Plain data (no
+ * pointers): a profile runs in a child process and leaves this in memory
+ * shared with the parent, which judges it.
+ */
+struct rfc_evidence {
+	/* addresses and ports used, for the texts */
+	uint32_t ext, c1, c2, s1, s2, gw_in; /* host order */
+	int ext_addrs;			     /* outside addresses of gw */
+
+	/* REQ-1: c1 from one port to s1 and s2; again from a port c2
+	 * holds towards s2 */
+	uint16_t eim_port, eim2_port;
+	struct rfc_conn eim_s1, eim_s2, eim2_c2, eim2_s1, eim2_s2;
+
+	/* REQ-2 */
+	uint16_t seq_port, sim_port, sim_sport;
+	struct rfc_conn seq; /* three-way handshake */
+	uint8_t seq_data, seq_closed;
+	struct rfc_conn sim_c, sim_s; /* client's and server's connect */
+	uint8_t sim_data;
+	int8_t sim_state; /* conntrack state while c1's SYN was out */
+	uint16_t sim_ext; /* c1's mapping the server aimed at */
+
+	/* REQ-3 */
+	uint16_t filt_port;
+	struct rfc_conn filt_map, filt_s2, filt_s1;
+	uint16_t filt_s1_port; /* s1's other source port */
+
+	/* REQ-4 */
+	uint16_t unsol_port;
+	struct rfc_conn unsol;
+	uint32_t unsol_window_ms;
+	uint8_t unsol_syns;
+	uint16_t punch_port;
+	struct rfc_conn punch_s, punch_c;
+	uint32_t punch_delay_ms;
+
+	/* REQ-5 and the 7857 timer rows: seconds, -1 where unknown */
+	int32_t timer[RFC_NTIMERS];	 /* the sysctls */
+	int32_t live_est, live_syn_sent; /* entries' remaining timeouts */
+	int32_t live_time_wait, live_close;
+	uint8_t rst_translated; /* the client saw the server's RST */
+	int8_t rst_state;	/* the entry's state after the RST */
+	int32_t scaled_s;	/* the shortened value, 0: not checked */
+	int32_t tw_gone_ms, close_gone_ms; /* -1: did not expire */
+
+	/* REQ-6 */
+	int32_t helper_sysctl; /* nf_conntrack_helper, -1: absent */
+	int32_t expectations;  /* entries in nf_conntrack_expect, -1 */
+	struct rfc_alg_probe alg[4];
+	int nalg;
+
+	/* REQ-7 and port overlapping */
+	uint16_t ovl_port, olap_port;
+	struct rfc_conn ovl_c1, ovl_c2, olap_c1, olap_c2;
+
+	/* REQ-8 */
+	uint16_t hp_port, hp_sport;
+	struct rfc_conn hp_map, hp, hp_out;
+	uint32_t hp_seen_addr; /* as c1's listener saw c2 */
+	uint16_t hp_seen_port;
+
+	/* REQ-9 */
+	uint16_t udp_port;
+	struct rfc_conn udp;
+	int8_t icmp_tcp_seen; /* -1: not run */
+	uint32_t icmp_inner_addr;
+	uint16_t icmp_inner_port;
+
+	/* REQ-10 */
+	uint16_t icmp_port;
+	struct rfc_conn icmp_conn;
+	uint8_t icmp_sent, icmp_kept, icmp_data;
+	int8_t icmp_state;
+	uint16_t icmp_port_after;
+
+	/* 7857 session tracking: states seen, in order */
+	int8_t states[RFC_STATES_MAX];
+	int nstates;
+
+	/* address pooling: addresses the servers saw */
+	uint32_t seen_addr[4];
+	int nseen_addr;
+	uint32_t nseen; /* connections accepted by the servers */
+
+	/* port parity and randomisation */
+	uint16_t ports_base;
+	uint16_t ports_c1[RFC_PORTS_N], ports_c2[RFC_PORTS_N]; /* 0: failed */
+	struct rfc_conn pcp; /* UDP to the gateway's PCP port */
+
+	/* the rfc profile's full-cone keeper */
+	uint8_t keeper;
+	uint32_t kp_events;    /* conntrack events read */
+	uint32_t kp_mappings;  /* mappings installed in the maps */
+	uint32_t kp_conflicts; /* mappings the maps refused */
+	uint32_t kp_lost;      /* event overruns (ENOBUFS) */
+	uint32_t kp_held;      /* unsolicited SYNs held 6 s (REQ-4) */
+	uint32_t kp_icmp;      /* then answered with ICMP port unreachable */
+	uint32_t kp_punched;   /* dropped: an outbound SYN came first */
+};
+
+/* One requirement's result for one profile. */
+struct rfc_datum {
+	char key[24];
+	int64_t value;
+};
+
+struct rfc_row {
+	enum rfc_verdict verdict;
+	char evidence[RFC_EVIDENCE_MAX];
+	struct rfc_datum data[RFC_DATA_MAX];
+	int ndata;
+};
+
+struct rfc_profile {
+	enum rfc_profile_kind kind;
+	char name[16];
+	char lab[TOPO_LAB_MAX + 1];
+	char nat[128];	 /* how the gateway was configured */
+	int status;	 /* 0: ran; -errno */
+	char error[160]; /* why it did not run */
+	uint32_t elapsed_ms;
+	struct rfc_evidence ev;
+	struct rfc_row rows[RFC_NREQ]; /* filled by rfc_judge() */
+};
+
+struct rfc_report {
+	char topology[160]; /* what was tested */
+	char kernel[96];
+	char gateway[TOPO_NODE_MAX + 1];
+	char c1[TOPO_NODE_MAX + 1], c2[TOPO_NODE_MAX + 1];
+	char s1[TOPO_NODE_MAX + 1], s2[TOPO_NODE_MAX + 1];
+	uint32_t elapsed_ms;
+	int nprofiles;
+	struct rfc_profile p[RFC_PROFILES_MAX];
+};
+
+/* The built-in lab, the text of topo/rfc.topo. */
+extern const char rfc_default_topo[];
+
+const char *rfc_verdict_name(enum rfc_verdict v);
+const char *rfc_level_name(enum rfc_level l);
+/* conntrack TCP state name ("SYN_SENT"), "?" if unknown */
+const char *rfc_ct_state_name(int state);
+
+/**
+ * rfc_profile_parse() - a --profile name
+ * Return: 0 and *k, or -EINVAL.
+ */
+int rfc_profile_parse(const char *name, enum rfc_profile_kind *k);
+const char *rfc_profile_name(enum rfc_profile_kind k);
+
+/* Port preservation and selection over a run of connections. */
+struct rfc_port_stats {
+	unsigned int n;		  /* connections that got through */
+	unsigned int preserved;	  /* external port == source port */
+	unsigned int changed;	  /* the others */
+	unsigned int distinct;	  /* distinct external ports among changed */
+	unsigned int near_seq;	  /* consecutive changed ports <= 16 apart */
+	unsigned int parity_kept; /* external port of the source's parity */
+	uint16_t min, max;	  /* range of the changed ports */
+};
+
+/**
+ * rfc_port_stats() - statistics of N (source port, external port) pairs
+ * in the order they were made; ext[i] == 0 marks a failed connection
+ */
+void rfc_port_stats(const uint16_t *src, const uint16_t *ext, unsigned int n,
+		    struct rfc_port_stats *st);
+
+/**
+ * rfc_judge() - verdict and evidence text of every requirement, from
+ * what one profile measured (no I/O)
+ */
+void rfc_judge(const struct rfc_evidence *ev, struct rfc_row rows[RFC_NREQ]);
+
+/* The terminal report: one verdict column per profile, then each
+ * requirement with what it asks, the test and each profile's evidence. */
+void rfc_report_table(FILE *f, const struct rfc_report *r);
+
+/* JSON, schema RFC_SCHEMA.  Return: 0 or -EIO. */
+int rfc_report_json(FILE *f, const struct rfc_report *r);
+
+/* ---- conntrack over ctnetlink: messages built and parsed without I/O */
+
+struct rfc_ct_tuple {
+	uint32_t src, dst; /* host order */
+	uint16_t sport, dport;
+	uint8_t proto;
+};
+
+struct rfc_ct_entry {
+	struct rfc_ct_tuple orig, reply;
+	int state;	 /* TCP_CONNTRACK_*, -1 unknown */
+	int32_t timeout; /* seconds left, -1 unknown */
+	uint32_t status; /* IPS_* */
+	char helper[16];
+};
+
+/**
+ * rfc_ct_build_get() - an IPCTNL_MSG_CT_GET request for one entry by its
+ * original tuple, into buf (at least MNL_SOCKET_BUFFER_SIZE bytes)
+ * Return: its length.
+ */
+size_t rfc_ct_build_get(void *buf, uint32_t seq, const struct rfc_ct_tuple *t);
+
+/**
+ * rfc_ct_parse() - read a conntrack message (an answer to a GET, or an
+ * event) into @e
+ * Return: 0, or -EINVAL if it is not a conntrack message with tuples.
+ */
+int rfc_ct_parse(const struct nlmsghdr *nlh, struct rfc_ct_entry *e);
+
+/* A mapping the full-cone keeper learns: internal endpoint, its port
+ * outside. */
+struct rfc_mapping {
+	uint32_t int_addr;
+	uint16_t int_port, ext_port;
+};
+
+/**
+ * rfc_fc_classify() - the mappings a TCP conntrack entry of the gateway
+ * stands for
+ * @e:      the entry (its tuples)
+ * @ext:    the gateway's outside address
+ * @net:    the inside network, @mask its netmask (host order)
+ * @out:    up to two mappings
+ *
+ * An outbound connection (from inside, source-NATed to @ext) stands for
+ * the mapping of its source; one to @ext that was DNATed inside, for the
+ * mapping of its destination; a hairpinned one for both.
+ * Return: the number of mappings (0, 1 or 2).
+ */
+int rfc_fc_classify(const struct rfc_ct_entry *e, uint32_t ext, uint32_t net,
+		    uint32_t mask, struct rfc_mapping out[2]);
+
+/* ---- the command */
+
+struct rfc_opts {
+	const char *topo; /* NULL: the built-in lab */
+	const char *json; /* --json FILE */
+	enum rfc_profile_kind profiles[RFC_PROFILES_MAX];
+	int nprofiles; /* 0: all built-in profiles, or the file as is */
+};
+
+/**
+ * rfc_add_profile() - append a --profile NAME to @o
+ * Return: 0 or -EINVAL (unknown, repeated, too many: message printed).
+ */
+int rfc_add_profile(struct rfc_opts *o, const char *name);
+
+/**
+ * rfc_main() - natlab rfc: build a lab per profile (side by side, each
+ * in its own process), run the suite against its gateway, remove it,
+ * print the report
+ * Return: 0 when the suite ran (verdicts are findings, not failures);
+ * -EINVAL bad input; -EINTR interrupted; other -errno (environment).
+ */
+int rfc_main(const struct rfc_opts *o);
+
+#endif

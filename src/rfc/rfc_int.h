@@ -1,0 +1,237 @@
+/* rfc_int.h - what the natlab rfc modules share: test ports, the suite. */
+#ifndef NATLAB_RFC_INT_H
+#define NATLAB_RFC_INT_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "rfc/rfc.h"
+#include "topo/topo.h"
+
+/* Ports of the tests: clients bind these, so that every test's
+ * connections are its own and port preservation can be seen. */
+#define SRV_PORT     80
+#define P_EIM	     40101
+#define P_EIM2	     40102
+#define P_SEQ	     40201
+#define P_SIM	     40202
+#define Q_SIM	     5202 /* s1's port in the simultaneous open */
+#define P_FILT	     40301
+#define Q_FILT_S2    45301
+#define Q_FILT_S1    45302
+#define P_UNSOL	     40401 /* an external port nobody mapped */
+#define Q_UNSOL	     5401
+#define P_PUNCH	     40402
+#define Q_PUNCH	     5402
+#define P_EST	     40501
+#define P_RST	     40502
+#define P_TWS	     40503
+#define P_CLS	     40504
+#define P_ALG	     40601
+#define P_OVL	     40701
+#define P_HP	     40801
+#define P_HP_C2	     40802
+#define P_UDP	     40901
+#define P_PCP	     40902
+#define P_ICMP	     41001
+#define P_OLAP	     41101
+#define P_PORTS	     42000
+#define UDP_CLOSED   9	  /* discard: nobody listens in the servers */
+#define PCP_PORT     5351 /* RFC 6887 */
+#define ICMP_UNREACH 3
+#define ICMP_PORT    3
+
+/* Waits.  The lab's wire is a bridge: answers take microseconds. */
+#define WAIT_CONNECT_MS 1000
+#define WAIT_ACCEPT_MS	1000
+#define UNSOL_WINDOW_MS 6500 /* > RFC_UNSOLICITED_MS */
+#define PUNCH_DELAY_MS	300
+#define SCALED_S	2 /* the transitory timers while watching expiry */
+#define SCALE		(RFC_TRANSITORY_MIN / SCALED_S)
+
+/* The ALG probes' well-known ports and their protocols, rfc.c. */
+extern const uint16_t rfc_alg_ports[4];
+extern const char *const rfc_alg_names[4];
+
+/* The transitory timers the rfc profile sets to 4 minutes, rfc.c. */
+extern const enum rfc_timer rfc_transitory[7];
+
+/* Set by a signal: every wait of the suite ends early, rfc.c. */
+extern volatile sig_atomic_t rfc_stop;
+
+/* ---- the suite: one profile's lab, as the tests see it ---- */
+
+struct mnl_socket;
+struct nft_batch;
+
+/* The roles of the suite's nodes. */
+enum { N_GW, N_C1, N_C2, N_S1, N_S2, N_NODES };
+
+struct fullcone;
+
+struct suite {
+	const struct topo *t;
+	struct rfc_evidence *ev;
+	int node[N_NODES]; /* topology node index */
+	int nsfd[N_NODES];
+	uint32_t addr[N_NODES]; /* gw: its outside address */
+	const char *c1_if;	/* c1's interface, for the capture */
+	struct mnl_socket *ct;	/* ctnetlink in the gateway */
+	uint32_t ct_seq;
+	int keeper; /* the gateway is nat = rfc: its keeper is running */
+	int l_s1, l_s2, l_alg[4];
+	int unsol_fd; /* REQ-4's probe while it is watched */
+	uint64_t unsol_t0;
+};
+
+/* ---- rfcio.c: I/O inside the lab's namespaces ---- */
+
+/* Sockets a test keeps open until it ends. */
+struct fds {
+	int v[4 * RFC_PORTS_N + 8];
+	int n;
+};
+
+/* Close every socket of f. */
+void rfcio_fds_close(struct fds *f);
+
+/* Close *fd if open; *fd = -1. */
+void rfcio_close_fd(int *fd);
+
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t rfcio_now_us(void);
+
+/* A TCP socket of node n bound to sport (0: any), which may share its
+ * port with the node's other sockets (a listener and connections from
+ * one port, as TCP hole punching does it). */
+int rfcio_tcp_socket(struct suite *s, int n, uint16_t sport);
+
+/* A listener of node n on port (port sharing as rfcio_tcp_socket()). */
+int rfcio_tcp_listen(struct suite *s, int n, uint16_t port);
+
+/* A non-blocking connect() to daddr:dport.  Return: 0 or -errno. */
+int rfcio_conn_start(int fd, uint32_t daddr, uint16_t dport);
+
+/*
+ * Wait up to timeout_ms for a connect() begun at t0 (us) to end: OK, a
+ * RST (ECONNREFUSED with no ICMP queued), an ICMP error, or silence.
+ */
+void rfcio_conn_wait(int fd, uint64_t t0, int timeout_ms, struct rfc_conn *c);
+
+/* A server accepted a connection from this address: address pooling. */
+void rfcio_seen(struct suite *s, uint32_t addr);
+
+/*
+ * Connect from node n, port sport, to daddr:dport, and once connected
+ * accept on lfd (when >= 0): c gets the outcome and the address and port
+ * the acceptor saw.  The two sockets go to f, or to *cfd and *afd.
+ */
+void rfcio_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
+		 uint16_t dport, int lfd, struct rfc_conn *c, struct fds *f,
+		 int *cfd, int *afd);
+
+/* One byte a -> b and one b -> a.  Return: 1 when both arrived. */
+int rfcio_xfer(int a, int b);
+
+/* Wait for the peer's FIN (1) or RST (2); 0: neither in time. */
+int rfcio_wait_end(int fd, int timeout_ms);
+
+/* Close with a RST (SO_LINGER {1, 0}). */
+void rfcio_close_rst(int *fd);
+
+/* SYNs sent by a connecting socket: the first and its retransmissions. */
+uint8_t rfcio_syns_sent(int fd);
+
+/*
+ * A datagram from node n, port sport, to daddr:dport, and what came back
+ * within the wait: a datagram (OK), an ICMP error (IP_RECVERR), nothing.
+ */
+void rfcio_udp_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
+		     uint16_t dport, const void *msg, size_t len,
+		     struct rfc_conn *c);
+
+/* ctnetlink in the gateway (s->ct). */
+int rfcio_ct_open(struct suite *s);
+
+/* c1's entry towards s1 from sport to dport. */
+int rfcio_ct_c1(struct suite *s, uint16_t sport, uint16_t dport,
+		struct rfc_ct_entry *e);
+
+/* Wait up to ms for c1's entry to reach state want (-1: any state
+ * other than not_state).  Return: 0, -ENOENT (gone), -ETIMEDOUT. */
+int rfcio_ct_wait(struct suite *s, uint16_t sport, uint16_t dport, int want,
+		  int not_state, int ms, struct rfc_ct_entry *e);
+
+/* A conntrack state seen, for the session tracking row (repeats of the
+ * last one are left out). */
+void rfcio_state_seen(struct suite *s, int state);
+
+/* net.netfilter.nf_conntrack_NAME of the gateway. */
+int rfcio_gw_sysctl_get(struct suite *s, const char *name, int32_t *v);
+
+/* Set net.netfilter.nf_conntrack_NAME of the gateway. */
+int rfcio_gw_sysctl_set(struct suite *s, const char *name, int32_t v);
+
+/* Lines of the gateway's /proc/net/nf_conntrack_expect, -1 if absent. */
+int32_t rfcio_gw_expectations(struct suite *s);
+
+/* Send an nftables batch inside node n. */
+int rfcio_nft_send_at(struct suite *s, int n, struct nft_batch *b,
+		      const char *what);
+
+/*
+ * Send from node n to TO an ICMP port unreachable about a TCP segment
+ * in_src:in_sport -> in_dst:in_dport (its IP header and first 8 bytes,
+ * as RFC 792 quotes them).
+ */
+int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint32_t in_src,
+		       uint16_t in_sport, uint32_t in_dst, uint16_t in_dport);
+
+/* A packet socket on node n's interface, IPv4 only. */
+int rfcio_cap_open(struct suite *s, int n, const char *ifname);
+
+/*
+ * Wait up to ms for an ICMP destination unreachable on the capture whose
+ * quoted segment is TCP to in_dst:in_dport; its quoted source in *addr,
+ * *port.  Return: 1 seen, 0 not.
+ */
+int rfcio_cap_unreach(int fd, int ms, uint32_t in_dst, uint16_t in_dport,
+		      uint32_t *addr, uint16_t *port);
+
+/* With the keeper running, let it learn the mapping of node n's port
+ * (it is in the gateway's map) before the next step depends on it;
+ * without, nothing to wait for. */
+void rfcio_settle(struct suite *s, int n, uint16_t port);
+
+/**
+ * rfcio_sleep_ms() - sleep, but return early when the run is being
+ * stopped
+ * Return: 0, or -EINTR if rfc_stop was set.
+ */
+int rfcio_sleep_ms(int ms);
+
+/* ---- rfctest.c: the tests, run inside the lab's namespaces ---- */
+
+/**
+ * rfctest_open() - the suite's standing sockets: ctnetlink in the
+ * gateway, the servers' listeners
+ * @s: a suite whose nodes, namespaces and addresses are set
+ * Return: 0 or -errno.
+ */
+int rfctest_open(struct suite *s);
+
+/**
+ * rfctest_close() - close every socket and namespace of @s (idempotent,
+ * safe on a half-opened suite)
+ */
+void rfctest_close(struct suite *s);
+
+/**
+ * rfctest_run() - every test, in an order that keeps the long waits
+ * together: the REQ-4 watch runs while the timer tests wait for entries
+ * to expire
+ * Return: 0 or -errno (-EINTR when stopped).
+ */
+int rfctest_run(struct suite *s);
+
+#endif

@@ -1,0 +1,106 @@
+/* report.h - a run's numbers: metrics, percentiles, table, JSON, CSV, SVG. */
+#ifndef NATLAB_REPORT_H
+#define NATLAB_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "run/capture.h"
+#include "topo/topo.h"
+#include "run/traffic.h"
+
+#define REPORT_SCHEMA "natlab-run/1"
+
+struct metric {
+	char name[64]; /* "c1.attempts", "clients.failed", "srv.syn_in" */
+	double value;
+	int ms; /* a duration, in milliseconds */
+};
+
+struct metrics {
+	struct metric *v;
+	int n, cap;
+};
+
+/* Set (or replace) a metric.  */
+void metrics_set(struct metrics *m, const char *node, const char *name,
+		 double value, int ms);
+/* Return: the metric, or NULL. */
+const struct metric *metrics_get(const struct metrics *m, const char *full);
+void metrics_free(struct metrics *m);
+
+/**
+ * report_percentile() - the p-th percentile (0..100) of @n values, by the
+ * nearest-rank method, after sorting them in place
+ * Return: 0 for n == 0.
+ */
+double report_percentile(double *v, uint32_t n, double p);
+
+/* The same, of durations in microseconds (4 bytes each where a run keeps
+ * one per connection), in milliseconds: exactly what
+ * report_percentile() gives for the values divided by 1000.0. */
+double report_percentile_us(uint32_t *v, uint32_t n, double p);
+
+/* Outcome of one [expect] line. */
+struct expect_result {
+	const struct topo_expect *e;
+	int found;
+	double value;
+	int pass;
+};
+
+/* Compare: does VALUE OP REF hold?  Exact for integers. */
+int report_compare(double value, enum topo_cmp op, double ref);
+
+/* Evaluate every expectation.  Return: number that failed. */
+int report_expect(const struct topo *t, const struct metrics *m,
+		  struct expect_result *out);
+
+/* What the legacy server remembered or dropped (from the engine). */
+struct tl_event {
+	uint32_t t_ms; /* since the run began */
+	uint32_t peer; /* the remote address the server saw */
+	uint32_t ts;   /* remembered TSval, or the dropped SYN's */
+	uint8_t drop;  /* 0: remembered, 1: a SYN dropped */
+};
+
+/* Everything a run produced, for the writers. */
+struct run_data {
+	const struct topo *t;
+	const char *topo_path;
+	const struct tr_rec *recs;
+	uint32_t nrecs;
+	const struct capture *cap; /* NULL if the capture failed */
+	struct metrics m;
+	struct expect_result *expects;
+	int nexpects, failed;
+	uint64_t elapsed_us;
+	char kernel[128];
+	char engine_queue[32];	    /* "xt-NFQUEUE", "nft-queue", "" */
+	char engine_clock_path[32]; /* "bpf", "nfqueue", "bpf+nfqueue", "-" */
+	char legacy_how[64];	    /* "emulated (4.4)", "" */
+	const char *outdir_pcap;
+	struct tl_event *tl;
+	int ntl;
+};
+
+/* The terminal table: clients as rows, then servers and gateways. */
+void report_table(FILE *f, const struct run_data *d);
+
+/* Every expectation with its measured value, "PASS"/"FAIL". */
+void report_expects(FILE *f, const struct run_data *d);
+
+/* JSON (schema REPORT_SCHEMA, documented in the README).  Return: 0 or
+ * -errno. */
+int report_json(FILE *f, const struct run_data *d);
+
+/* CSV: one row per connection attempt. */
+int report_csv(FILE *f, const struct run_data *d);
+
+/* SVG timeline: a lane per client, each SYN a mark. */
+int report_svg(FILE *f, const struct run_data *d);
+
+/* Write a JSON string (quotes and escapes), for tests and writers. */
+void report_json_string(FILE *f, const char *s);
+
+#endif
