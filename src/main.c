@@ -9,9 +9,9 @@
 #include "default_topo.h"
 #include "lab/lab.h"
 #include "lib/log.h"
-#include "run/matrix.h"
 #include "lib/util.h"
 #include "rfc/rfc.h"
+#include "run/matrix.h"
 #include "run/run.h"
 #include "topo/topo.h"
 

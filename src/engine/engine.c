@@ -16,18 +16,19 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 
-#include "lib/diag.h"
 #include "engine/engine.h"
 #include "engine/legacy.h"
+#include "engine/tsbpf.h"
+#include "engine/tsmath.h"
+#include "lib/diag.h"
+#include "lib/heap.h"
 #include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/nfq.h"
 #include "lib/nft.h"
 #include "lib/pkt.h"
-#include "lab/state.h"
+#include "lib/statfile.h"
 #include "lib/sysctl.h"
-#include "engine/tsbpf.h"
-#include "engine/tsmath.h"
 #include "lib/util.h"
 
 /*
@@ -85,20 +86,19 @@ struct eng_timer {
 	uint64_t at_ms;
 	enum eng_timer_kind kind;
 	struct eng_node *node;
-	struct diag_tuple tuple; /* TIMER_TW_END */
-	uint32_t id;		 /* TIMER_RELEASE */
-	uint8_t *data;		 /* its rewritten bytes, or NULL */
+	struct tuple tuple; /* TIMER_TW_END */
+	uint32_t id;	    /* TIMER_RELEASE */
+	uint8_t *data;	    /* its rewritten bytes, or NULL */
 	size_t len;
 };
 
 /* Per-connection facts the engine needs beyond the legacy model. */
 struct eng_conn {
-	struct diag_tuple t;
-	uint32_t isn;	/* faults: the SYN's sequence number */
-	uint32_t index; /* faults: the node's Nth connection */
-	long rto_us;	/* legacy: RTO read when the server sent its FIN */
-	int peer_fin;	/* faults: the peer's FIN was seen */
-	int used;
+	struct tuple_slot slot; /* its 4-tuple */
+	uint32_t isn;		/* faults: the SYN's sequence number */
+	uint32_t index;		/* faults: the node's Nth connection */
+	long rto_us;  /* legacy: RTO read when the server sent its FIN */
+	int peer_fin; /* faults: the peer's FIN was seen */
 };
 
 struct eng_fault {
@@ -115,7 +115,7 @@ struct eng_stats {
 struct eng_node {
 	struct engine *e;
 	const struct topo_node *tn;
-	char ns[128];
+	char ns[NETNS_NAME_MAX];
 	struct nfq *q;
 	int nsfd;
 	int held; /* verdicts held back (delays) */
@@ -133,9 +133,8 @@ struct eng_node {
 	/* faults */
 	struct eng_fault *faults;
 	int nfaults;
-	/* connections: open addressing, power-of-two size */
-	struct eng_conn *conns;
-	uint32_t nconns, conns_cap, next_index;
+	struct tuple_table conns; /* struct eng_conn */
+	uint32_t next_index;
 	int queue_stats_fd; /* /proc/net/netfilter/nfnetlink_queue there */
 	struct eng_stats st;
 };
@@ -145,51 +144,18 @@ struct engine {
 	struct eng_node *nodes;
 	int nnodes;
 	int epfd;
-	struct nfq_io *io;	  /* buffers of every queue */
-	struct eng_timer *timers; /* binary min-heap by at_ms */
-	int ntimers, timers_cap;
+	struct nfq_io *io;  /* buffers of every queue */
+	struct heap timers; /* struct eng_timer, soonest first */
 	uint64_t start_ms;
 	int compat;	   /* the xtables NFQUEUE target was needed */
 	struct tsbpf *bpf; /* the clock program, if any client uses it */
 	FILE *timeline;	   /* what the legacy servers remember, and when */
 };
 
-static volatile sig_atomic_t eng_stop;
-
-static void eng_on_signal(int sig)
-{
-	(void)sig;
-	eng_stop = 1;
-}
-
 /* CLOCK_MONOTONIC in ms: also a client's TCP clock (tcp_clock_ms()). */
 static uint64_t eng_now_ms(void)
 {
 	return util_now_ns() / 1000000;
-}
-
-void engine_stats_path(const char *lab, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s.engine", STATE_DIR, lab);
-}
-
-void engine_stats_field(const char *line, const char *key, char *buf,
-			size_t len)
-{
-	util_line_field(line, key, buf, len);
-}
-
-int engine_stats_get(const char *lab, const char *node, const char *key,
-		     char *buf, size_t len)
-{
-	char path[PATH_MAX], want[80];
-
-	engine_stats_path(lab, path, sizeof(path));
-	if (node)
-		snprintf(want, sizeof(want), "node %s ", node);
-	else
-		snprintf(want, sizeof(want), "engine ");
-	return util_file_field(path, want, key, buf, len);
 }
 
 uint32_t engine_clock_offset(const struct topo_clock *c)
@@ -201,116 +167,38 @@ uint32_t engine_clock_offset(const struct topo_clock *c)
 
 /* ---- timers ---- */
 
-static void timer_swap(struct eng_timer *a, struct eng_timer *b)
+static int timer_before(const void *a, const void *b, void *ctx)
 {
-	struct eng_timer t = *a;
-
-	*a = *b;
-	*b = t;
+	(void)ctx;
+	return ((const struct eng_timer *)a)->at_ms <
+	       ((const struct eng_timer *)b)->at_ms;
 }
 
-static void timer_add(struct engine *e, const struct eng_timer *tm)
+/* When the soonest timer is due (UINT64_MAX: none). */
+static uint64_t timer_next(const struct engine *e)
 {
-	int i;
+	const struct eng_timer *tm = heap_top(&e->timers);
 
-	if (e->ntimers == e->timers_cap) {
-		e->timers_cap = e->timers_cap ? e->timers_cap * 2 : 64;
-		e->timers =
-			xrealloc(e->timers, e->timers_cap, sizeof(*e->timers));
-	}
-	i = e->ntimers++;
-	e->timers[i] = *tm;
-	while (i && e->timers[(i - 1) / 2].at_ms > e->timers[i].at_ms) {
-		timer_swap(&e->timers[(i - 1) / 2], &e->timers[i]);
-		i = (i - 1) / 2;
-	}
-}
-
-static void timer_pop(struct engine *e, struct eng_timer *out)
-{
-	int i = 0;
-
-	*out = e->timers[0];
-	e->timers[0] = e->timers[--e->ntimers];
-	for (;;) {
-		int l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < e->ntimers && e->timers[l].at_ms < e->timers[m].at_ms)
-			m = l;
-		if (r < e->ntimers && e->timers[r].at_ms < e->timers[m].at_ms)
-			m = r;
-		if (m == i)
-			break;
-		timer_swap(&e->timers[i], &e->timers[m]);
-		i = m;
-	}
+	return tm ? tm->at_ms : UINT64_MAX;
 }
 
 /* ---- connections ---- */
 
-static uint32_t conn_hash(const struct diag_tuple *t)
-{
-	uint64_t h = ((uint64_t)t->raddr << 32) ^ ((uint64_t)t->rport << 16) ^
-		     t->lport ^ ((uint64_t)t->laddr * 0x9e3779b97f4a7c15ull);
-
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)(h ^ (h >> 32));
-}
-
-static int tuple_eq(const struct diag_tuple *a, const struct diag_tuple *b)
-{
-	return a->laddr == b->laddr && a->raddr == b->raddr &&
-	       a->lport == b->lport && a->rport == b->rport;
-}
-
-/* Find (or with create, make) a connection; NULL if absent. */
-static struct eng_conn *conn_get(struct eng_node *n, const struct diag_tuple *t,
+/* Find (or with create, make) a connection; NULL if absent.  The table
+ * lives as long as the node: connections are never stale. */
+static struct eng_conn *conn_get(struct eng_node *n, const struct tuple *t,
 				 int create)
 {
-	uint32_t i, mask;
+	struct eng_conn *c = tuple_table_find(&n->conns, t);
 
-	if (!n->conns_cap) {
-		if (!create)
-			return NULL;
-		n->conns_cap = 1024;
-		n->conns = xcalloc(n->conns_cap, sizeof(*n->conns));
-	}
-	if (create && (n->nconns + 1) * 2 > n->conns_cap) {
-		struct eng_conn *old = n->conns;
-		uint32_t cap = n->conns_cap, k;
-
-		n->conns_cap *= 2;
-		n->conns = xcalloc(n->conns_cap, sizeof(*n->conns));
-		n->nconns = 0;
-		for (k = 0; k < cap; k++) {
-			if (!old[k].used)
-				continue;
-			*conn_get(n, &old[k].t, 1) = old[k];
-		}
-		free(old);
-	}
-	mask = n->conns_cap - 1;
-	for (i = conn_hash(t) & mask;; i = (i + 1) & mask) {
-		struct eng_conn *c = &n->conns[i];
-
-		if (!c->used) {
-			if (!create)
-				return NULL;
-			memset(c, 0, sizeof(*c));
-			c->used = 1;
-			c->t = *t;
-			n->nconns++;
-			return c;
-		}
-		if (tuple_eq(&c->t, t))
-			return c;
-	}
+	if (!c && create)
+		c = tuple_table_insert(&n->conns, t, 0);
+	return c;
 }
 
 /* ---- packets ---- */
 
-static void pkt_tuple(const struct pkt *p, int out, struct diag_tuple *t)
+static void pkt_tuple(const struct pkt *p, int out, struct tuple *t)
 {
 	t->laddr = out ? p->saddr : p->daddr;
 	t->raddr = out ? p->daddr : p->saddr;
@@ -352,7 +240,7 @@ static int fault_check(struct eng_node *n, const struct pkt *p, int out,
 		       uint32_t *delay_ms)
 {
 	struct eng_conn *c = NULL;
-	struct diag_tuple t;
+	struct tuple t;
 	int i;
 
 	pkt_tuple(p, out, &t);
@@ -399,7 +287,7 @@ static int legacy_packet(struct engine *e, struct eng_node *n,
 			 const struct pkt *p, int out)
 {
 	uint64_t now = eng_now_ms();
-	struct diag_tuple t;
+	struct tuple t;
 	struct eng_conn *c;
 	int ts = p->has_ts && n->server_ts, r;
 
@@ -456,7 +344,7 @@ static int legacy_packet(struct engine *e, struct eng_node *n,
 		/* tcp_time_wait(): rto = (icsk_rto << 2) - (icsk_rto >> 1),
 		 * 3.5 x RTO, Linux 2.6.32-4.11 with tcp_tw_recycle. */
 		tm.at_ms = now + (uint64_t)(rto * 7 / 2 + 999) / 1000;
-		timer_add(e, &tm);
+		heap_push(&e->timers, &tm);
 	}
 	return 0;
 }
@@ -523,7 +411,7 @@ static int eng_packet(struct nfq *q, struct nfq_packet *np, void *arg)
 			memcpy(tm.data, np->data, np->len);
 			tm.len = np->len;
 		}
-		timer_add(n->e, &tm);
+		heap_push(&n->e->timers, &tm);
 		n->st.delayed++;
 		n->held++;
 		return 0;
@@ -597,7 +485,7 @@ static int eng_rules(struct eng_node *n, int compat, int fail_open, char *why,
 			err = nft_engine_queue(b, &finrst);
 	}
 	if (!err)
-		err = nft_batch_send(b, why, whylen);
+		err = nft_batch_send(b, NULL, why, whylen);
 	else
 		snprintf(why, whylen, "building rules: %s", strerror(-err));
 	nft_batch_free(b);
@@ -776,6 +664,7 @@ static int eng_init(struct engine *e, const struct topo *t)
 	int i, k, err;
 
 	memset(e, 0, sizeof(*e));
+	heap_init(&e->timers, sizeof(struct eng_timer), timer_before, NULL);
 	e->t = t;
 	e->start_ms = eng_now_ms();
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -823,7 +712,9 @@ static int eng_init(struct engine *e, const struct topo *t)
 		}
 		if (!n->clock && !n->lg && !n->nfaults)
 			continue;
-		snprintf(n->ns, sizeof(n->ns), "%s-%s", t->name, tn->name);
+		tuple_table_init(&n->conns, sizeof(struct eng_conn), NULL,
+				 NULL);
+		netns_name(t->name, tn->name, n->ns, sizeof(n->ns));
 		e->nnodes++;
 	}
 	eng_plan_bpf(e);
@@ -849,9 +740,9 @@ static void eng_fini(struct engine *e)
 {
 	int i;
 
-	for (i = 0; i < e->ntimers; i++)
-		free(e->timers[i].data);
-	free(e->timers);
+	for (i = 0; i < heap_count(&e->timers); i++)
+		free(((struct eng_timer *)heap_at(&e->timers, i))->data);
+	heap_free(&e->timers);
 	for (i = 0; i < e->nnodes; i++) {
 		struct eng_node *n = &e->nodes[i];
 
@@ -864,7 +755,7 @@ static void eng_fini(struct engine *e)
 		if (n->nsfd >= 0)
 			close(n->nsfd);
 		free(n->faults);
-		free(n->conns);
+		tuple_table_free(&n->conns);
 	}
 	free(e->nodes);
 	tsbpf_close(e->bpf);
@@ -925,13 +816,11 @@ static const char *eng_clock_path(const struct engine *e)
 
 static void eng_write_stats(struct engine *e, int final)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	struct statfile sf;
 	FILE *f;
 	int i;
 
-	engine_stats_path(e->t->name, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
+	f = statfile_begin(&sf, e->t->name, "engine");
 	if (!f)
 		return;
 	fprintf(f,
@@ -980,7 +869,7 @@ static void eng_write_stats(struct engine *e, int final)
 			: n->lg	  ? topo_legacy_model_name(n->tn->legacy.model)
 				  : "-");
 	}
-	util_file_replace(f, tmp, path);
+	statfile_commit(&sf);
 }
 
 /* ---- the loop ---- */
@@ -993,7 +882,7 @@ int engine_run(const struct topo *t, int ready_fd)
 	char msg[256];
 	int err, i;
 
-	util_daemon_signals(eng_on_signal);
+	util_daemon_signals();
 
 	err = eng_init(&e, t);
 	if (err) {
@@ -1004,10 +893,9 @@ int engine_run(const struct topo *t, int ready_fd)
 		return err;
 	}
 	{
-		char path[PATH_MAX];
+		char path[STATFILE_PATH_MAX];
 
-		snprintf(path, sizeof(path), "%s/%s.timeline", STATE_DIR,
-			 t->name);
+		statfile_path(t->name, "timeline", path, sizeof(path));
 		e.timeline = fopen(path, "we");
 		if (e.timeline)
 			setvbuf(e.timeline, NULL, _IOLBF, 0);
@@ -1015,22 +903,22 @@ int engine_run(const struct topo *t, int ready_fd)
 	eng_write_stats(&e, 0);
 	util_notify(ready_fd, "ok\n");
 
-	while (!eng_stop) {
+	while (!util_stop) {
 		uint64_t now = eng_now_ms();
 		int timeout = ENG_STATS_EVERY_MS, n;
 
-		while (e.ntimers && e.timers[0].at_ms <= now) {
+		while (timer_next(&e) <= now) {
 			struct eng_timer tm;
 
-			timer_pop(&e, &tm);
+			heap_pop(&e.timers, &tm);
 			eng_timer_fire(&e, &tm);
 		}
 		if (now >= next_stats) {
 			eng_write_stats(&e, 0);
 			next_stats = now + ENG_STATS_EVERY_MS;
 		}
-		if (e.ntimers && e.timers[0].at_ms - now < (uint64_t)timeout)
-			timeout = (int)(e.timers[0].at_ms - now);
+		if (timer_next(&e) - now < (uint64_t)timeout)
+			timeout = (int)(timer_next(&e) - now);
 		n = epoll_wait(e.epfd, evs, ENG_MAX_EVENTS, timeout);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
@@ -1043,7 +931,7 @@ int engine_run(const struct topo *t, int ready_fd)
 				       &node->st.overruns);
 			if (err < 0) {
 				log_errno(err, "engine: %s: queue", node->ns);
-				eng_stop = 1;
+				util_stop = 1;
 				break;
 			}
 			err = 0;

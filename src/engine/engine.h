@@ -14,28 +14,11 @@
  *
  * Installs the engine's nftables rules in the namespaces that need them,
  * binds their queues and runs one event loop over all of them.  Counters
- * go to the stats file every second and at exit.
+ * go to the lab's "engine" counter file (lib/statfile.h) every second and
+ * at exit.
  * Return: 0 on a clean stop, -errno on failure.
  */
 int engine_run(const struct topo *t, int ready_fd);
-
-/* Where the running engine of a lab keeps its counters. */
-void engine_stats_path(const char *lab, char *buf, size_t len);
-
-/**
- * engine_stats_field() - the value of KEY in one line of the stats file
- * ("node c1 seen 12 rewritten 12 ..."), as a word; "" if absent
- */
-void engine_stats_field(const char *line, const char *key, char *buf,
-			size_t len);
-
-/**
- * engine_stats_get() - KEY of NODE's line (NULL: the engine's own line)
- * in a lab's stats file
- * Return: 0, or -ENOENT (no file, no such line or key; buf is "").
- */
-int engine_stats_get(const char *lab, const char *node, const char *key,
-		     char *buf, size_t len);
 
 /* The offset a host clock adds, as a 32-bit tick count. */
 uint32_t engine_clock_offset(const struct topo_clock *c);

@@ -1,13 +1,15 @@
-/* fullcone.c - the full-cone keeper of nat = rfc; ctnetlink messages. */
+/* fullcone.c - the full-cone keeper of nat = rfc: conntrack events in,
+ * nftables map elements out. */
 
 /*
  * Theory of operation
  *
  * The keeper of a nat = rfc gateway is a thread of the lab's keeper
  * process (keeper.c), in the gateway's namespace.  It listens to
- * conntrack's NEW and DESTROY events (ctnetlink multicast on libmnl) and
+ * conntrack's NEW and DESTROY events (ctnetlink multicast, netlink.c) and
  * keeps two nftables maps of the gateway up to date (libnftnl batches,
- * nft_fullcone_map()): internal endpoint -> external port (the source
+ * nft_fullcone_map(), sent over one socket the thread keeps): internal
+ * endpoint -> external port (the source
  * NAT reuses it towards every destination: endpoint-independent
  * mapping) and external port -> internal endpoint (new inbound
  * connections to it are DNATed: endpoint-independent filtering, and
@@ -20,9 +22,8 @@
  * the outbound SYN of its connection meanwhile, else answered with ICMP
  * port unreachable from a raw socket.
  *
- * The ctnetlink messages (rfc_ct_build_get(), rfc_ct_parse(), also used
- * by the suite's conntrack reads) and the classification of an entry into
- * mappings (rfc_fc_classify()) do no I/O: unit tested without root.
+ * Events are parsed by ct.c; the classification of an entry into
+ * mappings (fullcone_classify()) does no I/O: unit tested without root.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,170 +45,18 @@
 #include <libmnl/libmnl.h>
 
 #include "engine/fullcone.h"
+#include "engine/synhold.h"
+#include "lib/ct.h"
 #include "lib/log.h"
+#include "lib/netlink.h"
 #include "lib/netns.h"
 #include "lib/nft.h"
-#include "rfc/rfc.h"
-#include "engine/synhold.h"
 #include "lib/util.h"
 
-/* ---- ctnetlink messages ---- */
-
-size_t rfc_ct_build_get(void *buf, uint32_t seq, const struct rfc_ct_tuple *t)
+int fullcone_classify(const struct ct_entry *e, uint32_t ext, uint32_t net,
+		      uint32_t mask, struct fullcone_map out[2])
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct nlattr *orig, *nest;
-	struct nfgenmsg *g;
-
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = AF_INET;
-	g->version = NFNETLINK_V0;
-	g->res_id = 0;
-	orig = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
-	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, htonl(t->src));
-	mnl_attr_put_u32(nlh, CTA_IP_V4_DST, htonl(t->dst));
-	mnl_attr_nest_end(nlh, nest);
-	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
-	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->proto);
-	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
-	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
-	mnl_attr_nest_end(nlh, nest);
-	mnl_attr_nest_end(nlh, orig);
-	return nlh->nlmsg_len;
-}
-
-static int ct_parse_tuple(const struct nlattr *nest, struct rfc_ct_tuple *t)
-{
-	const struct nlattr *a, *b;
-	int have = 0;
-
-	mnl_attr_for_each_nested(a, nest)
-	{
-		switch (mnl_attr_get_type(a)) {
-		case CTA_TUPLE_IP:
-			mnl_attr_for_each_nested(b, a)
-			{
-				if (mnl_attr_validate(b, MNL_TYPE_U32) < 0)
-					continue;
-				if (mnl_attr_get_type(b) == CTA_IP_V4_SRC)
-					t->src = ntohl(mnl_attr_get_u32(b));
-				else if (mnl_attr_get_type(b) == CTA_IP_V4_DST)
-					t->dst = ntohl(mnl_attr_get_u32(b));
-				have |= 1;
-			}
-			break;
-		case CTA_TUPLE_PROTO:
-			mnl_attr_for_each_nested(b, a)
-			{
-				switch (mnl_attr_get_type(b)) {
-				case CTA_PROTO_NUM:
-					if (mnl_attr_validate(b, MNL_TYPE_U8) <
-					    0)
-						break;
-					t->proto = mnl_attr_get_u8(b);
-					have |= 2;
-					break;
-				case CTA_PROTO_SRC_PORT:
-					if (mnl_attr_validate(b, MNL_TYPE_U16) <
-					    0)
-						break;
-					t->sport = ntohs(mnl_attr_get_u16(b));
-					break;
-				case CTA_PROTO_DST_PORT:
-					if (mnl_attr_validate(b, MNL_TYPE_U16) <
-					    0)
-						break;
-					t->dport = ntohs(mnl_attr_get_u16(b));
-					break;
-				}
-			}
-			break;
-		}
-	}
-	return have == 3 ? 0 : -EINVAL;
-}
-
-static void ct_parse_protoinfo(const struct nlattr *nest,
-			       struct rfc_ct_entry *e)
-{
-	const struct nlattr *a, *b;
-
-	mnl_attr_for_each_nested(a, nest)
-	{
-		if (mnl_attr_get_type(a) != CTA_PROTOINFO_TCP)
-			continue;
-		mnl_attr_for_each_nested(b, a)
-		{
-			if (mnl_attr_get_type(b) == CTA_PROTOINFO_TCP_STATE &&
-			    mnl_attr_validate(b, MNL_TYPE_U8) == 0)
-				e->state = mnl_attr_get_u8(b);
-		}
-	}
-}
-
-static void ct_parse_help(const struct nlattr *nest, struct rfc_ct_entry *e)
-{
-	const struct nlattr *a;
-
-	mnl_attr_for_each_nested(a, nest)
-	{
-		if (mnl_attr_get_type(a) == CTA_HELP_NAME &&
-		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			snprintf(e->helper, sizeof(e->helper), "%s",
-				 mnl_attr_get_str(a));
-	}
-}
-
-int rfc_ct_parse(const struct nlmsghdr *nlh, struct rfc_ct_entry *e)
-{
-	const struct nlattr *a;
-	int have = 0;
-
-	memset(e, 0, sizeof(*e));
-	e->state = -1;
-	e->timeout = -1;
-	if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_CTNETLINK ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)))
-		return -EINVAL;
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
-	{
-		switch (mnl_attr_get_type(a)) {
-		case CTA_TUPLE_ORIG:
-			if (!ct_parse_tuple(a, &e->orig))
-				have |= 1;
-			break;
-		case CTA_TUPLE_REPLY:
-			if (!ct_parse_tuple(a, &e->reply))
-				have |= 2;
-			break;
-		case CTA_STATUS:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				e->status = ntohl(mnl_attr_get_u32(a));
-			break;
-		case CTA_TIMEOUT:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				e->timeout =
-					(int32_t)ntohl(mnl_attr_get_u32(a));
-			break;
-		case CTA_PROTOINFO:
-			ct_parse_protoinfo(a, e);
-			break;
-		case CTA_HELP:
-			ct_parse_help(a, e);
-			break;
-		}
-	}
-	return have == 3 ? 0 : -EINVAL;
-}
-
-int rfc_fc_classify(const struct rfc_ct_entry *e, uint32_t ext, uint32_t net,
-		    uint32_t mask, struct rfc_mapping out[2])
-{
-	const struct rfc_ct_tuple *o = &e->orig, *r = &e->reply;
+	const struct ct_tuple *o = &e->orig, *r = &e->reply;
 	int n = 0;
 
 	if (o->proto != IPPROTO_TCP)
@@ -234,10 +83,9 @@ int rfc_fc_classify(const struct rfc_ct_entry *e, uint32_t ext, uint32_t net,
 /* ---- the keeper ---- */
 
 #define KEEPER_RCVBUF (4 << 20)
-#define KEEPER_BUF    (64 * 1024)
 
 struct kentry {
-	struct rfc_mapping m;
+	struct fullcone_map m;
 	int refs;      /* connections that use it */
 	int installed; /* the maps took it */
 };
@@ -255,6 +103,7 @@ struct fullcone {
 	uint32_t events, mappings, conflicts, lost;
 	struct synhold hold; /* unsolicited SYNs (REQ-4), under mu too */
 	int icmp_fd;	     /* raw ICMP socket answering them */
+	struct netlink nft;  /* the thread's socket for map updates */
 };
 
 static int keeper_find(const struct fullcone *k, uint32_t addr, uint16_t port)
@@ -268,8 +117,8 @@ static int keeper_find(const struct fullcone *k, uint32_t addr, uint16_t port)
 }
 
 /* Add or delete a mapping in the gateway's maps (the keeper's thread is
- * in the gateway's namespace). */
-static int keeper_nft(const struct rfc_mapping *m, int add)
+ * in the gateway's namespace, and so is its socket). */
+static int keeper_nft(struct fullcone *k, const struct fullcone_map *m, int add)
 {
 	struct nft_batch *b = nft_batch_new();
 	char why[512];
@@ -279,7 +128,7 @@ static int keeper_nft(const struct rfc_mapping *m, int add)
 		return -ENOMEM;
 	err = nft_fullcone_map(b, add, m->int_addr, m->int_port, m->ext_port);
 	if (!err)
-		err = nft_batch_send(b, why, sizeof(why));
+		err = nft_batch_send(b, &k->nft, why, sizeof(why));
 	if (err)
 		log_debug("keeper: %s", err == -ENOMEM ? "out of memory" : why);
 	nft_batch_free(b);
@@ -287,7 +136,7 @@ static int keeper_nft(const struct rfc_mapping *m, int add)
 }
 
 /* A connection began (add) or ended using mapping m. */
-static void keeper_apply(struct fullcone *k, const struct rfc_mapping *m,
+static void keeper_apply(struct fullcone *k, const struct fullcone_map *m,
 			 int add)
 {
 	struct kentry gone;
@@ -303,7 +152,7 @@ static void keeper_apply(struct fullcone *k, const struct rfc_mapping *m,
 		/* Install first: a mapping the suite can see is in the
 		 * maps.  The maps refuse an external port that is some
 		 * other endpoint's already (port overlapping): counted. */
-		installed = keeper_nft(m, 1) == 0;
+		installed = keeper_nft(k, m, 1) == 0;
 		pthread_mutex_lock(&k->mu);
 		if (installed)
 			k->mappings++;
@@ -332,25 +181,26 @@ static void keeper_apply(struct fullcone *k, const struct rfc_mapping *m,
 	k->v[i] = k->v[--k->n];
 	pthread_mutex_unlock(&k->mu);
 	if (gone.installed)
-		keeper_nft(&gone.m, 0);
+		keeper_nft(k, &gone.m, 0);
 }
 
-static void keeper_event(struct fullcone *k, const struct nlmsghdr *nlh)
+static int keeper_event(const struct nlmsghdr *nlh, void *arg)
 {
-	struct rfc_mapping m[2];
-	struct rfc_ct_entry e;
+	struct fullcone *k = arg;
+	struct fullcone_map m[2];
+	struct ct_entry e;
 	int type = nlh->nlmsg_type & 0xff, add, i, n;
 
 	if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_CTNETLINK)
-		return;
+		return MNL_CB_OK;
 	if (type == IPCTNL_MSG_CT_NEW)
 		add = 1;
 	else if (type == IPCTNL_MSG_CT_DELETE)
 		add = 0;
 	else
-		return;
-	if (rfc_ct_parse(nlh, &e))
-		return;
+		return MNL_CB_OK;
+	if (ct_parse(nlh, &e))
+		return MNL_CB_OK;
 	pthread_mutex_lock(&k->mu);
 	k->events++;
 	/* An outbound SYN to the sender of a held SYN, from the port it
@@ -359,9 +209,10 @@ static void keeper_event(struct fullcone *k, const struct nlmsghdr *nlh)
 		synhold_punch(&k->hold, e.reply.src, e.reply.sport,
 			      e.reply.dport);
 	pthread_mutex_unlock(&k->mu);
-	n = rfc_fc_classify(&e, k->ext, k->net, k->mask, m);
+	n = fullcone_classify(&e, k->ext, k->net, k->mask, m);
 	for (i = 0; i < n; i++)
 		keeper_apply(k, &m[i], add);
+	return MNL_CB_OK;
 }
 
 static void keeper_set_ready(struct fullcone *k, int v)
@@ -372,76 +223,47 @@ static void keeper_set_ready(struct fullcone *k, int v)
 	pthread_mutex_unlock(&k->mu);
 }
 
-/* Join a conntrack multicast group (NFNLGRP_CONNTRACK_*). */
-static int keeper_join(struct mnl_socket *nl, int group)
-{
-	return mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group,
-				     sizeof(group)) < 0
-		       ? -errno
-		       : 0;
-}
-
 /* The conntrack event socket: NEW and DESTROY, with a queue deep enough
  * for a burst of new connections. */
-static int open_events(struct mnl_socket **out)
+static int open_events(struct netlink *ev)
 {
-	struct mnl_socket *nl =
-		mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	int err = 0, size = KEEPER_RCVBUF, fd;
+	int err, size = KEEPER_RCVBUF, fd;
 
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		err = -errno;
+	err = netlink_open(ev, NETLINK_NETFILTER);
+	if (err)
+		return err;
+	err = netlink_join(ev, NFNLGRP_CONNTRACK_NEW);
 	if (!err)
-		err = keeper_join(nl, NFNLGRP_CONNTRACK_NEW);
-	if (!err)
-		err = keeper_join(nl, NFNLGRP_CONNTRACK_DESTROY);
+		err = netlink_join(ev, NFNLGRP_CONNTRACK_DESTROY);
 	if (err) {
-		mnl_socket_close(nl);
+		netlink_close(ev);
 		return err;
 	}
-	fd = mnl_socket_get_fd(nl);
+	fd = netlink_fd(ev);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	*out = nl;
 	return 0;
 }
 
 /* The NFLOG group the gateway's drop rule copies unsolicited SYNs to:
- * bind it, with packet copies, and read the two ACKs. */
-static int open_nflog(struct mnl_socket **out)
+ * bind it, with packet copies (two requests, two acks). */
+static int open_nflog(struct netlink *lg)
 {
-	struct mnl_socket *nl =
-		mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int err = 0, acks = 0;
+	uint32_t seq;
 	size_t len;
-	ssize_t n;
+	int err;
 
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		err = -errno;
-	len = synhold_nflog_config(buf, 1);
-	if (!err && mnl_socket_sendto(nl, buf, len) < 0)
-		err = -errno;
-	while (!err && acks < 2) {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			err = -errno;
-		else if (mnl_cb_run(buf, (size_t)n, 0,
-				    mnl_socket_get_portid(nl), NULL, NULL) < 0)
-			err = -errno;
-		else
-			acks++;
-	}
-	if (err) {
-		mnl_socket_close(nl);
+	err = netlink_open(lg, NETLINK_NETFILTER);
+	if (err)
 		return err;
-	}
-	*out = nl;
-	return 0;
+	seq = netlink_next_seq(lg);
+	netlink_next_seq(lg); /* the second request's */
+	len = synhold_nflog_config(buf, seq);
+	err = netlink_talk(lg, buf, len, 2, NULL, NULL);
+	if (err)
+		netlink_close(lg);
+	return err;
 }
 
 /* A raw ICMP socket sending from the gateway's outside address. */
@@ -462,24 +284,21 @@ static int open_icmp(uint32_t ext)
 	return fd;
 }
 
-/* Unsolicited SYNs copied by the drop rule: hold each (REQ-4). */
-static void keeper_nflog(struct fullcone *k, const char *buf, size_t n)
+/* An unsolicited SYN copied by the drop rule: hold it (REQ-4). */
+static int keeper_nflog(const struct nlmsghdr *nlh, void *arg)
 {
-	const struct nlmsghdr *nlh;
+	struct fullcone *k = arg;
 	struct synhold_syn syn;
 	const uint8_t *pkt;
-	int len = (int)n;
 	size_t plen;
 
-	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-	     nlh = mnl_nlmsg_next(nlh, &len)) {
-		if (synhold_nflog_payload(nlh, &pkt, &plen) ||
-		    synhold_parse(pkt, plen, &syn))
-			continue;
-		pthread_mutex_lock(&k->mu);
-		synhold_add(&k->hold, &syn, util_now_ns() / 1000000);
-		pthread_mutex_unlock(&k->mu);
-	}
+	if (synhold_nflog_payload(nlh, &pkt, &plen) ||
+	    synhold_parse(pkt, plen, &syn))
+		return MNL_CB_OK;
+	pthread_mutex_lock(&k->mu);
+	synhold_add(&k->hold, &syn, util_now_ns() / 1000000);
+	pthread_mutex_unlock(&k->mu);
+	return MNL_CB_OK;
 }
 
 /* Answer every held SYN that is due with ICMP port unreachable. */
@@ -506,29 +325,25 @@ static void keeper_answer(struct fullcone *k)
 	}
 }
 
-/* Read one socket's pending messages into buf; ENOBUFS (events lost:
- * the maps miss some mappings) is counted.  Return: bytes, 0 nothing
- * (now), -1 a fatal error. */
-static ssize_t keeper_read(struct fullcone *k, int fd, char *buf)
+/* Read one socket's pending messages; ENOBUFS (events lost: the maps
+ * miss some mappings) is counted.  Return: 0, or -errno if the socket
+ * failed. */
+static int keeper_read(struct fullcone *k, struct netlink *nl, mnl_cb_t cb)
 {
-	ssize_t n = recv(fd, buf, KEEPER_BUF, MSG_DONTWAIT);
+	int n = netlink_recv(nl, cb, k);
 
-	if (n >= 0)
-		return n;
-	if (errno == ENOBUFS) {
-		pthread_mutex_lock(&k->mu);
-		k->lost++;
-		pthread_mutex_unlock(&k->mu);
-		return 0;
-	}
-	return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (n != -ENOBUFS)
+		return n < 0 ? n : 0;
+	pthread_mutex_lock(&k->mu);
+	k->lost++;
+	pthread_mutex_unlock(&k->mu);
+	return 0;
 }
 
 static void *keeper_main(void *arg)
 {
 	struct fullcone *k = arg;
-	struct mnl_socket *ev = NULL, *lg = NULL;
-	char *buf = NULL;
+	struct netlink ev = {0}, lg = {0};
 	sigset_t set;
 	int err;
 
@@ -546,26 +361,21 @@ static void *keeper_main(void *arg)
 		err = open_events(&ev);
 	if (!err)
 		err = open_nflog(&lg);
+	if (!err)
+		err = netlink_open(&k->nft, NETLINK_NETFILTER);
 	if (!err) {
 		k->icmp_fd = open_icmp(k->ext);
 		if (k->icmp_fd < 0)
 			err = k->icmp_fd;
 	}
-	if (!err) {
-		buf = malloc(KEEPER_BUF);
-		if (!buf)
-			err = -ENOMEM;
-	}
 	keeper_set_ready(k, err ? err : 1);
 	while (!err) {
 		struct pollfd p[3] = {
-			{.fd = mnl_socket_get_fd(ev), .events = POLLIN},
-			{.fd = mnl_socket_get_fd(lg), .events = POLLIN},
+			{.fd = netlink_fd(&ev), .events = POLLIN},
+			{.fd = netlink_fd(&lg), .events = POLLIN},
 			{.fd = k->stop[0], .events = POLLIN},
 		};
-		const struct nlmsghdr *nlh;
-		ssize_t n;
-		int len, timeout;
+		int timeout;
 
 		pthread_mutex_lock(&k->mu);
 		timeout = synhold_next_due(&k->hold, util_now_ns() / 1000000);
@@ -579,29 +389,15 @@ static void *keeper_main(void *arg)
 			break;
 		/* Events first: an outbound SYN translated by now spares
 		 * the held SYN it answers. */
-		if (p[0].revents) {
-			n = keeper_read(k, p[0].fd, buf);
-			if (n < 0)
-				break;
-			len = (int)n;
-			for (nlh = (const struct nlmsghdr *)buf;
-			     mnl_nlmsg_ok(nlh, len);
-			     nlh = mnl_nlmsg_next(nlh, &len))
-				keeper_event(k, nlh);
-		}
-		if (p[1].revents) {
-			n = keeper_read(k, p[1].fd, buf);
-			if (n < 0)
-				break;
-			keeper_nflog(k, buf, (size_t)n);
-		}
+		if (p[0].revents && keeper_read(k, &ev, keeper_event) < 0)
+			break;
+		if (p[1].revents && keeper_read(k, &lg, keeper_nflog) < 0)
+			break;
 		keeper_answer(k);
 	}
-	free(buf);
-	if (ev)
-		mnl_socket_close(ev);
-	if (lg)
-		mnl_socket_close(lg);
+	netlink_close(&ev);
+	netlink_close(&lg);
+	netlink_close(&k->nft);
 	return NULL;
 }
 

@@ -4,7 +4,31 @@
 
 #include <stdint.h>
 
+struct ct_entry;
 struct fullcone;
+
+/* A mapping the full-cone keeper learns: internal endpoint, its port
+ * outside. */
+struct fullcone_map {
+	uint32_t int_addr;
+	uint16_t int_port, ext_port;
+};
+
+/**
+ * fullcone_classify() - the mappings a TCP conntrack entry of the gateway
+ * stands for (no I/O)
+ * @e:      the entry (its tuples)
+ * @ext:    the gateway's outside address
+ * @net:    the inside network, @mask its netmask (host order)
+ * @out:    up to two mappings
+ *
+ * An outbound connection (from inside, source-NATed to @ext) stands for
+ * the mapping of its source; one to @ext that was DNATed inside, for the
+ * mapping of its destination; a hairpinned one for both.
+ * Return: the number of mappings (0, 1 or 2).
+ */
+int fullcone_classify(const struct ct_entry *e, uint32_t ext, uint32_t net,
+		      uint32_t mask, struct fullcone_map out[2]);
 
 /**
  * fullcone_start() - start the keeper of a gateway; return once it

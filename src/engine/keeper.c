@@ -22,33 +22,10 @@
 #include "engine/keeper.h"
 #include "lib/log.h"
 #include "lib/netns.h"
-#include "lab/state.h"
+#include "lib/statfile.h"
 #include "lib/util.h"
 
 #define KEEPER_STATS_EVERY_MS 1000
-
-static volatile sig_atomic_t kp_stop;
-
-static void kp_on_signal(int sig)
-{
-	(void)sig;
-	kp_stop = 1;
-}
-
-void keeper_stats_path(const char *lab, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s.keeper", STATE_DIR, lab);
-}
-
-int keeper_stats_get(const char *lab, const char *node, const char *key,
-		     char *buf, size_t len)
-{
-	char path[PATH_MAX], want[80];
-
-	keeper_stats_path(lab, path, sizeof(path));
-	snprintf(want, sizeof(want), "node %s ", node);
-	return util_file_field(path, want, key, buf, len);
-}
 
 struct kp_gw {
 	const struct topo_node *n;
@@ -58,14 +35,12 @@ struct kp_gw {
 
 static void kp_write_stats(const struct topo *t, struct kp_gw *g, int ng)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	struct fullcone_counts c;
+	struct statfile sf;
 	FILE *f;
 	int i;
 
-	keeper_stats_path(t->name, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
+	f = statfile_begin(&sf, t->name, "keeper");
 	if (!f)
 		return;
 	fprintf(f, "keeper pid %d\n", (int)getpid());
@@ -81,17 +56,15 @@ static void kp_write_stats(const struct topo *t, struct kp_gw *g, int ng)
 			c.active, c.held, c.icmp_sent, c.punched,
 			c.hold_overflow);
 	}
-	util_file_replace(f, tmp, path);
+	statfile_commit(&sf);
 }
 
 /* Start the keeper of gateway g. */
 static int kp_start(const struct topo *t, struct kp_gw *g)
 {
 	const struct topo_net *in = &t->nets[g->n->ifs[0].net];
-	char ns[TOPO_LAB_MAX + TOPO_NODE_MAX + 2];
 
-	snprintf(ns, sizeof(ns), "%s-%s", t->name, g->n->name);
-	g->nsfd = netns_open(ns);
+	g->nsfd = netns_open_node(t->name, g->n->name);
 	if (g->nsfd < 0)
 		return g->nsfd;
 	return fullcone_start(g->nsfd, g->n->ifs[1].addr, in->addr,
@@ -104,7 +77,7 @@ int keeper_run(const struct topo *t, int ready_fd)
 	char msg[256];
 	int i, ng = 0, err = 0;
 
-	util_daemon_signals(kp_on_signal);
+	util_daemon_signals();
 
 	g = xcalloc((size_t)t->nnodes, sizeof(*g));
 	for (i = 0; !err && i < t->nnodes; i++) {
@@ -126,7 +99,7 @@ int keeper_run(const struct topo *t, int ready_fd)
 	} else {
 		util_notify(ready_fd, msg);
 	}
-	while (!err && !kp_stop) {
+	while (!err && !util_stop) {
 		/* Signals interrupt the sleep. */
 		usleep(KEEPER_STATS_EVERY_MS * 1000);
 		kp_write_stats(t, g, ng);

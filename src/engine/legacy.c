@@ -3,13 +3,14 @@
 #include <string.h>
 
 #include "engine/legacy.h"
+#include "lib/tuple.h"
 #include "lib/util.h"
 
 /*
  * Theory of operation
  *
- * Two hash tables, both open addressing with linear probing and
- * backward-shift deletion (no tombstones), one element type each:
+ * Two tuple tables (tuple.c: open addressing, stale elements removed on
+ * lookup and swept before the table grows), one element type each:
  *
  * - conns, keyed by the 4-tuple: the close of each connection as the
  *   server sees it.  The state names are the kernel's.  The active closer
@@ -44,8 +45,6 @@
  * staleness) are jiffies in the kernel and milliseconds here.  now_ms must
  * not go backwards: differences are unsigned, as in the kernel.
  *
- * Stale elements are removed when looked up, and swept from a whole table
- * before it grows, so churn reuses slots instead of allocating.
  */
 
 /* TCP_PAWS_MSL, 60 s, Linux 2.6.32-4.11 */
@@ -61,15 +60,6 @@
 /* Ours: a connection that never finishes closing is dropped after this. */
 #define HALF_CLOSED_MS (2 * TIMEWAIT_LEN_MS)
 
-#define HT_MIN_SLOTS 64
-
-/* The first member of every table element. */
-struct hkey {
-	uint32_t laddr, raddr;
-	uint16_t lport, rport;
-	uint32_t used;
-};
-
 enum conn_state {
 	CS_ESTABLISHED,
 	CS_FIN_WAIT1,
@@ -81,7 +71,7 @@ enum conn_state {
 };
 
 struct conn {
-	struct hkey key;
+	struct tuple_slot slot;
 	uint32_t state; /* enum conn_state */
 	uint32_t has_cand;
 	uint32_t fin_end;    /* sequence number after the server's FIN */
@@ -91,18 +81,10 @@ struct conn {
 };
 
 struct peer {
-	struct hkey key;
+	struct tuple_slot slot;
 	uint32_t ts;
 	uint64_t stamp;	  /* in units */
 	uint64_t used_ms; /* creation, last update (and inet_peer: use) */
-};
-
-struct legacy;
-
-struct htab {
-	unsigned char *slot;
-	size_t esize, mask, n;
-	int (*stale)(const struct legacy *lg, const void *e, uint64_t now_ms);
 };
 
 struct legacy {
@@ -110,11 +92,11 @@ struct legacy {
 	uint64_t unit_ms; /* 1000: stamps in seconds; 1: in milliseconds */
 	uint64_t msl;	  /* PAWS_MSL in units */
 	uint64_t ttl_ms;  /* peer entry lifetime */
-	struct htab conns, peers;
+	struct tuple_table conns, peers;
 	struct legacy_stats st;
 };
 
-static int conn_stale(const struct legacy *lg, const void *e, uint64_t now_ms)
+static int conn_stale(const void *lg, const void *e, uint64_t now_ms)
 {
 	const struct conn *c = e;
 
@@ -125,171 +107,26 @@ static int conn_stale(const struct legacy *lg, const void *e, uint64_t now_ms)
 }
 
 /* Both inet_peer's GC and tcpm_check_stamp() use time_after(): strictly. */
-static int peer_stale(const struct legacy *lg, const void *e, uint64_t now_ms)
+static int peer_stale(const void *lg, const void *e, uint64_t now_ms)
 {
 	const struct peer *p = e;
 
-	return now_ms - p->used_ms > lg->ttl_ms;
+	return now_ms - p->used_ms > ((const struct legacy *)lg)->ttl_ms;
 }
 
-static void ht_init(struct htab *t, size_t esize,
-		    int (*stale)(const struct legacy *, const void *, uint64_t))
+static struct tuple conn_key(uint32_t laddr, uint32_t raddr, uint16_t lport,
+			     uint16_t rport)
 {
-	t->slot = xcalloc(HT_MIN_SLOTS, esize);
-	t->esize = esize;
-	t->mask = HT_MIN_SLOTS - 1;
-	t->n = 0;
-	t->stale = stale;
-}
-
-static struct hkey *ht_at(const struct htab *t, size_t i)
-{
-	return (struct hkey *)(t->slot + i * t->esize);
-}
-
-/* A 64-bit finaliser (splitmix64) over the 96 bits of the key. */
-static size_t ht_hash(const struct hkey *k)
-{
-	uint64_t h = (uint64_t)k->laddr << 32 | k->raddr;
-
-	h ^= ((uint64_t)k->lport << 16 | k->rport) * 0x9e3779b97f4a7c15ull;
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebull;
-	h ^= h >> 31;
-	return (size_t)h;
-}
-
-static int key_eq(const struct hkey *a, const struct hkey *b)
-{
-	return a->laddr == b->laddr && a->raddr == b->raddr &&
-	       a->lport == b->lport && a->rport == b->rport;
-}
-
-static size_t ht_find_slot(const struct htab *t, const struct hkey *k)
-{
-	size_t i = ht_hash(k) & t->mask;
-
-	while (ht_at(t, i)->used && !key_eq(ht_at(t, i), k))
-		i = (i + 1) & t->mask;
-	return i;
-}
-
-static void ht_remove_at(struct htab *t, size_t hole)
-{
-	size_t j = hole;
-
-	memset(ht_at(t, hole), 0, t->esize);
-	t->n--;
-	for (;;) {
-		size_t home;
-
-		j = (j + 1) & t->mask;
-		if (!ht_at(t, j)->used)
-			return;
-		home = ht_hash(ht_at(t, j)) & t->mask;
-		/* Move j back into the hole unless its home lies after the hole. */
-		if (((j - home) & t->mask) < ((j - hole) & t->mask))
-			continue;
-		memcpy(ht_at(t, hole), ht_at(t, j), t->esize);
-		memset(ht_at(t, j), 0, t->esize);
-		hole = j;
-	}
-}
-
-/* Remove every stale element.  A removal may pull a later element into
- * slot i, so i only advances past a live one. */
-static void ht_sweep(struct htab *t, const struct legacy *lg, uint64_t now_ms)
-{
-	size_t i = 0;
-
-	while (i <= t->mask) {
-		struct hkey *e = ht_at(t, i);
-
-		if (e->used && t->stale(lg, e, now_ms))
-			ht_remove_at(t, i);
-		else
-			i++;
-	}
-}
-
-static void ht_resize(struct htab *t, size_t slots)
-{
-	unsigned char *old = t->slot;
-	size_t i, old_slots = t->mask + 1;
-
-	t->slot = xcalloc(slots, t->esize);
-	t->mask = slots - 1;
-	for (i = 0; i < old_slots; i++) {
-		struct hkey *e = (struct hkey *)(old + i * t->esize);
-
-		if (e->used)
-			memcpy(ht_at(t, ht_find_slot(t, e)), e, t->esize);
-	}
-	free(old);
-}
-
-/*
- * Find the live element with key k; a stale one is removed first.
- * Return: the element, or NULL.  Valid until the next insert or removal.
- */
-static void *ht_lookup(struct htab *t, const struct legacy *lg,
-		       const struct hkey *k, uint64_t now_ms)
-{
-	size_t i = ht_find_slot(t, k);
-
-	if (!ht_at(t, i)->used)
-		return NULL;
-	if (t->stale(lg, ht_at(t, i), now_ms)) {
-		ht_remove_at(t, i);
-		return NULL;
-	}
-	return ht_at(t, i);
-}
-
-/* Insert a zeroed element with key k, which must be absent. */
-static void *ht_insert(struct htab *t, const struct legacy *lg,
-		       const struct hkey *k, uint64_t now_ms)
-{
-	struct hkey *e;
-
-	/* Above 3/4 load, sweep; grow unless that left the table half empty,
-	 * so that a sweep is paid for by at least a quarter table of inserts. */
-	if ((t->n + 1) * 4 > (t->mask + 1) * 3) {
-		ht_sweep(t, lg, now_ms);
-		if ((t->n + 1) * 2 > t->mask + 1)
-			ht_resize(t, (t->mask + 1) * 2);
-	}
-	e = ht_at(t, ht_find_slot(t, k));
-	memset(e, 0, t->esize);
-	e->laddr = k->laddr;
-	e->raddr = k->raddr;
-	e->lport = k->lport;
-	e->rport = k->rport;
-	e->used = 1;
-	t->n++;
-	return e;
-}
-
-static void ht_drop(struct htab *t, void *e)
-{
-	ht_remove_at(t, (size_t)((unsigned char *)e - t->slot) / t->esize);
-}
-
-static struct hkey conn_key(uint32_t laddr, uint32_t raddr, uint16_t lport,
-			    uint16_t rport)
-{
-	struct hkey k = {laddr, raddr, lport, rport, 0};
+	struct tuple k = {laddr, raddr, lport, rport};
 
 	return k;
 }
 
 /* 2.6.32's inet_peer knows only the remote address. */
-static struct hkey peer_key(const struct legacy *lg, uint32_t laddr,
-			    uint32_t raddr)
+static struct tuple peer_key(const struct legacy *lg, uint32_t laddr,
+			     uint32_t raddr)
 {
-	struct hkey k = {0, raddr, 0, 0, 0};
+	struct tuple k = {0, raddr, 0, 0};
 
 	if (lg->model == LEGACY_4_4)
 		k.laddr = laddr;
@@ -309,8 +146,8 @@ struct legacy *legacy_new(const struct legacy_cfg *cfg)
 	if (!lg->ttl_ms)
 		lg->ttl_ms = cfg->model == LEGACY_4_4 ? METRICS_TIMEOUT_MS
 						      : INET_PEER_TTL_MS;
-	ht_init(&lg->conns, sizeof(struct conn), conn_stale);
-	ht_init(&lg->peers, sizeof(struct peer), peer_stale);
+	tuple_table_init(&lg->conns, sizeof(struct conn), conn_stale, lg);
+	tuple_table_init(&lg->peers, sizeof(struct peer), peer_stale, lg);
 	return lg;
 }
 
@@ -318,8 +155,8 @@ void legacy_free(struct legacy *lg)
 {
 	if (!lg)
 		return;
-	free(lg->conns.slot);
-	free(lg->peers.slot);
+	tuple_table_free(&lg->conns);
+	tuple_table_free(&lg->peers);
 	free(lg);
 }
 
@@ -330,16 +167,16 @@ void legacy_free(struct legacy *lg)
  */
 static void remember(struct legacy *lg, const struct conn *c, uint64_t now_ms)
 {
-	struct hkey k = peer_key(lg, c->key.laddr, c->key.raddr);
+	struct tuple k = peer_key(lg, c->slot.key.laddr, c->slot.key.raddr);
 	uint64_t now = now_ms / lg->unit_ms;
-	struct peer *p = ht_lookup(&lg->peers, lg, &k, now_ms);
+	struct peer *p = tuple_table_lookup(&lg->peers, &k, now_ms);
 	int write = 1;
 
 	if (p)
 		write = (int32_t)(p->ts - c->cand_ts) <= 0 ||
 			(now - p->stamp > lg->msl && p->stamp <= c->cand_stamp);
 	else
-		p = ht_insert(&lg->peers, lg, &k, now_ms);
+		p = tuple_table_insert(&lg->peers, &k, now_ms);
 	p->used_ms = now_ms;
 	if (!write)
 		return;
@@ -365,17 +202,17 @@ int legacy_segment(struct legacy *lg, enum legacy_event ev, uint32_t laddr,
 		   uint32_t tsval, uint32_t seq_end, uint32_t ack,
 		   uint64_t now_ms)
 {
-	struct hkey k = conn_key(laddr, raddr, lport, rport);
-	struct conn *c = ht_lookup(&lg->conns, lg, &k, now_ms);
+	struct tuple k = conn_key(laddr, raddr, lport, rport);
+	struct conn *c = tuple_table_lookup(&lg->conns, &k, now_ms);
 	int acked;
 
 	if (ev == LEGACY_RST) {
 		if (c)
-			ht_drop(&lg->conns, c);
+			tuple_table_remove(&lg->conns, c);
 		return 0;
 	}
 	if (!c)
-		c = ht_insert(&lg->conns, lg, &k, now_ms);
+		c = tuple_table_insert(&lg->conns, &k, now_ms);
 	/* A retransmitted FIN or ACK does not restart TIME_WAIT. */
 	if (c->state == CS_TIME_WAIT)
 		return 0;
@@ -414,7 +251,7 @@ int legacy_segment(struct legacy *lg, enum legacy_event ev, uint32_t laddr,
 		else if (c->state == CS_CLOSING)
 			return enter_time_wait(lg, c, now_ms);
 		else if (c->state == CS_LAST_ACK)
-			ht_drop(&lg->conns, c);
+			tuple_table_remove(&lg->conns, c);
 		break;
 	case LEGACY_RST:
 		break;
@@ -425,12 +262,11 @@ int legacy_segment(struct legacy *lg, enum legacy_event ev, uint32_t laddr,
 void legacy_tw_end(struct legacy *lg, uint32_t laddr, uint32_t raddr,
 		   uint16_t lport, uint16_t rport)
 {
-	struct hkey k = conn_key(laddr, raddr, lport, rport);
-	size_t i = ht_find_slot(&lg->conns, &k);
-	const struct conn *c = (const struct conn *)ht_at(&lg->conns, i);
+	struct tuple k = conn_key(laddr, raddr, lport, rport);
+	struct conn *c = tuple_table_find(&lg->conns, &k);
 
-	if (c->key.used && c->state == CS_TIME_WAIT)
-		ht_remove_at(&lg->conns, i);
+	if (c && c->state == CS_TIME_WAIT)
+		tuple_table_remove(&lg->conns, c);
 }
 
 enum legacy_verdict legacy_judge_syn(struct legacy *lg, uint32_t laddr,
@@ -438,19 +274,19 @@ enum legacy_verdict legacy_judge_syn(struct legacy *lg, uint32_t laddr,
 				     uint16_t rport, int has_ts, uint32_t tsval,
 				     uint64_t now_ms)
 {
-	struct hkey k = conn_key(laddr, raddr, lport, rport);
+	struct tuple k = conn_key(laddr, raddr, lport, rport);
 	const struct conn *c;
 	struct peer *p;
 
 	lg->st.syn_checked++;
-	c = ht_lookup(&lg->conns, lg, &k, now_ms);
+	c = tuple_table_lookup(&lg->conns, &k, now_ms);
 	if (c && c->state == CS_TIME_WAIT)
 		return LEGACY_ACCEPT;
 	/* 2.6.32 looks the peer up only for a SYN with a timestamp. */
 	if (lg->model == LEGACY_2_6_32 && !has_ts)
 		return LEGACY_ACCEPT;
 	k = peer_key(lg, laddr, raddr);
-	p = ht_lookup(&lg->peers, lg, &k, now_ms);
+	p = tuple_table_lookup(&lg->peers, &k, now_ms);
 	if (!p)
 		return LEGACY_ACCEPT;
 	/* Taking an inet_peer reference counts as use; a tcp_metrics lookup
@@ -470,8 +306,8 @@ enum legacy_verdict legacy_judge_syn(struct legacy *lg, uint32_t laddr,
 int legacy_peer(struct legacy *lg, uint32_t laddr, uint32_t raddr,
 		uint64_t now_ms, uint32_t *ts, uint64_t *stamp_ms)
 {
-	struct hkey k = peer_key(lg, laddr, raddr);
-	const struct peer *p = ht_lookup(&lg->peers, lg, &k, now_ms);
+	struct tuple k = peer_key(lg, laddr, raddr);
+	const struct peer *p = tuple_table_lookup(&lg->peers, &k, now_ms);
 
 	if (!p)
 		return 0;

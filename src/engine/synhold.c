@@ -22,8 +22,9 @@
 
 #include <libmnl/libmnl.h>
 
-#include "lib/pkt.h"
 #include "engine/synhold.h"
+#include "lib/netlink.h"
+#include "lib/pkt.h"
 #include "lib/util.h"
 
 int synhold_parse(const uint8_t *ip, size_t len, struct synhold_syn *s)
@@ -127,33 +128,13 @@ int synhold_take_due(struct synhold *h, uint64_t now_ms,
 
 size_t synhold_icmp(const struct synhold_syn *s, uint8_t *buf, size_t len)
 {
-	size_t n = 8 + (size_t)s->qlen;
-	uint16_t c;
-
-	if (len < n)
-		return 0;
-	memset(buf, 0, 8);
-	buf[0] = 3; /* destination unreachable */
-	buf[1] = 3; /* port unreachable */
-	memcpy(buf + 8, s->quote, s->qlen);
-	c = htons(pkt_csum(buf, n));
-	memcpy(buf + 2, &c, 2);
-	return n;
+	return pkt_icmp_unreach(buf, len, s->quote, s->qlen);
 }
 
 static struct nlmsghdr *config_msg(char *buf, uint32_t seq)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg *g;
-
-	nlh->nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = AF_UNSPEC;
-	g->version = NFNETLINK_V0;
-	g->res_id = htons(SYNHOLD_GROUP);
-	return nlh;
+	return netlink_nfnl_hdr(buf, NFNL_SUBSYS_ULOG, NFULNL_MSG_CONFIG,
+				NLM_F_ACK, seq, AF_UNSPEC, SYNHOLD_GROUP);
 }
 
 size_t synhold_nflog_config(void *buf, uint32_t seq)

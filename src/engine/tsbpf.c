@@ -11,8 +11,8 @@
 #include <bpf/libbpf.h>
 
 #include "engine/tsbpf.h"
-#include "tsclock_bpf.h"
 #include "lib/util.h"
+#include "tsclock_bpf.h"
 
 /*
  * The program (tsclock.bpf.c) is compiled at build time and embedded

@@ -13,16 +13,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lab/lab.h"
-#include "lab/lab_int.h"
 #include "engine/engine.h"
 #include "engine/keeper.h"
+#include "engine/synhold.h"
+#include "lab/lab.h"
+#include "lab/lab_int.h"
+#include "lab/state.h"
 #include "lib/link.h"
 #include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/nft.h"
-#include "lab/state.h"
-#include "engine/synhold.h"
+#include "lib/statfile.h"
 #include "lib/sysctl.h"
 #include "lib/util.h"
 
@@ -49,10 +50,8 @@
  * them can remove what another lab or the user made.
  */
 
-volatile int lab_interrupted;
 int lab_fail_after;
 
-#define SW_NODE	 "sw"
 #define IF_FIRST 2 /* ifindex of a node's first interface; lo is 1 */
 
 struct build {
@@ -80,17 +79,6 @@ struct ns_worker {
 
 static int lab_join_namespaces(struct build *b);
 
-static void lab_on_signal(int sig)
-{
-	(void)sig;
-	lab_interrupted = 1;
-}
-
-void lab_ns_name(const char *lab, const char *node, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s-%s", lab, node);
-}
-
 /* Switch-side name of a node's interface i. */
 static void lab_sw_ifname(const struct topo_node *n, int i, char *buf)
 {
@@ -103,7 +91,7 @@ static void lab_sw_ifname(const struct topo_node *n, int i, char *buf)
 /* A checkpoint between build steps: interrupted, or a forced failure? */
 static int lab_checkpoint(struct build *b)
 {
-	if (lab_interrupted)
+	if (util_stop)
 		return -EINTR;
 	if (lab_fail_after &&
 	    __atomic_add_fetch(&b->step, 1, __ATOMIC_RELAXED) ==
@@ -259,17 +247,15 @@ static int lab_teardown(struct state *s)
 		}
 	}
 	if (!err) {
-		char path[PATH_MAX];
+		static const char *const kinds[] = {"engine", "keeper", "log",
+						    "timeline"};
+		char path[STATFILE_PATH_MAX];
+		size_t k;
 
-		engine_stats_path(s->lab, path, sizeof(path));
-		unlink(path);
-		keeper_stats_path(s->lab, path, sizeof(path));
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/%s.log", STATE_DIR, s->lab);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/%s.timeline", STATE_DIR,
-			 s->lab);
-		unlink(path);
+		for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+			statfile_path(s->lab, kinds[k], path, sizeof(path));
+			unlink(path);
+		}
 		err = state_remove(s->lab);
 	}
 	return err;
@@ -282,17 +268,17 @@ static int lab_spawn(struct build *b, const char *role, const char *word,
 
 static int lab_check_clash(const struct topo *t)
 {
-	char name[128];
+	char name[NETNS_NAME_MAX];
 	int i;
 
-	lab_ns_name(t->name, SW_NODE, name, sizeof(name));
+	netns_name(t->name, NETNS_SWITCH, name, sizeof(name));
 	if (netns_exists(name)) {
 		log_err("namespace %s already exists and is not lab %s's", name,
 			t->name);
 		return -EEXIST;
 	}
 	for (i = 0; i < t->nnodes; i++) {
-		lab_ns_name(t->name, t->nodes[i].name, name, sizeof(name));
+		netns_name(t->name, t->nodes[i].name, name, sizeof(name));
 		if (netns_exists(name)) {
 			log_err("namespace %s already exists and is not lab "
 				"%s's",
@@ -334,10 +320,10 @@ static int lab_record_nodes(struct build *b)
 static int lab_make_ns(struct build *b, const char *node, struct link_sock *ls,
 		       int *fd)
 {
-	char name[128];
+	char name[NETNS_NAME_MAX];
 	int err;
 
-	lab_ns_name(b->t->name, node, name, sizeof(name));
+	netns_name(b->t->name, node, name, sizeof(name));
 	err = state_append(&b->st, "making %s", name);
 	if (err)
 		return err;
@@ -395,7 +381,7 @@ static int lab_start_namespaces(struct build *b)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int i, n, err;
 
-	err = lab_make_ns(b, SW_NODE, &b->sw, &b->swfd);
+	err = lab_make_ns(b, NETNS_SWITCH, &b->sw, &b->swfd);
 	if (err)
 		return err;
 	n = cpus < 1 ? 1 : cpus > NS_THREADS_MAX ? NS_THREADS_MAX : (int)cpus;
@@ -568,9 +554,20 @@ static int lab_set_sysctl(const struct topo *t, const struct topo_node *n,
 	return -EINVAL;
 }
 
+/* The topology's masquerade flags are the rule builder's. */
+_Static_assert(TOPO_NAT_RANDOM == NFT_MASQ_RANDOM &&
+		       TOPO_NAT_FULLY_RANDOM == NFT_MASQ_FULLY_RANDOM &&
+		       TOPO_NAT_PERSISTENT == NFT_MASQ_PERSISTENT,
+	       "masquerade flags");
+
 static int lab_gateway_nat(struct build *b, const struct topo_node *n)
 {
 	const struct topo_net *out = &b->t->nets[n->ifs[1].net];
+	const struct nft_masq masq = {
+		.flags = n->nat.flags,
+		.port_min = n->nat.port_min,
+		.port_max = n->nat.port_max,
+	};
 	struct nft_batch *nb;
 	char why[512];
 	int err;
@@ -580,7 +577,7 @@ static int lab_gateway_nat(struct build *b, const struct topo_node *n)
 	nb = nft_batch_new();
 	if (!nb)
 		return -ENOMEM;
-	err = nft_gateway_nat(nb, &n->nat, out->name);
+	err = nft_masquerade(nb, &masq, out->name);
 	if (!err && n->nat.mode == TOPO_NAT_RFC) {
 		const struct topo_net *in = &b->t->nets[n->ifs[0].net];
 		struct nft_fullcone fc = {
@@ -597,7 +594,7 @@ static int lab_gateway_nat(struct build *b, const struct topo_node *n)
 		err = nft_fullcone(nb, &fc);
 	}
 	if (!err)
-		err = nft_batch_send(nb, why, sizeof(why));
+		err = nft_batch_send(nb, NULL, why, sizeof(why));
 	if (err)
 		fprintf(stderr, "%s:%d: gateway %s: nat: %s\n", b->t->file,
 			n->nat.line ? n->nat.line : n->line, n->name,
@@ -701,7 +698,7 @@ static int lab_wait_running(struct build *b)
 		}
 		if (pending)
 			usleep(20000);
-		if (lab_interrupted)
+		if (util_stop)
 			return -EINTR;
 	}
 	if (pending)
@@ -746,7 +743,7 @@ int lab_up(const struct topo *t, const char *topo)
 	b.workers = xcalloc(NS_THREADS_MAX, sizeof(*b.workers));
 	for (i = 0; i < t->nnodes; i++)
 		b.nsfd[i] = -1;
-	util_catch_signals(lab_on_signal);
+	util_catch_signals();
 	lab_raise_nofile(2 * t->nnodes + 64);
 
 	b.lockfd = state_lock(t->name);
@@ -876,7 +873,7 @@ static int lab_spawn(struct build *b, const char *role, const char *word,
 		close(b->lockfd);
 		close(b->st.fd);
 		setsid();
-		snprintf(log, sizeof(log), "%s/%s.log", STATE_DIR, b->t->name);
+		statfile_path(b->t->name, "log", log, sizeof(log));
 		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);

@@ -4,9 +4,6 @@
 
 #include "topo/topo.h"
 
-/* Set by SIGINT/SIGTERM/SIGHUP while a lab is being built or run. */
-extern volatile int lab_interrupted;
-
 /* Fault injection for tests: fail the build just after step N (0: off),
  * from the environment variable NATLAB_FAIL_AFTER. */
 extern int lab_fail_after;

@@ -1,18 +1,9 @@
-/* lab_int.h - what lab.c and labview.c share: namespace names, procs. */
+/* lab_int.h - what lab.c and labview.c share: processes in namespaces. */
 #ifndef NATLAB_LAB_INT_H
 #define NATLAB_LAB_INT_H
 
 #include <stddef.h>
 #include <sys/types.h>
-
-/**
- * lab_ns_name() - name of a node's network namespace, "<lab>-<node>"
- * @lab:  the lab's name
- * @node: the node's name (or "sw", the switch)
- * @buf:  where to write the name
- * @len:  size of @buf; a longer name is truncated
- */
-void lab_ns_name(const char *lab, const char *node, char *buf, size_t len);
 
 /**
  * lab_ino_cmp() - qsort()/bsearch() order of nsfs inode numbers

@@ -8,14 +8,15 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "lab/lab.h"
-#include "lab/lab_int.h"
 #include "engine/engine.h"
 #include "engine/keeper.h"
+#include "lab/lab.h"
+#include "lab/lab_int.h"
+#include "lab/state.h"
 #include "lib/link.h"
 #include "lib/log.h"
 #include "lib/netns.h"
-#include "lab/state.h"
+#include "lib/statfile.h"
 #include "lib/sysctl.h"
 #include "lib/util.h"
 
@@ -30,7 +31,7 @@ static void lab_status_node(const char *lab, const char *node_line)
 
 	if (sscanf(node_line, "%63s %15s", node, kind) != 2)
 		return;
-	lab_ns_name(lab, node, ns, sizeof(ns));
+	netns_name(lab, node, ns, sizeof(ns));
 	printf("%-12s %-8s ", node, kind);
 	fd = netns_open(ns);
 	if (fd < 0) {
@@ -79,7 +80,7 @@ static unsigned long long stat_get(const char *line, const char *key)
 {
 	char buf[32];
 
-	engine_stats_field(line, key, buf, sizeof(buf));
+	statfile_field(line, key, buf, sizeof(buf));
 	return strtoull(buf, NULL, 10);
 }
 
@@ -105,11 +106,11 @@ static void lab_status_counters(const char *title, const struct state_pid *p,
 	while (getline(&line, &cap, f) > 0) {
 		if (first) {
 			first = 0;
-			engine_stats_field(line, "queue", queue, sizeof(queue));
+			statfile_field(line, "queue", queue, sizeof(queue));
 			if (queue[0])
 				printf(", queue via %s", queue);
-			engine_stats_field(line, "clock_path", clocks,
-					   sizeof(clocks));
+			statfile_field(line, "clock_path", clocks,
+				       sizeof(clocks));
 			if (clocks[0] && strcmp(clocks, "-"))
 				printf(", clocks via %s", clocks);
 			printf("\n%-12s", "NODE");
@@ -146,12 +147,12 @@ static void lab_status_procs(const struct state *s)
 
 	for (i = 0; i < s->npids; i++) {
 		if (!strcmp(s->pids[i].role, "engine")) {
-			engine_stats_path(s->lab, path, sizeof(path));
+			statfile_path(s->lab, "engine", path, sizeof(path));
 			lab_status_counters("engine", &s->pids[i], path,
 					    engine_keys,
 					    ARRAY_SIZE(engine_keys));
 		} else if (!strcmp(s->pids[i].role, "keeper")) {
-			keeper_stats_path(s->lab, path, sizeof(path));
+			statfile_path(s->lab, "keeper", path, sizeof(path));
 			lab_status_counters("full-cone keeper", &s->pids[i],
 					    path, keeper_keys,
 					    ARRAY_SIZE(keeper_keys));
@@ -235,14 +236,14 @@ int lab_status(const char *lab)
 
 int lab_exec(const char *lab, const char *node, char **argv)
 {
-	char ns[128];
+	char ns[NETNS_NAME_MAX];
 	int fd, err;
 
 	if (!topo_valid_lab_name(lab)) {
 		log_err("'%s' is not a lab name", lab);
 		return -EINVAL;
 	}
-	lab_ns_name(lab, node, ns, sizeof(ns));
+	netns_name(lab, node, ns, sizeof(ns));
 	fd = netns_open(ns);
 	if (fd < 0) {
 		log_err("lab %s has no node %s", lab, node);

@@ -12,16 +12,17 @@
 #include <unistd.h>
 
 #include "lab/state.h"
+#include "lib/statfile.h"
 #include "lib/util.h"
 
 static void state_path(const char *lab, const char *ext, char *path)
 {
-	snprintf(path, PATH_MAX, "%s/%s.%s", STATE_DIR, lab, ext);
+	statfile_path(lab, ext, path, PATH_MAX);
 }
 
 static int state_mkdir(void)
 {
-	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
+	if (mkdir(STATFILE_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
 }
@@ -272,7 +273,7 @@ int state_list(char ***labs)
 	DIR *d;
 
 	*labs = NULL;
-	d = opendir(STATE_DIR);
+	d = opendir(STATFILE_DIR);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {

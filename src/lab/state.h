@@ -4,10 +4,8 @@
 
 #include <sys/types.h>
 
-#define STATE_DIR "/run/natlab"
-
 /*
- * A state file is an append-only log under /run/natlab/<lab>.state (tmpfs:
+ * A state file is an append-only log, /run/natlab/<lab>.state (tmpfs:
  * it goes away with a reboot, as the namespaces do).  The builder writes
  * the header and the nodes before it creates anything, then one "made"
  * line per namespace as soon as it exists, so that a process killed at

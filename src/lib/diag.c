@@ -17,7 +17,7 @@
 #define DIAG_BUF (32 * 1024)
 
 size_t diag_build_req(void *buf, uint16_t type, uint16_t flags, uint32_t states,
-		      const struct diag_tuple *t)
+		      const struct tuple *t)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *r;
@@ -69,7 +69,7 @@ static ssize_t diag_ask(int fd, const void *req, size_t len, void *buf)
 	return n;
 }
 
-long diag_rto(int fd, const struct diag_tuple *t)
+long diag_rto(int fd, const struct tuple *t)
 {
 	char req[256], buf[DIAG_BUF];
 	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
@@ -94,7 +94,7 @@ long diag_rto(int fd, const struct diag_tuple *t)
 	return -ENODATA;
 }
 
-int diag_destroy(int fd, const struct diag_tuple *t)
+int diag_destroy(int fd, const struct tuple *t)
 {
 	char req[256], buf[DIAG_BUF];
 	size_t len = diag_build_req(req, SOCK_DESTROY, NLM_F_ACK, ~0u, t);

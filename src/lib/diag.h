@@ -4,11 +4,7 @@
 
 #include <stdint.h>
 
-/* A TCP 4-tuple as the local end sees it; host byte order. */
-struct diag_tuple {
-	uint32_t laddr, raddr;
-	uint16_t lport, rport;
-};
+#include "lib/tuple.h"
 
 /* Open a NETLINK_SOCK_DIAG socket in the current namespace.
  * Return: fd or -errno. */
@@ -18,13 +14,13 @@ int diag_open(void);
  * diag_rto() - the retransmission timeout of one socket (tcp_info)
  * Return: RTO in microseconds, or -errno (-ENOENT: no such socket).
  */
-long diag_rto(int fd, const struct diag_tuple *t);
+long diag_rto(int fd, const struct tuple *t);
 
 /**
  * diag_destroy() - end one socket, TIME_WAIT ones included (SOCK_DESTROY)
  * Return: 0 or -errno (-ENOENT: already gone).
  */
-int diag_destroy(int fd, const struct diag_tuple *t);
+int diag_destroy(int fd, const struct tuple *t);
 
 /**
  * diag_count() - count TCP sockets by state
@@ -36,6 +32,6 @@ int diag_count(int fd, unsigned int counts[12]);
 
 /* Build the request (no I/O), for tests: returns its length. */
 size_t diag_build_req(void *buf, uint16_t type, uint16_t flags, uint32_t states,
-		      const struct diag_tuple *t);
+		      const struct tuple *t);
 
 #endif

@@ -98,6 +98,19 @@ int netns_del(const char *name)
 	return err;
 }
 
+void netns_name(const char *lab, const char *node, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-%s", lab, node);
+}
+
+int netns_open_node(const char *lab, const char *node)
+{
+	char name[NETNS_NAME_MAX];
+
+	netns_name(lab, node, name, sizeof(name));
+	return netns_open(name);
+}
+
 int netns_open(const char *name)
 {
 	char path[PATH_MAX];

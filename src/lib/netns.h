@@ -2,9 +2,27 @@
 #ifndef NATLAB_NETNS_H
 #define NATLAB_NETNS_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #define NETNS_RUN_DIR "/run/netns"
+
+/* A lab's node lives in the namespace "<lab>-<node>": a lab's name has at
+ * most 24 characters and a node's 11 (topo.h), so this holds any. */
+#define NETNS_NAME_MAX 48
+
+/* The node name of a lab's switch, which "<lab>-sw" holds. */
+#define NETNS_SWITCH "sw"
+
+/**
+ * netns_name() - the namespace of node @node of lab @lab, "<lab>-<node>"
+ * @buf: where to write it, @len bytes (NETNS_NAME_MAX is enough)
+ */
+void netns_name(const char *lab, const char *node, char *buf, size_t len);
+
+/* netns_open_node() - open the namespace of a lab's node (netns_open()
+ * of its netns_name()).  Return: fd or -errno. */
+int netns_open_node(const char *lab, const char *node);
 
 /**
  * netns_init() - remember the caller's namespace and prepare /run/netns

@@ -11,6 +11,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 
+#include "lib/netlink.h"
 #include "lib/nfq.h"
 
 /*
@@ -55,7 +56,7 @@ struct nfq_io {
 };
 
 struct nfq {
-	struct mnl_socket *nl;
+	struct netlink nl;
 	struct nfq_io *io;
 	uint16_t queue;
 	uint64_t errors; /* NLMSG_ERROR replies to our verdicts */
@@ -64,17 +65,8 @@ struct nfq {
 static struct nlmsghdr *nfq_hdr(void *buf, uint8_t type, uint16_t queue,
 				uint16_t flags, uint32_t seq)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg *nfg;
-
-	nlh->nlmsg_type = (NFNL_SUBSYS_QUEUE << 8) | type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = seq;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_UNSPEC;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = htons(queue);
-	return nlh;
+	return netlink_nfnl_hdr(buf, NFNL_SUBSYS_QUEUE, type, flags, seq,
+				AF_UNSPEC, queue);
 }
 
 size_t nfq_build_bind(void *buf, uint16_t queue, uint32_t seq)
@@ -167,24 +159,6 @@ int nfq_parse_packet(const void *msg, size_t len, struct nfq_packet *p)
 	return 0;
 }
 
-/* Send one config request and read its ack.  Return: 0 or -errno. */
-static int nfq_request(struct nfq *q, const void *req, size_t len)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t portid = mnl_socket_get_portid(q->nl);
-	uint32_t seq = ((const struct nlmsghdr *)req)->nlmsg_seq;
-	ssize_t n;
-	int ret;
-
-	if (mnl_socket_sendto(q->nl, req, len) < 0)
-		return -errno;
-	n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
-	if (n < 0)
-		return -errno;
-	ret = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-	return ret < 0 ? -errno : 0;
-}
-
 struct nfq_io *nfq_io_new(void)
 {
 	struct nfq_io *io = calloc(1, sizeof(*io));
@@ -220,7 +194,7 @@ void nfq_io_free(struct nfq_io *io)
 struct nfq *nfq_open(struct nfq_io *io, uint16_t queue, uint32_t maxlen,
 		     int fail_open)
 {
-	int one = 1, rcvbuf = NFQ_RCVBUF, sndbuf = NFQ_SNDBUF, err;
+	int rcvbuf = NFQ_RCVBUF, sndbuf = NFQ_SNDBUF, err, fd;
 	uint8_t req[NFQ_MSG_MIN];
 	struct nfq *q;
 
@@ -229,26 +203,28 @@ struct nfq *nfq_open(struct nfq_io *io, uint16_t queue, uint32_t maxlen,
 		return NULL;
 	q->io = io;
 	q->queue = queue;
-	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!q->nl)
+	err = netlink_open(&q->nl, NETLINK_NETFILTER);
+	if (err) {
+		errno = -err;
 		goto fail;
-	if (mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto fail;
-	mnl_socket_setsockopt(q->nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(q->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	}
+	fd = netlink_fd(&q->nl);
 	/* A burst must not overrun the socket: as root, force a buffer
 	 * larger than net.core.rmem_max. */
-	if (setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUFFORCE,
-		       &rcvbuf, sizeof(rcvbuf)) < 0)
-		setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_RCVBUF,
-			   &rcvbuf, sizeof(rcvbuf));
-	setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET, SO_SNDBUFFORCE,
-		   &sndbuf, sizeof(sndbuf));
-	err = nfq_request(q, req, nfq_build_bind(req, queue, 1));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
+	/* The config requests, each acked (netlink_talk()). */
+	err = netlink_talk(&q->nl, req,
+			   nfq_build_bind(req, queue, netlink_next_seq(&q->nl)),
+			   1, NULL, NULL);
 	if (!err)
-		err = nfq_request(
-			q, req,
-			nfq_build_params(req, queue, maxlen, fail_open, 2));
+		err = netlink_talk(&q->nl, req,
+				   nfq_build_params(req, queue, maxlen,
+						    fail_open,
+						    netlink_next_seq(&q->nl)),
+				   1, NULL, NULL);
 	if (err) {
 		errno = -err;
 		goto fail;
@@ -269,14 +245,13 @@ void nfq_close(struct nfq *q)
 		q->io->txq = NULL; /* its unsent verdicts die with it */
 		q->io->txlen = 0;
 	}
-	if (q->nl)
-		mnl_socket_close(q->nl);
+	netlink_close(&q->nl);
 	free(q);
 }
 
 int nfq_fd(const struct nfq *q)
 {
-	return mnl_socket_get_fd(q->nl);
+	return netlink_fd(&q->nl);
 }
 
 int nfq_verdict(struct nfq *q, uint32_t id, int verdict, const void *data,
@@ -313,7 +288,7 @@ int nfq_flush(struct nfq *q)
 
 	if (io->txq != q || !io->txlen)
 		return 0;
-	n = mnl_socket_sendto(q->nl, io->tx, io->txlen);
+	n = mnl_socket_sendto(q->nl.sk, io->tx, io->txlen);
 	io->txlen = 0;
 	io->txq = NULL;
 	return n < 0 ? -errno : 0;
@@ -345,7 +320,7 @@ static int nfq_walk(struct nfq *q, void *buf, size_t len, nfq_cb cb, void *arg)
 
 int nfq_recv(struct nfq *q, nfq_cb cb, void *arg, uint64_t *overruns)
 {
-	int fd = mnl_socket_get_fd(q->nl), count = 0, n, i, err;
+	int fd = netlink_fd(&q->nl), count = 0, n, i, err;
 	struct nfq_io *io = q->io;
 
 	while (count < NFQ_MAX_PACKETS) {

@@ -8,9 +8,10 @@
  * as one transaction or none of it.  Builders let libnftnl write each
  * request at the tail of a libmnl batch (mnl_nlmsg_batch); batch_commit()
  * accepts it and records a description under its sequence number.  The
- * builders themselves, the rulesets, are in nftrules.c.  Only
- * nft_batch_send() does I/O, so unit tests parse the bytes back as root
- * or not.
+ * builders themselves, the rulesets, are in nftrules.c, which does no
+ * I/O.  Only this file talks to the kernel, through netlink_talk()
+ * (netlink.c): nft_batch_send() and the one query, nft_fullcone_has(); so
+ * unit tests parse the built bytes back as root or not.
  *
  * libnftnl writes a message without knowing how much room is left, so the
  * buffer keeps NFT_MSG_MAX bytes of headroom past the libmnl limit, and
@@ -18,10 +19,10 @@
  * before a message becomes part of the batch.  Room for BATCH_END is
  * reserved at every step, so ending a batch cannot fail.
  *
- * Every request carries NLM_F_ACK.  The kernel queues the acks in order
- * once the whole batch is processed (nfnetlink_rcv_batch(): a failing
- * batch reports every failure; we show the first).  A commit that fails
- * after every request was accepted is acked against BATCH_BEGIN.
+ * Every request carries NLM_F_ACK.  The kernel queues the acks once the
+ * whole batch is processed (nfnetlink_rcv_batch(): a failing batch
+ * reports every failure; we show the first).  A commit that fails after
+ * every request was accepted is acked against BATCH_BEGIN.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <linux/netlink.h>
 #include <linux/netfilter.h>
@@ -41,6 +41,7 @@
 #include <libnftnl/common.h>
 
 #include "lib/log.h"
+#include "lib/netlink.h"
 #include "lib/nft.h"
 #include "lib/nft_int.h"
 
@@ -53,15 +54,6 @@
 #define NFT_MSG_MAX (4 * 1024)
 /* BATCH_END: a header and a struct nfgenmsg. */
 #define NFT_END_LEN MNL_ALIGN(MNL_NLMSG_HDRLEN + sizeof(struct nfgenmsg))
-/* Receive buffer: MNL_SOCKET_BUFFER_SIZE is min(page size, 8 KiB); 8 KiB
- * also holds an error ack quoting a request, should NETLINK_CAP_ACK be
- * missing. */
-#define NFT_RECV_SIZE (8 * 1024)
-/* Socket receive queue per pending ack: an skb's truesize, with room. */
-#define NFT_ACK_ROOM 2048
-/* Acks are queued before sendto() returns; this only bounds the wait
- * should a kernel never answer. */
-#define NFT_ACK_TIMEOUT_S 5
 
 struct nft_batch {
 	char *buf;		    /* cap + NFT_MSG_MAX bytes */
@@ -261,141 +253,15 @@ static const char *seq_desc(const struct nft_batch *b, uint32_t seq)
 		return "nftables batch";
 	if (seq == batch_seq(b))
 		return "end of nftables batch";
-	return b->desc[seq - b->seq0 - 1];
+	if (seq > b->seq0 && seq < batch_seq(b))
+		return b->desc[seq - b->seq0 - 1];
+	return "nftables batch";
 }
 
-static int extack_attr(const struct nlattr *attr, void *data)
+int nft_batch_send(struct nft_batch *b, struct netlink *nl, char *err,
+		   size_t errlen)
 {
-	const char **msg = data;
-
-	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-		*msg = mnl_attr_get_str(attr);
-	return MNL_CB_OK;
-}
-
-/* The kernel's error text in an ack (NETLINK_EXT_ACK), or NULL. */
-static const char *extack_msg(const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	size_t off = sizeof(*e);
-	const char *msg = NULL;
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	/* Without NLM_F_CAPPED the request is quoted before the TLVs. */
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
-	    e->msg.nlmsg_len > MNL_NLMSG_HDRLEN)
-		off += MNL_ALIGN(e->msg.nlmsg_len - MNL_NLMSG_HDRLEN);
-	if (off >= mnl_nlmsg_get_payload_len(nlh))
-		return NULL;
-	mnl_attr_parse(nlh, (unsigned int)off, extack_attr, &msg);
-	return msg;
-}
-
-/* Check one reply: it must ack the next request, or fail one. */
-static int ack_check(struct nft_batch *b, const struct nlmsghdr *nlh,
-		     uint32_t portid, int *acked, char *err, size_t errlen)
-{
-	uint32_t want = b->seq0 + 1 + (uint32_t)*acked;
-	uint32_t seq = nlh->nlmsg_seq;
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	const char *msg;
-
-	if (!mnl_nlmsg_portid_ok(nlh, portid)) {
-		set_err(err, errlen, "netlink reply for port %u, ours is %u",
-			nlh->nlmsg_pid, portid);
-		return -EPROTO;
-	}
-	if (nlh->nlmsg_type != NLMSG_ERROR ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) || seq < b->seq0 ||
-	    seq > batch_seq(b)) {
-		set_err(err, errlen,
-			"unexpected netlink reply (type %u, sequence number "
-			"%u, batch %u-%u)",
-			nlh->nlmsg_type, seq, b->seq0, batch_seq(b));
-		return -EPROTO;
-	}
-	if (e->error < 0) {
-		msg = extack_msg(nlh);
-		set_err(err, errlen, "%s: %s%s%s", seq_desc(b, seq),
-			strerror(-e->error), msg ? ": " : "", msg ? msg : "");
-		return e->error;
-	}
-	if (e->error > 0 || seq != want) {
-		set_err(err, errlen, "%s: out-of-order ack (seq %u, error %d)",
-			seq_desc(b, want), seq, e->error);
-		return -EPROTO;
-	}
-	(*acked)++;
-	return 0;
-}
-
-/* Read until every request is acked or one failed. */
-static int ack_read(struct nft_batch *b, struct mnl_socket *nl, char *err,
-		    size_t errlen)
-{
-	uint32_t portid = mnl_socket_get_portid(nl);
-	char *buf = malloc(NFT_RECV_SIZE);
-	const struct nlmsghdr *nlh;
-	int acked = 0, ret = 0, len;
-	ssize_t n;
-
-	if (!buf)
-		return -ENOMEM;
-	while (acked < b->count) {
-		n = mnl_socket_recvfrom(nl, buf, NFT_RECV_SIZE);
-		if (n < 0) {
-			ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
-			set_err(err, errlen, "%s: waiting for ack: %s",
-				seq_desc(b, b->seq0 + 1 + (uint32_t)acked),
-				strerror(-ret));
-			break;
-		}
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)buf;
-		     !ret && mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len))
-			ret = ack_check(b, nlh, portid, &acked, err, errlen);
-		if (ret)
-			break;
-	}
-	free(buf);
-	return ret;
-}
-
-/* Error text, short acks, a bounded wait, and a receive queue that holds
- * an ack for every request of a large batch. */
-static int sock_setup(struct mnl_socket *nl, int count)
-{
-	struct timeval tv = {.tv_sec = NFT_ACK_TIMEOUT_S};
-	int fd = mnl_socket_get_fd(nl);
-	int one = 1, want = count * NFT_ACK_ROOM, have;
-	socklen_t len = sizeof(have);
-
-	/* Linux 4.12 / 4.3; without them errors still arrive, only less
-	 * informative, so their absence is not fatal. */
-	if (mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one)))
-		log_debug("nft: NETLINK_EXT_ACK: %s", strerror(errno));
-	if (mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one)))
-		log_debug("nft: NETLINK_CAP_ACK: %s", strerror(errno));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &len))
-		return -errno;
-	/* SO_RCVBUF is capped by rmem_max; FORCE needs CAP_NET_ADMIN,
-	 * which loading rules needs anyway. */
-	if (want > have &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)))
-		return -errno;
-	return 0;
-}
-
-int nft_batch_send(struct nft_batch *b, char *err, size_t errlen)
-{
-	struct mnl_socket *nl = NULL;
-	const char *what = NULL;
-	ssize_t n;
+	struct netlink own = {0};
 	int ret;
 
 	set_err(err, errlen, "%s", "");
@@ -407,35 +273,51 @@ int nft_batch_send(struct nft_batch *b, char *err, size_t errlen)
 	b->sent = true;
 	if (!b->count)
 		return 0;
-
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!nl) {
-		ret = -errno;
-		what = "netfilter netlink socket";
-		goto out;
-	}
-	ret = sock_setup(nl, b->count);
-	if (ret) {
-		what = "netfilter netlink socket options";
-		goto out;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		what = "binding netfilter netlink socket";
-		goto out;
+		ret = netlink_open(&own, NETLINK_NETFILTER);
+		if (ret) {
+			set_err(err, errlen, "netfilter netlink socket: %s",
+				strerror(-ret));
+			return ret;
+		}
+		nl = &own;
 	}
 	/* The default wmem (208 KiB) always takes NFT_BATCH_MAX. */
-	n = mnl_socket_sendto(nl, nft_batch_data(b), nft_batch_len(b));
-	if (n < 0 || (size_t)n != nft_batch_len(b)) {
-		ret = n < 0 ? -errno : -EIO;
-		what = "sending nftables batch";
-		goto out;
-	}
-	ret = ack_read(b, nl, err, errlen);
-out:
-	if (what)
-		set_err(err, errlen, "%s: %s", what, strerror(-ret));
-	if (nl)
-		mnl_socket_close(nl);
+	ret = netlink_talk(nl, nft_batch_data(b), nft_batch_len(b), b->count,
+			   NULL, NULL);
+	if (ret && nl->err_seq)
+		set_err(err, errlen, "%s: %s%s%s", seq_desc(b, nl->err_seq),
+			strerror(-ret), nl->msg[0] ? ": " : "", nl->msg);
+	else if (ret)
+		set_err(err, errlen, "nftables batch: %s%s%s", strerror(-ret),
+			nl->msg[0] ? ": " : "", nl->msg);
+	netlink_close(&own);
 	return ret;
+}
+
+static int has_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWSETELEM)
+		*(int *)data = 1;
+	return MNL_CB_OK;
+}
+
+int nft_fullcone_has(uint32_t int_addr, uint16_t int_port)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct netlink nl;
+	int found = 0, err;
+	size_t len;
+
+	err = netlink_open(&nl, NETLINK_NETFILTER);
+	if (err)
+		return err;
+	len = nft_fullcone_has_req(buf, netlink_next_seq(&nl), int_addr,
+				   int_port);
+	/* The element, then the ack; or ENOENT: no such key. */
+	err = len ? netlink_talk(&nl, buf, len, 1, has_cb, &found) : -ENOMEM;
+	netlink_close(&nl);
+	if (err == -ENOENT)
+		return 0;
+	return err ? err : found;
 }

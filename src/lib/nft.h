@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "topo/topo.h"
+struct netlink;
 
 /* The table natlab owns in every namespace it puts rules in. */
 #define NFT_TABLE "natlab"
@@ -16,23 +16,33 @@ struct nft_batch;
 struct nft_batch *nft_batch_new(void);
 void nft_batch_free(struct nft_batch *b);
 
+/* A gateway's masquerade: its flags and port range. */
+#define NFT_MASQ_RANDOM	      0x1u /* random port (NF_NAT_RANGE_PROTO_RANDOM) */
+#define NFT_MASQ_FULLY_RANDOM 0x2u /* ..._PROTO_RANDOM_FULLY */
+#define NFT_MASQ_PERSISTENT   0x4u /* NF_NAT_RANGE_PERSISTENT */
+
+struct nft_masq {
+	unsigned int flags;	     /* NFT_MASQ_* */
+	uint16_t port_min, port_max; /* both 0: any port */
+};
+
 /**
- * nft_gateway_nat() - add a gateway's NAT ruleset to a batch
+ * nft_masquerade() - add a gateway's masquerade to a batch
  * @b:       batch
- * @nat:     the gateway's NAT profile
+ * @m:       its flags and port range
  * @oifname: its outside interface
  *
  * Adds "table ip natlab", a "postrouting" nat chain (hook postrouting,
- * priority srcnat = 100), and for TOPO_NAT_MASQUERADE rules matching
- * oifname with a counter and masquerade carrying the profile's flags
- * (random, fully-random, persistent) and port range.  nftables only takes
- * a port range after a transport protocol match, so with a range there
- * is one rule per protocol that has ports (tcp, udp) plus a rule without
- * a range for everything else.  TOPO_NAT_NONE adds nothing.
- * Return: 0 or -errno.
+ * priority srcnat = 100), and rules matching oifname with a counter and
+ * masquerade carrying the flags (random, fully-random, persistent) and
+ * port range.  nftables only takes a port range after a transport
+ * protocol match, so with a range there is one rule per protocol that
+ * has ports (tcp, udp) plus a rule without a range for everything else.
+ * Return: 0 or -errno (-EINVAL for a bad interface name, flag or range;
+ * the batch is left as it was).
  */
-int nft_gateway_nat(struct nft_batch *b, const struct topo_nat *nat,
-		    const char *oifname);
+int nft_masquerade(struct nft_batch *b, const struct nft_masq *m,
+		   const char *oifname);
 
 /**
  * nft_engine_chain() - add "table ip natlab" and a filter base chain
@@ -64,17 +74,19 @@ int nft_engine_queue(struct nft_batch *b, const struct nft_queue *q);
 /**
  * nft_batch_send() - end the batch and send it in the caller's netns
  * @b:      batch (may be sent once)
+ * @nl:     a NETLINK_NETFILTER socket of the namespace (netlink_open()),
+ *          for a caller that sends many batches; NULL: one is opened in
+ *          the current network namespace for this batch
  * @err:    on failure: which message failed (e.g. "rule postrouting:
  *          oifname \"wan\" counter masquerade fully-random") and the
  *          kernel's own error text (NETLINK_EXT_ACK) when it gave one
  * @errlen: size of @err
  *
- * Opens a NETLINK_NETFILTER socket (SOCK_CLOEXEC, NETLINK_EXT_ACK on)
- * in the current network namespace, sends the batch, reads an ack for
- * every message and checks sequence numbers.
+ * Sends the batch and reads an ack for every message (netlink_talk()).
  * Return: 0 or -errno of the first failing message.
  */
-int nft_batch_send(struct nft_batch *b, char *err, size_t errlen);
+int nft_batch_send(struct nft_batch *b, struct netlink *nl, char *err,
+		   size_t errlen);
 
 /* The batch as bytes, for tests that parse it back: head and length
  * (BATCH_END is added by nft_batch_send(), or by nft_batch_end()). */
@@ -135,6 +147,15 @@ int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc);
  */
 int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
 		     uint16_t int_port, uint16_t ext_port);
+
+/**
+ * nft_fullcone_has_req() - the request nft_fullcone_has() sends: a
+ * GETSETELEM of INT_ADDR . INT_PORT (host byte order) in NFT_FC_EIM,
+ * into @buf (at least MNL_SOCKET_BUFFER_SIZE bytes)
+ * Return: its length, 0 if out of memory.
+ */
+size_t nft_fullcone_has_req(void *buf, uint32_t seq, uint32_t int_addr,
+			    uint16_t int_port);
 
 /**
  * nft_fullcone_has() - whether NFT_FC_EIM of the current namespace holds

@@ -111,16 +111,16 @@ static int add_masq(struct nftnl_rule *r, uint32_t flags, uint32_t reg_min,
 	return 0;
 }
 
-/* A topology's masquerade flags, their kernel values and nft names. */
+/* The masquerade flags, their kernel values and nft names. */
 static const struct {
-	unsigned int topo;
+	unsigned int flag;
 	uint32_t nf;
 	const char *name;
 } masq_flags[] = {
-	{TOPO_NAT_RANDOM, NF_NAT_RANGE_PROTO_RANDOM, "random"},
-	{TOPO_NAT_FULLY_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY,
+	{NFT_MASQ_RANDOM, NF_NAT_RANGE_PROTO_RANDOM, "random"},
+	{NFT_MASQ_FULLY_RANDOM, NF_NAT_RANGE_PROTO_RANDOM_FULLY,
 	 "fully-random"},
-	{TOPO_NAT_PERSISTENT, NF_NAT_RANGE_PERSISTENT, "persistent"},
+	{NFT_MASQ_PERSISTENT, NF_NAT_RANGE_PERSISTENT, "persistent"},
 };
 
 /* One masquerade rule: interface, protocol (0: any), range, flags. */
@@ -128,7 +128,7 @@ struct masq_rule {
 	const char *oifname;
 	uint8_t l4proto;
 	uint16_t port_min, port_max; /* host order, 0: any port */
-	unsigned int flags;	     /* TOPO_NAT_* */
+	unsigned int flags;	     /* NFT_MASQ_* */
 };
 
 /* The rule as nft lists it, e.g. 'oifname "wan" meta l4proto tcp counter
@@ -143,7 +143,7 @@ static void masq_rule_desc(const struct masq_rule *m, char *buf, size_t len)
 		snprintf(range, sizeof(range), " to :%u-%u", m->port_min,
 			 m->port_max);
 	for (i = 0; i < sizeof(masq_flags) / sizeof(masq_flags[0]); i++) {
-		if (!(m->flags & masq_flags[i].topo))
+		if (!(m->flags & masq_flags[i].flag))
 			continue;
 		strcat(flags, flags[0] ? "," : " ");
 		strcat(flags, masq_flags[i].name);
@@ -164,7 +164,7 @@ static int masq_rule_exprs(struct nftnl_rule *r, const struct masq_rule *m)
 	size_t i;
 
 	for (i = 0; i < sizeof(masq_flags) / sizeof(masq_flags[0]); i++)
-		if (m->flags & masq_flags[i].topo)
+		if (m->flags & masq_flags[i].flag)
 			nf |= masq_flags[i].nf;
 	/* nft compares the whole IFNAMSIZ buffer, NUL padding included, so
 	 * "wan" does not match "wan0". */
@@ -262,10 +262,10 @@ out:
 }
 
 /* Reject what the kernel would reject, with a reason it would not give. */
-static int nat_check(const struct topo_nat *nat, const char *oifname)
+static int masq_check(const struct nft_masq *nat, const char *oifname)
 {
 	const unsigned int known =
-		TOPO_NAT_RANDOM | TOPO_NAT_FULLY_RANDOM | TOPO_NAT_PERSISTENT;
+		NFT_MASQ_RANDOM | NFT_MASQ_FULLY_RANDOM | NFT_MASQ_PERSISTENT;
 
 	if (!oifname || !oifname[0] || strlen(oifname) >= IFNAMSIZ) {
 		log_err("nft: outside interface \"%s\": need 1 to %d characters",
@@ -285,8 +285,8 @@ static int nat_check(const struct topo_nat *nat, const char *oifname)
 	return 0;
 }
 
-int nft_gateway_nat(struct nft_batch *b, const struct topo_nat *nat,
-		    const char *oifname)
+int nft_masquerade(struct nft_batch *b, const struct nft_masq *nat,
+		   const char *oifname)
 {
 	static const uint8_t with_ports[] = {IPPROTO_TCP, IPPROTO_UDP};
 	size_t mark_len = nft_batch_len(b);
@@ -296,16 +296,7 @@ int nft_gateway_nat(struct nft_batch *b, const struct topo_nat *nat,
 
 	if (batch_ended(b))
 		return -EINVAL;
-	switch (nat->mode) {
-	case TOPO_NAT_NONE:
-		return 0;
-	case TOPO_NAT_MASQUERADE:
-	case TOPO_NAT_RFC: /* the full-cone rules go on top: nft_fullcone() */
-		break;
-	default:
-		return -EINVAL;
-	}
-	err = nat_check(nat, oifname);
+	err = masq_check(nat, oifname);
 	if (err)
 		return err;
 
@@ -1041,16 +1032,14 @@ int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
 	return err;
 }
 
-int nft_fullcone_has(uint32_t int_addr, uint16_t int_port)
+size_t nft_fullcone_has_req(void *buf, uint32_t seq, uint32_t int_addr,
+			    uint16_t int_port)
 {
-	uint8_t endpoint[8], buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = 1;
 	struct nftnl_set *set = nftnl_set_alloc();
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-	struct mnl_socket *nl = NULL;
 	struct nlmsghdr *nlh;
-	int ret = -ENOMEM;
-	ssize_t n;
+	uint8_t endpoint[8];
+	size_t len = 0;
 
 	if (!set || !e || nftnl_set_set_str(set, NFTNL_SET_TABLE, NFT_TABLE) ||
 	    nftnl_set_set_str(set, NFTNL_SET_NAME, NFT_FC_EIM)) {
@@ -1061,46 +1050,11 @@ int nft_fullcone_has(uint32_t int_addr, uint16_t int_port)
 	nftnl_set_set_u32(set, NFTNL_SET_FAMILY, NFPROTO_IPV4);
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, endpoint, sizeof(endpoint));
 	nftnl_set_elem_add(set, e);
-	nlh = nftnl_nlmsg_build_hdr((char *)buf, NFT_MSG_GETSETELEM,
-				    NFPROTO_IPV4, NLM_F_ACK, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_IPV4,
+				    NLM_F_ACK, seq);
 	nftnl_set_elems_nlmsg_build_payload(nlh, set);
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	/* The element (NEWSETELEM) then an ACK, or an error: ENOENT when
-	 * the map does not hold the key. */
-	ret = 0;
-	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		int len = (int)n, done = 0;
-		const struct nlmsghdr *m;
-
-		for (m = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(m, len);
-		     m = mnl_nlmsg_next(m, &len)) {
-			if (m->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *er =
-					mnl_nlmsg_get_payload(m);
-
-				if (er->error && er->error != -ENOENT)
-					ret = er->error;
-				done = 1;
-			} else if ((m->nlmsg_type & 0xff) ==
-				   NFT_MSG_NEWSETELEM) {
-				ret = 1;
-			} else if (m->nlmsg_type == NLMSG_DONE) {
-				done = 1;
-			}
-		}
-		if (done)
-			break;
-	}
-	if (n < 0)
-		ret = -errno;
+	len = nlh->nlmsg_len;
 out:
-	if (nl)
-		mnl_socket_close(nl);
 	nftnl_set_free(set);
-	return ret;
+	return len;
 }

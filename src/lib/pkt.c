@@ -348,3 +348,35 @@ uint16_t pkt_ip_csum(const uint8_t *iph, size_t ihl)
 	sum = sum_bytes(sum, iph + 12, ihl - 12, 0);
 	return (uint16_t)~fold(sum);
 }
+
+size_t pkt_icmp_unreach(uint8_t *buf, size_t len, const void *quote,
+			size_t qlen)
+{
+	size_t n = 8 + qlen;
+
+	if (len < n)
+		return 0;
+	memset(buf, 0, 8);
+	buf[0] = 3; /* destination unreachable */
+	buf[1] = 3; /* port unreachable */
+	memcpy(buf + 8, quote, qlen);
+	put16(buf + 2, pkt_csum(buf, n));
+	return n;
+}
+
+size_t pkt_ipv4_tcp_quote(uint8_t buf[28], uint32_t src, uint16_t sport,
+			  uint32_t dst, uint16_t dport)
+{
+	memset(buf, 0, 28);
+	buf[0] = 0x45;		/* version 4, 20-byte header */
+	put16(buf + 2, 40);	/* total length: headers alone */
+	put16(buf + 6, 0x4000); /* DF */
+	buf[8] = 64;		/* TTL */
+	buf[9] = IP_PROTO_TCP;	/* protocol */
+	put32(buf + 12, src);
+	put32(buf + 16, dst);
+	put16(buf + 10, pkt_ip_csum(buf, 20));
+	put16(buf + 20, sport);
+	put16(buf + 22, dport);
+	return 28;
+}

@@ -85,6 +85,25 @@ uint16_t pkt_ip_csum(const uint8_t *iph, size_t ihl);
  * whose checksum field is zero. */
 uint16_t pkt_csum(const void *buf, size_t len);
 
+/**
+ * pkt_icmp_unreach() - an ICMP port unreachable (type 3, code 3) quoting
+ * @quote (the offending datagram's IPv4 header and first 8 bytes, as RFC
+ * 792 asks), checksummed, into @buf
+ * Return: its length (8 + @qlen), or 0 if @len is too small.
+ */
+size_t pkt_icmp_unreach(uint8_t *buf, size_t len, const void *quote,
+			size_t qlen);
+
+/**
+ * pkt_ipv4_tcp_quote() - what an ICMP error quotes of a TCP segment
+ * src:sport -> dst:dport (host order): an IPv4 header of a 40-byte
+ * packet with DF set and TTL 64, and the segment's first 8 bytes (its
+ * ports; sequence number 0), into @buf (28 bytes)
+ * Return: 28.
+ */
+size_t pkt_ipv4_tcp_quote(uint8_t buf[28], uint32_t src, uint16_t sport,
+			  uint32_t dst, uint16_t dport);
+
 /* Serial-number comparison (RFC 1982 on 32 bits): a after b? */
 static inline int pkt_after(uint32_t a, uint32_t b)
 {

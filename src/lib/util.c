@@ -118,24 +118,32 @@ const char *util_ipv4_str(uint32_t addr, char *buf)
 	return buf;
 }
 
-void util_catch_signals(void (*fn)(int))
+volatile sig_atomic_t util_stop;
+
+static void util_on_signal(int sig)
+{
+	(void)sig;
+	util_stop = 1;
+}
+
+void util_catch_signals(void)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
+	sa.sa_handler = util_on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-void util_daemon_signals(void (*fn)(int))
+void util_daemon_signals(void)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fn;
+	sa.sa_handler = util_on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -223,48 +231,6 @@ int util_read_whole(const char *path, char **buf, size_t *len)
 	*buf = b;
 	*len = n;
 	return 0;
-}
-
-void util_line_field(const char *line, const char *key, char *buf, size_t len)
-{
-	size_t klen = strlen(key);
-	const char *p;
-
-	buf[0] = '\0';
-	for (p = strstr(line, key); p; p = strstr(p + 1, key)) {
-		if (p > line && p[-1] == ' ' && p[klen] == ' ') {
-			p += klen + 1;
-			snprintf(buf, len, "%.*s", (int)strcspn(p, " \n"), p);
-			return;
-		}
-	}
-}
-
-int util_file_field(const char *path, const char *prefix, const char *key,
-		    char *buf, size_t len)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-
-	buf[0] = '\0';
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	while (!buf[0] && getline(&line, &cap, f) > 0)
-		if (!strncmp(line, prefix, strlen(prefix)))
-			util_line_field(line, key, buf, len);
-	free(line);
-	fclose(f);
-	return buf[0] ? 0 : -ENOENT;
-}
-
-void util_file_replace(FILE *f, const char *tmp, const char *path)
-{
-	if (fclose(f) == 0)
-		rename(tmp, path);
-	else
-		unlink(tmp);
 }
 
 void util_notify(int fd, const char *msg)

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <signal.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -37,14 +37,21 @@ int util_parse_ipv4(const char *s, uint32_t *addr);
 /* Format a host-order IPv4 address into buf (at least 16 bytes). */
 const char *util_ipv4_str(uint32_t addr, char *buf);
 
-/* Catch SIGINT, SIGTERM and SIGHUP with fn (no SA_RESTART, so that a
- * blocking call returns EINTR). */
-void util_catch_signals(void (*fn)(int));
+/*
+ * The one stop flag of a natlab process: set by SIGINT, SIGTERM or SIGHUP
+ * once util_catch_signals() (or util_daemon_signals()) ran, and checked by
+ * every build step and long wait, which then unwind (-EINTR).
+ */
+extern volatile sig_atomic_t util_stop;
 
-/* For a lab's background process (engine, keeper): SIGTERM and SIGINT
- * call fn (no SA_RESTART); SIGHUP and SIGPIPE are ignored, so that it
+/* Catch SIGINT, SIGTERM and SIGHUP: they set util_stop (no SA_RESTART,
+ * so that a blocking call returns EINTR). */
+void util_catch_signals(void);
+
+/* For a lab's background process (engine, keeper): SIGTERM and SIGINT set
+ * util_stop (no SA_RESTART); SIGHUP and SIGPIPE are ignored, so that it
  * outlives the terminal that ran "natlab up" and a closed pipe. */
-void util_daemon_signals(void (*fn)(int));
+void util_daemon_signals(void);
 
 /* Monotonic time in nanoseconds. */
 uint64_t util_now_ns(void);
@@ -68,31 +75,9 @@ int util_read_whole(const char *path, char **buf, size_t *len);
 int util_read_file(const char *path, char *buf, size_t len);
 
 /**
- * util_file_replace() - close F, written as TMP, and rename it over PATH
- * (readers see the old file or the new one, never half of one); on a
- * failed write TMP is removed
- */
-void util_file_replace(FILE *f, const char *tmp, const char *path);
-
-/**
  * util_notify() - write MSG to FD and close it (a child telling its
  * parent it is ready, or why not); FD < 0: nothing
  */
 void util_notify(int fd, const char *msg);
-
-/**
- * util_line_field() - the word after KEY in a line of "key value" words
- * ("node c1 seen 12 rewritten 12 ..."), KEY matched as a whole word; ""
- * if absent
- */
-void util_line_field(const char *line, const char *key, char *buf, size_t len);
-
-/**
- * util_file_field() - util_line_field() of the first line of file PATH
- * that starts with PREFIX and has KEY
- * Return: 0, or -ENOENT (no file, no such line or key; buf is "").
- */
-int util_file_field(const char *path, const char *prefix, const char *key,
-		    char *buf, size_t len);
 
 #endif

@@ -58,26 +58,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/if.h>
-#include <linux/rtnetlink.h>
-
-#include <libmnl/libmnl.h>
-
-#include "engine/keeper.h"
 #include "lab/lab.h"
+#include "lib/jobs.h"
 #include "lib/log.h"
-#include "run/matrix.h"
 #include "lib/netns.h"
-#include "rfc/rfc_int.h"
+#include "lib/statfile.h"
 #include "lib/util.h"
+#include "rfc/rfc_int.h"
+#include "topo/topo_patch.h"
 
 /* ---- the requirements ---- */
 
 const uint16_t rfc_alg_ports[4] = {21, 6667, 1723, 5060};
 const char *const rfc_alg_names[4] = {"ftp", "irc", "pptp", "sip"};
-
-/* Set by SIGINT, SIGTERM or SIGHUP: the suite stops at its next wait. */
-volatile sig_atomic_t rfc_stop;
 
 const char *const rfc_timer_names[RFC_NTIMERS] = {
 	"established", "syn_sent", "syn_recv",	"fin_wait",
@@ -345,115 +338,9 @@ static void evidence_init(struct rfc_evidence *e)
 	e->ext_addrs = 1;
 }
 
-/*
- * A link's carrier comes up at once, but the kernel acts on it (attaches
- * the qdisc, lets a bridge port forward) from its linkwatch work, up to a
- * second later: packets sent before are dropped, and the first test
- * would see an ARP or SYN retransmission a second late.  Wait until
- * every interface of the lab reports operstate UP.
- */
-struct links_up {
-	int down; /* interfaces not up yet */
-};
-
-static int links_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	struct links_up *lu = data;
-	const struct nlattr *a;
-	int oper = -1;
-
-	if (nlh->nlmsg_type != RTM_NEWLINK || (ifi->ifi_flags & IFF_LOOPBACK))
-		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi))
-	{
-		if (mnl_attr_get_type(a) == IFLA_OPERSTATE &&
-		    mnl_attr_validate(a, MNL_TYPE_U8) == 0)
-			oper = mnl_attr_get_u8(a);
-	}
-	lu->down += oper != IF_OPER_UP;
-	return MNL_CB_OK;
-}
-
-/* Interfaces of the namespace NAME that are not up yet, or -errno. */
-static int links_down(const char *name)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct links_up lu = {0};
-	struct mnl_socket *nl = NULL;
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *g;
-	int fd = netns_open(name), err, ret;
-	ssize_t n;
-
-	if (fd < 0)
-		return fd;
-	err = netns_enter(fd);
-	close(fd);
-	if (err)
-		return err;
-	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	err = nl ? 0 : -errno;
-	netns_leave();
-	if (err)
-		return err;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto out;
-	}
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = 1;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		err = -errno;
-		goto out;
-	}
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		ret = mnl_cb_run(buf, (size_t)n, 1, mnl_socket_get_portid(nl),
-				 links_cb, &lu);
-	} while (ret > MNL_CB_STOP);
-	err = ret < 0 ? -errno : lu.down;
-out:
-	mnl_socket_close(nl);
-	return err;
-}
-
-/* Wait (up to 3 s) until every link of lab T's namespaces is up. */
-static void links_wait(const struct topo *t)
-{
-	char ns[TOPO_LAB_MAX + TOPO_NODE_MAX + 2];
-	uint64_t end = util_now_ns() + 3000000000ull;
-	int i, down;
-
-	do {
-		snprintf(ns, sizeof(ns), "%s-sw", t->name);
-		down = links_down(ns);
-		for (i = 0; down == 0 && i < t->nnodes; i++) {
-			snprintf(ns, sizeof(ns), "%s-%s", t->name,
-				 t->nodes[i].name);
-			down = links_down(ns);
-		}
-		if (down <= 0)
-			break;
-	} while (!rfcio_sleep_ms(10) && util_now_ns() < end);
-	if (down)
-		log_warn("lab %s: %s", t->name,
-			 down < 0 ? strerror(-down)
-				  : "links still not up after 3 s");
-}
-
 static int suite_open(struct suite *s, const struct topo *t,
 		      struct rfc_profile *p)
 {
-	char ns[TOPO_LAB_MAX + TOPO_NODE_MAX + 2];
 	const struct topo_node *gw;
 	int i;
 
@@ -470,8 +357,7 @@ static int suite_open(struct suite *s, const struct topo *t,
 	for (i = 0; i < N_NODES; i++) {
 		const struct topo_node *n = &t->nodes[s->node[i]];
 
-		snprintf(ns, sizeof(ns), "%s-%s", t->name, n->name);
-		s->nsfd[i] = netns_open(ns);
+		s->nsfd[i] = netns_open_node(t->name, n->name);
 		if (s->nsfd[i] < 0)
 			return s->nsfd[i];
 		s->addr[i] = n->ifs[0].addr;
@@ -513,7 +399,8 @@ static void keeper_evidence(const struct topo *t, const struct suite *s)
 
 	s->ev->keeper = 1;
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
-		if (!keeper_stats_get(t->name, gw, keys[i], val, sizeof(val)))
+		if (!statfile_get(t->name, "keeper", gw, keys[i], val,
+				  sizeof(val)))
 			*out[i] = (uint32_t)strtoul(val, NULL, 10);
 }
 
@@ -523,7 +410,7 @@ static int suite_run(const struct topo *t, struct rfc_profile *p)
 	struct suite s;
 	int err;
 
-	links_wait(t);
+	/* lab_up() has waited for every link to run. */
 	err = suite_open(&s, t, p);
 	if (!err)
 		err = rfctest_run(&s);
@@ -531,7 +418,7 @@ static int suite_run(const struct topo *t, struct rfc_profile *p)
 		rfcio_sleep_ms(1100);
 		keeper_evidence(t, &s);
 	}
-	if (rfc_stop)
+	if (util_stop)
 		err = -EINTR;
 	suite_close(&s);
 	return err;
@@ -546,13 +433,6 @@ struct rfc_ctx {
 	int node[N_NODES];
 	char *texts[RFC_PROFILES_MAX]; /* each profile's topology */
 };
-
-static void rfc_on_signal(int sig)
-{
-	(void)sig;
-	rfc_stop = 1;
-	lab_interrupted = 1;
-}
 
 static const char *profile_nat(enum rfc_profile_kind k)
 {
@@ -575,7 +455,7 @@ static char *profile_text(const struct rfc_ctx *cx, enum rfc_profile_kind k)
 
 	if (nat) {
 		snprintf(key, sizeof(key), "%s.nat", gw);
-		next = matrix_apply(text, key, nat);
+		next = topo_patch(text, key, nat);
 		free(text);
 		text = next;
 	}
@@ -616,14 +496,12 @@ profile_child(const struct rfc_ctx *cx, int k, struct rfc_profile *p)
 	int err, err2;
 
 	snprintf(lab, sizeof(lab), "%s", p->lab);
-	util_catch_signals(rfc_on_signal);
+	util_catch_signals();
 	err = topo_parse_buf(&t, cx->file, cx->texts[k], strlen(cx->texts[k]));
 	if (!err)
 		err = topo_set_name(&t, lab);
 	if (!err)
 		err = lab_up(&t, cx->file);
-	/* lab_up() catches signals for itself; they are ours again. */
-	util_catch_signals(rfc_on_signal);
 	if (err) {
 		snprintf(p->error, sizeof(p->error), "lab %s not built: %s",
 			 lab, strerror(-err));
@@ -770,66 +648,59 @@ static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
 	return 0;
 }
 
-/* Start every profile's child and wait for all of them. */
+/* What the profiles' jobs share (jobs.c). */
+struct profile_jobs {
+	const struct rfc_ctx *cx;
+	struct rfc_report *r;
+	int done, tty;
+};
+
+/* Job i: profile i, in the child. */
+static void profile_start(int i, void *arg)
+{
+	struct profile_jobs *pj = arg;
+
+	profile_child(pj->cx, i, &pj->r->p[i]);
+}
+
+/* Job i ended: a child that left no status of its own failed. */
+static void profile_done(int i, int status, void *arg)
+{
+	struct profile_jobs *pj = arg;
+	struct rfc_profile *p = &pj->r->p[i];
+
+	if (status < 0) {
+		p->status = status;
+		snprintf(p->error, sizeof(p->error), "fork: %s",
+			 strerror(-status));
+	} else if (!p->status &&
+		   !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		p->status = -EIO;
+		snprintf(p->error, sizeof(p->error),
+			 "its process ended (status %#x)", status);
+	}
+	pj->done++;
+	if (pj->tty)
+		fprintf(stderr, "\rrfc: %d of %d profiles done", pj->done,
+			pj->r->nprofiles);
+}
+
+/* Run every profile's child at once and wait for all of them. */
 static int rfc_run_children(const struct rfc_ctx *cx, struct rfc_report *r)
 {
-	pid_t pids[RFC_PROFILES_MAX];
-	int tty = isatty(STDERR_FILENO), i, running = 0, done = 0;
+	struct profile_jobs pj = {
+		.cx = cx,
+		.r = r,
+		.tty = isatty(STDERR_FILENO),
+	};
 
-	util_catch_signals(rfc_on_signal);
-	fflush(NULL);
-	for (i = 0; i < r->nprofiles; i++) {
-		pids[i] = fork();
-		if (pids[i] == 0)
-			profile_child(cx, i, &r->p[i]);
-		if (pids[i] < 0) {
-			r->p[i].status = -errno;
-			snprintf(r->p[i].error, sizeof(r->p[i].error),
-				 "fork: %s", strerror(errno));
-		} else {
-			running++;
-		}
-	}
-	if (tty)
+	if (pj.tty)
 		fprintf(stderr, "rfc: %d lab%s side by side, about 10 s\n",
-			running, running == 1 ? "" : "s");
-	while (running) {
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-
-		if (pid < 0) {
-			if (errno != EINTR)
-				break;
-			/* A signal for us alone (not the terminal's
-			 * group): pass it on. */
-			for (i = 0; i < r->nprofiles; i++)
-				if (pids[i] > 0)
-					kill(pids[i], SIGTERM);
-			continue;
-		}
-		for (i = 0; i < r->nprofiles; i++) {
-			struct rfc_profile *p = &r->p[i];
-
-			if (pids[i] != pid)
-				continue;
-			pids[i] = 0;
-			if (!p->status &&
-			    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-				p->status = -EIO;
-				snprintf(p->error, sizeof(p->error),
-					 "its process ended (status %#x)",
-					 status);
-			}
-		}
-		running--;
-		done++;
-		if (tty)
-			fprintf(stderr, "\rrfc: %d of %d profiles done", done,
-				r->nprofiles);
-	}
-	if (tty)
+			r->nprofiles, r->nprofiles == 1 ? "" : "s");
+	jobs_run(r->nprofiles, r->nprofiles, profile_start, profile_done, &pj);
+	if (pj.tty)
 		fputc('\n', stderr);
-	return rfc_stop ? -EINTR : 0;
+	return util_stop ? -EINTR : 0;
 }
 
 int rfc_main(const struct rfc_opts *o)

@@ -271,7 +271,6 @@ extern const char rfc_default_topo[];
 const char *rfc_verdict_name(enum rfc_verdict v);
 const char *rfc_level_name(enum rfc_level l);
 /* conntrack TCP state name ("SYN_SENT"), "?" if unknown */
-const char *rfc_ct_state_name(int state);
 
 /**
  * rfc_profile_parse() - a --profile name
@@ -310,59 +309,6 @@ void rfc_report_table(FILE *f, const struct rfc_report *r);
 
 /* JSON, schema RFC_SCHEMA.  Return: 0 or -EIO. */
 int rfc_report_json(FILE *f, const struct rfc_report *r);
-
-/* ---- conntrack over ctnetlink: messages built and parsed without I/O */
-
-struct rfc_ct_tuple {
-	uint32_t src, dst; /* host order */
-	uint16_t sport, dport;
-	uint8_t proto;
-};
-
-struct rfc_ct_entry {
-	struct rfc_ct_tuple orig, reply;
-	int state;	 /* TCP_CONNTRACK_*, -1 unknown */
-	int32_t timeout; /* seconds left, -1 unknown */
-	uint32_t status; /* IPS_* */
-	char helper[16];
-};
-
-/**
- * rfc_ct_build_get() - an IPCTNL_MSG_CT_GET request for one entry by its
- * original tuple, into buf (at least MNL_SOCKET_BUFFER_SIZE bytes)
- * Return: its length.
- */
-size_t rfc_ct_build_get(void *buf, uint32_t seq, const struct rfc_ct_tuple *t);
-
-/**
- * rfc_ct_parse() - read a conntrack message (an answer to a GET, or an
- * event) into @e
- * Return: 0, or -EINVAL if it is not a conntrack message with tuples.
- */
-int rfc_ct_parse(const struct nlmsghdr *nlh, struct rfc_ct_entry *e);
-
-/* A mapping the full-cone keeper learns: internal endpoint, its port
- * outside. */
-struct rfc_mapping {
-	uint32_t int_addr;
-	uint16_t int_port, ext_port;
-};
-
-/**
- * rfc_fc_classify() - the mappings a TCP conntrack entry of the gateway
- * stands for
- * @e:      the entry (its tuples)
- * @ext:    the gateway's outside address
- * @net:    the inside network, @mask its netmask (host order)
- * @out:    up to two mappings
- *
- * An outbound connection (from inside, source-NATed to @ext) stands for
- * the mapping of its source; one to @ext that was DNATed inside, for the
- * mapping of its destination; a hairpinned one for both.
- * Return: the number of mappings (0, 1 or 2).
- */
-int rfc_fc_classify(const struct rfc_ct_entry *e, uint32_t ext, uint32_t net,
-		    uint32_t mask, struct rfc_mapping out[2]);
 
 /* ---- the command */
 

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "lib/ct.h"
+#include "lib/netlink.h"
 #include "rfc/rfc.h"
 #include "topo/topo.h"
 
@@ -57,11 +59,9 @@ extern const char *const rfc_alg_names[4];
 extern const enum rfc_timer rfc_transitory[7];
 
 /* Set by a signal: every wait of the suite ends early, rfc.c. */
-extern volatile sig_atomic_t rfc_stop;
 
 /* ---- the suite: one profile's lab, as the tests see it ---- */
 
-struct mnl_socket;
 struct nft_batch;
 
 /* The roles of the suite's nodes. */
@@ -76,9 +76,8 @@ struct suite {
 	int nsfd[N_NODES];
 	uint32_t addr[N_NODES]; /* gw: its outside address */
 	const char *c1_if;	/* c1's interface, for the capture */
-	struct mnl_socket *ct;	/* ctnetlink in the gateway */
-	uint32_t ct_seq;
-	int keeper; /* the gateway is nat = rfc: its keeper is running */
+	struct netlink ct; /* ctnetlink in the gateway (ct.sk NULL: none) */
+	int keeper;	   /* the gateway is nat = rfc: its keeper is running */
 	int l_s1, l_s2, l_alg[4];
 	int unsol_fd; /* REQ-4's probe while it is watched */
 	uint64_t unsol_t0;
@@ -155,12 +154,12 @@ int rfcio_ct_open(struct suite *s);
 
 /* c1's entry towards s1 from sport to dport. */
 int rfcio_ct_c1(struct suite *s, uint16_t sport, uint16_t dport,
-		struct rfc_ct_entry *e);
+		struct ct_entry *e);
 
 /* Wait up to ms for c1's entry to reach state want (-1: any state
  * other than not_state).  Return: 0, -ENOENT (gone), -ETIMEDOUT. */
 int rfcio_ct_wait(struct suite *s, uint16_t sport, uint16_t dport, int want,
-		  int not_state, int ms, struct rfc_ct_entry *e);
+		  int not_state, int ms, struct ct_entry *e);
 
 /* A conntrack state seen, for the session tracking row (repeats of the
  * last one are left out). */
@@ -206,7 +205,7 @@ void rfcio_settle(struct suite *s, int n, uint16_t port);
 /**
  * rfcio_sleep_ms() - sleep, but return early when the run is being
  * stopped
- * Return: 0, or -EINTR if rfc_stop was set.
+ * Return: 0, or -EINTR if util_stop was set.
  */
 int rfcio_sleep_ms(int ms);
 

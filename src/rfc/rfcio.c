@@ -37,9 +37,10 @@
 #include "lib/netns.h"
 #include "lib/nft.h"
 #include "lib/pkt.h"
-#include "rfc/rfc_int.h"
+#include "lib/psock.h"
 #include "lib/sysctl.h"
 #include "lib/util.h"
+#include "rfc/rfc_int.h"
 
 /* ---- I/O: sockets inside the lab's nodes ---- */
 
@@ -75,7 +76,7 @@ int rfcio_sleep_ms(int ms)
 {
 	uint64_t end = util_now_ns() + (uint64_t)ms * 1000000;
 
-	while (!rfc_stop) {
+	while (!util_stop) {
 		uint64_t now = util_now_ns();
 
 		if (now >= end)
@@ -98,7 +99,7 @@ static int poll_stop(struct pollfd *p, nfds_t n, int timeout_ms)
 		if (slice > 100)
 			slice = 100;
 		r = poll(p, n, slice);
-		if (r != 0 || now >= end || rfc_stop)
+		if (r != 0 || now >= end || util_stop)
 			return r < 0 && errno == EINTR ? 0 : r;
 	}
 }
@@ -463,86 +464,42 @@ void rfcio_udp_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
 
 int rfcio_ct_open(struct suite *s)
 {
-	struct timeval tv = {.tv_sec = 1};
 	int err = netns_enter(s->nsfd[N_GW]);
 
 	if (err)
 		return err;
-	s->ct = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!s->ct)
-		err = -errno;
-	else if (mnl_socket_bind(s->ct, 0, MNL_SOCKET_AUTOPID) < 0 ||
-		 setsockopt(mnl_socket_get_fd(s->ct), SOL_SOCKET, SO_RCVTIMEO,
-			    &tv, sizeof(tv)) < 0)
-		err = -errno;
+	err = netlink_open(&s->ct, NETLINK_NETFILTER);
 	netns_leave();
-	if (err && s->ct) {
-		mnl_socket_close(s->ct);
-		s->ct = NULL;
-	}
 	return err;
-}
-
-struct ct_reply {
-	struct rfc_ct_entry *e;
-	int found;
-};
-
-static int ct_get_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct ct_reply *r = data;
-
-	if (rfc_ct_parse(nlh, r->e) == 0)
-		r->found = 1;
-	return MNL_CB_OK;
 }
 
 /* The gateway's entry whose original tuple is src:sport -> dst:dport.
  * Return: 0, -ENOENT if there is none, or -errno. */
-static int ct_get(struct suite *s, uint32_t src, uint16_t sport, uint32_t dst,
-		  uint16_t dport, struct rfc_ct_entry *e)
+static int rfcio_ct_get(struct suite *s, uint32_t src, uint16_t sport,
+			uint32_t dst, uint16_t dport, struct ct_entry *e)
 {
-	struct rfc_ct_tuple t = {src, dst, sport, dport, IPPROTO_TCP};
-	struct ct_reply r;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = ++s->ct_seq;
-	size_t len;
-	ssize_t n;
-	int ret;
+	struct ct_tuple t = {src, dst, sport, dport, IPPROTO_TCP};
 
-	memset(e, 0, sizeof(*e));
-	e->state = -1;
-	e->timeout = -1;
-	r.e = e;
-	r.found = 0;
-	if (!s->ct)
+	if (!s->ct.sk) {
+		memset(e, 0, sizeof(*e));
+		e->state = -1;
+		e->timeout = -1;
 		return -ENOTCONN;
-	len = rfc_ct_build_get(buf, seq, &t);
-	if (mnl_socket_sendto(s->ct, buf, len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(s->ct, buf, sizeof(buf));
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq,
-				 mnl_socket_get_portid(s->ct), ct_get_cb, &r);
-	} while (ret > MNL_CB_STOP);
-	if (ret < 0)
-		return -errno;
-	return r.found ? 0 : -ENOENT;
+	}
+	return ct_get(&s->ct, &t, e);
 }
 
 /* c1's entry towards s1 from sport to dport. */
 int rfcio_ct_c1(struct suite *s, uint16_t sport, uint16_t dport,
-		struct rfc_ct_entry *e)
+		struct ct_entry *e)
 {
-	return ct_get(s, s->addr[N_C1], sport, s->addr[N_S1], dport, e);
+	return rfcio_ct_get(s, s->addr[N_C1], sport, s->addr[N_S1], dport, e);
 }
 
 /* Wait up to ms for c1's entry to reach state want (-1: any state
  * other than not_state).  Return: 0, -ENOENT (gone), -ETIMEDOUT. */
 int rfcio_ct_wait(struct suite *s, uint16_t sport, uint16_t dport, int want,
-		  int not_state, int ms, struct rfc_ct_entry *e)
+		  int not_state, int ms, struct ct_entry *e)
 {
 	uint64_t end = util_now_ns() + (uint64_t)ms * 1000000;
 	int err;
@@ -632,7 +589,7 @@ int rfcio_nft_send_at(struct suite *s, int n, struct nft_batch *b,
 
 	if (err)
 		return err;
-	err = nft_batch_send(b, why, sizeof(why));
+	err = nft_batch_send(b, NULL, why, sizeof(why));
 	netns_leave();
 	if (err)
 		log_err("%s: %s", what, why);
@@ -650,31 +607,11 @@ int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint32_t in_src,
 		       uint16_t in_sport, uint32_t in_dst, uint16_t in_dport)
 {
 	struct sockaddr_in a = sin_of(to, 0);
-	uint8_t pkt[8 + 20 + 8];
-	struct iphdr iph;
-	uint16_t v16, csum;
+	uint8_t pkt[8 + 28], quote[28];
 	int fd, err = 0;
 
-	memset(pkt, 0, sizeof(pkt));
-	memset(&iph, 0, sizeof(iph));
-	pkt[0] = ICMP_UNREACH;
-	pkt[1] = ICMP_PORT;
-	iph.version = 4;
-	iph.ihl = 5;
-	iph.tot_len = htons(40);
-	iph.frag_off = htons(0x4000);
-	iph.ttl = 64;
-	iph.protocol = IPPROTO_TCP;
-	iph.saddr = htonl(in_src);
-	iph.daddr = htonl(in_dst);
-	iph.check = htons(pkt_csum(&iph, sizeof(iph)));
-	memcpy(pkt + 8, &iph, sizeof(iph));
-	v16 = htons(in_sport);
-	memcpy(pkt + 28, &v16, 2);
-	v16 = htons(in_dport);
-	memcpy(pkt + 30, &v16, 2);
-	csum = htons(pkt_csum(pkt, sizeof(pkt)));
-	memcpy(pkt + 2, &csum, 2);
+	pkt_ipv4_tcp_quote(quote, in_src, in_sport, in_dst, in_dport);
+	pkt_icmp_unreach(pkt, sizeof(pkt), quote, sizeof(quote));
 
 	fd = sock_at(s, n, AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	if (fd < 0)
@@ -689,26 +626,13 @@ int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint32_t in_src,
 /* A packet socket on node n's interface, IPv4 only. */
 int rfcio_cap_open(struct suite *s, int n, const char *ifname)
 {
-	struct sockaddr_ll sll;
 	int fd, err = netns_enter(s->nsfd[n]);
 
 	if (err)
 		return err;
-	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    htons(ETH_P_IP));
-	err = fd < 0 ? -errno : 0;
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
-	sll.sll_ifindex = (int)if_nametoindex(ifname);
-	if (!err && (!sll.sll_ifindex ||
-		     bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)) {
-		err = sll.sll_ifindex ? -errno : -ENODEV;
-		close(fd);
-		fd = -1;
-	}
+	fd = psock_open(ETH_P_IP, ifname, SOCK_NONBLOCK);
 	netns_leave();
-	return fd < 0 ? err : fd;
+	return fd;
 }
 
 /*
@@ -722,7 +646,7 @@ int rfcio_cap_unreach(int fd, int ms, uint32_t in_dst, uint16_t in_dport,
 	uint64_t end = util_now_ns() + (uint64_t)ms * 1000000;
 	uint8_t buf[2048];
 
-	while (!rfc_stop && util_now_ns() < end) {
+	while (!util_stop && util_now_ns() < end) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		const uint8_t *icmp, *in;
 		size_t ihl, iihl;

@@ -15,9 +15,9 @@
 
 #include <linux/netfilter/nf_conntrack_tcp.h>
 
-#include "run/report.h"
-#include "rfc/rfc_int.h"
 #include "lib/util.h"
+#include "rfc/rfc_int.h"
+#include "run/report.h"
 
 /* RFC 5382's transitory states: partially open or partially closed. */
 static const enum rfc_timer transitory_5382[] = {
@@ -57,26 +57,6 @@ const char *rfc_level_name(enum rfc_level l)
 		return "MAY";
 	}
 	return "?";
-}
-
-const char *rfc_ct_state_name(int state)
-{
-	static const char *const names[] = {
-		[TCP_CONNTRACK_NONE] = "NONE",
-		[TCP_CONNTRACK_SYN_SENT] = "SYN_SENT",
-		[TCP_CONNTRACK_SYN_RECV] = "SYN_RECV",
-		[TCP_CONNTRACK_ESTABLISHED] = "ESTABLISHED",
-		[TCP_CONNTRACK_FIN_WAIT] = "FIN_WAIT",
-		[TCP_CONNTRACK_CLOSE_WAIT] = "CLOSE_WAIT",
-		[TCP_CONNTRACK_LAST_ACK] = "LAST_ACK",
-		[TCP_CONNTRACK_TIME_WAIT] = "TIME_WAIT",
-		[TCP_CONNTRACK_CLOSE] = "CLOSE",
-		[TCP_CONNTRACK_SYN_SENT2] = "SYN_SENT2",
-	};
-
-	if (state < 0 || (size_t)state >= ARRAY_SIZE(names) || !names[state])
-		return "?";
-	return names[state];
 }
 
 /* ---- port statistics ---- */
@@ -290,7 +270,7 @@ static void judge_seq(const struct rfc_evidence *e, struct rfc_row *r)
 	tx(r,
 	   "; simultaneous open (c1:%u's SYN to s1:%u unanswered, the "
 	   "gateway's entry %s; then s1's SYN to %s:%u): ",
-	   e->sim_port, e->sim_sport, rfc_ct_state_name(e->sim_state),
+	   e->sim_port, e->sim_sport, ct_state_name(e->sim_state),
 	   ip(e->ext, a), e->sim_ext);
 	if (sim_ok)
 		tx(r, "both ends connected, data both ways");
@@ -665,8 +645,8 @@ static void judge_icmp_keep(const struct rfc_evidence *e, struct rfc_row *r)
 	   e->icmp_tcp_seen > 0 ? "translated, it reached"
 				: "it did not reach");
 	if (e->icmp_kept)
-		tx(r, "kept the entry (%s, :%u)",
-		   rfc_ct_state_name(e->icmp_state), e->icmp_port_after);
+		tx(r, "kept the entry (%s, :%u)", ct_state_name(e->icmp_state),
+		   e->icmp_port_after);
 	else
 		tx(r, "no longer had the entry");
 	tx(r, " and data %s both ways", e->icmp_data ? "went" : "did not go");
@@ -691,7 +671,7 @@ static void judge_tracking(const struct rfc_evidence *e, struct rfc_row *r)
 	for (i = 0; i < e->nstates; i++) {
 		int s = e->states[i];
 
-		tx(r, "%s%s", i ? " -> " : "", rfc_ct_state_name(s));
+		tx(r, "%s%s", i ? " -> " : "", ct_state_name(s));
 		open |= s == TCP_CONNTRACK_SYN_SENT ||
 			s == TCP_CONNTRACK_SYN_RECV ||
 			s == TCP_CONNTRACK_SYN_SENT2;
@@ -763,7 +743,7 @@ static void judge_rst(const struct rfc_evidence *e, struct rfc_row *r)
 		tx(r,
 		   "the entry then sat in %s with %s left "
 		   "(tcp_timeout_close = %d s; 4 min asked)",
-		   rfc_ct_state_name(e->rst_state),
+		   ct_state_name(e->rst_state),
 		   secs(e->live_close, s, sizeof(s)), e->timer[RFC_T_CLOSE]);
 	expiry_text(r, "tcp_timeout_close", e->close_gone_ms, e->scaled_s);
 	datum(r, "rst_translated", e->rst_translated);

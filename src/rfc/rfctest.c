@@ -34,9 +34,9 @@
 #include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/nft.h"
-#include "rfc/rfc_int.h"
 #include "lib/sysctl.h"
 #include "lib/util.h"
+#include "rfc/rfc_int.h"
 
 /* ---- the tests ---- */
 
@@ -164,7 +164,7 @@ static void test_hairpin(struct suite *s)
 static int test_sequences(struct suite *s)
 {
 	struct rfc_evidence *e = s->ev;
-	struct rfc_ct_entry ce;
+	struct ct_entry ce;
 	struct nft_batch *b;
 	int c = -1, a = -1, err;
 	uint64_t t0, t1;
@@ -239,7 +239,7 @@ static int test_sequences(struct suite *s)
 static void test_alg(struct suite *s)
 {
 	struct rfc_evidence *e = s->ev;
-	struct rfc_ct_entry ce;
+	struct ct_entry ce;
 	struct rfc_conn c;
 	struct fds f = {.n = 0};
 	int i;
@@ -286,7 +286,7 @@ static void test_udp(struct suite *s)
 static void test_icmp(struct suite *s)
 {
 	struct rfc_evidence *e = s->ev;
-	struct rfc_ct_entry ce;
+	struct ct_entry ce;
 	int c = -1, a = -1, cap;
 
 	e->icmp_port = P_ICMP;
@@ -331,10 +331,10 @@ static void test_port_choice(struct suite *s)
 	int i, k;
 
 	e->ports_base = P_PORTS;
-	for (k = 0; k < 2 && !rfc_stop; k++) {
+	for (k = 0; k < 2 && !util_stop; k++) {
 		uint16_t *out = k ? e->ports_c2 : e->ports_c1;
 
-		for (i = 0; i < RFC_PORTS_N && !rfc_stop; i++) {
+		for (i = 0; i < RFC_PORTS_N && !util_stop; i++) {
 			rfcio_probe(s, k ? N_C2 : N_C1, (uint16_t)(P_PORTS + i),
 				    s->addr[N_S1], SRV_PORT, s->l_s1, &c, &f,
 				    NULL, NULL);
@@ -429,7 +429,7 @@ static void unsol_poll(struct suite *s, int final)
  * timeout in *tw (-1: not seen).  Return: 0 or -errno. */
 static int close_by_fin(struct suite *s, uint16_t port, int track, int32_t *tw)
 {
-	struct rfc_ct_entry ce;
+	struct ct_entry ce;
 	struct rfc_conn conn;
 	int c, a, err;
 
@@ -468,7 +468,7 @@ static int close_by_fin(struct suite *s, uint16_t port, int track, int32_t *tw)
 static int close_by_rst(struct suite *s, uint16_t port, int track,
 			int8_t *state, int32_t *left)
 {
-	struct rfc_ct_entry ce;
+	struct ct_entry ce;
 	struct rfc_conn conn;
 	int c, a, err;
 
@@ -514,8 +514,8 @@ static int test_timers(struct suite *s)
 	err = close_by_rst(s, P_RST, 1, &e->rst_state, &e->live_close);
 	if (err == -ECONNREFUSED)
 		e->rst_state = -2;
-	if (tw < 0 || cl < 0 || rfc_stop)
-		return rfc_stop ? -EINTR : 0;
+	if (tw < 0 || cl < 0 || util_stop)
+		return util_stop ? -EINTR : 0;
 
 	if (rfcio_gw_sysctl_set(s, "tcp_timeout_time_wait", SCALED_S) ||
 	    rfcio_gw_sysctl_set(s, "tcp_timeout_close", SCALED_S))
@@ -527,8 +527,8 @@ static int test_timers(struct suite *s)
 		cl0 = rfcio_now_us();
 	/* Watch both entries go; REQ-4's probe is watched meanwhile. */
 	end = rfcio_now_us() + (uint64_t)(SCALED_S + 3) * 1000000;
-	while ((tw0 || cl0) && rfcio_now_us() < end && !rfc_stop) {
-		struct rfc_ct_entry ce;
+	while ((tw0 || cl0) && rfcio_now_us() < end && !util_stop) {
+		struct ct_entry ce;
 
 		if (tw0 && rfcio_ct_c1(s, P_TWS, SRV_PORT, &ce) == -ENOENT) {
 			e->tw_gone_ms =
@@ -546,7 +546,7 @@ static int test_timers(struct suite *s)
 restore:
 	rfcio_gw_sysctl_set(s, "tcp_timeout_time_wait", tw);
 	rfcio_gw_sysctl_set(s, "tcp_timeout_close", cl);
-	return rfc_stop ? -EINTR : 0;
+	return util_stop ? -EINTR : 0;
 }
 
 /* The sysctls natlab reads before anything else changes them. */
@@ -595,9 +595,7 @@ void rfctest_close(struct suite *s)
 	rfcio_close_fd(&s->l_s2);
 	for (i = 0; i < 4; i++)
 		rfcio_close_fd(&s->l_alg[i]);
-	if (s->ct)
-		mnl_socket_close(s->ct);
-	s->ct = NULL;
+	netlink_close(&s->ct);
 	for (i = 0; i < N_NODES; i++)
 		rfcio_close_fd(&s->nsfd[i]);
 }
@@ -615,7 +613,7 @@ int rfctest_run(struct suite *s)
 	test_filter(s);
 	test_hairpin(s);
 	err = test_sequences(s);
-	if (!err && !rfc_stop) {
+	if (!err && !util_stop) {
 		test_alg(s);
 		test_icmp(s);
 		test_port_choice(s);
@@ -623,7 +621,7 @@ int rfctest_run(struct suite *s)
 		unsol_start(s);
 		err = test_timers(s);
 	}
-	if (!err && !rfc_stop)
+	if (!err && !util_stop)
 		unsol_poll(s, 1);
 	return err;
 }

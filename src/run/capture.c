@@ -15,11 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "run/capture.h"
 #include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/pkt.h"
+#include "lib/psock.h"
 #include "lib/util.h"
+#include "run/capture.h"
 
 /*
  * Theory of operation.  The lab's switch namespace sees every frame a
@@ -571,10 +572,8 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 	struct capture *c = capture_open(t, t0_ns);
 	int err = 0, i, nsfd;
 	struct timespec rt;
-	char name[128];
 
-	snprintf(name, sizeof(name), "%s-sw", t->name);
-	nsfd = netns_open(name);
+	nsfd = netns_open_node(t->name, NETNS_SWITCH);
 	if (nsfd < 0) {
 		err = nsfd;
 		goto fail;
@@ -586,9 +585,9 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 	/* ETH_P_ALL: a protocol-specific tap never sees what arrives on a
 	 * bridge port, which the bridge consumes before protocol delivery
 	 * (__netif_receive_skb_core()). */
-	c->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	c->fd = psock_open(ETH_P_ALL, NULL, 0);
 	if (c->fd < 0) {
-		err = -errno;
+		err = c->fd;
 		netns_leave();
 		goto fail;
 	}

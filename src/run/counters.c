@@ -1,19 +1,15 @@
 /* counters.c - a node's kernel counters: TcpExt, conntrack, TCP states. */
 #include <errno.h>
-#include <sys/socket.h>
-
-#include <libmnl/libmnl.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/ct.h"
 #include "lib/diag.h"
 #include "lib/netns.h"
-#include "run/counters.h"
 #include "lib/util.h"
+#include "run/counters.h"
 
 int counters_field(const char *text, const char *section, const char *field,
 		   uint64_t *v)
@@ -88,61 +84,17 @@ static void counters_netstat(struct counters *p)
 	}
 }
 
-/* Live conntrack entries of the current namespace: a ctnetlink dump,
- * which leaves out entries that have expired but not yet been
- * collected.  0 if conntrack cannot be read. */
-static uint64_t counters_ct_count(void)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	struct nfgenmsg *g;
-	uint64_t n = 0;
-	int done = 0;
-
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl)
-		return 0;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto out;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = 1;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = AF_INET;
-	g->version = NFNETLINK_V0;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto out;
-	while (!done) {
-		ssize_t len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
-		int rem = (int)len;
-
-		if (len <= 0)
-			break;
-		for (; mnl_nlmsg_ok(h, rem); h = mnl_nlmsg_next(h, &rem)) {
-			if (h->nlmsg_type == NLMSG_DONE ||
-			    h->nlmsg_type == NLMSG_ERROR) {
-				done = 1;
-				break;
-			}
-			n++;
-		}
-	}
-out:
-	mnl_socket_close(nl);
-	return n;
-}
-
 /* /proc/net/stat/nf_conntrack: a header, then one line of hex fields per
  * CPU; the columns are named in the header. */
 static void counters_conntrack(struct counters *p)
 {
 	char buf[8192], *line, *save = NULL, *hdr;
 	int col_if = -1, col_drop = -1, col_clash = -1, col_inv = -1, i;
+	long live = ct_count();
 
-	p->ct_count = counters_ct_count();
+	/* Live entries: the kernel's own count includes expired ones until
+	 * its garbage collector runs.  0 if conntrack cannot be read. */
+	p->ct_count = live > 0 ? (uint64_t)live : 0;
 	if (util_read_file("/proc/thread-self/net/stat/nf_conntrack", buf,
 			   sizeof(buf)) <= 0)
 		return;
@@ -185,12 +137,10 @@ static void counters_conntrack(struct counters *p)
 
 int counters_read(const char *lab, const char *node, struct counters *p)
 {
-	char ns[128];
 	int fd, err, dfd;
 
 	memset(p, 0, sizeof(*p));
-	snprintf(ns, sizeof(ns), "%s-%s", lab, node);
-	fd = netns_open(ns);
+	fd = netns_open_node(lab, node);
 	if (fd < 0)
 		return fd;
 	err = netns_enter(fd);

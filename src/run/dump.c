@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "run/dump.h"
 #include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/util.h"
+#include "run/dump.h"
 
 /*
  * A libpcap handle opened while the thread is inside a node's namespace
@@ -35,14 +35,13 @@ struct dump {
 static int dump_open(struct dump *d, const struct topo *t, int node,
 		     const char *ifname, const char *dir)
 {
-	char err[PCAP_ERRBUF_SIZE], ns[128];
+	char err[PCAP_ERRBUF_SIZE];
 	pcap_t *p;
 	int fd, e;
 
 	if (d->n == DUMP_MAX)
 		return 0;
-	snprintf(ns, sizeof(ns), "%s-%s", t->name, t->nodes[node].name);
-	fd = netns_open(ns);
+	fd = netns_open_node(t->name, t->nodes[node].name);
 	if (fd < 0)
 		return fd;
 	e = netns_enter(fd);

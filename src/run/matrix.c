@@ -9,13 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/jobs.h"
 #include "lib/log.h"
+#include "lib/statfile.h"
+#include "lib/util.h"
 #include "run/matrix.h"
 #include "run/report.h"
 #include "run/run.h"
-#include "lab/state.h"
 #include "topo/topo.h"
-#include "lib/util.h"
+#include "topo/topo_patch.h"
 
 /*
  * Theory of operation.  A cell is the topology with one value per axis
@@ -30,19 +32,10 @@
 struct cell {
 	char *text; /* the topology with this cell's values */
 	int values[MATRIX_AXES_MAX];
-	pid_t pid;
 	int status; /* exit status of its run, -1 before */
 	char metrics_path[PATH_MAX];
 	struct metrics m;
 };
-
-static volatile sig_atomic_t matrix_stop;
-
-static void matrix_on_signal(int sig)
-{
-	(void)sig;
-	matrix_stop = 1;
-}
 
 int matrix_parse_axis(const char *arg, struct matrix_axis *a)
 {
@@ -89,129 +82,6 @@ void matrix_opts_free(struct matrix_opts *o)
 	free(o->metrics);
 }
 
-/* "[ server  srv ]" -> "server srv"; NULL if the line is no header. */
-static int header_is(const char *line, size_t len, const char *want)
-{
-	char buf[128];
-	size_t i, n = 0;
-	int space = 0;
-
-	while (len && (*line == ' ' || *line == '\t')) {
-		line++;
-		len--;
-	}
-	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' ||
-		       line[len - 1] == '\r'))
-		len--;
-	if (len < 2 || line[0] != '[' || line[len - 1] != ']')
-		return -1;
-	for (i = 1; i + 1 < len && n + 1 < sizeof(buf); i++) {
-		if (line[i] == ' ' || line[i] == '\t') {
-			space = n > 0;
-			continue;
-		}
-		if (space)
-			buf[n++] = ' ';
-		space = 0;
-		buf[n++] = line[i];
-	}
-	buf[n] = '\0';
-	return !strcmp(buf, want);
-}
-
-/* Does the line set KEY (ignoring spaces)? */
-static int line_sets(const char *line, size_t len, const char *key)
-{
-	size_t klen = strlen(key);
-
-	while (len && (*line == ' ' || *line == '\t')) {
-		line++;
-		len--;
-	}
-	if (len <= klen || strncmp(line, key, klen))
-		return 0;
-	line += klen;
-	len -= klen;
-	while (len && (*line == ' ' || *line == '\t')) {
-		line++;
-		len--;
-	}
-	return len && *line == '=';
-}
-
-char *matrix_apply(const char *text, const char *key, const char *value)
-{
-	static const char *const kinds[] = {"gateway", "server", "client",
-					    "network"};
-	const char *dot = strchr(key, '.'), *rest, *p, *sect = NULL;
-	const char *insert_at = NULL, *replace = NULL, *replace_end = NULL;
-	char node[64], want[96];
-	size_t i, total = strlen(text);
-	char *out;
-	int in = 0;
-
-	if (!dot || (size_t)(dot - key) >= sizeof(node)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	memcpy(node, key, (size_t)(dot - key));
-	node[dot - key] = '\0';
-	rest = dot + 1;
-	for (p = text; p < text + total;) {
-		const char *nl = memchr(p, '\n', (size_t)(text + total - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(text + total - p);
-		const char *next = nl ? nl + 1 : text + total;
-		int h = -1;
-
-		if (!strcmp(node, "clients") || !strcmp(node, "traffic") ||
-		    !strcmp(node, "lab") || !strcmp(node, "expect")) {
-			h = header_is(p, len, node);
-		} else {
-			for (i = 0; i < ARRAY_SIZE(kinds) && h != 1; i++) {
-				snprintf(want, sizeof(want), "%s %s", kinds[i],
-					 node);
-				h = header_is(p, len, want);
-			}
-		}
-		if (h == 1) {
-			in = 1;
-			sect = p;
-			insert_at = next;
-		} else if (h == 0) {
-			in = 0;
-		} else if (in && line_sets(p, len, rest)) {
-			replace = p;
-			replace_end = next;
-		}
-		p = next;
-	}
-	out = xcalloc(1, total + strlen(key) + strlen(value) + 64);
-	if (replace) {
-		size_t head = (size_t)(replace - text);
-
-		memcpy(out, text, head);
-		sprintf(out + head, "%s = %s\n%s", rest, value, replace_end);
-	} else if (sect) {
-		size_t head = (size_t)(insert_at - text);
-
-		memcpy(out, text, head);
-		if (head && out[head - 1] != '\n')
-			out[head++] = '\n';
-		sprintf(out + head, "%s = %s\n%s", rest, value, insert_at);
-	} else {
-		/* No section: [traffic] and the like get theirs, and so does
-		 * a generated client (matrix_main() checked that NODE is a
-		 * node or one of those). */
-		int single = !strcmp(node, "clients") ||
-			     !strcmp(node, "traffic") || !strcmp(node, "lab");
-
-		sprintf(out, "%s%s[%s%s]\n%s = %s\n", text,
-			total && text[total - 1] != '\n' ? "\n" : "",
-			single ? "" : "client ", node, rest, value);
-	}
-	return out;
-}
-
 /* The cells, in row-major order of the axes. */
 static struct cell *matrix_cells(const char *text, struct matrix_opts *o,
 				 int *ncells)
@@ -231,7 +101,7 @@ static struct cell *matrix_cells(const char *text, struct matrix_opts *o,
 
 			cells[i].values[a] = rem % o->axes[a].nvalues;
 			rem /= o->axes[a].nvalues;
-			next = matrix_apply(
+			next = topo_patch(
 				cur, o->axes[a].key,
 				o->axes[a].values[cells[i].values[a]]);
 			free(cur);
@@ -297,6 +167,48 @@ static void cell_run(struct cell *c, const char *path, const char *name)
 	err = run_main(&t, path, &ro);
 	topo_free(&t);
 	_exit(err == 1 ? 1 : err == -EINTR ? 130 : err ? 3 : 0);
+}
+
+/* What the cells' jobs share (jobs.c). */
+struct cell_jobs {
+	struct cell *cells;
+	int ncells, done, failed, broken, tty;
+	const char *path, *base;
+};
+
+/* Cell i's lab: "<base>-<i+1>". */
+static void cell_name(const char *base, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-%d", base, i + 1);
+}
+
+/* Job i: cell i's run, in the child. */
+static void cell_start(int i, void *arg)
+{
+	struct cell_jobs *cj = arg;
+	char cname[TOPO_LAB_MAX + 1];
+
+	cell_name(cj->base, i, cname, sizeof(cname));
+	cell_run(&cj->cells[i], cj->path, cname);
+}
+
+static void cell_read_metrics(struct cell *c);
+
+/* Job i ended: its status and metrics, and the progress line. */
+static void cell_done(int i, int status, void *arg)
+{
+	struct cell_jobs *cj = arg;
+	struct cell *c = &cj->cells[i];
+
+	c->status = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+	if (status >= 0)
+		cell_read_metrics(c);
+	cj->failed += c->status == 1;
+	cj->broken += c->status > 1;
+	cj->done++;
+	if (cj->tty)
+		fprintf(stderr, "\rmatrix: %d of %d cells done", cj->done,
+			cj->ncells);
 }
 
 static void cell_read_metrics(struct cell *c)
@@ -430,7 +342,7 @@ int matrix_main(const char *path, const char *text, size_t len,
 		const char *name, struct matrix_opts *o)
 {
 	char *copy = xcalloc(1, len + 1), **cols = NULL, *tok, *save = NULL;
-	int ncells = 0, i, running = 0, next = 0, done = 0, ncols = 0, err;
+	int ncells = 0, i, ncols = 0, err;
 	FILE *json = NULL, *csv = NULL;
 	struct cell *cells = NULL;
 	struct topo base = {0};
@@ -495,58 +407,25 @@ int matrix_main(const char *path, const char *text, size_t len,
 	if (err)
 		goto out;
 
-	util_catch_signals(matrix_on_signal);
-	while (done < ncells) {
-		int status;
-		pid_t pid;
+	for (i = 0; i < ncells; i++) {
+		char cname[TOPO_LAB_MAX + 1];
 
-		while (!matrix_stop && running < jobs && next < ncells) {
-			struct cell *c = &cells[next];
-			char cname[TOPO_LAB_MAX + 1];
+		cell_name(base.name, i, cname, sizeof(cname));
+		statfile_path(cname, "metrics", cells[i].metrics_path,
+			      sizeof(cells[i].metrics_path));
+	}
+	{
+		struct cell_jobs cj = {
+			.cells = cells,
+			.ncells = ncells,
+			.path = path,
+			.base = base.name,
+			.tty = tty,
+		};
 
-			snprintf(cname, sizeof(cname), "%s-%d", base.name,
-				 next + 1);
-			snprintf(c->metrics_path, sizeof(c->metrics_path),
-				 "%s/%s.metrics", STATE_DIR, cname);
-			fflush(NULL);
-			c->pid = fork();
-			if (c->pid == 0)
-				cell_run(c, path, cname);
-			if (c->pid < 0) {
-				c->status = 3;
-				done++;
-			} else {
-				running++;
-			}
-			next++;
-		}
-		if (matrix_stop && !running)
-			break;
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno == EINTR) {
-				for (i = 0; i < ncells; i++)
-					if (cells[i].pid > 0 &&
-					    cells[i].status < 0)
-						kill(cells[i].pid, SIGTERM);
-				continue;
-			}
-			break;
-		}
-		for (i = 0; i < ncells; i++) {
-			if (cells[i].pid != pid)
-				continue;
-			cells[i].status =
-				WIFEXITED(status) ? WEXITSTATUS(status) : 3;
-			cell_read_metrics(&cells[i]);
-			failed += cells[i].status == 1;
-			broken += cells[i].status > 1;
-		}
-		running--;
-		done++;
-		if (tty)
-			fprintf(stderr, "\rmatrix: %d of %d cells done", done,
-				ncells);
+		jobs_run(ncells, jobs, cell_start, cell_done, &cj);
+		failed = cj.failed;
+		broken = cj.broken;
 	}
 	if (tty)
 		fprintf(stderr, "\n");
@@ -555,7 +434,7 @@ int matrix_main(const char *path, const char *text, size_t len,
 		matrix_print(csv, o, cells, ncells, cols, ncols, 1);
 	if (json)
 		matrix_json(json, o, cells, ncells);
-	err = matrix_stop ? -EINTR : broken ? -EIO : failed ? 1 : 0;
+	err = util_stop ? -EINTR : broken ? -EIO : failed ? 1 : 0;
 out:
 	for (i = 0; i < ncells; i++) {
 		free(cells[i].text);

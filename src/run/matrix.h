@@ -28,18 +28,6 @@ struct matrix_opts {
 int matrix_parse_axis(const char *arg, struct matrix_axis *a);
 
 /**
- * matrix_apply() - the topology text with KEY set to VALUE
- * @text: topology text; @key: NODE.KEY, clients.KEY, traffic.KEY or
- *        lab.KEY; @value: the value
- *
- * Replaces the key's line in the section it belongs to, or adds it
- * after the section's header; a generated client with no section of its
- * own gets "[client NAME]" at the end.
- * Return: new text (free()), or NULL if no section fits (errno EINVAL).
- */
-char *matrix_apply(const char *text, const char *key, const char *value);
-
-/**
  * matrix_main() - run every combination and print one table
  * Return: 0; 1 if any cell's expectations failed; -errno.
  */

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/report.h"
 #include "lib/util.h"
+#include "run/report.h"
 
 void metrics_set(struct metrics *m, const char *node, const char *name,
 		 double value, int ms)

@@ -6,8 +6,8 @@
 #include <stdio.h>
 
 #include "run/capture.h"
-#include "topo/topo.h"
 #include "run/traffic.h"
+#include "topo/topo.h"
 
 #define REPORT_SCHEMA "natlab-run/1"
 

@@ -11,17 +11,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "run/capture.h"
-#include "run/dump.h"
 #include "engine/engine.h"
 #include "lab/lab.h"
+#include "lab/state.h"
 #include "lib/log.h"
+#include "lib/statfile.h"
+#include "lib/util.h"
+#include "run/capture.h"
 #include "run/counters.h"
+#include "run/dump.h"
 #include "run/report.h"
 #include "run/run.h"
-#include "lab/state.h"
 #include "run/traffic.h"
-#include "lib/util.h"
 
 /*
  * Theory of operation.  A run builds the lab (with its engine), marks it
@@ -34,15 +35,6 @@
  * generator's own records, the capture, the kernel's counters, and the
  * engine's counters.
  */
-
-static volatile int run_stop;
-
-static void run_on_signal(int sig)
-{
-	(void)sig;
-	run_stop = 1;
-	lab_interrupted = 1;
-}
 
 /* Open an output file now, so that a bad path fails before any lab is
  * built. */
@@ -65,7 +57,7 @@ static unsigned long long engine_stat(const char *lab, const char *node,
 {
 	char buf[32];
 
-	engine_stats_get(lab, node, key, buf, sizeof(buf));
+	statfile_get(lab, "engine", node, key, buf, sizeof(buf));
 	return strtoull(buf, NULL, 10);
 }
 
@@ -305,14 +297,14 @@ static void gateway_metrics(struct run_data *d, const struct counters *before,
 static void run_read_timeline(const char *lab, uint64_t t0_ns,
 			      struct run_data *d)
 {
-	char path[PATH_MAX], *line = NULL, what[16], node[64];
+	char path[STATFILE_PATH_MAX], *line = NULL, what[16], node[64];
 	unsigned long long at;
 	unsigned int peer, a, b;
 	size_t cap = 0;
 	int ntl_cap = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s.timeline", STATE_DIR, lab);
+	statfile_path(lab, "timeline", path, sizeof(path));
 	f = fopen(path, "re");
 	if (!f)
 		return;
@@ -392,7 +384,7 @@ int run_main(const struct topo *t, const char *topo_path,
 	err = lab_up(t, topo_path);
 	if (err)
 		goto out_files;
-	util_catch_signals(run_on_signal);
+	util_catch_signals();
 	err = lab_mark_running(t->name);
 	if (err)
 		goto out_down;
@@ -414,12 +406,12 @@ int run_main(const struct topo *t, const char *topo_path,
 		log_warn("no capture on the switch (%s): SYN-level counts "
 			 "will be missing",
 			 strerror(errno));
-	err = traffic_run(tr, &run_stop, t0);
+	err = traffic_run(tr, &util_stop, t0);
 	if (!err && t->traffic.linger_ms) {
 		uint64_t until = util_now_ns() +
 				 (uint64_t)t->traffic.linger_ms * 1000000;
 
-		while (!run_stop && util_now_ns() < until)
+		while (!util_stop && util_now_ns() < until)
 			usleep(20000);
 	}
 	if (cap)
@@ -439,10 +431,10 @@ int run_main(const struct topo *t, const char *topo_path,
 	d.elapsed_us = traffic_elapsed_us(tr);
 	if (uname(&un) == 0)
 		snprintf(d.kernel, sizeof(d.kernel), "%s", un.release);
-	engine_stats_get(t->name, NULL, "queue", d.engine_queue,
-			 sizeof(d.engine_queue));
-	engine_stats_get(t->name, NULL, "clock_path", d.engine_clock_path,
-			 sizeof(d.engine_clock_path));
+	statfile_get(t->name, "engine", NULL, "queue", d.engine_queue,
+		     sizeof(d.engine_queue));
+	statfile_get(t->name, "engine", NULL, "clock_path", d.engine_clock_path,
+		     sizeof(d.engine_clock_path));
 	client_metrics(&d, after);
 	server_metrics(&d, &before[t->traffic.server],
 		       &after[t->traffic.server], tr);
@@ -451,8 +443,8 @@ int run_main(const struct topo *t, const char *topo_path,
 		const struct topo_node *srv = &t->nodes[t->traffic.server];
 		char how[16];
 
-		engine_stats_get(t->name, srv->name, "legacy", how,
-				 sizeof(how));
+		statfile_get(t->name, "engine", srv->name, "legacy", how,
+			     sizeof(how));
 		if (srv->legacy.recycle && !strcmp(how, "native"))
 			snprintf(d.legacy_how, sizeof(d.legacy_how),
 				 "native (this kernel has tcp_tw_recycle)");
@@ -471,7 +463,7 @@ out_down:
 	err2 = lab_down(t->name);
 	if (!err)
 		err = err2;
-	if (run_stop && !err)
+	if (util_stop && !err)
 		err = -EINTR;
 	if (!err) {
 		report_table(stdout, &d);

@@ -13,10 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/hash.h"
+#include "lib/heap.h"
 #include "lib/log.h"
 #include "lib/netns.h"
-#include "run/traffic.h"
 #include "lib/util.h"
+#include "run/traffic.h"
 
 /*
  * Theory of operation.  One worker thread per CPU; each owns every Nth
@@ -124,9 +126,8 @@ struct tr_worker {
 	/* Its clients that may start their next attempt (not at their
 	 * concurrency limit), a min-heap by when that attempt is due: they
 	 * take turns in planned order. */
-	int *heap;
-	int nheap;
-	uint32_t held; /* connections in C_HOLD */
+	struct heap turns; /* node indices (int) */
+	uint32_t held;	   /* connections in C_HOLD */
 	/* No connect_timeout or hold ends before this (UINT64_MAX: none) */
 	uint64_t next_timeout_ns;
 	struct tr_pool sconns, cconns;
@@ -148,7 +149,7 @@ struct traffic {
 	uint32_t done_all; /* attempts ended, over every worker (atomic) */
 	uint64_t done_ns;  /* when the last one ended (atomic), 0: not yet */
 	int wake_fd;	   /* eventfd, readable once the last one ended */
-	volatile int *stop;
+	volatile sig_atomic_t *stop;
 	uint64_t start_ns, end_ns;
 };
 
@@ -258,62 +259,24 @@ static int tr_before(const struct traffic *tr, int a, int b)
 	return ta != tb ? ta < tb : a < b;
 }
 
-static void heap_swap(struct tr_worker *w, int i, int j)
+static int tr_turn_before(const void *a, const void *b, void *tr)
 {
-	int c = w->heap[i];
-
-	w->heap[i] = w->heap[j];
-	w->heap[j] = c;
-}
-
-static void heap_pop(struct tr_worker *w)
-{
-	int i = 0;
-
-	w->tr->clients[w->heap[0]].in_heap = 0;
-	w->heap[0] = w->heap[--w->nheap];
-	for (;;) {
-		int l = 2 * i + 1, m = i;
-
-		if (l < w->nheap && tr_before(w->tr, w->heap[l], w->heap[m]))
-			m = l;
-		if (l + 1 < w->nheap &&
-		    tr_before(w->tr, w->heap[l + 1], w->heap[m]))
-			m = l + 1;
-		if (m == i)
-			return;
-		heap_swap(w, i, m);
-		i = m;
-	}
+	return tr_before(tr, *(const int *)a, *(const int *)b);
 }
 
 /* Give client @cl its turn if it has an attempt left and room for it. */
 static void tr_offer(struct tr_worker *w, struct tr_client *cl)
 {
 	uint32_t lim = cl->tn->load.concurrency;
-	int i;
 
 	if (cl->in_heap || cl->next >= cl->nrecs ||
 	    (lim && cl->inflight >= lim))
 		return;
 	cl->in_heap = 1;
-	i = w->nheap++;
-	w->heap[i] = cl->node;
-	while (i && tr_before(w->tr, w->heap[i], w->heap[(i - 1) / 2])) {
-		heap_swap(w, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
+	heap_push(&w->turns, &cl->node);
 }
 
 /* ---- plan ---- */
-
-static uint64_t tr_mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
 
 static int rec_cmp_planned(const void *a, const void *b)
 {
@@ -362,7 +325,7 @@ static void tr_plan(struct traffic *tr)
 		for (i = tr->nrecs; i > 1; i--) {
 			struct tr_rec tmp;
 
-			k = (uint32_t)(tr_mix(t->seed ^ i) % i);
+			k = (uint32_t)(hash_splitmix(t->seed ^ i) % i);
 			tmp = tr->recs[i - 1];
 			tr->recs[i - 1] = tr->recs[k];
 			tr->recs[k] = tmp;
@@ -389,7 +352,6 @@ struct traffic *traffic_new(const struct topo *t)
 {
 	struct traffic *tr = xcalloc(1, sizeof(*tr));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	char ns[128];
 	uint32_t i;
 	int c, w, nclients = 0;
 
@@ -403,8 +365,7 @@ struct traffic *traffic_new(const struct topo *t)
 		cl->node = c;
 		cl->tn = &t->nodes[c];
 		cl->worker = nclients;
-		snprintf(ns, sizeof(ns), "%s-%s", t->name, t->nodes[c].name);
-		cl->nsfd = netns_open(ns);
+		cl->nsfd = netns_open_node(t->name, t->nodes[c].name);
 		if (t->nodes[c].kind == TOPO_CLIENT)
 			nclients++;
 		if (t->nodes[c].kind != TOPO_SERVER)
@@ -433,7 +394,7 @@ struct traffic *traffic_new(const struct topo *t)
 		wk->buf = xcalloc(1, TR_BUF);
 		wk->sst = xcalloc(tr->nservers ? tr->nservers : 1,
 				  sizeof(*wk->sst));
-		wk->heap = xcalloc(t->nnodes, sizeof(*wk->heap));
+		heap_init(&wk->turns, sizeof(int), tr_turn_before, tr);
 		pool_init(&wk->sconns, sizeof(struct tr_sconn));
 		pool_init(&wk->cconns, sizeof(struct tr_cconn));
 	}
@@ -491,7 +452,7 @@ void traffic_free(struct traffic *tr)
 		free(wk->listens);
 		free(wk->buf);
 		free(wk->sst);
-		free(wk->heap);
+		heap_free(&wk->turns);
 	}
 	free(tr->workers);
 	free(tr->clients);
@@ -1000,13 +961,15 @@ static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c,
  * its attempts ends. */
 static void tr_schedule(struct tr_worker *w, uint32_t now_us)
 {
-	while (w->nheap) {
-		struct tr_client *cl = &w->tr->clients[w->heap[0]];
+	while (heap_count(&w->turns)) {
+		struct tr_client *cl =
+			&w->tr->clients[*(const int *)heap_top(&w->turns)];
 		uint32_t ri = cl->recs[cl->next];
 
 		if (w->tr->recs[ri].start_us > now_us)
 			break;
-		heap_pop(w);
+		heap_pop(&w->turns, NULL);
+		cl->in_heap = 0;
 		cl->next++;
 		tr_start(w, ri);
 		tr_offer(w, cl);
@@ -1122,8 +1085,9 @@ static void *tr_worker_run(void *arg)
 			 * accept, then this worker is done. */
 			idle = !pool_used(&w->sconns);
 		}
-		if (w->nheap) {
-			const struct tr_client *cl = &tr->clients[w->heap[0]];
+		if (heap_count(&w->turns)) {
+			const struct tr_client *cl =
+				&tr->clients[*(const int *)heap_top(&w->turns)];
 			uint32_t due = tr->recs[cl->recs[cl->next]].start_us;
 
 			timeout = due <= now ? 0 : (int)((due - now) / 1000);
@@ -1155,7 +1119,8 @@ static void *tr_worker_run(void *arg)
 	return NULL;
 }
 
-static int tr_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
+static int tr_run(struct traffic *tr, volatile sig_atomic_t *stop,
+		  uint64_t t0_ns)
 {
 	int i, err = 0, started = 0;
 
@@ -1195,7 +1160,7 @@ static int tr_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 	}
 	if (err) {
 		/* Stop what started: the run is void. */
-		static volatile int halt = 1;
+		static volatile sig_atomic_t halt = 1;
 
 		tr->stop = &halt;
 	}
@@ -1208,7 +1173,7 @@ static int tr_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
 	return err;
 }
 
-int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns)
+int traffic_run(struct traffic *tr, volatile sig_atomic_t *stop, uint64_t t0_ns)
 {
 	int err = tr_run(tr, stop, t0_ns), c;
 	uint32_t i;

@@ -2,6 +2,7 @@
 #ifndef NATLAB_TRAFFIC_H
 #define NATLAB_TRAFFIC_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "topo/topo.h"
@@ -57,7 +58,8 @@ void traffic_free(struct traffic *tr);
  *         capture so that their times compare
  * Return: 0, -EINTR if stopped, or -errno.
  */
-int traffic_run(struct traffic *tr, volatile int *stop, uint64_t t0_ns);
+int traffic_run(struct traffic *tr, volatile sig_atomic_t *stop,
+		uint64_t t0_ns);
 
 /* The attempts, in planned order, after traffic_run(). */
 const struct tr_rec *traffic_recs(const struct traffic *tr, uint32_t *n);

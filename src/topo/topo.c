@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "topo/topo.h"
 #include "topo/topo_int.h"
-#include "lib/util.h"
 
 /*
  * Theory of operation

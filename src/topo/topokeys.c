@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "topo/topo.h"
 #include "topo/topo_int.h"
-#include "lib/util.h"
 
 /* Copy what precedes sep in s to buf; return what follows, or NULL. */
 static const char *split(const char *s, int sep, char *buf, size_t size)

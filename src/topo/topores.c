@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hash.h"
+#include "lib/util.h"
 #include "topo/topo.h"
 #include "topo/topo_int.h"
-#include "lib/util.h"
 
 /*
  * Theory of operation
@@ -435,17 +436,6 @@ static void kv_merge(struct topo_kv **v, int *n, const struct topo_kv *src,
 		topo_kv_set(v, n, src[i].key, src[i].value, src[i].line);
 }
 
-/* Fill t->nodes from a lab that has no errors. */
-/* splitmix64: a well-mixed 64-bit value from a seed and an index, so that
- * random offsets do not change when other nodes are added. */
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
 void topo_opt_apply(struct topo *t, struct topo_node *n,
 		    const struct topo_kv *opts, int nopts, int index)
 {
@@ -529,8 +519,8 @@ void topo_opt_apply(struct topo *t, struct topo_node *n,
 	/* A random offset covers the whole 32-bit clock, as the uptimes of
 	 * real hosts behind one NAT would. */
 	if (n->clock.random)
-		n->clock.offset_ms =
-			(int64_t)(uint32_t)mix(t->seed ^ mix((uint64_t)index));
+		n->clock.offset_ms = (int64_t)(uint32_t)hash_splitmix(
+			t->seed ^ hash_splitmix((uint64_t)index));
 }
 
 /*

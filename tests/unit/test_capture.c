@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "run/capture.h"
 #include "topo/topo.h"
 #include "unit.h"
-#include "lib/util.h"
 
 static const char cap_text[] = "[lab]\n"
 			       "name = caplab\n"

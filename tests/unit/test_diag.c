@@ -25,7 +25,7 @@
  * does not set. */
 static uint8_t buf[BUF_SIZE] __attribute__((aligned(8)));
 
-static const struct diag_tuple tuple = {
+static const struct tuple tuple = {
 	.laddr = 0x0a000102, /* 10.0.1.2:40000 -> 192.168.10.1:80 */
 	.raddr = 0xc0a80a01,
 	.lport = 40000,
@@ -33,9 +33,8 @@ static const struct diag_tuple tuple = {
 };
 
 /* Build one request and check its netlink header. */
-static const struct inet_diag_req_v2 *build(uint16_t type, uint16_t flags,
-					    uint32_t states,
-					    const struct diag_tuple *t)
+static const struct inet_diag_req_v2 *
+build(uint16_t type, uint16_t flags, uint32_t states, const struct tuple *t)
 {
 	const struct nlmsghdr *nlh = (const void *)buf;
 	size_t len;
@@ -85,9 +84,9 @@ static void check_be16(const __be16 *field, uint16_t host)
  * id but the cookie is zero, which a dump ignores.
  */
 static void check_req(const struct inet_diag_req_v2 *r, uint32_t states,
-		      const struct diag_tuple *t)
+		      const struct tuple *t)
 {
-	const struct diag_tuple none = {0};
+	const struct tuple none = {0};
 	int i;
 
 	if (!t)
@@ -128,7 +127,7 @@ static void test_lookup(void)
 /* Byte order at the edges: all-ones, zero, and asymmetric values. */
 static void test_lookup_byte_order(void)
 {
-	static const struct diag_tuple tuples[] = {
+	static const struct tuple tuples[] = {
 		{0xffffffff, 0x00000001, 65535, 1},
 		{0x7f000001, 0x80000000, 1, 65535},
 		{0x01020304, 0x05060708, 0x0102, 0x0304},

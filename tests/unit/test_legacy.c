@@ -3,8 +3,8 @@
 #include <stdlib.h>
 
 #include "engine/legacy.h"
-#include "unit.h"
 #include "lib/util.h"
+#include "unit.h"
 
 #define L1	0xc6336401u /* 198.51.100.1, the server */
 #define L2	0xc6336402u /* 198.51.100.2, a second server address */

@@ -25,7 +25,7 @@
 
 #define MAX_MSGS 16
 #define ALL_FLAGS                                                              \
-	(TOPO_NAT_RANDOM | TOPO_NAT_FULLY_RANDOM | TOPO_NAT_PERSISTENT)
+	(NFT_MASQ_RANDOM | NFT_MASQ_FULLY_RANDOM | NFT_MASQ_PERSISTENT)
 
 /* The messages of a batch, BEGIN and END included. */
 struct msgs {
@@ -49,11 +49,11 @@ static void walk(const struct nft_batch *b, struct msgs *out)
 
 static struct nft_batch *build(unsigned int flags, uint16_t lo, uint16_t hi)
 {
-	struct topo_nat nat = {TOPO_NAT_MASQUERADE, flags, lo, hi, 1};
+	struct nft_masq nat = {flags, lo, hi};
 	struct nft_batch *b = nft_batch_new();
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	CU_ASSERT_EQUAL_FATAL(nft_gateway_nat(b, &nat, "wan"), 0);
+	CU_ASSERT_EQUAL_FATAL(nft_masquerade(b, &nat, "wan"), 0);
 	nft_batch_end(b);
 	return b;
 }
@@ -67,11 +67,11 @@ static uint32_t nf_flags(unsigned int flags)
 {
 	uint32_t nf = 0;
 
-	if (flags & TOPO_NAT_RANDOM)
+	if (flags & NFT_MASQ_RANDOM)
 		nf |= NF_NAT_RANGE_PROTO_RANDOM;
-	if (flags & TOPO_NAT_FULLY_RANDOM)
+	if (flags & NFT_MASQ_FULLY_RANDOM)
 		nf |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
-	if (flags & TOPO_NAT_PERSISTENT)
+	if (flags & NFT_MASQ_PERSISTENT)
 		nf |= NF_NAT_RANGE_PERSISTENT;
 	return nf;
 }
@@ -279,18 +279,6 @@ static void test_new_batch(void)
 	nft_batch_free(NULL);
 }
 
-static void test_nat_none(void)
-{
-	struct topo_nat nat = {TOPO_NAT_NONE, TOPO_NAT_RANDOM, 1024, 2047, 1};
-	struct nft_batch *b = nft_batch_new();
-	size_t len = nft_batch_len(b);
-
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &nat, "wan"), 0);
-	CU_ASSERT_EQUAL(nft_batch_count(b), 0);
-	CU_ASSERT_EQUAL(nft_batch_len(b), len);
-	nft_batch_free(b);
-}
-
 static void test_table_and_chain(void)
 {
 	struct nft_batch *b = build(0, 0, 0);
@@ -310,17 +298,17 @@ static void test_masq_plain(void)
 
 static void test_masq_random(void)
 {
-	check_ruleset(TOPO_NAT_RANDOM, 0, 0);
+	check_ruleset(NFT_MASQ_RANDOM, 0, 0);
 }
 
 static void test_masq_fully_random(void)
 {
-	check_ruleset(TOPO_NAT_FULLY_RANDOM, 0, 0);
+	check_ruleset(NFT_MASQ_FULLY_RANDOM, 0, 0);
 }
 
 static void test_masq_persistent(void)
 {
-	check_ruleset(TOPO_NAT_PERSISTENT, 0, 0);
+	check_ruleset(NFT_MASQ_PERSISTENT, 0, 0);
 }
 
 static void test_masq_flag_combinations(void)
@@ -340,17 +328,17 @@ static void test_port_range(void)
 
 static void test_port_range_flags(void)
 {
-	check_ruleset(TOPO_NAT_FULLY_RANDOM | TOPO_NAT_PERSISTENT, 1, 65535);
+	check_ruleset(NFT_MASQ_FULLY_RANDOM | NFT_MASQ_PERSISTENT, 1, 65535);
 }
 
 static void test_single_port(void)
 {
-	check_ruleset(TOPO_NAT_RANDOM, 5000, 5000);
+	check_ruleset(NFT_MASQ_RANDOM, 5000, 5000);
 }
 
 static void test_descriptions(void)
 {
-	struct nft_batch *b = build(TOPO_NAT_FULLY_RANDOM, 1024, 2047);
+	struct nft_batch *b = build(NFT_MASQ_FULLY_RANDOM, 1024, 2047);
 	static const char *const want[] = {
 		"table ip natlab",
 		"chain postrouting (nat, postrouting, priority 100)",
@@ -386,13 +374,13 @@ static void test_descriptions(void)
 static void test_ifname_padding(void)
 {
 	static const char name[] = "abcdefghijklmno"; /* IFNAMSIZ - 1 */
-	struct topo_nat nat = {TOPO_NAT_MASQUERADE, 0, 0, 0, 1};
+	struct nft_masq nat = {0, 0, 0};
 	struct nft_batch *b = nft_batch_new();
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nftnl_expr_iter *it;
 	struct msgs ms;
 
-	CU_ASSERT_EQUAL_FATAL(nft_gateway_nat(b, &nat, name), 0);
+	CU_ASSERT_EQUAL_FATAL(nft_masquerade(b, &nat, name), 0);
 	nft_batch_end(b);
 	walk(b, &ms);
 	CU_ASSERT_EQUAL_FATAL(ms.n, 5);
@@ -408,23 +396,21 @@ static void test_ifname_padding(void)
 /* Rejected before the kernel sees it, and the batch is left as it was. */
 static void test_bad_input(void)
 {
-	struct topo_nat ok = {TOPO_NAT_MASQUERADE, 0, 0, 0, 1};
-	struct topo_nat bad_flags = {TOPO_NAT_MASQUERADE, 0x8, 0, 0, 1};
-	struct topo_nat inverted = {TOPO_NAT_MASQUERADE, 0, 2000, 1000, 1};
-	struct topo_nat no_min = {TOPO_NAT_MASQUERADE, 0, 0, 1000, 1};
-	struct topo_nat no_max = {TOPO_NAT_MASQUERADE, 0, 1000, 0, 1};
-	struct topo_nat bad_mode = {(enum topo_nat_mode)7, 0, 0, 0, 1};
+	struct nft_masq ok = {0, 0, 0};
+	struct nft_masq bad_flags = {0x8, 0, 0};
+	struct nft_masq inverted = {0, 2000, 1000};
+	struct nft_masq no_min = {0, 0, 1000};
+	struct nft_masq no_max = {0, 1000, 0};
 	struct nft_batch *b = nft_batch_new();
 	size_t len = nft_batch_len(b);
 
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &ok, "abcdefghijklmnop"), -EINVAL);
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &ok, ""), -EINVAL);
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &ok, NULL), -EINVAL);
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &bad_flags, "wan"), -EINVAL);
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &inverted, "wan"), -EINVAL);
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &no_min, "wan"), -EINVAL);
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &no_max, "wan"), -EINVAL);
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &bad_mode, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_masquerade(b, &ok, "abcdefghijklmnop"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_masquerade(b, &ok, ""), -EINVAL);
+	CU_ASSERT_EQUAL(nft_masquerade(b, &ok, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(nft_masquerade(b, &bad_flags, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_masquerade(b, &inverted, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_masquerade(b, &no_min, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_masquerade(b, &no_max, "wan"), -EINVAL);
 	CU_ASSERT_EQUAL(nft_batch_count(b), 0);
 	CU_ASSERT_EQUAL(nft_batch_len(b), len);
 	nft_batch_free(b);
@@ -432,14 +418,14 @@ static void test_bad_input(void)
 
 static void test_end_once(void)
 {
-	struct topo_nat nat = {TOPO_NAT_MASQUERADE, 0, 0, 0, 1};
+	struct nft_masq nat = {0, 0, 0};
 	struct nft_batch *b = build(0, 0, 0);
 	size_t len = nft_batch_len(b);
 	struct msgs ms;
 
 	nft_batch_end(b);
 	CU_ASSERT_EQUAL(nft_batch_len(b), len);
-	CU_ASSERT_EQUAL(nft_gateway_nat(b, &nat, "wan"), -EINVAL);
+	CU_ASSERT_EQUAL(nft_masquerade(b, &nat, "wan"), -EINVAL);
 	walk(b, &ms);
 	CU_ASSERT_EQUAL(ms.n, 5);
 	check_frame(&ms);
@@ -450,13 +436,13 @@ static void test_end_once(void)
  * drops the half-added ruleset, and still ends cleanly. */
 static void test_grow_until_full(void)
 {
-	struct topo_nat nat = {TOPO_NAT_MASQUERADE, ALL_FLAGS, 1024, 2047, 1};
+	struct nft_masq nat = {ALL_FLAGS, 1024, 2047};
 	struct nft_batch *b = nft_batch_new();
 	const struct nlmsghdr *nlh;
 	int i, err = 0, n = 0, len;
 
 	for (i = 0; i < 10000 && !err; i++)
-		err = nft_gateway_nat(b, &nat, "wan");
+		err = nft_masquerade(b, &nat, "wan");
 	CU_ASSERT_EQUAL(err, -ENOSPC);
 	CU_ASSERT(nft_batch_len(b) > 8 * 1024);
 	CU_ASSERT_EQUAL(nft_batch_count(b) % 5, 0);
@@ -482,16 +468,15 @@ static void test_send_empty(void)
 	struct nft_batch *b = nft_batch_new();
 	char err[128] = "junk";
 
-	CU_ASSERT_EQUAL(nft_batch_send(b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(nft_batch_send(b, NULL, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(err, "");
-	CU_ASSERT_EQUAL(nft_batch_send(b, err, sizeof(err)), -EALREADY);
+	CU_ASSERT_EQUAL(nft_batch_send(b, NULL, err, sizeof(err)), -EALREADY);
 	CU_ASSERT(strstr(err, "already sent") != NULL);
 	nft_batch_free(b);
 }
 
 static const struct unit_test tests[] = {
 	{"new batch holds BEGIN only", test_new_batch},
-	{"nat none adds nothing", test_nat_none},
 	{"table and chain", test_table_and_chain},
 	{"masquerade", test_masq_plain},
 	{"masquerade random", test_masq_random},

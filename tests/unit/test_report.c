@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "run/report.h"
-#include "topo/topo.h"
 #include "run/traffic.h"
+#include "topo/topo.h"
 #include "unit.h"
 
 /* ---- an in-memory FILE ---- */

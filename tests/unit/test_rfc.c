@@ -20,6 +20,8 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
+#include "engine/fullcone.h"
+#include "lib/ct.h"
 #include "lib/nft.h"
 #include "rfc/rfc.h"
 #include "topo/topo.h"
@@ -484,10 +486,10 @@ static void test_names(void)
 	CU_ASSERT_STRING_EQUAL(rfc_verdict_name(RFC_V_FAILS), "does not meet");
 	CU_ASSERT_STRING_EQUAL(rfc_verdict_name(RFC_V_CONFIG), "configurable");
 	CU_ASSERT_STRING_EQUAL(rfc_level_name(RFC_MUST_NOT), "MUST NOT");
-	CU_ASSERT_STRING_EQUAL(rfc_ct_state_name(TCP_CONNTRACK_TIME_WAIT),
+	CU_ASSERT_STRING_EQUAL(ct_state_name(TCP_CONNTRACK_TIME_WAIT),
 			       "TIME_WAIT");
-	CU_ASSERT_STRING_EQUAL(rfc_ct_state_name(-1), "?");
-	CU_ASSERT_STRING_EQUAL(rfc_ct_state_name(99), "?");
+	CU_ASSERT_STRING_EQUAL(ct_state_name(-1), "?");
+	CU_ASSERT_STRING_EQUAL(ct_state_name(99), "?");
 	/* every requirement is described */
 	for (i = 0; i < RFC_NREQ; i++) {
 		CU_ASSERT_PTR_NOT_NULL(rfc_reqs[i].id);
@@ -764,13 +766,13 @@ static void test_json(void)
 static void test_ct_build_get(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct rfc_ct_tuple t = {C1, S1, 40101, 80, IPPROTO_TCP};
+	struct ct_tuple t = {C1, S1, 40101, 80, IPPROTO_TCP};
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	const struct nfgenmsg *g;
-	struct rfc_ct_entry e;
+	struct ct_entry e;
 	size_t len;
 
-	len = rfc_ct_build_get(buf, 42, &t);
+	len = ct_build_get(buf, 42, &t);
 	CU_ASSERT_EQUAL(len, nlh->nlmsg_len);
 	CU_ASSERT_EQUAL(nlh->nlmsg_type,
 			(NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET);
@@ -781,7 +783,7 @@ static void test_ct_build_get(void)
 	CU_ASSERT_EQUAL(g->version, NFNETLINK_V0);
 	/* The request carries only the original tuple: the parser reads
 	 * it back, and finds no reply tuple. */
-	CU_ASSERT_EQUAL(rfc_ct_parse(nlh, &e), -EINVAL);
+	CU_ASSERT_EQUAL(ct_parse(nlh, &e), -EINVAL);
 	CU_ASSERT_EQUAL(e.orig.src, C1);
 	CU_ASSERT_EQUAL(e.orig.dst, S1);
 	CU_ASSERT_EQUAL(e.orig.sport, 40101);
@@ -789,8 +791,7 @@ static void test_ct_build_get(void)
 	CU_ASSERT_EQUAL(e.orig.proto, IPPROTO_TCP);
 }
 
-static void put_tuple(struct nlmsghdr *nlh, int type,
-		      const struct rfc_ct_tuple *t)
+static void put_tuple(struct nlmsghdr *nlh, int type, const struct ct_tuple *t)
 {
 	struct nlattr *n1 = mnl_attr_nest_start(nlh, (uint16_t)type), *n2;
 
@@ -807,8 +808,8 @@ static void put_tuple(struct nlmsghdr *nlh, int type,
 }
 
 /* A conntrack message as the kernel sends it (a GET answer, an event). */
-static size_t ct_msg(char *buf, uint16_t type, const struct rfc_ct_tuple *o,
-		     const struct rfc_ct_tuple *r, int with_extras)
+static size_t ct_msg(char *buf, uint16_t type, const struct ct_tuple *o,
+		     const struct ct_tuple *r, int with_extras)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *g;
@@ -837,13 +838,13 @@ static size_t ct_msg(char *buf, uint16_t type, const struct rfc_ct_tuple *o,
 static void test_ct_parse(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct rfc_ct_tuple o = {C1, S1, 40101, 21, IPPROTO_TCP};
-	struct rfc_ct_tuple r = {S1, EXT, 21, 40101, IPPROTO_TCP};
+	struct ct_tuple o = {C1, S1, 40101, 21, IPPROTO_TCP};
+	struct ct_tuple r = {S1, EXT, 21, 40101, IPPROTO_TCP};
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-	struct rfc_ct_entry e;
+	struct ct_entry e;
 
 	ct_msg(buf, IPCTNL_MSG_CT_NEW, &o, &r, 1);
-	CU_ASSERT_EQUAL_FATAL(rfc_ct_parse(nlh, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(ct_parse(nlh, &e), 0);
 	CU_ASSERT_EQUAL(e.reply.dst, EXT);
 	CU_ASSERT_EQUAL(e.reply.dport, 40101);
 	CU_ASSERT_EQUAL(e.state, TCP_CONNTRACK_TIME_WAIT);
@@ -851,55 +852,55 @@ static void test_ct_parse(void)
 	CU_ASSERT_EQUAL(e.status, IPS_SRC_NAT | IPS_CONFIRMED);
 	CU_ASSERT_STRING_EQUAL(e.helper, "ftp");
 	ct_msg(buf, IPCTNL_MSG_CT_NEW, &o, &r, 0);
-	CU_ASSERT_EQUAL(rfc_ct_parse(nlh, &e), 0);
+	CU_ASSERT_EQUAL(ct_parse(nlh, &e), 0);
 	CU_ASSERT_EQUAL(e.state, -1);
 	CU_ASSERT_EQUAL(e.timeout, -1);
 	CU_ASSERT_STRING_EQUAL(e.helper, "");
 	/* not conntrack */
 	nlh->nlmsg_type = NLMSG_ERROR;
-	CU_ASSERT_EQUAL(rfc_ct_parse(nlh, &e), -EINVAL);
+	CU_ASSERT_EQUAL(ct_parse(nlh, &e), -EINVAL);
 }
 
 static void test_fc_classify(void)
 {
-	struct rfc_ct_entry e;
-	struct rfc_mapping m[2];
+	struct ct_entry e;
+	struct fullcone_map m[2];
 
 	memset(&e, 0, sizeof(e));
 	/* c1:40101 -> s1:80, source-NATed to EXT:40101 */
-	e.orig = (struct rfc_ct_tuple){C1, S1, 40101, 80, IPPROTO_TCP};
-	e.reply = (struct rfc_ct_tuple){S1, EXT, 80, 40101, IPPROTO_TCP};
-	CU_ASSERT_EQUAL_FATAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 1);
+	e.orig = (struct ct_tuple){C1, S1, 40101, 80, IPPROTO_TCP};
+	e.reply = (struct ct_tuple){S1, EXT, 80, 40101, IPPROTO_TCP};
+	CU_ASSERT_EQUAL_FATAL(fullcone_classify(&e, EXT, NET, MSK, m), 1);
 	CU_ASSERT_EQUAL(m[0].int_addr, C1);
 	CU_ASSERT_EQUAL(m[0].int_port, 40101);
 	CU_ASSERT_EQUAL(m[0].ext_port, 40101);
 	/* s2:45301 -> EXT:40301, DNATed to c1:40301 */
-	e.orig = (struct rfc_ct_tuple){S2, EXT, 45301, 40301, IPPROTO_TCP};
-	e.reply = (struct rfc_ct_tuple){C1, S2, 40301, 45301, IPPROTO_TCP};
-	CU_ASSERT_EQUAL_FATAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 1);
+	e.orig = (struct ct_tuple){S2, EXT, 45301, 40301, IPPROTO_TCP};
+	e.reply = (struct ct_tuple){C1, S2, 40301, 45301, IPPROTO_TCP};
+	CU_ASSERT_EQUAL_FATAL(fullcone_classify(&e, EXT, NET, MSK, m), 1);
 	CU_ASSERT_EQUAL(m[0].int_addr, C1);
 	CU_ASSERT_EQUAL(m[0].int_port, 40301);
 	CU_ASSERT_EQUAL(m[0].ext_port, 40301);
 	/* hairpin: c2:40802 -> EXT:40801 -> c1:40801, c2 seen as
 	 * EXT:40900 */
-	e.orig = (struct rfc_ct_tuple){C2, EXT, 40802, 40801, IPPROTO_TCP};
-	e.reply = (struct rfc_ct_tuple){C1, EXT, 40801, 40900, IPPROTO_TCP};
-	CU_ASSERT_EQUAL_FATAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 2);
+	e.orig = (struct ct_tuple){C2, EXT, 40802, 40801, IPPROTO_TCP};
+	e.reply = (struct ct_tuple){C1, EXT, 40801, 40900, IPPROTO_TCP};
+	CU_ASSERT_EQUAL_FATAL(fullcone_classify(&e, EXT, NET, MSK, m), 2);
 	CU_ASSERT_EQUAL(m[0].int_addr, C2);
 	CU_ASSERT_EQUAL(m[0].ext_port, 40900);
 	CU_ASSERT_EQUAL(m[1].int_addr, C1);
 	CU_ASSERT_EQUAL(m[1].int_port, 40801);
 	CU_ASSERT_EQUAL(m[1].ext_port, 40801);
 	/* not translated, the gateway's own, or not TCP: nothing */
-	e.orig = (struct rfc_ct_tuple){C1, GWI, 40000, 22, IPPROTO_TCP};
-	e.reply = (struct rfc_ct_tuple){GWI, C1, 22, 40000, IPPROTO_TCP};
-	CU_ASSERT_EQUAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 0);
-	e.orig = (struct rfc_ct_tuple){EXT, S1, 40000, 80, IPPROTO_TCP};
-	e.reply = (struct rfc_ct_tuple){S1, EXT, 80, 40000, IPPROTO_TCP};
-	CU_ASSERT_EQUAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 0);
-	e.orig = (struct rfc_ct_tuple){C1, S1, 40101, 53, IPPROTO_UDP};
-	e.reply = (struct rfc_ct_tuple){S1, EXT, 53, 40101, IPPROTO_UDP};
-	CU_ASSERT_EQUAL(rfc_fc_classify(&e, EXT, NET, MSK, m), 0);
+	e.orig = (struct ct_tuple){C1, GWI, 40000, 22, IPPROTO_TCP};
+	e.reply = (struct ct_tuple){GWI, C1, 22, 40000, IPPROTO_TCP};
+	CU_ASSERT_EQUAL(fullcone_classify(&e, EXT, NET, MSK, m), 0);
+	e.orig = (struct ct_tuple){EXT, S1, 40000, 80, IPPROTO_TCP};
+	e.reply = (struct ct_tuple){S1, EXT, 80, 40000, IPPROTO_TCP};
+	CU_ASSERT_EQUAL(fullcone_classify(&e, EXT, NET, MSK, m), 0);
+	e.orig = (struct ct_tuple){C1, S1, 40101, 53, IPPROTO_UDP};
+	e.reply = (struct ct_tuple){S1, EXT, 53, 40101, IPPROTO_UDP};
+	CU_ASSERT_EQUAL(fullcone_classify(&e, EXT, NET, MSK, m), 0);
 }
 
 /* ---- the nft builders natlab rfc added, parsed back ---- */

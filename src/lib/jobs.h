@@ -1,0 +1,24 @@
+/* jobs.h - work in child processes, a few at a time, stopped together. */
+#ifndef NATLAB_JOBS_H
+#define NATLAB_JOBS_H
+
+/**
+ * jobs_run() - run jobs 0 .. @n - 1, each in a child process of its own,
+ * at most @max at a time, in order
+ * @start: called in the child for job @i; it must not return (it ends
+ *         with _exit(), and jobs_run() makes sure of it with status 3)
+ * @done:  called in the parent when job @i ended, with its wait()
+ *         status, or with -errno if its child could not be made
+ * @ctx:   for both
+ *
+ * SIGINT, SIGTERM and SIGHUP set util_stop (util.h): then no more job
+ * starts, and each signal that reaches this process alone (not the
+ * terminal's whole group) is passed on to the running children as
+ * SIGTERM, so that each unwinds its own work; jobs_run() returns once
+ * every child has ended.
+ * Return: how many jobs were started.
+ */
+int jobs_run(int n, int max, void (*start)(int i, void *ctx),
+	     void (*done)(int i, int status, void *ctx), void *ctx);
+
+#endif
