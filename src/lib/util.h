@@ -8,7 +8,16 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Allocation that cannot fail: out of memory aborts with a message. */
+/*
+ * The allocation policy, one for all of natlab: its own memory comes from
+ * these three, which abort with a message when memory runs out.  A lab
+ * tool that cannot get a few kilobytes has nothing sensible left to do,
+ * and an unwind path for it in every caller would be code no test ever
+ * runs.  So a function that allocates this way never returns NULL or
+ * -ENOMEM for lack of memory, and no caller checks for it.  Memory that
+ * libraries hand out (libnftnl, libmnl, libnl, libpcap, libbpf) is
+ * checked where it is asked for and reported as -ENOMEM.
+ */
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
