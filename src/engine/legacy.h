@@ -40,7 +40,7 @@ enum legacy_verdict {
 
 struct legacy;
 
-/* Return: NULL on ENOMEM. */
+/* A new model (allocation cannot fail: util.h); legacy_free() frees it. */
 struct legacy *legacy_new(const struct legacy_cfg *cfg);
 void legacy_free(struct legacy *lg);
 

@@ -44,6 +44,7 @@
 #include "lib/netlink.h"
 #include "lib/nft.h"
 #include "lib/nft_int.h"
+#include "lib/util.h"
 
 /* The buffer starts at NFT_BATCH_MIN and doubles up to NFT_BATCH_MAX;
  * one gateway's ruleset takes about 2 KiB. */
@@ -85,9 +86,7 @@ static int batch_grow(struct nft_batch *b)
 	struct mnl_nlmsg_batch *mb;
 	char *buf;
 
-	buf = calloc(1, cap + NFT_MSG_MAX);
-	if (!buf)
-		return -ENOMEM;
+	buf = xcalloc(1, cap + NFT_MSG_MAX);
 	memcpy(buf, b->buf, b->cap + NFT_MSG_MAX);
 	mb = mnl_nlmsg_batch_start(buf, cap);
 	if (!mb) {
@@ -136,17 +135,11 @@ int batch_commit(struct nft_batch *b, const char *desc)
 			return err;
 	}
 	if (b->count == b->desc_cap) {
-		int n = b->desc_cap ? b->desc_cap * 2 : 8;
-		char **d = realloc(b->desc, (size_t)n * sizeof(*d));
-
-		if (!d)
-			return -ENOMEM;
-		b->desc = d;
-		b->desc_cap = n;
+		b->desc_cap = b->desc_cap ? b->desc_cap * 2 : 8;
+		b->desc = xrealloc(b->desc, (size_t)b->desc_cap,
+				   sizeof(*b->desc));
 	}
-	copy = strdup(desc);
-	if (!copy)
-		return -ENOMEM;
+	copy = xstrdup(desc);
 	mnl_nlmsg_batch_next(b->mb);
 	b->desc[b->count++] = copy;
 	return 0;
@@ -168,18 +161,15 @@ struct nft_batch *nft_batch_new(void)
 {
 	struct nft_batch *b;
 
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return NULL;
+	b = xcalloc(1, sizeof(*b));
 	b->cap = NFT_BATCH_MIN;
-	b->buf = calloc(1, b->cap + NFT_MSG_MAX);
-	if (!b->buf)
-		goto fail;
+	b->buf = xcalloc(1, b->cap + NFT_MSG_MAX);
 	b->mb = mnl_nlmsg_batch_start(b->buf, b->cap);
 	if (!b->mb)
 		goto fail;
-	/* Sequence numbers need only be unique on a socket, and each send
-	 * opens its own: fixed ones keep the bytes reproducible. */
+	/* Sequence numbers need only be unique among the answers a socket
+	 * has not read yet, and every send reads all of its batch's:
+	 * fixed ones keep the bytes reproducible. */
 	b->seq0 = 1;
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b->mb), b->seq0);
 	mnl_nlmsg_batch_next(b->mb);

@@ -12,7 +12,8 @@ struct netlink;
 
 struct nft_batch;
 
-/* Allocate an empty batch (BATCH_BEGIN already written).  NULL: ENOMEM. */
+/* Allocate an empty batch (BATCH_BEGIN already written).  NULL (errno
+ * ENOMEM) if libmnl cannot start its batch. */
 struct nft_batch *nft_batch_new(void);
 void nft_batch_free(struct nft_batch *b);
 
