@@ -14,21 +14,24 @@
  * The command has three layers, kept apart so that the first two are
  * unit tested without root:
  *
- * 1. Evidence and judgement (rfcreport.c).  A run fills a struct
- *    rfc_evidence (plain data); rfc_judge() turns it into one verdict and
- *    one sentence of evidence per requirement; the table and JSON writers
- *    print them.
- * 2. Message builders and parsers (fullcone.c): ctnetlink GET requests
- *    and replies, and the classification of conntrack entries into
- *    mappings that the full-cone keeper learns.
+ * 1. Evidence, judgement and report (rfcjudge.c, rfcreport.c).  A run
+ *    fills a struct rfc_evidence (plain data); rfc_judge() turns it into
+ *    one verdict and one sentence of evidence per requirement; the table
+ *    and JSON writers print them.
+ * 2. Message builders and parsers, in the layers below: ctnetlink GET
+ *    requests and replies (src/lib/ct.c), the nftables rules of the
+ *    tests and of nat = rfc (src/lib/nftrules.c), and the classification
+ *    of conntrack entries into the mappings that the full-cone keeper
+ *    learns (src/engine/fullcone.c).
  * 3. I/O: the tests (rfctest.c), which make sockets inside the lab's
- *    namespaces as the traffic generator does (enter a node's namespace,
- *    create the socket, return: the socket stays in that namespace), and
- *    the full-cone keeper (fullcone.c).
+ *    namespaces with rfcio.c as the traffic generator does (enter a
+ *    node's namespace, create the socket, return: the socket stays in
+ *    that namespace), and the full-cone keeper (src/engine/keeper.c,
+ *    fullcone.c).
  *
  * This file is the command: the requirements, the profiles, one lab and
- * one child process per profile, the evidence they leave in memory
- * shared with the parent, the report.
+ * one child process per profile (src/lib/jobs.c forks and reaps them),
+ * the evidence they leave in memory shared with the parent, the report.
  *
  * Profiles run side by side, one child process each with its own lab
  * ("rfc-<profile>-<pid>"), and leave their evidence in memory shared with
@@ -43,8 +46,9 @@
  * other: masquerade plus what Linux needs to meet the rest (transitory
  * conntrack timeouts of 4 minutes, no redirects) and the lab's keeper
  * process, which keeps nftables maps of the gateway from conntrack events
- * and answers unsolicited SYNs after 6 s (keeper.c, fullcone.c,
- * synhold.c).  The suite reads the keeper's counters from its file.
+ * and answers unsolicited SYNs after 6 s (src/engine/keeper.c,
+ * fullcone.c, synhold.c).  The suite reads the keeper's counters from
+ * the lab's keeper file (src/lib/statfile.c).
  */
 #include <errno.h>
 #include <net/if.h>
