@@ -801,11 +801,13 @@ static void judge_app(const struct rfc_evidence *e, struct rfc_row *r)
 	}
 }
 
-static void judge_parity(const struct rfc_evidence *e, struct rfc_row *r)
+/* The port test's (source, external) pairs as rfc_port_stats() takes
+ * them: c1's run of RFC_PORTS_N connections, then c2's from the same
+ * source ports. */
+static void port_runs(const struct rfc_evidence *e,
+		      uint16_t src[2 * RFC_PORTS_N],
+		      uint16_t ext[2 * RFC_PORTS_N])
 {
-	uint16_t src[2 * RFC_PORTS_N], ext[2 * RFC_PORTS_N];
-	struct rfc_port_stats st;
-	char b1[96], a[16];
 	int i;
 
 	for (i = 0; i < RFC_PORTS_N; i++) {
@@ -813,6 +815,15 @@ static void judge_parity(const struct rfc_evidence *e, struct rfc_row *r)
 		ext[i] = e->ports_c1[i];
 		ext[RFC_PORTS_N + i] = e->ports_c2[i];
 	}
+}
+
+static void judge_parity(const struct rfc_evidence *e, struct rfc_row *r)
+{
+	uint16_t src[2 * RFC_PORTS_N], ext[2 * RFC_PORTS_N];
+	struct rfc_port_stats st;
+	char b1[96], a[16];
+
+	port_runs(e, src, ext);
 	rfc_port_stats(src, ext, 2 * RFC_PORTS_N, &st);
 	if (!st.n) {
 		tx(r, "no mapping was seen");
@@ -855,13 +866,8 @@ static void judge_random(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	uint16_t src[2 * RFC_PORTS_N], ext[2 * RFC_PORTS_N];
 	struct rfc_port_stats s1, s2, all;
-	int i;
 
-	for (i = 0; i < RFC_PORTS_N; i++) {
-		src[i] = src[RFC_PORTS_N + i] = (uint16_t)(e->ports_base + i);
-		ext[i] = e->ports_c1[i];
-		ext[RFC_PORTS_N + i] = e->ports_c2[i];
-	}
+	port_runs(e, src, ext);
 	rfc_port_stats(src, ext, RFC_PORTS_N, &s1);
 	rfc_port_stats(src + RFC_PORTS_N, ext + RFC_PORTS_N, RFC_PORTS_N, &s2);
 	rfc_port_stats(src, ext, 2 * RFC_PORTS_N, &all);
