@@ -554,18 +554,12 @@ int rfc_add_profile(struct rfc_opts *o, const char *name)
 	return 0;
 }
 
-/* Read and check everything before any lab is built. */
-static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
-		       struct rfc_report *r)
+/* The topology natlab rfc tests (the file, or the built-in lab), parsed,
+ * and the roles of its nodes.  Return: 0 or -EINVAL (reported). */
+static int load_topology(const struct rfc_opts *o, struct rfc_ctx *cx)
 {
-	static const enum rfc_profile_kind all[] = {
-		RFC_P_MASQUERADE, RFC_P_RANDOM, RFC_P_FULLY_RANDOM,
-		RFC_P_PERSISTENT, RFC_P_RFC,
-	};
-	enum rfc_profile_kind kinds[RFC_PROFILES_MAX];
-	struct utsname un;
 	size_t len;
-	int i, n, err;
+	int err;
 
 	cx->file = o->topo ? o->topo : DEFAULT_TOPO_NAME;
 	if (o->topo) {
@@ -588,8 +582,23 @@ static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
 			cx->file);
 		return -EINVAL;
 	}
-	n = o->nprofiles;
-	memcpy(kinds, o->profiles, sizeof(kinds));
+	return 0;
+}
+
+/* The profiles to run, in @kinds: those given, else the file's gateway as
+ * it is, else every built-in profile.  Return: how many, or -EINVAL
+ * (reported) when the file's gateway as it is has nothing to test. */
+static int pick_profiles(const struct rfc_opts *o, const struct rfc_ctx *cx,
+			 enum rfc_profile_kind kinds[RFC_PROFILES_MAX])
+{
+	static const enum rfc_profile_kind all[] = {
+		RFC_P_MASQUERADE, RFC_P_RANDOM, RFC_P_FULLY_RANDOM,
+		RFC_P_PERSISTENT, RFC_P_RFC,
+	};
+	const struct topo_node *gw = &cx->base.nodes[cx->node[N_GW]];
+	int n = o->nprofiles;
+
+	memcpy(kinds, o->profiles, sizeof(o->profiles));
 	if (!n && o->topo) {
 		kinds[0] = RFC_P_TOPO;
 		n = 1;
@@ -597,58 +606,88 @@ static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
 		memcpy(kinds, all, sizeof(all));
 		n = (int)ARRAY_SIZE(all);
 	}
-	if (kinds[0] == RFC_P_TOPO &&
-	    cx->base.nodes[cx->node[N_GW]].nat.mode == TOPO_NAT_NONE) {
+	if (kinds[0] == RFC_P_TOPO && gw->nat.mode == TOPO_NAT_NONE) {
 		log_err("%s: gateway %s has nat = none: nothing to test (give "
 			"a --profile)",
-			cx->file, cx->base.nodes[cx->node[N_GW]].name);
+			cx->file, gw->name);
 		return -EINVAL;
 	}
-	for (i = 0; i < n; i++) {
-		struct rfc_profile *p = &r->p[i];
-		struct topo t = {0};
+	return n;
+}
 
-		p->kind = kinds[i];
-		p->status = -ECHILD; /* until its child says otherwise */
-		snprintf(p->name, sizeof(p->name), "%s",
-			 rfc_profile_name(kinds[i]));
-		snprintf(p->lab, sizeof(p->lab), "rfc-%s-%d",
-			 rfc_profile_name(kinds[i]), (int)getpid());
-		snprintf(p->error, sizeof(p->error), "did not finish");
-		cx->texts[i] = profile_text(cx, kinds[i]);
-		if (!cx->texts[i]) {
-			log_err("%s: cannot set the gateway's nat line",
-				cx->file);
-			return -EINVAL;
-		}
-		err = topo_parse_buf(&t, cx->file, cx->texts[i],
-				     strlen(cx->texts[i]));
-		if (err)
-			topo_print_errors(&t);
-		else if (topo_set_name(&t, p->lab)) {
-			log_err("lab name %s: too long", p->lab);
-			err = -EINVAL;
-		} else {
-			profile_describe(&t, cx->node[N_GW], p);
-		}
-		topo_free(&t);
-		if (err)
-			return -EINVAL;
+/* Profile @k as the run's profile @i, in @p: its names, and its topology
+ * text (cx->texts[i]) checked by the parser as any file is, before any
+ * lab is built.  Return: 0 or -EINVAL (reported). */
+static int prepare_profile(struct rfc_ctx *cx, int i, enum rfc_profile_kind k,
+			   struct rfc_profile *p)
+{
+	struct topo t = {0};
+	int err;
+
+	p->kind = k;
+	p->status = -ECHILD; /* until its child says otherwise */
+	snprintf(p->name, sizeof(p->name), "%s", rfc_profile_name(k));
+	snprintf(p->lab, sizeof(p->lab), "rfc-%s-%d", rfc_profile_name(k),
+		 (int)getpid());
+	snprintf(p->error, sizeof(p->error), "did not finish");
+	cx->texts[i] = profile_text(cx, k);
+	if (!cx->texts[i]) {
+		log_err("%s: cannot set the gateway's nat line", cx->file);
+		return -EINVAL;
 	}
-	r->nprofiles = n;
+	err = topo_parse_buf(&t, cx->file, cx->texts[i], strlen(cx->texts[i]));
+	if (err)
+		topo_print_errors(&t);
+	else if (topo_set_name(&t, p->lab)) {
+		log_err("lab name %s: too long", p->lab);
+		err = -EINVAL;
+	} else {
+		profile_describe(&t, cx->node[N_GW], p);
+	}
+	topo_free(&t);
+	return err ? -EINVAL : 0;
+}
+
+/* The report's header: what was tested, on which kernel, and the names
+ * of the gateway, clients and servers. */
+static void describe_run(const struct rfc_ctx *cx, struct rfc_report *r)
+{
+	const struct topo_node *nodes = cx->base.nodes;
+	struct utsname un;
+
 	snprintf(r->topology, sizeof(r->topology), "%s", cx->file);
 	if (uname(&un) == 0)
 		snprintf(r->kernel, sizeof(r->kernel), "%s", un.release);
 	snprintf(r->gateway, sizeof(r->gateway), "%s",
-		 cx->base.nodes[cx->node[N_GW]].name);
-	snprintf(r->c1, sizeof(r->c1), "%s",
-		 cx->base.nodes[cx->node[N_C1]].name);
-	snprintf(r->c2, sizeof(r->c2), "%s",
-		 cx->base.nodes[cx->node[N_C2]].name);
-	snprintf(r->s1, sizeof(r->s1), "%s",
-		 cx->base.nodes[cx->node[N_S1]].name);
-	snprintf(r->s2, sizeof(r->s2), "%s",
-		 cx->base.nodes[cx->node[N_S2]].name);
+		 nodes[cx->node[N_GW]].name);
+	snprintf(r->c1, sizeof(r->c1), "%s", nodes[cx->node[N_C1]].name);
+	snprintf(r->c2, sizeof(r->c2), "%s", nodes[cx->node[N_C2]].name);
+	snprintf(r->s1, sizeof(r->s1), "%s", nodes[cx->node[N_S1]].name);
+	snprintf(r->s2, sizeof(r->s2), "%s", nodes[cx->node[N_S2]].name);
+}
+
+/* Read and check everything before any lab is built: the topology, each
+ * profile's own text, the report's header.  Return: 0 or -EINVAL
+ * (reported). */
+static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
+		       struct rfc_report *r)
+{
+	enum rfc_profile_kind kinds[RFC_PROFILES_MAX];
+	int i, n, err;
+
+	err = load_topology(o, cx);
+	if (err)
+		return err;
+	n = pick_profiles(o, cx, kinds);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		err = prepare_profile(cx, i, kinds[i], &r->p[i]);
+		if (err)
+			return err;
+	}
+	r->nprofiles = n;
+	describe_run(cx, r);
 	return 0;
 }
 
