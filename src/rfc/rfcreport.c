@@ -217,11 +217,10 @@ static void json_key(FILE *f, const char *key, const char *val, int comma)
 		fputc(',', f);
 }
 
-int rfc_report_json(FILE *f, const struct rfc_report *r)
+/* The run's own fields: schema, what was tested, the nodes, the time and
+ * the scaling of the timers, each followed by a comma. */
+static void json_run(FILE *f, const struct rfc_report *r)
 {
-	int i, k, d;
-
-	fputc('{', f);
 	json_key(f, "schema", RFC_SCHEMA, 1);
 	json_key(f, "topology", r->topology, 1);
 	json_key(f, "kernel", r->kernel, 1);
@@ -239,64 +238,91 @@ int rfc_report_json(FILE *f, const struct rfc_report *r)
 		"\"scaling\":{\"transitory_s\":%d,\"watched_s\":%d,"
 		"\"factor\":%d,\"unsolicited_window_ms\":%d},",
 		RFC_TRANSITORY_MIN, SCALED_S, SCALE, UNSOL_WINDOW_MS);
+}
+
+/* One profile's object: how it was set up, whether it ran, and the
+ * counters of its keeper if it had one. */
+static void json_profile(FILE *f, const struct rfc_profile *p)
+{
+	fputc('{', f);
+	json_key(f, "name", p->name, 1);
+	json_key(f, "lab", p->lab, 1);
+	json_key(f, "nat", p->nat, 1);
+	fprintf(f, "\"ran\":%s,", p->status ? "false" : "true");
+	json_key(f, "error", p->status ? p->error : NULL, 1);
+	fprintf(f, "\"elapsed_ms\":%u", p->elapsed_ms);
+	if (!p->status && p->ev.keeper)
+		fprintf(f,
+			",\"keeper\":{\"events\":%u,\"mappings\":%u,"
+			"\"refused\":%u,\"lost\":%u,\"held\":%u,"
+			"\"icmp\":%u,\"punched\":%u}",
+			p->ev.kp_events, p->ev.kp_mappings, p->ev.kp_conflicts,
+			p->ev.kp_lost, p->ev.kp_held, p->ev.kp_icmp,
+			p->ev.kp_punched);
+	fputc('}', f);
+}
+
+/* Profile @p's result for requirement @i, as "name":{verdict, evidence,
+ * data}; a profile that did not run has no data. */
+static void json_result(FILE *f, const struct rfc_profile *p, int i)
+{
+	const struct rfc_row *row = &p->rows[i];
+	int d;
+
+	report_json_string(f, p->name);
+	fputs(":{", f);
+	json_key(f, "verdict", rfc_verdict_name(row->verdict), 1);
+	json_key(f, "evidence",
+		 p->status ? "the profile did not run" : row->evidence, 1);
+	fputs("\"data\":{", f);
+	for (d = 0; !p->status && d < row->ndata; d++) {
+		if (d)
+			fputc(',', f);
+		report_json_string(f, row->data[d].key);
+		fprintf(f, ":%lld", (long long)row->data[d].value);
+	}
+	fputs("}}", f);
+}
+
+/* Requirement @i's object: what it is, and every profile's result. */
+static void json_requirement(FILE *f, const struct rfc_report *r, int i)
+{
+	const struct rfc_req *q = &rfc_reqs[i];
+	int k;
+
+	fputc('{', f);
+	json_key(f, "id", q->id, 1);
+	json_key(f, "rfc", q->label[0] == '5' ? "5382" : "7857", 1);
+	json_key(f, "title", q->title, 1);
+	json_key(f, "asks", rfc_level_name(q->level), 1);
+	json_key(f, "statement", q->asks, 1);
+	json_key(f, "test", q->test, 1);
+	fputs("\"results\":{", f);
+	for (k = 0; k < r->nprofiles; k++) {
+		if (k)
+			fputc(',', f);
+		json_result(f, &r->p[k], i);
+	}
+	fputs("}}", f);
+}
+
+int rfc_report_json(FILE *f, const struct rfc_report *r)
+{
+	int i, k;
+
+	fputc('{', f);
+	json_run(f, r);
 	fputs("\"profiles\":[", f);
 	for (k = 0; k < r->nprofiles; k++) {
-		const struct rfc_profile *p = &r->p[k];
-
-		fputs(k ? ",{" : "{", f);
-		json_key(f, "name", p->name, 1);
-		json_key(f, "lab", p->lab, 1);
-		json_key(f, "nat", p->nat, 1);
-		fprintf(f, "\"ran\":%s,", p->status ? "false" : "true");
-		json_key(f, "error", p->status ? p->error : NULL, 1);
-		fprintf(f, "\"elapsed_ms\":%u", p->elapsed_ms);
-		if (!p->status && p->ev.keeper)
-			fprintf(f,
-				",\"keeper\":{\"events\":%u,\"mappings\":%u,"
-				"\"refused\":%u,\"lost\":%u,\"held\":%u,"
-				"\"icmp\":%u,\"punched\":%u}",
-				p->ev.kp_events, p->ev.kp_mappings,
-				p->ev.kp_conflicts, p->ev.kp_lost,
-				p->ev.kp_held, p->ev.kp_icmp, p->ev.kp_punched);
-		fputc('}', f);
+		if (k)
+			fputc(',', f);
+		json_profile(f, &r->p[k]);
 	}
 	fputs("],\"requirements\":[", f);
 	for (i = 0; i < RFC_NREQ; i++) {
-		const struct rfc_req *q = &rfc_reqs[i];
-
-		fputs(i ? ",{" : "{", f);
-		json_key(f, "id", q->id, 1);
-		json_key(f, "rfc", q->label[0] == '5' ? "5382" : "7857", 1);
-		json_key(f, "title", q->title, 1);
-		json_key(f, "asks", rfc_level_name(q->level), 1);
-		json_key(f, "statement", q->asks, 1);
-		json_key(f, "test", q->test, 1);
-		fputs("\"results\":{", f);
-		for (k = 0; k < r->nprofiles; k++) {
-			const struct rfc_profile *p = &r->p[k];
-			const struct rfc_row *row = &p->rows[i];
-
-			if (k)
-				fputc(',', f);
-			report_json_string(f, p->name);
-			fputs(":{", f);
-			json_key(f, "verdict", rfc_verdict_name(row->verdict),
-				 1);
-			json_key(f, "evidence",
-				 p->status ? "the profile did not run"
-					   : row->evidence,
-				 1);
-			fputs("\"data\":{", f);
-			for (d = 0; !p->status && d < row->ndata; d++) {
-				if (d)
-					fputc(',', f);
-				report_json_string(f, row->data[d].key);
-				fprintf(f, ":%lld",
-					(long long)row->data[d].value);
-			}
-			fputs("}}", f);
-		}
-		fputs("}}", f);
+		if (i)
+			fputc(',', f);
+		json_requirement(f, r, i);
 	}
 	fputs("]}\n", f);
 	return ferror(f) ? -EIO : 0;
