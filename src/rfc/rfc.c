@@ -51,13 +51,10 @@
  * the lab's keeper file (src/lib/statfile.c).
  */
 #include <errno.h>
-#include <net/if.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -260,12 +257,6 @@ static const struct {
 	{RFC_P_RFC, "rfc", "rfc"},
 };
 
-/* The transitory timers the rfc profile sets to 4 minutes. */
-const enum rfc_timer rfc_transitory[7] = {
-	RFC_T_SYN_SENT, RFC_T_SYN_RECV,	 RFC_T_FIN_WAIT, RFC_T_CLOSE_WAIT,
-	RFC_T_LAST_ACK, RFC_T_TIME_WAIT, RFC_T_CLOSE,
-};
-
 int rfc_profile_parse(const char *name, enum rfc_profile_kind *k)
 {
 	size_t i;
@@ -450,7 +441,9 @@ static const char *profile_nat(enum rfc_profile_kind k)
 
 /* The topology text of a profile: the base with the gateway's nat line
  * set, so that it goes through the parser and validator like any file
- * (nat = rfc brings its timers and rules with it: topores.c, lab.c). */
+ * (nat = rfc brings its timers and rules with it: src/topo/topores.c,
+ * src/lab/lab.c).  Return: the text (free()), or NULL when topo_patch()
+ * finds no place for the nat line. */
 static char *profile_text(const struct rfc_ctx *cx, enum rfc_profile_kind k)
 {
 	const struct topo_node *g = &cx->base.nodes[cx->node[N_GW]];
@@ -691,7 +684,7 @@ static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
 	return 0;
 }
 
-/* What the profiles' jobs share (jobs.c). */
+/* What the profiles' jobs share (src/lib/jobs.c). */
 struct profile_jobs {
 	const struct rfc_ctx *cx;
 	struct rfc_report *r;

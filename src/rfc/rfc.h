@@ -362,8 +362,10 @@ int rfc_add_profile(struct rfc_opts *o, const char *name);
  * rfc_main() - natlab rfc: build a lab per profile (side by side, each
  * in its own process), run the suite against its gateway, remove it,
  * print the report
- * Return: 0 when the suite ran (verdicts are findings, not failures);
- * -EINVAL bad input; -EINTR interrupted; other -errno (environment).
+ * Return: 0 when every profile ran (verdicts are findings, not
+ * failures); -EINVAL bad input, or a profile whose lab was refused as such;
+ * -EPERM not root; -EINTR interrupted; -EIO a profile did not run or the
+ * JSON could not be written; -ENOMEM no shared memory.
  */
 int rfc_main(const struct rfc_opts *o);
 

@@ -56,6 +56,13 @@ static const enum rfc_timer transitory_5382[] = {
 	RFC_T_CLOSE_WAIT, RFC_T_LAST_ACK, RFC_T_TIME_WAIT,
 };
 
+/* RFC 7857's opening and closing states: these and CLOSE, the seven
+ * timers nat = rfc sets to 4 minutes (src/topo/topores.c). */
+static const enum rfc_timer transitory_7857[] = {
+	RFC_T_SYN_SENT, RFC_T_SYN_RECV,	 RFC_T_FIN_WAIT, RFC_T_CLOSE_WAIT,
+	RFC_T_LAST_ACK, RFC_T_TIME_WAIT, RFC_T_CLOSE,
+};
+
 /* ---- port statistics ---- */
 
 void rfc_port_stats(const uint16_t *src, const uint16_t *ext, unsigned int n,
@@ -694,7 +701,7 @@ static void judge_transitory_7857(const struct rfc_evidence *e,
 {
 	enum rfc_timer which = RFC_T_SYN_SENT;
 	int32_t m =
-		least(e, rfc_transitory, ARRAY_SIZE(rfc_transitory), &which);
+		least(e, transitory_7857, ARRAY_SIZE(transitory_7857), &which);
 
 	if (m < 0) {
 		tx(r, "the per-state sysctls could not be read");
