@@ -2,11 +2,12 @@
 
 /*
  * The writers print what rfc_judge() (rfcjudge.c) left in each profile's
- * rows, every profile side by side: the table for a terminal of 100
- * columns, wrapped between words, and the JSON of schema RFC_SCHEMA for
- * programs.  A profile that did not run keeps its place, with its error
- * in the header and "the profile did not run" as its evidence.  No I/O
- * but the FILE given: unit tested without root.
+ * rows, every profile side by side: the table for a terminal (a verdict
+ * column per profile, then texts wrapped between words at 100 columns),
+ * and the JSON of schema RFC_SCHEMA for programs.  A profile that did
+ * not run keeps its place, with its error in the header and "the profile
+ * did not run" as its evidence.  No I/O but the FILE given: unit tested
+ * without root.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -205,6 +206,7 @@ void rfc_report_table(FILE *f, const struct rfc_report *r)
 		r->nprofiles == 1 ? "" : "s", r->elapsed_ms / 1000.0);
 }
 
+/* "key":"val" (null when val is NULL), and a comma when more follows. */
 static void json_key(FILE *f, const char *key, const char *val, int comma)
 {
 	report_json_string(f, key);
