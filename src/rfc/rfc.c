@@ -14,21 +14,24 @@
  * The command has three layers, kept apart so that the first two are
  * unit tested without root:
  *
- * 1. Evidence and judgement (rfcreport.c).  A run fills a struct
- *    rfc_evidence (plain data); rfc_judge() turns it into one verdict and
- *    one sentence of evidence per requirement; the table and JSON writers
- *    print them.
- * 2. Message builders and parsers (fullcone.c): ctnetlink GET requests
- *    and replies, and the classification of conntrack entries into
- *    mappings that the full-cone keeper learns.
+ * 1. Evidence, judgement and report (rfcjudge.c, rfcreport.c).  A run
+ *    fills a struct rfc_evidence (plain data); rfc_judge() turns it into
+ *    one verdict and one sentence of evidence per requirement; the table
+ *    and JSON writers print them.
+ * 2. Message builders and parsers, in the layers below: ctnetlink GET
+ *    requests and replies (src/lib/ct.c), the nftables rules of the
+ *    tests and of nat = rfc (src/lib/nftrules.c), and the classification
+ *    of conntrack entries into the mappings that the full-cone keeper
+ *    learns (src/engine/fullcone.c).
  * 3. I/O: the tests (rfctest.c), which make sockets inside the lab's
- *    namespaces as the traffic generator does (enter a node's namespace,
- *    create the socket, return: the socket stays in that namespace), and
- *    the full-cone keeper (fullcone.c).
+ *    namespaces with rfcio.c as the traffic generator does (enter a
+ *    node's namespace, create the socket, return: the socket stays in
+ *    that namespace), and the full-cone keeper (src/engine/keeper.c,
+ *    fullcone.c).
  *
  * This file is the command: the requirements, the profiles, one lab and
- * one child process per profile, the evidence they leave in memory
- * shared with the parent, the report.
+ * one child process per profile (src/lib/jobs.c forks and reaps them),
+ * the evidence they leave in memory shared with the parent, the report.
  *
  * Profiles run side by side, one child process each with its own lab
  * ("rfc-<profile>-<pid>"), and leave their evidence in memory shared with
@@ -43,17 +46,15 @@
  * other: masquerade plus what Linux needs to meet the rest (transitory
  * conntrack timeouts of 4 minutes, no redirects) and the lab's keeper
  * process, which keeps nftables maps of the gateway from conntrack events
- * and answers unsolicited SYNs after 6 s (keeper.c, fullcone.c,
- * synhold.c).  The suite reads the keeper's counters from its file.
+ * and answers unsolicited SYNs after 6 s (src/engine/keeper.c,
+ * fullcone.c, synhold.c).  The suite reads the keeper's counters from
+ * the lab's keeper file (src/lib/statfile.c).
  */
 #include <errno.h>
-#include <net/if.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -256,12 +257,6 @@ static const struct {
 	{RFC_P_RFC, "rfc", "rfc"},
 };
 
-/* The transitory timers the rfc profile sets to 4 minutes. */
-const enum rfc_timer rfc_transitory[7] = {
-	RFC_T_SYN_SENT, RFC_T_SYN_RECV,	 RFC_T_FIN_WAIT, RFC_T_CLOSE_WAIT,
-	RFC_T_LAST_ACK, RFC_T_TIME_WAIT, RFC_T_CLOSE,
-};
-
 int rfc_profile_parse(const char *name, enum rfc_profile_kind *k)
 {
 	size_t i;
@@ -446,7 +441,9 @@ static const char *profile_nat(enum rfc_profile_kind k)
 
 /* The topology text of a profile: the base with the gateway's nat line
  * set, so that it goes through the parser and validator like any file
- * (nat = rfc brings its timers and rules with it: topores.c, lab.c). */
+ * (nat = rfc brings its timers and rules with it: src/topo/topores.c,
+ * src/lab/lab.c).  Return: the text (free()), or NULL when topo_patch()
+ * finds no place for the nat line. */
 static char *profile_text(const struct rfc_ctx *cx, enum rfc_profile_kind k)
 {
 	const struct topo_node *g = &cx->base.nodes[cx->node[N_GW]];
@@ -550,18 +547,12 @@ int rfc_add_profile(struct rfc_opts *o, const char *name)
 	return 0;
 }
 
-/* Read and check everything before any lab is built. */
-static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
-		       struct rfc_report *r)
+/* The topology natlab rfc tests (the file, or the built-in lab), parsed,
+ * and the roles of its nodes.  Return: 0 or -EINVAL (reported). */
+static int load_topology(const struct rfc_opts *o, struct rfc_ctx *cx)
 {
-	static const enum rfc_profile_kind all[] = {
-		RFC_P_MASQUERADE, RFC_P_RANDOM, RFC_P_FULLY_RANDOM,
-		RFC_P_PERSISTENT, RFC_P_RFC,
-	};
-	enum rfc_profile_kind kinds[RFC_PROFILES_MAX];
-	struct utsname un;
 	size_t len;
-	int i, n, err;
+	int err;
 
 	cx->file = o->topo ? o->topo : DEFAULT_TOPO_NAME;
 	if (o->topo) {
@@ -584,8 +575,23 @@ static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
 			cx->file);
 		return -EINVAL;
 	}
-	n = o->nprofiles;
-	memcpy(kinds, o->profiles, sizeof(kinds));
+	return 0;
+}
+
+/* The profiles to run, in @kinds: those given, else the file's gateway as
+ * it is, else every built-in profile.  Return: how many, or -EINVAL
+ * (reported) when the file's gateway as it is has nothing to test. */
+static int pick_profiles(const struct rfc_opts *o, const struct rfc_ctx *cx,
+			 enum rfc_profile_kind kinds[RFC_PROFILES_MAX])
+{
+	static const enum rfc_profile_kind all[] = {
+		RFC_P_MASQUERADE, RFC_P_RANDOM, RFC_P_FULLY_RANDOM,
+		RFC_P_PERSISTENT, RFC_P_RFC,
+	};
+	const struct topo_node *gw = &cx->base.nodes[cx->node[N_GW]];
+	int n = o->nprofiles;
+
+	memcpy(kinds, o->profiles, sizeof(o->profiles));
 	if (!n && o->topo) {
 		kinds[0] = RFC_P_TOPO;
 		n = 1;
@@ -593,62 +599,92 @@ static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
 		memcpy(kinds, all, sizeof(all));
 		n = (int)ARRAY_SIZE(all);
 	}
-	if (kinds[0] == RFC_P_TOPO &&
-	    cx->base.nodes[cx->node[N_GW]].nat.mode == TOPO_NAT_NONE) {
+	if (kinds[0] == RFC_P_TOPO && gw->nat.mode == TOPO_NAT_NONE) {
 		log_err("%s: gateway %s has nat = none: nothing to test (give "
 			"a --profile)",
-			cx->file, cx->base.nodes[cx->node[N_GW]].name);
+			cx->file, gw->name);
 		return -EINVAL;
 	}
-	for (i = 0; i < n; i++) {
-		struct rfc_profile *p = &r->p[i];
-		struct topo t = {0};
+	return n;
+}
 
-		p->kind = kinds[i];
-		p->status = -ECHILD; /* until its child says otherwise */
-		snprintf(p->name, sizeof(p->name), "%s",
-			 rfc_profile_name(kinds[i]));
-		snprintf(p->lab, sizeof(p->lab), "rfc-%s-%d",
-			 rfc_profile_name(kinds[i]), (int)getpid());
-		snprintf(p->error, sizeof(p->error), "did not finish");
-		cx->texts[i] = profile_text(cx, kinds[i]);
-		if (!cx->texts[i]) {
-			log_err("%s: cannot set the gateway's nat line",
-				cx->file);
-			return -EINVAL;
-		}
-		err = topo_parse_buf(&t, cx->file, cx->texts[i],
-				     strlen(cx->texts[i]));
-		if (err)
-			topo_print_errors(&t);
-		else if (topo_set_name(&t, p->lab)) {
-			log_err("lab name %s: too long", p->lab);
-			err = -EINVAL;
-		} else {
-			profile_describe(&t, cx->node[N_GW], p);
-		}
-		topo_free(&t);
-		if (err)
-			return -EINVAL;
+/* Profile @k as the run's profile @i, in @p: its names, and its topology
+ * text (cx->texts[i]) checked by the parser as any file is, before any
+ * lab is built.  Return: 0 or -EINVAL (reported). */
+static int prepare_profile(struct rfc_ctx *cx, int i, enum rfc_profile_kind k,
+			   struct rfc_profile *p)
+{
+	struct topo t = {0};
+	int err;
+
+	p->kind = k;
+	p->status = -ECHILD; /* until its child says otherwise */
+	snprintf(p->name, sizeof(p->name), "%s", rfc_profile_name(k));
+	snprintf(p->lab, sizeof(p->lab), "rfc-%s-%d", rfc_profile_name(k),
+		 (int)getpid());
+	snprintf(p->error, sizeof(p->error), "did not finish");
+	cx->texts[i] = profile_text(cx, k);
+	if (!cx->texts[i]) {
+		log_err("%s: cannot set the gateway's nat line", cx->file);
+		return -EINVAL;
 	}
-	r->nprofiles = n;
+	err = topo_parse_buf(&t, cx->file, cx->texts[i], strlen(cx->texts[i]));
+	if (err)
+		topo_print_errors(&t);
+	else if (topo_set_name(&t, p->lab)) {
+		log_err("lab name %s: too long", p->lab);
+		err = -EINVAL;
+	} else {
+		profile_describe(&t, cx->node[N_GW], p);
+	}
+	topo_free(&t);
+	return err ? -EINVAL : 0;
+}
+
+/* The report's header: what was tested, on which kernel, and the names
+ * of the gateway, clients and servers. */
+static void describe_run(const struct rfc_ctx *cx, struct rfc_report *r)
+{
+	const struct topo_node *nodes = cx->base.nodes;
+	struct utsname un;
+
 	snprintf(r->topology, sizeof(r->topology), "%s", cx->file);
 	if (uname(&un) == 0)
 		snprintf(r->kernel, sizeof(r->kernel), "%s", un.release);
 	snprintf(r->gateway, sizeof(r->gateway), "%s",
-		 cx->base.nodes[cx->node[N_GW]].name);
-	snprintf(r->c1, sizeof(r->c1), "%s",
-		 cx->base.nodes[cx->node[N_C1]].name);
-	snprintf(r->c2, sizeof(r->c2), "%s",
-		 cx->base.nodes[cx->node[N_C2]].name);
-	snprintf(r->s1, sizeof(r->s1), "%s",
-		 cx->base.nodes[cx->node[N_S1]].name);
-	snprintf(r->s2, sizeof(r->s2), "%s",
-		 cx->base.nodes[cx->node[N_S2]].name);
+		 nodes[cx->node[N_GW]].name);
+	snprintf(r->c1, sizeof(r->c1), "%s", nodes[cx->node[N_C1]].name);
+	snprintf(r->c2, sizeof(r->c2), "%s", nodes[cx->node[N_C2]].name);
+	snprintf(r->s1, sizeof(r->s1), "%s", nodes[cx->node[N_S1]].name);
+	snprintf(r->s2, sizeof(r->s2), "%s", nodes[cx->node[N_S2]].name);
+}
+
+/* Read and check everything before any lab is built: the topology, each
+ * profile's own text, the report's header.  Return: 0 or -EINVAL
+ * (reported). */
+static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
+		       struct rfc_report *r)
+{
+	enum rfc_profile_kind kinds[RFC_PROFILES_MAX];
+	int i, n, err;
+
+	err = load_topology(o, cx);
+	if (err)
+		return err;
+	n = pick_profiles(o, cx, kinds);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		err = prepare_profile(cx, i, kinds[i], &r->p[i]);
+		if (err)
+			return err;
+	}
+	r->nprofiles = n;
+	describe_run(cx, r);
 	return 0;
 }
 
-/* What the profiles' jobs share (jobs.c). */
+/* What the profiles' jobs share (src/lib/jobs.c). */
 struct profile_jobs {
 	const struct rfc_ctx *cx;
 	struct rfc_report *r;

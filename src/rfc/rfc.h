@@ -268,16 +268,19 @@ struct rfc_report {
 /* The built-in lab, the text of topo/rfc.topo. */
 extern const char rfc_default_topo[];
 
-const char *rfc_verdict_name(enum rfc_verdict v);
-const char *rfc_level_name(enum rfc_level l);
-/* conntrack TCP state name ("SYN_SENT"), "?" if unknown */
-
 /**
  * rfc_profile_parse() - a --profile name
- * Return: 0 and *k, or -EINVAL.
+ * @name: "masquerade", "random", "fully-random", "persistent" or "rfc"
+ *        ("topo" is what no --profile means with a file, not a name)
+ * @k:    set to the profile on success
+ * Return: 0, or -EINVAL for any other name.
  */
 int rfc_profile_parse(const char *name, enum rfc_profile_kind *k);
+
+/* A profile's name, as the report and --profile spell it; "?" if none. */
 const char *rfc_profile_name(enum rfc_profile_kind k);
+
+/* ---- rfcjudge.c: verdicts from evidence, no I/O */
 
 /* Port preservation and selection over a run of connections. */
 struct rfc_port_stats {
@@ -291,23 +294,53 @@ struct rfc_port_stats {
 };
 
 /**
- * rfc_port_stats() - statistics of N (source port, external port) pairs
- * in the order they were made; ext[i] == 0 marks a failed connection
+ * rfc_port_stats() - statistics of @n (source port, external port) pairs
+ * in the order they were made
+ * @src: the source ports the client bound
+ * @ext: the ports the server saw; ext[i] == 0 marks a failed connection,
+ *       which is left out of every count
+ * @n:   pairs in @src and @ext
+ * @st:  filled (min and max are 0 when no port was changed)
  */
 void rfc_port_stats(const uint16_t *src, const uint16_t *ext, unsigned int n,
 		    struct rfc_port_stats *st);
 
 /**
- * rfc_judge() - verdict and evidence text of every requirement, from
- * what one profile measured (no I/O)
+ * rfc_judge() - the verdict and evidence of every requirement, from what
+ * one profile measured
+ * @ev:   the evidence a suite run left
+ * @rows: filled, one per enum rfc_req_id (cleared first): verdict,
+ *        evidence sentence, named numbers for the JSON
+ *
+ * A test that could not run gives RFC_V_UNKNOWN ("not measured"), never
+ * a verdict.  No I/O.
  */
 void rfc_judge(const struct rfc_evidence *ev, struct rfc_row rows[RFC_NREQ]);
 
-/* The terminal report: one verdict column per profile, then each
- * requirement with what it asks, the test and each profile's evidence. */
+/* ---- rfcreport.c: the writers */
+
+/* A verdict as the report words it ("does not meet"); "?" if unknown. */
+const char *rfc_verdict_name(enum rfc_verdict v);
+
+/* A requirement level as the RFCs spell it ("MUST NOT"); "?" if unknown. */
+const char *rfc_level_name(enum rfc_level l);
+
+/**
+ * rfc_report_table() - the terminal report: one verdict column per
+ * profile, then each requirement with what it asks, the test and each
+ * profile's evidence, wrapped at 100 columns
+ * @f: where to write (write errors are the caller's to check, ferror())
+ * @r: the report, its profiles judged (rfc_judge()) or failed (status)
+ */
 void rfc_report_table(FILE *f, const struct rfc_report *r);
 
-/* JSON, schema RFC_SCHEMA.  Return: 0 or -EIO. */
+/**
+ * rfc_report_json() - the report as one JSON object, schema RFC_SCHEMA,
+ * and a newline
+ * @f: where to write
+ * @r: as for rfc_report_table()
+ * Return: 0, or -EIO if @f has an error set after writing (ferror()).
+ */
 int rfc_report_json(FILE *f, const struct rfc_report *r);
 
 /* ---- the command */
@@ -329,8 +362,10 @@ int rfc_add_profile(struct rfc_opts *o, const char *name);
  * rfc_main() - natlab rfc: build a lab per profile (side by side, each
  * in its own process), run the suite against its gateway, remove it,
  * print the report
- * Return: 0 when the suite ran (verdicts are findings, not failures);
- * -EINVAL bad input; -EINTR interrupted; other -errno (environment).
+ * Return: 0 when every profile ran (verdicts are findings, not
+ * failures); -EINVAL bad input, or a profile whose lab was refused as such;
+ * -EPERM not root; -EINTR interrupted; -EIO a profile did not run or the
+ * JSON could not be written; -ENOMEM no shared memory.
  */
 int rfc_main(const struct rfc_opts *o);
 

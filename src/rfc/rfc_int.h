@@ -2,7 +2,6 @@
 #ifndef NATLAB_RFC_INT_H
 #define NATLAB_RFC_INT_H
 
-#include <signal.h>
 #include <stdint.h>
 
 #include "lib/ct.h"
@@ -55,19 +54,12 @@
 extern const uint16_t rfc_alg_ports[4];
 extern const char *const rfc_alg_names[4];
 
-/* The transitory timers the rfc profile sets to 4 minutes, rfc.c. */
-extern const enum rfc_timer rfc_transitory[7];
-
-/* Set by a signal: every wait of the suite ends early, rfc.c. */
-
 /* ---- the suite: one profile's lab, as the tests see it ---- */
 
 struct nft_batch;
 
 /* The roles of the suite's nodes. */
 enum { N_GW, N_C1, N_C2, N_S1, N_S2, N_NODES };
-
-struct fullcone;
 
 struct suite {
 	const struct topo *t;
@@ -102,10 +94,12 @@ uint64_t rfcio_now_us(void);
 
 /* A TCP socket of node n bound to sport (0: any), which may share its
  * port with the node's other sockets (a listener and connections from
- * one port, as TCP hole punching does it). */
+ * one port, as TCP hole punching does it).  Return: the fd (the caller
+ * closes it), or -errno. */
 int rfcio_tcp_socket(struct suite *s, int n, uint16_t sport);
 
-/* A listener of node n on port (port sharing as rfcio_tcp_socket()). */
+/* A listener of node n on port (port sharing as rfcio_tcp_socket()).
+ * Return: the fd (the caller closes it), or -errno. */
 int rfcio_tcp_listen(struct suite *s, int n, uint16_t port);
 
 /* A non-blocking connect() to daddr:dport.  Return: 0 or -errno. */
@@ -123,7 +117,8 @@ void rfcio_seen(struct suite *s, uint32_t addr);
 /*
  * Connect from node n, port sport, to daddr:dport, and once connected
  * accept on lfd (when >= 0): c gets the outcome and the address and port
- * the acceptor saw.  The two sockets go to f, or to *cfd and *afd.
+ * the acceptor saw.  The two sockets go to f, or to *cfd and *afd (-1
+ * where there is none); the caller closes them.
  */
 void rfcio_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
 		 uint16_t dport, int lfd, struct rfc_conn *c, struct fds *f,
@@ -149,15 +144,18 @@ void rfcio_udp_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
 		     uint16_t dport, const void *msg, size_t len,
 		     struct rfc_conn *c);
 
-/* ctnetlink in the gateway (s->ct). */
+/* ctnetlink in the gateway (s->ct).  Return: 0 or -errno. */
 int rfcio_ct_open(struct suite *s);
 
-/* c1's entry towards s1 from sport to dport. */
+/* c1's entry towards s1 from sport to dport.  Return: 0, -ENOENT if
+ * there is none, -ENOTCONN without ctnetlink (e's state and timeout -1),
+ * or -errno. */
 int rfcio_ct_c1(struct suite *s, uint16_t sport, uint16_t dport,
 		struct ct_entry *e);
 
 /* Wait up to ms for c1's entry to reach state want (-1: any state
- * other than not_state).  Return: 0, -ENOENT (gone), -ETIMEDOUT. */
+ * other than not_state).  Return: 0, -ETIMEDOUT (also when stopped), or
+ * rfcio_ct_c1()'s error (-ENOENT: gone). */
 int rfcio_ct_wait(struct suite *s, uint16_t sport, uint16_t dport, int want,
 		  int not_state, int ms, struct ct_entry *e);
 
@@ -165,28 +163,32 @@ int rfcio_ct_wait(struct suite *s, uint16_t sport, uint16_t dport, int want,
  * last one are left out). */
 void rfcio_state_seen(struct suite *s, int state);
 
-/* net.netfilter.nf_conntrack_NAME of the gateway. */
+/* net.netfilter.nf_conntrack_NAME of the gateway, in *v.  Return: 0 or
+ * -errno (-ENOENT: no such sysctl). */
 int rfcio_gw_sysctl_get(struct suite *s, const char *name, int32_t *v);
 
-/* Set net.netfilter.nf_conntrack_NAME of the gateway. */
+/* Set net.netfilter.nf_conntrack_NAME of the gateway.  Return: 0 or
+ * -errno (logged). */
 int rfcio_gw_sysctl_set(struct suite *s, const char *name, int32_t v);
 
 /* Lines of the gateway's /proc/net/nf_conntrack_expect, -1 if absent. */
 int32_t rfcio_gw_expectations(struct suite *s);
 
-/* Send an nftables batch inside node n. */
+/* Send an nftables batch inside node n; what names it in the message
+ * logged on failure.  Return: 0 or -errno. */
 int rfcio_nft_send_at(struct suite *s, int n, struct nft_batch *b,
 		      const char *what);
 
 /*
  * Send from node n to TO an ICMP port unreachable about a TCP segment
  * in_src:in_sport -> in_dst:in_dport (its IP header and first 8 bytes,
- * as RFC 792 quotes them).
+ * as RFC 792 quotes them).  Return: 0 or -errno.
  */
 int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint32_t in_src,
 		       uint16_t in_sport, uint32_t in_dst, uint16_t in_dport);
 
-/* A packet socket on node n's interface, IPv4 only. */
+/* A packet socket on node n's interface, IPv4 only.  Return: the fd
+ * (the caller closes it), -ENODEV without that interface, or -errno. */
 int rfcio_cap_open(struct suite *s, int n, const char *ifname);
 
 /*

@@ -297,7 +297,8 @@ void rfcio_seen(struct suite *s, uint32_t addr)
 /*
  * Connect from node n, port sport, to daddr:dport, and once connected
  * accept on lfd (when >= 0): c gets the outcome and the address and port
- * the acceptor saw.  The two sockets go to f, or to *cfd and *afd.
+ * the acceptor saw.  The two sockets go to f, or to *cfd and *afd (-1
+ * where there is none); the caller closes them.
  */
 void rfcio_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
 		 uint16_t dport, int lfd, struct rfc_conn *c, struct fds *f,

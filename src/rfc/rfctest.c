@@ -3,7 +3,7 @@
 /*
  * Each test drives sockets inside the lab's nodes and reads the gateway
  * with the I/O of rfcio.c, and fills the suite's struct rfc_evidence.
- * Nothing here judges: rfc_judge() (rfcreport.c) does, from the evidence
+ * Nothing here judges: rfc_judge() (rfcjudge.c) does, from the evidence
  * alone.
  */
 #include <errno.h>

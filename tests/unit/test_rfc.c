@@ -439,6 +439,211 @@ static void test_judge_edges(void)
 	CU_ASSERT_EQUAL(rows[RFC_APP].verdict, RFC_V_UNKNOWN);
 }
 
+/* ---- every verdict branch, the RFC's words as the oracle ---- */
+
+/* A probe that got nothing back, or could not be made at all. */
+static struct rfc_conn c_out(enum rfc_outcome out)
+{
+	struct rfc_conn c = {.out = out, .us = 1000000, .err = EINVAL};
+
+	return c;
+}
+
+/* Judge ev; does requirement req get want, with text in its evidence
+ * (NULL: any)?  Prints what it got when not. */
+static int judged(int req, enum rfc_verdict want, const char *text)
+{
+	int good;
+
+	rfc_judge(&ev, rows);
+	good = rows[req].verdict == want && (!text || has(req, text));
+	if (!good)
+		fprintf(stderr, "\n  %s: %s, want %s (\"%s\"): %s\n",
+			rfc_reqs[req].id, rfc_verdict_name(rows[req].verdict),
+			rfc_verdict_name(want), text ? text : "",
+			rows[req].evidence);
+	return good;
+}
+
+/* REQ-1, REQ-2, REQ-3, REQ-7 and port overlapping. */
+static void test_judge_mapping_branches(void)
+{
+	/* REQ-1 rests on the first test when the second cannot be set up */
+	ev_rfc(&ev);
+	ev.eim2_c2 = c_out(RFC_OUT_SILENT);
+	CU_ASSERT(judged(RFC_REQ1, RFC_V_MEETS, "second test not measured"));
+	/* a mapping that does not reach the other destination is not
+	 * endpoint-independent; a local error there proves nothing */
+	ev_rfc(&ev);
+	ev.eim2_s2 = c_rst();
+	CU_ASSERT(judged(RFC_REQ1, RFC_V_FAILS, "could not reach s2"));
+	ev.eim2_s2 = c_out(RFC_OUT_ERROR);
+	CU_ASSERT(judged(RFC_REQ1, RFC_V_UNKNOWN, "local error"));
+
+	/* REQ-2: every valid sequence must pass, data and close included */
+	ev_rfc(&ev);
+	ev.seq_data = 0;
+	CU_ASSERT(judged(RFC_REQ2, RFC_V_FAILS, ", data failed"));
+	ev_rfc(&ev);
+	ev.seq_closed = 0;
+	CU_ASSERT(judged(RFC_REQ2, RFC_V_FAILS, ", close failed"));
+	ev_rfc(&ev);
+	ev.sim_c = c_rst();
+	CU_ASSERT(judged(RFC_REQ2, RFC_V_FAILS, "c1 refused by a RST"));
+	ev.sim_s = c_out(RFC_OUT_NOTRUN);
+	CU_ASSERT(judged(RFC_REQ2, RFC_V_UNKNOWN, "s1 not run"));
+	/* no mapping for the server to aim its SYN at */
+	ev_rfc(&ev);
+	ev.sim_s = c_out(RFC_OUT_SILENT);
+	ev.sim_ext = 0;
+	CU_ASSERT(judged(RFC_REQ2, RFC_V_UNKNOWN, "s1 no answer in 1.00 s"));
+
+	/* REQ-3: a filter test that could not run, and a filter no
+	 * recommended behaviour explains */
+	ev_masquerade(&ev);
+	ev.filt_s2 = c_out(RFC_OUT_ERROR);
+	CU_ASSERT(judged(RFC_REQ3, RFC_V_UNKNOWN, "local error"));
+	ev_masquerade(&ev);
+	ev.filt_s2 = c_from(S2, 45301);
+	CU_ASSERT(judged(RFC_REQ3, RFC_V_UNKNOWN, "inconsistent"));
+
+	/* REQ-7 and overlapping need both connections */
+	ev_masquerade(&ev);
+	ev.ovl_c2 = c_out(RFC_OUT_SILENT);
+	CU_ASSERT(judged(RFC_REQ7, RFC_V_UNKNOWN, "c2:40701 to s1: no answer"));
+	ev_masquerade(&ev);
+	ev.olap_c2 = c_out(RFC_OUT_ERROR);
+	CU_ASSERT(judged(RFC_OVERLAP, RFC_V_UNKNOWN, "Invalid argument"));
+}
+
+/* REQ-5 (2 h 4 min established, 4 min transitory) and the RST's state. */
+static void test_judge_timer_branches(void)
+{
+	/* 2 h is short of 2 h 4 min = 7440 s */
+	ev_rfc(&ev);
+	ev.timer[RFC_T_ESTABLISHED] = 7200;
+	ev.live_est = 7199;
+	CU_ASSERT(judged(RFC_REQ5_EST, RFC_V_FAILS, "7200 s (2 h 0 min)"));
+	/* exactly 7440 s, the entry read 2 s after it was refreshed */
+	ev.timer[RFC_T_ESTABLISHED] = 7440;
+	ev.live_est = 7438;
+	CU_ASSERT(judged(RFC_REQ5_EST, RFC_V_MEETS, NULL));
+	/* 3 s short is more than a read's delay: the entry did not get the
+	 * sysctl's value */
+	ev.live_est = 7437;
+	CU_ASSERT(judged(RFC_REQ5_EST, RFC_V_FAILS, NULL));
+	ev.live_est = 3600;
+	CU_ASSERT(judged(RFC_REQ5_EST, RFC_V_FAILS, NULL));
+	/* no sysctl: the entry alone */
+	ev.timer[RFC_T_ESTABLISHED] = -1;
+	ev.live_est = 7439;
+	CU_ASSERT(judged(RFC_REQ5_EST, RFC_V_MEETS, "established = ?"));
+	ev.live_est = 7000;
+	CU_ASSERT(judged(RFC_REQ5_EST, RFC_V_FAILS, NULL));
+
+	/* transitory sysctls of 4 min that the entries did not get */
+	ev_rfc(&ev);
+	ev.live_time_wait = 60;
+	CU_ASSERT(judged(RFC_REQ5_TRANS, RFC_V_FAILS,
+			 "did not get the sysctl's value"));
+	/* an expiry far later than the timer leaves it unproven */
+	ev_rfc(&ev);
+	ev.tw_gone_ms = 4000;
+	CU_ASSERT(judged(RFC_REQ5_TRANS, RFC_V_UNKNOWN, "after 4.00 s"));
+
+	/* RST: state kept 4 min, but seen going at once when shortened */
+	ev_rfc(&ev);
+	ev.close_gone_ms = 100;
+	CU_ASSERT(judged(RFC_RST, RFC_V_UNKNOWN, "went after 0.10 s"));
+	ev.scaled_s = 0;
+	CU_ASSERT(judged(RFC_RST, RFC_V_MEETS, NULL));
+}
+
+/* REQ-6, REQ-8, REQ-9, REQ-10 and session tracking. */
+static void test_judge_icmp_branches(void)
+{
+	int i;
+
+	/* REQ-8: no mapping to hairpin to; no answer is a failure */
+	ev_rfc(&ev);
+	ev.hp_map = c_out(RFC_OUT_NOTRUN);
+	CU_ASSERT(judged(RFC_REQ8, RFC_V_UNKNOWN, "not run"));
+	ev_rfc(&ev);
+	ev.hp = c_out(RFC_OUT_SILENT);
+	CU_ASSERT(judged(RFC_REQ8, RFC_V_FAILS, "no answer"));
+	ev.hp = c_out(RFC_OUT_ERROR);
+	CU_ASSERT(judged(RFC_REQ8, RFC_V_UNKNOWN, NULL));
+	/* REQ-8a on the address alone when c2's own mapping is unknown */
+	ev_rfc(&ev);
+	ev.hp_out = c_out(RFC_OUT_NOTRUN);
+	CU_ASSERT(judged(RFC_REQ8, RFC_V_MEETS, "(the external address)"));
+
+	/* REQ-9: each ICMP error must come back translated */
+	ev_rfc(&ev);
+	ev.udp = c_out(RFC_OUT_SILENT);
+	CU_ASSERT(judged(RFC_REQ9, RFC_V_FAILS, "no answer in 1.00 s"));
+	ev_rfc(&ev);
+	ev.icmp_tcp_seen = 0;
+	CU_ASSERT(judged(RFC_REQ9, RFC_V_FAILS, "did not reach c1"));
+	ev.icmp_tcp_seen = -1;
+	CU_ASSERT(judged(RFC_REQ9, RFC_V_MEETS, NULL));
+	ev.udp = c_out(RFC_OUT_NOTRUN);
+	CU_ASSERT(judged(RFC_REQ9, RFC_V_UNKNOWN, NULL));
+
+	/* REQ-10: no ICMP, no test; a dropped entry or connection fails */
+	ev_rfc(&ev);
+	ev.icmp_sent = 0;
+	CU_ASSERT(judged(RFC_REQ10, RFC_V_UNKNOWN, "could not be sent"));
+	ev_rfc(&ev);
+	ev.icmp_kept = 0;
+	CU_ASSERT(judged(RFC_REQ10, RFC_V_FAILS, "no longer had the entry"));
+	ev_rfc(&ev);
+	ev.icmp_data = 0;
+	CU_ASSERT(judged(RFC_REQ10, RFC_V_FAILS, "did not go both ways"));
+
+	/* REQ-6: nothing probed; an IRC helper while the rest is unknown */
+	ev_rfc(&ev);
+	for (i = 0; i < 4; i++)
+		ev.alg[i].ok = 0;
+	ev.helper_sysctl = 1;
+	CU_ASSERT(judged(RFC_REQ6, RFC_V_UNKNOWN, "nf_conntrack_helper = 1"));
+	ev.alg[1].ok = 1;
+	strcpy(ev.alg[1].helper, "irc");
+	CU_ASSERT(judged(RFC_REQ6, RFC_V_FAILS, "irc (6667): irc"));
+
+	/* RFC 7857 session tracking: closing and reset must be states */
+	ev_rfc(&ev);
+	ev.nstates = 2;
+	CU_ASSERT(judged(RFC_TRACKING, RFC_V_FAILS, "not every phase"));
+}
+
+/* REQ-4's other answers and the port parity row's PCP probe. */
+static void test_judge_probe_branches(void)
+{
+	/* REQ-4: an unsolicited SYN must not be accepted */
+	ev_masquerade(&ev);
+	ev.unsol = c_ok(40401);
+	CU_ASSERT(judged(RFC_REQ4, RFC_V_FAILS, "connected to something"));
+	ev.unsol = c_rst();
+	ev.unsol.us = 1400;
+	CU_ASSERT(judged(RFC_REQ4, RFC_V_FAILS, "a RST after 1.4 ms"));
+
+	/* parity: a PCP server that answers is not judged; a silent
+	 * gateway offers no way to ask */
+	ev_masquerade(&ev);
+	ev.pcp = c_ok(0);
+	CU_ASSERT(judged(RFC_PARITY, RFC_V_UNKNOWN, "(not judged)"));
+	ev.pcp = c_out(RFC_OUT_NOTRUN);
+	CU_ASSERT(judged(RFC_PARITY, RFC_V_UNKNOWN, "PCP probe: not run"));
+	ev.pcp = c_out(RFC_OUT_SILENT);
+	CU_ASSERT(judged(RFC_PARITY, RFC_V_FAILS, "got no answer"));
+	/* no connection of the port test got through */
+	memset(ev.ports_c1, 0, sizeof(ev.ports_c1));
+	memset(ev.ports_c2, 0, sizeof(ev.ports_c2));
+	CU_ASSERT(judged(RFC_PARITY, RFC_V_UNKNOWN, "no mapping was seen"));
+	CU_ASSERT(judged(RFC_RANDOM, RFC_V_UNKNOWN, "too few changed"));
+}
+
 static void test_port_stats(void)
 {
 	uint16_t src[8] = {100, 101, 102, 103, 104, 105, 106, 107};
@@ -1154,6 +1359,10 @@ static const struct unit_test tests[] = {
 	{"judge: random ports", test_judge_random},
 	{"judge: not measured", test_judge_not_measured},
 	{"judge: edges", test_judge_edges},
+	{"judge: mapping, sequences, filtering", test_judge_mapping_branches},
+	{"judge: timers", test_judge_timer_branches},
+	{"judge: hairpin, ICMP, ALG, tracking", test_judge_icmp_branches},
+	{"judge: unsolicited SYN, parity", test_judge_probe_branches},
 	{"port statistics", test_port_stats},
 	{"names and profiles", test_names},
 	{"built-in lab = topo/rfc.topo", test_default_topo},
