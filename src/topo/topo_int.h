@@ -133,13 +133,6 @@ int topo_name_ok(const char *s, size_t max, const char *first,
 char *topo_trim(char *s);
 
 /**
- * topo_opt_apply() - set a node's clock and legacy fields from its
- * normalised engine options (what the key handlers of topokeys.c stored)
- */
-void topo_opt_apply(struct topo *t, struct topo_node *n,
-		    const struct topo_kv *opts, int nopts, int index);
-
-/**
  * topo_strf() - format a string into new memory
  * @fmt: printf format, followed by its arguments
  *
