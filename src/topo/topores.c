@@ -557,13 +557,13 @@ static void opt_apply(const struct topo *t, struct topo_node *n,
 }
 
 /*
- * What nat = rfc means beyond the full-cone rules and keeper (lab.c): the
- * transitory conntrack timeouts at RFC 5382's 4 minutes, and no ICMP
- * redirects (a hairpinned packet leaves by the interface it came in on;
- * Linux would then redirect the sender to the inner host, which would
- * bypass the NAT, and spend the gateway's ICMP rate limit towards it:
- * off on the inside interface and on "all", which the kernel ORs).  A
- * value the file sets wins.
+ * What nat = rfc means beyond the full-cone rules (labbuild.c) and the
+ * keeper (keeper.c): the transitory conntrack timeouts at RFC 5382's 4
+ * minutes, and no ICMP redirects (a hairpinned packet leaves by the
+ * interface it came in on; Linux would then redirect the sender to the
+ * inner host, which would bypass the NAT, and spend the gateway's ICMP
+ * rate limit towards it: off on the inside interface and on "all", which
+ * the kernel ORs).  A value the file sets wins.
  */
 static void rfc_defaults(const struct topo *t, struct topo_node *n)
 {
