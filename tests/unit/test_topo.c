@@ -1,4 +1,5 @@
-/* test_topo.c - topology parser: grammar, validation, addressing, routes. */
+/* test_topo.c - topology parser: grammar, validation, addressing, routes,
+ * engine options. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
