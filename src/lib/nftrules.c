@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -27,6 +26,7 @@
 #include "lib/log.h"
 #include "lib/nft.h"
 #include "lib/nft_int.h"
+#include "lib/util.h"
 
 #define NFT_CHAIN "postrouting"
 
@@ -224,15 +224,14 @@ static int add_queue(struct nftnl_rule *r, const struct nft_queue *q)
 	} else {
 		/* struct xt_NFQ_info_v3: queuenum, queues_total, flags.
 		 * libnftnl keeps (and later frees) this pointer instead of
-		 * copying it, so it must come from the heap. */
-		uint16_t *info = calloc(4, sizeof(*info));
+		 * copying it, so it must come from the heap: xcalloc()'s
+		 * memory, which free() takes. */
+		uint16_t *info;
 
 		e = nftnl_expr_alloc("target");
-		if (!e || !info) {
-			free(info);
-			nftnl_expr_free(e);
+		if (!e)
 			return -ENOMEM;
-		}
+		info = xcalloc(4, sizeof(*info));
 		info[0] = q->num;
 		info[1] = 1;
 		info[2] = q->bypass ? 0x01 : 0;
