@@ -15,9 +15,10 @@ extern int lab_fail_after;
  *
  * All or nothing: on any failure, or on SIGINT/SIGTERM/SIGHUP, everything
  * made so far is removed before returning.
- * Return: 0; -EINVAL for a setting the kernel refused (reported with its
- * file:line); -EEXIST for a name clash; -EBUSY if another natlab holds the
- * lab; -EINTR if interrupted; -EPERM if not root; other -errno.
+ * Return: 0; -EINVAL for a sysctl or conntrack setting the kernel
+ * refused (reported with its file:line); -EEXIST for a name clash;
+ * -EBUSY if another natlab holds the lab; -EINTR if interrupted; -EPERM
+ * if not root; other -errno.
  */
 int lab_up(const struct topo *t, const char *topo);
 
@@ -52,7 +53,8 @@ int lab_clean(void);
 int lab_mark_running(const char *lab);
 
 /* The lab name for commands given none: the only lab that exists.
- * Return: 0, -ENOENT (no lab) or -EEXIST (several; listed on stderr). */
+ * Return: 0, -ENOENT (no lab), -EEXIST (several; listed on stderr), or
+ * -errno if the state directory cannot be read. */
 int lab_only(char *name, size_t len);
 
 #endif

@@ -1,4 +1,5 @@
-/* labview.c - looking into a lab: status and exec. */
+/* labview.c - looking into labs: status, exec, and which lab a command
+ * given none means. */
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -163,7 +164,7 @@ static void lab_status_procs(const struct state *s)
 static int lab_status_one(const char *lab)
 {
 	struct state s;
-	int err, i, present = 0, procs;
+	int err, i, present, procs;
 	unsigned long *inos;
 	pid_t *pids;
 
@@ -176,14 +177,7 @@ static int lab_status_one(const char *lab)
 		log_errno(err, "lab %s: unreadable state file", lab);
 		return err;
 	}
-	inos = xcalloc(s.nns, sizeof(*inos));
-	for (i = 0; i < s.nns; i++) {
-		unsigned long now = netns_inode(s.ns[i].name);
-
-		if (now && now == s.ns[i].ino)
-			inos[present++] = now;
-	}
-	qsort(inos, present, sizeof(*inos), lab_ino_cmp);
+	present = lab_ns_present(&s, &inos);
 	procs = lab_find_procs(inos, present, &pids);
 	free(pids);
 	free(inos);
@@ -270,4 +264,25 @@ int lab_exec(const char *lab, const char *node, char **argv)
 	err = -errno;
 	log_errno(err, "%s", argv[0]);
 	return err;
+}
+
+/* ---- which lab ---- */
+
+int lab_only(char *name, size_t len)
+{
+	char **labs;
+	int n, i;
+
+	n = state_list(&labs);
+	if (n < 0)
+		return n;
+	if (n == 1)
+		snprintf(name, len, "%s", labs[0]);
+	if (n > 1) {
+		log_err("several labs exist; name one:");
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "  %s\n", labs[i]);
+	}
+	state_list_free(labs, n);
+	return n == 1 ? 0 : n ? -EEXIST : -ENOENT;
 }

@@ -15,12 +15,12 @@
  *   lab NAME
  *   topo PATH
  *   owner PID START          (the process building or running the lab)
- *   node NAME KIND IF=NET:ADDR/PREFIX ...
+ *   node NAME KIND NET=ADDR/PREFIX ...  (one per interface)
  *   making NSNAME            (about to create it)
  *   made NSNAME INODE        (namespace created, with its nsfs inode)
  *   clash NSNAME             (it existed already: not the lab's)
  *   pid PID START ROLE       (a background process of the lab)
- *   phase building|up|running|down
+ *   phase building|up|running
  */
 
 struct state_ns {
@@ -74,7 +74,8 @@ int state_append(struct state *s, const char *fmt, ...)
 
 /**
  * state_load() - read a lab's state file
- * Return: 0, -ENOENT if the lab has none, -EINVAL if it is corrupt.
+ * Return: 0, -ENOENT if the lab has none, -EINVAL if it is corrupt, or
+ * another -errno if it cannot be read.
  */
 int state_load(struct state *s, const char *lab);
 

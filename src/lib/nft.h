@@ -100,7 +100,8 @@ size_t nft_batch_len(const struct nft_batch *b);
 int nft_batch_count(const struct nft_batch *b);
 const char *nft_batch_desc(const struct nft_batch *b, int i);
 
-/* ---- natlab rfc: a test rule, and the full-cone gateway ---- */
+/* ---- natlab rfc: a test rule (nftrules.c), and the full-cone gateway
+ * (nftcone.c) ---- */
 
 /**
  * nft_syn_drop() - add to "table ip natlab" an input filter chain
@@ -128,7 +129,7 @@ struct nft_fullcone {
 
 /**
  * nft_fullcone() - endpoint-independent mapping and filtering for TCP
- * on top of a gateway's masquerade (nft_gateway_nat())
+ * on top of a gateway's masquerade (nft_masquerade())
  *
  * Adds the maps NFT_FC_EIM and NFT_FC_EIF (empty: nft_fullcone_map()
  * fills them), a dstnat chain that sends new connections to a mapped

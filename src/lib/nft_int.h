@@ -1,4 +1,5 @@
-/* nft_int.h - what nft.c (batches) lends nftrules.c (the rulesets). */
+/* nft_int.h - what the nft files share: nft.c's batches, nftbuild.c's
+ * building blocks, for the rulesets of nftrules.c and nftcone.c. */
 #ifndef NATLAB_NFT_INT_H
 #define NATLAB_NFT_INT_H
 
@@ -7,8 +8,13 @@
 #include <stdint.h>
 
 #include <linux/netlink.h>
+#include <linux/netfilter/nf_tables.h>
 
 #include "lib/nft.h"
+
+struct nftnl_rule;
+
+/* ---- nft.c: the batch ---- */
 
 /**
  * batch_hdr() - start the next request at the tail of a batch
@@ -51,5 +57,111 @@ void batch_undo(struct nft_batch *b, size_t len, int count);
  * Return: true if ended.
  */
 bool batch_ended(const struct nft_batch *b);
+
+/* ---- nftbuild.c: table, chains, rules, common expressions ---- */
+
+/*
+ * The input chain of the rfc suite's rules: nft_syn_drop() makes it in a
+ * server, nft_fullcone() in a gateway.
+ */
+#define NFT_RFC_IN "rfc_in"
+
+/**
+ * nftbuild_table() - add "table ip natlab" (NFT_TABLE) to a batch
+ * @b: batch, not ended
+ *
+ * Creating a table that exists is no error, so every ruleset adds it.
+ * Return: 0, or -ENOSPC or -ENOMEM from batch_commit() or libnftnl.
+ */
+int nftbuild_table(struct nft_batch *b);
+
+/**
+ * nftbuild_chain() - add a base chain of "table ip natlab" to a batch
+ * @b:    batch, not ended
+ * @name: the chain's name
+ * @type: "filter" or "nat"
+ * @hook: NF_INET_*
+ * @prio: its priority (NF_IP_PRI_*)
+ * @desc: what it is, for errors (copied)
+ *
+ * The chain's policy is accept: it only adds to what passes through.
+ * Return: 0, -ENOSPC or -ENOMEM.
+ */
+int nftbuild_chain(struct nft_batch *b, const char *name, const char *type,
+		   uint32_t hook, int32_t prio, const char *desc);
+
+/**
+ * nftbuild_rule() - a new, empty rule of a chain of "table ip natlab"
+ * @chain: the chain's name
+ *
+ * Return: the rule, which nftbuild_rule_put() frees; NULL if libnftnl
+ * ran out of memory.
+ */
+struct nftnl_rule *nftbuild_rule(const char *chain);
+
+/**
+ * nftbuild_rule_put() - append a rule to a batch, and free it
+ * @b:    batch, not ended
+ * @r:    rule from nftbuild_rule(), with its expressions
+ * @err:  0, or the error met while adding them: then the rule is only
+ *        freed, so a builder can hand over its rule whatever happened
+ * @desc: what it is, for errors (copied)
+ *
+ * Return: @err if nonzero, else 0, -ENOSPC or -ENOMEM.
+ */
+int nftbuild_rule_put(struct nft_batch *b, struct nftnl_rule *r, int err,
+		      const char *desc);
+
+/*
+ * Expressions appended to a rule, one per part of a statement.  Each
+ * returns 0, or -ENOMEM if libnftnl cannot allocate it.
+ */
+
+/* meta KEY (NFT_META_*) -> dreg */
+int nftbuild_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg);
+
+/* cmp OP (NFT_CMP_*) sreg, LEN bytes of data */
+int nftbuild_cmp(struct nftnl_rule *r, uint32_t sreg, uint32_t op,
+		 const void *data, uint32_t len);
+
+/* counter: the kernel starts it at zero packets, zero bytes */
+int nftbuild_counter(struct nftnl_rule *r);
+
+/* immediate LEN bytes of data -> dreg */
+int nftbuild_immediate(struct nftnl_rule *r, uint32_t dreg, const void *data,
+		       uint32_t len);
+
+/* immediate verdict (NF_DROP, ...) */
+int nftbuild_verdict(struct nftnl_rule *r, int verdict);
+
+/* payload load: LEN bytes at OFFSET of header BASE -> dreg */
+int nftbuild_payload(struct nftnl_rule *r, uint32_t base, uint32_t offset,
+		     uint32_t len, uint32_t dreg);
+
+/* The same from the transport or the network header. */
+#define nftbuild_th(r, off, len, dreg)                                         \
+	nftbuild_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, off, len, dreg)
+#define nftbuild_nh(r, off, len, dreg)                                         \
+	nftbuild_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, dreg)
+
+/* bitwise: reg = (reg & mask) ^ 0 over LEN bytes, at most 4 (mask in
+ * register order, as the payload or ct expression left the value);
+ * a longer LEN is refused with -ENOMEM */
+int nftbuild_bitwise(struct nftnl_rule *r, uint32_t reg, const void *mask,
+		     uint32_t len);
+
+/* meta iifname/oifname (KEY NFT_META_IIFNAME or _OIFNAME) == NAME,
+ * compared over the whole IFNAMSIZ; a longer NAME is cut */
+int nftbuild_ifname(struct nftnl_rule *r, uint32_t key, const char *name);
+
+/* meta l4proto PROTO (IPPROTO_*) */
+int nftbuild_l4proto(struct nftnl_rule *r, uint8_t proto);
+
+/* tcp flags & MASK OP VALUE, OP NFT_CMP_EQ or NFT_CMP_NEQ */
+int nftbuild_tcp_flags(struct nftnl_rule *r, uint8_t mask, uint8_t value,
+		       uint32_t op);
+
+/* tcp flags syn / syn,ack: a SYN that is not a SYN-ACK */
+int nftbuild_pure_syn(struct nftnl_rule *r);
 
 #endif

@@ -1,12 +1,11 @@
-/* topo.c - topology files: INI-style parsing, and the public topo_* API. */
+/* topo.c - topology files: INI-style parsing into sections and keys, the
+ * error list, and the lookups of the parsed model. */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lib/util.h"
 #include "topo/topo.h"
@@ -19,14 +18,14 @@
  * an open hook, a table of keys with a handler each (a key ending in '.'
  * takes any suffix, as "sysctl." does), required keys and a close hook.
  * A section whose lines are not "key = value" sets a raw hook, which is
- * handed each body line with comments removed.  The key tables and their
- * handlers are in topokeys.c: each handler checks one value and keeps it
- * with its line.  Names are resolved by topores.c once the whole file is
- * read, since [client cK] may come before [clients]; struct topo gets its
- * nodes only if no error was found.  Generated clients
- * c1..cN carry the line of the [clients] header, and identical messages
- * for one line are kept once, so a mistake in [clients] is not reported
- * N times.
+ * handed each body line with comments removed, as [expect] is
+ * (topoexpect.c).  The key tables and their handlers are in topokeys.c:
+ * each handler checks one value and keeps it with its line.  Names are
+ * resolved by topores.c once the whole file is read, since [client cK]
+ * may come before [clients]; struct topo gets its nodes only if no error
+ * was found.  Generated clients c1..cN carry the line of the [clients]
+ * header, and identical messages for one line are kept once, so a mistake
+ * in [clients] is not reported N times.
  */
 
 /* A message recorded by topo_perr(), with its line for sorting. */
@@ -41,7 +40,7 @@ struct perr {
 struct sect_kind {
 	const char *name;
 	unsigned int flags;
-	enum topo_kind node; /* for node_open() */
+	enum topo_kind node; /* for sect_open_node() */
 	/* start a section; an error return skips its body */
 	int (*open)(struct parser *p, const char *name, int line);
 	/* its keys: up to three tables, each ending with a NULL name */
@@ -68,8 +67,7 @@ char *topo_strf(const char *fmt, ...)
 	return s;
 }
 
-/* Make room for one more element of a growing array. */
-static void *grow(void *a, int n, int *cap, size_t size)
+void *topo_grow(void *a, int n, int *cap, size_t size)
 {
 	if (n < *cap)
 		return a;
@@ -95,7 +93,7 @@ void topo_perr(struct parser *p, int line, const char *fmt, ...)
 			return;
 		}
 	}
-	p->errs = grow(p->errs, p->nerrs, &p->errs_cap, sizeof(*p->errs));
+	p->errs = topo_grow(p->errs, p->nerrs, &p->errs_cap, sizeof(*p->errs));
 	memmove(&p->errs[i + 1], &p->errs[i],
 		(size_t)(p->nerrs - i) * sizeof(*p->errs));
 	p->errs[i].line = line;
@@ -149,78 +147,9 @@ static void kv_free(struct topo_kv *v, int n)
 	free(v);
 }
 
-/* [expect]: "METRIC OP VALUE" lines; metrics are checked once the nodes
- * are known. */
-static int expect_raw(struct parser *p, const char *text, int line)
-{
-	static const char *const ops[] = {"==", "!=", "<=", ">=", "<", ">"};
-	static const enum topo_cmp opv[] = {TOPO_EQ, TOPO_NE, TOPO_LE,
-					    TOPO_GE, TOPO_LT, TOPO_GT};
-	char metric[64], op[4], value[48], extra[2];
-	struct topo_expect *e;
-	double v = 0;
-	size_t i;
-	char *end;
-
-	if (sscanf(text, "%63s %3s %47s %1s", metric, op, value, extra) != 3) {
-		topo_perr(p, line,
-			  "expected 'METRIC OP VALUE', e.g. 'c1.failed == 0'");
-		return -EINVAL;
-	}
-	for (i = 0; i < ARRAY_SIZE(ops); i++)
-		if (!strcmp(op, ops[i]))
-			break;
-	if (i == ARRAY_SIZE(ops)) {
-		topo_perr(p, line,
-			  "unknown operator '%s': use == != < <= > >=", op);
-		return -EINVAL;
-	}
-	errno = 0;
-	v = strtod(value, &end);
-	/* Plain decimals only: strtod() would take nan, inf and hex. */
-	if (end == value || errno ||
-	    strspn(value, "-0123456789.") != (size_t)(end - value) ||
-	    value[0] == '+' ||
-	    (*end && strcmp(end, "ms") && strcmp(end, "s"))) {
-		topo_perr(p, line, "'%s' is not a number or a duration (ms, s)",
-			  value);
-		return -EINVAL;
-	}
-	p->expects = grow(p->expects, p->nexpects, &p->expects_cap,
-			  sizeof(*p->expects));
-	e = &p->expects[p->nexpects];
-	memset(e, 0, sizeof(*e));
-	e->duration = *end != '\0';
-	e->value = !strcmp(end, "s") ? v * 1000.0 : v;
-	if (strlen(metric) >= sizeof(e->metric)) {
-		topo_perr(p, line, "metric name '%s' is too long", metric);
-		return -EINVAL;
-	}
-	strcpy(e->metric, metric);
-	e->op = opv[i];
-	e->line = line;
-	snprintf(e->text, sizeof(e->text), "%s %s %s", metric, op, value);
-	p->nexpects++;
-	return 0;
-}
-
-static int traffic_open(struct parser *p, const char *name, int line)
-{
-	p->t->traffic.present = 1;
-	p->traffic.kind = TOPO_CLIENT;
-	p->traffic.line = line;
-	p->cur = &p->traffic;
-	return 0;
-}
-
-static int expect_open(struct parser *p, const char *name, int line)
-{
-	return 0;
-}
-
 /* Section hooks. */
 
-static int lab_open(struct parser *p, const char *name, int line)
+static int sect_open_lab(struct parser *p, const char *name, int line)
 {
 	p->lab_line = line;
 	return 0;
@@ -228,7 +157,7 @@ static int lab_open(struct parser *p, const char *name, int line)
 
 /* Networks go straight to t->nets; prefix 0 marks a missing subnet.
  * A network with a bad or taken name is left out, its body skipped. */
-static int net_open(struct parser *p, const char *name, int line)
+static int sect_open_net(struct parser *p, const char *name, int line)
 {
 	struct topo *t = p->t;
 	struct topo_net *net;
@@ -250,7 +179,7 @@ static int net_open(struct parser *p, const char *name, int line)
 			return -EEXIST;
 		}
 	}
-	t->nets = grow(t->nets, t->nnets, &p->nets_cap, sizeof(*t->nets));
+	t->nets = topo_grow(t->nets, t->nnets, &p->nets_cap, sizeof(*t->nets));
 	net = &t->nets[t->nnets++];
 	memset(net, 0, sizeof(*net));
 	strcpy(net->name, name);
@@ -261,7 +190,7 @@ static int net_open(struct parser *p, const char *name, int line)
 
 /* A [gateway], [server] or [client].  Clashes with the names of
  * generated clients are found once the file is read. */
-static int node_open(struct parser *p, const char *name, int line)
+static int sect_open_node(struct parser *p, const char *name, int line)
 {
 	struct pnode *n;
 	int i;
@@ -285,14 +214,14 @@ static int node_open(struct parser *p, const char *name, int line)
 	n->kind = p->kind->node;
 	n->line = line;
 	n->nat.mode = TOPO_NAT_MASQUERADE;
-	p->secs = grow(p->secs, p->nsecs, &p->secs_cap, sizeof(*p->secs));
+	p->secs = topo_grow(p->secs, p->nsecs, &p->secs_cap, sizeof(*p->secs));
 	p->secs[p->nsecs++] = n;
 	p->cur = n;
 	return 0;
 }
 
 /* Generated clients take the line of the [clients] header. */
-static int clients_open(struct parser *p, const char *name, int line)
+static int sect_open_clients(struct parser *p, const char *name, int line)
 {
 	p->clients_line = line;
 	p->tmpl.kind = TOPO_CLIENT;
@@ -301,7 +230,22 @@ static int clients_open(struct parser *p, const char *name, int line)
 	return 0;
 }
 
-static void gateway_close(struct parser *p)
+static int sect_open_traffic(struct parser *p, const char *name, int line)
+{
+	p->t->traffic.present = 1;
+	p->traffic.kind = TOPO_CLIENT;
+	p->traffic.line = line;
+	p->cur = &p->traffic;
+	return 0;
+}
+
+/* [expect] keeps nothing per section: topoexpect_line() keeps its lines. */
+static int sect_open_expect(struct parser *p, const char *name, int line)
+{
+	return 0;
+}
+
+static void sect_close_gateway(struct parser *p)
 {
 	struct pnode *n = p->cur;
 
@@ -310,7 +254,7 @@ static void gateway_close(struct parser *p)
 }
 
 /* The longest generated name must still be a valid node name. */
-static void clients_close(struct parser *p)
+static void sect_close_clients(struct parser *p)
 {
 	const char *prefix = p->prefix ? p->prefix : "c";
 	char num[24];
@@ -328,7 +272,7 @@ static void clients_close(struct parser *p)
 		p->ngen = (int)p->count;
 }
 
-static int fault_open(struct parser *p, const char *name, int line)
+static int sect_open_fault(struct parser *p, const char *name, int line)
 {
 	struct pfault *f;
 	int i;
@@ -348,8 +292,8 @@ static int fault_open(struct parser *p, const char *name, int line)
 			return -EEXIST;
 		}
 	}
-	p->faults =
-		grow(p->faults, p->nfaults, &p->faults_cap, sizeof(*p->faults));
+	p->faults = topo_grow(p->faults, p->nfaults, &p->faults_cap,
+			      sizeof(*p->faults));
 	f = &p->faults[p->nfaults++];
 	memset(f, 0, sizeof(*f));
 	strcpy(f->f.name, name);
@@ -360,7 +304,7 @@ static int fault_open(struct parser *p, const char *name, int line)
 	return 0;
 }
 
-static void fault_close(struct parser *p)
+static void sect_close_fault(struct parser *p)
 {
 	struct pfault *f = p->cur;
 
@@ -376,27 +320,27 @@ static void fault_close(struct parser *p)
 
 /* clang-format off */
 static const struct sect_kind sect_kinds[] = {
-	{ .name = "lab", .flags = SECT_ONCE, .open = lab_open,
+	{ .name = "lab", .flags = SECT_ONCE, .open = sect_open_lab,
 	  .keys = { topokeys_lab }, .required = { "name" } },
-	{ .name = "network", .flags = SECT_NAMED, .open = net_open,
+	{ .name = "network", .flags = SECT_NAMED, .open = sect_open_net,
 	  .keys = { topokeys_network }, .required = { "subnet" } },
 	{ .name = "gateway", .flags = SECT_NAMED, .node = TOPO_GATEWAY,
-	  .open = node_open, .keys = { topokeys_gateway },
-	  .required = { "inside", "outside" }, .close = gateway_close },
+	  .open = sect_open_node, .keys = { topokeys_gateway },
+	  .required = { "inside", "outside" }, .close = sect_close_gateway },
 	{ .name = "server", .flags = SECT_NAMED, .node = TOPO_SERVER,
-	  .open = node_open, .keys = { topokeys_server }, .required = { "network" } },
-	{ .name = "clients", .flags = SECT_ONCE, .open = clients_open,
+	  .open = sect_open_node, .keys = { topokeys_server }, .required = { "network" } },
+	{ .name = "clients", .flags = SECT_ONCE, .open = sect_open_clients,
 	  .keys = { topokeys_clients, topokeys_client, topokeys_load }, .required = { "count", "network" },
-	  .close = clients_close },
+	  .close = sect_close_clients },
 	{ .name = "client", .flags = SECT_NAMED, .node = TOPO_CLIENT,
-	  .open = node_open, .keys = { topokeys_client, topokeys_address, topokeys_load } },
-	{ .name = "traffic", .flags = SECT_ONCE, .open = traffic_open,
+	  .open = sect_open_node, .keys = { topokeys_client, topokeys_address, topokeys_load } },
+	{ .name = "traffic", .flags = SECT_ONCE, .open = sect_open_traffic,
 	  .keys = { topokeys_traffic, topokeys_load } },
-	{ .name = "expect", .flags = SECT_ONCE, .open = expect_open,
-	  .raw = expect_raw },
-	{ .name = "fault", .flags = SECT_NAMED, .open = fault_open,
+	{ .name = "expect", .flags = SECT_ONCE, .open = sect_open_expect,
+	  .raw = topoexpect_line },
+	{ .name = "fault", .flags = SECT_NAMED, .open = sect_open_fault,
 	  .keys = { topokeys_fault }, .required = { "node", "action" },
-	  .close = fault_close },
+	  .close = sect_close_fault },
 };
 /* clang-format on */
 
@@ -544,7 +488,7 @@ static void parse_key(struct parser *p, const char *key, const char *val,
 			  first);
 		return;
 	}
-	p->seen = grow(p->seen, p->nseen, &p->seen_cap, sizeof(*p->seen));
+	p->seen = topo_grow(p->seen, p->nseen, &p->seen_cap, sizeof(*p->seen));
 	p->seen[p->nseen].key = xstrdup(key);
 	p->seen[p->nseen++].line = line;
 	if (!*val)
@@ -687,43 +631,6 @@ int topo_needs_keeper(const struct topo *t)
 	return 0;
 }
 
-/* The metric names of DESIGN.md's "What a run measures" (a contract for
- * [expect], the JSON output and matrix), and a few more. */
-static const char client_metrics[] =
-	" attempts established failed timeouts resets refused no_port"
-	" first_syn_ok syn_retrans connect_p50 connect_p99 connect_max"
-	" connect_avg timewait fin_wait2 estab_resets syn_dropped syn_twack ";
-static const char server_metrics[] =
-	" syn_in synack_out syn_dropped paws_passive paws_timewait"
-	" listen_drops listen_overflows timewait tw_shortened accepted"
-	" syn_dropped_other tw_overflow paws_estab fin_wait2 resets"
-	" twack_out challenge_acks estab_resets ";
-static const char gateway_metrics[] =
-	" mappings port_reuse insert_failed conntrack ct_invalid ";
-
-int topo_metric_known(int kind, const char *name)
-{
-	const char *list = kind == TOPO_GATEWAY	 ? gateway_metrics
-			   : kind == TOPO_SERVER ? server_metrics
-						 : client_metrics;
-	char *word;
-	int found;
-
-	if (!*name || strchr(name, ' '))
-		return 0;
-	word = topo_strf(" %s ", name);
-	found = strstr(list, word) != NULL;
-	free(word);
-	return found;
-}
-
-const char *topo_cmp_name(enum topo_cmp op)
-{
-	static const char *const names[] = {"==", "!=", "<", "<=", ">", ">="};
-
-	return names[op];
-}
-
 const char *topo_tsclock_name(enum topo_tsclock mode)
 {
 	switch (mode) {
@@ -750,40 +657,20 @@ const char *topo_legacy_model_name(enum topo_legacy_model model)
 
 int topo_parse_file(struct topo *t, const char *path)
 {
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	ssize_t n = 1;
-	int fd, err;
+	size_t len;
+	char *buf;
+	int err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto fail;
+	err = util_read_whole(path, &buf, &len);
+	if (err) {
+		t->file = xstrdup(path);
+		t->errs = xcalloc(1, sizeof(*t->errs));
+		t->errs[0] = topo_strf("%s: %s", path, strerror(-err));
+		t->nerrs = 1;
+		return err;
 	}
-	while (n) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			buf = xrealloc(buf, cap, 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno != EINTR) {
-			err = -errno;
-			close(fd);
-			goto fail;
-		}
-		if (n > 0)
-			len += (size_t)n;
-	}
-	close(fd);
 	err = topo_parse_buf(t, path, buf, len);
 	free(buf);
-	return err;
-fail:
-	free(buf);
-	t->file = xstrdup(path);
-	t->errs = xcalloc(1, sizeof(*t->errs));
-	t->errs[0] = topo_strf("%s: %s", path, strerror(-err));
-	t->nerrs = 1;
 	return err;
 }
 

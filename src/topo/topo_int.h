@@ -1,5 +1,5 @@
-/* topo_int.h - what topo.c, topokeys.c and topores.c share: parse state,
- * key tables, helpers. */
+/* topo_int.h - what topo.c, topokeys.c, topoexpect.c and topores.c
+ * share: parse state, key tables, helpers. */
 #ifndef NATLAB_TOPO_INT_H
 #define NATLAB_TOPO_INT_H
 
@@ -133,19 +133,25 @@ int topo_name_ok(const char *s, size_t max, const char *first,
 char *topo_trim(char *s);
 
 /**
- * topo_opt_apply() - set a node's clock and legacy fields from its
- * normalised engine options (what the key handlers of topokeys.c stored)
- */
-void topo_opt_apply(struct topo *t, struct topo_node *n,
-		    const struct topo_kv *opts, int nopts, int index);
-
-/**
  * topo_strf() - format a string into new memory
  * @fmt: printf format, followed by its arguments
  *
  * Return: the string, for free(); running out of memory aborts.
  */
 char *topo_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * topo_grow() - make room for one more element of a growing array
+ * @a:    the array (NULL when empty)
+ * @n:    elements in use
+ * @cap:  elements allocated, updated
+ * @size: size of an element
+ *
+ * Doubles the allocation (from 8) when it is full; running out of memory
+ * aborts.
+ * Return: the array, moved or not.
+ */
+void *topo_grow(void *a, int n, int *cap, size_t size);
 
 /**
  * topo_perr() - record "file:line: message" for the file being parsed
@@ -169,6 +175,18 @@ void topo_perr(struct parser *p, int line, const char *fmt, ...)
  */
 void topo_kv_set(struct topo_kv **v, int *n, const char *key, const char *value,
 		 int line);
+
+/**
+ * topoexpect_line() - read one line of [expect]: METRIC OP VALUE
+ * @p:    parse state; a good line is appended to p->expects
+ * @text: the line, comments removed
+ * @line: its line number
+ *
+ * Whether METRIC names a node and one of its metrics is checked later,
+ * by topores_resolve(), once every node is known.
+ * Return: 0, or -EINVAL after recording what is wrong with the line.
+ */
+int topoexpect_line(struct parser *p, const char *text, int line);
 
 /* The netmask of a prefix length 0..32, in host byte order. */
 static inline uint32_t topo_mask(int prefix)

@@ -279,7 +279,7 @@ static int key_prefix(struct parser *p, const char *key, const char *val,
 }
 
 /* Engine options.  Each is checked here, with its line, and kept in the
- * node's opts list in a normal form that topo_opt_apply() reads. */
+ * node's opts list in a normal form that opt_apply() of topores.c reads. */
 
 static int opt_set(struct parser *p, const char *key, const char *val, int line)
 {

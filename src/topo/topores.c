@@ -1,5 +1,6 @@
 /* topores.c - topology resolution: names, subnets, addresses, routes. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,11 +437,9 @@ static void kv_merge(struct topo_kv **v, int *n, const struct topo_kv *src,
 		topo_kv_set(v, n, src[i].key, src[i].value, src[i].line);
 }
 
-void topo_opt_apply(struct topo *t, struct topo_node *n,
-		    const struct topo_kv *opts, int nopts, int index)
+/* The defaults of what engine options set, before any option. */
+static void opt_defaults(struct topo_node *n)
 {
-	int i;
-
 	n->legacy.model = TOPO_LEGACY_4_4;
 	n->legacy.paws_msl_ms = 60000; /* TCP_PAWS_MSL, Linux 2.6.32-4.11 */
 	if (n->kind == TOPO_CLIENT)
@@ -452,70 +451,104 @@ void topo_opt_apply(struct topo *t, struct topo_node *n,
 		n->svc.request = 32;
 		n->svc.response = 64;
 	}
-	for (i = 0; i < nopts; i++) {
-		const char *k = opts[i].key, *v = opts[i].value;
+}
 
-		if (!strcmp(k, "tsclock")) {
-			n->clock.mode = !strcmp(v, "host")  ? TOPO_TS_HOST
-					: !strcmp(v, "off") ? TOPO_TS_OFF
-							    : TOPO_TS_KERNEL;
-			n->clock.line = opts[i].line;
-		} else if (!strcmp(k, "ts_offset")) {
-			n->clock.random = !strcmp(v, "random");
-			n->clock.offset_ms =
-				n->clock.random ? 0 : strtoll(v, NULL, 10);
-		} else if (!strcmp(k, "ts_skew")) {
-			n->clock.skew_ppm = (int32_t)strtol(v, NULL, 10);
-		} else if (!strcmp(k, "legacy.tcp_tw_recycle")) {
-			n->legacy.recycle = v[0] == '1';
-			n->legacy.line = opts[i].line;
-		} else if (!strcmp(k, "legacy.model")) {
-			n->legacy.model = !strcmp(v, "2.6.32")
-						  ? TOPO_LEGACY_2_6_32
-						  : TOPO_LEGACY_4_4;
-		} else if (!strcmp(k, "legacy.paws_msl")) {
-			n->legacy.paws_msl_ms = (uint32_t)strtoul(v, NULL, 10);
-		} else if (!strcmp(k, "conns")) {
-			n->load.conns = (uint32_t)strtoul(v, NULL, 10);
-		} else if (!strcmp(k, "interval")) {
-			n->load.interval_ms = (uint32_t)strtoul(v, NULL, 10);
-		} else if (!strcmp(k, "start")) {
-			n->load.start_ms = (uint32_t)strtoul(v, NULL, 10);
-		} else if (!strcmp(k, "concurrency")) {
-			n->load.concurrency = (uint32_t)strtoul(v, NULL, 10);
-		} else if (!strcmp(k, "hold")) {
-			n->load.hold_ms = (uint32_t)strtoul(v, NULL, 10);
-		} else if (!strcmp(k, "connect_timeout")) {
-			n->load.connect_timeout_ms =
-				(uint32_t)strtoul(v, NULL, 10);
-		} else if (!strcmp(k, "sport")) {
-			unsigned int lo = 0, hi = 0;
+/* The engine options that are one number, kept in normal form by
+ * topokeys.c (durations in milliseconds), and the field each sets. */
+static const struct {
+	const char *key;
+	size_t off; /* of a uint32_t in struct topo_node */
+} opt_numbers[] = {
+	{"legacy.paws_msl", offsetof(struct topo_node, legacy.paws_msl_ms)},
+	{"conns", offsetof(struct topo_node, load.conns)},
+	{"interval", offsetof(struct topo_node, load.interval_ms)},
+	{"start", offsetof(struct topo_node, load.start_ms)},
+	{"concurrency", offsetof(struct topo_node, load.concurrency)},
+	{"hold", offsetof(struct topo_node, load.hold_ms)},
+	{"connect_timeout",
+	 offsetof(struct topo_node, load.connect_timeout_ms)},
+	{"backlog", offsetof(struct topo_node, svc.backlog)},
+	{"request", offsetof(struct topo_node, svc.request)},
+	{"response", offsetof(struct topo_node, svc.response)},
+};
 
-			sscanf(v, "%u-%u", &lo, &hi);
-			n->load.sport_min = (uint16_t)lo;
-			n->load.sport_max = (uint16_t)hi;
-		} else if (!strcmp(k, "listen")) {
-			const char *c = v;
+/* Set the field of a one-number option.  Return: 1 if KEY is one. */
+static int opt_number(struct topo_node *n, const char *key, const char *v)
+{
+	size_t i;
 
-			n->svc.nports = 0;
-			while (*c && n->svc.nports < TOPO_PORTS_MAX) {
-				n->svc.ports[n->svc.nports++] =
-					(uint16_t)strtoul(c, (char **)&c, 10);
-				if (*c == ',')
-					c++;
-			}
-		} else if (!strcmp(k, "close")) {
-			n->svc.close = !strcmp(v, "client") ? TOPO_CLOSE_CLIENT
-				       : !strcmp(v, "rst")  ? TOPO_CLOSE_RST
-							    : TOPO_CLOSE_SERVER;
-		} else if (!strcmp(k, "backlog")) {
-			n->svc.backlog = (uint32_t)strtoul(v, NULL, 10);
-		} else if (!strcmp(k, "request")) {
-			n->svc.request = (uint32_t)strtoul(v, NULL, 10);
-		} else if (!strcmp(k, "response")) {
-			n->svc.response = (uint32_t)strtoul(v, NULL, 10);
-		}
+	for (i = 0; i < ARRAY_SIZE(opt_numbers); i++) {
+		if (strcmp(key, opt_numbers[i].key))
+			continue;
+		*(uint32_t *)((char *)n + opt_numbers[i].off) =
+			(uint32_t)strtoul(v, NULL, 10);
+		return 1;
 	}
+	return 0;
+}
+
+/* "listen = 80,443": the server's ports. */
+static void opt_listen(struct topo_node *n, const char *v)
+{
+	const char *c = v;
+
+	n->svc.nports = 0;
+	while (*c && n->svc.nports < TOPO_PORTS_MAX) {
+		n->svc.ports[n->svc.nports++] =
+			(uint16_t)strtoul(c, (char **)&c, 10);
+		if (*c == ',')
+			c++;
+	}
+}
+
+/* Set the fields of one option that is not a plain number. */
+static void opt_other(struct topo_node *n, const struct topo_kv *opt)
+{
+	const char *k = opt->key, *v = opt->value;
+
+	if (!strcmp(k, "tsclock")) {
+		n->clock.mode = !strcmp(v, "host")  ? TOPO_TS_HOST
+				: !strcmp(v, "off") ? TOPO_TS_OFF
+						    : TOPO_TS_KERNEL;
+		n->clock.line = opt->line;
+	} else if (!strcmp(k, "ts_offset")) {
+		n->clock.random = !strcmp(v, "random");
+		n->clock.offset_ms = n->clock.random ? 0 : strtoll(v, NULL, 10);
+	} else if (!strcmp(k, "ts_skew")) {
+		n->clock.skew_ppm = (int32_t)strtol(v, NULL, 10);
+	} else if (!strcmp(k, "legacy.tcp_tw_recycle")) {
+		n->legacy.recycle = v[0] == '1';
+		n->legacy.line = opt->line;
+	} else if (!strcmp(k, "legacy.model")) {
+		n->legacy.model = !strcmp(v, "2.6.32") ? TOPO_LEGACY_2_6_32
+						       : TOPO_LEGACY_4_4;
+	} else if (!strcmp(k, "sport")) {
+		unsigned int lo = 0, hi = 0;
+
+		sscanf(v, "%u-%u", &lo, &hi);
+		n->load.sport_min = (uint16_t)lo;
+		n->load.sport_max = (uint16_t)hi;
+	} else if (!strcmp(k, "listen")) {
+		opt_listen(n, v);
+	} else if (!strcmp(k, "close")) {
+		n->svc.close = !strcmp(v, "client") ? TOPO_CLOSE_CLIENT
+			       : !strcmp(v, "rst")  ? TOPO_CLOSE_RST
+						    : TOPO_CLOSE_SERVER;
+	}
+}
+
+/* Set a node's clock, legacy, load and service fields from its engine
+ * options, merged and in normal form; INDEX is the node's, for its
+ * random clock offset. */
+static void opt_apply(const struct topo *t, struct topo_node *n,
+		      const struct topo_kv *opts, int nopts, int index)
+{
+	int i;
+
+	opt_defaults(n);
+	for (i = 0; i < nopts; i++)
+		if (!opt_number(n, opts[i].key, opts[i].value))
+			opt_other(n, &opts[i]);
 	/* A random offset covers the whole 32-bit clock, as the uptimes of
 	 * real hosts behind one NAT would. */
 	if (n->clock.random)
@@ -524,13 +557,13 @@ void topo_opt_apply(struct topo *t, struct topo_node *n,
 }
 
 /*
- * What nat = rfc means beyond the full-cone rules and keeper (lab.c): the
- * transitory conntrack timeouts at RFC 5382's 4 minutes, and no ICMP
- * redirects (a hairpinned packet leaves by the interface it came in on;
- * Linux would then redirect the sender to the inner host, which would
- * bypass the NAT, and spend the gateway's ICMP rate limit towards it:
- * off on the inside interface and on "all", which the kernel ORs).  A
- * value the file sets wins.
+ * What nat = rfc means beyond the full-cone rules (labbuild.c) and the
+ * keeper (keeper.c): the transitory conntrack timeouts at RFC 5382's 4
+ * minutes, and no ICMP redirects (a hairpinned packet leaves by the
+ * interface it came in on; Linux would then redirect the sender to the
+ * inner host, which would bypass the NAT, and spend the gateway's ICMP
+ * rate limit towards it: off on the inside interface and on "all", which
+ * the kernel ORs).  A value the file sets wins.
  */
 static void rfc_defaults(const struct topo *t, struct topo_node *n)
 {
@@ -600,7 +633,7 @@ static void build(struct parser *p)
 			kv_merge(&opts, &nopts, r->sec->opts, r->sec->nopts);
 		if (!nopts && r->kind == TOPO_CLIENT)
 			n->clock.line = n->line;
-		topo_opt_apply(p->t, n, opts, nopts, i);
+		opt_apply(p->t, n, opts, nopts, i);
 		for (j = 0; j < nopts; j++) {
 			free(opts[j].key);
 			free(opts[j].value);

@@ -13,14 +13,18 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/table.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/set.h>
 
 #include "lib/nft.h"
+#include "lib/util.h"
 #include "unit.h"
 
 #define MAX_MSGS 16
@@ -184,24 +188,33 @@ static void check_immediate(struct nftnl_expr_iter *it, uint32_t reg,
 	check_data(e, NFTNL_EXPR_IMM_DATA, be, sizeof(be));
 }
 
-/* oifname "wan" [meta l4proto P] counter masquerade [to :lo-hi] [flags] */
-static void check_rule(const struct nlmsghdr *nlh, uint8_t l4proto, uint16_t lo,
-		       uint16_t hi, unsigned int flags)
+/* An appended rule of table natlab, chain CHAIN, parsed back; the caller
+ * frees it. */
+static struct nftnl_rule *parse_rule(const struct nlmsghdr *nlh,
+				     const char *chain)
 {
-	static const char wan[IFNAMSIZ] = "wan";
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nftnl_expr_iter *it;
-	struct nftnl_expr *e;
 
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(nlh->nlmsg_type, nft_type(NFT_MSG_NEWRULE));
 	CU_ASSERT_EQUAL(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_CREATE |
 						  NLM_F_APPEND | NLM_F_ACK);
 	CU_ASSERT_FATAL(nftnl_rule_nlmsg_parse(nlh, r) == 0);
 	CU_ASSERT_STRING_EQUAL(nftnl_rule_get_str(r, NFTNL_RULE_TABLE),
 			       "natlab");
-	CU_ASSERT_STRING_EQUAL(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
-			       "postrouting");
+	CU_ASSERT_STRING_EQUAL(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), chain);
 	CU_ASSERT_EQUAL(nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY), NFPROTO_IPV4);
+	return r;
+}
+
+/* oifname "wan" [meta l4proto P] counter masquerade [to :lo-hi] [flags] */
+static void check_rule(const struct nlmsghdr *nlh, uint8_t l4proto, uint16_t lo,
+		       uint16_t hi, unsigned int flags)
+{
+	static const char wan[IFNAMSIZ] = "wan";
+	struct nftnl_rule *r = parse_rule(nlh, "postrouting");
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
 
 	it = nftnl_expr_iter_create(r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(it);
@@ -475,6 +488,193 @@ static void test_send_empty(void)
 	nft_batch_free(b);
 }
 
+/* ---- the engine's queue rules ---- */
+
+/* A filter base chain of table natlab, as nft_engine_chain() makes it. */
+static void check_filter_chain(const struct nlmsghdr *nlh, const char *name,
+			       uint32_t hook, int32_t prio)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	CU_ASSERT_EQUAL(nlh->nlmsg_type, nft_type(NFT_MSG_NEWCHAIN));
+	CU_ASSERT_FATAL(nftnl_chain_nlmsg_parse(nlh, c) == 0);
+	CU_ASSERT_STRING_EQUAL(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE),
+			       "natlab");
+	CU_ASSERT_STRING_EQUAL(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), name);
+	CU_ASSERT_STRING_EQUAL(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE),
+			       "filter");
+	CU_ASSERT_EQUAL(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM), hook);
+	CU_ASSERT_EQUAL(nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), prio);
+	CU_ASSERT_EQUAL(nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY), NF_ACCEPT);
+	nftnl_chain_free(c);
+}
+
+/* meta l4proto tcp [tcp flags & M ==/!= V] counter, then the queue
+ * statement, checked against the kernel's own layouts. */
+static void check_queue_rule(const struct nlmsghdr *nlh,
+			     const struct nft_queue *q)
+{
+	static const uint8_t tcp = IPPROTO_TCP, zero = 0;
+	struct nftnl_rule *r = parse_rule(nlh, q->chain);
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+
+	it = nftnl_expr_iter_create(r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(it);
+	check_meta(it, NFT_META_L4PROTO);
+	check_cmp_eq(it, &tcp, 1);
+	if (q->mask) {
+		/* The flags are byte 13 of the TCP header (RFC 9293). */
+		e = next_expr(it, "payload");
+		CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE),
+				NFT_PAYLOAD_TRANSPORT_HEADER);
+		CU_ASSERT_EQUAL(
+			nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET), 13);
+		CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN),
+				1);
+		e = next_expr(it, "bitwise");
+		CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_LEN),
+				1);
+		check_data(e, NFTNL_EXPR_BITWISE_MASK, &q->mask, 1);
+		check_data(e, NFTNL_EXPR_BITWISE_XOR, &zero, 1);
+		e = next_expr(it, "cmp");
+		CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP),
+				q->neq ? NFT_CMP_NEQ : NFT_CMP_EQ);
+		check_data(e, NFTNL_EXPR_CMP_DATA, &q->value, 1);
+	}
+	next_expr(it, "counter");
+	if (!q->compat) {
+		e = next_expr(it, "queue");
+		CU_ASSERT_EQUAL(nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_NUM),
+				q->num);
+		CU_ASSERT_EQUAL(nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_TOTAL),
+				1);
+		CU_ASSERT_EQUAL(nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_FLAGS),
+				q->bypass ? NFT_QUEUE_FLAG_BYPASS : 0);
+	} else {
+		struct xt_NFQ_info_v3 want = {
+			.queuenum = q->num,
+			.queues_total = 1,
+			.flags = q->bypass ? NFQ_FLAG_BYPASS : 0,
+		};
+		uint8_t info[XT_ALIGN(sizeof(want))] = {0};
+
+		memcpy(info, &want, sizeof(want));
+		e = next_expr(it, "target");
+		CU_ASSERT_STRING_EQUAL(
+			nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME), "NFQUEUE");
+		CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV), 3);
+		check_data(e, NFTNL_EXPR_TG_INFO, info, sizeof(info));
+	}
+	CU_ASSERT_PTR_NULL(nftnl_expr_iter_next(it));
+	nftnl_expr_iter_destroy(it);
+	nftnl_rule_free(r);
+}
+
+/* The engine's two chains and a rule of every shape it uses. */
+static void test_engine_queue(void)
+{
+	static const struct nft_queue qs[] = {
+		{"eng_in", 0, 0, 0, 3, 0, 0},
+		{"eng_in", 0x12, 0x02, 0, 4, 1, 0},
+		{"eng_out", 0x05, 0x00, 1, 5, 0, 1},
+		{"eng_out", 0, 0, 0, 65535, 1, 1},
+	};
+	static const char *const want[] = {
+		"table ip natlab",
+		"chain eng_in (filter, hook 1, priority 0)",
+		"table ip natlab",
+		"chain eng_out (filter, hook 3, priority -5)",
+		"rule eng_in: meta l4proto tcp counter queue num 3",
+		"rule eng_in: meta l4proto tcp tcp flags & 0x12 == 0x02 "
+		"counter queue num 4 bypass",
+		"rule eng_out: meta l4proto tcp tcp flags & 0x05 != 0x00 "
+		"counter xt target NFQUEUE num 5",
+		"rule eng_out: meta l4proto tcp counter xt target NFQUEUE num "
+		"65535 bypass",
+	};
+	char name[NFT_CHAIN_MAXNAMELEN + 1];
+	struct nft_batch *b = nft_batch_new();
+	struct msgs ms;
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL_FATAL(
+		nft_engine_chain(b, "eng_in", NF_INET_LOCAL_IN, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		nft_engine_chain(b, "eng_out", NF_INET_LOCAL_OUT, -5), 0);
+	for (i = 0; i < ARRAY_SIZE(qs); i++)
+		CU_ASSERT_EQUAL_FATAL(nft_engine_queue(b, &qs[i]), 0);
+	nft_batch_end(b);
+	walk(b, &ms);
+	check_frame(&ms);
+	CU_ASSERT_EQUAL_FATAL(ms.n, 2 + 4 + (int)ARRAY_SIZE(qs));
+	check_table(ms.m[1]);
+	check_filter_chain(ms.m[2], "eng_in", NF_INET_LOCAL_IN, 0);
+	check_table(ms.m[3]);
+	check_filter_chain(ms.m[4], "eng_out", NF_INET_LOCAL_OUT, -5);
+	for (i = 0; i < ARRAY_SIZE(qs); i++)
+		check_queue_rule(ms.m[5 + i], &qs[i]);
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		CU_ASSERT_STRING_EQUAL(nft_batch_desc(b, (int)i), want[i]);
+	/* An ended batch takes nothing more. */
+	CU_ASSERT_EQUAL(nft_engine_queue(b, &qs[0]), -EINVAL);
+	CU_ASSERT_EQUAL(nft_engine_chain(b, "x", NF_INET_LOCAL_IN, 0), -EINVAL);
+	nft_batch_free(b);
+
+	/* A chain name the kernel would refuse: NFT_CHAIN_MAXNAMELEN
+	 * bytes with its NUL. */
+	b = nft_batch_new();
+	memset(name, 'c', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	CU_ASSERT_EQUAL(nft_engine_chain(b, name, NF_INET_LOCAL_IN, 0),
+			-EINVAL);
+	name[NFT_CHAIN_MAXNAMELEN - 1] = '\0';
+	CU_ASSERT_EQUAL(nft_engine_chain(b, name, NF_INET_LOCAL_IN, 0), 0);
+	CU_ASSERT_EQUAL(nft_batch_count(b), 2);
+	nft_batch_free(b);
+}
+
+/* ---- the full-cone query ---- */
+
+/* GETSETELEM of 10.0.0.2 . 40101 in rfc_eim: the key is the address and
+ * the port in network order, the port padded to its 32-bit register. */
+static void test_fullcone_has_req(void)
+{
+	static const uint8_t key[8] = {10, 0, 0, 2, 0x9c, 0xa5, 0, 0};
+	static uint8_t buf[8192]; /* MNL_SOCKET_BUFFER_SIZE is at most this */
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *el;
+	const struct nfgenmsg *g;
+	const void *v;
+	uint32_t len = 0;
+	size_t n;
+
+	n = nft_fullcone_has_req(buf, 77, 0x0a000002, 40101);
+	CU_ASSERT_FATAL(n > sizeof(*nlh));
+	CU_ASSERT_EQUAL(n, nlh->nlmsg_len);
+	CU_ASSERT_EQUAL(nlh->nlmsg_type, nft_type(NFT_MSG_GETSETELEM));
+	CU_ASSERT_EQUAL(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	CU_ASSERT_EQUAL(nlh->nlmsg_seq, 77);
+	g = mnl_nlmsg_get_payload(nlh);
+	CU_ASSERT_EQUAL(g->nfgen_family, NFPROTO_IPV4);
+	CU_ASSERT_FATAL(nftnl_set_elems_nlmsg_parse(nlh, s) == 0);
+	CU_ASSERT_STRING_EQUAL(nftnl_set_get_str(s, NFTNL_SET_TABLE), "natlab");
+	CU_ASSERT_STRING_EQUAL(nftnl_set_get_str(s, NFTNL_SET_NAME), "rfc_eim");
+	it = nftnl_set_elems_iter_create(s);
+	el = nftnl_set_elems_iter_next(it);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(el);
+	v = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &len);
+	CU_ASSERT_EQUAL_FATAL(len, sizeof(key));
+	CU_ASSERT(memcmp(v, key, sizeof(key)) == 0);
+	CU_ASSERT(!nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_DATA));
+	CU_ASSERT_PTR_NULL(nftnl_set_elems_iter_next(it));
+	nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(s);
+}
+
 static const struct unit_test tests[] = {
 	{"new batch holds BEGIN only", test_new_batch},
 	{"table and chain", test_table_and_chain},
@@ -492,6 +692,8 @@ static const struct unit_test tests[] = {
 	{"end is idempotent", test_end_once},
 	{"grows, then ENOSPC", test_grow_until_full},
 	{"empty batch send", test_send_empty},
+	{"engine chains and queue rules", test_engine_queue},
+	{"full-cone query request", test_fullcone_has_req},
 	{0},
 };
 

@@ -1,4 +1,5 @@
-/* test_topo.c - topology parser: grammar, validation, addressing, routes. */
+/* test_topo.c - topology parser: grammar, validation, addressing, routes,
+ * engine options. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1027,6 +1028,139 @@ static void test_parse_file(void)
 	unlink(path);
 }
 
+/* Engine options become typed fields: a server's own, and a client's
+ * merged from [traffic], then [clients], then its own [client] section,
+ * the later winning.  The oracle is the text itself. */
+static void test_engine_options(void)
+{
+	const struct topo_node *n;
+
+	CHECK_OK(BASE GW "[server srv]\n"	       /* 10 */
+			 "network = wan\n"	       /* 11 */
+			 "listen = 80,8000-8002\n"     /* 12 */
+			 "close = rst\n"	       /* 13 */
+			 "backlog = 16\n"	       /* 14 */
+			 "request = 100\n"	       /* 15 */
+			 "response = 2000\n"	       /* 16 */
+			 "legacy.tcp_tw_recycle = 1\n" /* 17 */
+			 "legacy.model = 2.6.32\n"     /* 18 */
+			 "legacy.paws_msl = 1500ms\n"  /* 19 */
+			 "[server plain]\n"	       /* 20 */
+			 "network = wan\n"	       /* 21 */
+			 "[traffic]\n"		       /* 22 */
+			 "hold = 2s\n"		       /* 23 */
+			 "conns = 9\n"		       /* 24 */
+			 "[clients]\n"		       /* 25 */
+			 "count = 2\n"		       /* 26 */
+			 "network = lan\n"	       /* 27 */
+			 "conns = 3\n"		       /* 28 */
+			 "interval = 250ms\n"	       /* 29 */
+			 "tsclock = host\n"	       /* 30 */
+			 "ts_offset = -10s\n"	       /* 31 */
+			 "ts_skew = 50ppm\n"	       /* 32 */
+			 "[client c2]\n"	       /* 33 */
+			 "start = 1s\n"		       /* 34 */
+			 "concurrency = 4\n"	       /* 35 */
+			 "sport = 40000-40099\n"       /* 36 */
+			 "connect_timeout = 3s\n"      /* 37 */
+			 "tsclock = off\n");	       /* 38 */
+	n = node("srv");
+	CU_ASSERT_EQUAL_FATAL(n->svc.nports, 4);
+	CU_ASSERT_EQUAL(n->svc.ports[0], 80);
+	CU_ASSERT_EQUAL(n->svc.ports[1], 8000);
+	CU_ASSERT_EQUAL(n->svc.ports[3], 8002);
+	CU_ASSERT_EQUAL(n->svc.close, TOPO_CLOSE_RST);
+	CU_ASSERT_EQUAL(n->svc.backlog, 16);
+	CU_ASSERT_EQUAL(n->svc.request, 100);
+	CU_ASSERT_EQUAL(n->svc.response, 2000);
+	CU_ASSERT_EQUAL(n->legacy.recycle, 1);
+	CU_ASSERT_EQUAL(n->legacy.line, 17);
+	CU_ASSERT_EQUAL(n->legacy.model, TOPO_LEGACY_2_6_32);
+	CU_ASSERT_EQUAL(n->legacy.paws_msl_ms, 1500);
+
+	/* Nothing set: the built-in server's defaults, and the kernels'
+	 * TCP_PAWS_MSL of 60 s. */
+	n = node("plain");
+	CU_ASSERT_EQUAL_FATAL(n->svc.nports, 1);
+	CU_ASSERT_EQUAL(n->svc.ports[0], 80);
+	CU_ASSERT_EQUAL(n->svc.close, TOPO_CLOSE_SERVER);
+	CU_ASSERT_EQUAL(n->svc.backlog, 1024);
+	CU_ASSERT_EQUAL(n->svc.request, 32);
+	CU_ASSERT_EQUAL(n->svc.response, 64);
+	CU_ASSERT_EQUAL(n->legacy.recycle, 0);
+	CU_ASSERT_EQUAL(n->legacy.model, TOPO_LEGACY_4_4);
+	CU_ASSERT_EQUAL(n->legacy.paws_msl_ms, 60000);
+
+	n = node("c1");
+	CU_ASSERT_EQUAL(n->load.conns, 3);
+	CU_ASSERT_EQUAL(n->load.hold_ms, 2000);
+	CU_ASSERT_EQUAL(n->load.interval_ms, 250);
+	CU_ASSERT_EQUAL(n->load.start_ms, 0);
+	CU_ASSERT_EQUAL(n->load.concurrency, 0);
+	CU_ASSERT_EQUAL(n->load.sport_min, 0);
+	CU_ASSERT_EQUAL(n->load.sport_max, 0);
+	CU_ASSERT_EQUAL(n->load.connect_timeout_ms, 0);
+	CU_ASSERT_EQUAL(n->clock.mode, TOPO_TS_HOST);
+	CU_ASSERT_EQUAL(n->clock.line, 30);
+	CU_ASSERT_EQUAL(n->clock.offset_ms, -10000);
+	CU_ASSERT_EQUAL(n->clock.random, 0);
+	CU_ASSERT_EQUAL(n->clock.skew_ppm, 50);
+
+	n = node("c2");
+	CU_ASSERT_EQUAL(n->load.conns, 3);
+	CU_ASSERT_EQUAL(n->load.hold_ms, 2000);
+	CU_ASSERT_EQUAL(n->load.interval_ms, 250);
+	CU_ASSERT_EQUAL(n->load.start_ms, 1000);
+	CU_ASSERT_EQUAL(n->load.concurrency, 4);
+	CU_ASSERT_EQUAL(n->load.sport_min, 40000);
+	CU_ASSERT_EQUAL(n->load.sport_max, 40099);
+	CU_ASSERT_EQUAL(n->load.connect_timeout_ms, 3000);
+	CU_ASSERT_EQUAL(n->clock.mode, TOPO_TS_OFF);
+	CU_ASSERT_EQUAL(n->clock.line, 38);
+	CU_ASSERT_EQUAL(n->clock.offset_ms, -10000);
+
+	/* A client with no options at all: one connection, the kernel's
+	 * own clock, reported at its section's line. */
+	CHECK_OK(BASE GW "[client solo]\nnetwork = lan\n");
+	n = node("solo");
+	CU_ASSERT_EQUAL(n->load.conns, 1);
+	CU_ASSERT_EQUAL(n->clock.mode, TOPO_TS_KERNEL);
+	CU_ASSERT_EQUAL(n->clock.line, 10);
+}
+
+/* ts_offset = random: one offset per client from the lab's seed, over
+ * the whole 32-bit clock, the same for the same seed. */
+static void test_random_offsets(void)
+{
+	static const char text[] = BASE GW "[clients]\n"
+					   "count = 3\n"
+					   "network = lan\n"
+					   "ts_offset = random\n"
+					   "seed = %d\n";
+	char buf[sizeof(text) + 16];
+	int64_t first[3];
+	int i;
+
+	snprintf(buf, sizeof(buf), text, 7);
+	CHECK_OK(buf);
+	for (i = 0; i < 3; i++) {
+		const struct topo_node *n = &t.nodes[1 + i];
+
+		CU_ASSERT_EQUAL(n->clock.random, 1);
+		CU_ASSERT(n->clock.offset_ms >= 0);
+		CU_ASSERT(n->clock.offset_ms <= (int64_t)UINT32_MAX);
+		first[i] = n->clock.offset_ms;
+	}
+	CU_ASSERT(first[0] != first[1] && first[1] != first[2] &&
+		  first[0] != first[2]);
+	CHECK_OK(buf);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(t.nodes[1 + i].clock.offset_ms, first[i]);
+	snprintf(buf, sizeof(buf), text, 8);
+	CHECK_OK(buf);
+	CU_ASSERT(t.nodes[1].clock.offset_ms != first[0]);
+}
+
 static void test_lookups_and_free(void)
 {
 	CHECK_OK(BASE GW "[server srv]\nnetwork = wan\n");
@@ -1091,6 +1225,8 @@ static const struct unit_test tests[] = {
 	{"errors sorted", test_errors_sorted},
 	{"shared errors once", test_shared_errors_once},
 	{"parse file", test_parse_file},
+	{"engine options", test_engine_options},
+	{"random clock offsets", test_random_offsets},
 	{"lookups and free", test_lookups_and_free},
 	{NULL, NULL},
 };

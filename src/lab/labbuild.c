@@ -1,0 +1,464 @@
+/* labbuild.c - the steps that build a lab: namespaces, the switch, the
+ * nodes' links and settings, and the wait for its links to run. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/synhold.h"
+#include "lab/lab_int.h"
+#include "lib/link.h"
+#include "lib/log.h"
+#include "lib/netns.h"
+#include "lib/nft.h"
+#include "lib/sysctl.h"
+#include "lib/util.h"
+
+/*
+ * Theory of operation.  Building goes in phases because that is what the
+ * kernel does fastest: all namespaces first (opening each node's
+ * rtnetlink socket while we are inside it), then all bridges and veth
+ * pairs from the switch's socket, then each node's addresses, routes,
+ * sysctls and nftables rules.  Node k's interface i gets ifindex 2 + i
+ * (lo is 1), so no lookups are needed.  A namespace is recorded in the
+ * state file before it is made and again once it exists (see lab.c), and
+ * every step stops at its first error, leaving what exists to the
+ * rollback.
+ */
+
+#define IF_FIRST 2 /* ifindex of a node's first interface; lo is 1 */
+
+#define NS_THREADS_MAX 8 /* namespace threads, however many CPUs */
+
+struct ns_worker {
+	struct build *b;
+	int first, stride;
+	int err;
+	pthread_t tid;
+};
+
+/* ---- namespaces ---- */
+
+/* Create one namespace, record it, and open an rtnetlink socket in it. */
+static int lab_make_ns(struct build *b, const char *node, struct link_sock *ls,
+		       int *fd)
+{
+	char name[NETNS_NAME_MAX];
+	int err;
+
+	netns_name(b->t->name, node, name, sizeof(name));
+	err = state_append(&b->st, "making %s", name);
+	if (err)
+		return err;
+	*fd = netns_add(name);
+	if (*fd < 0) {
+		err = *fd;
+		if (err == -EEXIST)
+			state_append(&b->st, "clash %s", name);
+		log_errno(err, "cannot create namespace %s", name);
+		return err;
+	}
+	err = state_append(&b->st, "made %s %lu", name, netns_inode(name));
+	if (!err)
+		err = link_sock_open(ls);
+	if (err)
+		log_errno(err, "namespace %s", name);
+	netns_leave();
+	return err;
+}
+
+/*
+ * Namespace creation is a third of the cost of a big lab, and it scales
+ * over cores: setup_net() runs under a shared lock, so one worker thread
+ * per core creates its share (unshare() moves only the calling thread).
+ * Link work all takes the RTNL lock; overlapping it with namespace
+ * creation measured slower than doing the two one after the other (they
+ * contend for RTNL), so the main thread waits for the workers first.
+ */
+static void *lab_ns_worker(void *arg)
+{
+	struct ns_worker *w = arg;
+	struct build *b = w->b;
+	int i, err = 0;
+
+	for (i = w->first; i < b->t->nnodes; i += w->stride) {
+		if (__atomic_load_n(&b->ns_failed, __ATOMIC_ACQUIRE))
+			break;
+		if (b->nsfd[i] >= 0)
+			continue; /* made before a fallback (see below) */
+		err = lab_checkpoint(b);
+		if (!err)
+			err = lab_make_ns(b, b->t->nodes[i].name, &b->socks[i],
+					  &b->nsfd[i]);
+		if (err) {
+			__atomic_store_n(&b->ns_failed, 1, __ATOMIC_RELEASE);
+			break;
+		}
+	}
+	w->err = err;
+	return NULL;
+}
+
+static int lab_join_namespaces(struct build *b)
+{
+	int i, err = 0;
+
+	for (i = 0; i < b->nworkers; i++) {
+		pthread_join(b->workers[i].tid, NULL);
+		if (!err)
+			err = b->workers[i].err;
+	}
+	b->nworkers = 0;
+	return err;
+}
+
+static int lab_start_namespaces(struct build *b)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, n, err;
+
+	err = lab_make_ns(b, NETNS_SWITCH, &b->sw, &b->swfd);
+	if (err)
+		return err;
+	n = cpus < 1 ? 1 : cpus > NS_THREADS_MAX ? NS_THREADS_MAX : (int)cpus;
+	for (i = 0; i < n; i++) {
+		struct ns_worker *w = &b->workers[i];
+
+		w->b = b;
+		w->first = i;
+		w->stride = n;
+		w->err = 0;
+		if (pthread_create(&w->tid, NULL, lab_ns_worker, w)) {
+			err = -EAGAIN;
+			break;
+		}
+		b->nworkers++;
+	}
+	if (!b->nworkers) {
+		log_errno(err, "cannot start a thread");
+		return err;
+	}
+	/* Fewer threads than planned: stop them, then do the rest here. */
+	if (b->nworkers < n) {
+		struct ns_worker *w = &b->workers[0];
+
+		log_warn("only %d of %d threads started", b->nworkers, n);
+		__atomic_store_n(&b->ns_failed, 1, __ATOMIC_RELEASE);
+		lab_join_namespaces(b);
+		b->ns_failed = 0;
+		w->first = 0;
+		w->stride = 1;
+		lab_ns_worker(w);
+		return w->err;
+	}
+	return 0;
+}
+
+int lab_build_namespaces(struct build *b)
+{
+	int err, e;
+
+	b->workers = xcalloc(NS_THREADS_MAX, sizeof(*b->workers));
+	err = lab_start_namespaces(b);
+	if (b->nworkers) {
+		e = lab_join_namespaces(b);
+		if (!err)
+			err = e;
+	}
+	free(b->workers);
+	b->workers = NULL;
+	return err;
+}
+
+/* ---- the switch ---- */
+
+/* Switch-side name of a node's interface i. */
+static void lab_sw_ifname(const struct topo_node *n, int i, char *buf)
+{
+	if (n->kind == TOPO_GATEWAY)
+		snprintf(buf, 16, "%s-%s", n->name, i ? "out" : "in");
+	else
+		snprintf(buf, 16, "%s", n->name);
+}
+
+int lab_build_switch(struct build *b)
+{
+	const struct topo *t = b->t;
+	char swname[16];
+	int i, k, err;
+
+	/* The switch carries only bridged IPv4; IPv6 on its ports would
+	 * only flood every node with its own chatter.  Where br_netfilter
+	 * is loaded, bridged frames would also go through the switch's
+	 * (empty) IP hooks: a cost on every frame of the lab, and nothing
+	 * there to apply.  These are the switch namespace's own settings. */
+	err = netns_enter(b->swfd);
+	if (!err)
+		err = sysctl_set("net.ipv6.conf.default.disable_ipv6", "1");
+	if (!err) {
+		sysctl_set("net.bridge.bridge-nf-call-iptables", "0");
+		sysctl_set("net.bridge.bridge-nf-call-ip6tables", "0");
+		sysctl_set("net.bridge.bridge-nf-call-arptables", "0");
+	}
+	netns_leave();
+	if (err) {
+		log_errno(err, "switch: cannot disable IPv6");
+		return err;
+	}
+	for (i = 0; i < t->nnets; i++) {
+		err = link_add_bridge(&b->sw, t->nets[i].name, IF_FIRST + i);
+		if (err) {
+			log_errno(err, "switch: bridge %s%s", t->nets[i].name,
+				  link_sock_why(&b->sw));
+			return err;
+		}
+	}
+	for (i = 0; i < t->nnodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+
+		err = lab_checkpoint(b);
+		if (err)
+			return err;
+		for (k = 0; k < n->nifs; k++) {
+			const struct topo_net *net = &t->nets[n->ifs[k].net];
+
+			lab_sw_ifname(n, k, swname);
+			err = link_add_veth(&b->sw, swname,
+					    IF_FIRST + n->ifs[k].net, net->name,
+					    b->nsfd[i], IF_FIRST + k);
+			if (err) {
+				log_errno(err, "node %s: veth %s/%s%s", n->name,
+					  swname, net->name,
+					  link_sock_why(&b->sw));
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- the nodes ---- */
+
+static int lab_node_links(struct build *b, int i)
+{
+	const struct topo_node *n = &b->t->nodes[i];
+	struct link_sock *ls = &b->socks[i];
+	const char *what = "lo";
+	int k, err;
+
+	err = link_set_up(ls, 1, 0);
+	for (k = 0; !err && k < n->nifs; k++) {
+		const struct topo_net *net = &b->t->nets[n->ifs[k].net];
+
+		/* addr_gen_mode none before up: the interface gets no IPv6
+		 * link-local address, so it sends no DAD, RS or MLD. */
+		what = net->name;
+		err = link_set_up(ls, IF_FIRST + k, 1);
+		if (!err)
+			err = link_add_addr(ls, IF_FIRST + k, n->ifs[k].addr,
+					    net->prefix);
+	}
+	if (!err && n->via >= 0) {
+		const struct topo_node *via = &b->t->nodes[n->via];
+		int out = n->kind == TOPO_GATEWAY ? 1 : 0;
+
+		what = "default route";
+		err = link_add_default_route(ls, IF_FIRST + out,
+					     via->ifs[0].addr);
+	}
+	/* A gateway that does not translate is a router: the nodes on its
+	 * outside network reach its inside network through it. */
+	for (k = 0; !err && k < b->t->nnodes; k++) {
+		const struct topo_node *g = &b->t->nodes[k];
+		const struct topo_net *in;
+		int out = n->kind == TOPO_GATEWAY ? 1 : 0;
+
+		if (g->kind != TOPO_GATEWAY || g == n ||
+		    g->nat.mode != TOPO_NAT_NONE ||
+		    g->ifs[1].net != n->ifs[out].net || n->via == k)
+			continue;
+		in = &b->t->nets[g->ifs[0].net];
+		what = "route to a routed network";
+		err = link_add_route(ls, IF_FIRST + out, in->addr, in->prefix,
+				     g->ifs[1].addr);
+	}
+	if (err)
+		log_errno(err, "node %s: %s%s", n->name, what,
+			  link_sock_why(ls));
+	return err;
+}
+
+static int lab_set_sysctl(const struct topo *t, const struct topo_node *n,
+			  const char *prefix, const struct topo_kv *kv)
+{
+	char key[256];
+	int err;
+
+	snprintf(key, sizeof(key), "%s%s", prefix, kv->key);
+	err = sysctl_set(key, kv->value);
+	if (!err)
+		return 0;
+	fprintf(stderr, "%s:%d: node %s: cannot set %s = %s: %s\n", t->file,
+		kv->line, n->name, key, kv->value,
+		err == -ENOENT ? "no such setting in a network namespace"
+			       : strerror(-err));
+	/* The kernel refused what the file asked for: bad input. */
+	return -EINVAL;
+}
+
+/* The topology's masquerade flags are the rule builder's. */
+_Static_assert(TOPO_NAT_RANDOM == NFT_MASQ_RANDOM &&
+		       TOPO_NAT_FULLY_RANDOM == NFT_MASQ_FULLY_RANDOM &&
+		       TOPO_NAT_PERSISTENT == NFT_MASQ_PERSISTENT,
+	       "masquerade flags");
+
+static int lab_gateway_nat(struct build *b, const struct topo_node *n)
+{
+	const struct topo_net *out = &b->t->nets[n->ifs[1].net];
+	const struct nft_masq masq = {
+		.flags = n->nat.flags,
+		.port_min = n->nat.port_min,
+		.port_max = n->nat.port_max,
+	};
+	struct nft_batch *nb;
+	char why[512] = "";
+	int err;
+
+	if (n->nat.mode == TOPO_NAT_NONE)
+		return 0;
+	nb = nft_batch_new();
+	if (!nb)
+		return -ENOMEM;
+	err = nft_masquerade(nb, &masq, out->name);
+	if (!err && n->nat.mode == TOPO_NAT_RFC) {
+		const struct topo_net *in = &b->t->nets[n->ifs[0].net];
+		struct nft_fullcone fc = {
+			.inside_if = in->name,
+			.outside_if = out->name,
+			.ext_addr = n->ifs[1].addr,
+			.in_net = in->addr,
+			.in_mask = in->prefix ? ~0u << (32 - in->prefix) : 0,
+			.drop_unsolicited = 1,
+			/* the keeper holds them 6 s, then answers */
+			.log_group = SYNHOLD_GROUP,
+		};
+
+		err = nft_fullcone(nb, &fc);
+	}
+	if (!err)
+		err = nft_batch_send(nb, NULL, why, sizeof(why));
+	if (err)
+		fprintf(stderr, "%s:%d: gateway %s: nat: %s\n", b->t->file,
+			n->nat.line ? n->nat.line : n->line, n->name,
+			err == -ENOMEM || !why[0] ? strerror(-err) : why);
+	nft_batch_free(nb);
+	return err;
+}
+
+static int lab_node_settings(struct build *b, int i)
+{
+	const struct topo_node *n = &b->t->nodes[i];
+	int k, err;
+
+	err = netns_enter(b->nsfd[i]);
+	if (err)
+		return err;
+	if (n->kind == TOPO_GATEWAY) {
+		err = sysctl_set("net.ipv4.ip_forward", "1");
+		if (err)
+			log_errno(err, "gateway %s: ip_forward", n->name);
+		if (!err)
+			err = lab_gateway_nat(b, n);
+		for (k = 0; !err && k < n->nconntrack; k++)
+			err = lab_set_sysctl(b->t, n,
+					     "net.netfilter.nf_conntrack_",
+					     &n->conntrack[k]);
+	}
+	/* A host clock needs the kernel's own clock without per-connection
+	 * offsets (tcp_timestamps = 2, Linux >= 4.10); explicit sysctls
+	 * come after and win. */
+	if (!err && n->kind == TOPO_CLIENT && n->clock.mode != TOPO_TS_KERNEL) {
+		err = sysctl_set("net.ipv4.tcp_timestamps",
+				 n->clock.mode == TOPO_TS_HOST ? "2" : "0");
+		if (err)
+			fprintf(stderr,
+				"%s:%d: client %s: tsclock = %s needs "
+				"tcp_timestamps = %s: %s\n",
+				b->t->file, n->clock.line, n->name,
+				topo_tsclock_name(n->clock.mode),
+				n->clock.mode == TOPO_TS_HOST ? "2" : "0",
+				strerror(-err));
+	}
+	for (k = 0; !err && k < n->nsysctls; k++)
+		err = lab_set_sysctl(b->t, n, "", &n->sysctls[k]);
+	netns_leave();
+	return err;
+}
+
+int lab_build_nodes(struct build *b)
+{
+	int i, err;
+
+	for (i = 0; i < b->t->nnodes; i++) {
+		err = lab_checkpoint(b);
+		if (err)
+			return err;
+		err = lab_node_links(b, i);
+		if (err)
+			return err;
+		if (b->t->nodes[i].kind == TOPO_GATEWAY ||
+		    b->t->nodes[i].nsysctls ||
+		    b->t->nodes[i].clock.mode != TOPO_TS_KERNEL) {
+			err = lab_node_settings(b, i);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* ---- links running ---- */
+
+/*
+ * A link whose carrier just came up is not usable at once: the kernel
+ * applies the change (and attaches the link's queueing discipline) from
+ * its linkwatch work, up to a second later, and drops what is sent
+ * before.  Wait until every link of the lab is running, so that the
+ * first packets of a run are not lost to it.
+ */
+int lab_build_wait(struct build *b)
+{
+	uint64_t deadline = util_now_ns() + 3000000000ull;
+	struct link_info li[8];
+	int i, k, n, pending = 1;
+
+	while (pending && util_now_ns() < deadline) {
+		pending = 0;
+		for (i = -1; i < b->t->nnodes && !pending; i++) {
+			struct link_sock *ls = i < 0 ? &b->sw : &b->socks[i];
+			struct link_info *all = li;
+			int max = 8;
+
+			if (i < 0) { /* the switch: a port per interface */
+				max = 2 * b->t->nnodes + b->t->nnets + 8;
+				all = xcalloc(max, sizeof(*all));
+			}
+			n = link_list(ls, all, max);
+			for (k = 0; k < n; k++)
+				if (all[k].up && !all[k].running)
+					pending = 1;
+			if (all != li)
+				free(all);
+		}
+		if (pending)
+			usleep(20000);
+		if (util_stop)
+			return -EINTR;
+	}
+	if (pending)
+		log_warn("lab %s: some links were still not running after 3 s",
+			 b->t->name);
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* topoexpect.c - [expect] lines: METRIC OP VALUE read and kept, and the
+ * metric names they may use. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "topo/topo.h"
+#include "topo/topo_int.h"
+
+/*
+ * An [expect] section is not "key = value": topo.c hands each body line
+ * to topoexpect_line(), which checks its shape, operator and number and
+ * keeps it.  Whether METRIC names a node of the lab, and a metric of that
+ * node's kind, is checked by topores.c once every node is known, since
+ * [expect] may come before the nodes it names.
+ */
+
+int topoexpect_line(struct parser *p, const char *text, int line)
+{
+	char metric[64], op[4], value[48], extra[2];
+	struct topo_expect *e;
+	enum topo_cmp cmp;
+	double v = 0;
+	char *end;
+
+	if (sscanf(text, "%63s %3s %47s %1s", metric, op, value, extra) != 3) {
+		topo_perr(p, line,
+			  "expected 'METRIC OP VALUE', e.g. 'c1.failed == 0'");
+		return -EINVAL;
+	}
+	for (cmp = TOPO_EQ; cmp <= TOPO_GE; cmp++)
+		if (!strcmp(op, topo_cmp_name(cmp)))
+			break;
+	if (cmp > TOPO_GE) {
+		topo_perr(p, line,
+			  "unknown operator '%s': use == != < <= > >=", op);
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtod(value, &end);
+	/* Plain decimals only: strtod() would take nan, inf and hex. */
+	if (end == value || errno ||
+	    strspn(value, "-0123456789.") != (size_t)(end - value) ||
+	    value[0] == '+' ||
+	    (*end && strcmp(end, "ms") && strcmp(end, "s"))) {
+		topo_perr(p, line, "'%s' is not a number or a duration (ms, s)",
+			  value);
+		return -EINVAL;
+	}
+	p->expects = topo_grow(p->expects, p->nexpects, &p->expects_cap,
+			       sizeof(*p->expects));
+	e = &p->expects[p->nexpects];
+	memset(e, 0, sizeof(*e));
+	e->duration = *end != '\0';
+	e->value = !strcmp(end, "s") ? v * 1000.0 : v;
+	if (strlen(metric) >= sizeof(e->metric)) {
+		topo_perr(p, line, "metric name '%s' is too long", metric);
+		return -EINVAL;
+	}
+	strcpy(e->metric, metric);
+	e->op = cmp;
+	e->line = line;
+	snprintf(e->text, sizeof(e->text), "%s %s %s", metric, op, value);
+	p->nexpects++;
+	return 0;
+}
+
+/* The metric names of the README's "Metrics" table: a contract for
+ * [expect], the JSON output and matrix, so a name added here belongs
+ * there too. */
+static const char client_metrics[] =
+	" attempts established failed timeouts resets refused no_port"
+	" first_syn_ok syn_retrans connect_p50 connect_p99 connect_max"
+	" connect_avg timewait fin_wait2 estab_resets syn_dropped syn_twack ";
+static const char server_metrics[] =
+	" syn_in synack_out syn_dropped paws_passive paws_timewait"
+	" listen_drops listen_overflows timewait tw_shortened accepted"
+	" syn_dropped_other tw_overflow paws_estab fin_wait2 resets"
+	" twack_out challenge_acks estab_resets ";
+static const char gateway_metrics[] =
+	" mappings port_reuse insert_failed conntrack ct_invalid ";
+
+int topo_metric_known(int kind, const char *name)
+{
+	const char *list = kind == TOPO_GATEWAY	 ? gateway_metrics
+			   : kind == TOPO_SERVER ? server_metrics
+						 : client_metrics;
+	char *word;
+	int found;
+
+	if (!*name || strchr(name, ' '))
+		return 0;
+	word = topo_strf(" %s ", name);
+	found = strstr(list, word) != NULL;
+	free(word);
+	return found;
+}
+
+const char *topo_cmp_name(enum topo_cmp op)
+{
+	static const char *const names[] = {"==", "!=", "<", "<=", ">", ">="};
+
+	return names[op];
+}
