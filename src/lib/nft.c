@@ -8,8 +8,9 @@
  * as one transaction or none of it.  Builders let libnftnl write each
  * request at the tail of a libmnl batch (mnl_nlmsg_batch); batch_commit()
  * accepts it and records a description under its sequence number.  The
- * builders themselves, the rulesets, are in nftrules.c, which does no
- * I/O.  Only this file talks to the kernel, through netlink_talk()
+ * builders themselves, the rulesets, are in nftrules.c and nftcone.c,
+ * made of the blocks of nftbuild.c; none of them does I/O.  Only this
+ * file talks to the kernel, through netlink_talk()
  * (netlink.c): nft_batch_send() and the one query, nft_fullcone_has(); so
  * unit tests parse the built bytes back as root or not.
  *

@@ -442,7 +442,7 @@ static const char *profile_nat(enum rfc_profile_kind k)
 /* The topology text of a profile: the base with the gateway's nat line
  * set, so that it goes through the parser and validator like any file
  * (nat = rfc brings its timers and rules with it: src/topo/topores.c,
- * src/lab/lab.c).  Return: the text (free()), or NULL when topo_patch()
+ * src/lab/labbuild.c).  Return: the text (free()), or NULL when topo_patch()
  * finds no place for the nat line. */
 static char *profile_text(const struct rfc_ctx *cx, enum rfc_profile_kind k)
 {
