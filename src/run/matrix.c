@@ -14,6 +14,7 @@
 #include "lib/statfile.h"
 #include "lib/util.h"
 #include "run/matrix.h"
+#include "run/metrics.h"
 #include "run/report.h"
 #include "run/run.h"
 #include "topo/topo.h"
@@ -26,7 +27,8 @@
  * is built.  Cells run as child processes, each a complete "natlab run"
  * of its own lab (the base lab name with "-<cell>"), at most one per CPU
  * at a time: separate labs share nothing but the CPUs.  A child leaves
- * its metrics in a file the parent reads.
+ * its metrics in a file (metrics_save()) that the parent reads back
+ * (metrics_load()) when the child has ended.
  */
 
 struct cell {
@@ -192,8 +194,6 @@ static void cell_start(int i, void *arg)
 	cell_run(&cj->cells[i], cj->path, cname);
 }
 
-static void cell_read_metrics(struct cell *c);
-
 /* Job i ended: its status and metrics, and the progress line. */
 static void cell_done(int i, int status, void *arg)
 {
@@ -201,38 +201,15 @@ static void cell_done(int i, int status, void *arg)
 	struct cell *c = &cj->cells[i];
 
 	c->status = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 3;
-	if (status >= 0)
-		cell_read_metrics(c);
+	/* The file is the child's way back; it has no use once read. */
+	if (status >= 0 && !metrics_load(&c->m, c->metrics_path))
+		unlink(c->metrics_path);
 	cj->failed += c->status == 1;
 	cj->broken += c->status > 1;
 	cj->done++;
 	if (cj->tty)
 		fprintf(stderr, "\rmatrix: %d of %d cells done", cj->done,
 			cj->ncells);
-}
-
-static void cell_read_metrics(struct cell *c)
-{
-	char line[256], name[64];
-	double v;
-	int ms;
-	FILE *f = fopen(c->metrics_path, "re");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *dot;
-
-		if (sscanf(line, "%63s %lf %d", name, &v, &ms) != 3)
-			continue;
-		dot = strchr(name, '.');
-		if (!dot)
-			continue;
-		*dot = '\0';
-		metrics_set(&c->m, name, dot + 1, v, ms);
-	}
-	fclose(f);
-	unlink(c->metrics_path);
 }
 
 /* The default columns: attempts, drops by reason, failures, p99. */

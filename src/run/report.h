@@ -1,4 +1,4 @@
-/* report.h - a run's numbers: metrics, percentiles, table, JSON, CSV, SVG. */
+/* report.h - a run's report: the table, expectations, JSON, CSV, SVG. */
 #ifndef NATLAB_REPORT_H
 #define NATLAB_REPORT_H
 
@@ -6,55 +6,11 @@
 #include <stdio.h>
 
 #include "run/capture.h"
+#include "run/metrics.h"
 #include "run/traffic.h"
 #include "topo/topo.h"
 
 #define REPORT_SCHEMA "natlab-run/1"
-
-struct metric {
-	char name[64]; /* "c1.attempts", "clients.failed", "srv.syn_in" */
-	double value;
-	int ms; /* a duration, in milliseconds */
-};
-
-struct metrics {
-	struct metric *v;
-	int n, cap;
-};
-
-/* Set (or replace) a metric.  */
-void metrics_set(struct metrics *m, const char *node, const char *name,
-		 double value, int ms);
-/* Return: the metric, or NULL. */
-const struct metric *metrics_get(const struct metrics *m, const char *full);
-void metrics_free(struct metrics *m);
-
-/**
- * report_percentile() - the p-th percentile (0..100) of @n values, by the
- * nearest-rank method, after sorting them in place
- * Return: 0 for n == 0.
- */
-double report_percentile(double *v, uint32_t n, double p);
-
-/* The same, of durations in microseconds (4 bytes each where a run keeps
- * one per connection), in milliseconds: exactly what
- * report_percentile() gives for the values divided by 1000.0. */
-double report_percentile_us(uint32_t *v, uint32_t n, double p);
-
-/* Outcome of one [expect] line. */
-struct expect_result {
-	const struct topo_expect *e;
-	int found;
-	double value;
-	int pass;
-};
-
-/* Compare: does VALUE OP REF hold?  Exact for integers. */
-int report_compare(double value, enum topo_cmp op, double ref);
-
-/* Evaluate every expectation.  Return: number that failed. */
-int report_expect(const struct topo *t, const struct metrics *m,
-		  struct expect_result *out);
 
 /* What the legacy server remembered or dropped (from the engine). */
 struct tl_event {

@@ -20,6 +20,7 @@
 #include "run/capture.h"
 #include "run/counters.h"
 #include "run/dump.h"
+#include "run/metrics.h"
 #include "run/report.h"
 #include "run/run.h"
 #include "run/traffic.h"
@@ -177,11 +178,11 @@ static void client_metrics(struct run_data *d, const struct counters *after)
 			twack_total += twack;
 		}
 		metrics_set(&d->m, t->nodes[c].name, "connect_p50",
-			    report_percentile_us(lat, nlat, 50), 1);
+			    metrics_percentile_us(lat, nlat, 50), 1);
 		metrics_set(&d->m, t->nodes[c].name, "connect_p99",
-			    report_percentile_us(lat, nlat, 99), 1);
+			    metrics_percentile_us(lat, nlat, 99), 1);
 		metrics_set(&d->m, t->nodes[c].name, "connect_max",
-			    report_percentile_us(lat, nlat, 100), 1);
+			    metrics_percentile_us(lat, nlat, 100), 1);
 		for (k = 0; k < 9; k++)
 			metrics_set(&d->m, "clients", names[k], sum[k], 0);
 	}
@@ -198,11 +199,11 @@ static void client_metrics(struct run_data *d, const struct counters *after)
 	metrics_set(&d->m, "clients", "syn_dropped", drop_total, 0);
 	metrics_set(&d->m, "clients", "syn_twack", twack_total, 0);
 	metrics_set(&d->m, "clients", "connect_p50",
-		    report_percentile_us(lat, nall, 50), 1);
+		    metrics_percentile_us(lat, nall, 50), 1);
 	metrics_set(&d->m, "clients", "connect_p99",
-		    report_percentile_us(lat, nall, 99), 1);
+		    metrics_percentile_us(lat, nall, 99), 1);
 	metrics_set(&d->m, "clients", "connect_max",
-		    report_percentile_us(lat, nall, 100), 1);
+		    metrics_percentile_us(lat, nall, 100), 1);
 	free(lat);
 }
 
@@ -330,19 +331,6 @@ static void run_read_timeline(const char *lab, uint64_t t0_ns,
 	fclose(f);
 }
 
-static int run_write_metrics(const char *path, const struct run_data *d)
-{
-	FILE *f = fopen(path, "we");
-	int i;
-
-	if (!f)
-		return -errno;
-	for (i = 0; i < d->m.n; i++)
-		fprintf(f, "%s %.17g %d\n", d->m.v[i].name, d->m.v[i].value,
-			d->m.v[i].ms);
-	return fclose(f) ? -EIO : 0;
-}
-
 /* The counters of every node (clients: their TIME_WAIT sockets). */
 static void run_counters_all(const struct topo *t, struct counters *p)
 {
@@ -456,7 +444,7 @@ int run_main(const struct topo *t, const char *topo_path,
 	}
 	d.expects = xcalloc(t->nexpects ? t->nexpects : 1, sizeof(*d.expects));
 	d.nexpects = t->nexpects;
-	d.failed = report_expect(t, &d.m, d.expects);
+	d.failed = metrics_expect(t, &d.m, d.expects);
 
 out_down:
 	dump_stop(pcap);
@@ -474,7 +462,7 @@ out_down:
 			err = -EIO;
 		if (svg && report_svg(svg, &d))
 			err = -EIO;
-		if (o->metrics_out && run_write_metrics(o->metrics_out, &d))
+		if (o->metrics_out && metrics_save(&d.m, o->metrics_out))
 			err = -EIO;
 		if (!err && d.failed)
 			err = 1;
