@@ -1,4 +1,5 @@
-/* report.h - a run's report: the table, expectations, JSON, CSV, SVG. */
+/* report.h - a run's report: the table, expectations, JSON and CSV, and
+ * what every writer is given. */
 #ifndef NATLAB_REPORT_H
 #define NATLAB_REPORT_H
 
@@ -40,6 +41,14 @@ struct run_data {
 	int ntl;
 };
 
+/**
+ * report_rec_syns() - the capture's record of connection @r's SYNs
+ * Return: the record (owned by d->cap), or NULL if there is no capture or
+ * it did not see the connection.
+ */
+const struct cap_syn *report_rec_syns(const struct run_data *d,
+				      const struct tr_rec *r);
+
 /* The terminal table: clients as rows, then servers and gateways. */
 void report_table(FILE *f, const struct run_data *d);
 
@@ -52,9 +61,6 @@ int report_json(FILE *f, const struct run_data *d);
 
 /* CSV: one row per connection attempt. */
 int report_csv(FILE *f, const struct run_data *d);
-
-/* SVG timeline: a lane per client, each SYN a mark. */
-int report_svg(FILE *f, const struct run_data *d);
 
 /* Write a JSON string (quotes and escapes), for tests and writers. */
 void report_json_string(FILE *f, const char *s);

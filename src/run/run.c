@@ -22,6 +22,7 @@
 #include "run/dump.h"
 #include "run/metrics.h"
 #include "run/report.h"
+#include "run/report_svg.h"
 #include "run/run.h"
 #include "run/traffic.h"
 
