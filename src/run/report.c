@@ -1,4 +1,5 @@
-/* report.c - a run's report: the table, expectations, JSON and CSV. */
+/* report.c - a run's report: the terminal table and expectations, the
+ * JSON and CSV files. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +9,37 @@
 #include "lib/util.h"
 #include "run/report.h"
 
+/*
+ * Every writer reads the same struct run_data and writes what it holds,
+ * nothing else: the numbers come from the metrics, the
+ * per-connection rows from the generator's records, and the per-SYN
+ * detail from the capture, found again by client and port.  A metric the
+ * run did not produce is shown as 0 in the table.
+ */
+
+const struct cap_syn *report_rec_syns(const struct run_data *d,
+				      const struct tr_rec *r)
+{
+	return d->cap ? capture_find(d->cap, r->client, r->sport, r->start_us,
+				     r->end_us)
+		      : NULL;
+}
+
+void report_rec_answers(const struct run_data *d, const struct tr_rec *r,
+			int *dropped, int *twack)
+{
+	const struct cap_syn *s = report_rec_syns(d, r);
+	int k;
+
+	for (k = 0; s && k < s->ntx && k < CAP_TX_MAX; k++) {
+		enum cap_answer a = capture_answer(d->cap, s, k);
+
+		*dropped += a == CAP_NONE;
+		*twack += a == CAP_TWACK;
+	}
+}
+
+/* The value of metric "<node>.<name>", 0 if the run has none. */
 static double mget(const struct run_data *d, const char *node, const char *name)
 {
 	char full[64];
@@ -28,10 +60,77 @@ static const char *fmt_ms(double ms, char *buf, size_t len)
 	return buf;
 }
 
+/* A client's clock for the table: "host+20000ms" (the offset as the
+ * 32-bit TSval offset it is), or the mode's name. */
+static const char *table_clock(const struct topo_node *n, char *buf, size_t len)
+{
+	if (n->clock.mode == TOPO_TS_HOST)
+		snprintf(buf, len, "host%+lldms",
+			 (long long)(int32_t)(uint32_t)n->clock.offset_ms);
+	else
+		snprintf(buf, len, "%s", topo_tsclock_name(n->clock.mode));
+	return buf;
+}
+
+/* One row of the client table, labelled @label, of the metrics of
+ * @node: a client's own, or "clients" for the row of all of them. */
+static void table_row(FILE *f, const struct run_data *d, const char *label,
+		      const char *clock, const char *node)
+{
+	char a[16], b[16], c[16];
+
+	fprintf(f,
+		"%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
+		"%7.0f %8.0f %9s %9s %9s %6.0f\n",
+		label, clock, mget(d, node, "attempts"),
+		mget(d, node, "established"), mget(d, node, "failed"),
+		mget(d, node, "timeouts"), mget(d, node, "resets"),
+		mget(d, node, "no_port"), mget(d, node, "first_syn_ok"),
+		mget(d, node, "syn_retrans"), mget(d, node, "syn_dropped"),
+		fmt_ms(mget(d, node, "connect_p50"), a, sizeof(a)),
+		fmt_ms(mget(d, node, "connect_p99"), b, sizeof(b)),
+		fmt_ms(mget(d, node, "connect_max"), c, sizeof(c)),
+		mget(d, node, "timewait"));
+}
+
+/* The target server's line: its SYNs, where the unanswered ones went,
+ * its TIME_WAIT sockets; and how its tcp_tw_recycle is had. */
+static void table_server(FILE *f, const struct run_data *d,
+			 const struct topo_node *n)
+{
+	char a[16];
+
+	fprintf(f,
+		"\nserver %s: SYNs in %.0f, SYN-ACKs out %.0f, "
+		"dropped silently %.0f (emulated PAWS %.0f, listen "
+		"overflow %.0f, other %.0f), rejected by PAWS in "
+		"TIME_WAIT %.0f (answered with an ACK %.0f); TIME_WAIT "
+		"sockets at the end %.0f (bucket overflows %.0f)",
+		n->name, mget(d, n->name, "syn_in"),
+		mget(d, n->name, "synack_out"), mget(d, n->name, "syn_dropped"),
+		mget(d, n->name, "paws_passive"),
+		mget(d, n->name, "listen_overflows"),
+		mget(d, n->name, "syn_dropped_other"),
+		mget(d, n->name, "paws_timewait"),
+		mget(d, n->name, "twack_out"), mget(d, n->name, "timewait"),
+		mget(d, n->name, "tw_overflow"));
+	if (n->legacy.recycle)
+		fprintf(f, ", cut short by tcp_tw_recycle %.0f",
+			mget(d, n->name, "tw_shortened"));
+	fprintf(f, "\n");
+	if (!n->legacy.recycle)
+		return;
+	fprintf(f, "  tcp_tw_recycle: %s", d->legacy_how);
+	if (n->legacy.paws_msl_ms != 60000)
+		fprintf(f, ", PAWS window %s (the kernels: 60s)",
+			fmt_ms(n->legacy.paws_msl_ms, a, sizeof(a)));
+	fprintf(f, "\n");
+}
+
 void report_table(FILE *f, const struct run_data *d)
 {
 	const struct topo *t = d->t;
-	char a[16], b[16], c[16];
+	char clock[24];
 	int i;
 
 	fprintf(f,
@@ -42,82 +141,16 @@ void report_table(FILE *f, const struct run_data *d)
 		"P99", "MAX", "TW");
 	for (i = 0; i < t->nnodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
-		char clock[24];
 
-		if (n->kind != TOPO_CLIENT)
-			continue;
-		if (n->clock.mode == TOPO_TS_HOST)
-			snprintf(clock, sizeof(clock), "host%+lldms",
-				 (long long)(int32_t)(uint32_t)
-					 n->clock.offset_ms);
-		else
-			snprintf(clock, sizeof(clock), "%s",
-				 topo_tsclock_name(n->clock.mode));
-		fprintf(f,
-			"%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
-			"%7.0f %8.0f %9s %9s %9s %6.0f\n",
-			n->name, clock, mget(d, n->name, "attempts"),
-			mget(d, n->name, "established"),
-			mget(d, n->name, "failed"),
-			mget(d, n->name, "timeouts"),
-			mget(d, n->name, "resets"), mget(d, n->name, "no_port"),
-			mget(d, n->name, "first_syn_ok"),
-			mget(d, n->name, "syn_retrans"),
-			mget(d, n->name, "syn_dropped"),
-			fmt_ms(mget(d, n->name, "connect_p50"), a, sizeof(a)),
-			fmt_ms(mget(d, n->name, "connect_p99"), b, sizeof(b)),
-			fmt_ms(mget(d, n->name, "connect_max"), c, sizeof(c)),
-			mget(d, n->name, "timewait"));
+		if (n->kind == TOPO_CLIENT)
+			table_row(f, d, n->name,
+				  table_clock(n, clock, sizeof(clock)),
+				  n->name);
 	}
-	fprintf(f,
-		"%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
-		"%7.0f %8.0f %9s %9s %9s %6.0f\n",
-		"all", "", mget(d, "clients", "attempts"),
-		mget(d, "clients", "established"), mget(d, "clients", "failed"),
-		mget(d, "clients", "timeouts"), mget(d, "clients", "resets"),
-		mget(d, "clients", "no_port"),
-		mget(d, "clients", "first_syn_ok"),
-		mget(d, "clients", "syn_retrans"),
-		mget(d, "clients", "syn_dropped"),
-		fmt_ms(mget(d, "clients", "connect_p50"), a, sizeof(a)),
-		fmt_ms(mget(d, "clients", "connect_p99"), b, sizeof(b)),
-		fmt_ms(mget(d, "clients", "connect_max"), c, sizeof(c)),
-		mget(d, "clients", "timewait"));
-	for (i = 0; i < t->nnodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-
-		if (n->kind != TOPO_SERVER || i != t->traffic.server)
-			continue;
-		fprintf(f,
-			"\nserver %s: SYNs in %.0f, SYN-ACKs out %.0f, "
-			"dropped silently %.0f (emulated PAWS %.0f, listen "
-			"overflow %.0f, other %.0f), rejected by PAWS in "
-			"TIME_WAIT %.0f (answered with an ACK %.0f); TIME_WAIT "
-			"sockets at the end %.0f (bucket overflows %.0f)",
-			n->name, mget(d, n->name, "syn_in"),
-			mget(d, n->name, "synack_out"),
-			mget(d, n->name, "syn_dropped"),
-			mget(d, n->name, "paws_passive"),
-			mget(d, n->name, "listen_overflows"),
-			mget(d, n->name, "syn_dropped_other"),
-			mget(d, n->name, "paws_timewait"),
-			mget(d, n->name, "twack_out"),
-			mget(d, n->name, "timewait"),
-			mget(d, n->name, "tw_overflow"));
-		if (n->legacy.recycle)
-			fprintf(f, ", cut short by tcp_tw_recycle %.0f",
-				mget(d, n->name, "tw_shortened"));
-		fprintf(f, "\n");
-		if (n->legacy.recycle) {
-			fprintf(f, "  tcp_tw_recycle: %s", d->legacy_how);
-			if (n->legacy.paws_msl_ms != 60000)
-				fprintf(f,
-					", PAWS window %s (the kernels: 60s)",
-					fmt_ms(n->legacy.paws_msl_ms, a,
-					       sizeof(a)));
-			fprintf(f, "\n");
-		}
-	}
+	table_row(f, d, "all", "", "clients");
+	for (i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].kind == TOPO_SERVER && i == t->traffic.server)
+			table_server(f, d, &t->nodes[i]);
 	for (i = 0; i < t->nnodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 
@@ -168,14 +201,6 @@ void report_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-const struct cap_syn *report_rec_syns(const struct run_data *d,
-				      const struct tr_rec *r)
-{
-	return d->cap ? capture_find(d->cap, r->client, r->sport, r->start_us,
-				     r->end_us)
-		      : NULL;
-}
-
 static const char *answer_name(int a)
 {
 	static const char *const names[] = {"none", "synack", "twack", "rst",
@@ -195,24 +220,12 @@ static void json_num(FILE *f, double v)
 		fprintf(f, "%.3f", v);
 }
 
-int report_json(FILE *f, const struct run_data *d)
+/* "nodes": each node's name, kind and address, with a client's clock
+ * and a server's legacy settings. */
+static void json_nodes(FILE *f, const struct topo *t)
 {
-	const struct topo *t = d->t;
-	uint32_t i;
 	int k;
 
-	fprintf(f, "{\n  \"schema\": \"%s\",\n  \"lab\": ", REPORT_SCHEMA);
-	report_json_string(f, t->name);
-	fprintf(f, ",\n  \"topology\": ");
-	report_json_string(f, d->topo_path);
-	fprintf(f, ",\n  \"kernel\": ");
-	report_json_string(f, d->kernel);
-	fprintf(f, ",\n  \"elapsed_ms\": ");
-	json_num(f, (double)d->elapsed_us / 1000);
-	fprintf(f, ",\n  \"engine_queue\": ");
-	report_json_string(f, d->engine_queue);
-	fprintf(f, ",\n  \"engine_clock_path\": ");
-	report_json_string(f, d->engine_clock_path);
 	fprintf(f, ",\n  \"nodes\": [");
 	for (k = 0; k < t->nnodes; k++) {
 		const struct topo_node *n = &t->nodes[k];
@@ -240,7 +253,15 @@ int report_json(FILE *f, const struct run_data *d)
 				n->legacy.paws_msl_ms);
 		fprintf(f, "}");
 	}
-	fprintf(f, "\n  ],\n  \"metrics\": {");
+	fprintf(f, "\n  ]");
+}
+
+/* "metrics", in the order they were set, and "expect", the verdicts. */
+static void json_metrics(FILE *f, const struct run_data *d)
+{
+	int k;
+
+	fprintf(f, ",\n  \"metrics\": {");
 	for (k = 0; k < d->m.n; k++) {
 		fprintf(f, "%s\n    ", k ? "," : "");
 		report_json_string(f, d->m.v[k].name);
@@ -258,13 +279,22 @@ int report_json(FILE *f, const struct run_data *d)
 		json_num(f, r->value);
 		fprintf(f, ", \"pass\": %s}", r->pass ? "true" : "false");
 	}
-	fprintf(f, "\n  ],\n  \"connections\": [");
+	fprintf(f, "\n  ]");
+}
+
+/* "connections": every attempt, with its SYNs if the capture saw it. */
+static void json_connections(FILE *f, const struct run_data *d)
+{
+	uint32_t i;
+	int k;
+
+	fprintf(f, ",\n  \"connections\": [");
 	for (i = 0; i < d->nrecs; i++) {
 		const struct tr_rec *r = &d->recs[i];
 		const struct cap_syn *s = report_rec_syns(d, r);
 
 		fprintf(f, "%s\n    {\"client\": ", i ? "," : "");
-		report_json_string(f, t->nodes[r->client].name);
+		report_json_string(f, d->t->nodes[r->client].name);
 		fprintf(f,
 			", \"seq\": %u, \"sport\": %u, \"start_ms\": %.3f, "
 			"\"connect_ms\": %.3f, \"outcome\": \"%s\", "
@@ -287,7 +317,27 @@ int report_json(FILE *f, const struct run_data *d)
 		}
 		fprintf(f, "}");
 	}
-	fprintf(f, "\n  ]\n}\n");
+	fprintf(f, "\n  ]");
+}
+
+int report_json(FILE *f, const struct run_data *d)
+{
+	fprintf(f, "{\n  \"schema\": \"%s\",\n  \"lab\": ", REPORT_SCHEMA);
+	report_json_string(f, d->t->name);
+	fprintf(f, ",\n  \"topology\": ");
+	report_json_string(f, d->topo_path);
+	fprintf(f, ",\n  \"kernel\": ");
+	report_json_string(f, d->kernel);
+	fprintf(f, ",\n  \"elapsed_ms\": ");
+	json_num(f, (double)d->elapsed_us / 1000);
+	fprintf(f, ",\n  \"engine_queue\": ");
+	report_json_string(f, d->engine_queue);
+	fprintf(f, ",\n  \"engine_clock_path\": ");
+	report_json_string(f, d->engine_clock_path);
+	json_nodes(f, d->t);
+	json_metrics(f, d);
+	json_connections(f, d);
+	fprintf(f, "\n}\n");
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -300,12 +350,9 @@ int report_csv(FILE *f, const struct run_data *d)
 	for (i = 0; i < d->nrecs; i++) {
 		const struct tr_rec *r = &d->recs[i];
 		const struct cap_syn *s = report_rec_syns(d, r);
-		int k, drop = 0, tw = 0;
+		int drop = 0, tw = 0;
 
-		for (k = 0; s && k < s->ntx && k < CAP_TX_MAX; k++) {
-			drop += capture_answer(d->cap, s, k) == CAP_NONE;
-			tw += capture_answer(d->cap, s, k) == CAP_TWACK;
-		}
+		report_rec_answers(d, r, &drop, &tw);
 		fprintf(f, "%s,%u,%u,%.3f,%.3f,%s,%u,%u,%u,%d,%d\n",
 			d->t->nodes[r->client].name, r->seq, r->sport,
 			r->start_us / 1000.0, r->connect_us / 1000.0,

@@ -1,5 +1,5 @@
-/* report.h - a run's report: the table, expectations, JSON and CSV, and
- * what every writer is given. */
+/* report.h - a run's report: the terminal table and expectations, the
+ * JSON and CSV files, and what every writer is given. */
 #ifndef NATLAB_REPORT_H
 #define NATLAB_REPORT_H
 
@@ -35,8 +35,9 @@ struct run_data {
 	char kernel[128];
 	char engine_queue[32];	    /* "xt-NFQUEUE", "nft-queue", "" */
 	char engine_clock_path[32]; /* "bpf", "nfqueue", "bpf+nfqueue", "-" */
-	char legacy_how[64];	    /* "emulated (4.4)", "" */
-	const char *outdir_pcap;
+	/* How the target server's tcp_tw_recycle is had: "native (...)",
+	 * "emulated, model 4.4 (...)"; "" if it is off. */
+	char legacy_how[64];
 	struct tl_event *tl;
 	int ntl;
 };
@@ -49,20 +50,38 @@ struct run_data {
 const struct cap_syn *report_rec_syns(const struct run_data *d,
 				      const struct tr_rec *r);
 
+/**
+ * report_rec_answers() - count how the server answered connection @r's
+ * SYN transmissions (the first CAP_TX_MAX of them), as the capture saw
+ * them; nothing is counted without a capture
+ * @dropped: incremented for each that reached the server unanswered
+ * @twack: incremented for each answered by a TIME_WAIT socket's ACK
+ */
+void report_rec_answers(const struct run_data *d, const struct tr_rec *r,
+			int *dropped, int *twack);
+
 /* The terminal table: clients as rows, then servers and gateways. */
 void report_table(FILE *f, const struct run_data *d);
 
 /* Every expectation with its measured value, "PASS"/"FAIL". */
 void report_expects(FILE *f, const struct run_data *d);
 
-/* JSON (schema REPORT_SCHEMA, documented in the README).  Return: 0 or
- * -errno. */
+/**
+ * report_json() - the run as JSON (schema REPORT_SCHEMA, documented in
+ * the README): nodes, metrics, expectations, and every connection with
+ * its SYNs
+ * Return: 0, or -EIO if @f had a write error.
+ */
 int report_json(FILE *f, const struct run_data *d);
 
-/* CSV: one row per connection attempt. */
+/**
+ * report_csv() - one row per connection attempt, after a header row
+ * Return: 0, or -EIO if @f had a write error.
+ */
 int report_csv(FILE *f, const struct run_data *d);
 
-/* Write a JSON string (quotes and escapes), for tests and writers. */
+/* Write @s as a JSON string: quoted, with '"', '\\' and control
+ * characters escaped; for every writer of JSON. */
 void report_json_string(FILE *f, const char *s);
 
 #endif
