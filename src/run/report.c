@@ -11,7 +11,7 @@
 
 /*
  * Every writer reads the same struct run_data and writes what it holds,
- * nothing else: the numbers come from the metrics, the
+ * nothing else: the numbers come from the metrics (run_metrics.c), the
  * per-connection rows from the generator's records, and the per-SYN
  * detail from the capture, found again by client and port.  A metric the
  * run did not produce is shown as 0 in the table.

@@ -1,5 +1,5 @@
-/* test_report.c - metrics, their file, percentiles, comparisons and the
- * run writers. */
+/* test_report.c - metrics, their file, percentiles, comparisons, a run's
+ * metrics from its records and counters, and the run writers. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -8,9 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "run/counters.h"
 #include "run/metrics.h"
 #include "run/report.h"
 #include "run/report_svg.h"
+#include "run/run_metrics.h"
 #include "run/traffic.h"
 #include "topo/topo.h"
 #include "unit.h"
@@ -1094,6 +1096,170 @@ static void test_metrics_file(void)
 	metrics_free(&back);
 }
 
+/* ---- a run's metrics ---- */
+
+/* c1 (node 2): four connected, one reset after, one retransmission;
+ * c2 (node 3): one connected after two retransmissions, a timeout, no
+ * local port, a refusal. */
+#define REC(node, us, out, rtx, connected)                                     \
+	{                                                                      \
+		.client = node, .connect_us = us, .outcome = out,              \
+		.syn_retrans = rtx, .flags = connected ? TR_F_CONNECTED : 0,   \
+	}
+
+static const struct tr_rec metric_recs[] = {
+	REC(2, 1000, TR_OK, 0, 1),    REC(2, 10000, TR_OK, 1, 1),
+	REC(2, 3000, TR_RESET, 0, 1), REC(2, 2000, TR_OK, 0, 1),
+	REC(3, 5000, TR_OK, 2, 1),    REC(3, 3000000, TR_TIMEOUT, 6, 0),
+	REC(3, 0, TR_NO_PORT, 0, 0),  REC(3, 250, TR_REFUSED, 0, 0),
+};
+
+/* Every metric, worked out by hand from the records and counters of
+ * test_run_metrics(), in the order of the JSON report. */
+static const struct metric metric_want[] = {
+	{"c1.attempts", 4, 0},
+	{"c1.established", 4, 0},
+	{"c1.failed", 1, 0},
+	{"c1.timeouts", 0, 0},
+	{"c1.resets", 1, 0},
+	{"c1.refused", 0, 0},
+	{"c1.no_port", 0, 0},
+	{"c1.first_syn_ok", 3, 0},
+	{"c1.syn_retrans", 1, 0},
+	{"c1.connect_avg", 4, 1}, /* (1 + 10 + 3 + 2) / 4 */
+	{"c1.timewait", 4, 0},
+	{"c1.fin_wait2", 1, 0},
+	{"c1.estab_resets", 2, 0},
+	{"c1.syn_dropped", 0, 0}, /* no capture */
+	{"c1.syn_twack", 0, 0},
+	{"c1.connect_p50", 2, 1}, /* 1 2 3 10: the 2nd */
+	{"c1.connect_p99", 10, 1},
+	{"c1.connect_max", 10, 1},
+	/* where the first client puts them, with the totals */
+	{"clients.attempts", 8, 0},
+	{"clients.established", 5, 0},
+	{"clients.failed", 4, 0},
+	{"clients.timeouts", 1, 0},
+	{"clients.resets", 1, 0},
+	{"clients.refused", 1, 0},
+	{"clients.no_port", 1, 0},
+	{"clients.first_syn_ok", 3, 0},
+	{"clients.syn_retrans", 9, 0},
+	{"c2.attempts", 4, 0},
+	{"c2.established", 1, 0},
+	{"c2.failed", 3, 0},
+	{"c2.timeouts", 1, 0},
+	{"c2.resets", 0, 0},
+	{"c2.refused", 1, 0},
+	{"c2.no_port", 1, 0},
+	{"c2.first_syn_ok", 0, 0},
+	{"c2.syn_retrans", 8, 0},
+	{"c2.connect_avg", 5, 1},
+	{"c2.timewait", 5, 0},
+	{"c2.fin_wait2", 0, 0},
+	{"c2.estab_resets", 7, 0},
+	{"c2.syn_dropped", 0, 0},
+	{"c2.syn_twack", 0, 0},
+	{"c2.connect_p50", 5, 1},
+	{"c2.connect_p99", 5, 1},
+	{"c2.connect_max", 5, 1},
+	{"clients.connect_avg", 4.2, 1}, /* 21 / 5 */
+	{"clients.timewait", 9, 0},
+	{"clients.fin_wait2", 1, 0},
+	{"clients.estab_resets", 9, 0},
+	{"clients.syn_dropped", 0, 0},
+	{"clients.syn_twack", 0, 0},
+	{"clients.connect_p50", 3, 1}, /* 1 2 3 5 10: the 3rd */
+	{"clients.connect_p99", 10, 1},
+	{"clients.connect_max", 10, 1},
+	{"srv.syn_in", 0, 0},
+	{"srv.synack_out", 0, 0},
+	{"srv.syn_dropped", 0, 0},
+	{"srv.paws_passive", 3, 0},
+	{"srv.paws_timewait", 3, 0},
+	{"srv.listen_drops", 5, 0}, /* 2, and the 3 PAWS drops */
+	{"srv.listen_overflows", 2, 0},
+	{"srv.syn_dropped_other", 0, 0}, /* 0 - 3 - 2, not below 0 */
+	{"srv.timewait", 11, 0},
+	{"srv.tw_shortened", 5, 0},
+	{"srv.accepted", 5, 0},
+	{"srv.fin_wait2", 1, 0},
+	{"srv.twack_out", 0, 0},
+	{"srv.challenge_acks", 5, 0},
+	{"srv.estab_resets", 2, 0},
+	{"srv.resets", 1, 0},
+	{"srv.tw_overflow", 2, 0},
+	{"srv.paws_estab", 0, 0},
+	{"gw.mappings", 0, 0},
+	{"gw.port_reuse", 0, 0},
+	{"gw.insert_failed", 3, 0},
+	{"gw.conntrack", 6, 0},
+	{"gw.ct_invalid", 7, 0},
+};
+
+static void test_run_metrics(void)
+{
+	struct counters before[4] = {{0}}, after[4] = {{0}};
+	struct run_measured in = {
+		.before = before,
+		.after = after,
+		.server = {.accepted = 5, .reset = 1},
+		.paws_drops = 3,
+		.tw_shortened = 5,
+	};
+	struct run_data d;
+	size_t i, n = sizeof(metric_want) / sizeof(metric_want[0]);
+	int ok = 1;
+
+	lab_run(&d);
+	metrics_free(&d.m);
+	d.recs = metric_recs;
+	d.nrecs = sizeof(metric_recs) / sizeof(metric_recs[0]);
+	before[0].ct_insert_failed = 1;
+	before[0].ct_invalid = 2;
+	after[0].ct_insert_failed = 4;
+	after[0].ct_count = 6;
+	after[0].ct_invalid = 9;
+	before[1] = (struct counters){.paws_timewait = 10,
+				      .paws_estab = 4,
+				      .listen_overflows = 5,
+				      .listen_drops = 2,
+				      .challenge_acks = 1,
+				      .estab_resets = 1};
+	after[1] = (struct counters){.paws_timewait = 13,
+				     .paws_estab = 4,
+				     .listen_overflows = 7,
+				     .listen_drops = 4,
+				     .tw_overflow = 2,
+				     .challenge_acks = 6,
+				     .estab_resets = 3};
+	after[1].tcp_states[6] = 11;
+	after[1].tcp_states[5] = 1;
+	after[2].tcp_states[6] = 4;
+	after[2].tcp_states[5] = 1;
+	after[2].estab_resets = 2;
+	after[3].tcp_states[6] = 5;
+	after[3].estab_resets = 7;
+
+	run_metrics_compute(&d, &in);
+	CU_ASSERT_EQUAL(d.m.n, (int)n);
+	for (i = 0; i < n && i < (size_t)d.m.n; i++) {
+		const struct metric *got = &d.m.v[i], *want = &metric_want[i];
+
+		if (strcmp(got->name, want->name) ||
+		    got->value != want->value || got->ms != want->ms) {
+			fprintf(stderr,
+				"\nmetric %zu: %s %g %d, expected %s %g %d\n",
+				i, got->name, got->value, got->ms, want->name,
+				want->value, want->ms);
+			ok = 0;
+		}
+	}
+	CU_ASSERT(ok);
+	metrics_free(&d.m);
+	topo_free(&lab);
+}
+
 /* ---- the picture ---- */
 
 /* The lab run of three connections (the last ends at 3101 ms) with what
@@ -1194,6 +1360,7 @@ static const struct unit_test tests[] = {
 	{"table and expectations", test_table},
 	{"tr_rec size", test_rec_size},
 	{"metrics file", test_metrics_file},
+	{"run metrics from records and counters", test_run_metrics},
 	{"svg", test_svg},
 	{NULL, NULL},
 };
