@@ -385,16 +385,21 @@ static char **matrix_columns(struct matrix_opts *o, const struct topo *base,
 	return cols;
 }
 
-/* Open the --json and --csv files before any cell runs. */
+/* Open the --json and --csv files before any cell runs; a message names
+ * the one that cannot be written. */
 static int matrix_open_files(const struct matrix_opts *o, FILE **json,
 			     FILE **csv)
 {
-	if ((o->json && !(*json = fopen(o->json, "we"))) ||
-	    (o->csv && !(*csv = fopen(o->csv, "we")))) {
-		log_errno(-errno, "cannot write %s", *json ? o->csv : o->json);
-		return -EINVAL;
-	}
-	return 0;
+	const char *bad = NULL;
+
+	if (o->json && !(*json = fopen(o->json, "we")))
+		bad = o->json;
+	else if (o->csv && !(*csv = fopen(o->csv, "we")))
+		bad = o->csv;
+	if (!bad)
+		return 0;
+	log_errno(-errno, "cannot write %s", bad);
+	return -EINVAL;
 }
 
 /* Run every cell, as many at a time as --jobs says (default: one per
