@@ -1,4 +1,4 @@
-/* run.c - natlab run: up, engine, traffic, measure, report, down. */
+/* run.c - natlab run: up, traffic, measure, down, report. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -296,6 +296,7 @@ static int run_report(const struct run_opts *o, const struct run_file *rf,
 	return err;
 }
 
+/* Free what the run and its data hold; any of it may not have been made. */
 static void run_free(struct run *r, struct run_data *d)
 {
 	capture_free(r->cap);

@@ -1,4 +1,4 @@
-/* run.h - natlab run: up, engine, traffic, measure, report, down. */
+/* run.h - natlab run: up, traffic, measure, down, report. */
 #ifndef NATLAB_RUN_H
 #define NATLAB_RUN_H
 
