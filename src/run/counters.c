@@ -53,6 +53,7 @@ int counters_field(const char *text, const char *section, const char *field,
 	return -ENOENT;
 }
 
+/* The TcpExt and Tcp counters of the namespace this thread is in. */
 static void counters_netstat(struct counters *p)
 {
 	static char buf[16384];

@@ -32,6 +32,8 @@ struct dump {
 	volatile int stop;
 };
 
+/* Open @ifname of node @node from inside its namespace, and its pcap
+ * file; past DUMP_MAX interfaces, nothing.  Return: 0 or -errno. */
 static int dump_open(struct dump *d, const struct topo *t, int node,
 		     const char *ifname, const char *dir)
 {
@@ -67,6 +69,7 @@ static int dump_open(struct dump *d, const struct topo *t, int node,
 	return 0;
 }
 
+/* Write what every handle has until told to stop, then what is left. */
 static void *dump_thread(void *arg)
 {
 	struct dump *d = arg;

@@ -7,13 +7,17 @@
 struct dump;
 
 /**
- * dump_start() - capture, into DIR/<node>-<interface>.pcap, the target
- * server's interface and every gateway's outside interface
- * Return: NULL with errno set (and a message) on failure.
+ * dump_start() - capture, into DIR/<node>-<interface>.pcap (DIR made if
+ * need be), the target server's interface and every gateway's outside
+ * interface, the first 64 of them, from a thread of its own
+ * Return: the dump, for dump_stop(); NULL with errno set on failure.  A
+ * directory, libpcap handle or file that failed is also named in a
+ * message.
  */
 struct dump *dump_start(const struct topo *t, const char *dir);
 
-/* Stop capturing, flush and close the files; prints where they are. */
+/* dump_stop() - stop capturing, flush and close the files, print where
+ * they are, and free @d; NULL is a no-op. */
 void dump_stop(struct dump *d);
 
 #endif

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "lib/statfile.h"
 #include "lib/util.h"
 #include "run/matrix.h"
+#include "run/metrics.h"
 #include "run/report.h"
 #include "run/run.h"
 #include "topo/topo.h"
@@ -24,9 +24,10 @@
  * written into its text, so every cell goes through the same parser and
  * validator as a file would, and all of them are checked before any lab
  * is built.  Cells run as child processes, each a complete "natlab run"
- * of its own lab (the base lab name with "-<cell>"), at most one per CPU
- * at a time: separate labs share nothing but the CPUs.  A child leaves
- * its metrics in a file the parent reads.
+ * of its own lab (the base lab name with "-<cell>"), at most --jobs (by
+ * default one per CPU) at a time: separate labs share nothing but the
+ * CPUs.  A child leaves its metrics in a file (metrics_save()) that the
+ * parent reads back (metrics_load()) when the child has ended.
  */
 
 struct cell {
@@ -82,7 +83,9 @@ void matrix_opts_free(struct matrix_opts *o)
 	free(o->metrics);
 }
 
-/* The cells, in row-major order of the axes. */
+/* The cells, in row-major order of the axes.  A cell whose text could
+ * not be patched (a key that names no section) has text NULL, which
+ * matrix_check() reports. */
 static struct cell *matrix_cells(const char *text, struct matrix_opts *o,
 				 int *ncells)
 {
@@ -150,6 +153,10 @@ static int matrix_check(const char *path, struct matrix_opts *o,
 	return err;
 }
 
+/* The child's side of a cell: its run as lab @name, the table sent to
+ * /dev/null, the metrics to its file.  Exit status: 0, 1 if an
+ * expectation failed, 2 if the cell's text does not parse (checked
+ * before, so not expected), 130 if interrupted, 3 for any other error. */
 static void cell_run(struct cell *c, const char *path, const char *name)
 {
 	struct run_opts ro = {.metrics_out = c->metrics_path};
@@ -192,8 +199,6 @@ static void cell_start(int i, void *arg)
 	cell_run(&cj->cells[i], cj->path, cname);
 }
 
-static void cell_read_metrics(struct cell *c);
-
 /* Job i ended: its status and metrics, and the progress line. */
 static void cell_done(int i, int status, void *arg)
 {
@@ -201,38 +206,15 @@ static void cell_done(int i, int status, void *arg)
 	struct cell *c = &cj->cells[i];
 
 	c->status = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 3;
-	if (status >= 0)
-		cell_read_metrics(c);
+	/* The file is the child's way back; it has no use once read. */
+	if (status >= 0 && !metrics_load(&c->m, c->metrics_path))
+		unlink(c->metrics_path);
 	cj->failed += c->status == 1;
 	cj->broken += c->status > 1;
 	cj->done++;
 	if (cj->tty)
 		fprintf(stderr, "\rmatrix: %d of %d cells done", cj->done,
 			cj->ncells);
-}
-
-static void cell_read_metrics(struct cell *c)
-{
-	char line[256], name[64];
-	double v;
-	int ms;
-	FILE *f = fopen(c->metrics_path, "re");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *dot;
-
-		if (sscanf(line, "%63s %lf %d", name, &v, &ms) != 3)
-			continue;
-		dot = strchr(name, '.');
-		if (!dot)
-			continue;
-		*dot = '\0';
-		metrics_set(&c->m, name, dot + 1, v, ms);
-	}
-	fclose(f);
-	unlink(c->metrics_path);
 }
 
 /* The default columns: attempts, drops by reason, failures, p99. */
@@ -260,6 +242,9 @@ static void put_field(FILE *f, int csv, int first, int width, int left,
 		fprintf(f, "%s%*s", first ? "" : "  ", width, text);
 }
 
+/* The table: a row per cell, its axis values, the metric columns (a
+ * duration with its unit, "-" for a metric the cell did not produce) and
+ * how its run ended; aligned (@csv 0) or as CSV (@csv 1). */
 static void matrix_print(FILE *f, struct matrix_opts *o, struct cell *cells,
 			 int ncells, char **cols, int ncols, int csv)
 {
@@ -305,6 +290,8 @@ static void matrix_print(FILE *f, struct matrix_opts *o, struct cell *cells,
 	}
 }
 
+/* The JSON file (schema natlab-matrix/1): the axes, then per cell its
+ * values, exit status and every metric.  Return: 0, or -EIO. */
 static int matrix_json(FILE *f, struct matrix_opts *o, struct cell *cells,
 		       int ncells)
 {
@@ -338,40 +325,27 @@ static int matrix_json(FILE *f, struct matrix_opts *o, struct cell *cells,
 	return ferror(f) ? -EIO : 0;
 }
 
-int matrix_main(const char *path, const char *text, size_t len,
-		const char *name, struct matrix_opts *o)
+/* The base topology, before any cell is made: a lab name that leaves
+ * room for the cells' suffixes, a server, and a node or network (or a
+ * whole-lab section) for every axis. */
+static int matrix_check_base(const char *path, const char *name,
+			     struct topo *base, const struct matrix_opts *o)
 {
-	char *copy = xcalloc(1, len + 1), **cols = NULL, *tok, *save = NULL;
-	int ncells = 0, i, ncols = 0, err;
-	FILE *json = NULL, *csv = NULL;
-	struct cell *cells = NULL;
-	struct topo base = {0};
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int jobs = o->jobs > 0 ? o->jobs : cpus > 0 ? (int)cpus : 1;
-	int tty = isatty(STDERR_FILENO), failed = 0, broken = 0;
+	int i;
 
-	memcpy(copy, text, len);
-	err = topo_parse_buf(&base, path, copy, len);
-	if (err) {
-		topo_print_errors(&base);
-		goto out;
-	}
-	if (name && topo_set_name(&base, name)) {
+	if (name && topo_set_name(base, name)) {
 		log_err("-n %s: not a lab name", name);
-		err = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
-	if (strlen(base.name) > TOPO_LAB_MAX - 4) {
+	if (strlen(base->name) > TOPO_LAB_MAX - 4) {
 		log_err("lab name %s: at most %d characters for a matrix (each "
 			"cell adds -NNN)",
-			base.name, TOPO_LAB_MAX - 4);
-		err = -EINVAL;
-		goto out;
+			base->name, TOPO_LAB_MAX - 4);
+		return -EINVAL;
 	}
-	if (base.traffic.server < 0) {
+	if (base->traffic.server < 0) {
 		log_err("%s: the lab has no server to send traffic to", path);
-		err = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
 	for (i = 0; i < o->naxes; i++) {
 		char node[64];
@@ -380,55 +354,114 @@ int matrix_main(const char *path, const char *text, size_t len,
 		snprintf(node, sizeof(node), "%.*s",
 			 (int)(dot - o->axes[i].key), o->axes[i].key);
 		if (strcmp(node, "clients") && strcmp(node, "traffic") &&
-		    strcmp(node, "lab") && topo_find_node(&base, node) < 0 &&
-		    topo_find_net(&base, node) < 0) {
+		    strcmp(node, "lab") && topo_find_node(base, node) < 0 &&
+		    topo_find_net(base, node) < 0) {
 			log_err("--axis %s: %s has no node or network '%s' "
 				"(or use clients., traffic., lab.)",
 				o->axes[i].key, path, node);
-			err = -EINVAL;
-			goto out;
+			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* The table's metric columns: --metric's list, or the default set (then
+ * kept in o->metrics).  Return: pointers into o->metrics, which is cut
+ * into words; the caller frees the array. */
+static char **matrix_columns(struct matrix_opts *o, const struct topo *base,
+			     int *ncols)
+{
+	char **cols = NULL, *tok, *save = NULL;
+
+	*ncols = 0;
 	if (!o->metrics)
 		o->metrics = matrix_default_metrics(
-			base.nodes[base.traffic.server].name);
+			base->nodes[base->traffic.server].name);
 	for (tok = strtok_r(o->metrics, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		cols = xrealloc(cols, ncols + 1, sizeof(*cols));
-		cols[ncols++] = tok;
+		cols = xrealloc(cols, *ncols + 1, sizeof(*cols));
+		cols[(*ncols)++] = tok;
 	}
-	cells = matrix_cells(copy, o, &ncells);
-	err = matrix_check(path, o, cells, ncells);
-	if (!err && ((o->json && !(json = fopen(o->json, "we"))) ||
-		     (o->csv && !(csv = fopen(o->csv, "we"))))) {
-		log_errno(-errno, "cannot write %s", json ? o->csv : o->json);
-		err = -EINVAL;
-	}
-	if (err)
-		goto out;
+	return cols;
+}
+
+/* Open the --json and --csv files before any cell runs; a message names
+ * the one that cannot be written. */
+static int matrix_open_files(const struct matrix_opts *o, FILE **json,
+			     FILE **csv)
+{
+	const char *bad = NULL;
+
+	if (o->json && !(*json = fopen(o->json, "we")))
+		bad = o->json;
+	else if (o->csv && !(*csv = fopen(o->csv, "we")))
+		bad = o->csv;
+	if (!bad)
+		return 0;
+	log_errno(-errno, "cannot write %s", bad);
+	return -EINVAL;
+}
+
+/* Run every cell, as many at a time as --jobs says (default: one per
+ * CPU), each in its own lab "<base>-<i+1>", with a progress line on a
+ * terminal.  Each cell's status and metrics end up in its struct cell;
+ * *failed and *broken count the cells whose expectations failed and
+ * those whose run did not finish. */
+static void matrix_run(const struct matrix_opts *o, struct cell *cells,
+		       int ncells, const char *path, const char *base,
+		       int *failed, int *broken)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int jobs = o->jobs > 0 ? o->jobs : cpus > 0 ? (int)cpus : 1;
+	struct cell_jobs cj = {
+		.cells = cells,
+		.ncells = ncells,
+		.path = path,
+		.base = base,
+		.tty = isatty(STDERR_FILENO),
+	};
+	int i;
 
 	for (i = 0; i < ncells; i++) {
 		char cname[TOPO_LAB_MAX + 1];
 
-		cell_name(base.name, i, cname, sizeof(cname));
+		cell_name(base, i, cname, sizeof(cname));
 		statfile_path(cname, "metrics", cells[i].metrics_path,
 			      sizeof(cells[i].metrics_path));
 	}
-	{
-		struct cell_jobs cj = {
-			.cells = cells,
-			.ncells = ncells,
-			.path = path,
-			.base = base.name,
-			.tty = tty,
-		};
-
-		jobs_run(ncells, jobs, cell_start, cell_done, &cj);
-		failed = cj.failed;
-		broken = cj.broken;
-	}
-	if (tty)
+	jobs_run(ncells, jobs, cell_start, cell_done, &cj);
+	if (cj.tty)
 		fprintf(stderr, "\n");
+	*failed = cj.failed;
+	*broken = cj.broken;
+}
+
+int matrix_main(const char *path, const char *text, size_t len,
+		const char *name, struct matrix_opts *o)
+{
+	char *copy = xcalloc(1, len + 1), **cols = NULL;
+	int ncells = 0, i, ncols = 0, failed = 0, broken = 0, err;
+	FILE *json = NULL, *csv = NULL;
+	struct cell *cells = NULL;
+	struct topo base = {0};
+
+	memcpy(copy, text, len);
+	err = topo_parse_buf(&base, path, copy, len);
+	if (err) {
+		topo_print_errors(&base);
+		goto out;
+	}
+	err = matrix_check_base(path, name, &base, o);
+	if (err)
+		goto out;
+	cols = matrix_columns(o, &base, &ncols);
+	cells = matrix_cells(copy, o, &ncells);
+	err = matrix_check(path, o, cells, ncells);
+	if (!err)
+		err = matrix_open_files(o, &json, &csv);
+	if (err)
+		goto out;
+	matrix_run(o, cells, ncells, path, base.name, &failed, &broken);
 	matrix_print(stdout, o, cells, ncells, cols, ncols, 0);
 	if (csv)
 		matrix_print(csv, o, cells, ncells, cols, ncols, 1);

@@ -23,17 +23,28 @@ struct matrix_opts {
 
 /**
  * matrix_parse_axis() - parse "KEY=V1,V2,..." into an axis
- * Return: 0 or -EINVAL (message printed).
+ * Return: 0 or -EINVAL (message printed).  Either way what was parsed is
+ * in @a, for matrix_opts_free().
  */
 int matrix_parse_axis(const char *arg, struct matrix_axis *a);
 
 /**
- * matrix_main() - run every combination and print one table
- * Return: 0; 1 if any cell's expectations failed; -errno.
+ * matrix_main() - run every combination and print one table (and the
+ * --json and --csv files)
+ * @path: the topology file's name, for messages
+ * @text: its text, @len bytes
+ * @name: the lab name given with -n, or NULL; cell i runs as lab
+ *        "<name>-<i+1>"
+ * @o: the options; o->metrics is cut into words, or set to the default
+ *     columns if NULL (matrix_opts_free() frees it either way)
+ * Return: 0; 1 if any cell's expectations failed; -EINVAL for a bad
+ * topology, axis or output file (nothing run); -EIO if a cell's run did
+ * not finish; -EINTR if interrupted.
  */
 int matrix_main(const char *path, const char *text, size_t len,
 		const char *name, struct matrix_opts *o);
 
+/* matrix_opts_free() - free the axes' keys and values and o->metrics. */
 void matrix_opts_free(struct matrix_opts *o);
 
 #endif

@@ -1,4 +1,5 @@
-/* report.h - a run's numbers: metrics, percentiles, table, JSON, CSV, SVG. */
+/* report.h - a run's report: the terminal table and expectations, the
+ * JSON and CSV files, and what every writer is given. */
 #ifndef NATLAB_REPORT_H
 #define NATLAB_REPORT_H
 
@@ -6,55 +7,11 @@
 #include <stdio.h>
 
 #include "run/capture.h"
+#include "run/metrics.h"
 #include "run/traffic.h"
 #include "topo/topo.h"
 
 #define REPORT_SCHEMA "natlab-run/1"
-
-struct metric {
-	char name[64]; /* "c1.attempts", "clients.failed", "srv.syn_in" */
-	double value;
-	int ms; /* a duration, in milliseconds */
-};
-
-struct metrics {
-	struct metric *v;
-	int n, cap;
-};
-
-/* Set (or replace) a metric.  */
-void metrics_set(struct metrics *m, const char *node, const char *name,
-		 double value, int ms);
-/* Return: the metric, or NULL. */
-const struct metric *metrics_get(const struct metrics *m, const char *full);
-void metrics_free(struct metrics *m);
-
-/**
- * report_percentile() - the p-th percentile (0..100) of @n values, by the
- * nearest-rank method, after sorting them in place
- * Return: 0 for n == 0.
- */
-double report_percentile(double *v, uint32_t n, double p);
-
-/* The same, of durations in microseconds (4 bytes each where a run keeps
- * one per connection), in milliseconds: exactly what
- * report_percentile() gives for the values divided by 1000.0. */
-double report_percentile_us(uint32_t *v, uint32_t n, double p);
-
-/* Outcome of one [expect] line. */
-struct expect_result {
-	const struct topo_expect *e;
-	int found;
-	double value;
-	int pass;
-};
-
-/* Compare: does VALUE OP REF hold?  Exact for integers. */
-int report_compare(double value, enum topo_cmp op, double ref);
-
-/* Evaluate every expectation.  Return: number that failed. */
-int report_expect(const struct topo *t, const struct metrics *m,
-		  struct expect_result *out);
 
 /* What the legacy server remembered or dropped (from the engine). */
 struct tl_event {
@@ -78,11 +35,30 @@ struct run_data {
 	char kernel[128];
 	char engine_queue[32];	    /* "xt-NFQUEUE", "nft-queue", "" */
 	char engine_clock_path[32]; /* "bpf", "nfqueue", "bpf+nfqueue", "-" */
-	char legacy_how[64];	    /* "emulated (4.4)", "" */
-	const char *outdir_pcap;
+	/* How the target server's tcp_tw_recycle is had: "native (...)",
+	 * "emulated, model 4.4 (...)"; "" if it is off. */
+	char legacy_how[64];
 	struct tl_event *tl;
 	int ntl;
 };
+
+/**
+ * report_rec_syns() - the capture's record of connection @r's SYNs
+ * Return: the record (owned by d->cap), or NULL if there is no capture or
+ * it did not see the connection.
+ */
+const struct cap_syn *report_rec_syns(const struct run_data *d,
+				      const struct tr_rec *r);
+
+/**
+ * report_rec_answers() - count how the server answered connection @r's
+ * SYN transmissions (the first CAP_TX_MAX of them), as the capture saw
+ * them; nothing is counted without a capture
+ * @dropped: incremented for each that reached the server unanswered
+ * @twack: incremented for each answered by a TIME_WAIT socket's ACK
+ */
+void report_rec_answers(const struct run_data *d, const struct tr_rec *r,
+			int *dropped, int *twack);
 
 /* The terminal table: clients as rows, then servers and gateways. */
 void report_table(FILE *f, const struct run_data *d);
@@ -90,17 +66,22 @@ void report_table(FILE *f, const struct run_data *d);
 /* Every expectation with its measured value, "PASS"/"FAIL". */
 void report_expects(FILE *f, const struct run_data *d);
 
-/* JSON (schema REPORT_SCHEMA, documented in the README).  Return: 0 or
- * -errno. */
+/**
+ * report_json() - the run as JSON (schema REPORT_SCHEMA, documented in
+ * the README): nodes, metrics, expectations, and every connection with
+ * its SYNs
+ * Return: 0, or -EIO if @f had a write error.
+ */
 int report_json(FILE *f, const struct run_data *d);
 
-/* CSV: one row per connection attempt. */
+/**
+ * report_csv() - one row per connection attempt, after a header row
+ * Return: 0, or -EIO if @f had a write error.
+ */
 int report_csv(FILE *f, const struct run_data *d);
 
-/* SVG timeline: a lane per client, each SYN a mark. */
-int report_svg(FILE *f, const struct run_data *d);
-
-/* Write a JSON string (quotes and escapes), for tests and writers. */
+/* Write @s as a JSON string: quoted, with '"', '\\' and control
+ * characters escaped; for every writer of JSON. */
 void report_json_string(FILE *f, const char *s);
 
 #endif

@@ -1,17 +1,13 @@
-/* run.c - natlab run: up, engine, traffic, measure, report, down. */
+/* run.c - natlab run: up, traffic, measure, down, report. */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
 #include "lab/lab.h"
 #include "lab/state.h"
 #include "lib/log.h"
@@ -20,20 +16,24 @@
 #include "run/capture.h"
 #include "run/counters.h"
 #include "run/dump.h"
+#include "run/metrics.h"
 #include "run/report.h"
+#include "run/report_svg.h"
 #include "run/run.h"
+#include "run/run_metrics.h"
 #include "run/traffic.h"
 
 /*
- * Theory of operation.  A run builds the lab (with its engine), marks it
- * "running" with this process as owner (so that clean knows what to do
- * if we are killed), reads the kernel counters of the server and the
- * gateways, starts the capture on the switch, runs the traffic, reads
- * the counters again, stops the engine so that its last counters are
- * final, computes the metrics, removes the lab, then reports.  Every
- * number comes from one of four places, named in the README: the
- * generator's own records, the capture, the kernel's counters, and the
- * engine's counters.
+ * Theory of operation.  A run opens its output files first, so that a
+ * bad path fails before anything is built.  It builds the lab (with its
+ * engine), marks it "running" with this process as owner (so that clean
+ * knows what to do if we are killed), reads the kernel counters of every
+ * node, starts the capture on the switch (and the pcap files if asked),
+ * runs the traffic, reads the counters again, and stops the engine so
+ * that its last counters are final.  From all that it computes the
+ * metrics (run_metrics.c) and the expectations' verdicts, removes the
+ * lab, then reports (report.c, report_svg.c).  An interrupted or failed
+ * run reports nothing and leaves no output files.
  */
 
 /* Open an output file now, so that a bad path fails before any lab is
@@ -52,8 +52,8 @@ static int run_open_out(const char *path, FILE **f)
 }
 
 /* A counter of one node, from the engine's stats file (0 if none). */
-static unsigned long long engine_stat(const char *lab, const char *node,
-				      const char *key)
+static unsigned long long run_engine_stat(const char *lab, const char *node,
+					  const char *key)
 {
 	char buf[32];
 
@@ -82,215 +82,6 @@ static void run_stop_engine(const char *lab)
 		}
 	}
 	state_free(&s);
-}
-
-static void client_metrics(struct run_data *d, const struct counters *after)
-{
-	double tw_total = 0, fw2_total = 0, rst_total = 0;
-	double drop_total = 0, twack_total = 0;
-
-	const struct topo *t = d->t;
-	/* Connect times in microseconds, of one client, then of all. */
-	uint32_t *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(*lat));
-	uint32_t nall = 0, i;
-	double sum[9] = {0}, all_total = 0;
-	int c;
-
-	for (c = 0; c < t->nnodes; c++) {
-		double v[9] = {0}, total = 0; /* see names[] */
-		static const char *const names[] = {
-			"attempts", "established",  "failed",
-			"timeouts", "resets",	    "refused",
-			"no_port",  "first_syn_ok", "syn_retrans",
-		};
-		uint32_t nlat = 0;
-		int k;
-
-		if (t->nodes[c].kind != TOPO_CLIENT)
-			continue;
-		for (i = 0; i < d->nrecs; i++) {
-			const struct tr_rec *r = &d->recs[i];
-
-			if (r->client != c)
-				continue;
-			v[0]++;
-			if (r->flags & TR_F_CONNECTED) {
-				v[1]++;
-				lat[nlat++] = r->connect_us;
-				nall++;
-				total += r->connect_us / 1000.0;
-				all_total += r->connect_us / 1000.0;
-				if (!r->syn_retrans)
-					v[7]++;
-			}
-			v[2] += r->outcome != TR_OK;
-			v[3] += r->outcome == TR_TIMEOUT;
-			v[4] += r->outcome == TR_RESET;
-			v[5] += r->outcome == TR_REFUSED;
-			v[6] += r->outcome == TR_NO_PORT;
-			v[8] += r->syn_retrans;
-		}
-		for (k = 0; k < 9; k++) {
-			metrics_set(&d->m, t->nodes[c].name, names[k], v[k], 0);
-			sum[k] += v[k];
-		}
-		metrics_set(&d->m, t->nodes[c].name, "connect_avg",
-			    nlat ? total / nlat : 0, 1);
-		/* TIME_WAIT sockets left in the client when traffic ended. */
-		metrics_set(&d->m, t->nodes[c].name, "timewait",
-			    after[c].tcp_states[6], 0);
-		metrics_set(&d->m, t->nodes[c].name, "fin_wait2",
-			    after[c].tcp_states[5], 0);
-		metrics_set(&d->m, t->nodes[c].name, "estab_resets",
-			    (double)after[c].estab_resets, 0);
-		tw_total += after[c].tcp_states[6];
-		fw2_total += after[c].tcp_states[5];
-		rst_total += (double)after[c].estab_resets;
-		/* This client's SYNs as the capture saw them at the server:
-		 * dropped without an answer, or answered by a TIME_WAIT ACK. */
-		{
-			double drop = 0, twack = 0;
-
-			for (i = 0; d->cap && i < d->nrecs; i++) {
-				const struct cap_syn *s;
-				int x;
-
-				if (d->recs[i].client != c)
-					continue;
-				s = capture_find(d->cap, c, d->recs[i].sport,
-						 d->recs[i].start_us,
-						 d->recs[i].end_us);
-				for (x = 0; s && x < s->ntx && x < CAP_TX_MAX;
-				     x++) {
-					enum cap_answer a =
-						capture_answer(d->cap, s, x);
-
-					drop += a == CAP_NONE;
-					twack += a == CAP_TWACK;
-				}
-			}
-			metrics_set(&d->m, t->nodes[c].name, "syn_dropped",
-				    drop, 0);
-			metrics_set(&d->m, t->nodes[c].name, "syn_twack", twack,
-				    0);
-			drop_total += drop;
-			twack_total += twack;
-		}
-		metrics_set(&d->m, t->nodes[c].name, "connect_p50",
-			    report_percentile_us(lat, nlat, 50), 1);
-		metrics_set(&d->m, t->nodes[c].name, "connect_p99",
-			    report_percentile_us(lat, nlat, 99), 1);
-		metrics_set(&d->m, t->nodes[c].name, "connect_max",
-			    report_percentile_us(lat, nlat, 100), 1);
-		for (k = 0; k < 9; k++)
-			metrics_set(&d->m, "clients", names[k], sum[k], 0);
-	}
-	metrics_set(&d->m, "clients", "connect_avg",
-		    nall ? all_total / nall : 0, 1);
-	nall = 0;
-	for (i = 0; i < d->nrecs; i++)
-		if (t->nodes[d->recs[i].client].kind == TOPO_CLIENT &&
-		    d->recs[i].flags & TR_F_CONNECTED)
-			lat[nall++] = d->recs[i].connect_us;
-	metrics_set(&d->m, "clients", "timewait", tw_total, 0);
-	metrics_set(&d->m, "clients", "fin_wait2", fw2_total, 0);
-	metrics_set(&d->m, "clients", "estab_resets", rst_total, 0);
-	metrics_set(&d->m, "clients", "syn_dropped", drop_total, 0);
-	metrics_set(&d->m, "clients", "syn_twack", twack_total, 0);
-	metrics_set(&d->m, "clients", "connect_p50",
-		    report_percentile_us(lat, nall, 50), 1);
-	metrics_set(&d->m, "clients", "connect_p99",
-		    report_percentile_us(lat, nall, 99), 1);
-	metrics_set(&d->m, "clients", "connect_max",
-		    report_percentile_us(lat, nall, 100), 1);
-	free(lat);
-}
-
-static void server_metrics(struct run_data *d, const struct counters *before,
-			   const struct counters *after, struct traffic *tr)
-{
-	const struct topo *t = d->t;
-	int s = t->traffic.server;
-	const char *name = t->nodes[s].name;
-	struct tr_server_stats ss;
-	struct cap_totals ct = {0};
-	double paws, dropped, overflow, other;
-
-	if (d->cap)
-		capture_totals(d->cap, &ct);
-	traffic_server_stats(tr, s, &ss);
-	paws = (double)engine_stat(t->name, name, "paws_drops");
-	dropped = (double)ct.syn_in - (double)ct.synack_out -
-		  (double)ct.twack_out - (double)ct.rst_out;
-	if (dropped < 0)
-		dropped = 0; /* retransmitted SYN-ACKs: more answers */
-	overflow = (double)(after->listen_overflows - before->listen_overflows);
-	other = dropped - paws - overflow;
-	metrics_set(&d->m, name, "syn_in", (double)ct.syn_in, 0);
-	metrics_set(&d->m, name, "synack_out", (double)ct.synack_out, 0);
-	metrics_set(&d->m, name, "syn_dropped", dropped, 0);
-	metrics_set(&d->m, name, "paws_passive", paws, 0);
-	metrics_set(&d->m, name, "paws_timewait",
-		    (double)(after->paws_timewait - before->paws_timewait), 0);
-	/* The old kernels counted a PAWS-rejected SYN in ListenDrops too. */
-	metrics_set(&d->m, name, "listen_drops",
-		    (double)(after->listen_drops - before->listen_drops) + paws,
-		    0);
-	metrics_set(&d->m, name, "listen_overflows", overflow, 0);
-	metrics_set(&d->m, name, "syn_dropped_other", other < 0 ? 0 : other, 0);
-	metrics_set(&d->m, name, "timewait", after->tcp_states[6], 0);
-	metrics_set(&d->m, name, "tw_shortened",
-		    (double)engine_stat(t->name, name, "tw_shortened"), 0);
-	metrics_set(&d->m, name, "accepted", (double)ss.accepted, 0);
-	metrics_set(&d->m, name, "fin_wait2", after->tcp_states[5], 0);
-	metrics_set(&d->m, name, "twack_out", (double)ct.twack_out, 0);
-	metrics_set(&d->m, name, "challenge_acks",
-		    (double)(after->challenge_acks - before->challenge_acks),
-		    0);
-	metrics_set(&d->m, name, "estab_resets",
-		    (double)(after->estab_resets - before->estab_resets), 0);
-	metrics_set(&d->m, name, "resets", (double)ss.reset, 0);
-	metrics_set(&d->m, name, "tw_overflow",
-		    (double)(after->tw_overflow - before->tw_overflow), 0);
-	metrics_set(&d->m, name, "paws_estab",
-		    (double)(after->paws_estab - before->paws_estab), 0);
-}
-
-static void gateway_metrics(struct run_data *d, const struct counters *before,
-			    const struct counters *after)
-{
-	const struct topo *t = d->t;
-	const struct topo_net *srvnet =
-		&t->nets[t->nodes[t->traffic.server].ifs[0].net];
-	struct cap_totals ct = {0};
-	int g;
-
-	if (d->cap)
-		capture_totals(d->cap, &ct);
-	for (g = 0; g < t->nnodes; g++) {
-		const struct topo_node *n = &t->nodes[g];
-		int outer;
-
-		if (n->kind != TOPO_GATEWAY)
-			continue;
-		/* The capture sees the mappings of the gateway that faces
-		 * the server. */
-		outer = &t->nets[n->ifs[1].net] == srvnet;
-		metrics_set(&d->m, n->name, "mappings",
-			    outer ? (double)ct.ext_ports : 0, 0);
-		metrics_set(&d->m, n->name, "port_reuse",
-			    outer ? (double)ct.ext_port_reuse : 0, 0);
-		metrics_set(&d->m, n->name, "insert_failed",
-			    (double)(after[g].ct_insert_failed -
-				     before[g].ct_insert_failed),
-			    0);
-		metrics_set(&d->m, n->name, "conntrack",
-			    (double)after[g].ct_count, 0);
-		metrics_set(
-			&d->m, n->name, "ct_invalid",
-			(double)(after[g].ct_invalid - before[g].ct_invalid),
-			0);
-	}
 }
 
 /* The engine's log of what the legacy servers remembered and dropped. */
@@ -330,19 +121,6 @@ static void run_read_timeline(const char *lab, uint64_t t0_ns,
 	fclose(f);
 }
 
-static int run_write_metrics(const char *path, const struct run_data *d)
-{
-	FILE *f = fopen(path, "we");
-	int i;
-
-	if (!f)
-		return -errno;
-	for (i = 0; i < d->m.n; i++)
-		fprintf(f, "%s %.17g %d\n", d->m.v[i].name, d->m.v[i].value,
-			d->m.v[i].ms);
-	return fclose(f) ? -EIO : 0;
-}
-
 /* The counters of every node (clients: their TIME_WAIT sockets). */
 static void run_counters_all(const struct topo *t, struct counters *p)
 {
@@ -354,17 +132,188 @@ static void run_counters_all(const struct topo *t, struct counters *p)
 	}
 }
 
+/* An output file of a run (--json, --csv, --svg) and its writer. */
+struct run_file {
+	const char *path; /* NULL: not asked for */
+	int (*write)(FILE *f, const struct run_data *d);
+	FILE *f;
+};
+
+#define RUN_NFILES 3
+
+/* What a run holds from its traffic to its report. */
+struct run {
+	struct traffic *tr;
+	struct capture *cap;		 /* NULL: no capture */
+	struct counters *before, *after; /* every node's */
+	uint64_t t0;			 /* CLOCK_MONOTONIC, ns */
+};
+
+/* Open the output files asked for, in the order they are written. */
+static int run_open_files(const struct run_opts *o, struct run_file *rf)
+{
+	int i, err = 0;
+
+	rf[0] = (struct run_file){.path = o->json, .write = report_json};
+	rf[1] = (struct run_file){.path = o->csv, .write = report_csv};
+	rf[2] = (struct run_file){.path = o->svg, .write = report_svg};
+	for (i = 0; i < RUN_NFILES && !err; i++)
+		err = run_open_out(rf[i].path, &rf[i].f);
+	return err;
+}
+
+/* Close the output files.  A run that did not finish leaves none behind
+ * (they were created up front, to find a bad path before building). */
+static void run_close_files(struct run_file *rf, int err)
+{
+	int i;
+
+	for (i = 0; i < RUN_NFILES; i++) {
+		if (rf[i].f)
+			fclose(rf[i].f);
+		if (err && err != 1 && rf[i].path)
+			unlink(rf[i].path);
+	}
+}
+
+/* After the traffic, wait the topology's linger time (or until stopped)
+ * so that what the traffic left behind has its time to end. */
+static void run_linger(const struct topo *t)
+{
+	uint64_t until;
+
+	if (!t->traffic.linger_ms)
+		return;
+	until = util_now_ns() + (uint64_t)t->traffic.linger_ms * 1000000;
+	while (!util_stop && util_now_ns() < until)
+		usleep(20000);
+}
+
+/*
+ * The measured part of a run: the counters before, the pcap files and
+ * the capture around the traffic (and its linger), the counters after,
+ * and the engine stopped so that its counters are final.  Return: 0,
+ * -EINVAL if the pcap files cannot be made, or traffic_run()'s error;
+ * whatever was measured is in @r either way.
+ */
+static int run_traffic(const struct topo *t, const struct run_opts *o,
+		       struct run *r)
+{
+	struct dump *pcap = NULL;
+	int err;
+
+	r->before = xcalloc(t->nnodes, sizeof(*r->before));
+	r->after = xcalloc(t->nnodes, sizeof(*r->after));
+	run_counters_all(t, r->before);
+	if (o->pcap) {
+		pcap = dump_start(t, o->pcap);
+		if (!pcap)
+			return -EINVAL;
+	}
+	r->tr = traffic_new(t);
+	r->t0 = util_now_ns();
+	r->cap = capture_start(t, r->t0);
+	if (!r->cap)
+		log_warn("no capture on the switch (%s): SYN-level counts "
+			 "will be missing",
+			 strerror(errno));
+	err = traffic_run(r->tr, &util_stop, r->t0);
+	if (!err)
+		run_linger(t);
+	if (r->cap)
+		capture_stop(r->cap);
+	dump_stop(pcap);
+	run_counters_all(t, r->after);
+	run_stop_engine(t->name);
+	return err;
+}
+
+/* How the target server's tcp_tw_recycle is had, for the reports. */
+static void run_legacy_how(const struct topo *t, struct run_data *d)
+{
+	const struct topo_node *srv = &t->nodes[t->traffic.server];
+	char how[16];
+
+	statfile_get(t->name, "engine", srv->name, "legacy", how, sizeof(how));
+	if (srv->legacy.recycle && !strcmp(how, "native"))
+		snprintf(d->legacy_how, sizeof(d->legacy_how),
+			 "native (this kernel has tcp_tw_recycle)");
+	else if (srv->legacy.recycle)
+		snprintf(d->legacy_how, sizeof(d->legacy_how),
+			 "emulated, model %s (this kernel has no "
+			 "tcp_tw_recycle)",
+			 topo_legacy_model_name(srv->legacy.model));
+}
+
+/* Everything the reports need, from what the run measured and what the
+ * engine left in its files: the metrics and the expectations' verdicts. */
+static void run_collect(const struct topo *t, const char *topo_path,
+			const struct run *r, struct run_data *d)
+{
+	const char *srv = t->nodes[t->traffic.server].name;
+	struct run_measured in = {.before = r->before, .after = r->after};
+	struct utsname un;
+
+	run_read_timeline(t->name, r->t0, d);
+	d->t = t;
+	d->topo_path = topo_path;
+	d->recs = traffic_recs(r->tr, &d->nrecs);
+	d->cap = r->cap;
+	d->elapsed_us = traffic_elapsed_us(r->tr);
+	if (uname(&un) == 0)
+		snprintf(d->kernel, sizeof(d->kernel), "%s", un.release);
+	statfile_get(t->name, "engine", NULL, "queue", d->engine_queue,
+		     sizeof(d->engine_queue));
+	statfile_get(t->name, "engine", NULL, "clock_path",
+		     d->engine_clock_path, sizeof(d->engine_clock_path));
+	traffic_server_stats(r->tr, t->traffic.server, &in.server);
+	in.paws_drops = (double)run_engine_stat(t->name, srv, "paws_drops");
+	in.tw_shortened = (double)run_engine_stat(t->name, srv, "tw_shortened");
+	run_metrics_compute(d, &in);
+	run_legacy_how(t, d);
+	d->expects =
+		xcalloc(t->nexpects ? t->nexpects : 1, sizeof(*d->expects));
+	d->nexpects = t->nexpects;
+	d->failed = metrics_expect(t, &d->m, d->expects);
+}
+
+/* The table and expectations on stdout, then the files asked for.
+ * Return: 0; 1 if an expectation failed; -EIO if a file failed. */
+static int run_report(const struct run_opts *o, const struct run_file *rf,
+		      const struct run_data *d)
+{
+	int i, err = 0;
+
+	report_table(stdout, d);
+	report_expects(stdout, d);
+	for (i = 0; i < RUN_NFILES; i++)
+		if (rf[i].f && rf[i].write(rf[i].f, d))
+			err = -EIO;
+	if (o->metrics_out && metrics_save(&d->m, o->metrics_out))
+		err = -EIO;
+	if (!err && d->failed)
+		err = 1;
+	return err;
+}
+
+/* Free what the run and its data hold; any of it may not have been made. */
+static void run_free(struct run *r, struct run_data *d)
+{
+	capture_free(r->cap);
+	traffic_free(r->tr);
+	free(r->before);
+	free(r->after);
+	free(d->expects);
+	free(d->tl);
+	metrics_free(&d->m);
+}
+
 int run_main(const struct topo *t, const char *topo_path,
 	     const struct run_opts *o)
 {
-	struct counters *before = NULL, *after = NULL;
-	FILE *json = NULL, *csv = NULL, *svg = NULL;
-	struct capture *cap = NULL;
-	struct dump *pcap = NULL;
-	struct traffic *tr = NULL;
+	struct run_file rf[RUN_NFILES] = {{0}};
+	struct run r = {0};
 	struct run_data d;
-	struct utsname un;
-	uint64_t t0;
 	int err, err2;
 
 	memset(&d, 0, sizeof(d));
@@ -373,136 +322,28 @@ int run_main(const struct topo *t, const char *topo_path,
 			topo_path);
 		return -EINVAL;
 	}
-	err = run_open_out(o->json, &json);
-	if (!err)
-		err = run_open_out(o->csv, &csv);
-	if (!err)
-		err = run_open_out(o->svg, &svg);
+	err = run_open_files(o, rf);
 	if (err)
 		goto out_files;
-
 	err = lab_up(t, topo_path);
 	if (err)
 		goto out_files;
 	util_catch_signals();
 	err = lab_mark_running(t->name);
-	if (err)
-		goto out_down;
-
-	before = xcalloc(t->nnodes, sizeof(*before));
-	after = xcalloc(t->nnodes, sizeof(*after));
-	run_counters_all(t, before);
-	if (o->pcap) {
-		pcap = dump_start(t, o->pcap);
-		if (!pcap) {
-			err = -EINVAL;
-			goto out_down;
-		}
-	}
-	tr = traffic_new(t);
-	t0 = util_now_ns();
-	cap = capture_start(t, t0);
-	if (!cap)
-		log_warn("no capture on the switch (%s): SYN-level counts "
-			 "will be missing",
-			 strerror(errno));
-	err = traffic_run(tr, &util_stop, t0);
-	if (!err && t->traffic.linger_ms) {
-		uint64_t until = util_now_ns() +
-				 (uint64_t)t->traffic.linger_ms * 1000000;
-
-		while (!util_stop && util_now_ns() < until)
-			usleep(20000);
-	}
-	if (cap)
-		capture_stop(cap);
-	dump_stop(pcap);
-	pcap = NULL;
-	run_counters_all(t, after);
-	run_stop_engine(t->name);
-	if (err)
-		goto out_down;
-	run_read_timeline(t->name, t0, &d);
-
-	d.t = t;
-	d.topo_path = topo_path;
-	d.recs = traffic_recs(tr, &d.nrecs);
-	d.cap = cap;
-	d.elapsed_us = traffic_elapsed_us(tr);
-	if (uname(&un) == 0)
-		snprintf(d.kernel, sizeof(d.kernel), "%s", un.release);
-	statfile_get(t->name, "engine", NULL, "queue", d.engine_queue,
-		     sizeof(d.engine_queue));
-	statfile_get(t->name, "engine", NULL, "clock_path", d.engine_clock_path,
-		     sizeof(d.engine_clock_path));
-	client_metrics(&d, after);
-	server_metrics(&d, &before[t->traffic.server],
-		       &after[t->traffic.server], tr);
-	gateway_metrics(&d, before, after);
-	{
-		const struct topo_node *srv = &t->nodes[t->traffic.server];
-		char how[16];
-
-		statfile_get(t->name, "engine", srv->name, "legacy", how,
-			     sizeof(how));
-		if (srv->legacy.recycle && !strcmp(how, "native"))
-			snprintf(d.legacy_how, sizeof(d.legacy_how),
-				 "native (this kernel has tcp_tw_recycle)");
-		else if (srv->legacy.recycle)
-			snprintf(d.legacy_how, sizeof(d.legacy_how),
-				 "emulated, model %s (this kernel has no "
-				 "tcp_tw_recycle)",
-				 topo_legacy_model_name(srv->legacy.model));
-	}
-	d.expects = xcalloc(t->nexpects ? t->nexpects : 1, sizeof(*d.expects));
-	d.nexpects = t->nexpects;
-	d.failed = report_expect(t, &d.m, d.expects);
-
-out_down:
-	dump_stop(pcap);
+	if (!err)
+		err = run_traffic(t, o, &r);
+	if (!err)
+		run_collect(t, topo_path, &r, &d);
 	err2 = lab_down(t->name);
 	if (!err)
 		err = err2;
 	if (util_stop && !err)
 		err = -EINTR;
-	if (!err) {
-		report_table(stdout, &d);
-		report_expects(stdout, &d);
-		if (json && report_json(json, &d))
-			err = -EIO;
-		if (csv && report_csv(csv, &d))
-			err = -EIO;
-		if (svg && report_svg(svg, &d))
-			err = -EIO;
-		if (o->metrics_out && run_write_metrics(o->metrics_out, &d))
-			err = -EIO;
-		if (!err && d.failed)
-			err = 1;
-	}
-	capture_free(cap);
-	traffic_free(tr);
-	free(before);
-	free(after);
-	free(d.expects);
-	free(d.tl);
-	metrics_free(&d.m);
+	if (!err)
+		err = run_report(o, rf, &d);
+	run_free(&r, &d);
 out_files:
-	if (json)
-		fclose(json);
-	if (csv)
-		fclose(csv);
-	if (svg)
-		fclose(svg);
-	/* A run that did not finish leaves no output files behind (they
-	 * were created up front, to find a bad path before building). */
-	if (err && err != 1) {
-		if (o->json)
-			unlink(o->json);
-		if (o->csv)
-			unlink(o->csv);
-		if (o->svg)
-			unlink(o->svg);
-	}
+	run_close_files(rf, err);
 	if (err == -EINTR)
 		log_err("interrupted: lab %s removed", t->name);
 	return err;

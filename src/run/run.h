@@ -1,4 +1,4 @@
-/* run.h - natlab run: up, engine, traffic, measure, report, down. */
+/* run.h - natlab run: up, traffic, measure, down, report. */
 #ifndef NATLAB_RUN_H
 #define NATLAB_RUN_H
 
@@ -13,9 +13,16 @@ struct run_opts {
 };
 
 /**
- * run_main() - build the lab, run its traffic, report, remove the lab
- * Return: 0; 1 if an expectation failed; -EINVAL for bad input (an output
- * that cannot be written); -EINTR if interrupted; other -errno.
+ * run_main() - build the lab, run its traffic, remove the lab, report:
+ * the table and the expectations on stdout, then the files of @o
+ * @topo_path: the topology's file name, for the reports
+ *
+ * A run that does not finish reports nothing and removes the output
+ * files it created.
+ * Return: 0; 1 if an expectation failed; -EINVAL for bad input (a lab
+ * with no server, an output or pcap directory that cannot be written);
+ * -EIO if an output file could not be written; -EINTR if interrupted;
+ * other -errno from building or removing the lab, or from the traffic.
  */
 int run_main(const struct topo *t, const char *topo_path,
 	     const struct run_opts *o);

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "run/report.h"
+#include "run/metrics.h"
 #include "topo/topo.h"
 #include "topo_test.h"
 #include "unit.h"
@@ -346,7 +346,7 @@ static void test_evaluate(void)
 	metrics_set(&m, "clients", "established", 2, 0);
 	metrics_set(&m, "c2", "failed", 0.5, 0);
 	memset(out, 0xa5, sizeof(out));
-	failed = report_expect(&t, &m, out);
+	failed = metrics_expect(&t, &m, out);
 	CU_ASSERT_EQUAL(failed, 4);
 
 	CU_ASSERT_PTR_EQUAL(out[0].e, &t.expects[0]);
@@ -371,7 +371,7 @@ static void test_evaluate(void)
 	metrics_set(&m, "srv", "paws_passive", 3, 0);
 	metrics_set(&m, "c1", "connect_p99", 1500, 1);
 	metrics_set(&m, "c2", "failed", 0, 0);
-	failed = report_expect(&t, &m, out);
+	failed = metrics_expect(&t, &m, out);
 	CU_ASSERT_EQUAL(failed, 3);
 	CU_ASSERT(out[4].found && !out[4].pass);
 	CU_ASSERT(out[6].found && out[6].pass);
@@ -388,12 +388,12 @@ static void test_evaluate_none(void)
 	CHECK_OK(BASE);
 	CU_ASSERT_EQUAL(t.nexpects, 0);
 	metrics_set(&m, "c1", "failed", 1, 0);
-	CU_ASSERT_EQUAL(report_expect(&t, &m, out), 0);
+	CU_ASSERT_EQUAL(metrics_expect(&t, &m, out), 0);
 	metrics_free(&m);
 
 	/* an empty metrics set: every expectation fails as not found */
 	CHECK_OK(BASE "c1.failed == 0\n");
-	CU_ASSERT_EQUAL(report_expect(&t, &m, out), 1);
+	CU_ASSERT_EQUAL(metrics_expect(&t, &m, out), 1);
 	CU_ASSERT_EQUAL(out[0].found, 0);
 	CU_ASSERT_EQUAL(out[0].pass, 0);
 	topo_free(&t);

@@ -1,11 +1,18 @@
-/* test_report.c - metrics, percentiles, comparisons and the run writers. */
+/* test_report.c - metrics, their file, percentiles, comparisons, a run's
+ * metrics from its records and counters, and the run writers. */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "run/counters.h"
+#include "run/metrics.h"
 #include "run/report.h"
+#include "run/report_svg.h"
+#include "run/run_metrics.h"
 #include "run/traffic.h"
 #include "topo/topo.h"
 #include "unit.h"
@@ -392,92 +399,175 @@ static int jis(const char *path, const char *val, int str)
 
 /* ---- percentiles ---- */
 
+/* Durations given in milliseconds, as the microseconds a run keeps. */
+static void to_us(uint32_t *us, const double *ms, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		us[i] = (uint32_t)(ms[i] * 1000 + 0.5);
+}
+
 static void test_percentile_small(void)
 {
-	double one[1] = {42};
+	uint32_t one[1] = {42000};
 
-	CU_ASSERT_EQUAL(report_percentile(NULL, 0, 50), 0);
-	CU_ASSERT_EQUAL(report_percentile(one, 0, 99), 0);
-	CU_ASSERT_EQUAL(report_percentile(one, 1, 0), 42);
-	CU_ASSERT_EQUAL(report_percentile(one, 1, 1), 42);
-	CU_ASSERT_EQUAL(report_percentile(one, 1, 50), 42);
-	CU_ASSERT_EQUAL(report_percentile(one, 1, 99), 42);
-	CU_ASSERT_EQUAL(report_percentile(one, 1, 100), 42);
+	CU_ASSERT_EQUAL(metrics_percentile_us(NULL, 0, 50), 0);
+	CU_ASSERT_EQUAL(metrics_percentile_us(one, 0, 99), 0);
+	CU_ASSERT_EQUAL(metrics_percentile_us(one, 1, 0), 42);
+	CU_ASSERT_EQUAL(metrics_percentile_us(one, 1, 1), 42);
+	CU_ASSERT_EQUAL(metrics_percentile_us(one, 1, 50), 42);
+	CU_ASSERT_EQUAL(metrics_percentile_us(one, 1, 99), 42);
+	CU_ASSERT_EQUAL(metrics_percentile_us(one, 1, 100), 42);
+	/* microseconds come out as milliseconds, fractions kept */
+	one[0] = 1;
+	CU_ASSERT_EQUAL(metrics_percentile_us(one, 1, 50), 0.001);
+	one[0] = 3054350;
+	CU_ASSERT_EQUAL(metrics_percentile_us(one, 1, 50), 3054.35);
 }
+
+/* A percentile and its value in ms, worked out by hand. */
+struct pct_case {
+	double p, ms;
+};
+
+static void check_pct(uint32_t *v, uint32_t n, const struct pct_case *c,
+		      size_t nc)
+{
+	size_t i;
+
+	for (i = 0; i < nc; i++) {
+		double got = metrics_percentile_us(v, n, c[i].p);
+
+		if (got != c[i].ms) {
+			fprintf(stderr, "\np%g of %u values: %g, expected %g\n",
+				c[i].p, n, got, c[i].ms);
+			CU_FAIL("percentile");
+		}
+	}
+}
+
+#define CHECK_PCT(v, n, cases)                                                 \
+	check_pct(v, n, cases, sizeof(cases) / sizeof(cases[0]))
 
 static void test_percentile_hundred(void)
 {
-	double v[100];
+	/* not on a whole rank (50.5, 99.9): the next one up */
+	static const struct pct_case c[] = {
+		{50, 50}, {99, 99}, {100, 100}, {1, 1},	     {0, 1},
+		{25, 25}, {90, 90}, {50.5, 51}, {99.9, 100},
+	};
+	uint32_t v[100];
 	int i;
 
 	for (i = 0; i < 100; i++)
-		v[i] = i + 1;
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 50), 50);
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 99), 99);
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 100), 100);
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 1), 1);
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 0), 1);
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 25), 25);
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 90), 90);
-	/* not on a whole rank: the next one up */
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 50.5), 51);
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 99.9), 100);
+		v[i] = (uint32_t)(i + 1) * 1000;
+	CHECK_PCT(v, 100, c);
 }
 
 static void test_percentile_ten(void)
 {
-	double v[10];
+	static const struct pct_case c[] = {
+		{99, 15},  {100, 15}, {90, 13.5}, {91, 15},
+		{50, 7.5}, {51, 9},   {10, 1.5},  {11, 3},
+	};
+	uint32_t v[10];
 	int i;
 
 	for (i = 0; i < 10; i++)
-		v[i] = (i + 1) * 1.5;
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 99), 15);
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 100), 15);
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 90), 13.5);
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 91), 15);
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 50), 7.5);
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 51), 9);
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 10), 1.5);
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 11), 3);
+		v[i] = (uint32_t)(i + 1) * 1500;
+	CHECK_PCT(v, 10, c);
 }
 
 static void test_percentile_unsorted(void)
 {
-	double v[] = {9, 3, 7, 1, 10, 4, 2, 8, 6, 5};
-	double w[] = {0.25, -3, 12.5, 7};
-	uint32_t i;
+	static const double ms[] = {9, 3, 7, 1, 10, 4, 2, 8, 6, 5};
+	static const double wms[] = {0.25, 0.003, 12.5, 7};
+	static const struct pct_case wc[] = {
+		{100, 12.5}, {25, 0.003}, {26, 0.25}, {75, 7}};
+	uint32_t v[10], w[4], i;
 
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 50), 5);
+	to_us(v, ms, 10);
+	to_us(w, wms, 4);
+	CU_ASSERT_EQUAL(metrics_percentile_us(v, 10, 50), 5);
 	/* sorted in place, as documented */
 	for (i = 0; i < 10; i++)
-		CU_ASSERT_EQUAL(v[i], i + 1);
-	CU_ASSERT_EQUAL(report_percentile(v, 10, 99), 10);
-
-	CU_ASSERT_EQUAL(report_percentile(w, 4, 100), 12.5);
-	CU_ASSERT_EQUAL(report_percentile(w, 4, 25), -3);
-	CU_ASSERT_EQUAL(report_percentile(w, 4, 26), 0.25);
-	CU_ASSERT_EQUAL(report_percentile(w, 4, 75), 7);
+		CU_ASSERT_EQUAL(v[i], (i + 1) * 1000);
+	CU_ASSERT_EQUAL(metrics_percentile_us(v, 10, 99), 10);
+	CHECK_PCT(w, 4, wc);
 }
 
 static void test_percentile_duplicates(void)
 {
-	double v[] = {5, 1, 5, 5, 2, 5, 5, 1};
-	double same[50];
-	uint32_t i;
-
+	static const double ms[] = {5, 1, 5, 5, 2, 5, 5, 1};
 	/* sorted: 1 1 2 5 5 5 5 5 */
-	CU_ASSERT_EQUAL(report_percentile(v, 8, 25), 1);
-	CU_ASSERT_EQUAL(report_percentile(v, 8, 26), 2);
-	CU_ASSERT_EQUAL(report_percentile(v, 8, 37.5), 2);
-	CU_ASSERT_EQUAL(report_percentile(v, 8, 38), 5);
-	CU_ASSERT_EQUAL(report_percentile(v, 8, 50), 5);
-	CU_ASSERT_EQUAL(report_percentile(v, 8, 99), 5);
+	static const struct pct_case c[] = {
+		{25, 1}, {26, 2}, {37.5, 2}, {38, 5}, {50, 5}, {99, 5},
+	};
+	static const struct pct_case same_c[] = {
+		{1, 3.25}, {50, 3.25}, {100, 3.25}};
+	uint32_t v[8], same[50], i;
 
+	to_us(v, ms, 8);
+	CHECK_PCT(v, 8, c);
 	for (i = 0; i < 50; i++)
-		same[i] = 3.25;
-	CU_ASSERT_EQUAL(report_percentile(same, 50, 1), 3.25);
-	CU_ASSERT_EQUAL(report_percentile(same, 50, 50), 3.25);
-	CU_ASSERT_EQUAL(report_percentile(same, 50, 100), 3.25);
+		same[i] = 3250;
+	CHECK_PCT(same, 50, same_c);
+}
+
+/* Ranks computed as p * n / 100 stay exact where p / 100 * n did not. */
+static void test_percentile_rounding(void)
+{
+	uint32_t v[100];
+	int i;
+
+	for (i = 0; i < 100; i++)
+		v[i] = (uint32_t)(i + 1) * 1000;
+	CU_ASSERT_EQUAL(metrics_percentile_us(v, 100, 7), 7);
+	for (i = 0; i < 50; i++)
+		v[i] = (uint32_t)(i + 1) * 1000;
+	CU_ASSERT_EQUAL(metrics_percentile_us(v, 50, 14), 7);
+}
+
+/* The nearest rank by its definition, without sorting: the smallest value
+ * with at least p% of the n values at or below it. */
+static uint32_t rank_by_definition(const uint32_t *v, uint32_t n, double p)
+{
+	uint32_t i, j, best = UINT32_MAX;
+
+	for (i = 0; i < n; i++) {
+		uint32_t at_or_below = 0;
+
+		for (j = 0; j < n; j++)
+			at_or_below += v[j] <= v[i];
+		if (at_or_below * 100.0 >= p * n && v[i] < best)
+			best = v[i];
+	}
+	return best;
+}
+
+/* Random durations, with and without repeats, against the definition. */
+static void test_percentile_definition(void)
+{
+	static const double ps[] = {0, 1, 25, 50, 90, 99, 99.9, 100};
+	uint32_t us[257] = {0}, want, x = 12345;
+	uint32_t n, i, k;
+	int ok = 1;
+
+	for (n = 1; n <= 257; n += 32) {
+		for (k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
+			for (i = 0; i < n; i++) {
+				x = x * 1103515245u + 12345u;
+				/* every other round: few distinct values */
+				us[i] = (x >> 8) % (k & 1 ? 7u : 3000000u);
+			}
+			want = rank_by_definition(us, n, ps[k]);
+			if (metrics_percentile_us(us, n, ps[k]) !=
+			    want / 1000.0)
+				ok = 0;
+		}
+	}
+	CU_ASSERT(ok);
 }
 
 /* ---- metrics ---- */
@@ -575,15 +665,15 @@ static void test_compare(void)
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		enum topo_cmp op = want[i].op;
 
-		CU_ASSERT_EQUAL(!!report_compare(4, op, 5), want[i].less);
-		CU_ASSERT_EQUAL(!!report_compare(5, op, 5), want[i].equal);
-		CU_ASSERT_EQUAL(!!report_compare(6, op, 5), want[i].greater);
+		CU_ASSERT_EQUAL(!!metrics_compare(4, op, 5), want[i].less);
+		CU_ASSERT_EQUAL(!!metrics_compare(5, op, 5), want[i].equal);
+		CU_ASSERT_EQUAL(!!metrics_compare(6, op, 5), want[i].greater);
 		/* fractions and negatives, close to the reference */
-		CU_ASSERT_EQUAL(!!report_compare(-0.5, op, -0.25),
+		CU_ASSERT_EQUAL(!!metrics_compare(-0.5, op, -0.25),
 				want[i].less);
-		CU_ASSERT_EQUAL(!!report_compare(1500, op, 1.5 * 1000),
+		CU_ASSERT_EQUAL(!!metrics_compare(1500, op, 1.5 * 1000),
 				want[i].equal);
-		CU_ASSERT_EQUAL(!!report_compare(100000.001, op, 100000),
+		CU_ASSERT_EQUAL(!!metrics_compare(100000.001, op, 100000),
 				want[i].greater);
 	}
 }
@@ -737,7 +827,7 @@ static void lab_run(struct run_data *d)
 	metrics_set(&d->m, "srv", "syn_in", 9, 0);
 	d->expects = lab_expects;
 	d->nexpects = lab.nexpects;
-	d->failed = report_expect(&lab, &d->m, lab_expects);
+	d->failed = metrics_expect(&lab, &d->m, lab_expects);
 	d->elapsed_us = 3250000;
 	snprintf(d->kernel, sizeof(d->kernel), "6.1.0 \"lab\"\tbuild\n");
 	snprintf(d->engine_queue, sizeof(d->engine_queue), "nft-queue");
@@ -844,6 +934,15 @@ static int count_char(const char *s, char c)
 	return n;
 }
 
+static int count_str(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (s = strstr(s, needle); s; s = strstr(s + 1, needle))
+		n++;
+	return n;
+}
+
 static void test_csv(void)
 {
 	static const char header[] =
@@ -919,43 +1018,6 @@ static void test_rec_size(void)
 	CU_ASSERT_EQUAL(sizeof(struct tr_rec), 24);
 }
 
-/* Durations in microseconds give exactly what their values in
- * milliseconds give. */
-static void test_percentile_us(void)
-{
-	static const double ps[] = {0, 1, 50, 90, 99, 99.9, 100};
-	uint32_t us[257], x = 12345;
-	double ms[257];
-	uint32_t n, i, k;
-
-	for (n = 1; n <= 257; n += 32) {
-		for (k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
-			for (i = 0; i < n; i++) {
-				x = x * 1103515245u + 12345u;
-				us[i] = x % 3000000u;
-				ms[i] = us[i] / 1000.0;
-			}
-			CU_ASSERT_EQUAL(report_percentile_us(us, n, ps[k]),
-					report_percentile(ms, n, ps[k]));
-		}
-	}
-	CU_ASSERT_EQUAL(report_percentile_us(us, 0, 50), 0);
-}
-
-/* Ranks computed as p * n / 100 stay exact where p / 100 * n did not. */
-static void test_percentile_rounding(void)
-{
-	double v[100];
-	int i;
-
-	for (i = 0; i < 100; i++)
-		v[i] = i + 1;
-	CU_ASSERT_EQUAL(report_percentile(v, 100, 7), 7);
-	for (i = 0; i < 50; i++)
-		v[i] = i + 1;
-	CU_ASSERT_EQUAL(report_percentile(v, 50, 14), 7);
-}
-
 /* JSON has no NaN or infinity: such a metric is written as null. */
 static void test_json_not_finite(void)
 {
@@ -983,10 +1045,306 @@ static void test_json_not_finite(void)
 	topo_free(&tp);
 }
 
+/* ---- the metrics file ---- */
+
+static void test_metrics_file(void)
+{
+	static const char want[] = "c1.attempts 3 0\n"
+				   "clients.connect_p50 0.10000000000000001 1\n"
+				   "srv.syn_in 1e+17 0\n";
+	char path[] = "/tmp/natlab-metrics-XXXXXX", buf[512];
+	struct metrics m = {0}, back = {0};
+	FILE *f;
+	size_t len;
+	int fd;
+
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	metrics_set(&m, "c1", "attempts", 3, 0);
+	metrics_set(&m, "clients", "connect_p50", 0.1, 1);
+	metrics_set(&m, "srv", "syn_in", 1e17, 0);
+	CU_ASSERT_EQUAL(metrics_save(&m, path), 0);
+	f = fopen(path, "r+");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[len] = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, want);
+	/* lines that are not "node.name value ms" are skipped */
+	fseek(f, 0, SEEK_END);
+	fputs("nodot 5 0\nc2.x y 0\nc2.short 1\n\n", f);
+	fclose(f);
+
+	/* read back into a set that has one of them: replaced in place */
+	metrics_set(&back, "c1", "attempts", 9, 1);
+	CU_ASSERT_EQUAL(metrics_load(&back, path), 0);
+	CU_ASSERT_EQUAL_FATAL(back.n, 3);
+	CU_ASSERT_STRING_EQUAL(back.v[0].name, "c1.attempts");
+	CU_ASSERT_EQUAL(back.v[0].value, 3);
+	CU_ASSERT_EQUAL(back.v[0].ms, 0);
+	CU_ASSERT_STRING_EQUAL(back.v[1].name, "clients.connect_p50");
+	CU_ASSERT_EQUAL(back.v[1].value, 0.1); /* the same double */
+	CU_ASSERT_EQUAL(back.v[1].ms, 1);
+	CU_ASSERT_STRING_EQUAL(back.v[2].name, "srv.syn_in");
+	CU_ASSERT_EQUAL(back.v[2].value, 1e17);
+
+	unlink(path);
+	CU_ASSERT_EQUAL(metrics_load(&back, path), -ENOENT);
+	CU_ASSERT_EQUAL(back.n, 3);
+	CU_ASSERT_EQUAL(metrics_save(&m, "/nonexistent/dir/m"), -ENOENT);
+	metrics_free(&m);
+	metrics_free(&back);
+}
+
+/* ---- a run's metrics ---- */
+
+/* c1 (node 2): four connected, one reset after, one retransmission;
+ * c2 (node 3): one connected after two retransmissions, a timeout, no
+ * local port, a refusal. */
+#define REC(node, us, out, rtx, connected)                                     \
+	{                                                                      \
+		.client = node, .connect_us = us, .outcome = out,              \
+		.syn_retrans = rtx, .flags = connected ? TR_F_CONNECTED : 0,   \
+	}
+
+static const struct tr_rec metric_recs[] = {
+	REC(2, 1000, TR_OK, 0, 1),    REC(2, 10000, TR_OK, 1, 1),
+	REC(2, 3000, TR_RESET, 0, 1), REC(2, 2000, TR_OK, 0, 1),
+	REC(3, 5000, TR_OK, 2, 1),    REC(3, 3000000, TR_TIMEOUT, 6, 0),
+	REC(3, 0, TR_NO_PORT, 0, 0),  REC(3, 250, TR_REFUSED, 0, 0),
+};
+
+/* Every metric, worked out by hand from the records and counters of
+ * test_run_metrics(), in the order of the JSON report. */
+static const struct metric metric_want[] = {
+	{"c1.attempts", 4, 0},
+	{"c1.established", 4, 0},
+	{"c1.failed", 1, 0},
+	{"c1.timeouts", 0, 0},
+	{"c1.resets", 1, 0},
+	{"c1.refused", 0, 0},
+	{"c1.no_port", 0, 0},
+	{"c1.first_syn_ok", 3, 0},
+	{"c1.syn_retrans", 1, 0},
+	{"c1.connect_avg", 4, 1}, /* (1 + 10 + 3 + 2) / 4 */
+	{"c1.timewait", 4, 0},
+	{"c1.fin_wait2", 1, 0},
+	{"c1.estab_resets", 2, 0},
+	{"c1.syn_dropped", 0, 0}, /* no capture */
+	{"c1.syn_twack", 0, 0},
+	{"c1.connect_p50", 2, 1}, /* 1 2 3 10: the 2nd */
+	{"c1.connect_p99", 10, 1},
+	{"c1.connect_max", 10, 1},
+	/* where the first client puts them, with the totals */
+	{"clients.attempts", 8, 0},
+	{"clients.established", 5, 0},
+	{"clients.failed", 4, 0},
+	{"clients.timeouts", 1, 0},
+	{"clients.resets", 1, 0},
+	{"clients.refused", 1, 0},
+	{"clients.no_port", 1, 0},
+	{"clients.first_syn_ok", 3, 0},
+	{"clients.syn_retrans", 9, 0},
+	{"c2.attempts", 4, 0},
+	{"c2.established", 1, 0},
+	{"c2.failed", 3, 0},
+	{"c2.timeouts", 1, 0},
+	{"c2.resets", 0, 0},
+	{"c2.refused", 1, 0},
+	{"c2.no_port", 1, 0},
+	{"c2.first_syn_ok", 0, 0},
+	{"c2.syn_retrans", 8, 0},
+	{"c2.connect_avg", 5, 1},
+	{"c2.timewait", 5, 0},
+	{"c2.fin_wait2", 0, 0},
+	{"c2.estab_resets", 7, 0},
+	{"c2.syn_dropped", 0, 0},
+	{"c2.syn_twack", 0, 0},
+	{"c2.connect_p50", 5, 1},
+	{"c2.connect_p99", 5, 1},
+	{"c2.connect_max", 5, 1},
+	{"clients.connect_avg", 4.2, 1}, /* 21 / 5 */
+	{"clients.timewait", 9, 0},
+	{"clients.fin_wait2", 1, 0},
+	{"clients.estab_resets", 9, 0},
+	{"clients.syn_dropped", 0, 0},
+	{"clients.syn_twack", 0, 0},
+	{"clients.connect_p50", 3, 1}, /* 1 2 3 5 10: the 3rd */
+	{"clients.connect_p99", 10, 1},
+	{"clients.connect_max", 10, 1},
+	{"srv.syn_in", 0, 0},
+	{"srv.synack_out", 0, 0},
+	{"srv.syn_dropped", 0, 0},
+	{"srv.paws_passive", 3, 0},
+	{"srv.paws_timewait", 3, 0},
+	{"srv.listen_drops", 5, 0}, /* 2, and the 3 PAWS drops */
+	{"srv.listen_overflows", 2, 0},
+	{"srv.syn_dropped_other", 0, 0}, /* 0 - 3 - 2, not below 0 */
+	{"srv.timewait", 11, 0},
+	{"srv.tw_shortened", 5, 0},
+	{"srv.accepted", 5, 0},
+	{"srv.fin_wait2", 1, 0},
+	{"srv.twack_out", 0, 0},
+	{"srv.challenge_acks", 5, 0},
+	{"srv.estab_resets", 2, 0},
+	{"srv.resets", 1, 0},
+	{"srv.tw_overflow", 2, 0},
+	{"srv.paws_estab", 0, 0},
+	{"gw.mappings", 0, 0},
+	{"gw.port_reuse", 0, 0},
+	{"gw.insert_failed", 3, 0},
+	{"gw.conntrack", 6, 0},
+	{"gw.ct_invalid", 7, 0},
+};
+
+static void test_run_metrics(void)
+{
+	struct counters before[4] = {{0}}, after[4] = {{0}};
+	struct run_measured in = {
+		.before = before,
+		.after = after,
+		.server = {.accepted = 5, .reset = 1},
+		.paws_drops = 3,
+		.tw_shortened = 5,
+	};
+	struct run_data d;
+	size_t i, n = sizeof(metric_want) / sizeof(metric_want[0]);
+	int ok = 1;
+
+	lab_run(&d);
+	metrics_free(&d.m);
+	d.recs = metric_recs;
+	d.nrecs = sizeof(metric_recs) / sizeof(metric_recs[0]);
+	before[0].ct_insert_failed = 1;
+	before[0].ct_invalid = 2;
+	after[0].ct_insert_failed = 4;
+	after[0].ct_count = 6;
+	after[0].ct_invalid = 9;
+	before[1] = (struct counters){.paws_timewait = 10,
+				      .paws_estab = 4,
+				      .listen_overflows = 5,
+				      .listen_drops = 2,
+				      .challenge_acks = 1,
+				      .estab_resets = 1};
+	after[1] = (struct counters){.paws_timewait = 13,
+				     .paws_estab = 4,
+				     .listen_overflows = 7,
+				     .listen_drops = 4,
+				     .tw_overflow = 2,
+				     .challenge_acks = 6,
+				     .estab_resets = 3};
+	after[1].tcp_states[6] = 11;
+	after[1].tcp_states[5] = 1;
+	after[2].tcp_states[6] = 4;
+	after[2].tcp_states[5] = 1;
+	after[2].estab_resets = 2;
+	after[3].tcp_states[6] = 5;
+	after[3].estab_resets = 7;
+
+	run_metrics_compute(&d, &in);
+	CU_ASSERT_EQUAL(d.m.n, (int)n);
+	for (i = 0; i < n && i < (size_t)d.m.n; i++) {
+		const struct metric *got = &d.m.v[i], *want = &metric_want[i];
+
+		if (strcmp(got->name, want->name) ||
+		    got->value != want->value || got->ms != want->ms) {
+			fprintf(stderr,
+				"\nmetric %zu: %s %g %d, expected %s %g %d\n",
+				i, got->name, got->value, got->ms, want->name,
+				want->value, want->ms);
+			ok = 0;
+		}
+	}
+	CU_ASSERT(ok);
+	metrics_free(&d.m);
+	topo_free(&lab);
+}
+
+/* ---- the picture ---- */
+
+/* The lab run of three connections (the last ends at 3101 ms) with what
+ * the server remembered; every coordinate worked out by hand. */
+static void test_svg(void)
+{
+	static struct tl_event tl[] = {
+		{.t_ms = 100, .peer = 1, .ts = 1000},
+		{.t_ms = 200, .peer = 1, .ts = 990, .drop = 1},
+		{.t_ms = 1500, .peer = 1, .ts = 1100},
+	};
+	static const char *const want[] = {
+		/* 70 + 2 lanes * 24 + 40 + panel 240 + 20 + 30 */
+		"<svg xmlns='http://www.w3.org/2000/svg' width='1100' "
+		"height='448' ",
+		">natlab run: lab \"replab\", 3 connections, ",
+		"server tcp_tw_recycle emulated, PAWS window 1s. <tspan",
+		"<text x='10' y='74'>c1</text><line x1='150' y1='70' "
+		"x2='1070' y2='70' stroke='#ddd'/>\n"
+		"<text x='10' y='98'>c2</text><line x1='150' y1='94' ",
+		/* the axis under the lanes, 200 ms a tick: 1 s is at
+		 * 150 + 1000 / 3101 * 920 */
+		"<line x1='150' y1='118' x2='1070' y2='118' stroke='#444'/>",
+		"<text x='446.7' y='134' text-anchor='middle' "
+		"class='ax'>1s</text>",
+		/* the panel from y 158: TSvals -10 .. +100 around 1000 */
+		"<text x='10' y='170' class='h'>TSval at the server",
+		"<text x='144' y='182.0' text-anchor='end' class='ax'>+100"
+		"</text><text x='144' y='382.0' text-anchor='end' "
+		"class='ax'>-10</text>",
+		/* 1000 at 100 ms: trusted for 1 s, stale until 1500 ms */
+		"<line x1='179.7' y1='359.8' x2='476.3' y2='359.8' "
+		"stroke='#1d4e89' stroke-width='2'/>\n"
+		"<line x1='476.3' y1='359.8' x2='595.0' y2='359.8' "
+		"stroke='#1d4e89' stroke-dasharray='4 3'/>",
+		/* the SYN with 990 dropped at 200 ms */
+		"<path d='M206.3 375.0l6 6m0 -6l-6 6' stroke='#d62828' ",
+		/* 1100 at 1500 ms: trusted until 2500, stale to the end */
+		"<line x1='595.0' y1='178.0' x2='891.7' y2='178.0' ",
+		"<line x1='891.7' y1='178.0' x2='1070.0' y2='178.0' ",
+		"<line x1='150' y1='388' x2='1070' y2='388' stroke='#444'/>",
+	};
+	struct run_data d;
+	struct mem m;
+	size_t i;
+
+	lab_run(&d);
+	lab.nodes[1].legacy.paws_msl_ms = 1000;
+	snprintf(d.legacy_how, sizeof(d.legacy_how), "emulated");
+	d.tl = tl;
+	d.ntl = 3;
+	mem_open(&m);
+	CU_ASSERT_EQUAL(report_svg(m.f, &d), 0);
+	mem_close(&m);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(m.buf, want[i])) {
+			fprintf(stderr, "\nsvg: no \"%s\"\n", want[i]);
+			CU_FAIL("svg text missing");
+		}
+	/* no capture: no SYN marks; two axes of 16 ticks, two TSval labels */
+	CU_ASSERT_PTR_NULL(strstr(m.buf, "<circle"));
+	CU_ASSERT_EQUAL(count_str(m.buf, "class='ax'>"), 34);
+	CU_ASSERT_EQUAL(strcmp(m.buf + m.len - 7, "</svg>\n"), 0);
+	free(m.buf);
+
+	/* without a timeline: no panel, a shorter picture */
+	d.ntl = 0;
+	d.legacy_how[0] = '\0';
+	mem_open(&m);
+	CU_ASSERT_EQUAL(report_svg(m.f, &d), 0);
+	mem_close(&m);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "height='188' "));
+	CU_ASSERT_PTR_NULL(strstr(m.buf, "TSval"));
+	CU_ASSERT_PTR_NULL(strstr(m.buf, "tcp_tw_recycle"));
+	CU_ASSERT_EQUAL(count_str(m.buf, "class='ax'>"), 16);
+	free(m.buf);
+	metrics_free(&d.m);
+	topo_free(&lab);
+}
+
 static const struct unit_test tests[] = {
 	{"percentile rank rounding", test_percentile_rounding},
 	{"json: non-finite numbers", test_json_not_finite},
 	{"percentile: empty, one", test_percentile_small},
+	{"percentile: against its definition", test_percentile_definition},
 	{"percentile: 1..100", test_percentile_hundred},
 	{"percentile: 1..10", test_percentile_ten},
 	{"percentile: unsorted", test_percentile_unsorted},
@@ -1001,7 +1359,9 @@ static const struct unit_test tests[] = {
 	{"csv", test_csv},
 	{"table and expectations", test_table},
 	{"tr_rec size", test_rec_size},
-	{"percentile of microseconds", test_percentile_us},
+	{"metrics file", test_metrics_file},
+	{"run metrics from records and counters", test_run_metrics},
+	{"svg", test_svg},
 	{NULL, NULL},
 };
 

@@ -1,0 +1,246 @@
+/* run_metrics.c - a run's metrics, from what it measured: the
+ * generator's records, the capture, the kernel's and the engine's
+ * counters. */
+#include <stdlib.h>
+
+#include "lib/util.h"
+#include "run/metrics.h"
+#include "run/run_metrics.h"
+
+/*
+ * Every number comes from one of four places, named in the README: the
+ * generator's own records (attempts, outcomes, connect times), the
+ * capture on the switch (what answered each SYN, the NAT's mappings), the
+ * nodes' kernel counters read before and after the traffic (differences,
+ * except the socket counts, which are the state at the end), and the
+ * engine's counters (what the emulated legacy server dropped or cut
+ * short).  The metrics are set in a fixed order, which is the order of
+ * the JSON report and of the metrics file: each client's, then all
+ * clients', then the target server's, then each gateway's.
+ */
+
+/* The counts of a client's attempts, in this order. */
+static const char *const count_names[] = {
+	"attempts", "established", "failed",	   "timeouts",	  "resets",
+	"refused",  "no_port",	   "first_syn_ok", "syn_retrans",
+};
+
+#define NCOUNTS (sizeof(count_names) / sizeof(count_names[0]))
+
+/* What every client adds to the "clients." metrics. */
+struct clients_sum {
+	double v[NCOUNTS]; /* see count_names[] */
+	double timewait, fin_wait2, estab_resets, syn_dropped, syn_twack;
+	/* Every connect time in ms, added one by one, client by client. */
+	double connect_ms;
+	uint32_t nconnected;
+};
+
+/* Count client @c's attempts into v[] and its connect times (us) into
+ * lat[].  Return: how many connected; *total_ms is their sum in ms. */
+static uint32_t client_count(const struct run_data *d, int c, double *v,
+			     uint32_t *lat, double *total_ms,
+			     struct clients_sum *all)
+{
+	uint32_t i, nlat = 0;
+
+	for (i = 0; i < d->nrecs; i++) {
+		const struct tr_rec *r = &d->recs[i];
+
+		if (r->client != c)
+			continue;
+		v[0]++;
+		if (r->flags & TR_F_CONNECTED) {
+			v[1]++;
+			lat[nlat++] = r->connect_us;
+			all->nconnected++;
+			*total_ms += r->connect_us / 1000.0;
+			all->connect_ms += r->connect_us / 1000.0;
+			if (!r->syn_retrans)
+				v[7]++;
+		}
+		v[2] += r->outcome != TR_OK;
+		v[3] += r->outcome == TR_TIMEOUT;
+		v[4] += r->outcome == TR_RESET;
+		v[5] += r->outcome == TR_REFUSED;
+		v[6] += r->outcome == TR_NO_PORT;
+		v[8] += r->syn_retrans;
+	}
+	return nlat;
+}
+
+/* Client @c's metrics, added to @all.  @lat: room for every record. */
+static void client_metrics(struct run_data *d, int c,
+			   const struct counters *after, uint32_t *lat,
+			   struct clients_sum *all)
+{
+	const char *name = d->t->nodes[c].name;
+	double v[NCOUNTS] = {0}, total = 0;
+	int dropped = 0, twack = 0;
+	uint32_t nlat, i;
+	size_t k;
+
+	nlat = client_count(d, c, v, lat, &total, all);
+	for (k = 0; k < NCOUNTS; k++) {
+		metrics_set(&d->m, name, count_names[k], v[k], 0);
+		all->v[k] += v[k];
+	}
+	metrics_set(&d->m, name, "connect_avg", nlat ? total / nlat : 0, 1);
+	/* TIME_WAIT sockets left in the client when traffic ended. */
+	metrics_set(&d->m, name, "timewait", after->tcp_states[6], 0);
+	metrics_set(&d->m, name, "fin_wait2", after->tcp_states[5], 0);
+	metrics_set(&d->m, name, "estab_resets", (double)after->estab_resets,
+		    0);
+	all->timewait += after->tcp_states[6];
+	all->fin_wait2 += after->tcp_states[5];
+	all->estab_resets += (double)after->estab_resets;
+	/* This client's SYNs as the capture saw them at the server: dropped
+	 * without an answer, or answered by a TIME_WAIT ACK. */
+	for (i = 0; i < d->nrecs; i++)
+		if (d->recs[i].client == c)
+			report_rec_answers(d, &d->recs[i], &dropped, &twack);
+	metrics_set(&d->m, name, "syn_dropped", dropped, 0);
+	metrics_set(&d->m, name, "syn_twack", twack, 0);
+	all->syn_dropped += dropped;
+	all->syn_twack += twack;
+	metrics_set(&d->m, name, "connect_p50",
+		    metrics_percentile_us(lat, nlat, 50), 1);
+	metrics_set(&d->m, name, "connect_p99",
+		    metrics_percentile_us(lat, nlat, 99), 1);
+	metrics_set(&d->m, name, "connect_max",
+		    metrics_percentile_us(lat, nlat, 100), 1);
+	/* The counts of all clients so far; the last client's are the
+	 * totals, and they stay where the first client put them. */
+	for (k = 0; k < NCOUNTS; k++)
+		metrics_set(&d->m, "clients", count_names[k], all->v[k], 0);
+}
+
+/* The "clients." metrics other than the counts: sums, and percentiles of
+ * every client's connect times. */
+static void clients_metrics(struct run_data *d, const struct clients_sum *all,
+			    uint32_t *lat)
+{
+	uint32_t i, n = 0;
+
+	metrics_set(&d->m, "clients", "connect_avg",
+		    all->nconnected ? all->connect_ms / all->nconnected : 0, 1);
+	for (i = 0; i < d->nrecs; i++)
+		if (d->t->nodes[d->recs[i].client].kind == TOPO_CLIENT &&
+		    d->recs[i].flags & TR_F_CONNECTED)
+			lat[n++] = d->recs[i].connect_us;
+	metrics_set(&d->m, "clients", "timewait", all->timewait, 0);
+	metrics_set(&d->m, "clients", "fin_wait2", all->fin_wait2, 0);
+	metrics_set(&d->m, "clients", "estab_resets", all->estab_resets, 0);
+	metrics_set(&d->m, "clients", "syn_dropped", all->syn_dropped, 0);
+	metrics_set(&d->m, "clients", "syn_twack", all->syn_twack, 0);
+	metrics_set(&d->m, "clients", "connect_p50",
+		    metrics_percentile_us(lat, n, 50), 1);
+	metrics_set(&d->m, "clients", "connect_p99",
+		    metrics_percentile_us(lat, n, 99), 1);
+	metrics_set(&d->m, "clients", "connect_max",
+		    metrics_percentile_us(lat, n, 100), 1);
+}
+
+/* The target server's SYNs as the capture saw them, where the unanswered
+ * ones went by the counters, and its sockets at the end. */
+static void server_metrics(struct run_data *d, const struct run_measured *in)
+{
+	const struct topo *t = d->t;
+	int s = t->traffic.server;
+	const char *name = t->nodes[s].name;
+	const struct counters *before = &in->before[s], *after = &in->after[s];
+	struct cap_totals ct = {0};
+	double paws = in->paws_drops, dropped, overflow, other;
+
+	if (d->cap)
+		capture_totals(d->cap, &ct);
+	dropped = (double)ct.syn_in - (double)ct.synack_out -
+		  (double)ct.twack_out - (double)ct.rst_out;
+	if (dropped < 0)
+		dropped = 0; /* retransmitted SYN-ACKs: more answers */
+	overflow = (double)(after->listen_overflows - before->listen_overflows);
+	other = dropped - paws - overflow;
+	metrics_set(&d->m, name, "syn_in", (double)ct.syn_in, 0);
+	metrics_set(&d->m, name, "synack_out", (double)ct.synack_out, 0);
+	metrics_set(&d->m, name, "syn_dropped", dropped, 0);
+	metrics_set(&d->m, name, "paws_passive", paws, 0);
+	metrics_set(&d->m, name, "paws_timewait",
+		    (double)(after->paws_timewait - before->paws_timewait), 0);
+	/* The old kernels counted a PAWS-rejected SYN in ListenDrops too. */
+	metrics_set(&d->m, name, "listen_drops",
+		    (double)(after->listen_drops - before->listen_drops) + paws,
+		    0);
+	metrics_set(&d->m, name, "listen_overflows", overflow, 0);
+	metrics_set(&d->m, name, "syn_dropped_other", other < 0 ? 0 : other, 0);
+	metrics_set(&d->m, name, "timewait", after->tcp_states[6], 0);
+	metrics_set(&d->m, name, "tw_shortened", in->tw_shortened, 0);
+	metrics_set(&d->m, name, "accepted", (double)in->server.accepted, 0);
+	metrics_set(&d->m, name, "fin_wait2", after->tcp_states[5], 0);
+	metrics_set(&d->m, name, "twack_out", (double)ct.twack_out, 0);
+	metrics_set(&d->m, name, "challenge_acks",
+		    (double)(after->challenge_acks - before->challenge_acks),
+		    0);
+	metrics_set(&d->m, name, "estab_resets",
+		    (double)(after->estab_resets - before->estab_resets), 0);
+	metrics_set(&d->m, name, "resets", (double)in->server.reset, 0);
+	metrics_set(&d->m, name, "tw_overflow",
+		    (double)(after->tw_overflow - before->tw_overflow), 0);
+	metrics_set(&d->m, name, "paws_estab",
+		    (double)(after->paws_estab - before->paws_estab), 0);
+}
+
+/* Each gateway's mappings (the capture's, for the one facing the server)
+ * and conntrack counts. */
+static void gateway_metrics(struct run_data *d, const struct counters *before,
+			    const struct counters *after)
+{
+	const struct topo *t = d->t;
+	const struct topo_net *srvnet =
+		&t->nets[t->nodes[t->traffic.server].ifs[0].net];
+	struct cap_totals ct = {0};
+	int g;
+
+	if (d->cap)
+		capture_totals(d->cap, &ct);
+	for (g = 0; g < t->nnodes; g++) {
+		const struct topo_node *n = &t->nodes[g];
+		int outer;
+
+		if (n->kind != TOPO_GATEWAY)
+			continue;
+		/* The capture sees the mappings of the gateway that faces
+		 * the server. */
+		outer = &t->nets[n->ifs[1].net] == srvnet;
+		metrics_set(&d->m, n->name, "mappings",
+			    outer ? (double)ct.ext_ports : 0, 0);
+		metrics_set(&d->m, n->name, "port_reuse",
+			    outer ? (double)ct.ext_port_reuse : 0, 0);
+		metrics_set(&d->m, n->name, "insert_failed",
+			    (double)(after[g].ct_insert_failed -
+				     before[g].ct_insert_failed),
+			    0);
+		metrics_set(&d->m, n->name, "conntrack",
+			    (double)after[g].ct_count, 0);
+		metrics_set(
+			&d->m, n->name, "ct_invalid",
+			(double)(after[g].ct_invalid - before[g].ct_invalid),
+			0);
+	}
+}
+
+void run_metrics_compute(struct run_data *d, const struct run_measured *in)
+{
+	const struct topo *t = d->t;
+	/* Connect times in microseconds, of one client, then of all. */
+	uint32_t *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(*lat));
+	struct clients_sum all = {0};
+	int c;
+
+	for (c = 0; c < t->nnodes; c++)
+		if (t->nodes[c].kind == TOPO_CLIENT)
+			client_metrics(d, c, &in->after[c], lat, &all);
+	clients_metrics(d, &all, lat);
+	free(lat);
+	server_metrics(d, in);
+	gateway_metrics(d, in->before, in->after);
+}

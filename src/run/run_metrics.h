@@ -1,0 +1,34 @@
+/* run_metrics.h - a run's metrics, from what it measured: the
+ * generator's records, the capture, the kernel's and the engine's
+ * counters. */
+#ifndef NATLAB_RUN_METRICS_H
+#define NATLAB_RUN_METRICS_H
+
+#include "run/counters.h"
+#include "run/report.h"
+#include "run/traffic.h"
+
+/* What a run read besides its records and capture (which struct run_data
+ * holds). */
+struct run_measured {
+	/* Every node's kernel counters before and after the traffic, in
+	 * topology order. */
+	const struct counters *before, *after;
+	struct tr_server_stats server; /* the target server's listener */
+	double paws_drops;   /* SYNs the engine's emulated PAWS dropped */
+	double tw_shortened; /* TIME_WAITs the engine's recycle cut short */
+};
+
+/**
+ * run_metrics_compute() - set every metric of a run in d->m: each
+ * client's and all clients' ("clients."), the target server's, and each
+ * gateway's (the names are the README's)
+ * @d: the run: its topology, records and capture (d->cap may be NULL;
+ *     then the SYN-level counts are 0)
+ * @in: the counters
+ *
+ * No I/O: everything comes from @d and @in.
+ */
+void run_metrics_compute(struct run_data *d, const struct run_measured *in);
+
+#endif
