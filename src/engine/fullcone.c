@@ -82,9 +82,9 @@ int fullcone_classify(const struct ct_entry *e, uint32_t ext, uint32_t net,
 
 /* ---- the keeper ---- */
 
-#define KEEPER_RCVBUF (4 << 20)
+#define FULLCONE_RCVBUF (4 << 20)
 
-struct kentry {
+struct fullcone_entry {
 	struct fullcone_map m;
 	int refs;      /* connections that use it */
 	int installed; /* the maps took it */
@@ -98,7 +98,7 @@ struct fullcone {
 	pthread_mutex_t mu; /* guards v, n, ready and the counters */
 	pthread_cond_t cv;
 	int ready; /* 1: listening; -errno: failed to start */
-	struct kentry *v;
+	struct fullcone_entry *v;
 	int n, cap;
 	uint32_t events, mappings, conflicts, lost;
 	struct synhold hold; /* unsolicited SYNs (REQ-4), under mu too */
@@ -106,7 +106,7 @@ struct fullcone {
 	struct netlink nft;  /* the thread's socket for map updates */
 };
 
-static int keeper_find(const struct fullcone *k, uint32_t addr, uint16_t port)
+static int fullcone_find(const struct fullcone *k, uint32_t addr, uint16_t port)
 {
 	int i;
 
@@ -118,7 +118,8 @@ static int keeper_find(const struct fullcone *k, uint32_t addr, uint16_t port)
 
 /* Add or delete a mapping in the gateway's maps (the keeper's thread is
  * in the gateway's namespace, and so is its socket). */
-static int keeper_nft(struct fullcone *k, const struct fullcone_map *m, int add)
+static int fullcone_nft(struct fullcone *k, const struct fullcone_map *m,
+			int add)
 {
 	struct nft_batch *b = nft_batch_new();
 	char why[512];
@@ -136,11 +137,11 @@ static int keeper_nft(struct fullcone *k, const struct fullcone_map *m, int add)
 }
 
 /* A connection began (add) or ended using mapping m. */
-static void keeper_apply(struct fullcone *k, const struct fullcone_map *m,
-			 int add)
+static void fullcone_apply(struct fullcone *k, const struct fullcone_map *m,
+			   int add)
 {
-	struct kentry gone;
-	int i = keeper_find(k, m->int_addr, m->int_port), installed;
+	struct fullcone_entry gone;
+	int i = fullcone_find(k, m->int_addr, m->int_port), installed;
 
 	if (add && i >= 0) {
 		pthread_mutex_lock(&k->mu);
@@ -152,7 +153,7 @@ static void keeper_apply(struct fullcone *k, const struct fullcone_map *m,
 		/* Install first: a mapping the suite can see is in the
 		 * maps.  The maps refuse an external port that is some
 		 * other endpoint's already (port overlapping): counted. */
-		installed = keeper_nft(k, m, 1) == 0;
+		installed = fullcone_nft(k, m, 1) == 0;
 		pthread_mutex_lock(&k->mu);
 		if (installed)
 			k->mappings++;
@@ -181,10 +182,10 @@ static void keeper_apply(struct fullcone *k, const struct fullcone_map *m,
 	k->v[i] = k->v[--k->n];
 	pthread_mutex_unlock(&k->mu);
 	if (gone.installed)
-		keeper_nft(k, &gone.m, 0);
+		fullcone_nft(k, &gone.m, 0);
 }
 
-static int keeper_event(const struct nlmsghdr *nlh, void *arg)
+static int fullcone_event(const struct nlmsghdr *nlh, void *arg)
 {
 	struct fullcone *k = arg;
 	struct fullcone_map m[2];
@@ -211,11 +212,11 @@ static int keeper_event(const struct nlmsghdr *nlh, void *arg)
 	pthread_mutex_unlock(&k->mu);
 	n = fullcone_classify(&e, k->ext, k->net, k->mask, m);
 	for (i = 0; i < n; i++)
-		keeper_apply(k, &m[i], add);
+		fullcone_apply(k, &m[i], add);
 	return MNL_CB_OK;
 }
 
-static void keeper_set_ready(struct fullcone *k, int v)
+static void fullcone_set_ready(struct fullcone *k, int v)
 {
 	pthread_mutex_lock(&k->mu);
 	k->ready = v;
@@ -225,9 +226,9 @@ static void keeper_set_ready(struct fullcone *k, int v)
 
 /* The conntrack event socket: NEW and DESTROY, with a queue deep enough
  * for a burst of new connections. */
-static int open_events(struct netlink *ev)
+static int fullcone_open_events(struct netlink *ev)
 {
-	int err, size = KEEPER_RCVBUF, fd;
+	int err, size = FULLCONE_RCVBUF, fd;
 
 	err = netlink_open(ev, NETLINK_NETFILTER);
 	if (err)
@@ -247,7 +248,7 @@ static int open_events(struct netlink *ev)
 
 /* The NFLOG group the gateway's drop rule copies unsolicited SYNs to:
  * bind it, with packet copies (two requests, two acks). */
-static int open_nflog(struct netlink *lg)
+static int fullcone_open_nflog(struct netlink *lg)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t seq;
@@ -267,7 +268,7 @@ static int open_nflog(struct netlink *lg)
 }
 
 /* A raw ICMP socket sending from the gateway's outside address. */
-static int open_icmp(uint32_t ext)
+static int fullcone_open_icmp(uint32_t ext)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
 				.sin_addr.s_addr = htonl(ext)};
@@ -285,7 +286,7 @@ static int open_icmp(uint32_t ext)
 }
 
 /* An unsolicited SYN copied by the drop rule: hold it (REQ-4). */
-static int keeper_nflog(const struct nlmsghdr *nlh, void *arg)
+static int fullcone_nflog(const struct nlmsghdr *nlh, void *arg)
 {
 	struct fullcone *k = arg;
 	struct synhold_syn syn;
@@ -302,11 +303,12 @@ static int keeper_nflog(const struct nlmsghdr *nlh, void *arg)
 }
 
 /* Answer every held SYN that is due with ICMP port unreachable. */
-static void keeper_answer(struct fullcone *k)
+static void fullcone_answer(struct fullcone *k)
 {
 	uint8_t msg[8 + SYNHOLD_QUOTE_MAX];
 	struct synhold_syn syn;
 	struct sockaddr_in to = {.sin_family = AF_INET};
+	char addr[16];
 	size_t len;
 	int due;
 
@@ -319,16 +321,21 @@ static void keeper_answer(struct fullcone *k)
 		len = synhold_icmp(&syn, msg, sizeof(msg));
 		to.sin_addr.s_addr = htonl(syn.src);
 		if (sendto(k->icmp_fd, msg, len, 0, (struct sockaddr *)&to,
-			   sizeof(to)) < 0)
+			   sizeof(to)) < 0) {
+			int err = errno;
+
+			/* util_ipv4_str(), not inet_ntoa(): every keeper is a
+			 * thread, and inet_ntoa() has one static buffer. */
 			log_debug("keeper: ICMP to %s: %s",
-				  inet_ntoa(to.sin_addr), strerror(errno));
+				  util_ipv4_str(syn.src, addr), strerror(err));
+		}
 	}
 }
 
 /* Read one socket's pending messages; ENOBUFS (events lost: the maps
  * miss some mappings) is counted.  Return: 0, or -errno if the socket
  * failed. */
-static int keeper_read(struct fullcone *k, struct netlink *nl, mnl_cb_t cb)
+static int fullcone_read(struct fullcone *k, struct netlink *nl, mnl_cb_t cb)
 {
 	int n = netlink_recv(nl, cb, k);
 
@@ -340,7 +347,7 @@ static int keeper_read(struct fullcone *k, struct netlink *nl, mnl_cb_t cb)
 	return 0;
 }
 
-static void *keeper_main(void *arg)
+static void *fullcone_main(void *arg)
 {
 	struct fullcone *k = arg;
 	struct netlink ev = {0}, lg = {0};
@@ -358,17 +365,17 @@ static void *keeper_main(void *arg)
 	 * the nftables batches it sends belong there. */
 	err = netns_enter(k->nsfd);
 	if (!err)
-		err = open_events(&ev);
+		err = fullcone_open_events(&ev);
 	if (!err)
-		err = open_nflog(&lg);
+		err = fullcone_open_nflog(&lg);
 	if (!err)
 		err = netlink_open(&k->nft, NETLINK_NETFILTER);
 	if (!err) {
-		k->icmp_fd = open_icmp(k->ext);
+		k->icmp_fd = fullcone_open_icmp(k->ext);
 		if (k->icmp_fd < 0)
 			err = k->icmp_fd;
 	}
-	keeper_set_ready(k, err ? err : 1);
+	fullcone_set_ready(k, err ? err : 1);
 	while (!err) {
 		struct pollfd p[3] = {
 			{.fd = netlink_fd(&ev), .events = POLLIN},
@@ -389,11 +396,11 @@ static void *keeper_main(void *arg)
 			break;
 		/* Events first: an outbound SYN translated by now spares
 		 * the held SYN it answers. */
-		if (p[0].revents && keeper_read(k, &ev, keeper_event) < 0)
+		if (p[0].revents && fullcone_read(k, &ev, fullcone_event) < 0)
 			break;
-		if (p[1].revents && keeper_read(k, &lg, keeper_nflog) < 0)
+		if (p[1].revents && fullcone_read(k, &lg, fullcone_nflog) < 0)
 			break;
-		keeper_answer(k);
+		fullcone_answer(k);
 	}
 	netlink_close(&ev);
 	netlink_close(&lg);
@@ -401,7 +408,7 @@ static void *keeper_main(void *arg)
 	return NULL;
 }
 
-static void keeper_free(struct fullcone *k)
+static void fullcone_free(struct fullcone *k)
 {
 	if (k->stop[0] >= 0)
 		close(k->stop[0]);
@@ -431,12 +438,12 @@ int fullcone_start(int nsfd, uint32_t ext, uint32_t net, uint32_t mask,
 	pthread_cond_init(&k->cv, NULL);
 	if (pipe2(k->stop, O_CLOEXEC) < 0) {
 		err = -errno;
-		keeper_free(k);
+		fullcone_free(k);
 		return err;
 	}
-	err = -pthread_create(&k->tid, NULL, keeper_main, k);
+	err = -pthread_create(&k->tid, NULL, fullcone_main, k);
 	if (err) {
-		keeper_free(k);
+		fullcone_free(k);
 		return err;
 	}
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -451,7 +458,7 @@ int fullcone_start(int nsfd, uint32_t ext, uint32_t net, uint32_t mask,
 		if (write(k->stop[1], "x", 1) < 0)
 			log_debug("keeper: stop: %s", strerror(errno));
 		pthread_join(k->tid, NULL);
-		keeper_free(k);
+		fullcone_free(k);
 		return err;
 	}
 	*out = k;
@@ -478,5 +485,5 @@ void fullcone_stop(struct fullcone *k)
 	if (write(k->stop[1], "x", 1) < 0)
 		log_debug("keeper: stop: %s", strerror(errno));
 	pthread_join(k->tid, NULL);
-	keeper_free(k);
+	fullcone_free(k);
 }
