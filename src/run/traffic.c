@@ -13,12 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/hash.h"
 #include "lib/heap.h"
 #include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/util.h"
 #include "run/traffic.h"
+#include "run/traffic_plan.h"
 
 /*
  * Theory of operation.  One worker thread per CPU; each owns every Nth
@@ -26,10 +26,11 @@
  * SO_REUSEPORT, so the kernel spreads accepted connections over the
  * workers.  A socket belongs to the network namespace it was created in,
  * so a worker enters a node's namespace only to create sockets (and
- * stays there while consecutive attempts come from the same node).  Servers listen
- * on their ports for the whole run; each client's attempts follow one
- * schedule over all clients (round-robin, shuffled, or each client on its
- * own clock), limited by the client's concurrency.
+ * stays there while consecutive attempts come from the same node).
+ * Servers listen on their ports for the whole run; each client's attempts
+ * follow one schedule over all clients (round-robin, shuffled, or each
+ * client on its own clock: traffic_plan.c), limited by the client's
+ * concurrency.
  *
  * A client connection: non-blocking connect(), request, response, then
  * the close the server's topology asks for (the server closes first; or
@@ -101,11 +102,8 @@ struct tr_client {
 	int worker;
 	uint32_t inflight;
 	uint32_t next_sport;
-	/* its attempts (record indices) in planned order, and the first
-	 * one not started */
-	uint32_t *recs;
-	uint32_t nrecs, next;
-	int in_heap; /* in its worker's heap */
+	uint32_t next; /* its first attempt (in its plan list) not started */
+	int in_heap;   /* in its worker's heap */
 };
 
 /* A slot pool: objects of one size, free list of slot numbers. */
@@ -142,8 +140,7 @@ struct traffic {
 	struct tr_server *servers;
 	int nservers;
 	struct tr_client *clients; /* by node index (sparse) */
-	struct tr_rec *recs;	   /* in planned order */
-	uint32_t nrecs;
+	struct traffic_plan plan;  /* the records, in planned order */
 	struct tr_worker *workers;
 	int nworkers;
 	uint32_t done_all; /* attempts ended, over every worker (atomic) */
@@ -248,20 +245,15 @@ static int tr_enter(struct tr_worker *w, int node)
 
 /* ---- turns ---- */
 
-/* Is client @a's next attempt due before client @b's?  Ties go to the
- * lower node index, as in the plan. */
-static int tr_before(const struct traffic *tr, int a, int b)
+/* The heap's order: client @a's next attempt due before client @b's,
+ * ties to the lower node index, as in the plan. */
+static int tr_turn_before(const void *a, const void *b, void *ctx)
 {
-	const struct tr_client *x = &tr->clients[a], *y = &tr->clients[b];
-	uint32_t ta = tr->recs[x->recs[x->next]].start_us;
-	uint32_t tb = tr->recs[y->recs[y->next]].start_us;
+	const struct traffic *tr = ctx;
+	int x = *(const int *)a, y = *(const int *)b;
 
-	return ta != tb ? ta < tb : a < b;
-}
-
-static int tr_turn_before(const void *a, const void *b, void *tr)
-{
-	return tr_before(tr, *(const int *)a, *(const int *)b);
+	return traffic_plan_before(&tr->plan, x, tr->clients[x].next, y,
+				   tr->clients[y].next);
 }
 
 /* Give client @cl its turn if it has an attempt left and room for it. */
@@ -269,90 +261,17 @@ static void tr_offer(struct tr_worker *w, struct tr_client *cl)
 {
 	uint32_t lim = cl->tn->load.concurrency;
 
-	if (cl->in_heap || cl->next >= cl->nrecs ||
+	if (cl->in_heap || cl->next >= w->tr->plan.clients[cl->node].nrecs ||
 	    (lim && cl->inflight >= lim))
 		return;
 	cl->in_heap = 1;
 	heap_push(&w->turns, &cl->node);
 }
 
-/* ---- plan ---- */
-
-static int rec_cmp_planned(const void *a, const void *b)
-{
-	const struct tr_rec *x = a, *y = b;
-
-	if (x->start_us != y->start_us)
-		return x->start_us < y->start_us ? -1 : 1;
-	if (x->client != y->client)
-		return x->client < y->client ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/*
- * Round-robin: c1#0, c2#0, ..., cN#0, c1#1, ... one every interval,
- * skipping clients that have no attempts left; random: that list
- * shuffled with the lab's seed; parallel: each client's own attempts
- * every interval from its start.  A client's start delays its attempts
- * in every order.
- */
-static void tr_plan(struct traffic *tr)
-{
-	const struct topo *t = tr->t;
-	const struct topo_traffic *g = &t->traffic;
-	uint32_t k, i, n = 0, round, more;
-	int c;
-
-	for (c = 0; c < t->nnodes; c++)
-		if (t->nodes[c].kind == TOPO_CLIENT)
-			tr->nrecs += t->nodes[c].load.conns;
-	tr->recs = xcalloc(tr->nrecs ? tr->nrecs : 1, sizeof(*tr->recs));
-	for (round = 0, more = 1; more; round++) {
-		more = 0;
-		for (c = 0; c < t->nnodes; c++) {
-			const struct topo_node *tn = &t->nodes[c];
-			struct tr_rec *r;
-
-			if (tn->kind != TOPO_CLIENT || round >= tn->load.conns)
-				continue;
-			more = 1;
-			r = &tr->recs[n++];
-			r->client = (uint16_t)c;
-			r->seq = round;
-		}
-	}
-	if (g->order == TOPO_ORDER_RANDOM) {
-		for (i = tr->nrecs; i > 1; i--) {
-			struct tr_rec tmp;
-
-			k = (uint32_t)(hash_splitmix(t->seed ^ i) % i);
-			tmp = tr->recs[i - 1];
-			tr->recs[i - 1] = tr->recs[k];
-			tr->recs[k] = tmp;
-		}
-	}
-	for (i = 0; i < tr->nrecs; i++) {
-		struct tr_rec *r = &tr->recs[i];
-		const struct topo_load *ld = &t->nodes[r->client].load;
-		uint64_t at;
-
-		if (g->order == TOPO_ORDER_PARALLEL)
-			at = (uint64_t)ld->start_ms * 1000 +
-			     (uint64_t)r->seq * ld->interval_ms * 1000;
-		else
-			at = (uint64_t)i * g->interval_us;
-		if (at < (uint64_t)ld->start_ms * 1000)
-			at = (uint64_t)ld->start_ms * 1000;
-		r->start_us = at > UINT32_MAX ? UINT32_MAX : (uint32_t)at;
-	}
-	qsort(tr->recs, tr->nrecs, sizeof(*tr->recs), rec_cmp_planned);
-}
-
 struct traffic *traffic_new(const struct topo *t)
 {
 	struct traffic *tr = xcalloc(1, sizeof(*tr));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	uint32_t i;
 	int c, w, nclients = 0;
 
 	tr->t = t;
@@ -374,7 +293,7 @@ struct traffic *traffic_new(const struct topo *t)
 		tr->servers[tr->nservers].node = c;
 		tr->nservers++;
 	}
-	tr_plan(tr);
+	traffic_plan_make(&tr->plan, t);
 	/* One worker per CPU, no more than there are clients; each owns
 	 * every Nth client. */
 	tr->nworkers = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
@@ -398,21 +317,8 @@ struct traffic *traffic_new(const struct topo *t)
 		pool_init(&wk->sconns, sizeof(struct tr_sconn));
 		pool_init(&wk->cconns, sizeof(struct tr_cconn));
 	}
-	for (i = 0; i < tr->nrecs; i++)
-		tr->clients[tr->recs[i].client].nrecs++;
 	for (c = 0; c < t->nnodes; c++)
-		if (tr->clients[c].nrecs)
-			tr->clients[c].recs =
-				xcalloc(tr->clients[c].nrecs, sizeof(uint32_t));
-	for (i = 0; i < tr->nrecs; i++) {
-		struct tr_client *cl = &tr->clients[tr->recs[i].client];
-
-		cl->recs[cl->next++] = i;
-	}
-	for (c = 0; c < t->nnodes; c++) {
-		tr->clients[c].next = 0;
 		tr_offer(&tr->workers[tr->clients[c].worker], &tr->clients[c]);
-	}
 	return tr;
 }
 
@@ -422,11 +328,9 @@ void traffic_free(struct traffic *tr)
 
 	if (!tr)
 		return;
-	for (i = 0; i < tr->t->nnodes; i++) {
+	for (i = 0; i < tr->t->nnodes; i++)
 		if (tr->clients[i].nsfd >= 0)
 			close(tr->clients[i].nsfd);
-		free(tr->clients[i].recs);
-	}
 	for (w = 0; w < tr->nworkers; w++) {
 		struct tr_worker *wk = &tr->workers[w];
 
@@ -457,7 +361,7 @@ void traffic_free(struct traffic *tr)
 	free(tr->workers);
 	free(tr->clients);
 	free(tr->servers);
-	free(tr->recs);
+	traffic_plan_free(&tr->plan);
 	if (tr->wake_fd >= 0)
 		close(tr->wake_fd);
 	free(tr);
@@ -641,7 +545,7 @@ static void rec_done(struct tr_worker *w, struct tr_rec *r, enum tr_outcome o,
 	/* The last attempt of the run: wake every worker, which may be
 	 * waiting for its own sockets, so that their drains start now. */
 	if (__atomic_add_fetch(&w->tr->done_all, 1, __ATOMIC_RELAXED) ==
-	    w->tr->nrecs) {
+	    w->tr->plan.nrecs) {
 		__atomic_store_n(&w->tr->done_ns, util_now_ns(),
 				 __ATOMIC_RELAXED);
 		if (eventfd_write(w->tr->wake_fd, 1) < 0)
@@ -674,7 +578,7 @@ static void tr_timeout_at(struct tr_worker *w, uint64_t ns)
 static void cconn_finish(struct tr_worker *w, struct tr_cconn *c, int rst)
 {
 	const struct topo_load *ld =
-		&w->tr->t->nodes[w->tr->recs[c->rec].client].load;
+		&w->tr->t->nodes[w->tr->plan.recs[c->rec].client].load;
 
 	if (!ld->hold_ms || rst) {
 		cconn_close(w, c, rst);
@@ -708,7 +612,7 @@ static enum tr_outcome outcome_of(int err)
 
 static void cconn_fail(struct tr_worker *w, struct tr_cconn *c, int err)
 {
-	struct tr_rec *r = &w->tr->recs[c->rec];
+	struct tr_rec *r = &w->tr->plan.recs[c->rec];
 
 	if (c->st == C_CONNECTING && err == ECONNRESET)
 		err = ECONNREFUSED;
@@ -805,7 +709,7 @@ static int cconn_bind(struct tr_client *cl, int fd, uint16_t *port)
 
 static void tr_start(struct tr_worker *w, uint32_t ri)
 {
-	struct tr_rec *r = &w->tr->recs[ri];
+	struct tr_rec *r = &w->tr->plan.recs[ri];
 	struct tr_client *cl = &w->tr->clients[r->client];
 	const struct topo_node *srv =
 		&w->tr->t->nodes[w->tr->t->traffic.server];
@@ -870,7 +774,7 @@ static void tr_start(struct tr_worker *w, uint32_t ri)
 static void tr_cconn_event(struct tr_worker *w, struct tr_cconn *c,
 			   uint32_t events)
 {
-	struct tr_rec *r = &w->tr->recs[c->rec];
+	struct tr_rec *r = &w->tr->plan.recs[c->rec];
 	const struct topo_service *svc =
 		&w->tr->t->nodes[w->tr->t->traffic.server].svc;
 	const uint32_t more = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
@@ -964,9 +868,9 @@ static void tr_schedule(struct tr_worker *w, uint32_t now_us)
 	while (heap_count(&w->turns)) {
 		struct tr_client *cl =
 			&w->tr->clients[*(const int *)heap_top(&w->turns)];
-		uint32_t ri = cl->recs[cl->next];
+		uint32_t ri = w->tr->plan.clients[cl->node].recs[cl->next];
 
-		if (w->tr->recs[ri].start_us > now_us)
+		if (w->tr->plan.recs[ri].start_us > now_us)
 			break;
 		heap_pop(&w->turns, NULL);
 		cl->in_heap = 0;
@@ -995,7 +899,8 @@ static void tr_timeouts(struct tr_worker *w)
 				tr_timeout_at(w, c->deadline_ns);
 				continue;
 			}
-			w->tr->recs[c->rec].syn_retrans = syn_retrans(c->o.fd);
+			w->tr->plan.recs[c->rec].syn_retrans =
+				syn_retrans(c->o.fd);
 			cconn_fail(w, c, ETIMEDOUT);
 		}
 		if (c->o.fd >= 0 && c->st == C_HOLD) {
@@ -1070,7 +975,7 @@ static void *tr_worker_run(void *arg)
 		 * past the end: the run reads its end counters before
 		 * traffic_free() closes them. */
 		if (__atomic_load_n(&tr->done_all, __ATOMIC_RELAXED) ==
-		    tr->nrecs) {
+		    tr->plan.nrecs) {
 			if (!drain_until) {
 				uint64_t end = __atomic_load_n(
 					&tr->done_ns, __ATOMIC_RELAXED);
@@ -1088,7 +993,8 @@ static void *tr_worker_run(void *arg)
 		if (heap_count(&w->turns)) {
 			const struct tr_client *cl =
 				&tr->clients[*(const int *)heap_top(&w->turns)];
-			uint32_t due = tr->recs[cl->recs[cl->next]].start_us;
+			uint32_t due =
+				traffic_plan_due(&tr->plan, cl->node, cl->next);
 
 			timeout = due <= now ? 0 : (int)((due - now) / 1000);
 			if (timeout > 100)
@@ -1180,21 +1086,19 @@ int traffic_run(struct traffic *tr, volatile sig_atomic_t *stop, uint64_t t0_ns)
 
 	/* What never started keeps no planned time; the schedule's lists
 	 * are no longer needed. */
-	for (i = 0; i < tr->nrecs; i++)
-		if (!(tr->recs[i].flags & TR_F_STARTED))
-			tr->recs[i].start_us = 0;
-	for (c = 0; c < tr->t->nnodes; c++) {
-		free(tr->clients[c].recs);
-		tr->clients[c].recs = NULL;
-		tr->clients[c].nrecs = tr->clients[c].next = 0;
-	}
+	for (i = 0; i < tr->plan.nrecs; i++)
+		if (!(tr->plan.recs[i].flags & TR_F_STARTED))
+			tr->plan.recs[i].start_us = 0;
+	traffic_plan_free_lists(&tr->plan);
+	for (c = 0; c < tr->t->nnodes; c++)
+		tr->clients[c].next = 0;
 	return err;
 }
 
 const struct tr_rec *traffic_recs(const struct traffic *tr, uint32_t *n)
 {
-	*n = tr->nrecs;
-	return tr->recs;
+	*n = tr->plan.nrecs;
+	return tr->plan.recs;
 }
 
 void traffic_server_stats(const struct traffic *tr, int node,
