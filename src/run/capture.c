@@ -21,6 +21,7 @@
 #include "lib/psock.h"
 #include "lib/util.h"
 #include "run/capture.h"
+#include "run/capture_bpf.h"
 
 /*
  * Theory of operation.  The lab's switch namespace sees every frame a
@@ -28,7 +29,7 @@
  * node arrive there, frames to the node leave there (PACKET_OUTGOING).
  * One packet socket there, filtered in the kernel to the clients' SYNs,
  * the SYNs reaching the server and the server's SYN-ACKs, RSTs and pure
- * ACKs (cap_filter()), gives the run an independent view of the wire:
+ * ACKs (capture_bpf.c), gives the run an independent view of the wire:
  * each SYN as it leaves its client, as it reaches the server, and what
  * the server answered: SYN-ACK, an ACK (the SYN met a TIME_WAIT socket
  * and failed PAWS), a RST, or nothing.  NAT rewrites addresses and ports
@@ -449,94 +450,6 @@ static void *cap_thread(void *arg)
 	return NULL;
 }
 
-/*
- * Classic BPF, on the network header (SOCK_DGRAM), built for the lab:
- * only what the analysis uses gets copied to us.  On the server's port:
- * SYNs going to it; SYN-ACKs, RSTs and pure ACKs coming from it.  On
- * any other port, which must be a client's (the gateways' ports are
- * refused first): SYNs coming from it.  Every frame crosses two ports
- * of the switch, so filtering by port also halves the copies.
- */
-#define BPF_MAX 64
-
-static int cap_filter(int fd, int srv_ifindex, const int *skip, int nskip)
-{
-	struct sock_filter code[BPF_MAX];
-	struct sock_fprog prog;
-	int n = 0, i, drop_at, keep_at, j_srv;
-
-#define EMIT(c) (code[n++] = (struct sock_filter)c)
-	/* IPv4, TCP, first fragment; X = IP header length. */
-	EMIT(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 0)); /* ->drop */
-	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 0)); /* ->drop */
-	EMIT(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 0, 0)); /* drop */
-	EMIT(BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0));
-	/* Which port? */
-	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_IFINDEX));
-	j_srv = n;
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)srv_ifindex, 0, 0));
-	for (i = 0; i < nskip && n < BPF_MAX - 16; i++)
-		EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)skip[i], 0,
-			      0)); /* ->drop */
-	/* A client's port: SYN (no ACK) from the client. */
-	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1));
-	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
-	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
-	EMIT(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 0)); /* ->keep */
-	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
-	/* The server's port. */
-	code[j_srv].jt = (uint8_t)(n - j_srv - 1);
-	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 4));
-	/* to the server: SYN without ACK */
-	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
-	EMIT(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 0)); /* ->keep */
-	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
-	/* from the server: SYN or RST set, or exactly ACK */
-	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x06, 0, 0)); /* ->keep */
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x10, 0, 0));	/* ->keep */
-	drop_at = n;
-	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
-	keep_at = n;
-	EMIT(BPF_STMT(BPF_RET | BPF_K, CAP_SNAP));
-#undef EMIT
-	/* Patch the forward jumps left at 0 above: a conditional jump whose
-	 * target field is 0 and is not "fall through" by design goes to
-	 * drop (jf) or keep (jt). */
-	for (i = 0; i < drop_at; i++) {
-		struct sock_filter *c = &code[i];
-
-		if (BPF_CLASS(c->code) != BPF_JMP)
-			continue;
-		if (i == j_srv) {
-			continue;
-		} else if (c->jt == 0 && c->jf == 0 && i > j_srv &&
-			   i <= j_srv + nskip) {
-			c->jt = (uint8_t)(drop_at - i - 1); /* gateway port */
-		} else if (c->jt == 0 && c->jf == 0 && i < j_srv) {
-			/* the IPv4/TCP/fragment checks */
-			if (BPF_OP(c->code) == BPF_JSET)
-				c->jt = (uint8_t)(drop_at - i - 1);
-			else
-				c->jf = (uint8_t)(drop_at - i - 1);
-		} else if (c->jt == 0 && c->jf == 0) {
-			c->jt = (uint8_t)(keep_at - i - 1);
-		}
-	}
-	prog.len = (unsigned short)n;
-	prog.filter = code;
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
-		return -errno;
-	return 0;
-}
-
 static int cap_ring(struct capture *c)
 {
 	struct tpacket_req3 req = {
@@ -632,23 +545,33 @@ static void cap_port_roles(struct capture *c, const struct topo *t)
 	}
 }
 
-/* cap_filter() for this lab: the gateways' ports (NAME-in, NAME-out) are
- * refused, the traffic server's told apart.  Return: 0 or -errno. */
+/* The kernel filter for this lab (capture_bpf.h): the gateways' ports
+ * (NAME-in, NAME-out) are refused, the traffic server's told apart.
+ * Return: 0 or -errno. */
 static int cap_lab_filter(struct capture *c, const struct topo *t)
 {
 	const struct topo_node *srv = &t->nodes[t->traffic.server];
-	int skip[16], nskip = 0, i;
+	struct sock_filter code[CAPTURE_BPF_MAX];
+	int skip[CAPTURE_BPF_SKIP], nskip = 0, i;
+	struct sock_fprog prog;
 	char gwport[32];
 
 	for (i = 0; i < t->nnodes; i++) {
-		if (t->nodes[i].kind != TOPO_GATEWAY || nskip > 14)
+		if (t->nodes[i].kind != TOPO_GATEWAY ||
+		    nskip > CAPTURE_BPF_SKIP - 2)
 			continue;
 		snprintf(gwport, sizeof(gwport), "%s-in", t->nodes[i].name);
 		skip[nskip++] = (int)if_nametoindex(gwport);
 		snprintf(gwport, sizeof(gwport), "%s-out", t->nodes[i].name);
 		skip[nskip++] = (int)if_nametoindex(gwport);
 	}
-	return cap_filter(c->fd, (int)if_nametoindex(srv->name), skip, nskip);
+	prog.filter = code;
+	prog.len = (unsigned short)capture_bpf_build(
+		code, (int)if_nametoindex(srv->name), skip, nskip, CAP_SNAP);
+	if (setsockopt(c->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)))
+		return -errno;
+	return 0;
 }
 
 /* The packet socket, opened in the lab's switch namespace with its ring,
