@@ -21,22 +21,25 @@
 #include "lib/psock.h"
 #include "lib/util.h"
 #include "run/capture.h"
+#include "run/capture_bpf.h"
 
 /*
  * Theory of operation.  The lab's switch namespace sees every frame a
  * node sends or receives, on the node's switch-side veth: frames from the
  * node arrive there, frames to the node leave there (PACKET_OUTGOING).
- * One packet socket there, filtered in the kernel to TCP segments with
- * SYN, FIN or RST and to pure ACKs, gives the run an independent view of
- * the wire: each SYN as it leaves its client, as it reaches the server,
- * and what the server answered: SYN-ACK, an ACK (the SYN met a TIME_WAIT
- * socket and failed PAWS), a RST, or nothing.  NAT rewrites addresses and
- * ports but not sequence numbers, so the ISN ties the two ends together.
+ * One packet socket there, filtered in the kernel to the clients' SYNs,
+ * the SYNs reaching the server and the server's SYN-ACKs, RSTs and pure
+ * ACKs (capture_bpf.c), gives the run an independent view of the wire:
+ * each SYN as it leaves its client, as it reaches the server, and what
+ * the server answered: SYN-ACK, an ACK (the SYN met a TIME_WAIT socket
+ * and failed PAWS), a RST, or nothing.  NAT rewrites addresses and ports
+ * but not sequence numbers, so the ISN ties the two ends together.
  *
- * A thread reads the socket and keeps one struct cap_syn per ISN, in an
- * array sized for the attempts the run plans, found by ISN through an
- * open-addressing index (3/4 full at most); results are read after
- * capture_stop(), which trades the index for one sorted by client port.
+ * A thread reads the socket's ring (TPACKET_V3, a block at a time) and
+ * keeps one struct cap_syn per ISN, in an array sized for the attempts
+ * the run plans, found by ISN through an open-addressing index (3/4 full
+ * at most); results are read after capture_stop(), which trades the
+ * index for one sorted by client and port.
  */
 
 #define CAP_SNAP     160
@@ -246,13 +249,113 @@ static int cap_last_rx(const struct cap_syn *s)
 	return s->rx >> 4;
 }
 
+/* The entry of the connection with ISN @isn, made if it is new. */
+static struct cap_syn *cap_get(struct capture *c, uint32_t isn)
+{
+	struct cap_syn *s = cap_find(c, isn);
+
+	return s ? s : cap_new(c, isn);
+}
+
+/* A SYN leaving client node @client (one transmission more). */
+static void cap_client_syn(struct capture *c, int client, const struct pkt *p,
+			   uint32_t now)
+{
+	struct cap_syn *s;
+
+	c->tot.syn_from_clients++;
+	s = cap_get(c, p->seq);
+	s->client = (uint16_t)client;
+	s->sport = p->sport;
+	if (!s->ntx)
+		s->tsval = p->has_ts ? p->tsval : 0;
+	if (s->ntx < CAP_TX_MAX) {
+		cap_set_tx(c, s, s->ntx, now);
+		/* Until it is seen at the server. */
+		cap_set_answer(c, s, s->ntx, CAP_LOST);
+	}
+	if (s->ntx < UINT8_MAX)
+		s->ntx++;
+}
+
+/* Which transmission of @s an arrival at the server at @now is: the last
+ * that left the client before it (some may have been lost on the way);
+ * with no client side seen, the count of arrivals (@nrx so far). */
+static int cap_arrival_tx(const struct capture *c, const struct cap_syn *s,
+			  int nrx, uint32_t now)
+{
+	int last;
+
+	if (!s->ntx)
+		return nrx < CAP_TX_MAX ? nrx : CAP_TX_MAX - 1;
+	last = s->ntx < CAP_TX_MAX ? s->ntx - 1 : CAP_TX_MAX - 1;
+	while (last > 0 && capture_tx_us(c, s, last) > now)
+		last--;
+	return last;
+}
+
+/* A SYN reaching the server on one of its ports: unanswered so far, and
+ * the latest SYN of its external port. */
+static void cap_server_syn(struct capture *c, const struct pkt *p, uint32_t now)
+{
+	struct cap_port *port = &c->by_port[p->sport];
+	struct cap_syn *s;
+	int nrx, last;
+
+	c->tot.syn_in++;
+	s = cap_get(c, p->seq);
+	nrx = cap_nrx(s);
+	if (!nrx) {
+		c->tot.ext_ports++;
+		if (port->syn && c->syns[port->syn - 1].isn != s->isn)
+			c->tot.ext_port_reuse++;
+	}
+	s->ext_port = p->sport;
+	last = cap_arrival_tx(c, s, nrx, now);
+	cap_set_answer(c, s, last, CAP_NONE);
+	if (nrx < CAP_RX_MAX)
+		nrx++;
+	s->rx = (uint8_t)(nrx | last << 4);
+	port->syn = (uint32_t)(s - c->syns) + 1;
+	port->us = now;
+}
+
+/* What the server sent from one of its ports: a SYN-ACK answers the SYN
+ * whose ISN it acknowledges; an ACK or RST right after an unanswered SYN
+ * on the same external port answers that SYN. */
+static void cap_server_answer(struct capture *c, const struct pkt *p,
+			      uint32_t now)
+{
+	const struct cap_port *port = &c->by_port[p->dport];
+	struct cap_syn *s;
+
+	if ((p->flags & (PKT_SYN | PKT_ACK)) == (PKT_SYN | PKT_ACK)) {
+		c->tot.synack_out++;
+		s = cap_find(c, p->ack - 1);
+		if (s && cap_nrx(s))
+			cap_set_answer(c, s, cap_last_rx(s), CAP_SYNACK);
+		return;
+	}
+	if (!port->syn || now - port->us > CAP_TWACK_MS * 1000)
+		return;
+	s = &c->syns[port->syn - 1];
+	if (!cap_nrx(s) || capture_answer(c, s, cap_last_rx(s)) != CAP_NONE)
+		return;
+	if (p->flags & PKT_RST) {
+		cap_set_answer(c, s, cap_last_rx(s), CAP_RST);
+		c->tot.rst_out++;
+	} else if (p->flags == PKT_ACK && !p->payload) {
+		cap_set_answer(c, s, cap_last_rx(s), CAP_TWACK);
+		c->tot.twack_out++;
+	}
+}
+
 /* One frame seen on a switch port of @role (client node index + 1, -1
  * the server, 0 any other); @to_node: leaving the switch towards the
  * node. */
 static void cap_frame(struct capture *c, int role, int to_node, uint8_t *data,
 		      size_t len, uint32_t now)
 {
-	struct cap_syn *s;
 	struct pkt p;
 	uint8_t syn;
 
@@ -262,85 +365,18 @@ static void cap_frame(struct capture *c, int role, int to_node, uint8_t *data,
 	syn = p.flags & (PKT_SYN | PKT_ACK);
 	if (role > 0) {
 		/* A client's port: its SYNs as they leave it. */
-		if (to_node || syn != PKT_SYN)
-			return;
-		c->tot.syn_from_clients++;
-		s = cap_find(c, p.seq);
-		if (!s)
-			s = cap_new(c, p.seq);
-		s->client = (uint16_t)(role - 1);
-		s->sport = p.sport;
-		if (!s->ntx)
-			s->tsval = p.has_ts ? p.tsval : 0;
-		if (s->ntx < CAP_TX_MAX) {
-			cap_set_tx(c, s, s->ntx, now);
-			/* Until it is seen at the server. */
-			cap_set_answer(c, s, s->ntx, CAP_LOST);
-		}
-		if (s->ntx < UINT8_MAX)
-			s->ntx++;
+		if (!to_node && syn == PKT_SYN)
+			cap_client_syn(c, role - 1, &p, now);
 		return;
 	}
 	/* The server's port. */
 	if (to_node && syn == PKT_SYN && p.daddr == c->server_addr &&
 	    c->server_port[p.dport]) {
-		struct cap_port *port = &c->by_port[p.sport];
-		int nrx, last;
-
-		c->tot.syn_in++;
-		s = cap_find(c, p.seq);
-		if (!s)
-			s = cap_new(c, p.seq);
-		nrx = cap_nrx(s);
-		if (!nrx) {
-			c->tot.ext_ports++;
-			if (port->syn && c->syns[port->syn - 1].isn != s->isn)
-				c->tot.ext_port_reuse++;
-		}
-		s->ext_port = p.sport;
-		/* This arrival is the last transmission that left the client
-		 * before it (some may have been lost on the way); with no
-		 * client side seen, count arrivals. */
-		if (s->ntx) {
-			last = s->ntx < CAP_TX_MAX ? s->ntx - 1
-						   : CAP_TX_MAX - 1;
-			while (last > 0 && capture_tx_us(c, s, last) > now)
-				last--;
-		} else {
-			last = nrx < CAP_TX_MAX ? nrx : CAP_TX_MAX - 1;
-		}
-		cap_set_answer(c, s, last, CAP_NONE);
-		if (nrx < CAP_RX_MAX)
-			nrx++;
-		s->rx = (uint8_t)(nrx | last << 4);
-		port->syn = (uint32_t)(s - c->syns) + 1;
-		port->us = now;
+		cap_server_syn(c, &p, now);
 		return;
 	}
-	if (to_node || p.saddr != c->server_addr || !c->server_port[p.sport])
-		return;
-	if (syn == (PKT_SYN | PKT_ACK)) {
-		c->tot.synack_out++;
-		s = cap_find(c, p.ack - 1);
-		if (s && cap_nrx(s))
-			cap_set_answer(c, s, cap_last_rx(s), CAP_SYNACK);
-		return;
-	}
-	/* An ACK or RST right after an unanswered SYN on the same external
-	 * port answers that SYN. */
-	if (!c->by_port[p.dport].syn ||
-	    now - c->by_port[p.dport].us > CAP_TWACK_MS * 1000)
-		return;
-	s = &c->syns[c->by_port[p.dport].syn - 1];
-	if (!cap_nrx(s) || capture_answer(c, s, cap_last_rx(s)) != CAP_NONE)
-		return;
-	if (p.flags & PKT_RST) {
-		cap_set_answer(c, s, cap_last_rx(s), CAP_RST);
-		c->tot.rst_out++;
-	} else if (p.flags == PKT_ACK && !p.payload) {
-		cap_set_answer(c, s, cap_last_rx(s), CAP_TWACK);
-		c->tot.twack_out++;
-	}
+	if (!to_node && p.saddr == c->server_addr && c->server_port[p.sport])
+		cap_server_answer(c, &p, now);
 }
 
 /* Walk every block the kernel has handed over, then give them back. */
@@ -414,94 +450,6 @@ static void *cap_thread(void *arg)
 	return NULL;
 }
 
-/*
- * Classic BPF, on the network header (SOCK_DGRAM), built for the lab:
- * only what the analysis uses gets copied to us.  On the server's port:
- * SYNs going to it; SYN-ACKs, RSTs and pure ACKs coming from it.  On
- * any other port, which must be a client's (the gateways' ports are
- * refused first): SYNs coming from it.  Every frame crosses two ports
- * of the switch, so filtering by port also halves the copies.
- */
-#define BPF_MAX 64
-
-static int cap_filter(int fd, int srv_ifindex, const int *skip, int nskip)
-{
-	struct sock_filter code[BPF_MAX];
-	struct sock_fprog prog;
-	int n = 0, i, drop_at, keep_at, j_srv;
-
-#define EMIT(c) (code[n++] = (struct sock_filter)c)
-	/* IPv4, TCP, first fragment; X = IP header length. */
-	EMIT(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 0)); /* ->drop */
-	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 0)); /* ->drop */
-	EMIT(BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 0, 0)); /* drop */
-	EMIT(BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0));
-	/* Which port? */
-	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_IFINDEX));
-	j_srv = n;
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)srv_ifindex, 0, 0));
-	for (i = 0; i < nskip && n < BPF_MAX - 16; i++)
-		EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)skip[i], 0,
-			      0)); /* ->drop */
-	/* A client's port: SYN (no ACK) from the client. */
-	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1));
-	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
-	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
-	EMIT(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 0)); /* ->keep */
-	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
-	/* The server's port. */
-	code[j_srv].jt = (uint8_t)(n - j_srv - 1);
-	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 4));
-	/* to the server: SYN without ACK */
-	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
-	EMIT(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 0)); /* ->keep */
-	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
-	/* from the server: SYN or RST set, or exactly ACK */
-	EMIT(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13));
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x06, 0, 0)); /* ->keep */
-	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x10, 0, 0));	/* ->keep */
-	drop_at = n;
-	EMIT(BPF_STMT(BPF_RET | BPF_K, 0));
-	keep_at = n;
-	EMIT(BPF_STMT(BPF_RET | BPF_K, CAP_SNAP));
-#undef EMIT
-	/* Patch the forward jumps left at 0 above: a conditional jump whose
-	 * target field is 0 and is not "fall through" by design goes to
-	 * drop (jf) or keep (jt). */
-	for (i = 0; i < drop_at; i++) {
-		struct sock_filter *c = &code[i];
-
-		if (BPF_CLASS(c->code) != BPF_JMP)
-			continue;
-		if (i == j_srv) {
-			continue;
-		} else if (c->jt == 0 && c->jf == 0 && i > j_srv &&
-			   i <= j_srv + nskip) {
-			c->jt = (uint8_t)(drop_at - i - 1); /* gateway port */
-		} else if (c->jt == 0 && c->jf == 0 && i < j_srv) {
-			/* the IPv4/TCP/fragment checks */
-			if (BPF_OP(c->code) == BPF_JSET)
-				c->jt = (uint8_t)(drop_at - i - 1);
-			else
-				c->jf = (uint8_t)(drop_at - i - 1);
-		} else if (c->jt == 0 && c->jf == 0) {
-			c->jt = (uint8_t)(keep_at - i - 1);
-		}
-	}
-	prog.len = (unsigned short)n;
-	prog.filter = code;
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
-		return -errno;
-	return 0;
-}
-
 static int cap_ring(struct capture *c)
 {
 	struct tpacket_req3 req = {
@@ -566,35 +514,15 @@ void capture_feed(struct capture *c, int role, int to_node, uint8_t *ip,
 	cap_frame(c, role, to_node, ip, len, now_us);
 }
 
-struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
+/* Which switch port is whose: ifindex -> client node index + 1, or -1
+ * for the traffic server's; other ports stay 0.  In the switch's
+ * namespace, where a node's switch-side port carries the node's name. */
+static void cap_port_roles(struct capture *c, const struct topo *t)
 {
-	const struct topo_node *srv = &t->nodes[t->traffic.server];
-	struct capture *c = capture_open(t, t0_ns);
-	int err = 0, i, nsfd;
-	struct timespec rt;
+	int i;
 
-	nsfd = netns_open_node(t->name, NETNS_SWITCH);
-	if (nsfd < 0) {
-		err = nsfd;
-		goto fail;
-	}
-	err = netns_enter(nsfd);
-	close(nsfd);
-	if (err)
-		goto fail;
-	/* ETH_P_ALL: a protocol-specific tap never sees what arrives on a
-	 * bridge port, which the bridge consumes before protocol delivery
-	 * (__netif_receive_skb_core()). */
-	c->fd = psock_open(ETH_P_ALL, NULL, 0);
-	if (c->fd < 0) {
-		err = c->fd;
-		netns_leave();
-		goto fail;
-	}
-	err = cap_ring(c);
-	/* Switch-side names: the node's name for clients and servers. */
 	c->nport_role = 1;
-	for (i = 0; !err && i < t->nnodes; i++) {
+	for (i = 0; i < t->nnodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 		unsigned int ifi;
 
@@ -615,30 +543,91 @@ struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
 		}
 		c->port_role[ifi] = n->kind == TOPO_SERVER ? -1 : i + 1;
 	}
-	if (!err) {
-		int skip[16], nskip = 0, srv_ifi;
-		char gwport[32];
+}
 
-		for (i = 0; i < t->nnodes; i++) {
-			if (t->nodes[i].kind != TOPO_GATEWAY || nskip > 14)
-				continue;
-			snprintf(gwport, sizeof(gwport), "%s-in",
-				 t->nodes[i].name);
-			skip[nskip++] = (int)if_nametoindex(gwport);
-			snprintf(gwport, sizeof(gwport), "%s-out",
-				 t->nodes[i].name);
-			skip[nskip++] = (int)if_nametoindex(gwport);
-		}
-		srv_ifi = (int)if_nametoindex(srv->name);
-		err = cap_filter(c->fd, srv_ifi, skip, nskip);
+/* The kernel filter for this lab (capture_bpf.h): the gateways' ports
+ * (NAME-in, NAME-out) are refused, the traffic server's told apart.
+ * Return: 0 or -errno. */
+static int cap_lab_filter(struct capture *c, const struct topo *t)
+{
+	const struct topo_node *srv = &t->nodes[t->traffic.server];
+	struct sock_filter code[CAPTURE_BPF_MAX];
+	int skip[CAPTURE_BPF_SKIP], nskip = 0, i;
+	struct sock_fprog prog;
+	char gwport[32];
+
+	for (i = 0; i < t->nnodes; i++) {
+		if (t->nodes[i].kind != TOPO_GATEWAY ||
+		    nskip > CAPTURE_BPF_SKIP - 2)
+			continue;
+		snprintf(gwport, sizeof(gwport), "%s-in", t->nodes[i].name);
+		skip[nskip++] = (int)if_nametoindex(gwport);
+		snprintf(gwport, sizeof(gwport), "%s-out", t->nodes[i].name);
+		skip[nskip++] = (int)if_nametoindex(gwport);
 	}
+	prog.filter = code;
+	prog.len = (unsigned short)capture_bpf_build(
+		code, (int)if_nametoindex(srv->name), skip, nskip, CAP_SNAP);
+	if (setsockopt(c->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)))
+		return -errno;
+	return 0;
+}
+
+/* The packet socket, opened in the lab's switch namespace with its ring,
+ * the ports' roles and the filter; the thread is back in its own
+ * namespace when this returns.  Return: 0 or -errno. */
+static int cap_open_socket(struct capture *c, const struct topo *t)
+{
+	int err, nsfd;
+
+	nsfd = netns_open_node(t->name, NETNS_SWITCH);
+	if (nsfd < 0)
+		return nsfd;
+	err = netns_enter(nsfd);
+	close(nsfd);
+	if (err)
+		return err;
+	/* ETH_P_ALL: a protocol-specific tap never sees what arrives on a
+	 * bridge port, which the bridge consumes before protocol delivery
+	 * (__netif_receive_skb_core()). */
+	c->fd = psock_open(ETH_P_ALL, NULL, 0);
+	if (c->fd < 0) {
+		err = c->fd;
+		goto out;
+	}
+	err = cap_ring(c);
+	if (err)
+		goto out;
+	/* Switch-side names: the node's name for clients and servers. */
+	cap_port_roles(c, t);
+	err = cap_lab_filter(c, t);
+out:
 	netns_leave();
+	return err;
+}
+
+/* The ring stamps frames with CLOCK_REALTIME; the run counts from a
+ * CLOCK_MONOTONIC origin: the difference between the two, now. */
+static int64_t cap_real_minus_mono(void)
+{
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return (int64_t)((uint64_t)rt.tv_sec * 1000000000ull +
+			 (uint64_t)rt.tv_nsec) -
+	       (int64_t)util_now_ns();
+}
+
+struct capture *capture_start(const struct topo *t, uint64_t t0_ns)
+{
+	struct capture *c = capture_open(t, t0_ns);
+	int err;
+
+	err = cap_open_socket(c, t);
 	if (err)
 		goto fail;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	c->real_minus_mono_ns = (int64_t)((uint64_t)rt.tv_sec * 1000000000ull +
-					  (uint64_t)rt.tv_nsec) -
-				(int64_t)util_now_ns();
+	c->real_minus_mono_ns = cap_real_minus_mono();
 	if (pthread_create(&c->tid, NULL, cap_thread, c)) {
 		err = -EAGAIN;
 		goto fail;

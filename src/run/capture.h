@@ -53,46 +53,83 @@ struct capture;
 /**
  * capture_start() - open a packet socket in the lab's switch namespace
  * and follow SYNs between the clients and the server in a thread
+ * @t: the topology, with a traffic server (t->traffic.server >= 0); it
+ *     must outlive the capture
  * @t0_ns: the run's time origin (CLOCK_MONOTONIC, ns)
- * Return: NULL with errno set on failure.
+ *
+ * Return: the capture, which capture_stop() stops and capture_free()
+ * frees; or NULL with errno set if the switch's namespace cannot be
+ * opened or entered, the packet socket, its ring or its filter cannot be
+ * set up, or the thread cannot start (EAGAIN).  Memory is never the
+ * cause: natlab's allocations abort instead (util.h).
  */
 struct capture *capture_start(const struct topo *t, uint64_t t0_ns);
 
 /**
  * capture_open() - what capture_start() keeps, with no socket and no
  * thread: frames come from capture_feed() (tests)
- * Return: the capture (allocation cannot fail).
+ * @t: as for capture_start()
+ * Return: the capture, never NULL (allocation cannot fail: util.h);
+ * capture_free() frees it.
  */
 struct capture *capture_open(const struct topo *t, uint64_t t0_ns);
 
 /**
  * capture_feed() - one frame, as the thread would see it
- * @role: the switch port's: client node index + 1, -1 the server's
+ * @role: the switch port's: client node index + 1, -1 the server's, 0
+ *        any other (ignored)
  * @to_node: the frame leaves the switch towards the node
  * @ip: the IPv4 packet, @len bytes
  * @now_us: when, since the run began
+ *
+ * For a capture_open() capture, before capture_stop().
  */
 void capture_feed(struct capture *c, int role, int to_node, uint8_t *ip,
 		  size_t len, uint32_t now_us);
 
-/* Stop the thread after reading what is queued; then the results below
- * are valid until capture_free(). */
+/**
+ * capture_stop() - end the capture and prepare its results
+ *
+ * Stops the thread after it has read what is queued, keeps the kernel's
+ * count of frames the ring had no room for, closes the socket, and sorts
+ * the connections for capture_find().  Call it once; the results below
+ * are valid from then on until capture_free().
+ */
 void capture_stop(struct capture *c);
+
+/* capture_free() - free a stopped capture (or one never started); NULL
+ * is allowed. */
 void capture_free(struct capture *c);
 
+/* capture_syns() - every connection seen, in the order first seen; @n is
+ * set to their number. */
 const struct cap_syn *capture_syns(const struct capture *c, uint32_t *n);
 
-/* When transmission @k (0 .. CAP_TX_MAX - 1) of @s left its client, in
- * microseconds since the run began; 0 if not seen. */
+/* capture_tx_us() - when transmission @k (0 .. CAP_TX_MAX - 1) of @s
+ * left its client, in microseconds since the run began; 0 if not seen. */
 uint32_t capture_tx_us(const struct capture *c, const struct cap_syn *s, int k);
 
-/* What answered transmission @k (0 .. CAP_TX_MAX - 1) of @s. */
+/* capture_answer() - what answered transmission @k (0 .. CAP_TX_MAX - 1)
+ * of @s; also CAP_NONE for one not seen or past what is kept. */
 enum cap_answer capture_answer(const struct capture *c, const struct cap_syn *s,
 			       int k);
+
+/* capture_totals() - the counts over the whole capture. */
 void capture_totals(const struct capture *c, struct cap_totals *tot);
 
-/* The connection of client node @client, port @sport, started at
- * @start_us (the latest one started before it ended), or NULL. */
+/**
+ * capture_find() - the connection of an attempt the generator made
+ * @client: its client's node index; @sport: its local port
+ * @start_us, @end_us: when the attempt started and ended, by the
+ *                     generator's clock
+ *
+ * The capture's clock and the generator's differ by the time a SYN takes
+ * to reach the switch and by the two clocks' conversion: of the
+ * connections of that client and port, the one whose first SYN left
+ * closest to @start_us, at most 50 ms from it, and not more than 50 ms
+ * after @end_us.  After capture_stop().
+ * Return: the connection, or NULL if none fits.
+ */
 const struct cap_syn *capture_find(const struct capture *c, int client,
 				   uint16_t sport, uint32_t start_us,
 				   uint32_t end_us);

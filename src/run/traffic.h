@@ -35,7 +35,7 @@ struct tr_rec {
 };
 
 #define TR_F_CONNECTED 0x1 /* the handshake completed */
-#define TR_F_STARTED   0x2 /* connect() was tried */
+#define TR_F_STARTED   0x2 /* the attempt started, at start_us */
 
 struct tr_server_stats {
 	uint64_t accepted, reset, errors;
@@ -45,9 +45,20 @@ struct traffic;
 
 /**
  * traffic_new() - plan a run's connections from the topology
- * Return: NULL with errno set on failure.
+ * @t: the topology; it must outlive the generator
+ *
+ * Opens every node's namespace (an fd the workers enter later) and plans
+ * every attempt (traffic_plan.h); nothing runs until traffic_run().  A
+ * node whose namespace cannot be opened here is found out later: its
+ * attempts end as TR_ERROR (ENOENT), or traffic_run() fails if it is a
+ * server.
+ * Return: the generator, never NULL (its allocations cannot fail,
+ * util.h); traffic_free() frees it.
  */
 struct traffic *traffic_new(const struct topo *t);
+
+/* traffic_free() - close every socket and namespace the generator still
+ * holds, and free it (and the records); NULL is allowed. */
 void traffic_free(struct traffic *tr);
 
 /**
@@ -56,21 +67,40 @@ void traffic_free(struct traffic *tr);
  * @stop: set (by a signal handler) to end the run early
  * @t0_ns: the run's time origin (CLOCK_MONOTONIC), shared with the
  *         capture so that their times compare
- * Return: 0, -EINTR if stopped, or -errno.
+ *
+ * Call it once.  The run ends when every attempt has ended and the
+ * servers have seen the last closes, when @stop is set, or after
+ * [traffic] max (attempts not ended by then stay TR_PENDING).
+ * Return: 0; -EINTR if stopped; -EINVAL if the topology has no traffic
+ * server; or -errno if a server's namespace or port, an epoll or eventfd,
+ * or a worker thread (-EAGAIN) could not be set up, or a worker's
+ * epoll_wait() failed.
  */
 int traffic_run(struct traffic *tr, volatile sig_atomic_t *stop,
 		uint64_t t0_ns);
 
-/* The attempts, in planned order, after traffic_run(). */
+/**
+ * traffic_recs() - the attempts, in planned order
+ * @n: set to their number
+ *
+ * After traffic_run(), each record holds its outcome and times, and an
+ * attempt that never started has start_us 0; before it, start_us is when
+ * the schedule wants the attempt to start.
+ * Return: the records, owned by @tr (valid until traffic_free()).
+ */
 const struct tr_rec *traffic_recs(const struct traffic *tr, uint32_t *n);
 
-/* A server's counters (node index), zero if it is not one. */
+/* traffic_server_stats() - the counters of the server at node index
+ * @node, summed over the workers; zero if it is not a server. */
 void traffic_server_stats(const struct traffic *tr, int node,
 			  struct tr_server_stats *st);
 
-/* Wall time of the run in microseconds. */
+/* traffic_elapsed_us() - microseconds from the run's time origin to the
+ * end of traffic_run(). */
 uint64_t traffic_elapsed_us(const struct traffic *tr);
 
+/* traffic_outcome_name() - "ok", "timeout", ... as the reports print it;
+ * "?" for a value that is no outcome. */
 const char *traffic_outcome_name(enum tr_outcome o);
 
 #endif

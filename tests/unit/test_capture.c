@@ -1,12 +1,18 @@
 /* test_capture.c - the capture's records, fed frame by frame: what
  * answered each SYN transmission, retransmissions kept apart from the
- * 24-byte record, the index growing past the planned attempts. */
+ * 24-byte record, the index growing past the planned attempts; and its
+ * kernel filter, run on frames by a small BPF interpreter. */
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/util.h"
 #include "run/capture.h"
+#include "run/capture_bpf.h"
 #include "topo/topo.h"
 #include "unit.h"
 
@@ -332,6 +338,229 @@ static void test_grow(void)
 	topo_free(&cap_topo);
 }
 
+/* ---- the kernel filter ---- */
+
+/* A frame as a cooked packet socket's filter sees it. */
+struct bpf_frame {
+	uint16_t proto; /* SKF_AD_PROTOCOL: the ethertype, host order */
+	uint32_t ifindex;
+	uint32_t pkttype;   /* PACKET_HOST, PACKET_OUTGOING, ... */
+	const uint8_t *net; /* from the network header on */
+	size_t len;
+};
+
+/* A load of @size bytes at @k, big-endian as BPF loads are; 0 if past
+ * the end (the kernel then ends the program: drop). */
+static int bpf_load(const struct bpf_frame *f, uint32_t k, int size,
+		    uint32_t *a)
+{
+	int i;
+
+	if (k + (uint32_t)size > f->len)
+		return 0;
+	for (*a = 0, i = 0; i < size; i++)
+		*a = *a << 8 | f->net[k + (uint32_t)i];
+	return 1;
+}
+
+/* An ancillary load (SKF_AD_OFF + @what): the frame's metadata. */
+static uint32_t bpf_ancillary(const struct bpf_frame *f, uint32_t what)
+{
+	switch (what) {
+	case SKF_AD_PROTOCOL:
+		return f->proto;
+	case SKF_AD_IFINDEX:
+		return f->ifindex;
+	case SKF_AD_PKTTYPE:
+		return f->pkttype;
+	}
+	CU_FAIL("ancillary load the interpreter does not know");
+	return 0;
+}
+
+/*
+ * Classic BPF as the kernel runs it (Documentation/networking/filter.rst),
+ * for the instructions the capture's program uses: A and X, absolute,
+ * indirect and ancillary loads, X from an IPv4 header length (MSH), AND,
+ * JEQ and JSET with their jt/jf offsets, RET.  Return: what the program
+ * returns, 0 (drop) if a load runs past the frame.  An instruction it
+ * does not know, or a jump out of the program, fails the test.
+ */
+static uint32_t bpf_run(const struct sock_filter *code, int n,
+			const struct bpf_frame *f)
+{
+	const int size[] = {[BPF_W] = 4, [BPF_H] = 2, [BPF_B] = 1};
+	uint32_t a = 0, x = 0;
+	int pc = 0;
+
+	while (pc < n) {
+		const struct sock_filter *in = &code[pc++];
+
+		switch (in->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+		case BPF_LD | BPF_H | BPF_ABS:
+		case BPF_LD | BPF_B | BPF_ABS:
+			if (in->k >= (uint32_t)SKF_AD_OFF)
+				a = bpf_ancillary(f,
+						  in->k - (uint32_t)SKF_AD_OFF);
+			else if (!bpf_load(f, in->k, size[BPF_SIZE(in->code)],
+					   &a))
+				return 0;
+			break;
+		case BPF_LD | BPF_B | BPF_IND:
+			if (!bpf_load(f, x + in->k, 1, &a))
+				return 0;
+			break;
+		case BPF_LDX | BPF_B | BPF_MSH:
+			if (!bpf_load(f, in->k, 1, &x))
+				return 0;
+			x = (x & 0xf) * 4;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= in->k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += a == in->k ? in->jt : in->jf;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += a & in->k ? in->jt : in->jf;
+			break;
+		case BPF_RET | BPF_K:
+			return in->k;
+		default:
+			CU_FAIL("instruction the interpreter does not know");
+			return 0;
+		}
+	}
+	CU_FAIL("the program ran past its end");
+	return 0;
+}
+
+#define SRV_PORT 7
+#define CL_PORT	 30
+
+/* One frame through the lab's filter: kept (1) or not (0). */
+struct bpf_case {
+	const char *what;
+	uint16_t proto;
+	uint32_t ifindex, pkttype;
+	uint8_t ipproto;
+	uint16_t frag; /* IPv4 flags and fragment offset */
+	int ihl;       /* IPv4 header words */
+	uint8_t flags; /* TCP */
+	int keep;
+};
+
+static const struct bpf_case bpf_cases[] = {
+	{"client SYN", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0, 5, 0x02, 1},
+	{"client SYN-ACK", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0, 5, 0x12, 0},
+	{"client ACK", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0, 5, 0x10, 0},
+	{"client RST", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0, 5, 0x04, 0},
+	{"client FIN", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0, 5, 0x11, 0},
+	{"SYN to a client", ETH_P_IP, CL_PORT, PACKET_OUTGOING, 6, 0, 5, 0x02,
+	 0},
+	{"SYN to the server", ETH_P_IP, SRV_PORT, PACKET_OUTGOING, 6, 0, 5,
+	 0x02, 1},
+	{"SYN-ACK to the server", ETH_P_IP, SRV_PORT, PACKET_OUTGOING, 6, 0, 5,
+	 0x12, 0},
+	{"ACK to the server", ETH_P_IP, SRV_PORT, PACKET_OUTGOING, 6, 0, 5,
+	 0x10, 0},
+	{"RST to the server", ETH_P_IP, SRV_PORT, PACKET_OUTGOING, 6, 0, 5,
+	 0x04, 0},
+	{"server SYN-ACK", ETH_P_IP, SRV_PORT, PACKET_HOST, 6, 0, 5, 0x12, 1},
+	{"server RST", ETH_P_IP, SRV_PORT, PACKET_HOST, 6, 0, 5, 0x04, 1},
+	{"server RST-ACK", ETH_P_IP, SRV_PORT, PACKET_HOST, 6, 0, 5, 0x14, 1},
+	{"server pure ACK", ETH_P_IP, SRV_PORT, PACKET_HOST, 6, 0, 5, 0x10, 1},
+	{"server ACK+PSH", ETH_P_IP, SRV_PORT, PACKET_HOST, 6, 0, 5, 0x18, 0},
+	{"server FIN-ACK", ETH_P_IP, SRV_PORT, PACKET_HOST, 6, 0, 5, 0x11, 0},
+	{"gateway inside SYN", ETH_P_IP, 20, PACKET_HOST, 6, 0, 5, 0x02, 0},
+	{"gateway outside SYN", ETH_P_IP, 21, PACKET_HOST, 6, 0, 5, 0x02, 0},
+	{"ARP", ETH_P_ARP, CL_PORT, PACKET_HOST, 6, 0, 5, 0x02, 0},
+	{"IPv6", ETH_P_IPV6, CL_PORT, PACKET_HOST, 6, 0, 5, 0x02, 0},
+	{"UDP", ETH_P_IP, CL_PORT, PACKET_HOST, 17, 0, 5, 0x02, 0},
+	{"later fragment", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0x0001, 5, 0x02,
+	 0},
+	{"first fragment", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0x2000, 5, 0x02,
+	 1},
+	{"DF", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0x4000, 5, 0x02, 1},
+	{"IP options, SYN", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0x4000, 6, 0x02,
+	 1},
+	{"IP options, ACK", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0x4000, 6, 0x10,
+	 0},
+};
+
+/* The network header and TCP header of @k; byte 33, where the flags of
+ * a TCP header after 20 bytes of IPv4 would be, holds SYN whatever the
+ * real flags: a filter that ignored the header length would be fooled. */
+static size_t bpf_case_frame(uint8_t *b, const struct bpf_case *k)
+{
+	size_t ip = (size_t)k->ihl * 4;
+
+	memset(b, 0, 64);
+	b[0] = (uint8_t)(0x40 | k->ihl);
+	wr16(b + 2, (uint16_t)(ip + 20));
+	wr16(b + 6, k->frag);
+	b[8] = 64;
+	b[9] = k->ipproto;
+	b[33] = 0x02;
+	b[ip + 12] = 5 << 4;
+	b[ip + 13] = k->flags;
+	return ip + 20;
+}
+
+static void test_filter(void)
+{
+	static const int skip[] = {20, 21};
+	struct sock_filter code[CAPTURE_BPF_MAX];
+	size_t i;
+	int n, pc;
+
+	n = capture_bpf_build(code, SRV_PORT, skip, 2, 160);
+	CU_ASSERT_EQUAL_FATAL(n, 9 + 2 + 18);
+	/* What the kernel's checker asks: jumps inside, a RET last. */
+	for (pc = 0; pc < n; pc++)
+		if (BPF_CLASS(code[pc].code) == BPF_JMP)
+			CU_ASSERT(pc + 1 + code[pc].jt < n &&
+				  pc + 1 + code[pc].jf < n);
+	CU_ASSERT_EQUAL(BPF_CLASS(code[n - 1].code), BPF_RET);
+	for (i = 0; i < ARRAY_SIZE(bpf_cases); i++) {
+		const struct bpf_case *k = &bpf_cases[i];
+		uint8_t b[64];
+		struct bpf_frame f = {k->proto, k->ifindex, k->pkttype, b, 0};
+		uint32_t got;
+
+		f.len = bpf_case_frame(b, k);
+		got = bpf_run(code, n, &f);
+		if (got != (k->keep ? 160u : 0u))
+			fprintf(stderr, "\n  filter: %s: %u\n", k->what, got);
+		CU_ASSERT_EQUAL(got, k->keep ? 160u : 0u);
+	}
+}
+
+/* More refused ports than the program holds: the first
+ * CAPTURE_BPF_SKIP are refused, the rest are taken for clients'. */
+static void test_filter_many_skips(void)
+{
+	static const struct bpf_case syn = {"", ETH_P_IP, 0, PACKET_HOST, 6, 0,
+					    5,	0x02,	  1};
+	struct sock_filter code[CAPTURE_BPF_MAX];
+	int skip[CAPTURE_BPF_SKIP + 4], i, n;
+	uint8_t b[64];
+	struct bpf_frame f = {ETH_P_IP, 0, PACKET_HOST, b, 0};
+
+	for (i = 0; i < (int)ARRAY_SIZE(skip); i++)
+		skip[i] = 100 + i;
+	n = capture_bpf_build(code, SRV_PORT, skip, (int)ARRAY_SIZE(skip), 96);
+	CU_ASSERT_EQUAL_FATAL(n, 9 + CAPTURE_BPF_SKIP + 18);
+	CU_ASSERT(n <= CAPTURE_BPF_MAX);
+	f.len = bpf_case_frame(b, &syn);
+	for (i = 0; i < (int)ARRAY_SIZE(skip); i++) {
+		f.ifindex = (uint32_t)skip[i];
+		CU_ASSERT_EQUAL(bpf_run(code, n, &f),
+				i < CAPTURE_BPF_SKIP ? 0u : 96u);
+	}
+}
+
 static const struct unit_test tests[] = {
 	{"cap_syn size", test_record_size},
 	{"answered SYN", test_answered},
@@ -339,6 +568,9 @@ static const struct unit_test tests[] = {
 	{"TIME_WAIT ACK and RST", test_twack_rst},
 	{"more transmissions than kept", test_many_transmissions},
 	{"more connections than planned", test_grow},
+	{"kernel filter", test_filter},
+	{"kernel filter, more refused ports than it holds",
+	 test_filter_many_skips},
 	{NULL, NULL},
 };
 
