@@ -111,6 +111,17 @@ int netns_open_node(const char *lab, const char *node)
 	return netns_open(name);
 }
 
+int netns_enter_node(const char *lab, const char *node)
+{
+	int fd = netns_open_node(lab, node), err;
+
+	if (fd < 0)
+		return fd;
+	err = netns_enter(fd);
+	close(fd);
+	return err;
+}
+
 int netns_open(const char *name)
 {
 	char path[PATH_MAX];

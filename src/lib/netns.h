@@ -61,6 +61,11 @@ int netns_exists(const char *name);
 /* The namespace inode of /run/netns/NAME (0 if absent). */
 ino_t netns_inode(const char *name);
 
+/* netns_enter_node() - enter the namespace of a lab's node; the caller
+ * returns with netns_leave().  Return: 0 or -errno (then the caller is
+ * still where it was). */
+int netns_enter_node(const char *lab, const char *node);
+
 /* Enter the namespace fd; netns_leave() returns to the original one.
  * Return: 0 or -errno. */
 int netns_enter(int fd);

@@ -579,13 +579,9 @@ static int cap_lab_filter(struct capture *c, const struct topo *t)
  * namespace when this returns.  Return: 0 or -errno. */
 static int cap_open_socket(struct capture *c, const struct topo *t)
 {
-	int err, nsfd;
+	int err;
 
-	nsfd = netns_open_node(t->name, NETNS_SWITCH);
-	if (nsfd < 0)
-		return nsfd;
-	err = netns_enter(nsfd);
-	close(nsfd);
+	err = netns_enter_node(t->name, NETNS_SWITCH);
 	if (err)
 		return err;
 	/* ETH_P_ALL: a protocol-specific tap never sees what arrives on a

@@ -138,14 +138,10 @@ static void counters_conntrack(struct counters *p)
 
 int counters_read(const char *lab, const char *node, struct counters *p)
 {
-	int fd, err, dfd;
+	int err, dfd;
 
 	memset(p, 0, sizeof(*p));
-	fd = netns_open_node(lab, node);
-	if (fd < 0)
-		return fd;
-	err = netns_enter(fd);
-	close(fd);
+	err = netns_enter_node(lab, node);
 	if (err)
 		return err;
 	counters_netstat(p);

@@ -39,15 +39,11 @@ static int dump_open(struct dump *d, const struct topo *t, int node,
 {
 	char err[PCAP_ERRBUF_SIZE];
 	pcap_t *p;
-	int fd, e;
+	int e;
 
 	if (d->n == DUMP_MAX)
 		return 0;
-	fd = netns_open_node(t->name, t->nodes[node].name);
-	if (fd < 0)
-		return fd;
-	e = netns_enter(fd);
-	close(fd);
+	e = netns_enter_node(t->name, t->nodes[node].name);
 	if (e)
 		return e;
 	p = pcap_open_live(ifname, 65535, 0, 50, err);
