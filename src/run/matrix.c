@@ -399,6 +399,12 @@ static int matrix_open_files(const struct matrix_opts *o, FILE **json,
 	if (!bad)
 		return 0;
 	log_errno(-errno, "cannot write %s", bad);
+	if (*json) {
+		/* Made a moment ago: nothing of it is left behind. */
+		fclose(*json);
+		*json = NULL;
+		unlink(o->json);
+	}
 	return -EINVAL;
 }
 
@@ -465,9 +471,9 @@ int matrix_main(const char *path, const char *text, size_t len,
 	matrix_print(stdout, o, cells, ncells, cols, ncols, 0);
 	if (csv)
 		matrix_print(csv, o, cells, ncells, cols, ncols, 1);
-	if (json)
-		matrix_json(json, o, cells, ncells);
 	err = util_stop ? -EINTR : broken ? -EIO : failed ? 1 : 0;
+	if (json && matrix_json(json, o, cells, ncells) && err != -EINTR)
+		err = -EIO;
 out:
 	for (i = 0; i < ncells; i++) {
 		free(cells[i].text);

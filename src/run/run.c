@@ -162,16 +162,18 @@ static int run_open_files(const struct run_opts *o, struct run_file *rf)
 	return err;
 }
 
-/* Close the output files.  A run that did not finish leaves none behind
- * (they were created up front, to find a bad path before building). */
+/* Close the output files.  A run that did not finish leaves none of
+ * those it made behind (they were made up front, to find a bad path
+ * before building); a path it never opened is not touched. */
 static void run_close_files(struct run_file *rf, int err)
 {
 	int i;
 
 	for (i = 0; i < RUN_NFILES; i++) {
-		if (rf[i].f)
-			fclose(rf[i].f);
-		if (err && err != 1 && rf[i].path)
+		if (!rf[i].f)
+			continue;
+		fclose(rf[i].f);
+		if (err && err != 1)
 			unlink(rf[i].path);
 	}
 }
