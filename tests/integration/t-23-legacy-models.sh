@@ -8,8 +8,10 @@
 #                timestamps from a fresh peer is refused;
 #   model 2.6.32 (inet_peer) looks the peer up only for a SYN with a
 #                timestamp: it passes.
-# c3 (host clock 10 s behind c1) is dropped by both models, which shows
-# the entry c2 met was there and fresh in both.  The two models key the
+# c3 (host clock 60 s behind c1) is dropped by both models, which shows
+# the entry c2 met was there and fresh in both.  (Its SYNs stay older than
+# the entry for as long as the 60 s PAWS window keeps it fresh, so a slow
+# machine cannot let a retransmission through.)  The two models key the
 # entry differently ((local, remote) vs remote address) but every client
 # shares the NAT's address, so all three meet the same entry.  The drops
 # must equal the server's own count (SYNs in - SYN-ACKs out).
@@ -44,7 +46,7 @@ network = wan
 sysctl.net.ipv4.tcp_timestamps = 1
 legacy.tcp_tw_recycle = 1
 legacy.model = $m
-legacy.paws_msl = 20s
+legacy.paws_msl = 60s
 [clients]
 count = 3
 network = lan
@@ -54,7 +56,7 @@ sysctl.net.ipv4.tcp_syn_retries = 1
 [client c2]
 tsclock = off
 [client c3]
-ts_offset = -10s
+ts_offset = -60s
 END
 )
 	run "$NATLAB" up "$topo"

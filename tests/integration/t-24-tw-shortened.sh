@@ -68,10 +68,13 @@ while :; do
 	sleep 0.05
 done
 echo "srv's TIME_WAIT socket lasted ${gone:-more than 3000} ms after the client was done"
-if [ -n "$gone" ] && in_range "$gone" 600 1500; then
-	pass "srv's TIME_WAIT socket is gone after 3.5 x RTO (0.6..1.5 s; $gone ms)"
+# Counted from when the probe returned, which on a loaded machine can be
+# a few hundred ms after the socket entered TIME_WAIT: the lower bound
+# only tells "after about 3.5 x RTO" from "at once".
+if [ -n "$gone" ] && in_range "$gone" 300 1500; then
+	pass "srv's TIME_WAIT socket is gone after 3.5 x RTO (0.3..1.5 s; $gone ms)"
 else
-	fail "srv's TIME_WAIT socket is gone after 3.5 x RTO" "gone within 600..1500 ms" \
+	fail "srv's TIME_WAIT socket is gone after 3.5 x RTO" "gone within 300..1500 ms" \
 		"${gone:-still there after 3000} ms"
 fi
 engine_sync "$LAB"
