@@ -54,7 +54,7 @@ BPF_STRIP  ?= llvm-strip
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Isrc \
 	      -I/usr/include/$(shell $(CC) -dumpmachine)
 $(B)/gen/tsclock.bpf.o: src/engine/tsclock.bpf.c src/engine/tsbpf_abi.h \
-			src/engine/tsmath.h
+			src/engine/tsmath.h src/lib/tcpwire.h
 	@mkdir -p $(@D)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
 	$(BPF_STRIP) -g $@

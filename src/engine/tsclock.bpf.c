@@ -10,6 +10,7 @@
 
 #include "engine/tsbpf_abi.h"
 #include "engine/tsmath.h"
+#include "lib/tcpwire.h"
 
 /*
  * Theory of operation.  The loader (tsbpf.c) attaches tsclock_egress and
@@ -33,17 +34,6 @@
  * copies its TCP header, option included.
  */
 
-#define IP_PROTO_TCP  6
-#define IP_OFFMASK    0x1fff
-#define TCP_HDR_MIN   20
-#define TCP_OPT_MAX   40
-#define TCP_CSUM_OFF  16
-#define OPT_EOL	      0
-#define OPT_NOP	      1
-#define OPT_MSS	      2
-#define OPT_WS	      3
-#define OPT_SACK_PERM 4
-#define OPT_TS	      8
 /* ip_summed of a packet whose checksum the device or stack will finish. */
 #define CSUM_PARTIAL 3
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lib/pkt.h"
+#include "lib/tcpwire.h"
 
 /*
  * Theory of operation
@@ -25,24 +26,6 @@
  * 0xffff (RFC 1624, section 3), so a packet gets the same bits whichever
  * way its checksum was made.
  */
-
-#define IP_PROTO_TCP 6
-#define IP_OFFMASK   0x1fff
-
-#define TCP_HDR_MIN  20
-#define TCP_CSUM_OFF 16
-
-#define OPT_EOL	      0
-#define OPT_NOP	      1
-#define OPT_MSS	      2
-#define OPT_WS	      3
-#define OPT_SACK_PERM 4
-#define OPT_TS	      8
-
-#define OPT_MSS_LEN	  4
-#define OPT_WS_LEN	  3
-#define OPT_SACK_PERM_LEN 2
-#define OPT_TS_LEN	  10
 
 /* Runs shorter than this are summed byte by byte (the TS option, headers). */
 #define SUM_WIDE_MIN 64

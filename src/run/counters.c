@@ -1,5 +1,6 @@
 /* counters.c - a node's kernel counters: TcpExt, conntrack, TCP states. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,36 +54,47 @@ int counters_field(const char *text, const char *section, const char *field,
 	return -ENOENT;
 }
 
-/* The TcpExt and Tcp counters of the namespace this thread is in. */
+/* The TcpExt and Tcp counters a run reads, and where each goes. */
+static const struct {
+	const char *section, *field;
+	size_t off;
+} counters_tcp[] = {
+	{"TcpExt", "PAWSTimewait", offsetof(struct counters, paws_timewait)},
+	{"TcpExt", "PAWSEstab", offsetof(struct counters, paws_estab)},
+	{"TcpExt", "ListenOverflows",
+	 offsetof(struct counters, listen_overflows)},
+	{"TcpExt", "ListenDrops", offsetof(struct counters, listen_drops)},
+	{"TcpExt", "TCPTimeWaitOverflow",
+	 offsetof(struct counters, tw_overflow)},
+	{"TcpExt", "TWRecycled", offsetof(struct counters, tw_recycled)},
+	{"TcpExt", "TCPChallengeACK",
+	 offsetof(struct counters, challenge_acks)},
+	{"Tcp", "InCsumErrors", offsetof(struct counters, in_csum_errors)},
+	{"Tcp", "EstabResets", offsetof(struct counters, estab_resets)},
+};
+
+/* The TcpExt and Tcp counters of the namespace this thread is in: TcpExt
+ * in /proc/net/netstat, Tcp in /proc/net/snmp. */
 static void counters_netstat(struct counters *p)
 {
-	static char buf[16384];
+	char *netstat = NULL, *snmp = NULL;
+	size_t len, i;
 	uint64_t v;
 
-	if (util_read_file("/proc/thread-self/net/netstat", buf, sizeof(buf)) >
-	    0) {
-		if (!counters_field(buf, "TcpExt", "PAWSTimewait", &v))
-			p->paws_timewait = v;
-		if (!counters_field(buf, "TcpExt", "PAWSEstab", &v))
-			p->paws_estab = v;
-		if (!counters_field(buf, "TcpExt", "ListenOverflows", &v))
-			p->listen_overflows = v;
-		if (!counters_field(buf, "TcpExt", "ListenDrops", &v))
-			p->listen_drops = v;
-		if (!counters_field(buf, "TcpExt", "TCPTimeWaitOverflow", &v))
-			p->tw_overflow = v;
-		if (!counters_field(buf, "TcpExt", "TWRecycled", &v))
-			p->tw_recycled = v;
-		if (!counters_field(buf, "TcpExt", "TCPChallengeACK", &v))
-			p->challenge_acks = v;
+	if (util_read_whole("/proc/thread-self/net/netstat", &netstat, &len))
+		netstat = NULL;
+	if (util_read_whole("/proc/thread-self/net/snmp", &snmp, &len))
+		snmp = NULL;
+	for (i = 0; i < ARRAY_SIZE(counters_tcp); i++) {
+		const char *text =
+			strcmp(counters_tcp[i].section, "Tcp") ? netstat : snmp;
+
+		if (text && !counters_field(text, counters_tcp[i].section,
+					    counters_tcp[i].field, &v))
+			*(uint64_t *)((char *)p + counters_tcp[i].off) = v;
 	}
-	if (util_read_file("/proc/thread-self/net/snmp", buf, sizeof(buf)) >
-	    0) {
-		if (!counters_field(buf, "Tcp", "InCsumErrors", &v))
-			p->in_csum_errors = v;
-		if (!counters_field(buf, "Tcp", "EstabResets", &v))
-			p->estab_resets = v;
-	}
+	free(netstat);
+	free(snmp);
 }
 
 /* /proc/net/stat/nf_conntrack: a header, then one line of hex fields per
