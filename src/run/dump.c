@@ -22,6 +22,9 @@
  */
 
 #define DUMP_MAX 64
+/* libpcap's read timeout: the kernel hands over a block of packets that
+ * is not full after this long. */
+#define DUMP_TIMEOUT_MS 50
 
 struct dump {
 	pcap_t *p[DUMP_MAX];
@@ -46,7 +49,7 @@ static int dump_open(struct dump *d, const struct topo *t, int node,
 	e = netns_enter_node(t->name, t->nodes[node].name);
 	if (e)
 		return e;
-	p = pcap_open_live(ifname, 65535, 0, 50, err);
+	p = pcap_open_live(ifname, 65535, 0, DUMP_TIMEOUT_MS, err);
 	netns_leave();
 	if (!p) {
 		log_err("pcap: %s %s: %s", t->nodes[node].name, ifname, err);
@@ -77,13 +80,28 @@ static void *dump_thread(void *arg)
 		pfd[i].events = POLLIN;
 	}
 	while (!d->stop) {
-		poll(pfd, (nfds_t)d->n, 50);
+		poll(pfd, (nfds_t)d->n, DUMP_TIMEOUT_MS);
 		for (i = 0; i < d->n; i++)
 			pcap_dispatch(d->p[i], -1, pcap_dump,
 				      (u_char *)d->d[i]);
 	}
-	for (i = 0; i < d->n; i++)
-		pcap_dispatch(d->p[i], -1, pcap_dump, (u_char *)d->d[i]);
+	/*
+	 * libpcap reads the kernel's TPACKET_V3 ring a block at a time, and
+	 * the kernel hands over a block that is not full only once its
+	 * timeout (DUMP_TIMEOUT_MS) has passed: the last packets of a run
+	 * that ended a moment ago wait in such a block.  So drain until a
+	 * whole timeout and more has brought nothing new.
+	 */
+	for (;;) {
+		int got = 0;
+
+		poll(pfd, (nfds_t)d->n, 2 * DUMP_TIMEOUT_MS);
+		for (i = 0; i < d->n; i++)
+			got += pcap_dispatch(d->p[i], -1, pcap_dump,
+					     (u_char *)d->d[i]);
+		if (got <= 0)
+			break;
+	}
 	return NULL;
 }
 
