@@ -165,8 +165,14 @@ static int engine_verdict(struct nfq *q, struct nfq_packet *np, void *arg)
 		n->st.fault_drops++;
 		return nfq_verdict(q, np->id, NFQ_DROP, NULL, 0);
 	}
-	if (n->lg && engine_legacy_packet(n, &t, &p, out))
-		return nfq_verdict(q, np->id, NFQ_DROP, NULL, 0);
+	if (n->lg) {
+		int lv = engine_legacy_packet(
+			n, &p, out, !!(np->skbinfo & NFQA_SKB_CSUMNOTREADY));
+
+		if (lv == ENG_LEGACY_DROP)
+			return nfq_verdict(q, np->id, NFQ_DROP, NULL, 0);
+		rewritten = lv == ENG_LEGACY_REWRITTEN;
+	}
 	if (n->clock && p.has_ts) {
 		engine_clock_rewrite(n, np, &p, out);
 		rewritten = 1;
@@ -189,7 +195,6 @@ static int engine_node_init(struct engine *e, struct eng_node *n, int i)
 	memset(n, 0, sizeof(*n));
 	n->e = e;
 	n->tn = tn;
-	n->diagfd = -1;
 	n->queue_stats_fd = -1;
 	n->nsfd = -1;
 	n->clock = tn->clock.mode == TOPO_TS_HOST;

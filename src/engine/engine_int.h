@@ -9,6 +9,7 @@
 #include "engine/engine_fault.h"
 #include "engine/engine_legacy.h"
 #include "lib/heap.h"
+#include "lib/netlink.h"
 #include "lib/netns.h"
 #include "lib/nfq.h"
 #include "lib/pkt.h"
@@ -33,12 +34,6 @@ struct eng_timer {
 	size_t len;
 };
 
-/* A legacy server's connection: what the model (legacy.c) does not keep. */
-struct eng_legacy_conn {
-	struct tuple_slot slot; /* its 4-tuple */
-	long rto_us;		/* RTO read when the server sent its FIN */
-};
-
 struct eng_stats {
 	uint64_t seen, rewritten, csum_partial, gso, malformed, truncated;
 	uint64_t paws_drops, fault_drops, delayed, tw_shortened, tw_gone;
@@ -58,12 +53,10 @@ struct eng_node {
 	uint32_t addr; /* the client's address (host order): the map's key */
 	uint32_t offset;
 	int32_t skew_ppm;
-	/* legacy server (engine_legacy.c) */
+	/* legacy host (engine_legacy.c) */
 	struct legacy *lg;
 	int native; /* the kernel has tcp_tw_recycle: set, not emulated */
-	int diagfd;
-	int server_ts;
-	struct tuple_table lg_conns; /* struct eng_legacy_conn */
+	struct netlink diag; /* sock_diag in its namespace */
 	/* faults (engine_fault.c) */
 	struct eng_faults faults;
 	int queue_stats_fd; /* /proc/net/netfilter/nfnetlink_queue there */
@@ -140,17 +133,18 @@ void engine_fault_release(struct eng_node *n, struct eng_timer *tm);
 
 /* ---- engine_legacy.c ---- */
 
-/* engine_legacy_init() - give node @n, a legacy server, its model
- * (legacy.c) and its table of connections; engine_legacy_fini() frees
- * them. */
+/* engine_legacy_init() - give node @n, a legacy host, its model
+ * (legacy.c); engine_legacy_fini() frees it. */
 void engine_legacy_init(struct eng_node *n);
 
 /**
- * engine_legacy_open() - what a legacy server needs of its namespace
+ * engine_legacy_open() - what a legacy host needs of its namespace
  * @n: the node; the caller has entered its namespace
  *
- * A sock_diag socket (RTOs are read and TIME_WAIT sockets ended through
- * it) and whether the server runs with tcp_timestamps.
+ * A sock_diag socket (the model's questions are answered, and TIME_WAIT
+ * sockets ended, through it) and the host's settings the model needs
+ * (tcp_timestamps, tcp_syncookies, tcp_rfc1337, tcp_fin_timeout,
+ * tcp_max_syn_backlog): its model is made anew with them.
  * Return: 0 or -errno (logged).
  */
 int engine_legacy_open(struct eng_node *n);
@@ -159,24 +153,31 @@ int engine_legacy_open(struct eng_node *n);
  * safe on a node that never had them. */
 void engine_legacy_fini(struct eng_node *n);
 
+/* What engine_legacy_packet() says of a packet. */
+enum {
+	ENG_LEGACY_PASS,      /* let it go as it is */
+	ENG_LEGACY_DROP,      /* drop it: the listener's check refused it */
+	ENG_LEGACY_REWRITTEN, /* let it go with the bytes changed (TSecr) */
+};
+
 /**
- * engine_legacy_packet() - feed one packet of a legacy server to its model
- * @n:   the node (n->lg set)
- * @t:   the packet's connection, as the server sees it
- * @p:   the packet
- * @out: 1 if the server sends it, 0 if it receives it
+ * engine_legacy_packet() - give one packet of a legacy host to its model
+ * @n:       the node (n->lg set)
+ * @p:       the packet, parsed; its bytes may be changed
+ * @out:     1 if the host sends it, 0 if it receives it
+ * @partial: the packet's checksum is not finished yet (CHECKSUM_PARTIAL):
+ *           a changed packet then leaves with a full one
  *
- * The one way in from the verdict path: which step a packet is
- * (engine_legacy_step()) decides what the model hears.  A TIME_WAIT the
- * model shortens gets an ENG_TIMER_TW_END timer.
- * Return: 1 if the packet must be dropped (the model's PAWS check refused
- * a SYN), else 0.
+ * The one way in from the verdict path.  A TIME_WAIT the model shortens
+ * gets an ENG_TIMER_TW_END timer.
+ * Return: ENG_LEGACY_PASS, _DROP or _REWRITTEN.
  */
-int engine_legacy_packet(struct eng_node *n, const struct tuple *t,
-			 const struct pkt *p, int out);
+int engine_legacy_packet(struct eng_node *n, struct pkt *p, int out,
+			 int partial);
 
 /* engine_legacy_tw_end() - end the kernel's TIME_WAIT socket of @t and
- * tell the model (an ENG_TIMER_TW_END timer's work). */
+ * tell the model, unless the model has re-armed that TIME_WAIT since (an
+ * ENG_TIMER_TW_END timer's work). */
 void engine_legacy_tw_end(struct eng_node *n, const struct tuple *t);
 
 /* engine_legacy_timeline_open() - the lab's "timeline" file, where the

@@ -1,39 +1,113 @@
-/* engine_legacy.c - the engine's side of the emulated tcp_tw_recycle: what
- * a legacy server's packets tell its model, and what the model answers. */
+/* engine_legacy.c - the engine's side of the emulated tcp_tw_recycle: a
+ * legacy host's packets given to its model, and what the model answers
+ * done to the packets and to the host's sockets. */
+#include <errno.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "engine/engine_int.h"
 #include "engine/engine_legacy.h"
 #include "engine/legacy.h"
 #include "lib/diag.h"
 #include "lib/log.h"
+#include "lib/netlink.h"
 #include "lib/statfile.h"
 #include "lib/sysctl.h"
 
 /*
- * legacy.c holds the model; this file feeds it.  The engine's rules queue
- * a legacy server's SYNs in and its FINs and RSTs both ways (every packet,
- * if the node also has a clock or faults), and engine_legacy_packet() is
- * the one way in from the verdict path:
+ * legacy.c and legacy_cache.c hold the model of the old stack; this file
+ * feeds it.  The engine's rules queue a legacy host's SYNs in (and out, on
+ * a 2.6.32 client), its FINs and RSTs both ways, and every segment of a
+ * connection once the host has sent its FIN (the closing set,
+ * nftrules.c); engine_legacy_packet() is the one way in from the verdict
+ * path.  What the model asks of the host's real stack (is this socket
+ * orphaned, its RTO, does a socket own this tuple, the listener's SYN
+ * queue) is answered over sock_diag in the host's namespace, while the
+ * packet is still held.  What it answers is done here:
  *
- * - a SYN is judged by the per-peer PAWS check, and one it rejects is
- *   dropped: silently, as the old kernels did;
- * - a RST ends the connection's close without TIME_WAIT;
- * - the server's FIN is when its RTO is read with sock_diag: the value the
- *   kernel's TIME_WAIT length would have been computed from;
- * - the client's FIN may put the server in TIME_WAIT as the active closer.
- *   With timestamps the model then remembers the peer, and the engine ends
- *   the kernel's own TIME_WAIT socket after 3.5 x RTO with SOCK_DESTROY
- *   (an ENG_TIMER_TW_END timer), as tcp_tw_recycle did.
+ * - a SYN it refuses is dropped, silently, as the old kernels did;
+ * - a 2.6.32 host's SYN gets the TSecr it seeded;
+ * - a TIME_WAIT it shortens gets an ENG_TIMER_TW_END timer, which ends the
+ *   host's own TIME_WAIT socket with SOCK_DESTROY when it fires, unless
+ *   the model has re-armed that TIME_WAIT to 60 s since.
  *
+ * The model's clock is CLOCK_REALTIME (the old stamps were get_seconds());
+ * the engine's timers run on CLOCK_MONOTONIC, from the model's lengths.
  * The timeline file records the drops and the remembered timestamps, with
- * their times, for the pictures (run/).
+ * their (monotonic) times, for the pictures (run/).
  */
 
-/* TCP_RTO_MIN, 200 ms, when a connection's RTO could not be read. */
-#define ENG_RTO_DEFAULT_US 200000
+static uint64_t engine_legacy_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void engine_legacy_seg(const struct pkt *p, int out, struct legacy_seg *s)
+{
+	s->t.laddr = out ? p->saddr : p->daddr;
+	s->t.raddr = out ? p->daddr : p->saddr;
+	s->t.lport = out ? p->sport : p->dport;
+	s->t.rport = out ? p->dport : p->sport;
+	s->out = out;
+	s->flags = p->flags & (PKT_SYN | PKT_ACK | PKT_FIN | PKT_RST);
+	s->seq = p->seq;
+	s->ack = p->ack;
+	s->len = (uint32_t)p->payload;
+	s->has_ts = p->has_ts;
+	s->tsval = p->tsval;
+	s->tsecr = p->tsecr;
+}
+
+long engine_legacy_rto_us(const struct diag_sock *s)
+{
+	if (s->rto_us <= 0)
+		return -1;
+	return s->backoff > 0 && s->backoff < 31 ? s->rto_us >> s->backoff
+						 : s->rto_us;
+}
+
+/* The model's questions, answered by sock_diag in the host's namespace
+ * (the engine's thread is not in it: the socket was opened there). */
+static long engine_legacy_ask(void *ctx, enum legacy_fact f,
+			      const struct tuple *t)
+{
+	struct eng_node *n = ctx;
+	struct diag_sock s;
+	int err;
+
+	switch (f) {
+	case LEGACY_FACT_ORPHAN:
+		return diag_get(&n->diag, t, &s) ? -1 : s.inode == 0;
+	case LEGACY_FACT_RTO_US:
+		return diag_get(&n->diag, t, &s) ? -1
+						 : engine_legacy_rto_us(&s);
+	case LEGACY_FACT_TUPLE_SOCK:
+		/* An exact lookup falls back to the listener, which is not a
+		 * socket of the tuple. */
+		err = diag_get(&n->diag, t, &s);
+		return !err ? s.state != TCP_LISTEN : err == -ENOENT ? 0 : -1;
+	case LEGACY_FACT_SYNQ:
+		return diag_requests(&n->diag, t->laddr, t->lport);
+	case LEGACY_FACT_BACKLOG:
+		return diag_get(&n->diag, t, &s) ? -1 : (long)s.wqueue;
+	}
+	return -1;
+}
+
+/* A sysctl of the host's namespace as a number; @def if unreadable. */
+static long engine_legacy_sysctl(const char *key, long def)
+{
+	char val[32];
+
+	if (sysctl_get(key, val, sizeof(val)))
+		return def;
+	return strtol(val, NULL, 10);
+}
 
 void engine_legacy_init(struct eng_node *n)
 {
@@ -42,25 +116,43 @@ void engine_legacy_init(struct eng_node *n)
 		.model = tn->legacy.model == TOPO_LEGACY_2_6_32 ? LEGACY_2_6_32
 								: LEGACY_4_4,
 		.paws_msl_ms = tn->legacy.paws_msl_ms,
+		.listener = tn->kind == TOPO_SERVER,
+		.timestamps = 1,
+		.syncookies = 1,
 	};
 
+	/* A first model, so that the node counts as a legacy host; the
+	 * host's own settings replace it in engine_legacy_open(). */
 	n->lg = legacy_new(&cfg);
-	tuple_table_init(&n->lg_conns, sizeof(struct eng_legacy_conn), NULL,
-			 NULL);
 }
 
 int engine_legacy_open(struct eng_node *n)
 {
-	char val[16];
+	const struct topo_node *tn = n->tn;
+	struct legacy_cfg cfg = {
+		.model = tn->legacy.model == TOPO_LEGACY_2_6_32 ? LEGACY_2_6_32
+								: LEGACY_4_4,
+		.paws_msl_ms = tn->legacy.paws_msl_ms,
+		.listener = tn->kind == TOPO_SERVER,
+	};
+	int err = diag_open(&n->diag);
 
-	n->diagfd = diag_open();
-	if (n->diagfd < 0) {
-		log_errno(n->diagfd, "engine: %s: sock_diag", n->ns);
-		return n->diagfd;
+	if (err) {
+		log_errno(err, "engine: %s: sock_diag", n->ns);
+		return err;
 	}
-	n->server_ts =
-		sysctl_get("net.ipv4.tcp_timestamps", val, sizeof(val)) == 0 &&
-		atoi(val) != 0;
+	cfg.timestamps =
+		engine_legacy_sysctl("net.ipv4.tcp_timestamps", 1) != 0;
+	cfg.syncookies =
+		(int)engine_legacy_sysctl("net.ipv4.tcp_syncookies", 1);
+	cfg.rfc1337 = (int)engine_legacy_sysctl("net.ipv4.tcp_rfc1337", 0);
+	cfg.fin_timeout_ms =
+		(uint32_t)engine_legacy_sysctl("net.ipv4.tcp_fin_timeout", 60) *
+		1000;
+	cfg.max_syn_backlog = (uint32_t)engine_legacy_sysctl(
+		"net.ipv4.tcp_max_syn_backlog", 1024);
+	legacy_free(n->lg);
+	n->lg = legacy_new(&cfg);
 	return 0;
 }
 
@@ -68,129 +160,85 @@ void engine_legacy_fini(struct eng_node *n)
 {
 	legacy_free(n->lg);
 	n->lg = NULL;
-	if (n->diagfd >= 0)
-		close(n->diagfd);
-	n->diagfd = -1;
-	tuple_table_free(&n->lg_conns);
+	netlink_close(&n->diag);
 }
 
-enum eng_legacy_step engine_legacy_step(const struct pkt *p, int out)
-{
-	if (!out && (p->flags & (PKT_SYN | PKT_ACK)) == PKT_SYN)
-		return ENG_LEGACY_SYN;
-	if (p->flags & PKT_RST)
-		return ENG_LEGACY_RST;
-	if (!(p->flags & PKT_FIN))
-		return ENG_LEGACY_NONE;
-	return out ? ENG_LEGACY_FIN_OUT : ENG_LEGACY_FIN_IN;
-}
-
-uint64_t engine_legacy_tw_end_ms(uint64_t now_ms, long rto_us)
-{
-	long rto = rto_us > 0 ? rto_us : ENG_RTO_DEFAULT_US;
-
-	/* tcp_time_wait(): rto = (icsk_rto << 2) - (icsk_rto >> 1),
-	 * 3.5 x RTO, Linux 2.6.32-4.11 with tcp_tw_recycle. */
-	return now_ms + (uint64_t)(rto * 7 / 2 + 999) / 1000;
-}
-
-/* A SYN to the server: the model's PAWS check.  Return: 1 to drop it. */
-static int engine_legacy_syn(struct eng_node *n, const struct tuple *t,
-			     const struct pkt *p, int ts, uint64_t now)
+/* A SYN the model refused: a PAWS drop is counted and is a line of the
+ * timeline. */
+static void engine_legacy_dropped(struct eng_node *n, const struct pkt *p,
+				  const struct legacy_seg *s, uint64_t now,
+				  enum legacy_syn_verdict why)
 {
 	FILE *tl = n->e->timeline;
 
-	if (legacy_judge_syn(n->lg, t->laddr, t->raddr, t->lport, t->rport, ts,
-			     p->tsval, now) != LEGACY_DROP_PAWS)
-		return 0;
+	if (why != LEGACY_SYN_DROP_PAWS)
+		return; /* 2.6.32's queue-pressure clause: the model counts */
 	n->st.paws_drops++;
 	if (tl)
 		fprintf(tl, "drop %llu %s %u %u %u\n", (unsigned long long)now,
-			n->tn->name, t->raddr, t->rport, p->tsval);
-	return 1;
-}
-
-/* The server's FIN: its RTO now, for the TIME_WAIT that may follow. */
-static void engine_legacy_fin_out(struct eng_node *n, const struct tuple *t,
-				  const struct pkt *p, uint64_t now)
-{
-	struct eng_legacy_conn *c = tuple_table_find(&n->lg_conns, t);
-
-	if (!c)
-		c = tuple_table_insert(&n->lg_conns, t, 0);
-	c->rto_us = diag_rto(n->diagfd, t);
-	legacy_segment(n->lg, LEGACY_FIN_OUT, t->laddr, t->raddr, t->lport,
-		       t->rport, 0, 0, p->seq + (uint32_t)p->payload + 1, 0,
-		       now);
+			n->tn->name, s->t.raddr, s->t.rport, p->tsval);
 }
 
 /* The entry as it is now (the update rule may have kept the older value):
  * a step of the picture's remembered line. */
-static void engine_legacy_remembered(struct eng_node *n, const struct tuple *t,
-				     const struct pkt *p, uint64_t now)
+static void engine_legacy_remembered(struct eng_node *n,
+				     const struct legacy_seg *s, uint64_t now,
+				     uint64_t wall)
 {
 	uint32_t cached;
 	uint64_t stamp;
 
-	if (legacy_peer(n->lg, t->laddr, t->raddr, now, &cached, &stamp))
+	if (n->e->timeline &&
+	    legacy_peer(n->lg, s->t.laddr, s->t.raddr, wall, &cached, &stamp))
 		fprintf(n->e->timeline, "remember %llu %s %u %u %u\n",
-			(unsigned long long)now, n->tn->name, t->raddr, cached,
-			p->tsval);
+			(unsigned long long)now, n->tn->name, s->t.raddr,
+			cached, s->tsval);
 }
 
-/* The client's FIN: if it puts the server in TIME_WAIT with timestamps,
- * that TIME_WAIT ends after 3.5 x RTO. */
-static void engine_legacy_fin_in(struct eng_node *n, const struct tuple *t,
-				 const struct pkt *p, int ts, uint64_t now)
+int engine_legacy_packet(struct eng_node *n, struct pkt *p, int out,
+			 int partial)
 {
-	struct eng_timer tm = {
-		.kind = ENG_TIMER_TW_END, .node = n, .tuple = *t};
-	const struct eng_legacy_conn *c;
+	const struct legacy_facts facts = {engine_legacy_ask, n};
+	uint64_t now = engine_now_ms(), wall = engine_legacy_wall_ms();
+	struct legacy_seg s;
+	struct legacy_out o;
 
-	if (legacy_segment(n->lg, LEGACY_FIN_IN, t->laddr, t->raddr, t->lport,
-			   t->rport, ts, p->tsval, 0, p->ack, now) != 1)
-		return;
-	if (n->e->timeline)
-		engine_legacy_remembered(n, t, p, now);
-	c = tuple_table_find(&n->lg_conns, t);
-	tm.at_ms = engine_legacy_tw_end_ms(now, c ? c->rto_us : 0);
-	heap_push(&n->e->timers, &tm);
-}
-
-int engine_legacy_packet(struct eng_node *n, const struct tuple *t,
-			 const struct pkt *p, int out)
-{
-	uint64_t now = engine_now_ms();
-	/* The old kernels parsed a SYN's timestamp only with tcp_timestamps
-	 * on (tcp_parse_options). */
-	int ts = p->has_ts && n->server_ts;
-
-	switch (engine_legacy_step(p, out)) {
-	case ENG_LEGACY_NONE:
-		return 0;
-	case ENG_LEGACY_SYN:
-		return engine_legacy_syn(n, t, p, ts, now);
-	case ENG_LEGACY_RST:
-		legacy_segment(n->lg, LEGACY_RST, t->laddr, t->raddr, t->lport,
-			       t->rport, 0, 0, 0, 0, now);
-		return 0;
-	case ENG_LEGACY_FIN_OUT:
-		engine_legacy_fin_out(n, t, p, now);
-		return 0;
-	case ENG_LEGACY_FIN_IN:
-		engine_legacy_fin_in(n, t, p, ts, now);
-		return 0;
+	engine_legacy_seg(p, out, &s);
+	legacy_segment(n->lg, &s, wall, &facts, &o);
+	if (o.drop) {
+		engine_legacy_dropped(n, p, &s, now, o.syn);
+		return ENG_LEGACY_DROP;
 	}
-	return 0;
+	if (o.remembered)
+		engine_legacy_remembered(n, &s, now, wall);
+	if (o.tw_end_ms) {
+		struct eng_timer tm = {
+			.at_ms = now + o.tw_end_ms,
+			.kind = ENG_TIMER_TW_END,
+			.node = n,
+			.tuple = s.t,
+		};
+
+		heap_push(&n->e->timers, &tm);
+	}
+	if (o.set_tsecr && p->has_ts) {
+		pkt_set_ts(p, p->tsval, o.tsecr, partial);
+		if (partial)
+			pkt_fix_tcp_csum(p);
+		return ENG_LEGACY_REWRITTEN;
+	}
+	return ENG_LEGACY_PASS;
 }
 
 void engine_legacy_tw_end(struct eng_node *n, const struct tuple *t)
 {
-	if (!diag_destroy(n->diagfd, t))
+	if (!legacy_tw_due(n->lg, t, engine_legacy_wall_ms()))
+		return; /* re-armed to 60 s since, or gone */
+	if (!diag_destroy(&n->diag, t))
 		n->st.tw_shortened++;
 	else
 		n->st.tw_gone++; /* ended already (RST, reuse) */
-	legacy_tw_end(n->lg, t->laddr, t->raddr, t->lport, t->rport);
+	legacy_tw_end(n->lg, t);
 }
 
 void engine_legacy_timeline_open(struct engine *e)

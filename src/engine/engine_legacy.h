@@ -1,45 +1,32 @@
-/* engine_legacy.h - the pure steps of the engine's legacy-server glue
- * (engine_legacy.c): which packet tells the model what, and when a
- * shortened TIME_WAIT ends. */
+/* engine_legacy.h - the pure steps of the engine's tcp_tw_recycle glue
+ * (engine_legacy.c): a queued packet as the model sees it, and the RTO
+ * the old stack would have used. */
 #ifndef NATLAB_ENGINE_LEGACY_H
 #define NATLAB_ENGINE_LEGACY_H
 
-#include <stdint.h>
-
+#include "engine/legacy.h"
+#include "lib/diag.h"
 #include "lib/pkt.h"
 
-/* What a packet of a legacy server means to its model (legacy.c). */
-enum eng_legacy_step {
-	ENG_LEGACY_NONE,    /* nothing the model follows: it passes */
-	ENG_LEGACY_SYN,	    /* a SYN to the server: judged, maybe dropped */
-	ENG_LEGACY_RST,	    /* a RST either way: no TIME_WAIT, forget it */
-	ENG_LEGACY_FIN_OUT, /* the server's FIN: its RTO is read now */
-	ENG_LEGACY_FIN_IN,  /* the client's FIN: may end in TIME_WAIT */
-};
-
 /**
- * engine_legacy_step() - what a packet of a legacy server is to the model
+ * engine_legacy_seg() - a parsed packet as a segment of the model
  * @p:   the packet
- * @out: 1 if the server sends it, 0 if it receives it
- *
- * In this order: a SYN without ACK that the server receives, a RST either
- * way, a FIN either way; anything else is ENG_LEGACY_NONE.
- * Return: the step.
+ * @out: 1 if the host sends it, 0 if it receives it
+ * @s:   filled: the tuple with the host's end first, flags, sequence
+ *       numbers, payload length and timestamps
  */
-enum eng_legacy_step engine_legacy_step(const struct pkt *p, int out);
+void engine_legacy_seg(const struct pkt *p, int out, struct legacy_seg *s);
 
 /**
- * engine_legacy_tw_end_ms() - when a TIME_WAIT the model shortens ends
- * @now_ms: when the server entered TIME_WAIT
- * @rto_us: the connection's RTO in microseconds, read when the server sent
- *          its FIN; 0 or below if it could not be read (TCP_RTO_MIN,
- *          200 ms, is taken)
+ * engine_legacy_rto_us() - the RTO tcp_time_wait() would read, from what
+ * sock_diag shows of the socket now
  *
- * tcp_time_wait() with tcp_tw_recycle keeps the socket for
- * (icsk_rto << 2) - (icsk_rto >> 1): 3.5 x RTO (Linux 2.6.32-4.11).
- * Return: @now_ms + 3.5 x RTO, rounded up to a whole millisecond (of an
- * odd RTO, 3.5 x RTO is first truncated to a whole microsecond).
+ * The packet the model is handed is held before the stack sees it; the
+ * ACK that completes a close carries a TSecr whose RTT sample resets the
+ * backoff (tcp_ack_update_rtt(), tcp_set_rto()) before tcp_time_wait()
+ * reads icsk_rto.  So the RTO shown, halved once per backoff, is taken.
+ * Return: microseconds, or -1 if the socket showed none.
  */
-uint64_t engine_legacy_tw_end_ms(uint64_t now_ms, long rto_us);
+long engine_legacy_rto_us(const struct diag_sock *s);
 
 #endif

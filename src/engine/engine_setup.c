@@ -31,6 +31,57 @@
 #define ENG_CHAIN_IN  "engine_in"
 #define ENG_CHAIN_OUT "engine_out"
 
+/* The closing set's elements: twice TCP_TIMEWAIT_LEN, as long as a close
+ * that ends in a re-armed TIME_WAIT goes on.  The set holds the closes of
+ * that long (a lab of many clients makes many). */
+#define ENG_CLOSING_TIMEOUT_MS 120000
+#define ENG_CLOSING_SIZE       262144
+
+/*
+ * A legacy host's rules (no clock, no fault: those queue everything):
+ * SYNs in (the listener's check) and, on a 2.6.32 client, out (the TSecr
+ * it seeds); FINs and RSTs both ways; and every segment of a connection
+ * once the host has sent its FIN (the closing set), for the close the
+ * model follows.
+ */
+static int engine_setup_legacy_rules(struct nft_batch *b,
+				     const struct eng_node *n,
+				     const struct nft_queue *all)
+{
+	const struct nft_closing cl = {
+		.in_chain = ENG_CHAIN_IN,
+		.out_chain = ENG_CHAIN_OUT,
+		.timeout_ms = ENG_CLOSING_TIMEOUT_MS,
+		.size = ENG_CLOSING_SIZE,
+	};
+	struct nft_queue syn = *all, finrst = *all;
+	int err;
+
+	syn.mask = PKT_SYN | PKT_ACK;
+	syn.value = PKT_SYN;
+	finrst.mask = PKT_FIN | PKT_RST;
+	finrst.neq = 1;
+	err = nft_engine_closing_set(b, &cl);
+	if (!err)
+		err = nft_engine_closing_add(b, &cl);
+	syn.chain = ENG_CHAIN_IN;
+	if (!err)
+		err = nft_engine_queue(b, &syn);
+	syn.chain = ENG_CHAIN_OUT;
+	if (!err && n->tn->legacy.model == TOPO_LEGACY_2_6_32 &&
+	    n->tn->kind != TOPO_SERVER)
+		err = nft_engine_queue(b, &syn);
+	finrst.chain = ENG_CHAIN_IN;
+	if (!err)
+		err = nft_engine_queue(b, &finrst);
+	finrst.chain = ENG_CHAIN_OUT;
+	if (!err)
+		err = nft_engine_queue(b, &finrst);
+	if (!err)
+		err = nft_engine_closing_queue(b, &cl, all);
+	return err;
+}
+
 /* The rules a node needs, in one batch; compat picks the xtables target. */
 static int engine_setup_rules(struct eng_node *n, int compat, int fail_open,
 			      char *why, size_t whylen)
@@ -52,22 +103,7 @@ static int engine_setup_rules(struct eng_node *n, int compat, int fail_open,
 		if (!err)
 			err = nft_engine_queue(b, &all);
 	} else if (!err) {
-		/* Legacy server only: SYNs in, FINs and RSTs both ways. */
-		struct nft_queue syn = all, finrst = all;
-
-		syn.chain = ENG_CHAIN_IN;
-		syn.mask = PKT_SYN | PKT_ACK;
-		syn.value = PKT_SYN;
-		finrst.chain = ENG_CHAIN_IN;
-		finrst.mask = PKT_FIN | PKT_RST;
-		finrst.value = 0;
-		finrst.neq = 1;
-		err = nft_engine_queue(b, &syn);
-		if (!err)
-			err = nft_engine_queue(b, &finrst);
-		finrst.chain = ENG_CHAIN_OUT;
-		if (!err)
-			err = nft_engine_queue(b, &finrst);
+		err = engine_setup_legacy_rules(b, n, &all);
 	}
 	if (!err)
 		err = nft_batch_send(b, NULL, why, whylen);
@@ -132,8 +168,7 @@ static int engine_setup_native(struct eng_node *n)
 		log_errno(err, "engine: %s: tcp_tw_recycle", n->ns);
 		return err;
 	}
-	legacy_free(n->lg);
-	n->lg = NULL;
+	engine_legacy_fini(n);
 	n->native = 1;
 	log_info("engine: %s: using the kernel's own tcp_tw_recycle", n->ns);
 	return 0;

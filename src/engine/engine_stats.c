@@ -81,7 +81,9 @@ static void engine_stats_node(FILE *f, struct engine *e, struct eng_node *n)
 		"paws_drops %llu syn_checked %llu remembered %llu "
 		"tw_entered %llu tw_shortened %llu tw_gone %llu "
 		"fault_drops %llu delayed %llu overruns %llu "
-		"queue_drops %llu clock %s offset %u skew_ppm %d "
+		"queue_drops %llu remembered_at_ack %llu tw_rearmed %llu "
+		"syn_spared %llu pressure_drops %llu seeded %llu "
+		"listen_drops %llu clock %s offset %u skew_ppm %d "
 		"clock_path %s legacy %s\n",
 		n->tn->name, (unsigned long long)n->st.seen,
 		(unsigned long long)n->st.rewritten,
@@ -99,7 +101,13 @@ static void engine_stats_node(FILE *f, struct engine *e, struct eng_node *n)
 		(unsigned long long)n->st.delayed,
 		(unsigned long long)n->st.overruns,
 		(unsigned long long)engine_stats_queue_drops(n),
-		n->clock ? "host" : "-", n->offset, n->skew_ppm,
+		(unsigned long long)ls.remembered_at_ack,
+		(unsigned long long)ls.tw_rearmed,
+		(unsigned long long)ls.syn_spared,
+		(unsigned long long)ls.pressure_drops,
+		(unsigned long long)ls.seeded,
+		(unsigned long long)ls.listen_drops, n->clock ? "host" : "-",
+		n->offset, n->skew_ppm,
 		!n->clock ? "-"
 		: n->bpf  ? "bpf"
 			  : "nfqueue",

@@ -1,153 +1,102 @@
-/* legacy.c - the pre-4.12 tcp_tw_recycle server: per-peer PAWS on SYNs. */
+/* legacy.c - the pre-4.12 tcp_tw_recycle, as a model of one host's stack:
+ * the closes of its connections, and the TIME_WAIT they end in. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/legacy.h"
+#include "engine/legacy_int.h"
+#include "lib/pkt.h"
 #include "lib/tuple.h"
 #include "lib/util.h"
 
 /*
  * Theory of operation
  *
- * Two tuple tables (tuple.c: open addressing, stale elements removed on
- * lookup and swept before the table grows), one element type each:
+ * The model follows each connection's close as the host's old stack
+ * would have, from the segments the host sends and receives, and writes
+ * the per-peer entry (legacy_cache.c) exactly when that stack's
+ * tcp_time_wait() did.  docs/RECYCLE.md is the decision table: every rule
+ * below with its kernel function, the 4.4 and 2.6.32 behaviour, and what
+ * is not modelled.  In short (both versions unless said):
  *
- * - conns, keyed by the 4-tuple: the close of each connection as the
- *   server sees it.  The state names are the kernel's.  The active closer
- *   goes FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT, or FIN_WAIT1 -> CLOSING ->
- *   TIME_WAIT on a simultaneous close; the passive closer goes
- *   CLOSE_WAIT -> LAST_ACK -> closed and is forgotten.  The candidate
- *   (ts_recent, ts_recent_stamp) is the last TSval the client sent with
- *   ts_ok and the time it was fed.
- * - peers, keyed by the remote address (2.6.32, inet_peer) or by the local
- *   and remote address (4.4-4.11, tcp_metrics): the remembered (ts, stamp).
+ * - ts_recent, the value written, changes only for a segment that passes
+ *   tcp_replace_ts_recent(): it carries a timestamp, starts at or before
+ *   rcv_wup (the host's last ACK: a segment beyond it, e.g. a FIN behind
+ *   data the host has not acked yet, does not count), and its TSval is
+ *   not older.  4.4 does this inside tcp_ack(), so an old or invalid ACK
+ *   does not count; 2.6.32 in tcp_validate_incoming(), before the ACK is
+ *   looked at.  The model learns ts_recent from the TSecr of the host's
+ *   first segment it sees (the host echoes its ts_recent), then follows
+ *   the rule.  A segment PAWS would discard (TSval more than
+ *   TCP_PAWS_WINDOW behind) changes nothing at all.
+ * - Active close: FIN_WAIT1 (the host's FIN).  A FIN that also acks ours
+ *   goes to TIME_WAIT (tcp_fin()).  The ACK of our FIN alone goes to
+ *   FIN_WAIT2; for an orphaned socket (its program already closed it)
+ *   with tcp_fin_timeout <= 60 s, tcp_rcv_state_process() calls
+ *   tcp_time_wait(TCP_FIN_WAIT2, tmo) at once, which writes the entry
+ *   then, with the ACK's TSval, and the socket becomes a FIN_WAIT2
+ *   bucket; the peer's FIN reaching that bucket writes again through the
+ *   timewait path (tcp_timewait_state_process()).  A socket a program
+ *   still holds (shutdown()) stays a full FIN_WAIT2 socket, written when
+ *   the FIN arrives.  A FIN before our FIN is acked is a simultaneous
+ *   close: CLOSING, then TIME_WAIT on the final ACK, whose TSval is the
+ *   one written.
+ * - Passive close (CLOSE_WAIT, LAST_ACK) writes nothing.  A RST writes
+ *   nothing and erases nothing; it ends the connection (in TIME_WAIT only
+ *   with tcp_rfc1337 = 0; with 1 the bucket is re-armed).
+ * - TIME_WAIT lasts 3.5 x RTO when the entry was found or made
+ *   (recycle_ok), else TCP_TIMEWAIT_LEN; 2.6.32 rounds the short one up to
+ *   its recycle calendar's 128 ms slots.  Any ACK-bearing segment reaching
+ *   the bucket (a retransmitted FIN, say) re-arms it to the full 60 s.
  *
- * Rules, and the kernel functions they mirror:
- * - Entering TIME_WAIT with a candidate updates the peer entry:
- *   tcp_time_wait() calling tcp_v4_remember_stamp() (2.6.32) or
- *   tcp_remember_stamp() (4.4); an orphaned FIN_WAIT2 bucket that receives
- *   the FIN does the same in tcp_timewait_state_process() through
- *   tcp_v4_tw_remember_stamp() / tcp_tw_remember_stamp().  We do not tell
- *   the two apart: both are "FIN_IN in FIN_WAIT2".  The write happens when
- *   the candidate is the same age or newer, or when the entry is older than
- *   PAWS_MSL and not stamped after the candidate.
- * - The SYN check on the listener: tcp_v4_conn_request() (2.6.32, inline)
- *   and tcp_conn_request() calling tcp_peer_is_proven() (4.4).  A SYN that
- *   hits a live TIME_WAIT 4-tuple is left to the kernel's TIME_WAIT rules.
- * - Entry lifetime: inet_peer entries unused for the pool's TTL vanish;
- *   tcp_metrics entries are reset by tcpm_check_stamp() once older than
- *   TCP_METRICS_TIMEOUT.  Both are modelled as removal on lookup.
- *
- * Time: get_seconds() gives whole seconds, so with a PAWS_MSL that is a
- * whole number of seconds the stamps and the MSL test are in seconds (an
- * entry stamped at 10.9 s is 60 s old at 70.0 s).  A sub-second MSL, only
- * used by tests, switches to milliseconds.  Lifetimes (TTL, TIME_WAIT,
- * staleness) are jiffies in the kernel and milliseconds here.  now_ms must
- * not go backwards: differences are unsigned, as in the kernel.
- *
+ * Connections live in a tuple table (tuple.c) keyed by the 4-tuple; a
+ * connection is learned from its first FIN either way, since the engine
+ * sees a host's segments from then on.  Time is wall-clock milliseconds;
+ * stamps are in whole seconds (get_seconds()) when PAWS_MSL is a whole
+ * number of seconds, in milliseconds otherwise (tests only).
  */
 
-/* TCP_PAWS_MSL, 60 s, Linux 2.6.32-4.11 */
-#define PAWS_MSL_MS 60000u
-/* TCP_PAWS_WINDOW, 1, Linux 2.6.32-4.11 */
-#define PAWS_WINDOW 1
-/* TCP_TIMEWAIT_LEN, 60 s, Linux 2.6.32-4.11; real time, never scaled */
-#define TIMEWAIT_LEN_MS 60000u
-/* inet_peer_maxttl, 600 s, Linux 2.6.32 */
-#define INET_PEER_TTL_MS 600000u
-/* TCP_METRICS_TIMEOUT, 3600 s, Linux 3.6-4.11 */
-#define METRICS_TIMEOUT_MS 3600000u
 /* Ours: a connection that never finishes closing is dropped after this. */
 #define HALF_CLOSED_MS (2 * TIMEWAIT_LEN_MS)
+/* Ours: how long a TIME_WAIT is kept past its end, so that the caller's
+ * timer that ends the host's socket still finds it. */
+#define TW_GRACE_MS 1000u
+/* TCP_RTO_MIN, 200 ms, when a connection's RTO could not be read. */
+#define RTO_MIN_MS 200
+/* 2.6.32's recycle calendar: INET_TWDR_RECYCLE_SLOTS (32) slots of
+ * 2^INET_TWDR_RECYCLE_TICK jiffies, 128 ms at HZ 1000 or 250. */
+#define TWDR_RECYCLE_SLOTS   32u
+#define TWDR_RECYCLE_TICK_MS 128u
+/* 2.6.32's slow wheel: 8 cells of tcp_death_row.period, 7.5 s. */
+#define TWDR_PERIOD_MS 7500u
+#define TWDR_CELLS     8u
 
-enum conn_state {
-	CS_ESTABLISHED,
-	CS_FIN_WAIT1,
-	CS_FIN_WAIT2,
-	CS_CLOSING,
-	CS_TIME_WAIT,
-	CS_CLOSE_WAIT,
-	CS_LAST_ACK,
-};
-
-struct conn {
-	struct tuple_slot slot;
-	uint32_t state; /* enum conn_state */
-	uint32_t has_cand;
-	uint32_t fin_end;    /* sequence number after the server's FIN */
-	uint32_t cand_ts;    /* candidate ts_recent */
-	uint64_t cand_stamp; /* candidate ts_recent_stamp, in units */
-	uint64_t last_ms;    /* last event; TIME_WAIT: when it was entered */
-};
-
-struct peer {
-	struct tuple_slot slot;
-	uint32_t ts;
-	uint64_t stamp;	  /* in units */
-	uint64_t used_ms; /* creation, last update (and inet_peer: use) */
-};
-
-struct legacy {
-	enum legacy_model model;
-	uint64_t unit_ms; /* 1000: stamps in seconds; 1: in milliseconds */
-	uint64_t msl;	  /* PAWS_MSL in units */
-	uint64_t ttl_ms;  /* peer entry lifetime */
-	struct tuple_table conns, peers;
-	struct legacy_stats st;
-};
-
-static int conn_stale(const void *lg, const void *e, uint64_t now_ms)
+static int conn_stale(const void *ctx, const void *e, uint64_t now_ms)
 {
 	const struct conn *c = e;
 
-	(void)lg;
+	(void)ctx;
 	if (c->state == CS_TIME_WAIT)
-		return now_ms - c->last_ms >= TIMEWAIT_LEN_MS;
+		return now_ms >= c->end_ms + TW_GRACE_MS;
+	if (c->state == CS_FW2_BUCKET)
+		return now_ms >= c->end_ms;
 	return now_ms - c->last_ms >= HALF_CLOSED_MS;
-}
-
-/* Both inet_peer's GC and tcpm_check_stamp() use time_after(): strictly. */
-static int peer_stale(const void *lg, const void *e, uint64_t now_ms)
-{
-	const struct peer *p = e;
-
-	return now_ms - p->used_ms > ((const struct legacy *)lg)->ttl_ms;
-}
-
-static struct tuple conn_key(uint32_t laddr, uint32_t raddr, uint16_t lport,
-			     uint16_t rport)
-{
-	struct tuple k = {laddr, raddr, lport, rport};
-
-	return k;
-}
-
-/* 2.6.32's inet_peer knows only the remote address. */
-static struct tuple peer_key(const struct legacy *lg, uint32_t laddr,
-			     uint32_t raddr)
-{
-	struct tuple k = {0, raddr, 0, 0};
-
-	if (lg->model == LEGACY_4_4)
-		k.laddr = laddr;
-	return k;
 }
 
 struct legacy *legacy_new(const struct legacy_cfg *cfg)
 {
-	struct legacy *lg;
+	struct legacy *lg = xcalloc(1, sizeof(*lg));
 	uint32_t msl_ms = cfg->paws_msl_ms ? cfg->paws_msl_ms : PAWS_MSL_MS;
 
-	lg = xcalloc(1, sizeof(*lg));
-	lg->model = cfg->model;
+	lg->cfg = *cfg;
+	if (!lg->cfg.fin_timeout_ms)
+		lg->cfg.fin_timeout_ms = TIMEWAIT_LEN_MS; /* TCP_FIN_TIMEOUT */
+	if (!lg->cfg.max_syn_backlog)
+		lg->cfg.max_syn_backlog = 1024;
 	lg->unit_ms = msl_ms % 1000 ? 1 : 1000;
 	lg->msl = msl_ms / lg->unit_ms;
-	lg->ttl_ms = cfg->entry_ttl_ms;
-	if (!lg->ttl_ms)
-		lg->ttl_ms = cfg->model == LEGACY_4_4 ? METRICS_TIMEOUT_MS
-						      : INET_PEER_TTL_MS;
 	tuple_table_init(&lg->conns, sizeof(struct conn), conn_stale, lg);
-	tuple_table_init(&lg->peers, sizeof(struct peer), peer_stale, lg);
+	legacy_cache_init(lg);
 	return lg;
 }
 
@@ -160,160 +109,370 @@ void legacy_free(struct legacy *lg)
 	free(lg);
 }
 
-/*
- * The update rule of tcp_remember_stamp() and its relatives, on entering
- * TIME_WAIT with a candidate.  A missing (or reset) entry is created and
- * always written: the kernels' zeroed entry loses to any candidate.
- */
-static void remember(struct legacy *lg, const struct conn *c, uint64_t now_ms)
+/* How long a bucket scheduled for @len ms lives: 4.4's timer is exact to
+ * the jiffy; 2.6.32's inet_twsk_schedule() rounds. */
+static uint32_t tw_schedule_ms(enum legacy_model model, uint32_t len)
 {
-	struct tuple k = peer_key(lg, c->slot.key.laddr, c->slot.key.raddr);
-	uint64_t now = now_ms / lg->unit_ms;
-	struct peer *p = tuple_table_lookup(&lg->peers, &k, now_ms);
-	int write = 1;
+	uint32_t slot, cell;
 
-	if (p)
-		write = (int32_t)(p->ts - c->cand_ts) <= 0 ||
-			(now - p->stamp > lg->msl && p->stamp <= c->cand_stamp);
-	else
-		p = tuple_table_insert(&lg->peers, &k, now_ms);
-	p->used_ms = now_ms;
-	if (!write)
-		return;
-	p->ts = c->cand_ts;
-	p->stamp = c->cand_stamp;
-	lg->st.remembered++;
+	if (model != LEGACY_2_6_32)
+		return len;
+	/* inet_twsk_schedule(): up to 31 slots of the recycle calendar,
+	 * counted up; an idle calendar ends the bucket exactly there. */
+	slot = (len + TWDR_RECYCLE_TICK_MS - 1) / TWDR_RECYCLE_TICK_MS;
+	if (slot < TWDR_RECYCLE_SLOTS)
+		return slot * TWDR_RECYCLE_TICK_MS;
+	/* Beyond: the slow wheel's cells; an idle wheel ends it a period
+	 * after the cell's own time. */
+	cell = (len + TWDR_PERIOD_MS - 1) / TWDR_PERIOD_MS;
+	if (cell >= TWDR_CELLS)
+		cell = TWDR_CELLS - 1;
+	return (cell + 1) * TWDR_PERIOD_MS;
 }
 
-/* Return: 1 with a candidate (timestamps in use), else 2. */
-static int enter_time_wait(struct legacy *lg, struct conn *c, uint64_t now_ms)
+/* 3.5 x RTO as tcp_time_wait() computes it: (rto << 2) - (rto >> 1)
+ * jiffies, at HZ 1000 whole milliseconds. */
+static uint32_t rto_len_ms(long rto_us)
+{
+	uint32_t rto = rto_us >= 1000 ? (uint32_t)(rto_us / 1000) : RTO_MIN_MS;
+
+	return (rto << 2) - (rto >> 1);
+}
+
+uint32_t legacy_tw_len_ms(enum legacy_model model, long rto_us)
+{
+	return tw_schedule_ms(model, rto_len_ms(rto_us));
+}
+
+/* The RTO tcp_time_wait() would read now, in microseconds. */
+static long conn_rto(const struct legacy_facts *f, const struct conn *c)
+{
+	return legacy_ask(f, LEGACY_FACT_RTO_US, &c->slot.key);
+}
+
+/* The host's socket is a TIME_WAIT bucket now, for @len_ms if recycle
+ * shortened it, else for TCP_TIMEWAIT_LEN. */
+static void tw_enter(struct legacy *lg, struct conn *c, uint64_t now_ms,
+		     int recycle_ok, uint32_t len_ms, struct legacy_out *o)
 {
 	c->state = CS_TIME_WAIT;
-	c->last_ms = now_ms;
 	lg->st.tw_entered++;
-	if (!c->has_cand)
-		return 2;
-	remember(lg, c, now_ms);
-	return 1;
+	c->shortened = recycle_ok && len_ms < TIMEWAIT_LEN_MS;
+	c->end_ms = now_ms + (c->shortened ? len_ms : TIMEWAIT_LEN_MS);
+	if (c->shortened)
+		o->tw_end_ms = len_ms;
 }
 
-int legacy_segment(struct legacy *lg, enum legacy_event ev, uint32_t laddr,
-		   uint32_t raddr, uint16_t lport, uint16_t rport, int ts_ok,
-		   uint32_t tsval, uint32_t seq_end, uint32_t ack,
-		   uint64_t now_ms)
+/* tcp_time_wait(sk, TCP_TIME_WAIT, 0): write the entry, then TIME_WAIT. */
+static void time_wait(struct legacy *lg, struct conn *c, uint64_t now_ms,
+		      const struct legacy_facts *f, struct legacy_out *o)
 {
-	struct tuple k = conn_key(laddr, raddr, lport, rport);
-	struct conn *c = tuple_table_lookup(&lg->conns, &k, now_ms);
-	int acked;
+	int written = 0, ok = legacy_remember_sock(lg, c, now_ms, &written);
 
-	if (ev == LEGACY_RST) {
-		if (c)
-			tuple_table_remove(&lg->conns, c);
-		return 0;
-	}
-	if (!c)
-		c = tuple_table_insert(&lg->conns, &k, now_ms);
-	/* A retransmitted FIN or ACK does not restart TIME_WAIT. */
-	if (c->state == CS_TIME_WAIT)
-		return 0;
-	c->last_ms = now_ms;
-	/* The kernels store ts_recent while processing the ACK, before the
-	 * FIN moves the socket to TIME_WAIT: the FIN's own TSval counts. */
-	if (ts_ok && ev != LEGACY_FIN_OUT) {
-		c->cand_ts = tsval;
-		c->cand_stamp = now_ms / lg->unit_ms;
-		c->has_cand = 1;
-	}
-	acked = (int32_t)(ack - c->fin_end) >= 0;
+	o->remembered = written;
+	tw_enter(lg, c, now_ms, ok,
+		 legacy_tw_len_ms(lg->cfg.model, conn_rto(f, c)), o);
+}
 
-	switch (ev) {
-	case LEGACY_FIN_OUT:
-		if (c->state == CS_ESTABLISHED || c->state == CS_CLOSE_WAIT) {
-			c->state = c->state == CS_ESTABLISHED ? CS_FIN_WAIT1
-							      : CS_LAST_ACK;
-			c->fin_end = seq_end;
-		}
-		break;
-	case LEGACY_FIN_IN:
-		if (c->state == CS_ESTABLISHED)
-			c->state = CS_CLOSE_WAIT;
-		else if (c->state == CS_FIN_WAIT2 ||
-			 (c->state == CS_FIN_WAIT1 && acked))
-			return enter_time_wait(lg, c, now_ms);
-		else if (c->state == CS_FIN_WAIT1)
-			c->state = CS_CLOSING;
-		break;
-	case LEGACY_ACK_IN:
-		if (!acked)
-			break;
-		if (c->state == CS_FIN_WAIT1)
-			c->state = CS_FIN_WAIT2;
-		else if (c->state == CS_CLOSING)
-			return enter_time_wait(lg, c, now_ms);
-		else if (c->state == CS_LAST_ACK)
-			tuple_table_remove(&lg->conns, c);
-		break;
-	case LEGACY_RST:
-		break;
-	}
+/*
+ * tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) for an orphaned socket whose FIN
+ * was just acked: the entry is written now, and the bucket keeps the
+ * TIME_WAIT length it will have once the peer's FIN comes (tw_timeout:
+ * 3.5 x RTO if recycle_ok, else 60 s) until then, for max(tmo, 3.5 x
+ * RTO) at most.
+ */
+static void fin_wait2_bucket(struct legacy *lg, struct conn *c, uint64_t now_ms,
+			     const struct legacy_facts *f, struct legacy_out *o)
+{
+	uint32_t rto_len = rto_len_ms(conn_rto(f, c));
+	uint32_t tmo = lg->cfg.fin_timeout_ms;
+	int written = 0, ok = legacy_remember_sock(lg, c, now_ms, &written);
+
+	o->remembered = written;
+	lg->st.remembered_at_ack += (uint64_t)written;
+	c->tw_timeout_ms = ok ? rto_len : TIMEWAIT_LEN_MS;
+	c->state = CS_FW2_BUCKET;
+	c->end_ms = now_ms + (tmo > rto_len ? tmo : rto_len);
+}
+
+/*
+ * tcp_replace_ts_recent(): does this segment of a full socket become the
+ * connection's ts_recent?  Return: 0, or -1 when PAWS would discard the
+ * whole segment (tcp_paws_discard(), PAWSEstab).
+ */
+static int replace_ts_recent(struct legacy *lg, struct conn *c,
+			     const struct legacy_seg *s, uint64_t now_ms)
+{
+	int is_44 = lg->cfg.model == LEGACY_4_4;
+
+	if (!s->has_ts || !lg->cfg.timestamps || !c->ts_ok)
+		return 0;
+	if (c->has_recent && !(s->flags & PKT_RST) &&
+	    (int32_t)(c->ts_recent - s->tsval) > PAWS_WINDOW)
+		return -1;
+	if (c->has_wup && seq_after(s->seq, c->rcv_wup))
+		return 0;
+	/* 4.4 stores it in tcp_ack(), after an old or invalid ACK has been
+	 * turned away. */
+	if (is_44 && (!(s->flags & PKT_ACK) ||
+		      (c->has_una && seq_before(s->ack, c->snd_una)) ||
+		      (c->has_nxt && seq_after(s->ack, c->snd_nxt))))
+		return 0;
+	/* tcp_paws_check(rx_opt, 0); 4.4 also takes any TSval while
+	 * ts_recent is 0. */
+	if (c->has_recent && (int32_t)(s->tsval - c->ts_recent) < 0 &&
+	    !(is_44 && c->ts_recent == 0))
+		return 0;
+	c->ts_recent = s->tsval;
+	c->ts_stamp = legacy_units(lg, now_ms);
+	c->has_recent = 1;
 	return 0;
 }
 
-void legacy_tw_end(struct legacy *lg, uint32_t laddr, uint32_t raddr,
-		   uint16_t lport, uint16_t rport)
+/* A segment the host sends: what it echoes, acks and closes. */
+static void conn_out(struct legacy *lg, struct conn *c,
+		     const struct legacy_seg *s, uint64_t now_ms)
 {
-	struct tuple k = conn_key(laddr, raddr, lport, rport);
-	struct conn *c = tuple_table_find(&lg->conns, &k);
+	uint32_t end = s->seq + s->len + !!(s->flags & PKT_FIN);
 
-	if (c && c->state == CS_TIME_WAIT)
+	if (s->has_ts) {
+		c->ts_ok = 1;
+		if (!c->has_recent) {
+			/* The host echoes its own ts_recent. */
+			c->ts_recent = s->tsecr;
+			c->ts_stamp = legacy_units(lg, now_ms);
+			c->has_recent = 1;
+		}
+	}
+	if (s->flags & PKT_ACK) {
+		c->rcv_wup = s->ack;
+		c->has_wup = 1;
+	}
+	if (!c->has_nxt || seq_after(end, c->snd_nxt)) {
+		c->snd_nxt = end;
+		c->has_nxt = 1;
+	}
+	if (!(s->flags & PKT_FIN))
+		return;
+	if (c->state == CS_ESTABLISHED) {
+		c->state = CS_FIN_WAIT1;
+		c->fin_end = end;
+	} else if (c->state == CS_CLOSE_WAIT) {
+		c->state = CS_LAST_ACK;
+		c->fin_end = end;
+	}
+}
+
+/* The ACK of the host's FIN alone, in FIN_WAIT1 (tcp_rcv_state_process()):
+ * FIN_WAIT2, and for an orphaned socket the FIN_WAIT2 bucket. */
+static void fin_acked(struct legacy *lg, struct conn *c,
+		      const struct legacy_seg *s, uint64_t now_ms,
+		      const struct legacy_facts *f, struct legacy_out *o)
+{
+	if (legacy_ask(f, LEGACY_FACT_ORPHAN, &c->slot.key) != 1) {
+		c->state = CS_FIN_WAIT2;
+		return;
+	}
+	if (s->len) {
+		/* Data for a socket nobody reads: TCPAbortOnData, a RST,
+		 * tcp_done(): no bucket, nothing written. */
+		tuple_table_remove(&lg->conns, c);
+		return;
+	}
+	/* With tmo > TCP_TIMEWAIT_LEN the socket stays whole and the write
+	 * waits for the keepalive timer (tcp_keepalive_timer()): the model
+	 * keeps it a FIN_WAIT2 socket, written at the FIN. */
+	if (lg->cfg.fin_timeout_ms > TIMEWAIT_LEN_MS) {
+		c->state = CS_FIN_WAIT2;
+		return;
+	}
+	fin_wait2_bucket(lg, c, now_ms, f, o);
+}
+
+/* A segment a full socket receives (not SYN, not RST). */
+static void conn_in(struct legacy *lg, struct conn *c,
+		    const struct legacy_seg *s, uint64_t now_ms,
+		    const struct legacy_facts *f, struct legacy_out *o)
+{
+	int fin = !!(s->flags & PKT_FIN), acked;
+
+	if (replace_ts_recent(lg, c, s, now_ms))
+		return;
+	acked = (s->flags & PKT_ACK) &&
+		(c->state == CS_FIN_WAIT1 || c->state == CS_CLOSING ||
+		 c->state == CS_LAST_ACK) &&
+		!seq_before(s->ack, c->fin_end);
+	if ((s->flags & PKT_ACK) &&
+	    (!c->has_una || seq_after(s->ack, c->snd_una))) {
+		c->snd_una = s->ack;
+		c->has_una = 1;
+	}
+	switch ((enum conn_state)c->state) {
+	case CS_ESTABLISHED:
+		if (fin)
+			c->state = CS_CLOSE_WAIT;
+		break;
+	case CS_FIN_WAIT1:
+		if (acked && fin)
+			time_wait(lg, c, now_ms, f, o);
+		else if (acked)
+			fin_acked(lg, c, s, now_ms, f, o);
+		else if (fin)
+			c->state = CS_CLOSING;
+		break;
+	case CS_FIN_WAIT2:
+		if (fin)
+			time_wait(lg, c, now_ms, f, o);
+		break;
+	case CS_CLOSING:
+		if (acked)
+			time_wait(lg, c, now_ms, f, o);
+		break;
+	case CS_LAST_ACK:
+		if (acked)
+			tuple_table_remove(&lg->conns, c);
+		break;
+	case CS_CLOSE_WAIT:
+	case CS_FW2_BUCKET:
+	case CS_TIME_WAIT:
+		break;
+	}
+}
+
+/* Does the bucket's PAWS turn the segment away (tcp_timewait_state_process()
+ * compares with tw_ts_recent, window 0)? */
+static int tw_paws_reject(const struct legacy *lg, const struct conn *c,
+			  const struct legacy_seg *s)
+{
+	return s->has_ts && lg->cfg.timestamps && c->ts_ok && c->has_recent &&
+	       (int32_t)(c->ts_recent - s->tsval) > 0;
+}
+
+/*
+ * A segment the FIN_WAIT2 bucket receives (not SYN, not RST): a bare FIN
+ * turns it into TIME_WAIT, storing the FIN's TSval unconditionally and
+ * writing the entry through the timewait path; new data (or a FIN with
+ * data) kills it with a RST.
+ */
+static void fw2_in(struct legacy *lg, struct conn *c,
+		   const struct legacy_seg *s, uint64_t now_ms,
+		   struct legacy_out *o)
+{
+	int written = 0, ok = 0;
+
+	if (tw_paws_reject(lg, c, s) || !(s->flags & PKT_ACK))
+		return; /* answered with an ACK, or ignored */
+	if (s->len) {
+		tuple_table_remove(&lg->conns, c);
+		return;
+	}
+	if (!(s->flags & PKT_FIN))
+		return;
+	if (s->has_ts && lg->cfg.timestamps && c->ts_ok) {
+		c->ts_recent = s->tsval;
+		c->ts_stamp = legacy_units(lg, now_ms);
+		ok = legacy_remember_tw(lg, c, now_ms, &written);
+	}
+	o->remembered = written;
+	/* inet_twsk_schedule(tw, tw_timeout) if the entry exists, else
+	 * TCP_TIMEWAIT_LEN. */
+	tw_enter(lg, c, now_ms, ok,
+		 ok ? tw_schedule_ms(lg->cfg.model, c->tw_timeout_ms)
+		    : TIMEWAIT_LEN_MS,
+		 o);
+}
+
+/* A segment a TIME_WAIT bucket receives (not SYN, not RST): an ACK, or
+ * one PAWS turns away, re-arms it to the full 60 s. */
+static void tw_in(struct legacy *lg, struct conn *c, const struct legacy_seg *s,
+		  uint64_t now_ms, struct legacy_out *o)
+{
+	if (!(s->flags & PKT_ACK) && !tw_paws_reject(lg, c, s))
+		return;
+	lg->st.tw_rearmed++;
+	o->tw_rearmed = c->shortened;
+	c->shortened = 0;
+	c->end_ms = now_ms + TIMEWAIT_LEN_MS;
+}
+
+/* A RST either way: the connection ends, but a TIME_WAIT bucket with
+ * tcp_rfc1337 is re-armed instead. */
+static void conn_rst(struct legacy *lg, struct conn *c,
+		     const struct legacy_seg *s, uint64_t now_ms,
+		     struct legacy_out *o)
+{
+	if (c->state == CS_TIME_WAIT && !s->out && lg->cfg.rfc1337) {
+		tw_in(lg, c, s, now_ms, o);
+		return;
+	}
+	tuple_table_remove(&lg->conns, c);
+}
+
+/* A SYN the host receives while a bucket holds its tuple: the bucket
+ * takes it (TCP_TW_SYN hands a newer one to the listener without the
+ * check; an older one is answered with an ACK). */
+static void syn_to_bucket(struct legacy *lg, struct conn *c,
+			  const struct legacy_seg *s, struct legacy_out *o)
+{
+	o->syn = LEGACY_SYN_TIME_WAIT;
+	if (!tw_paws_reject(lg, c, s))
 		tuple_table_remove(&lg->conns, c);
 }
 
-enum legacy_verdict legacy_judge_syn(struct legacy *lg, uint32_t laddr,
-				     uint32_t raddr, uint16_t lport,
-				     uint16_t rport, int has_ts, uint32_t tsval,
-				     uint64_t now_ms)
+void legacy_segment(struct legacy *lg, const struct legacy_seg *s,
+		    uint64_t now_ms, const struct legacy_facts *f,
+		    struct legacy_out *o)
 {
-	struct tuple k = conn_key(laddr, raddr, lport, rport);
-	const struct conn *c;
-	struct peer *p;
+	struct conn *c = tuple_table_lookup(&lg->conns, &s->t, now_ms);
 
-	lg->st.syn_checked++;
-	c = tuple_table_lookup(&lg->conns, &k, now_ms);
-	if (c && c->state == CS_TIME_WAIT)
-		return LEGACY_ACCEPT;
-	/* 2.6.32 looks the peer up only for a SYN with a timestamp. */
-	if (lg->model == LEGACY_2_6_32 && !has_ts)
-		return LEGACY_ACCEPT;
-	k = peer_key(lg, laddr, raddr);
-	p = tuple_table_lookup(&lg->peers, &k, now_ms);
-	if (!p)
-		return LEGACY_ACCEPT;
-	/* Taking an inet_peer reference counts as use; a tcp_metrics lookup
-	 * does not refresh the entry. */
-	if (lg->model == LEGACY_2_6_32)
-		p->used_ms = now_ms;
-	if (now_ms / lg->unit_ms - p->stamp >= lg->msl)
-		return LEGACY_ACCEPT;
-	/* 4.4 also refuses a SYN without timestamps from a fresh peer. */
-	if (has_ts && (int32_t)(p->ts - tsval) <= PAWS_WINDOW)
-		return LEGACY_ACCEPT;
-	lg->st.paws_passive++;
-	lg->st.listen_drops++;
-	return LEGACY_DROP_PAWS;
+	memset(o, 0, sizeof(*o));
+	if ((s->flags & (PKT_SYN | PKT_ACK)) == PKT_SYN) {
+		if (s->out)
+			legacy_syn_out(lg, s, now_ms, o);
+		else if (c && c->state == CS_TIME_WAIT)
+			syn_to_bucket(lg, c, s, o);
+		else if (lg->cfg.listener)
+			legacy_syn_in(lg, s, now_ms, f, o);
+		return;
+	}
+	if (!c) {
+		if (!(s->flags & PKT_FIN) || (s->flags & (PKT_SYN | PKT_RST)))
+			return;
+		c = tuple_table_insert(&lg->conns, &s->t, now_ms);
+		c->state = CS_ESTABLISHED;
+	}
+	if (s->flags & PKT_RST) {
+		conn_rst(lg, c, s, now_ms, o);
+		return;
+	}
+	if (s->out)
+		conn_out(lg, c, s, now_ms);
+	else if (c->state == CS_TIME_WAIT)
+		tw_in(lg, c, s, now_ms, o);
+	else if (c->state == CS_FW2_BUCKET)
+		fw2_in(lg, c, s, now_ms, o);
+	else
+		conn_in(lg, c, s, now_ms, f, o);
+	/* A removal above leaves c pointing at another element. */
+	c = tuple_table_find(&lg->conns, &s->t);
+	if (c)
+		c->last_ms = now_ms;
 }
 
-int legacy_peer(struct legacy *lg, uint32_t laddr, uint32_t raddr,
-		uint64_t now_ms, uint32_t *ts, uint64_t *stamp_ms)
+int legacy_tw_due(struct legacy *lg, const struct tuple *t, uint64_t now_ms)
 {
-	struct tuple k = peer_key(lg, laddr, raddr);
-	const struct peer *p = tuple_table_lookup(&lg->peers, &k, now_ms);
+	const struct conn *c = tuple_table_find(&lg->conns, t);
 
-	if (!p)
-		return 0;
-	*ts = p->ts;
-	*stamp_ms = p->stamp * lg->unit_ms;
-	return 1;
+	(void)now_ms;
+	return c && c->state == CS_TIME_WAIT && c->shortened;
+}
+
+void legacy_tw_end(struct legacy *lg, const struct tuple *t)
+{
+	struct conn *c = tuple_table_find(&lg->conns, t);
+
+	if (c && c->state == CS_TIME_WAIT)
+		tuple_table_remove(&lg->conns, c);
 }
 
 void legacy_stats(const struct legacy *lg, struct legacy_stats *st)

@@ -72,6 +72,45 @@ struct nft_queue {
  */
 int nft_engine_queue(struct nft_batch *b, const struct nft_queue *q);
 
+/* The set of a legacy host's connections that are closing. */
+#define NFT_CLOSING "closing"
+
+/* What the nft_engine_closing_*() builders make: the set, and where its
+ * rules go. */
+struct nft_closing {
+	const char *in_chain, *out_chain; /* made by nft_engine_chain() */
+	uint32_t timeout_ms;		  /* an element's life */
+	uint32_t size;			  /* elements at most */
+};
+
+/*
+ * The rules that queue every segment of a connection from the moment the
+ * host sends its FIN, so that the model of tcp_tw_recycle can follow the
+ * close (the ACK of that FIN, a simultaneous close, TIME_WAIT):
+ *   set closing { type ipv4_addr . inet_service . inet_service;
+ *                 flags dynamic,timeout }
+ *   out: tcp flags & fin == fin update @closing { ip daddr . tcp dport .
+ *        tcp sport }
+ *   out: ip daddr . tcp dport . tcp sport @closing counter queue
+ *   in:  ip saddr . tcp sport . tcp dport @closing counter queue
+ * The update has no verdict, so it goes before the rule that queues FINs;
+ * the two queue rules after the host's other queue rules.  A full set
+ * only stops new elements: the FIN itself is still queued by its rule.
+ * Each builder returns 0 or -errno (the batch is left as it was).
+ */
+
+/* nft_engine_closing_set() - the set, with @c's element life and size */
+int nft_engine_closing_set(struct nft_batch *b, const struct nft_closing *c);
+
+/* nft_engine_closing_add() - the out rule that puts a FIN's connection in
+ * the set (or renews it) */
+int nft_engine_closing_add(struct nft_batch *b, const struct nft_closing *c);
+
+/* nft_engine_closing_queue() - the in and out rules that queue what the
+ * set holds, to queue @q (its chain, mask, value and neq are not used) */
+int nft_engine_closing_queue(struct nft_batch *b, const struct nft_closing *c,
+			     const struct nft_queue *q);
+
 /**
  * nft_batch_send() - end the batch and send it in the caller's netns
  * @b:      batch (may be sent once)

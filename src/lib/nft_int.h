@@ -164,4 +164,22 @@ int nftbuild_tcp_flags(struct nftnl_rule *r, uint8_t mask, uint8_t value,
 /* tcp flags syn / syn,ack: a SYN that is not a SYN-ACK */
 int nftbuild_pure_syn(struct nftnl_rule *r);
 
+/* lookup sreg in set NAME (created in this batch with ID); dreg 0: a
+ * membership test only (allowed on a named map) */
+int nftbuild_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set,
+		    uint32_t id, uint32_t dreg);
+
+/* nftables' datatype numbers of set keys and map data, as nft lists them
+ * (userspace only: the kernel keeps them for the listing), and its
+ * concatenation of two: one type in 6 bits per field */
+#define NFT_TYPE_IPADDR	      7
+#define NFT_TYPE_INET_SERVICE 13
+#define NFT_TYPE_CONCAT(a, b) (((a) << 6) | (b))
+
+/* The set ids a batch gives the sets it makes (a rule refers to a set of
+ * its own batch by id): one per set, unique within natlab's rulesets. */
+#define NFT_SET_ID_FC_EIM  1
+#define NFT_SET_ID_FC_EIF  2
+#define NFT_SET_ID_CLOSING 3
+
 #endif

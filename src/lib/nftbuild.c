@@ -232,3 +232,19 @@ int nftbuild_pure_syn(struct nftnl_rule *r)
 	/* The SYN flag is 0x02 and ACK 0x10 in that byte. */
 	return nftbuild_tcp_flags(r, 0x12, 0x02, NFT_CMP_EQ);
 }
+
+int nftbuild_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set,
+		    uint32_t id, uint32_t dreg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+	if (dreg)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}

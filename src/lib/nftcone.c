@@ -50,16 +50,8 @@
 #include "lib/nft.h"
 #include "lib/nft_int.h"
 
-#define FC_PRE	  "rfc_pre"
-#define FC_POST	  "rfc_post"
-#define FC_EIM_ID 1
-#define FC_EIF_ID 2
-
-/* nftables' datatype numbers, as nft lists them (userspace only: the
- * kernel keeps them for the listing), and its concatenation of two. */
-#define NFT_TYPE_IPADDR	      7
-#define NFT_TYPE_INET_SERVICE 13
-#define NFT_TYPE_CONCAT(a, b) (((a) << 6) | (b))
+#define FC_PRE	"rfc_pre"
+#define FC_POST "rfc_post"
 
 /* Expressions only this ruleset uses; 0 or -ENOMEM. */
 
@@ -72,24 +64,6 @@ static int add_ct(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
 		return -ENOMEM;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
-	nftnl_rule_add_expr(r, e);
-	return 0;
-}
-
-/* lookup sreg in set NAME (created in this batch with ID); dreg 0: a
- * membership test only (allowed on a named map) */
-static int add_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set,
-		      uint32_t id, uint32_t dreg)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
-
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
-	if (dreg)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
 	nftnl_rule_add_expr(r, e);
 	return 0;
 }
@@ -239,13 +213,14 @@ static int fc_post_rules(struct nft_batch *b, const struct fc_rule_ctx *x)
 		     nftbuild_immediate(r, NFT_REG_1, &ext, 4) ||
 		     nftbuild_nh(r, 12, 4, NFT_REG32_04) ||
 		     nftbuild_th(r, 0, 2, NFT_REG32_05) ||
-		     add_lookup(r, NFT_REG32_04, NFT_FC_EIM, FC_EIM_ID,
-				NFT_REG32_04) ||
+		     nftbuild_lookup(r, NFT_REG32_04, NFT_FC_EIM,
+				     NFT_SET_ID_FC_EIM, NFT_REG32_04) ||
 		     add_nat(r, NFT_NAT_SNAT, NFT_REG_1, NFT_REG32_04, 0)))
 			err = -ENOMEM;
 		if (!err && step == 2 &&
 		    (nftbuild_th(r, 0, 2, NFT_REG_1) ||
-		     add_lookup(r, NFT_REG_1, NFT_FC_EIF, FC_EIF_ID, 0) ||
+		     nftbuild_lookup(r, NFT_REG_1, NFT_FC_EIF,
+				     NFT_SET_ID_FC_EIF, 0) ||
 		     nftbuild_counter(r) ||
 		     nftbuild_immediate(r, NFT_REG_1, &ext, 4) ||
 		     add_nat(r, NFT_NAT_SNAT, NFT_REG_1, 0,
@@ -284,7 +259,8 @@ static int fc_pre_rule(struct nft_batch *b, const struct nft_fullcone *fc)
 	    nftbuild_cmp(r, NFT_REG_1, NFT_CMP_EQ, &ext, 4) ||
 	    nftbuild_l4proto(r, IPPROTO_TCP) || nftbuild_counter(r) ||
 	    nftbuild_th(r, 2, 2, NFT_REG_1) ||
-	    add_lookup(r, NFT_REG_1, NFT_FC_EIF, FC_EIF_ID, NFT_REG_1) ||
+	    nftbuild_lookup(r, NFT_REG_1, NFT_FC_EIF, NFT_SET_ID_FC_EIF,
+			    NFT_REG_1) ||
 	    add_nat(r, NFT_NAT_DNAT, NFT_REG_1, NFT_REG32_01, 0))
 		err = -ENOMEM;
 	inet_ntop(AF_INET, &in, a, sizeof(a));
@@ -336,14 +312,15 @@ int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc)
 	err = nftbuild_table(b);
 	if (!err)
 		err = put_map(
-			b, NFT_FC_EIM, FC_EIM_ID,
+			b, NFT_FC_EIM, NFT_SET_ID_FC_EIM,
 			NFT_TYPE_CONCAT(NFT_TYPE_IPADDR, NFT_TYPE_INET_SERVICE),
 			8, NFT_TYPE_INET_SERVICE, 2,
 			"map " NFT_FC_EIM
 			" (ipv4_addr . inet_service : inet_service)");
 	if (!err)
 		err = put_map(
-			b, NFT_FC_EIF, FC_EIF_ID, NFT_TYPE_INET_SERVICE, 2,
+			b, NFT_FC_EIF, NFT_SET_ID_FC_EIF, NFT_TYPE_INET_SERVICE,
+			2,
 			NFT_TYPE_CONCAT(NFT_TYPE_IPADDR, NFT_TYPE_INET_SERVICE),
 			8,
 			"map " NFT_FC_EIF

@@ -22,10 +22,12 @@
 
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 
 #include "lib/log.h"
 #include "lib/nft.h"
 #include "lib/nft_int.h"
+#include "lib/pkt.h"
 #include "lib/util.h"
 
 #define NFT_CHAIN "postrouting"
@@ -292,6 +294,134 @@ int nft_engine_queue(struct nft_batch *b, const struct nft_queue *q)
 		err = -ENOMEM;
 	queue_desc(q, desc, sizeof(desc));
 	return nftbuild_rule_put(b, r, err, desc);
+}
+
+/* ---- the closing connections of a legacy host ---- */
+
+/*
+ * The key of a closing connection, loaded into NFT_REG32_00 .. _02 as nft
+ * lays out a concatenation (each field in its own 32-bit register, zero
+ * padded): the peer's address and port, then the host's port.  A
+ * segment the host sends has the peer as destination, one it receives as
+ * source.
+ */
+static int closing_key(struct nftnl_rule *r, int out)
+{
+	if (nftbuild_l4proto(r, IPPROTO_TCP) ||
+	    nftbuild_nh(r, out ? 16 : 12, 4, NFT_REG32_00) ||
+	    nftbuild_th(r, out ? 2 : 0, 2, NFT_REG32_01) ||
+	    nftbuild_th(r, out ? 0 : 2, 2, NFT_REG32_02))
+		return -ENOMEM;
+	return 0;
+}
+
+int nft_engine_closing_set(struct nft_batch *b, const struct nft_closing *c)
+{
+	struct nftnl_set *s;
+	char desc[128];
+	int err = -ENOMEM;
+
+	if (batch_ended(b))
+		return -EINVAL;
+	s = nftnl_set_alloc();
+	if (!s)
+		return -ENOMEM;
+	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, NFT_CLOSING) < 0)
+		goto out;
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, NFT_SET_ID_CLOSING);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	nftnl_set_set_u32(
+		s, NFTNL_SET_KEY_TYPE,
+		NFT_TYPE_CONCAT(
+			NFT_TYPE_CONCAT(NFT_TYPE_IPADDR, NFT_TYPE_INET_SERVICE),
+			NFT_TYPE_INET_SERVICE));
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 12);
+	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, c->timeout_ms);
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, c->size);
+	nftnl_set_nlmsg_build_payload(
+		batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE), s);
+	snprintf(desc, sizeof(desc),
+		 "set %s { type ipv4_addr . inet_service . inet_service; "
+		 "flags dynamic,timeout; timeout %ums; size %u }",
+		 NFT_CLOSING, c->timeout_ms, c->size);
+	err = batch_commit(b, desc);
+out:
+	nftnl_set_free(s);
+	return err;
+}
+
+int nft_engine_closing_add(struct nft_batch *b, const struct nft_closing *c)
+{
+	struct nftnl_rule *r;
+	struct nftnl_expr *e;
+	char desc[160];
+	int err = 0;
+
+	if (batch_ended(b))
+		return -EINVAL;
+	r = nftbuild_rule(c->out_chain);
+	if (!r)
+		return -ENOMEM;
+	e = nftnl_expr_alloc("dynset");
+	if (!e || closing_key(r, 1) ||
+	    nftbuild_tcp_flags(r, PKT_FIN, PKT_FIN, NFT_CMP_EQ)) {
+		nftnl_expr_free(e);
+		err = -ENOMEM;
+	} else {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG32_00);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP,
+				   NFT_DYNSET_OP_UPDATE);
+		nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, c->timeout_ms);
+		nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, NFT_CLOSING);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID,
+				   NFT_SET_ID_CLOSING);
+		nftnl_rule_add_expr(r, e);
+	}
+	snprintf(desc, sizeof(desc),
+		 "rule %s: tcp flags & fin == fin update @%s { ip daddr . "
+		 "tcp dport . tcp sport }",
+		 c->out_chain, NFT_CLOSING);
+	return nftbuild_rule_put(b, r, err, desc);
+}
+
+int nft_engine_closing_queue(struct nft_batch *b, const struct nft_closing *c,
+			     const struct nft_queue *q)
+{
+	size_t mark_len = nft_batch_len(b);
+	int mark_count = nft_batch_count(b), err = 0, out;
+
+	if (batch_ended(b))
+		return -EINVAL;
+	for (out = 0; !err && out < 2; out++) {
+		struct nftnl_rule *r =
+			nftbuild_rule(out ? c->out_chain : c->in_chain);
+		char desc[200];
+
+		if (!r) {
+			err = -ENOMEM;
+			break;
+		}
+		err = closing_key(r, out) ||
+				      nftbuild_lookup(r, NFT_REG32_00,
+						      NFT_CLOSING,
+						      NFT_SET_ID_CLOSING, 0) ||
+				      nftbuild_counter(r) || add_queue(r, q)
+			      ? -ENOMEM
+			      : 0;
+		snprintf(desc, sizeof(desc),
+			 "rule %s: ip %s . tcp %s . tcp %s @%s counter %s %u%s",
+			 out ? c->out_chain : c->in_chain,
+			 out ? "daddr" : "saddr", out ? "dport" : "sport",
+			 out ? "sport" : "dport", NFT_CLOSING,
+			 q->compat ? "xt target NFQUEUE num" : "queue num",
+			 q->num, q->bypass ? " bypass" : "");
+		err = nftbuild_rule_put(b, r, err, desc);
+	}
+	if (err)
+		batch_undo(b, mark_len, mark_count);
+	return err;
 }
 
 /* ---- the rfc suite's SYN drop ---- */

@@ -8,6 +8,7 @@
 
 #include "lib/ct.h"
 #include "lib/diag.h"
+#include "lib/netlink.h"
 #include "lib/netns.h"
 #include "lib/util.h"
 #include "run/counters.h"
@@ -150,7 +151,8 @@ static void counters_conntrack(struct counters *p)
 
 int counters_read(const char *lab, const char *node, struct counters *p)
 {
-	int err, dfd;
+	struct netlink dn;
+	int err;
 
 	memset(p, 0, sizeof(*p));
 	err = netns_enter_node(lab, node);
@@ -158,10 +160,9 @@ int counters_read(const char *lab, const char *node, struct counters *p)
 		return err;
 	counters_netstat(p);
 	counters_conntrack(p);
-	dfd = diag_open();
-	if (dfd >= 0) {
-		diag_count(dfd, p->tcp_states);
-		close(dfd);
+	if (!diag_open(&dn)) {
+		diag_count(&dn, p->tcp_states);
+		netlink_close(&dn);
 	}
 	return netns_leave();
 }

@@ -143,7 +143,7 @@ struct topo_node {
 	int nconntrack;
 	struct topo_nat nat;	   /* gateway only */
 	struct topo_clock clock;   /* client only */
-	struct topo_legacy legacy; /* server only */
+	struct topo_legacy legacy; /* servers and clients */
 	struct topo_load load;	   /* client only */
 	struct topo_service svc;   /* server only */
 };

@@ -738,6 +738,9 @@ const struct key_def topokeys_client[] = {
 	{ "tsclock", key_tsclock, 0 },
 	{ "ts_offset", key_ts_offset, 0 },
 	{ "ts_skew", key_ts_skew, 0 },
+	{ "legacy.tcp_tw_recycle", key_bool, 0 },
+	{ "legacy.model", key_legacy_model, 0 },
+	{ "legacy.paws_msl", key_paws_msl, 0 },
 	{ NULL, NULL, 0 },
 };
 

@@ -40,7 +40,7 @@ build(uint16_t type, uint16_t flags, uint32_t states, const struct tuple *t)
 	size_t len;
 
 	memset(buf, POISON, sizeof(buf));
-	len = diag_build_req(buf, type, flags, states, t);
+	len = diag_build_req(buf, 7, type, flags, states, t);
 	CU_ASSERT_EQUAL_FATAL(len, REQ_LEN);
 	CU_ASSERT_EQUAL(nlh->nlmsg_len, len);
 	CU_ASSERT_FATAL(mnl_nlmsg_ok(nlh, (int)len));

@@ -311,70 +311,52 @@ static void test_fault_order(void)
 	engine_fault_free(&fs);
 }
 
-/* ---- the legacy server's steps ---- */
+/* ---- the legacy host's segments ---- */
 
-static void test_legacy_steps(void)
+/* A parsed packet as the model's segment: the host's end first, both
+ * ways, with its flags (PSH dropped), payload and timestamps. */
+static void test_legacy_seg(void)
 {
-	static const struct {
-		int out;
-		uint8_t flags;
-		size_t payload;
-		enum eng_legacy_step want;
-	} cases[] = {
-		{IN, PKT_SYN, 0, ENG_LEGACY_SYN},
-		{OUT, PKT_SYN, 0, ENG_LEGACY_NONE},
-		{IN, PKT_SYN | PKT_ACK, 0, ENG_LEGACY_NONE},
-		{OUT, PKT_SYN | PKT_ACK, 0, ENG_LEGACY_NONE},
-		{IN, PKT_SYN | PKT_RST, 0, ENG_LEGACY_SYN},
-		{IN, PKT_SYN | PKT_FIN, 0, ENG_LEGACY_SYN},
-		{IN, PKT_RST, 0, ENG_LEGACY_RST},
-		{OUT, PKT_RST | PKT_ACK, 0, ENG_LEGACY_RST},
-		{IN, PKT_FIN | PKT_RST | PKT_ACK, 0, ENG_LEGACY_RST},
-		{OUT, PKT_FIN | PKT_ACK, 0, ENG_LEGACY_FIN_OUT},
-		{OUT, PKT_FIN | PKT_PSH | PKT_ACK, 20, ENG_LEGACY_FIN_OUT},
-		{IN, PKT_FIN | PKT_ACK, 0, ENG_LEGACY_FIN_IN},
-		{IN, PKT_ACK, 0, ENG_LEGACY_NONE},
-		{OUT, PKT_ACK, 100, ENG_LEGACY_NONE},
-	};
-	size_t i;
+	struct seg in = {IN, PEER, 80, 40000, 777, PKT_FIN | PKT_PSH | PKT_ACK,
+			 20, 1};
+	struct seg out = {OUT, PEER, 80, 40000, 1234, PKT_SYN, 0, 0};
+	struct legacy_seg ls;
+	struct built b = {0};
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct seg s = {.out = cases[i].out,
-				.raddr = PEER,
-				.lport = 80,
-				.rport = 40000,
-				.flags = cases[i].flags,
-				.payload = cases[i].payload,
-				.ts = 1};
-		struct built b = {0};
-
-		build(&b, &s);
-		CU_ASSERT_EQUAL(engine_legacy_step(&b.p, s.out), cases[i].want);
-	}
+	build(&b, &in);
+	engine_legacy_seg(&b.p, IN, &ls);
+	CU_ASSERT_EQUAL(ls.t.laddr, NODE);
+	CU_ASSERT_EQUAL(ls.t.raddr, PEER);
+	CU_ASSERT_EQUAL(ls.t.lport, 80);
+	CU_ASSERT_EQUAL(ls.t.rport, 40000);
+	CU_ASSERT_EQUAL(ls.out, 0);
+	CU_ASSERT_EQUAL(ls.flags, PKT_FIN | PKT_ACK);
+	CU_ASSERT_EQUAL(ls.seq, 777);
+	CU_ASSERT_EQUAL(ls.len, 20);
+	CU_ASSERT_EQUAL(ls.has_ts, 1);
+	CU_ASSERT_EQUAL(ls.tsval, 12345);
+	build(&b, &out);
+	engine_legacy_seg(&b.p, OUT, &ls);
+	CU_ASSERT(tuple_eq(&ls.t, &b.t));
+	CU_ASSERT_EQUAL(ls.out, 1);
+	CU_ASSERT_EQUAL(ls.flags, PKT_SYN);
+	CU_ASSERT_EQUAL(ls.has_ts, 0);
 }
 
-/* 3.5 x RTO after entering TIME_WAIT, rounded up to a millisecond; the
- * expected values are worked by hand. */
-static void test_legacy_tw_end(void)
+/* The RTO tcp_time_wait() would read: the one shown, its backoff undone;
+ * none when the socket shows none. */
+static void test_legacy_rto(void)
 {
-	/* TCP_RTO_MIN, 200 ms: 700 ms. */
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(1000, 200000), 1700);
-	/* 201 ms: 703.5 ms, up to 704. */
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(1000, 201000), 1704);
-	/* 2 ms: exactly 7 ms, nothing to round. */
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(5, 2000), 12);
-	/* 1 ms: 3.5 ms, up to 4; 1 us: 3.5 us, up to 1 ms. */
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(0, 1000), 4);
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(0, 1), 1);
-	/* TCP_TIMEOUT_INIT, 3 s: 10.5 s; TCP_RTO_MAX, 120 s: 420 s. */
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(0, 3000000), 10500);
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(0, 120000000), 420000);
-	/* No RTO read (0, or sock_diag's -ENOENT): TCP_RTO_MIN. */
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(1000, 0), 1700);
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(1000, -2), 1700);
-	/* A monotonic clock far from zero is carried whole. */
-	CU_ASSERT_EQUAL(engine_legacy_tw_end_ms(1ull << 40, 200000),
-			(1ull << 40) + 700);
+	struct diag_sock s = {.rto_us = 200000};
+
+	CU_ASSERT_EQUAL(engine_legacy_rto_us(&s), 200000);
+	s.rto_us = 1600000;
+	s.backoff = 3; /* 200 ms doubled three times */
+	CU_ASSERT_EQUAL(engine_legacy_rto_us(&s), 200000);
+	s.rto_us = -1;
+	CU_ASSERT_EQUAL(engine_legacy_rto_us(&s), -1);
+	s.rto_us = 0;
+	CU_ASSERT_EQUAL(engine_legacy_rto_us(&s), -1);
 }
 
 static const struct unit_test engine_tests[] = {
@@ -382,8 +364,8 @@ static const struct unit_test engine_tests[] = {
 	{"connections numbered by ISN", test_fault_numbering},
 	{"faults matched by direction, connection, nth", test_fault_match},
 	{"the first fault in order fires", test_fault_order},
-	{"legacy steps on built packets", test_legacy_steps},
-	{"TIME_WAIT end at 3.5 x RTO", test_legacy_tw_end},
+	{"legacy segments from built packets", test_legacy_seg},
+	{"the RTO of a TIME_WAIT, backoff undone", test_legacy_rto},
 	{0},
 };
 
