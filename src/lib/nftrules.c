@@ -303,12 +303,12 @@ int nft_engine_queue(struct nft_batch *b, const struct nft_queue *q)
  * lays out a concatenation (each field in its own 32-bit register, zero
  * padded): the peer's address and port, then the host's port.  A
  * segment the host sends has the peer as destination, one it receives as
- * source.
+ * source.  Those registers are NFT_REG_1's: a match that uses NFT_REG_1
+ * must come before.
  */
 static int closing_key(struct nftnl_rule *r, int out)
 {
-	if (nftbuild_l4proto(r, IPPROTO_TCP) ||
-	    nftbuild_nh(r, out ? 16 : 12, 4, NFT_REG32_00) ||
+	if (nftbuild_nh(r, out ? 16 : 12, 4, NFT_REG32_00) ||
 	    nftbuild_th(r, out ? 2 : 0, 2, NFT_REG32_01) ||
 	    nftbuild_th(r, out ? 0 : 2, 2, NFT_REG32_02))
 		return -ENOMEM;
@@ -364,9 +364,12 @@ int nft_engine_closing_add(struct nft_batch *b, const struct nft_closing *c)
 	r = nftbuild_rule(c->out_chain);
 	if (!r)
 		return -ENOMEM;
+	/* The match first: it uses NFT_REG_1, which the key's registers
+	 * share. */
 	e = nftnl_expr_alloc("dynset");
-	if (!e || closing_key(r, 1) ||
-	    nftbuild_tcp_flags(r, PKT_FIN, PKT_FIN, NFT_CMP_EQ)) {
+	if (!e || nftbuild_l4proto(r, IPPROTO_TCP) ||
+	    nftbuild_tcp_flags(r, PKT_FIN, PKT_FIN, NFT_CMP_EQ) ||
+	    closing_key(r, 1)) {
 		nftnl_expr_free(e);
 		err = -ENOMEM;
 	} else {
@@ -403,7 +406,7 @@ int nft_engine_closing_queue(struct nft_batch *b, const struct nft_closing *c,
 			err = -ENOMEM;
 			break;
 		}
-		err = closing_key(r, out) ||
+		err = nftbuild_l4proto(r, IPPROTO_TCP) || closing_key(r, out) ||
 				      nftbuild_lookup(r, NFT_REG32_00,
 						      NFT_CLOSING,
 						      NFT_SET_ID_CLOSING, 0) ||

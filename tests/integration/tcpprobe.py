@@ -18,6 +18,23 @@ Who closes first (--close, the same on both sides):
   rst     the side that would close sends an RST instead (SO_LINGER {1, 0}):
           the server resets after its reply.  A client started with
           --close rst resets after it got the reply.
+  now     (client) the client closes as soon as it has the reply (or
+          --hold seconds later), without waiting for the server's FIN: with
+          a server that closes first and a FIN held on its way, the two
+          FINs cross (a simultaneous close).
+  shutdown (server) the server sends the reply and shuts its side down
+          (its FIN), but keeps the socket until the client's FIN: it is
+          not orphaned, unlike --close server, which closes it at once.
+
+A client's --hold SECONDS keeps its socket open that long after the
+exchange before it closes: with --close server after the server's FIN
+(so the client has acked that FIN but sends none of its own), with
+--close now after the reply.
+
+"synflood" sends --count SYNs from a raw socket, from ports --sport up,
+and nothing after them: with the SYN-ACKs kept from the sender's stack
+(which would answer them with a RST), each leaves a request socket in the
+server's SYN queue.
 
 The client prints one line per connection attempt,
 
@@ -109,6 +126,12 @@ def serve_one(conn, mode, timeout):
         recv_until(conn, len(REQUEST), deadline)
         conn.sendall(REPLY)
         conn.close()
+    elif mode == "shutdown":
+        recv_until(conn, len(REQUEST), deadline)
+        conn.sendall(REPLY)
+        conn.shutdown(socket.SHUT_WR)
+        wait_eof(conn, deadline)
+        conn.close()
     elif mode == "client":
         recv_until(conn, len(REQUEST), deadline)
         conn.sendall(REPLY)
@@ -168,6 +191,11 @@ def client_one(args):
                 wait_eof(s, deadline)
             except ConnectionResetError:
                 pass  # a server that resets after its reply
+            if args.hold > 0:
+                time.sleep(args.hold)
+        elif args.close == "now":
+            if args.hold > 0:
+                time.sleep(args.hold)
         elif args.close == "client":
             s.shutdown(socket.SHUT_WR)
             wait_eof(s, deadline)
@@ -196,10 +224,38 @@ def client(args):
     return 0 if fail == 0 else 1
 
 
+def checksum(data):
+    """The Internet checksum (RFC 1071) of bytes."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def synflood(args):
+    """--count bare SYNs (no options) from --src ports --sport.. to
+    --host:--port, from a raw socket; nothing else is sent."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    src = socket.inet_aton(args.src)
+    dst = socket.inet_aton(args.host)
+    for i in range(args.count):
+        sport = args.sport + i
+        hdr = struct.pack("!HHIIBBHHH", sport, args.port, 1000000 + i, 0,
+                          5 << 4, 0x02, 64240, 0, 0)
+        pseudo = src + dst + struct.pack("!BBH", 0, socket.IPPROTO_TCP,
+                                         len(hdr))
+        hdr = hdr[:16] + struct.pack("!H", checksum(pseudo + hdr)) + hdr[18:]
+        s.sendto(hdr, (args.host, 0))
+    out("sent %d" % args.count)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(prog="tcpprobe")
     sub = ap.add_subparsers(dest="mode", required=True)
-    modes = ["server", "client", "rst"]
+    modes = ["server", "client", "rst", "now", "shutdown"]
 
     sp = sub.add_parser("server", help="accept loop")
     sp.add_argument("--port", type=int, required=True)
@@ -220,6 +276,17 @@ def main():
                     help="seconds between connections")
     cp.add_argument("--timeout", type=float, default=5.0,
                     help="seconds one connection may take, connect included")
+    cp.add_argument("--hold", type=float, default=0.0,
+                    help="seconds to keep the socket open after the "
+                    "exchange (--close server, --close now)")
+
+    fp = sub.add_parser("synflood", help="bare SYNs from a raw socket")
+    fp.add_argument("--host", required=True)
+    fp.add_argument("--port", type=int, required=True)
+    fp.add_argument("--src", required=True, help="the sender's own address")
+    fp.add_argument("--sport", type=int, default=50000)
+    fp.add_argument("--count", type=int, default=1)
+    fp.add_argument("--timeout", type=float, default=5.0)
 
     args = ap.parse_args()
     if args.port <= 0 or args.port > 65535 or args.timeout <= 0 or \
@@ -228,6 +295,8 @@ def main():
     # SIGTERM ends the process at once (and closes its sockets).
     signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
     try:
+        if args.mode == "synflood":
+            return synflood(args)
         return server(args) if args.mode == "server" else client(args)
     except KeyboardInterrupt:
         return 130
