@@ -675,6 +675,124 @@ static void test_fullcone_has_req(void)
 	nftnl_set_free(s);
 }
 
+/* The closing set's key: peer address, peer port, host port, in the
+ * first three 32-bit registers (@out: the host sends the segment). */
+static void check_closing_key(struct nftnl_expr_iter *it, int out)
+{
+	static const struct {
+		uint32_t base, off[2], len, reg;
+	} key[] = {
+		{NFT_PAYLOAD_NETWORK_HEADER, {12, 16}, 4, NFT_REG32_00},
+		{NFT_PAYLOAD_TRANSPORT_HEADER, {0, 2}, 2, NFT_REG32_01},
+		{NFT_PAYLOAD_TRANSPORT_HEADER, {2, 0}, 2, NFT_REG32_02},
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(key); i++) {
+		struct nftnl_expr *e = next_expr(it, "payload");
+
+		CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE),
+				key[i].base);
+		CU_ASSERT_EQUAL(
+			nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET),
+			key[i].off[out]);
+		CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN),
+				key[i].len);
+		CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG),
+				key[i].reg);
+	}
+}
+
+/* The closing set, the FIN rule that fills it (its flags match before the
+ * key, which shares NFT_REG_1) and the two rules that queue its members. */
+static void test_engine_closing(void)
+{
+	static const uint8_t tcp = IPPROTO_TCP, fin = 0x01;
+	const struct nft_closing cl = {"eng_in", "eng_out", 120000, 4096};
+	const struct nft_queue q = {.num = 0, .bypass = 1};
+	struct nft_batch *b = nft_batch_new();
+	struct nftnl_expr_iter *it;
+	struct nftnl_set *set;
+	struct nftnl_rule *r;
+	struct nftnl_expr *e;
+	struct msgs ms;
+	int out;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL_FATAL(nft_engine_closing_set(b, &cl), 0);
+	CU_ASSERT_EQUAL_FATAL(nft_engine_closing_add(b, &cl), 0);
+	CU_ASSERT_EQUAL_FATAL(nft_engine_closing_queue(b, &cl, &q), 0);
+	nft_batch_end(b);
+	walk(b, &ms);
+	check_frame(&ms);
+	CU_ASSERT_EQUAL_FATAL(ms.n, 2 + 4);
+	/* set closing { type ipv4_addr . inet_service . inet_service;
+	 * flags dynamic,timeout; timeout 2m; size 4096 } */
+	set = nftnl_set_alloc();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+	CU_ASSERT_EQUAL(ms.m[1]->nlmsg_type, nft_type(NFT_MSG_NEWSET));
+	CU_ASSERT_FATAL(nftnl_set_nlmsg_parse(ms.m[1], set) == 0);
+	CU_ASSERT_STRING_EQUAL(nftnl_set_get_str(set, NFTNL_SET_NAME),
+			       "closing");
+	CU_ASSERT_EQUAL(nftnl_set_get_u32(set, NFTNL_SET_FLAGS),
+			NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	CU_ASSERT_EQUAL(nftnl_set_get_u32(set, NFTNL_SET_KEY_LEN), 12);
+	CU_ASSERT_EQUAL(nftnl_set_get_u32(set, NFTNL_SET_KEY_TYPE),
+			(7u << 12) | (13u << 6) | 13u);
+	CU_ASSERT_EQUAL(nftnl_set_get_u64(set, NFTNL_SET_TIMEOUT), 120000);
+	CU_ASSERT_EQUAL(nftnl_set_get_u32(set, NFTNL_SET_DESC_SIZE), 4096);
+	nftnl_set_free(set);
+	/* out: meta l4proto tcp tcp flags & fin == fin update @closing */
+	r = parse_rule(ms.m[2], "eng_out");
+	it = nftnl_expr_iter_create(r);
+	check_meta(it, NFT_META_L4PROTO);
+	check_cmp_eq(it, &tcp, 1);
+	next_expr(it, "payload");
+	e = next_expr(it, "bitwise");
+	check_data(e, NFTNL_EXPR_BITWISE_MASK, &fin, 1);
+	e = next_expr(it, "cmp");
+	check_data(e, NFTNL_EXPR_CMP_DATA, &fin, 1);
+	check_closing_key(it, 1);
+	e = next_expr(it, "dynset");
+	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_DYNSET_OP),
+			NFT_DYNSET_OP_UPDATE);
+	CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY),
+			NFT_REG32_00);
+	CU_ASSERT_EQUAL(nftnl_expr_get_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT),
+			120000);
+	CU_ASSERT_STRING_EQUAL(
+		nftnl_expr_get_str(e, NFTNL_EXPR_DYNSET_SET_NAME), "closing");
+	CU_ASSERT_PTR_NULL(nftnl_expr_iter_next(it));
+	nftnl_expr_iter_destroy(it);
+	nftnl_rule_free(r);
+	/* in, then out: the key, a lookup, a counter, the queue */
+	for (out = 0; out < 2; out++) {
+		r = parse_rule(ms.m[3 + out], out ? "eng_out" : "eng_in");
+		it = nftnl_expr_iter_create(r);
+		check_meta(it, NFT_META_L4PROTO);
+		check_cmp_eq(it, &tcp, 1);
+		check_closing_key(it, out);
+		e = next_expr(it, "lookup");
+		CU_ASSERT_EQUAL(nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG),
+				NFT_REG32_00);
+		CU_ASSERT_STRING_EQUAL(
+			nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET),
+			"closing");
+		next_expr(it, "counter");
+		e = next_expr(it, "queue");
+		CU_ASSERT_EQUAL(nftnl_expr_get_u16(e, NFTNL_EXPR_QUEUE_FLAGS),
+				NFT_QUEUE_FLAG_BYPASS);
+		CU_ASSERT_PTR_NULL(nftnl_expr_iter_next(it));
+		nftnl_expr_iter_destroy(it);
+		nftnl_rule_free(r);
+	}
+	CU_ASSERT_STRING_EQUAL(nft_batch_desc(b, 1),
+			       "rule eng_out: tcp flags & fin == fin update "
+			       "@closing { ip daddr . tcp dport . tcp sport }");
+	CU_ASSERT_EQUAL(nft_engine_closing_set(b, &cl), -EINVAL);
+	nft_batch_free(b);
+}
+
 static const struct unit_test tests[] = {
 	{"new batch holds BEGIN only", test_new_batch},
 	{"table and chain", test_table_and_chain},
@@ -693,6 +811,7 @@ static const struct unit_test tests[] = {
 	{"grows, then ENOSPC", test_grow_until_full},
 	{"empty batch send", test_send_empty},
 	{"engine chains and queue rules", test_engine_queue},
+	{"a legacy host's closing set and its rules", test_engine_closing},
 	{"full-cone query request", test_fullcone_has_req},
 	{0},
 };
