@@ -67,14 +67,14 @@ struct cap_more {
 struct cap_port {
 	uint32_t syn; /* syns index + 1, 0: none yet */
 	uint32_t us;  /* when it arrived */
-	int srv;      /* at which server (index into capture.srv) */
 };
 
-/* A server the traffic reaches: the target, or a balancer's server. */
+/* A server the traffic reaches (the target, a balancer's server): its
+ * node, address, and SYNs in and answers out. */
 struct cap_server {
 	int node;
 	uint32_t addr;
-	struct cap_totals tot; /* its SYNs in and answers out */
+	struct cap_totals tot;
 };
 
 struct capture {
@@ -90,9 +90,9 @@ struct capture {
 	/* ifindex (in the switch) -> client node + 1, or -1 - K: server K */
 	int *port_role;
 	int nport_role;
-	struct cap_server *srv;
+	struct cap_server *srv; /* the servers the traffic reaches */
 	int nsrv;
-	uint8_t *server_port; /* 65536 flags: the ports the servers serve */
+	uint8_t *server_port; /* 65536 flags: the ports they serve */
 	/* connections */
 	struct cap_syn *syns;
 	uint32_t nsyns, syns_cap;
@@ -101,6 +101,7 @@ struct capture {
 	struct cap_more *more; /* of retransmitted SYNs */
 	uint32_t nmore, more_cap;
 	struct cap_port *by_port; /* by external port */
+	uint8_t *port_srv;	  /* by_port's server, when several */
 	struct cap_totals tot;
 	uint32_t *sorted; /* by (client, sport, first tx), after stop */
 };
@@ -331,7 +332,8 @@ static void cap_server_syn(struct capture *c, int k, const struct pkt *p,
 	s->rx = (uint8_t)(nrx | last << 4);
 	port->syn = (uint32_t)(s - c->syns) + 1;
 	port->us = now;
-	port->srv = k;
+	if (c->port_srv)
+		c->port_srv[p->sport] = (uint8_t)k;
 }
 
 /* What server @k sent from one of its ports: a SYN-ACK answers the SYN
@@ -351,7 +353,7 @@ static void cap_server_answer(struct capture *c, int k, const struct pkt *p,
 			cap_set_answer(c, s, cap_last_rx(s), CAP_SYNACK);
 		return;
 	}
-	if (!port->syn || port->srv != k ||
+	if (!port->syn || (c->port_srv && c->port_srv[p->dport] != k) ||
 	    now - port->us > CAP_TWACK_MS * 1000)
 		return;
 	s = &c->syns[port->syn - 1];
@@ -523,6 +525,8 @@ struct capture *capture_open(const struct topo *t, uint64_t t0_ns)
 		for (i = 0; i < srv->svc.nports; i++)
 			c->server_port[srv->svc.ports[i]] = 1;
 	c->by_port = xcalloc(65536, sizeof(*c->by_port));
+	if (c->nsrv > 1)
+		c->port_srv = xcalloc(65536, 1);
 	/* Every attempt the generator makes is one ISN. */
 	for (i = 0; i < t->nnodes; i++)
 		if (t->nodes[i].kind == TOPO_CLIENT)
@@ -554,17 +558,16 @@ static int cap_server_of(const struct capture *c, int node)
  * where a client's or server's switch-side port carries its name. */
 static void cap_port_roles(struct capture *c, const struct topo *t)
 {
-	int i, k;
+	int i;
 
 	c->nport_role = 1;
 	for (i = 0; i < t->nnodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
+		int k = cap_server_of(c, i);
 		unsigned int ifi;
 
-		k = cap_server_of(c, i);
-		if (n->kind != TOPO_CLIENT && k < 0)
+		if (t->nodes[i].kind != TOPO_CLIENT && k < 0)
 			continue;
-		ifi = if_nametoindex(n->name);
+		ifi = if_nametoindex(t->nodes[i].name);
 		if (!ifi)
 			continue;
 		if ((int)ifi >= c->nport_role) {
@@ -587,20 +590,18 @@ static int cap_lab_filter(struct capture *c, const struct topo *t)
 {
 	static const char *const ends[2][2] = {{"in", "out"}, {"fe", "be"}};
 	struct sock_filter code[CAPTURE_BPF_MAX];
-	int skip[CAPTURE_BPF_SKIP], srv[CAPTURE_BPF_SRV], nskip = 0, i, j;
+	int skip[CAPTURE_BPF_SKIP], srv[CAPTURE_BPF_SRV], nskip = 0, i;
 	struct sock_fprog prog;
 	char port[32];
 
-	for (i = 0; i < t->nnodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
+	for (i = 0; i < 2 * t->nnodes && nskip < CAPTURE_BPF_SKIP; i++) {
+		const struct topo_node *n = &t->nodes[i / 2];
 
-		if (topo_served(n->kind) < 0 || nskip > CAPTURE_BPF_SKIP - 2)
+		if (topo_served(n->kind) < 0)
 			continue;
-		for (j = 0; j < 2; j++) {
-			snprintf(port, sizeof(port), "%s-%s", n->name,
-				 ends[n->kind == TOPO_BALANCER][j]);
-			skip[nskip++] = (int)if_nametoindex(port);
-		}
+		snprintf(port, sizeof(port), "%s-%s", n->name,
+			 ends[n->kind == TOPO_BALANCER][i % 2]);
+		skip[nskip++] = (int)if_nametoindex(port);
 	}
 	for (i = 0; i < c->nsrv && i < CAPTURE_BPF_SRV; i++)
 		srv[i] = (int)if_nametoindex(t->nodes[c->srv[i].node].name);
@@ -731,6 +732,7 @@ void capture_free(struct capture *c)
 	free(c->index);
 	free(c->more);
 	free(c->by_port);
+	free(c->port_srv);
 	free(c->server_port);
 	free(c->srv);
 	free(c->port_role);
