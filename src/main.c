@@ -357,7 +357,7 @@ static int cmd_rfc(int argc, char **argv)
 static int cmd_check(int argc, char **argv)
 {
 	struct topo t = {0};
-	int err, i, g = 0, s = 0, c = 0;
+	int err, i, g = 0, s = 0, c = 0, lb = 0;
 
 	if (argc != 2)
 		return usage();
@@ -371,10 +371,13 @@ static int cmd_check(int argc, char **argv)
 		g += t.nodes[i].kind == TOPO_GATEWAY;
 		s += t.nodes[i].kind == TOPO_SERVER;
 		c += t.nodes[i].kind == TOPO_CLIENT;
+		lb += t.nodes[i].kind == TOPO_BALANCER;
 	}
-	printf("configuration OK: lab %s, %d networks, %d gateways, "
-	       "%d servers, %d clients\n",
-	       t.name, t.nnets, g, s, c);
+	printf("configuration OK: lab %s, %d networks, %d gateways, ", t.name,
+	       t.nnets, g);
+	if (lb)
+		printf("%d balancers, ", lb);
+	printf("%d servers, %d clients\n", s, c);
 	topo_free(&t);
 	return EXIT_OK;
 }

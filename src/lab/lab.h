@@ -2,6 +2,7 @@
 #ifndef NATLAB_LAB_H
 #define NATLAB_LAB_H
 
+#include "lib/nftlb.h"
 #include "topo/topo.h"
 
 /* Fault injection for tests: fail the build just after step N (0: off),
@@ -51,6 +52,17 @@ int lab_clean(void);
  * Return: 0 or -errno.
  */
 int lab_mark_running(const char *lab);
+
+/**
+ * lab_balancer_counts() - how many connections a balancer gave each of
+ * its servers: its per-server counters, read in its namespace
+ * @lab, @node: the lab and the balancer
+ * @out: filled with up to @max counts, in the order of its servers
+ * Return: how many were filled (0 if the namespace has no balancer's
+ * rules), or -errno (logged).
+ */
+int lab_balancer_counts(const char *lab, const char *node,
+			struct nftlb_count *out, int max);
 
 /* The lab name for commands given none: the only lab that exists.
  * Return: 0, -ENOENT (no lab), -EEXIST (several; listed on stderr), or

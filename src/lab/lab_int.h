@@ -60,7 +60,7 @@ int lab_build_switch(struct build *b);
 
 /**
  * lab_build_nodes() - every node's links, addresses, routes, sysctls
- * and, for gateways, forwarding and NAT
+ * and, for gateways and balancers, forwarding and NAT
  * @b: the build, its switch made
  *
  * Return: 0; -EINVAL for a setting the kernel refused (reported with
@@ -76,6 +76,16 @@ int lab_build_nodes(struct build *b);
  * Return: 0, or -EINTR if interrupted.
  */
 int lab_build_wait(struct build *b);
+
+/**
+ * lab_balancer_rules() - a balancer's nftables rules (lib/nftlb.c), sent
+ * in the current namespace, which must be the balancer's
+ * @t: the topology; @n: the balancer, one of its nodes
+ *
+ * Return: 0 or -errno (reported with the file:line of its servers and,
+ * for a rule the kernel refused, the rule and the kernel's reason).
+ */
+int lab_balancer_rules(const struct topo *t, const struct topo_node *n);
 
 /* ---- teardown, processes: labdown.c ---- */
 

@@ -179,6 +179,8 @@ static void lab_sw_ifname(const struct topo_node *n, int i, char *buf)
 {
 	if (n->kind == TOPO_GATEWAY)
 		snprintf(buf, 16, "%s-%s", n->name, i ? "out" : "in");
+	else if (n->kind == TOPO_BALANCER)
+		snprintf(buf, 16, "%s-%s", n->name, i ? "be" : "fe");
 	else
 		snprintf(buf, 16, "%s", n->name);
 }
@@ -262,18 +264,18 @@ static int lab_node_links(struct build *b, int i)
 	}
 	if (!err && n->via >= 0) {
 		const struct topo_node *via = &b->t->nodes[n->via];
-		int out = n->kind == TOPO_GATEWAY ? 1 : 0;
 
 		what = "default route";
-		err = link_add_default_route(ls, IF_FIRST + out,
-					     via->ifs[0].addr);
+		err = link_add_default_route(
+			ls, IF_FIRST + topo_uplink(n->kind),
+			via->ifs[topo_served(via->kind)].addr);
 	}
 	/* A gateway that does not translate is a router: the nodes on its
 	 * outside network reach its inside network through it. */
 	for (k = 0; !err && k < b->t->nnodes; k++) {
 		const struct topo_node *g = &b->t->nodes[k];
 		const struct topo_net *in;
-		int out = n->kind == TOPO_GATEWAY ? 1 : 0;
+		int out = topo_uplink(n->kind);
 
 		if (g->kind != TOPO_GATEWAY || g == n ||
 		    g->nat.mode != TOPO_NAT_NONE ||
@@ -365,12 +367,15 @@ static int lab_node_settings(struct build *b, int i)
 	err = netns_enter(b->nsfd[i]);
 	if (err)
 		return err;
-	if (n->kind == TOPO_GATEWAY) {
+	if (n->kind == TOPO_GATEWAY || n->kind == TOPO_BALANCER) {
 		err = sysctl_set("net.ipv4.ip_forward", "1");
 		if (err)
-			log_errno(err, "gateway %s: ip_forward", n->name);
-		if (!err)
+			log_errno(err, "%s %s: ip_forward",
+				  topo_kind_name(n->kind), n->name);
+		if (!err && n->kind == TOPO_GATEWAY)
 			err = lab_gateway_nat(b, n);
+		if (!err && n->kind == TOPO_BALANCER)
+			err = lab_balancer_rules(b->t, n);
 		for (k = 0; !err && k < n->nconntrack; k++)
 			err = lab_set_sysctl(b->t, n,
 					     "net.netfilter.nf_conntrack_",
@@ -408,7 +413,7 @@ int lab_build_nodes(struct build *b)
 		err = lab_node_links(b, i);
 		if (err)
 			return err;
-		if (b->t->nodes[i].kind == TOPO_GATEWAY ||
+		if (topo_served(b->t->nodes[i].kind) >= 0 ||
 		    b->t->nodes[i].nsysctls ||
 		    b->t->nodes[i].clock.mode != TOPO_TS_KERNEL) {
 			err = lab_node_settings(b, i);

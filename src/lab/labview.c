@@ -23,6 +23,17 @@
 
 /* ---- status ---- */
 
+/* A balancer's connections per server: "; connections s1 3, s2 2". */
+static void lab_status_balancer(const char *lab, const char *node)
+{
+	struct nftlb_count c[NFTLB_SERVERS_MAX];
+	int i, n = lab_balancer_counts(lab, node, c, NFTLB_SERVERS_MAX);
+
+	for (i = 0; i < n; i++)
+		printf("%s %s %llu", i ? "," : "; connections", c[i].name,
+		       (unsigned long long)c[i].conns);
+}
+
 static void lab_status_node(const char *lab, const char *node_line)
 {
 	char node[64], kind[16], ns[128], buf[64], a[16];
@@ -50,7 +61,7 @@ static void lab_status_node(const char *lab, const char *node_line)
 	}
 	n = link_list(&ls, li, 8);
 	buf[0] = '\0';
-	if (!strcmp(kind, "gateway") &&
+	if ((!strcmp(kind, "gateway") || !strcmp(kind, "balancer")) &&
 	    sysctl_get("net.netfilter.nf_conntrack_count", buf, sizeof(buf)))
 		buf[0] = '\0';
 	netns_leave();
@@ -73,6 +84,8 @@ static void lab_status_node(const char *lab, const char *node_line)
 	}
 	if (buf[0])
 		printf("; conntrack entries %s", buf);
+	if (!strcmp(kind, "balancer"))
+		lab_status_balancer(lab, node);
 	printf("\n");
 }
 

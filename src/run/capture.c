@@ -33,7 +33,9 @@
  * each SYN as it leaves its client, as it reaches the server, and what
  * the server answered: SYN-ACK, an ACK (the SYN met a TIME_WAIT socket
  * and failed PAWS), a RST, or nothing.  NAT rewrites addresses and ports
- * but not sequence numbers, so the ISN ties the two ends together.
+ * but not sequence numbers, so the ISN ties the two ends together.  A
+ * target balancer's servers each have a server's port (counted apart);
+ * its own ports are left out as a gateway's are.
  *
  * A thread reads the socket's ring (TPACKET_V3, a block at a time) and
  * keeps one struct cap_syn per ISN, in an array sized for the attempts
@@ -61,10 +63,18 @@ struct cap_more {
 #define CAP_ANS_MASK ((1u << CAP_ANS_BITS) - 1)
 #define CAP_RX_MAX   15 /* arrivals counted (cap_syn.rx) */
 
-/* The last SYN that reached the server from an external port. */
+/* The last SYN that reached a server from an external port. */
 struct cap_port {
 	uint32_t syn; /* syns index + 1, 0: none yet */
 	uint32_t us;  /* when it arrived */
+};
+
+/* A server the traffic reaches (the target, a balancer's server): its
+ * node, address, and SYNs in and answers out. */
+struct cap_server {
+	int node;
+	uint32_t addr;
+	struct cap_totals tot;
 };
 
 struct capture {
@@ -77,11 +87,12 @@ struct capture {
 	volatile int stop;
 	uint64_t t0_ns;
 	int64_t real_minus_mono_ns;
-	/* ifindex (in the switch) -> client node index + 1, or -1 server */
+	/* ifindex (in the switch) -> client node + 1, or -1 - K: server K */
 	int *port_role;
 	int nport_role;
-	uint32_t server_addr;
-	uint8_t *server_port; /* 65536 flags: the ports the server serves */
+	struct cap_server *srv; /* the servers the traffic reaches */
+	int nsrv;
+	uint8_t *server_port; /* 65536 flags: the ports they serve */
 	/* connections */
 	struct cap_syn *syns;
 	uint32_t nsyns, syns_cap;
@@ -90,6 +101,7 @@ struct capture {
 	struct cap_more *more; /* of retransmitted SYNs */
 	uint32_t nmore, more_cap;
 	struct cap_port *by_port; /* by external port */
+	uint8_t *port_srv;	  /* by_port's server, when several */
 	struct cap_totals tot;
 	uint32_t *sorted; /* by (client, sport, first tx), after stop */
 };
@@ -294,15 +306,17 @@ static int cap_arrival_tx(const struct capture *c, const struct cap_syn *s,
 	return last;
 }
 
-/* A SYN reaching the server on one of its ports: unanswered so far, and
+/* A SYN reaching server @k on one of its ports: unanswered so far, and
  * the latest SYN of its external port. */
-static void cap_server_syn(struct capture *c, const struct pkt *p, uint32_t now)
+static void cap_server_syn(struct capture *c, int k, const struct pkt *p,
+			   uint32_t now)
 {
 	struct cap_port *port = &c->by_port[p->sport];
 	struct cap_syn *s;
 	int nrx, last;
 
 	c->tot.syn_in++;
+	c->srv[k].tot.syn_in++;
 	s = cap_get(c, p->seq);
 	nrx = cap_nrx(s);
 	if (!nrx) {
@@ -318,12 +332,14 @@ static void cap_server_syn(struct capture *c, const struct pkt *p, uint32_t now)
 	s->rx = (uint8_t)(nrx | last << 4);
 	port->syn = (uint32_t)(s - c->syns) + 1;
 	port->us = now;
+	if (c->port_srv)
+		c->port_srv[p->sport] = (uint8_t)k;
 }
 
-/* What the server sent from one of its ports: a SYN-ACK answers the SYN
+/* What server @k sent from one of its ports: a SYN-ACK answers the SYN
  * whose ISN it acknowledges; an ACK or RST right after an unanswered SYN
- * on the same external port answers that SYN. */
-static void cap_server_answer(struct capture *c, const struct pkt *p,
+ * that reached it on the same external port answers that SYN. */
+static void cap_server_answer(struct capture *c, int k, const struct pkt *p,
 			      uint32_t now)
 {
 	const struct cap_port *port = &c->by_port[p->dport];
@@ -331,12 +347,14 @@ static void cap_server_answer(struct capture *c, const struct pkt *p,
 
 	if ((p->flags & (PKT_SYN | PKT_ACK)) == (PKT_SYN | PKT_ACK)) {
 		c->tot.synack_out++;
+		c->srv[k].tot.synack_out++;
 		s = cap_find(c, p->ack - 1);
 		if (s && cap_nrx(s))
 			cap_set_answer(c, s, cap_last_rx(s), CAP_SYNACK);
 		return;
 	}
-	if (!port->syn || now - port->us > CAP_TWACK_MS * 1000)
+	if (!port->syn || (c->port_srv && c->port_srv[p->dport] != k) ||
+	    now - port->us > CAP_TWACK_MS * 1000)
 		return;
 	s = &c->syns[port->syn - 1];
 	if (!cap_nrx(s) || capture_answer(c, s, cap_last_rx(s)) != CAP_NONE)
@@ -344,23 +362,26 @@ static void cap_server_answer(struct capture *c, const struct pkt *p,
 	if (p->flags & PKT_RST) {
 		cap_set_answer(c, s, cap_last_rx(s), CAP_RST);
 		c->tot.rst_out++;
+		c->srv[k].tot.rst_out++;
 	} else if (p->flags == PKT_ACK && !p->payload) {
 		cap_set_answer(c, s, cap_last_rx(s), CAP_TWACK);
 		c->tot.twack_out++;
+		c->srv[k].tot.twack_out++;
 	}
 }
 
-/* One frame seen on a switch port of @role (client node index + 1, -1
- * the server, 0 any other); @to_node: leaving the switch towards the
+/* One frame seen on a switch port of @role (client node index + 1, -1 -
+ * K server K, 0 any other); @to_node: leaving the switch towards the
  * node. */
 static void cap_frame(struct capture *c, int role, int to_node, uint8_t *data,
 		      size_t len, uint32_t now)
 {
 	struct pkt p;
 	uint8_t syn;
+	int k = -1 - role;
 
 	c->tot.frames++;
-	if (!role || pkt_parse(&p, data, len))
+	if (!role || (role < 0 && k >= c->nsrv) || pkt_parse(&p, data, len))
 		return;
 	syn = p.flags & (PKT_SYN | PKT_ACK);
 	if (role > 0) {
@@ -369,14 +390,14 @@ static void cap_frame(struct capture *c, int role, int to_node, uint8_t *data,
 			cap_client_syn(c, role - 1, &p, now);
 		return;
 	}
-	/* The server's port. */
-	if (to_node && syn == PKT_SYN && p.daddr == c->server_addr &&
+	/* A server's port. */
+	if (to_node && syn == PKT_SYN && p.daddr == c->srv[k].addr &&
 	    c->server_port[p.dport]) {
-		cap_server_syn(c, &p, now);
+		cap_server_syn(c, k, &p, now);
 		return;
 	}
-	if (!to_node && p.saddr == c->server_addr && c->server_port[p.sport])
-		cap_server_answer(c, &p, now);
+	if (!to_node && p.saddr == c->srv[k].addr && c->server_port[p.sport])
+		cap_server_answer(c, k, &p, now);
 }
 
 /* Walk every block the kernel has handed over, then give them back. */
@@ -485,12 +506,18 @@ struct capture *capture_open(const struct topo *t, uint64_t t0_ns)
 	const struct topo_node *srv = &t->nodes[t->traffic.server];
 	struct capture *c = xcalloc(1, sizeof(*c));
 	uint64_t planned = 0;
+	const int *nodes;
 	int i;
 
 	c->t = t;
 	c->fd = -1;
 	c->t0_ns = t0_ns;
-	c->server_addr = srv->ifs[0].addr;
+	c->nsrv = topo_target_servers(t, &nodes);
+	c->srv = xcalloc(c->nsrv ? c->nsrv : 1, sizeof(*c->srv));
+	for (i = 0; i < c->nsrv; i++) {
+		c->srv[i].node = nodes[i];
+		c->srv[i].addr = t->nodes[nodes[i]].ifs[0].addr;
+	}
 	c->server_port = xcalloc(65536, 1);
 	if (t->traffic.port)
 		c->server_port[t->traffic.port] = 1;
@@ -498,6 +525,8 @@ struct capture *capture_open(const struct topo *t, uint64_t t0_ns)
 		for (i = 0; i < srv->svc.nports; i++)
 			c->server_port[srv->svc.ports[i]] = 1;
 	c->by_port = xcalloc(65536, sizeof(*c->by_port));
+	if (c->nsrv > 1)
+		c->port_srv = xcalloc(65536, 1);
 	/* Every attempt the generator makes is one ISN. */
 	for (i = 0; i < t->nnodes; i++)
 		if (t->nodes[i].kind == TOPO_CLIENT)
@@ -514,23 +543,31 @@ void capture_feed(struct capture *c, int role, int to_node, uint8_t *ip,
 	cap_frame(c, role, to_node, ip, len, now_us);
 }
 
-/* Which switch port is whose: ifindex -> client node index + 1, or -1
- * for the traffic server's; other ports stay 0.  In the switch's
- * namespace, where a node's switch-side port carries the node's name. */
+/* The index in c->srv of server node @node, or -1. */
+static int cap_server_of(const struct capture *c, int node)
+{
+	int k = c->nsrv;
+
+	while (--k >= 0 && c->srv[k].node != node)
+		;
+	return k;
+}
+
+/* Which switch port is whose: ifindex -> client node index + 1, or -1 -
+ * K for server K's; other ports stay 0.  In the switch's namespace,
+ * where a client's or server's switch-side port carries its name. */
 static void cap_port_roles(struct capture *c, const struct topo *t)
 {
 	int i;
 
 	c->nport_role = 1;
 	for (i = 0; i < t->nnodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
+		int k = cap_server_of(c, i);
 		unsigned int ifi;
 
-		if (n->kind == TOPO_GATEWAY)
+		if (t->nodes[i].kind != TOPO_CLIENT && k < 0)
 			continue;
-		if (n->kind == TOPO_SERVER && i != t->traffic.server)
-			continue;
-		ifi = if_nametoindex(n->name);
+		ifi = if_nametoindex(t->nodes[i].name);
 		if (!ifi)
 			continue;
 		if ((int)ifi >= c->nport_role) {
@@ -541,33 +578,36 @@ static void cap_port_roles(struct capture *c, const struct topo *t)
 				       sizeof(int));
 			c->nport_role = (int)ifi + 1;
 		}
-		c->port_role[ifi] = n->kind == TOPO_SERVER ? -1 : i + 1;
+		c->port_role[ifi] = k >= 0 ? -1 - k : i + 1;
 	}
 }
 
 /* The kernel filter for this lab (capture_bpf.h): the gateways' ports
- * (NAME-in, NAME-out) are refused, the traffic server's told apart.
+ * (NAME-in, NAME-out) and the balancers' (NAME-fe, NAME-be) are
+ * refused, the servers' the traffic reaches told apart.
  * Return: 0 or -errno. */
 static int cap_lab_filter(struct capture *c, const struct topo *t)
 {
-	const struct topo_node *srv = &t->nodes[t->traffic.server];
+	static const char *const ends[2][2] = {{"in", "out"}, {"fe", "be"}};
 	struct sock_filter code[CAPTURE_BPF_MAX];
-	int skip[CAPTURE_BPF_SKIP], nskip = 0, i;
+	int skip[CAPTURE_BPF_SKIP], srv[CAPTURE_BPF_SRV], nskip = 0, i;
 	struct sock_fprog prog;
-	char gwport[32];
+	char port[32];
 
-	for (i = 0; i < t->nnodes; i++) {
-		if (t->nodes[i].kind != TOPO_GATEWAY ||
-		    nskip > CAPTURE_BPF_SKIP - 2)
+	for (i = 0; i < 2 * t->nnodes && nskip < CAPTURE_BPF_SKIP; i++) {
+		const struct topo_node *n = &t->nodes[i / 2];
+
+		if (topo_served(n->kind) < 0)
 			continue;
-		snprintf(gwport, sizeof(gwport), "%s-in", t->nodes[i].name);
-		skip[nskip++] = (int)if_nametoindex(gwport);
-		snprintf(gwport, sizeof(gwport), "%s-out", t->nodes[i].name);
-		skip[nskip++] = (int)if_nametoindex(gwport);
+		snprintf(port, sizeof(port), "%s-%s", n->name,
+			 ends[n->kind == TOPO_BALANCER][i % 2]);
+		skip[nskip++] = (int)if_nametoindex(port);
 	}
+	for (i = 0; i < c->nsrv && i < CAPTURE_BPF_SRV; i++)
+		srv[i] = (int)if_nametoindex(t->nodes[c->srv[i].node].name);
 	prog.filter = code;
-	prog.len = (unsigned short)capture_bpf_build(
-		code, (int)if_nametoindex(srv->name), skip, nskip, CAP_SNAP);
+	prog.len = (unsigned short)capture_bpf_build(code, srv, i, skip, nskip,
+						     CAP_SNAP);
 	if (setsockopt(c->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 		       sizeof(prog)))
 		return -errno;
@@ -692,7 +732,9 @@ void capture_free(struct capture *c)
 	free(c->index);
 	free(c->more);
 	free(c->by_port);
+	free(c->port_srv);
 	free(c->server_port);
+	free(c->srv);
 	free(c->port_role);
 	free(c->sorted);
 	free(c);
@@ -707,6 +749,16 @@ const struct cap_syn *capture_syns(const struct capture *c, uint32_t *n)
 void capture_totals(const struct capture *c, struct cap_totals *tot)
 {
 	*tot = c->tot;
+}
+
+void capture_server_totals(const struct capture *c, int node,
+			   struct cap_totals *tot)
+{
+	int k = cap_server_of(c, node);
+
+	memset(tot, 0, sizeof(*tot));
+	if (k >= 0)
+		*tot = c->srv[k].tot;
 }
 
 const struct cap_syn *capture_find(const struct capture *c, int client,

@@ -52,8 +52,10 @@ struct capture;
 
 /**
  * capture_start() - open a packet socket in the lab's switch namespace
- * and follow SYNs between the clients and the server in a thread
- * @t: the topology, with a traffic server (t->traffic.server >= 0); it
+ * and follow SYNs between the clients and the servers the traffic
+ * reaches (the target server, or each server of a target balancer,
+ * whose own ports are left out as a gateway's are) in a thread
+ * @t: the topology, with a traffic target (t->traffic.server >= 0); it
  *     must outlive the capture
  * @t0_ns: the run's time origin (CLOCK_MONOTONIC, ns)
  *
@@ -76,8 +78,9 @@ struct capture *capture_open(const struct topo *t, uint64_t t0_ns);
 
 /**
  * capture_feed() - one frame, as the thread would see it
- * @role: the switch port's: client node index + 1, -1 the server's, 0
- *        any other (ignored)
+ * @role: the switch port's: client node index + 1; -1 - K that of the
+ *        K-th server the traffic reaches (-1: the target server, or a
+ *        target balancer's first server); 0 any other (ignored)
  * @to_node: the frame leaves the switch towards the node
  * @ip: the IPv4 packet, @len bytes
  * @now_us: when, since the run began
@@ -116,6 +119,12 @@ enum cap_answer capture_answer(const struct capture *c, const struct cap_syn *s,
 
 /* capture_totals() - the counts over the whole capture. */
 void capture_totals(const struct capture *c, struct cap_totals *tot);
+
+/* capture_server_totals() - the counts of one server the traffic reaches
+ * (node index @node): syn_in, synack_out, twack_out and rst_out, the
+ * rest 0; all 0 for a node the capture does not follow. */
+void capture_server_totals(const struct capture *c, int node,
+			   struct cap_totals *tot);
 
 /**
  * capture_find() - the connection of an attempt the generator made

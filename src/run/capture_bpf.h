@@ -8,26 +8,29 @@
 
 #define CAPTURE_BPF_MAX	 64 /* instructions, at most */
 #define CAPTURE_BPF_SKIP 16 /* refused ports the program can hold */
+#define CAPTURE_BPF_SRV	 16 /* servers' ports the program can hold */
 
 /**
  * capture_bpf_build() - the filter for a lab's switch
- * @code:        room for CAPTURE_BPF_MAX instructions
- * @srv_ifindex: the traffic server's switch port
- * @skip:        ports whose frames are refused (the gateways'); @nskip
- *               of them, at most CAPTURE_BPF_SKIP (more are ignored)
- * @snap:        what the program returns for a frame it keeps: the bytes
- *               copied of it
+ * @code:  room for CAPTURE_BPF_MAX instructions
+ * @srv:   the switch ports of the servers the traffic reaches (the
+ *         target, or a balancer's servers); @nsrv of them, 1 to
+ *         CAPTURE_BPF_SRV (more are ignored)
+ * @skip:  ports whose frames are refused (the gateways' and balancers');
+ *         @nskip of them, at most CAPTURE_BPF_SKIP (more are ignored)
+ * @snap:  what the program returns for a frame it keeps: the bytes
+ *         copied of it
  *
  * The program runs on a cooked packet socket (SOCK_DGRAM), where a frame
  * starts at its network header.  It keeps first fragments of IPv4 TCP
- * segments only: on the server's port, SYNs without ACK going to the
+ * segments only: on a server's port, SYNs without ACK going to the
  * server, and SYN-ACKs, RSTs and pure ACKs (the flags exactly ACK) coming
  * from it; on a refused port nothing; on any other port, which must be a
  * client's, SYNs without ACK coming from the client.  Nothing here talks
  * to the kernel: the caller attaches the program (SO_ATTACH_FILTER).
  * Return: the number of instructions in @code.
  */
-int capture_bpf_build(struct sock_filter *code, int srv_ifindex,
+int capture_bpf_build(struct sock_filter *code, const int *srv, int nsrv,
 		      const int *skip, int nskip, uint32_t snap);
 
 #endif

@@ -1,4 +1,5 @@
-/* counters.c - a node's kernel counters: TcpExt, conntrack, TCP states. */
+/* counters.c - a node's kernel counters: TcpExt, conntrack, TCP states;
+ * a balancer's connections per server. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lab/lab.h"
 #include "lib/ct.h"
 #include "lib/diag.h"
 #include "lib/netlink.h"
@@ -165,4 +167,18 @@ int counters_read(const char *lab, const char *node, struct counters *p)
 		netlink_close(&dn);
 	}
 	return netns_leave();
+}
+
+int counters_balancer(const struct topo *t, int b, struct counters *p)
+{
+	const struct topo_node *n = &t->nodes[b];
+	struct nftlb_count c[NFTLB_SERVERS_MAX];
+	int got, i, k;
+
+	got = lab_balancer_counts(t->name, n->name, c, NFTLB_SERVERS_MAX);
+	for (i = 0; i < got; i++)
+		for (k = 0; k < n->lb.nservers; k++)
+			if (!strcmp(c[i].name, t->nodes[n->lb.servers[k]].name))
+				p->lb_conns[k] = c[i].conns;
+	return got < 0 ? got : 0;
 }

@@ -1,8 +1,11 @@
-/* counters.h - a node's kernel counters: TcpExt, conntrack, TCP states. */
+/* counters.h - a node's kernel counters: TcpExt, conntrack, TCP states;
+ * a balancer's connections per server. */
 #ifndef NATLAB_COUNTERS_H
 #define NATLAB_COUNTERS_H
 
 #include <stdint.h>
+
+#include "topo/topo.h"
 
 /* What a run reads from a node before and after its traffic. */
 struct counters {
@@ -22,6 +25,9 @@ struct counters {
 	uint64_t challenge_acks; /* TcpExt TCPChallengeACK */
 	uint64_t estab_resets;	 /* Tcp EstabResets */
 	unsigned int tcp_states[12]; /* sockets by state (6: TIME_WAIT) */
+	/* a balancer's connections per server, in the order of its
+	 * servers (counters_balancer()) */
+	uint64_t lb_conns[TOPO_LB_SERVERS_MAX];
 };
 
 /**
@@ -30,6 +36,14 @@ struct counters {
  * client) stay zero.
  */
 int counters_read(const char *lab, const char *node, struct counters *p);
+
+/**
+ * counters_balancer() - read balancer @b's connections per server into
+ * p->lb_conns (its per-server counters, found by its servers' names)
+ * @t: the topology; @b: the balancer's node index
+ * Return: 0 or -errno (logged); counts not found stay as they were.
+ */
+int counters_balancer(const struct topo *t, int b, struct counters *p);
 
 /* The value of one field of a TcpExt/Tcp style "Name: f1 f2\nName: v1 v2"
  * file body, for tests.  Return: 0 and *v, or -ENOENT. */

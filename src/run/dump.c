@@ -1,4 +1,5 @@
-/* dump.c - pcap files of a run: the server's and gateways' outside links. */
+/* dump.c - pcap files of a run: the server's (or a balancer's and its
+ * servers') and gateways' outside links. */
 #include <errno.h>
 #include <limits.h>
 #include <pcap/pcap.h>
@@ -105,6 +106,18 @@ static void *dump_thread(void *arg)
 	return NULL;
 }
 
+/* Is node @i a server the traffic reaches through a target balancer? */
+static int dump_behind(const struct topo *t, int i)
+{
+	const int *srv;
+	int n = topo_target_servers(t, &srv);
+
+	while (n-- > 0)
+		if (srv[n] == i)
+			return 1;
+	return 0;
+}
+
 struct dump *dump_start(const struct topo *t, const char *dir)
 {
 	struct dump *d = xcalloc(1, sizeof(*d));
@@ -118,7 +131,8 @@ struct dump *dump_start(const struct topo *t, const char *dir)
 	for (i = 0; !err && i < t->nnodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 
-		if (i == t->traffic.server)
+		/* a balancer's first interface is its frontend */
+		if (i == t->traffic.server || dump_behind(t, i))
 			err = dump_open(d, t, i, t->nets[n->ifs[0].net].name,
 					dir);
 		else if (n->kind == TOPO_GATEWAY)

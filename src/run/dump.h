@@ -1,4 +1,5 @@
-/* dump.h - pcap files of a run: the server's and gateways' outside links. */
+/* dump.h - pcap files of a run: the server's (or a balancer's and its
+ * servers') and gateways' outside links. */
 #ifndef NATLAB_DUMP_H
 #define NATLAB_DUMP_H
 
@@ -8,7 +9,8 @@ struct dump;
 
 /**
  * dump_start() - capture, into DIR/<node>-<interface>.pcap (DIR made if
- * need be), the target server's interface and every gateway's outside
+ * need be), the target server's interface (a target balancer's frontend
+ * and each of its servers' interface) and every gateway's outside
  * interface, the first 64 of them, from a thread of its own
  * Return: the dump, for dump_stop(); NULL with errno set on failure.  A
  * directory, libpcap handle or file that failed is also named in a

@@ -218,15 +218,33 @@ static void cell_done(int i, int status, void *arg)
 }
 
 /* The default columns: attempts, drops by reason, failures, p99. */
-static char *matrix_default_metrics(const char *srv)
+static char *matrix_default_metrics(const struct topo *t)
 {
-	char buf[512];
+	const char *srv = t->nodes[t->traffic.server].name;
+	const int *nodes;
+	char buf[1024];
+	size_t off;
+	int i, n;
 
-	snprintf(buf, sizeof(buf),
-		 "clients.attempts,%s.syn_dropped,%s.paws_passive,"
-		 "%s.listen_overflows,%s.paws_timewait,clients.failed,"
-		 "clients.connect_p99",
-		 srv, srv, srv, srv);
+	if (t->nodes[t->traffic.server].kind != TOPO_BALANCER) {
+		snprintf(buf, sizeof(buf),
+			 "clients.attempts,%s.syn_dropped,%s.paws_passive,"
+			 "%s.listen_overflows,%s.paws_timewait,clients.failed,"
+			 "clients.connect_p99",
+			 srv, srv, srv, srv);
+		return xstrdup(buf);
+	}
+	/* A balancer: each server's share and drops. */
+	off = (size_t)snprintf(buf, sizeof(buf), "clients.attempts");
+	n = topo_target_servers(t, &nodes);
+	for (i = 0; i < n && off < sizeof(buf); i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					",%s.conns.%s,%s.syn_dropped", srv,
+					t->nodes[nodes[i]].name,
+					t->nodes[nodes[i]].name);
+	if (off < sizeof(buf))
+		snprintf(buf + off, sizeof(buf) - off,
+			 ",clients.failed,clients.connect_p99");
 	return xstrdup(buf);
 }
 
@@ -375,8 +393,7 @@ static char **matrix_columns(struct matrix_opts *o, const struct topo *base,
 
 	*ncols = 0;
 	if (!o->metrics)
-		o->metrics = matrix_default_metrics(
-			base->nodes[base->traffic.server].name);
+		o->metrics = matrix_default_metrics(base);
 	for (tok = strtok_r(o->metrics, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		cols = xrealloc(cols, *ncols + 1, sizeof(*cols));

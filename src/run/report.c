@@ -93,20 +93,35 @@ static void table_row(FILE *f, const struct run_data *d, const char *label,
 		mget(d, node, "timewait"));
 }
 
-/* The target server's line: its SYNs, where the unanswered ones went,
- * its TIME_WAIT sockets; and how its tcp_tw_recycle is had. */
-static void table_server(FILE *f, const struct run_data *d,
-			 const struct topo_node *n)
+void report_legacy_how(char *buf, size_t len, const struct topo_node *srv,
+		       int native)
 {
-	char a[16];
+	if (!srv->legacy.recycle)
+		snprintf(buf, len, "%s", "");
+	else if (native)
+		snprintf(buf, len, "native (this kernel has tcp_tw_recycle)");
+	else
+		snprintf(buf, len,
+			 "emulated, model %s (this kernel has no "
+			 "tcp_tw_recycle)",
+			 topo_legacy_model_name(srv->legacy.model));
+}
+
+/* A server's line (the first after a blank line): its SYNs, where the
+ * unanswered ones went, its TIME_WAIT sockets; and how its
+ * tcp_tw_recycle is had. */
+static void table_server(FILE *f, const struct run_data *d,
+			 const struct topo_node *n, int first)
+{
+	char a[16], how[64];
 
 	fprintf(f,
-		"\nserver %s: SYNs in %.0f, SYN-ACKs out %.0f, "
+		"%sserver %s: SYNs in %.0f, SYN-ACKs out %.0f, "
 		"dropped silently %.0f (emulated PAWS %.0f, listen "
 		"overflow %.0f, other %.0f), rejected by PAWS in "
 		"TIME_WAIT %.0f (answered with an ACK %.0f); TIME_WAIT "
 		"sockets at the end %.0f (bucket overflows %.0f)",
-		n->name, mget(d, n->name, "syn_in"),
+		first ? "\n" : "", n->name, mget(d, n->name, "syn_in"),
 		mget(d, n->name, "synack_out"), mget(d, n->name, "syn_dropped"),
 		mget(d, n->name, "paws_passive"),
 		mget(d, n->name, "listen_overflows"),
@@ -120,18 +135,46 @@ static void table_server(FILE *f, const struct run_data *d,
 	fprintf(f, "\n");
 	if (!n->legacy.recycle)
 		return;
-	fprintf(f, "  tcp_tw_recycle: %s", d->legacy_how);
+	/* The target's own is the run's; a balancer's servers say theirs. */
+	if (n != &d->t->nodes[d->t->traffic.server])
+		report_legacy_how(how, sizeof(how), n, d->legacy_native);
+	fprintf(f, "  tcp_tw_recycle: %s",
+		n == &d->t->nodes[d->t->traffic.server] ? d->legacy_how : how);
 	if (n->legacy.paws_msl_ms != 60000)
 		fprintf(f, ", PAWS window %s (the kernels: 60s)",
 			fmt_ms(n->legacy.paws_msl_ms, a, sizeof(a)));
 	fprintf(f, "\n");
 }
 
+/* A balancer's line: how it spreads, what each server got, its
+ * conntrack counts. */
+static void table_balancer(FILE *f, const struct run_data *d,
+			   const struct topo_node *n)
+{
+	char name[8 + TOPO_NODE_MAX];
+	int k;
+
+	fprintf(f, "balancer %s (%s, %s): connections", n->name,
+		topo_lb_mode_name(n->lb.mode),
+		topo_lb_schedule_name(n->lb.schedule));
+	for (k = 0; k < n->lb.nservers; k++) {
+		const char *s = d->t->nodes[n->lb.servers[k]].name;
+
+		snprintf(name, sizeof(name), "conns.%s", s);
+		fprintf(f, "%s %s %.0f", k ? "," : "", s,
+			mget(d, n->name, name));
+	}
+	fprintf(f, "; conntrack insert failures %.0f, entries %.0f\n",
+		mget(d, n->name, "insert_failed"),
+		mget(d, n->name, "conntrack"));
+}
+
 void report_table(FILE *f, const struct run_data *d)
 {
 	const struct topo *t = d->t;
+	const int *srv;
 	char clock[24];
-	int i;
+	int i, nsrv;
 
 	fprintf(f,
 		"%-8s %-14s %8s %8s %7s %8s %6s %7s %8s %7s %8s %9s %9s %9s "
@@ -148,9 +191,12 @@ void report_table(FILE *f, const struct run_data *d)
 				  n->name);
 	}
 	table_row(f, d, "all", "", "clients");
+	nsrv = topo_target_servers(t, &srv);
+	for (i = 0; i < nsrv; i++)
+		table_server(f, d, &t->nodes[srv[i]], i == 0);
 	for (i = 0; i < t->nnodes; i++)
-		if (t->nodes[i].kind == TOPO_SERVER && i == t->traffic.server)
-			table_server(f, d, &t->nodes[i]);
+		if (t->nodes[i].kind == TOPO_BALANCER)
+			table_balancer(f, d, &t->nodes[i]);
 	for (i = 0; i < t->nnodes; i++) {
 		const struct topo_node *n = &t->nodes[i];
 
@@ -220,8 +266,29 @@ static void json_num(FILE *f, double v)
 		fprintf(f, "%.3f", v);
 }
 
-/* "nodes": each node's name, kind and address, with a client's clock
- * and a server's legacy settings. */
+/* A balancer's fields of "nodes": its backend address, mode, schedule
+ * and servers (its "address" is its virtual address). */
+static void json_balancer(FILE *f, const struct topo *t,
+			  const struct topo_node *n)
+{
+	char addr[16];
+	int k;
+
+	fprintf(f,
+		", \"backend_address\": \"%s\", \"mode\": \"%s\", "
+		"\"schedule\": \"%s\", \"servers\": [",
+		util_ipv4_str(n->ifs[1].addr, addr),
+		topo_lb_mode_name(n->lb.mode),
+		topo_lb_schedule_name(n->lb.schedule));
+	for (k = 0; k < n->lb.nservers; k++) {
+		fprintf(f, "%s", k ? ", " : "");
+		report_json_string(f, t->nodes[n->lb.servers[k]].name);
+	}
+	fprintf(f, "]");
+}
+
+/* "nodes": each node's name, kind and address, with a client's clock,
+ * a server's legacy settings and a balancer's servers. */
 static void json_nodes(FILE *f, const struct topo *t)
 {
 	int k;
@@ -251,6 +318,8 @@ static void json_nodes(FILE *f, const struct topo *t)
 				n->legacy.recycle,
 				topo_legacy_model_name(n->legacy.model),
 				n->legacy.paws_msl_ms);
+		if (n->kind == TOPO_BALANCER)
+			json_balancer(f, t, n);
 		fprintf(f, "}");
 	}
 	fprintf(f, "\n  ]");

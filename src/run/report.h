@@ -36,8 +36,10 @@ struct run_data {
 	char engine_queue[32];	    /* "xt-NFQUEUE", "nft-queue", "" */
 	char engine_clock_path[32]; /* "bpf", "nfqueue", "bpf+nfqueue", "-" */
 	/* How the target server's tcp_tw_recycle is had: "native (...)",
-	 * "emulated, model 4.4 (...)"; "" if it is off. */
+	 * "emulated, model 4.4 (...)"; "" if it is off (report_legacy_how();
+	 * a target balancer's: its first server's) */
 	char legacy_how[64];
+	int legacy_native; /* the kernel has tcp_tw_recycle of its own */
 	struct tl_event *tl;
 	int ntl;
 };
@@ -60,7 +62,17 @@ const struct cap_syn *report_rec_syns(const struct run_data *d,
 void report_rec_answers(const struct run_data *d, const struct tr_rec *r,
 			int *dropped, int *twack);
 
-/* The terminal table: clients as rows, then servers and gateways. */
+/**
+ * report_legacy_how() - how server @srv's tcp_tw_recycle is had, for the
+ * reports: "native (this kernel has tcp_tw_recycle)", "emulated, model
+ * 4.4 (this kernel has no tcp_tw_recycle)", or "" if it has none
+ * @buf: where, @len bytes; @native: the kernel has one of its own
+ */
+void report_legacy_how(char *buf, size_t len, const struct topo_node *srv,
+		       int native);
+
+/* The terminal table: clients as rows, then the servers the traffic
+ * reached, balancers and gateways. */
 void report_table(FILE *f, const struct run_data *d);
 
 /* Every expectation with its measured value, "PASS"/"FAIL". */

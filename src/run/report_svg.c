@@ -74,10 +74,14 @@ static void svg_axis(FILE *f, double span, int y)
 	}
 }
 
-/* The target server's PAWS window in ms. */
+/* The target server's PAWS window in ms (a target balancer's: its first
+ * server's). */
 static double t_msl(const struct run_data *d)
 {
-	return d->t->nodes[d->t->traffic.server].legacy.paws_msl_ms;
+	const int *srv;
+
+	topo_target_servers(d->t, &srv);
+	return d->t->nodes[*srv].legacy.paws_msl_ms;
 }
 
 /* The lower panel's vertical scale: TSvals relative to @base, @lo at the

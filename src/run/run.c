@@ -121,7 +121,8 @@ static void run_read_timeline(const char *lab, uint64_t t0_ns,
 	fclose(f);
 }
 
-/* The counters of every node (clients: their TIME_WAIT sockets). */
+/* The counters of every node (clients: their TIME_WAIT sockets;
+ * balancers: their connections per server). */
 static void run_counters_all(const struct topo *t, struct counters *p)
 {
 	int i;
@@ -129,6 +130,8 @@ static void run_counters_all(const struct topo *t, struct counters *p)
 	for (i = 0; i < t->nnodes; i++) {
 		memset(&p[i], 0, sizeof(p[i]));
 		counters_read(t->name, t->nodes[i].name, &p[i]);
+		if (t->nodes[i].kind == TOPO_BALANCER)
+			counters_balancer(t, i, &p[i]);
 	}
 }
 
@@ -230,21 +233,43 @@ static int run_traffic(const struct topo *t, const struct run_opts *o,
 	return err;
 }
 
-/* How the target server's tcp_tw_recycle is had, for the reports. */
+/* How the target server's tcp_tw_recycle is had, for the reports (a
+ * target balancer's: its first server's; the table says each one's). */
 static void run_legacy_how(const struct topo *t, struct run_data *d)
 {
-	const struct topo_node *srv = &t->nodes[t->traffic.server];
+	const struct topo_node *srv;
+	const int *nodes;
 	char how[16];
 
+	topo_target_servers(t, &nodes);
+	srv = &t->nodes[*nodes];
 	statfile_get(t->name, "engine", srv->name, "legacy", how, sizeof(how));
-	if (srv->legacy.recycle && !strcmp(how, "native"))
-		snprintf(d->legacy_how, sizeof(d->legacy_how),
-			 "native (this kernel has tcp_tw_recycle)");
-	else if (srv->legacy.recycle)
-		snprintf(d->legacy_how, sizeof(d->legacy_how),
-			 "emulated, model %s (this kernel has no "
-			 "tcp_tw_recycle)",
-			 topo_legacy_model_name(srv->legacy.model));
+	d->legacy_native = !strcmp(how, "native");
+	report_legacy_how(d->legacy_how, sizeof(d->legacy_how), srv,
+			  d->legacy_native);
+}
+
+/* What the run read of each server the traffic reaches: its listener's
+ * counts and the engine's.  Return: by node index, for free(). */
+static struct run_server_in *run_servers_in(const struct topo *t,
+					    const struct run *r)
+{
+	struct run_server_in *in = xcalloc(t->nnodes, sizeof(*in));
+	const int *nodes;
+	int n, k;
+
+	n = topo_target_servers(t, &nodes);
+	for (k = 0; k < n; k++) {
+		struct run_server_in *si = &in[nodes[k]];
+		const char *name = t->nodes[nodes[k]].name;
+
+		traffic_server_stats(r->tr, nodes[k], &si->listener);
+		si->paws_drops =
+			(double)run_engine_stat(t->name, name, "paws_drops");
+		si->tw_shortened =
+			(double)run_engine_stat(t->name, name, "tw_shortened");
+	}
+	return in;
 }
 
 /* Everything the reports need, from what the run measured and what the
@@ -252,8 +277,8 @@ static void run_legacy_how(const struct topo *t, struct run_data *d)
 static void run_collect(const struct topo *t, const char *topo_path,
 			const struct run *r, struct run_data *d)
 {
-	const char *srv = t->nodes[t->traffic.server].name;
 	struct run_measured in = {.before = r->before, .after = r->after};
+	struct run_server_in *servers = run_servers_in(t, r);
 	struct utsname un;
 
 	run_read_timeline(t->name, r->t0, d);
@@ -268,10 +293,9 @@ static void run_collect(const struct topo *t, const char *topo_path,
 		     sizeof(d->engine_queue));
 	statfile_get(t->name, "engine", NULL, "clock_path",
 		     d->engine_clock_path, sizeof(d->engine_clock_path));
-	traffic_server_stats(r->tr, t->traffic.server, &in.server);
-	in.paws_drops = (double)run_engine_stat(t->name, srv, "paws_drops");
-	in.tw_shortened = (double)run_engine_stat(t->name, srv, "tw_shortened");
+	in.servers = servers;
 	run_metrics_compute(d, &in);
+	free(servers);
 	run_legacy_how(t, d);
 	d->expects =
 		xcalloc(t->nexpects ? t->nexpects : 1, sizeof(*d->expects));

@@ -1,6 +1,7 @@
 /* run_metrics.c - a run's metrics, from what it measured: the
  * generator's records, the capture, the kernel's and the engine's
  * counters. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lib/util.h"
@@ -16,7 +17,10 @@
  * engine's counters (what the emulated legacy server dropped or cut
  * short).  The metrics are set in a fixed order, which is the order of
  * the JSON report and of the metrics file: each client's, then all
- * clients', then the target server's, then each gateway's.
+ * clients', then the target server's (or each server's of a balancer
+ * that is the target, in its order), then each balancer's, then each
+ * gateway's.  A balancer's connections per server are its per-server
+ * nftables counters (lib/nftlb.c), read like the kernel's counters.
  */
 
 /* The counts of a client's attempts, in this order. */
@@ -141,19 +145,20 @@ static void clients_metrics(struct run_data *d, const struct clients_sum *all,
 		    metrics_percentile_us(lat, n, 100), 1);
 }
 
-/* The target server's SYNs as the capture saw them, where the unanswered
- * ones went by the counters, and its sockets at the end. */
-static void server_metrics(struct run_data *d, const struct run_measured *in)
+/* Server @s's SYNs as the capture saw them, where the unanswered ones
+ * went by the counters, and its sockets at the end. */
+static void server_metrics(struct run_data *d, const struct run_measured *in,
+			   int s)
 {
 	const struct topo *t = d->t;
-	int s = t->traffic.server;
 	const char *name = t->nodes[s].name;
 	const struct counters *before = &in->before[s], *after = &in->after[s];
+	const struct run_server_in *si = &in->servers[s];
 	struct cap_totals ct = {0};
-	double paws = in->paws_drops, dropped, overflow, other;
+	double paws = si->paws_drops, dropped, overflow, other;
 
 	if (d->cap)
-		capture_totals(d->cap, &ct);
+		capture_server_totals(d->cap, s, &ct);
 	dropped = (double)ct.syn_in - (double)ct.synack_out -
 		  (double)ct.twack_out - (double)ct.rst_out;
 	if (dropped < 0)
@@ -173,8 +178,8 @@ static void server_metrics(struct run_data *d, const struct run_measured *in)
 	metrics_set(&d->m, name, "listen_overflows", overflow, 0);
 	metrics_set(&d->m, name, "syn_dropped_other", other < 0 ? 0 : other, 0);
 	metrics_set(&d->m, name, "timewait", after->tcp_states[6], 0);
-	metrics_set(&d->m, name, "tw_shortened", in->tw_shortened, 0);
-	metrics_set(&d->m, name, "accepted", (double)in->server.accepted, 0);
+	metrics_set(&d->m, name, "tw_shortened", si->tw_shortened, 0);
+	metrics_set(&d->m, name, "accepted", (double)si->listener.accepted, 0);
 	metrics_set(&d->m, name, "fin_wait2", after->tcp_states[5], 0);
 	metrics_set(&d->m, name, "twack_out", (double)ct.twack_out, 0);
 	metrics_set(&d->m, name, "challenge_acks",
@@ -182,15 +187,60 @@ static void server_metrics(struct run_data *d, const struct run_measured *in)
 		    0);
 	metrics_set(&d->m, name, "estab_resets",
 		    (double)(after->estab_resets - before->estab_resets), 0);
-	metrics_set(&d->m, name, "resets", (double)in->server.reset, 0);
+	metrics_set(&d->m, name, "resets", (double)si->listener.reset, 0);
 	metrics_set(&d->m, name, "tw_overflow",
 		    (double)(after->tw_overflow - before->tw_overflow), 0);
 	metrics_set(&d->m, name, "paws_estab",
 		    (double)(after->paws_estab - before->paws_estab), 0);
 }
 
-/* Each gateway's mappings (the capture's, for the one facing the server)
- * and conntrack counts. */
+/* A router's conntrack counts: failed inserts and INVALID packets over
+ * the run, live entries at the end. */
+static void conntrack_metrics(struct run_data *d, const char *name,
+			      const struct counters *before,
+			      const struct counters *after)
+{
+	metrics_set(
+		&d->m, name, "insert_failed",
+		(double)(after->ct_insert_failed - before->ct_insert_failed),
+		0);
+	metrics_set(&d->m, name, "conntrack", (double)after->ct_count, 0);
+	metrics_set(&d->m, name, "ct_invalid",
+		    (double)(after->ct_invalid - before->ct_invalid), 0);
+}
+
+/* Each balancer's connections per server ("conns.s1") and in all, and
+ * its conntrack counts. */
+static void balancer_metrics(struct run_data *d, const struct counters *before,
+			     const struct counters *after)
+{
+	const struct topo *t = d->t;
+	char name[8 + TOPO_NODE_MAX];
+	double v, all;
+	int b, k;
+
+	for (b = 0; b < t->nnodes; b++) {
+		const struct topo_node *n = &t->nodes[b];
+
+		if (n->kind != TOPO_BALANCER)
+			continue;
+		all = 0;
+		for (k = 0; k < n->lb.nservers; k++) {
+			snprintf(name, sizeof(name), "conns.%s",
+				 t->nodes[n->lb.servers[k]].name);
+			v = (double)(after[b].lb_conns[k] -
+				     before[b].lb_conns[k]);
+			metrics_set(&d->m, n->name, name, v, 0);
+			all += v;
+		}
+		metrics_set(&d->m, n->name, "conns", all, 0);
+		conntrack_metrics(d, n->name, &before[b], &after[b]);
+	}
+}
+
+/* Each gateway's mappings (the capture's, for the one facing the
+ * target: the network of its address, a balancer's VIP) and conntrack
+ * counts. */
 static void gateway_metrics(struct run_data *d, const struct counters *before,
 			    const struct counters *after)
 {
@@ -215,16 +265,7 @@ static void gateway_metrics(struct run_data *d, const struct counters *before,
 			    outer ? (double)ct.ext_ports : 0, 0);
 		metrics_set(&d->m, n->name, "port_reuse",
 			    outer ? (double)ct.ext_port_reuse : 0, 0);
-		metrics_set(&d->m, n->name, "insert_failed",
-			    (double)(after[g].ct_insert_failed -
-				     before[g].ct_insert_failed),
-			    0);
-		metrics_set(&d->m, n->name, "conntrack",
-			    (double)after[g].ct_count, 0);
-		metrics_set(
-			&d->m, n->name, "ct_invalid",
-			(double)(after[g].ct_invalid - before[g].ct_invalid),
-			0);
+		conntrack_metrics(d, n->name, &before[g], &after[g]);
 	}
 }
 
@@ -234,13 +275,17 @@ void run_metrics_compute(struct run_data *d, const struct run_measured *in)
 	/* Connect times in microseconds, of one client, then of all. */
 	uint32_t *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(*lat));
 	struct clients_sum all = {0};
-	int c;
+	const int *srv;
+	int c, k, n;
 
 	for (c = 0; c < t->nnodes; c++)
 		if (t->nodes[c].kind == TOPO_CLIENT)
 			client_metrics(d, c, &in->after[c], lat, &all);
 	clients_metrics(d, &all, lat);
 	free(lat);
-	server_metrics(d, in);
+	n = topo_target_servers(t, &srv);
+	for (k = 0; k < n; k++)
+		server_metrics(d, in, srv[k]);
+	balancer_metrics(d, in->before, in->after);
 	gateway_metrics(d, in->before, in->after);
 }

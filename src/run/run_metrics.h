@@ -8,21 +8,30 @@
 #include "run/report.h"
 #include "run/traffic.h"
 
+/* What a run read of a server the traffic reaches, besides its kernel
+ * counters and the capture. */
+struct run_server_in {
+	struct tr_server_stats listener; /* its built-in server's */
+	double paws_drops;   /* SYNs the engine's emulated PAWS dropped */
+	double tw_shortened; /* TIME_WAITs the engine's recycle cut short */
+};
+
 /* What a run read besides its records and capture (which struct run_data
  * holds). */
 struct run_measured {
 	/* Every node's kernel counters before and after the traffic, in
 	 * topology order. */
 	const struct counters *before, *after;
-	struct tr_server_stats server; /* the target server's listener */
-	double paws_drops;   /* SYNs the engine's emulated PAWS dropped */
-	double tw_shortened; /* TIME_WAITs the engine's recycle cut short */
+	/* By node index: each server the traffic reaches (the target, or
+	 * a target balancer's servers); the others' are not read. */
+	const struct run_server_in *servers;
 };
 
 /**
  * run_metrics_compute() - set every metric of a run in d->m: each
- * client's and all clients' ("clients."), the target server's, and each
- * gateway's (the names are the README's)
+ * client's and all clients' ("clients."), the target server's (or each
+ * server's of a target balancer), each balancer's, and each gateway's
+ * (the names are the README's)
  * @d: the run: its topology, records and capture (d->cap may be NULL;
  *     then the SYN-level counts are 0)
  * @in: the counters

@@ -220,6 +220,16 @@ static int sect_open_node(struct parser *p, const char *name, int line)
 	return 0;
 }
 
+/* A [balancer]: a node, with room for its servers, mode and schedule. */
+static int sect_open_balancer(struct parser *p, const char *name, int line)
+{
+	int err = sect_open_node(p, name, line);
+
+	if (!err)
+		((struct pnode *)p->cur)->lb = topolb_new();
+	return err;
+}
+
 /* Generated clients take the line of the [clients] header. */
 static int sect_open_clients(struct parser *p, const char *name, int line)
 {
@@ -329,6 +339,9 @@ static const struct sect_kind sect_kinds[] = {
 	  .required = { "inside", "outside" }, .close = sect_close_gateway },
 	{ .name = "server", .flags = SECT_NAMED, .node = TOPO_SERVER,
 	  .open = sect_open_node, .keys = { topokeys_server }, .required = { "network" } },
+	{ .name = "balancer", .flags = SECT_NAMED, .node = TOPO_BALANCER,
+	  .open = sect_open_balancer, .keys = { topokeys_balancer, topolb_keys },
+	  .required = { "frontend", "backend", "servers" } },
 	{ .name = "clients", .flags = SECT_ONCE, .open = sect_open_clients,
 	  .keys = { topokeys_clients, topokeys_client, topokeys_load }, .required = { "count", "network" },
 	  .close = sect_close_clients },
@@ -538,6 +551,7 @@ static void pnode_free(struct pnode *n)
 	kv_free(n->sysctls, n->nsysctls);
 	kv_free(n->conntrack, n->nconntrack);
 	kv_free(n->opts, n->nopts);
+	topolb_free(n->lb);
 }
 
 /* Free the parse state, with what topores_resolve() added to it. */
@@ -719,8 +733,36 @@ const char *topo_kind_name(enum topo_kind kind)
 		return "gateway";
 	case TOPO_SERVER:
 		return "server";
+	case TOPO_BALANCER:
+		return "balancer";
 	}
 	return "?";
+}
+
+int topo_uplink(enum topo_kind kind)
+{
+	return kind == TOPO_GATEWAY;
+}
+
+int topo_served(enum topo_kind kind)
+{
+	return kind == TOPO_GATEWAY ? 0 : kind == TOPO_BALANCER ? 1 : -1;
+}
+
+int topo_target_servers(const struct topo *t, const int **servers)
+{
+	const struct topo_node *n;
+
+	*servers = NULL;
+	if (t->traffic.server < 0)
+		return 0;
+	n = &t->nodes[t->traffic.server];
+	if (n->kind == TOPO_BALANCER) {
+		*servers = n->lb.servers;
+		return n->lb.nservers;
+	}
+	*servers = &t->traffic.server;
+	return 1;
 }
 
 void topo_free(struct topo *t)

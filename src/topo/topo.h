@@ -11,8 +11,9 @@
  * may not contain '-' (that keeps "<lab>-<node>" unambiguous across labs)
  * and "sw" is reserved.  A network's name is also the name of the
  * interface that attaches a node to it, so it must fit IFNAMSIZ - 1.
- * Switch-side veth ends are named "<node>" or "<node>-in"/"<node>-out"
- * for gateways, hence the node limit of 15 - 4 characters.
+ * Switch-side veth ends are named "<node>", "<node>-in"/"<node>-out"
+ * for gateways or "<node>-fe"/"<node>-be" for balancers, hence the node
+ * limit of 15 - 4 characters.
  */
 #define TOPO_LAB_MAX  24
 #define TOPO_NODE_MAX 11
@@ -22,6 +23,7 @@ enum topo_kind {
 	TOPO_CLIENT,
 	TOPO_GATEWAY,
 	TOPO_SERVER,
+	TOPO_BALANCER, /* an L4 load balancer: a virtual address, DNATed */
 };
 
 /* A key = value pair kept with its source line. */
@@ -127,11 +129,34 @@ struct topo_load {
 			     the run has read its end counters */
 };
 
+#define TOPO_LB_SERVERS_MAX 16
+
+enum topo_lb_mode {
+	TOPO_LB_DNAT,	 /* destination NAT only: servers route back via it */
+	TOPO_LB_FULLNAT, /* and source NAT to its backend address */
+};
+
+enum topo_lb_schedule {
+	TOPO_LB_ROUND_ROBIN, /* numgen inc mod N */
+	TOPO_LB_HASH,	     /* jhash ip saddr . tcp sport mod N */
+};
+
+/* A balancer's real servers and how it spreads connections over them. */
+struct topo_balancer {
+	enum topo_lb_mode mode;
+	enum topo_lb_schedule schedule;
+	int servers[TOPO_LB_SERVERS_MAX]; /* node indices, as listed */
+	int nservers;
+	uint32_t seed; /* of the hash, drawn from the lab's seed */
+	int line;      /* the servers line */
+};
+
 struct topo_node {
 	char name[TOPO_NODE_MAX + 1];
 	enum topo_kind kind;
 	int line; /* its [section] header, or the [clients] line for c1..cN */
-	/* client/server: ifs[0]; gateway: ifs[0] inside, ifs[1] outside */
+	/* client/server: ifs[0]; gateway: ifs[0] inside, ifs[1] outside;
+	 * balancer: ifs[0] frontend (the virtual address), ifs[1] backend */
 	struct topo_iface ifs[2];
 	int nifs;
 	/* node index of the router for the default route, -1 for none */
@@ -145,7 +170,10 @@ struct topo_node {
 	struct topo_clock clock;   /* client only */
 	struct topo_legacy legacy; /* servers and clients */
 	struct topo_load load;	   /* client only */
-	struct topo_service svc;   /* server only */
+	/* server; balancer: the ports of its virtual address and the
+	 * service of its servers (their first's) */
+	struct topo_service svc;
+	struct topo_balancer lb; /* balancer only */
 };
 
 enum topo_order {
@@ -159,7 +187,8 @@ struct topo_traffic {
 	int present; /* the file has a [traffic] section */
 	enum topo_order order;
 	uint32_t interval_us; /* between attempts in the global order */
-	int server;	      /* node index of the target */
+	int server;	      /* node index of the target: a server or a
+				 balancer */
 	uint16_t port;	      /* its port; 0: each attempt the next of
 				    the server's listen ports */
 	uint32_t max_ms;      /* stop waiting after this, 0: no limit */
@@ -283,7 +312,9 @@ int topo_needs_keeper(const struct topo *t);
 
 /**
  * topo_metric_known() - is NAME a metric of that kind of node
- * (or of "clients", the sum over clients when kind is -1)?
+ * (or of "clients", the sum over clients when kind is -1)?  A
+ * balancer's "conns.SERVER" is known for any SERVER; that SERVER is one
+ * of its servers is for the caller to check.
  */
 int topo_metric_known(int kind, const char *name);
 
@@ -295,8 +326,36 @@ const char *topo_tsclock_name(enum topo_tsclock mode);
 const char *topo_legacy_model_name(enum topo_legacy_model model);
 const char *topo_fault_packet_name(enum topo_fault_packet packet);
 
-/* "client", "gateway" or "server". */
+/* "client", "gateway", "server" or "balancer". */
 const char *topo_kind_name(enum topo_kind kind);
+
+/* "dnat", "fullnat"; "round-robin", "hash". */
+const char *topo_lb_mode_name(enum topo_lb_mode mode);
+const char *topo_lb_schedule_name(enum topo_lb_schedule schedule);
+
+/**
+ * topo_uplink() - the interface by which a node of @kind leaves for its
+ * default route
+ * Return: 1 (a gateway's outside), else 0 (a balancer's frontend, a
+ * client's or server's only interface).
+ */
+int topo_uplink(enum topo_kind kind);
+
+/**
+ * topo_served() - the interface of a router on the network it routes
+ * for: the nodes there take its address there as their default route
+ * Return: 0 (a gateway's inside), 1 (a balancer's backend), or -1 for
+ * a kind that routes for no network.
+ */
+int topo_served(enum topo_kind kind);
+
+/**
+ * topo_target_servers() - the servers a run's traffic reaches: the
+ * [traffic] server, or each server of a balancer that is the target
+ * @servers: set to their node indices, memory of @t
+ * Return: how many (0 if the lab has no target).
+ */
+int topo_target_servers(const struct topo *t, const int **servers);
 
 /* Free everything topo_parse_*() allocated; t may then be reused. */
 void topo_free(struct topo *t);

@@ -21,7 +21,10 @@ struct pref {
 	int idx;
 };
 
-/* A [gateway], [server], [client] or [clients] section as written. */
+struct plb; /* what a [balancer] adds, topolb.c */
+
+/* A [gateway], [server], [balancer], [client] or [clients] section as
+ * written. */
 struct pnode {
 	char *name;
 	enum topo_kind kind;
@@ -39,6 +42,7 @@ struct pnode {
 	 * turns them into typed fields): tsclock, ts_offset, ... */
 	struct topo_kv *opts;
 	int nopts;
+	struct plb *lb; /* a balancer's servers, mode, schedule */
 };
 
 /* A [fault NAME] section as written. */
@@ -49,8 +53,22 @@ struct pfault {
 };
 
 struct perr;	  /* a recorded error, topo.c */
-struct rnode;	  /* a node being resolved, topores.c */
 struct sect_kind; /* a kind of section, topo.c */
+
+/* A node being resolved, in its final order (topores.c, topolb.c). */
+struct rnode {
+	const char *name;
+	enum topo_kind kind;
+	int line;	   /* its section, or [clients] */
+	int gen;	   /* K for the generated client cK, else 0 */
+	struct pnode *sec; /* its own section, if any */
+	struct pref *net[2], *via;
+	int nifs;
+	int ni[2]; /* index into t->nets, -1 if unresolved */
+	uint32_t addr[2];
+	int aline[2]; /* line of an explicit address, else 0 */
+	int via_idx;
+};
 
 /* The state of one parse, and of its resolution in topores.c. */
 struct parser {
@@ -76,8 +94,9 @@ struct parser {
 	char *glabel;	    /* "c1..c3" */
 	char *gdup;	    /* gdup[K]: cK clashes with an earlier node */
 	struct pnode **gov; /* gov[K]: the [client cK] section */
-	struct rnode *rn;
+	struct rnode *rn;   /* gateways, balancers, servers, clients */
 	int nrn, ngw;
+	int nrouters; /* gateways and balancers: the first of rn */
 	struct perr *errs;
 	int nerrs, errs_cap;
 	struct pfault *faults;
@@ -110,6 +129,10 @@ extern const struct key_def topokeys_address[]; /* only for one client */
 extern const struct key_def topokeys_clients[]; /* [clients] */
 extern const struct key_def topokeys_traffic[]; /* [traffic] */
 extern const struct key_def topokeys_fault[];	/* [fault] */
+/* [balancer]: its networks, addresses, ports and settings (topokeys.c);
+ * its servers, mode and schedule (topolb.c) */
+extern const struct key_def topokeys_balancer[];
+extern const struct key_def topolb_keys[];
 
 /**
  * topo_name_ok() - check a name against a length and character sets
@@ -206,5 +229,40 @@ static inline uint32_t topo_mask(int prefix)
  * Return: 0, or -EINVAL if p holds any error.
  */
 int topores_resolve(struct parser *p);
+
+/**
+ * topolb_new() - what a [balancer] section adds to a node's: its servers,
+ * mode and schedule, empty
+ * Return: new memory (running out aborts), for topolb_free().
+ */
+struct plb *topolb_new(void);
+
+/* topolb_free() - free what topolb_new() made; NULL is allowed. */
+void topolb_free(struct plb *lb);
+
+/**
+ * topolb_resolve() - check every balancer once routes and the traffic's
+ * target are known: its servers (each a server on its backend network,
+ * listening on its ports, routing back through it in mode dnat), and,
+ * for the target of the traffic, that the clients reach it and its
+ * servers answer them alike
+ * @p: parse state; errors found are added to it
+ */
+void topolb_resolve(struct parser *p);
+
+/**
+ * topolb_metric_known() - is NAME ("conns.s1", "conntrack") a metric of
+ * balancer @b (index into p->rn)?
+ * Return: nonzero if it is.
+ */
+int topolb_metric_known(const struct parser *p, int b, const char *name);
+
+/**
+ * topolb_build() - fill the balancers of p->t->nodes, whose other nodes
+ * topores.c has built: servers, mode, schedule, seed, and the service
+ * (ports and what its servers answer)
+ * @p: parse state without errors
+ */
+void topolb_build(struct parser *p);
 
 #endif

@@ -60,8 +60,8 @@ static int line_sets(const char *line, size_t len, const char *key)
 
 char *topo_patch(const char *text, const char *key, const char *value)
 {
-	static const char *const kinds[] = {"gateway", "server", "client",
-					    "network"};
+	static const char *const kinds[] = {"gateway", "server", "balancer",
+					    "client", "network"};
 	const char *dot = strchr(key, '.'), *rest, *p, *sect = NULL;
 	const char *insert_at = NULL, *replace = NULL, *replace_end = NULL;
 	char node[64], want[96];

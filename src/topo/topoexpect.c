@@ -81,17 +81,23 @@ static const char server_metrics[] =
 	" twack_out challenge_acks estab_resets ";
 static const char gateway_metrics[] =
 	" mappings port_reuse insert_failed conntrack ct_invalid ";
+/* and conns.SERVER for each of its servers */
+static const char balancer_metrics[] =
+	" conns insert_failed conntrack ct_invalid ";
 
 int topo_metric_known(int kind, const char *name)
 {
-	const char *list = kind == TOPO_GATEWAY	 ? gateway_metrics
-			   : kind == TOPO_SERVER ? server_metrics
-						 : client_metrics;
+	const char *list = kind == TOPO_GATEWAY	   ? gateway_metrics
+			   : kind == TOPO_SERVER   ? server_metrics
+			   : kind == TOPO_BALANCER ? balancer_metrics
+						   : client_metrics;
 	char *word;
 	int found;
 
 	if (!*name || strchr(name, ' '))
 		return 0;
+	if (kind == TOPO_BALANCER && !strncmp(name, "conns.", 6))
+		return name[6] != '\0';
 	word = topo_strf(" %s ", name);
 	found = strstr(list, word) != NULL;
 	free(word);

@@ -718,6 +718,20 @@ const struct key_def topokeys_server[] = {
 	{ NULL, NULL, 0 },
 };
 
+/* A balancer's networks, addresses and ports; its servers, mode and
+ * schedule are topolb.c's. */
+const struct key_def topokeys_balancer[] = {
+	{ "frontend", key_ref, 0 },
+	{ "backend", key_ref, 1 },
+	{ "address", key_addr, 0 },
+	{ "backend.address", key_addr, 1 },
+	{ "via", key_ref, 2 },
+	{ "listen", key_listen, 0 },
+	{ "conntrack.", key_conntrack, 0 },
+	{ "sysctl.", key_sysctl, 0 },
+	{ NULL, NULL, 0 },
+};
+
 /* What a client does: in [client], [clients] and [traffic]. */
 const struct key_def topokeys_load[] = {
 	{ "conns", key_count_opt, 0 },

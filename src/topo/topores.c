@@ -18,26 +18,16 @@
  * could resolve: overlapping subnets; the names of generated clients and
  * their clashes; the nodes laid out in their final order; network names;
  * addresses, the explicit ones reserved first; default routes and loops
- * of gateways.  An index that cannot be resolved stays -1 and later
- * passes skip it, so a mistake is reported where it was made and not
- * again through its consequences.  The model is built only if neither a
- * pass nor the parser found an error.
+ * of routers; the balancers' servers (topolb.c).  An index that cannot
+ * be resolved stays -1 and later passes skip it, so a mistake is reported
+ * where it was made and not again through its consequences.  The model
+ * is built only if neither a pass nor the parser found an error.
+ *
+ * Routers are the gateways and the balancers, the first nodes in that
+ * order: a gateway routes for its inside network, a balancer for its
+ * backend network (topo_served()), and the nodes there route through it
+ * unless they choose another with 'via'.
  */
-
-/* A node being resolved, in its final order. */
-struct rnode {
-	const char *name;
-	enum topo_kind kind;
-	int line;	   /* its section, or [clients] */
-	int gen;	   /* K for the generated client cK, else 0 */
-	struct pnode *sec; /* its own section, if any */
-	struct pref *net[2], *via;
-	int nifs;
-	int ni[2]; /* index into t->nets, -1 if unresolved */
-	uint32_t addr[2];
-	int aline[2]; /* line of an explicit address, else 0 */
-	int via_idx;
-};
 
 /* Report each network whose subnet overlaps an earlier one. */
 static void check_nets(struct parser *p)
@@ -128,7 +118,7 @@ static void rn_add(struct parser *p, struct pnode *sec, int k)
 	r->name = k ? p->gnames + k * GNAME : sec->name;
 	r->kind = sec ? sec->kind : TOPO_CLIENT;
 	r->line = sec ? sec->line : p->clients_line;
-	r->nifs = r->kind == TOPO_GATEWAY ? 2 : 1;
+	r->nifs = topo_served(r->kind) >= 0 ? 2 : 1;
 	r->ni[0] = r->ni[1] = -1;
 	r->via_idx = -1;
 	if (r->kind != TOPO_CLIENT) {
@@ -147,10 +137,12 @@ static void rn_add(struct parser *p, struct pnode *sec, int k)
 	}
 }
 
-/* Lay the nodes out: gateways, servers, c1..cN, extra clients. */
+/* Lay the nodes out: gateways, balancers, servers, c1..cN, extra
+ * clients. */
 static void build_rnodes(struct parser *p)
 {
-	static const enum topo_kind order[] = {TOPO_GATEWAY, TOPO_SERVER};
+	static const enum topo_kind order[] = {TOPO_GATEWAY, TOPO_BALANCER,
+					       TOPO_SERVER};
 	struct pnode *s;
 	size_t o;
 	int i, k;
@@ -160,8 +152,10 @@ static void build_rnodes(struct parser *p)
 		for (i = 0; i < p->nsecs; i++)
 			if (p->secs[i]->kind == order[o] && !p->secs[i]->dup)
 				rn_add(p, p->secs[i], 0);
-		if (!o)
+		if (o == 0)
 			p->ngw = p->nrn;
+		if (o == 1)
+			p->nrouters = p->nrn;
 	}
 	for (k = 1; k <= p->ngen; k++)
 		if (!p->gdup[k])
@@ -210,10 +204,13 @@ static void resolve_nets(struct parser *p)
 			r->ni[j] = ref->idx;
 		}
 		if (r->nifs == 2 && r->ni[0] >= 0 && r->ni[0] == r->ni[1])
-			topo_perr(
-				p, r->net[1]->line,
-				"gateway '%s': inside and outside are the same network '%s'",
-				r->name, p->t->nets[r->ni[0]].name);
+			topo_perr(p, r->net[1]->line,
+				  "%s '%s': %s are the same network '%s'",
+				  topo_kind_name(r->kind), r->name,
+				  r->kind == TOPO_GATEWAY
+					  ? "inside and outside"
+					  : "frontend and backend",
+				  p->t->nets[r->ni[0]].name);
 	}
 }
 
@@ -289,8 +286,9 @@ static void take_addr(struct parser *p, unsigned char **used, uint32_t *next,
 	used[ni] = NULL;
 }
 
-/* Reserve the explicit addresses; then the gateways' inside interfaces,
- * then all others in node order take the lowest free host address. */
+/* Reserve the explicit addresses; then the routers' interfaces on the
+ * networks they serve (a gateway's inside, a balancer's backend), then
+ * all others in node order take the lowest free host address. */
 static void allocate(struct parser *p)
 {
 	int i, j, n = p->t->nnets;
@@ -306,23 +304,24 @@ static void allocate(struct parser *p)
 	for (i = 0; i < p->nrn; i++)
 		for (j = 0; j < p->rn[i].nifs; j++)
 			reserve_addr(p, used, i, j);
-	for (i = 0; i < p->ngw; i++)
-		take_addr(p, used, next, i, 0);
+	for (i = 0; i < p->nrouters; i++)
+		take_addr(p, used, next, i, topo_served(p->rn[i].kind));
 	for (i = 0; i < p->nrn; i++)
-		for (j = p->rn[i].kind == TOPO_GATEWAY; j < p->rn[i].nifs; j++)
-			take_addr(p, used, next, i, j);
+		for (j = 0; j < p->rn[i].nifs; j++)
+			if (j != topo_served(p->rn[i].kind))
+				take_addr(p, used, next, i, j);
 	for (i = 0; i < n; i++)
 		free(used[i]);
 	free(used);
 	free(next);
 }
 
-/* An explicit via: a gateway, not the node itself, serving network att. */
+/* An explicit via: a router, not the node itself, serving network att. */
 static int via_explicit(struct parser *p, int self, int att)
 {
 	struct pref *ref = p->rn[self].via;
 	struct rnode *g;
-	int j;
+	int j, k;
 
 	for (j = 0; !ref->looked && j < p->nrn; j++)
 		if (!strcmp(p->rn[j].name, ref->name))
@@ -331,39 +330,44 @@ static int via_explicit(struct parser *p, int self, int att)
 		ref->looked = 1;
 		ref->idx = -1;
 		if (j == p->nrn)
-			topo_perr(p, ref->line, "via '%s': no such gateway",
-				  ref->name);
-		else if (p->rn[j].kind != TOPO_GATEWAY)
 			topo_perr(p, ref->line,
-				  "via '%s': '%s' is a %s, not a gateway",
-				  ref->name, ref->name,
-				  topo_kind_name(p->rn[j].kind));
+				  "via '%s': no such gateway or balancer",
+				  ref->name);
+		else if (topo_served(p->rn[j].kind) < 0)
+			topo_perr(
+				p, ref->line,
+				"via '%s': '%s' is a %s, not a gateway or balancer",
+				ref->name, ref->name,
+				topo_kind_name(p->rn[j].kind));
 		else
 			ref->idx = j;
 	}
 	if (ref->idx == self) {
-		topo_perr(p, ref->line, "gateway '%s' cannot route via itself",
-			  ref->name);
+		topo_perr(p, ref->line, "%s '%s' cannot route via itself",
+			  topo_kind_name(p->rn[self].kind), ref->name);
 		return -1;
 	}
 	g = ref->idx < 0 ? NULL : &p->rn[ref->idx];
-	if (g && att >= 0 && g->ni[0] >= 0 && g->ni[0] != att)
+	k = g ? topo_served(g->kind) : 0;
+	if (g && att >= 0 && g->ni[k] >= 0 && g->ni[k] != att)
 		topo_perr(
 			p, ref->line,
-			"via '%s': gateway '%s' is not on network '%s' (its inside network is '%s')",
-			ref->name, ref->name, p->t->nets[att].name,
-			p->t->nets[g->ni[0]].name);
+			"via '%s': %s '%s' is not on network '%s' (its %s network is '%s')",
+			ref->name, topo_kind_name(g->kind), ref->name,
+			p->t->nets[att].name,
+			g->kind == TOPO_GATEWAY ? "inside" : "backend",
+			p->t->nets[g->ni[k]].name);
 	return ref->idx;
 }
 
-/* The default via: the one gateway whose inside network is att. */
+/* The default via: the one router that serves network att. */
 static int via_default(struct parser *p, int self, int att)
 {
 	struct rnode *r = &p->rn[self];
 	int j, a = -1, b = -1;
 
-	for (j = 0; att >= 0 && j < p->ngw && b < 0; j++) {
-		if (j == self || p->rn[j].ni[0] != att)
+	for (j = 0; att >= 0 && j < p->nrouters && b < 0; j++) {
+		if (j == self || p->rn[j].ni[topo_served(p->rn[j].kind)] != att)
 			continue;
 		if (a < 0)
 			a = j;
@@ -374,21 +378,25 @@ static int via_default(struct parser *p, int self, int att)
 		return a;
 	topo_perr(
 		p, r->line,
-		"ambiguous default route for '%s': gateways %s and %s both serve %s; set 'via'",
-		r->gen && !r->sec ? p->glabel : r->name, p->rn[a].name,
+		"ambiguous default route for '%s': %s %s and %s both serve %s; set 'via'",
+		r->gen && !r->sec ? p->glabel : r->name,
+		b < p->ngw ? "gateways" : "routers", p->rn[a].name,
 		p->rn[b].name, p->t->nets[att].name);
 	return -1;
 }
 
-/* Report a cycle of gateways, from its first gateway in file order. */
+/* Report a cycle of routers, from its first in node order. */
 static void report_loop(struct parser *p, int g)
 {
 	char *s, *t;
-	int m = g, j;
+	int m = g, j, top = g;
 
-	for (j = p->rn[g].via_idx; j != g; j = p->rn[j].via_idx)
+	for (j = p->rn[g].via_idx; j != g; j = p->rn[j].via_idx) {
 		if (j < m)
 			m = j;
+		if (j > top)
+			top = j;
+	}
 	s = xstrdup(p->rn[m].name);
 	j = m;
 	do {
@@ -398,26 +406,29 @@ static void report_loop(struct parser *p, int g)
 		s = t;
 	} while (j != m);
 	topo_perr(p, p->rn[m].via->line ? p->rn[m].via->line : p->rn[m].line,
-		  "routing loop through gateways %s", s);
+		  "routing loop through %s %s",
+		  top < p->ngw ? "gateways" : "gateways and balancers", s);
 	free(s);
 }
 
-/* Choose each default route; gateways route via gateways only, so
- * follow each gateway's chain once to find loops. */
+/* Choose each default route; routers route via routers only, so
+ * follow each router's chain once to find loops. */
 static void route(struct parser *p)
 {
-	char *state = xcalloc((size_t)p->ngw + 1, 1); /* 1 on path, 2 done */
+	char *state =
+		xcalloc((size_t)p->nrouters + 1, 1); /* 1 on path, 2 done */
 	struct rnode *r;
-	int i, g;
+	int i, g, up;
 
 	for (i = 0; i < p->nrn; i++) {
 		r = &p->rn[i];
+		up = r->ni[topo_uplink(r->kind)];
 		if (r->via->name)
-			r->via_idx = via_explicit(p, i, r->ni[r->nifs - 1]);
+			r->via_idx = via_explicit(p, i, up);
 		else
-			r->via_idx = via_default(p, i, r->ni[r->nifs - 1]);
+			r->via_idx = via_default(p, i, up);
 	}
-	for (i = 0; i < p->ngw; i++) {
+	for (i = 0; i < p->nrouters; i++) {
 		for (g = i; g >= 0 && !state[g]; g = p->rn[g].via_idx)
 			state[g] = 1;
 		if (g >= 0 && state[g] == 1)
@@ -671,13 +682,36 @@ static void resolve_faults(struct parser *p)
 			topo_perr(p, f->node.line, "fault '%s': no node '%s'",
 				  f->f.name, f->node.name);
 		else if (f->f.node >= 0 &&
-			 p->rn[f->f.node].kind == TOPO_GATEWAY)
-			topo_perr(
-				p, f->node.line,
-				"fault '%s': '%s' is a gateway; faults act on "
-				"what a client or server sends or receives",
-				f->f.name, f->node.name);
+			 topo_served(p->rn[f->f.node].kind) >= 0)
+			topo_perr(p, f->node.line,
+				  "fault '%s': '%s' is a %s; faults act on "
+				  "what a client or server sends or receives",
+				  f->f.name, f->node.name,
+				  topo_kind_name(p->rn[f->f.node].kind));
 	}
+}
+
+/* [traffic] server: the one named, else the first balancer, else the
+ * first server. */
+static void resolve_target(struct parser *p)
+{
+	struct topo_traffic *tr = &p->t->traffic;
+	int i;
+
+	tr->server = -1;
+	for (i = 0; i < p->nrn; i++) {
+		if (p->rn[i].kind != TOPO_SERVER &&
+		    p->rn[i].kind != TOPO_BALANCER)
+			continue;
+		if (p->traffic_server
+			    ? !strcmp(p->rn[i].name, p->traffic_server)
+			    : tr->server < 0)
+			tr->server = i;
+	}
+	if (p->traffic_server && tr->server < 0)
+		topo_perr(p, p->traffic_server_line,
+			  "server: no server or balancer '%s'",
+			  p->traffic_server);
 }
 
 /* [traffic] server and [expect] metrics name nodes of the lab. */
@@ -686,18 +720,7 @@ static void resolve_traffic(struct parser *p)
 	struct topo_traffic *tr = &p->t->traffic;
 	int i, j;
 
-	tr->server = -1;
-	for (i = 0; i < p->nrn; i++) {
-		if (p->rn[i].kind != TOPO_SERVER)
-			continue;
-		if (p->traffic_server
-			    ? !strcmp(p->rn[i].name, p->traffic_server)
-			    : tr->server < 0)
-			tr->server = i;
-	}
-	if (p->traffic_server && tr->server < 0)
-		topo_perr(p, p->traffic_server_line, "server: no server '%s'",
-			  p->traffic_server);
+	resolve_target(p);
 	for (i = 0; i < p->traffic.nopts; i++)
 		if (!strcmp(p->traffic.opts[i].key, "interval") &&
 		    !p->rate_line)
@@ -708,7 +731,7 @@ static void resolve_traffic(struct parser *p)
 	for (i = 0; i < p->nexpects; i++) {
 		struct topo_expect *e = &p->expects[i];
 		char node[sizeof(e->metric)], *dot;
-		int kind = -2;
+		int kind = -2, at = -1;
 
 		snprintf(node, sizeof(node), "%s", e->metric);
 		dot = strchr(node, '.');
@@ -722,13 +745,18 @@ static void resolve_traffic(struct parser *p)
 		*dot = '\0';
 		if (!strcmp(node, "clients"))
 			kind = -1;
-		for (j = 0; kind == -2 && j < p->nrn; j++)
-			if (!strcmp(p->rn[j].name, node))
-				kind = (int)p->rn[j].kind;
+		for (j = 0; kind == -2 && j < p->nrn; j++) {
+			if (strcmp(p->rn[j].name, node))
+				continue;
+			kind = (int)p->rn[j].kind;
+			at = j;
+		}
 		if (kind == -2)
 			topo_perr(p, e->line, "metric '%s': no node '%s'",
 				  e->metric, node);
-		else if (!topo_metric_known(kind, dot + 1))
+		else if (kind == TOPO_BALANCER
+				 ? !topolb_metric_known(p, at, dot + 1)
+				 : !topo_metric_known(kind, dot + 1))
 			topo_perr(
 				p, e->line,
 				"metric '%s': %s has no metric '%s'", e->metric,
@@ -751,9 +779,11 @@ int topores_resolve(struct parser *p)
 	route(p);
 	resolve_faults(p);
 	resolve_traffic(p);
+	topolb_resolve(p);
 	if (p->nerrs)
 		return -EINVAL;
 	build(p);
+	topolb_build(p);
 	p->t->expects = xcalloc((size_t)p->nexpects, sizeof(*p->t->expects));
 	memcpy(p->t->expects, p->expects,
 	       (size_t)p->nexpects * sizeof(*p->expects));

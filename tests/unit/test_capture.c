@@ -510,12 +510,12 @@ static size_t bpf_case_frame(uint8_t *b, const struct bpf_case *k)
 
 static void test_filter(void)
 {
-	static const int skip[] = {20, 21};
+	static const int skip[] = {20, 21}, srv = SRV_PORT;
 	struct sock_filter code[CAPTURE_BPF_MAX];
 	size_t i;
 	int n, pc;
 
-	n = capture_bpf_build(code, SRV_PORT, skip, 2, 160);
+	n = capture_bpf_build(code, &srv, 1, skip, 2, 160);
 	CU_ASSERT_EQUAL_FATAL(n, 9 + 2 + 18);
 	/* What the kernel's checker asks: jumps inside, a RET last. */
 	for (pc = 0; pc < n; pc++)
@@ -544,13 +544,13 @@ static void test_filter_many_skips(void)
 	static const struct bpf_case syn = {"", ETH_P_IP, 0, PACKET_HOST, 6, 0,
 					    5,	0x02,	  1};
 	struct sock_filter code[CAPTURE_BPF_MAX];
-	int skip[CAPTURE_BPF_SKIP + 4], i, n;
+	int skip[CAPTURE_BPF_SKIP + 4], i, n, srv = SRV_PORT;
 	uint8_t b[64];
 	struct bpf_frame f = {ETH_P_IP, 0, PACKET_HOST, b, 0};
 
 	for (i = 0; i < (int)ARRAY_SIZE(skip); i++)
 		skip[i] = 100 + i;
-	n = capture_bpf_build(code, SRV_PORT, skip, (int)ARRAY_SIZE(skip), 96);
+	n = capture_bpf_build(code, &srv, 1, skip, (int)ARRAY_SIZE(skip), 96);
 	CU_ASSERT_EQUAL_FATAL(n, 9 + CAPTURE_BPF_SKIP + 18);
 	CU_ASSERT(n <= CAPTURE_BPF_MAX);
 	f.len = bpf_case_frame(b, &syn);
@@ -559,6 +559,56 @@ static void test_filter_many_skips(void)
 		CU_ASSERT_EQUAL(bpf_run(code, n, &f),
 				i < CAPTURE_BPF_SKIP ? 0u : 96u);
 	}
+}
+
+/* A balancer's servers: each server's port is a server's, the
+ * balancer's own ports are refused; the most ports the program holds
+ * still fit it. */
+static void test_filter_servers(void)
+{
+	static const struct bpf_case cases[] = {
+		{"SYN to server 2", ETH_P_IP, 41, PACKET_OUTGOING, 6, 0, 5,
+		 0x02, 1},
+		{"server 2 SYN-ACK", ETH_P_IP, 41, PACKET_HOST, 6, 0, 5, 0x12,
+		 1},
+		{"server 2 RST", ETH_P_IP, 41, PACKET_HOST, 6, 0, 5, 0x04, 1},
+		{"ACK to server 3", ETH_P_IP, 42, PACKET_OUTGOING, 6, 0, 5,
+		 0x10, 0},
+		{"SYN to the balancer's frontend", ETH_P_IP, 22,
+		 PACKET_OUTGOING, 6, 0, 5, 0x02, 0},
+		{"SYN from the balancer's backend", ETH_P_IP, 23, PACKET_HOST,
+		 6, 0, 5, 0x02, 0},
+		{"client SYN", ETH_P_IP, CL_PORT, PACKET_HOST, 6, 0, 5, 0x02,
+		 1},
+	};
+	static const int skip[] = {20, 21, 22, 23}, srv[] = {40, 41, 42};
+	int many[CAPTURE_BPF_SKIP], manys[CAPTURE_BPF_SRV], n, pc;
+	struct sock_filter code[CAPTURE_BPF_MAX];
+	size_t i;
+
+	n = capture_bpf_build(code, srv, 3, skip, 4, 160);
+	CU_ASSERT_EQUAL_FATAL(n, 8 + 3 + 4 + 18);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct bpf_case *k = &cases[i];
+		uint8_t b[64];
+		struct bpf_frame f = {k->proto, k->ifindex, k->pkttype, b, 0};
+
+		f.len = bpf_case_frame(b, k);
+		if (bpf_run(code, n, &f) != (k->keep ? 160u : 0u))
+			fprintf(stderr, "\n  filter: %s\n", k->what);
+		CU_ASSERT_EQUAL(bpf_run(code, n, &f), k->keep ? 160u : 0u);
+	}
+	for (pc = 0; pc < CAPTURE_BPF_SKIP; pc++)
+		many[pc] = 100 + pc;
+	for (pc = 0; pc < CAPTURE_BPF_SRV; pc++)
+		manys[pc] = 200 + pc;
+	n = capture_bpf_build(code, manys, CAPTURE_BPF_SRV, many,
+			      CAPTURE_BPF_SKIP, 96);
+	CU_ASSERT(n <= CAPTURE_BPF_MAX);
+	for (pc = 0; pc < n; pc++)
+		if (BPF_CLASS(code[pc].code) == BPF_JMP)
+			CU_ASSERT(pc + 1 + code[pc].jt < n &&
+				  pc + 1 + code[pc].jf < n);
 }
 
 static const struct unit_test tests[] = {
@@ -571,6 +621,7 @@ static const struct unit_test tests[] = {
 	{"kernel filter", test_filter},
 	{"kernel filter, more refused ports than it holds",
 	 test_filter_many_skips},
+	{"kernel filter, a balancer's servers", test_filter_servers},
 	{NULL, NULL},
 };
 

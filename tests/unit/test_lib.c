@@ -396,6 +396,10 @@ static void test_topo_patch(void)
 	out = topo_patch(text, "traffic.order", "random");
 	CU_ASSERT(strstr(out, "\n[traffic]\norder = random\n") != NULL);
 	free(out);
+	/* A balancer's section is found like a server's. */
+	out = topo_patch("[balancer lb]\nmode = dnat\n", "lb.mode", "fullnat");
+	CU_ASSERT_STRING_EQUAL(out, "[balancer lb]\nmode = fullnat\n");
+	free(out);
 	/* No node part: refused. */
 	errno = 0;
 	CU_ASSERT_PTR_NULL(topo_patch(text, "nodot", "1"));

@@ -1200,12 +1200,16 @@ static const struct metric metric_want[] = {
 static void test_run_metrics(void)
 {
 	struct counters before[4] = {{0}}, after[4] = {{0}};
+	/* node 1 is the server */
+	struct run_server_in servers[4] = {
+		[1] = {.listener = {.accepted = 5, .reset = 1},
+		       .paws_drops = 3,
+		       .tw_shortened = 5},
+	};
 	struct run_measured in = {
 		.before = before,
 		.after = after,
-		.server = {.accepted = 5, .reset = 1},
-		.paws_drops = 3,
-		.tw_shortened = 5,
+		.servers = servers,
 	};
 	struct run_data d;
 	size_t i, n = sizeof(metric_want) / sizeof(metric_want[0]);

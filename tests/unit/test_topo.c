@@ -1161,6 +1161,305 @@ static void test_random_offsets(void)
 	CU_ASSERT(t.nodes[1].clock.offset_ms != first[0]);
 }
 
+/* ---- balancers ---- */
+
+/* Lines 1-21: clients behind a gateway, a balancer's frontend on wan,
+ * two servers on its backend dmz; the balancer's keys follow. */
+#define LB_BASE                                                                \
+	BASE GW "[network dmz]\n" /* 10 */                                     \
+		"subnet = 10.1.0.0/24\n"                                       \
+		"[server s1]\n" /* 12 */                                       \
+		"network = dmz\n"                                              \
+		"[server s2]\n" /* 14 */                                       \
+		"network = dmz\n"                                              \
+		"[clients]\n" /* 16 */                                         \
+		"count = 2\n"                                                  \
+		"network = lan\n"                                              \
+		"[balancer lb]\n" /* 19 */                                     \
+		"frontend = wan\n"                                             \
+		"backend = dmz\n" /* 21 */
+
+static void test_balancer_model(void)
+{
+	static const char *const order[] = {"gw", "lb", "s1", "s2", "c1", "c2"};
+	const struct topo_node *n;
+	const int *srv;
+	int i;
+
+	CHECK_OK(LB_BASE "servers = s1, s2\n" /* 22 */
+			 "mode = fullnat\n"
+			 "schedule = hash\n"
+			 "conntrack.tcp_timeout_time_wait = 30\n");
+	CU_ASSERT_EQUAL_FATAL(t.nnodes, 6);
+	for (i = 0; i < 6; i++)
+		CU_ASSERT_STRING_EQUAL(t.nodes[i].name, order[i]);
+	n = node("lb");
+	CU_ASSERT_EQUAL(n->kind, TOPO_BALANCER);
+	CU_ASSERT_EQUAL(n->nifs, 2);
+	/* the VIP after the gateway's outside; the backend takes .1 */
+	CU_ASSERT_EQUAL(n->ifs[0].net, topo_find_net(&t, "wan"));
+	CU_ASSERT_EQUAL(n->ifs[0].addr, ipv4(198, 51, 100, 2));
+	CU_ASSERT_EQUAL(n->ifs[1].net, topo_find_net(&t, "dmz"));
+	CU_ASSERT_EQUAL(n->ifs[1].addr, ipv4(10, 1, 0, 1));
+	CU_ASSERT_EQUAL(n->via, -1);
+	CU_ASSERT_EQUAL(n->lb.mode, TOPO_LB_FULLNAT);
+	CU_ASSERT_EQUAL(n->lb.schedule, TOPO_LB_HASH);
+	CU_ASSERT_EQUAL(n->lb.line, 22);
+	CU_ASSERT_EQUAL_FATAL(n->lb.nservers, 2);
+	CU_ASSERT_EQUAL(n->lb.servers[0], topo_find_node(&t, "s1"));
+	CU_ASSERT_EQUAL(n->lb.servers[1], topo_find_node(&t, "s2"));
+	CU_ASSERT_EQUAL(n->nconntrack, 1);
+	/* the VIP's service is its first server's */
+	CU_ASSERT_EQUAL(n->svc.nports, 1);
+	CU_ASSERT_EQUAL(n->svc.ports[0], 80);
+	CU_ASSERT_EQUAL(n->svc.response, 64);
+	CU_ASSERT_EQUAL(node("s1")->ifs[0].addr, ipv4(10, 1, 0, 2));
+	CU_ASSERT_EQUAL(node("s1")->via, topo_find_node(&t, "lb"));
+	CU_ASSERT_EQUAL(node("s2")->via, topo_find_node(&t, "lb"));
+	CU_ASSERT_EQUAL(node("c1")->via, topo_find_node(&t, "gw"));
+	/* with a balancer, it is the default target */
+	CU_ASSERT_EQUAL(t.traffic.server, topo_find_node(&t, "lb"));
+	CU_ASSERT_EQUAL_FATAL(topo_target_servers(&t, &srv), 2);
+	CU_ASSERT_EQUAL(srv[0], topo_find_node(&t, "s1"));
+	CU_ASSERT_STRING_EQUAL(topo_kind_name(TOPO_BALANCER), "balancer");
+	CU_ASSERT_STRING_EQUAL(topo_lb_mode_name(n->lb.mode), "fullnat");
+	CU_ASSERT_STRING_EQUAL(topo_lb_schedule_name(n->lb.schedule), "hash");
+	CU_ASSERT_EQUAL(topo_uplink(TOPO_GATEWAY), 1);
+	CU_ASSERT_EQUAL(topo_uplink(TOPO_BALANCER), 0);
+	CU_ASSERT_EQUAL(topo_served(TOPO_BALANCER), 1);
+	CU_ASSERT_EQUAL(topo_served(TOPO_SERVER), -1);
+
+	/* defaults, explicit addresses and ports, a plain server target */
+	CHECK_OK(LB_BASE "servers = s2\n"
+			 "address = 198.51.100.10\n"
+			 "backend.address = 10.1.0.254\n"
+			 "[traffic]\n"
+			 "server = s1\n");
+	n = node("lb");
+	CU_ASSERT_EQUAL(n->ifs[0].addr, ipv4(198, 51, 100, 10));
+	CU_ASSERT_EQUAL(n->ifs[1].addr, ipv4(10, 1, 0, 254));
+	CU_ASSERT_EQUAL(n->lb.mode, TOPO_LB_DNAT);
+	CU_ASSERT_EQUAL(n->lb.schedule, TOPO_LB_ROUND_ROBIN);
+	CU_ASSERT_EQUAL(node("s1")->ifs[0].addr, ipv4(10, 1, 0, 1));
+	CU_ASSERT_EQUAL(t.traffic.server, topo_find_node(&t, "s1"));
+	CU_ASSERT_EQUAL(topo_target_servers(&t, &srv), 1);
+	CU_ASSERT_EQUAL(*srv, topo_find_node(&t, "s1"));
+}
+
+static void test_balancer_listen(void)
+{
+	const struct topo_node *n;
+
+	CHECK_OK(BASE GW "[network dmz]\nsubnet = 10.1.0.0/24\n"
+			 "[server s1]\nnetwork = dmz\nlisten = 80, 8080\n"
+			 "[server s2]\nnetwork = dmz\nlisten = 8080\n"
+			 "[clients]\ncount = 2\nnetwork = lan\n"
+			 "[balancer lb]\nfrontend = wan\nbackend = dmz\n"
+			 "servers = s1, s2\nlisten = 8080\n");
+	n = node("lb");
+	CU_ASSERT_EQUAL(n->svc.nports, 1);
+	CU_ASSERT_EQUAL(n->svc.ports[0], 8080);
+
+	parse(LB_BASE "servers = s1, s2\n"
+		      "listen = 80, 8080\n"); /* 23 */
+	CHECK_ERR(23, "balancer 'lb': server 's1' does not listen on port "
+		      "8080 of its virtual address");
+	CHECK_ERR(23, "balancer 'lb': server 's2' does not listen on port "
+		      "8080 of its virtual address");
+	CU_ASSERT_EQUAL(t.nerrs, 2);
+}
+
+static void test_balancer_servers_errors(void)
+{
+	/* no servers */
+	parse(LB_BASE);
+	CHECK_ERR(19, "balancer 'lb': missing 'servers'");
+	CU_ASSERT_EQUAL(t.nerrs, 1);
+	parse(LB_BASE "servers = s1, ,s2\n"); /* 22 */
+	CHECK_ERR(22, "servers: expected server names separated by commas");
+	CU_ASSERT_EQUAL(t.nerrs, 1);
+
+	/* a duplicate */
+	parse(LB_BASE "servers = s1, s2, s1\n"); /* 22 */
+	CHECK_ERR(22, "servers: 's1' is listed twice");
+	CU_ASSERT_EQUAL(t.nerrs, 1);
+
+	/* not a server, no such node, not on the backend network */
+	parse(LB_BASE "servers = c1, s9, gw, s3, s1\n" /* 22 */
+		      "[server s3]\n"
+		      "network = wan\n");
+	CHECK_ERR(22, "balancer 'lb': 'c1' is a client, not a server");
+	CHECK_ERR(22, "balancer 'lb': no server 's9'");
+	CHECK_ERR(22, "balancer 'lb': 'gw' is a gateway, not a server");
+	CHECK_ERR(22, "balancer 'lb': server 's3' is on network 'wan', not "
+		      "on its backend network 'dmz'");
+	CU_ASSERT_EQUAL(t.nerrs, 4);
+
+	/* more than TOPO_LB_SERVERS_MAX */
+	parse(LB_BASE "servers = s1,s2,a3,a4,a5,a6,a7,a8,a9,a10,a11,a12,a13,"
+		      "a14,a15,a16,a17\n"); /* 22 */
+	CHECK_ERR(22, "servers: at most 16");
+}
+
+static void test_balancer_value_errors(void)
+{
+	/* frontend == backend, unknown mode and schedule, unknown key */
+	parse(BASE GW "[server s1]\n" /* 10 */
+		      "network = wan\n"
+		      "[balancer lb]\n" /* 12 */
+		      "frontend = wan\n"
+		      "backend = wan\n" /* 14 */
+		      "servers = s1\n"
+		      "mode = snat\n" /* 16 */
+		      "schedule = least-conn\n"
+		      "nat = masquerade\n"); /* 18 */
+	CHECK_ERR(14, "balancer 'lb': frontend and backend are the same "
+		      "network 'wan'");
+	CHECK_ERR(16, "mode: expected dnat or fullnat");
+	CHECK_ERR(17, "schedule: expected round-robin or hash");
+	CHECK_ERR(18, "unknown key 'nat' in [balancer lb]");
+	CU_ASSERT_EQUAL(t.nerrs, 4);
+
+	/* a fault acts on clients and servers only */
+	parse(LB_BASE "servers = s1\n"
+		      "[fault f]\n"
+		      "node = lb\n" /* 24 */
+		      "action = drop\n");
+	CHECK_ERR(24, "fault 'f': 'lb' is a balancer; faults act on");
+	CU_ASSERT_EQUAL(t.nerrs, 1);
+
+	/* its metrics: conns.SERVER of its own servers only */
+	parse(LB_BASE "servers = s1\n"
+		      "[expect]\n"
+		      "lb.conns.s1 > 0\n"
+		      "lb.conns > 0\n"
+		      "lb.conntrack >= 0\n"
+		      "lb.conns.s2 > 0\n" /* 27 */
+		      "lb.syn_in > 0\n"); /* 28 */
+	CHECK_ERR(27, "metric 'lb.conns.s2': balancer has no metric "
+		      "'conns.s2'");
+	CHECK_ERR(28, "metric 'lb.syn_in': balancer has no metric 'syn_in'");
+	CU_ASSERT_EQUAL(t.nerrs, 2);
+}
+
+static void test_balancer_route_errors(void)
+{
+	/* mode dnat: a server whose replies would bypass the balancer */
+	parse(BASE GW "[network dmz]\nsubnet = 10.1.0.0/24\n"
+		      "[gateway g2]\ninside = dmz\noutside = wan\n"
+		      "[server s1]\nnetwork = dmz\nvia = lb\n"
+		      "[server s2]\nnetwork = dmz\n"
+		      "via = g2\n" /* 20 */
+		      "[balancer lb]\nfrontend = wan\nbackend = dmz\n"
+		      "servers = s1, s2\n");
+	CHECK_ERR(20, "server 's2' routes via 'g2', so its replies would not "
+		      "pass balancer 'lb' (mode dnat): route it via 'lb', or "
+		      "use mode = fullnat");
+	CU_ASSERT_EQUAL(t.nerrs, 1);
+	/* fullnat: the replies go to the balancer's own address anyway */
+	CHECK_OK(BASE GW "[network dmz]\nsubnet = 10.1.0.0/24\n"
+			 "[gateway g2]\ninside = dmz\noutside = wan\n"
+			 "[server s1]\nnetwork = dmz\nvia = lb\n"
+			 "[server s2]\nnetwork = dmz\nvia = g2\n"
+			 "[balancer lb]\nfrontend = wan\nbackend = dmz\n"
+			 "servers = s1, s2\nmode = fullnat\n");
+	CU_ASSERT_EQUAL(node("s2")->via, topo_find_node(&t, "g2"));
+
+	/* two routers serve dmz */
+	parse(BASE GW "[network dmz]\nsubnet = 10.1.0.0/24\n"
+		      "[gateway g2]\ninside = dmz\noutside = wan\n"
+		      "[server s1]\n" /* 15 */
+		      "network = dmz\n"
+		      "[balancer lb]\nfrontend = wan\nbackend = dmz\n"
+		      "servers = s1\n");
+	CHECK_ERR(15, "ambiguous default route for 's1': routers g2 and lb "
+		      "both serve dmz; set 'via'");
+	CU_ASSERT_EQUAL(t.nerrs, 1);
+
+	/* via a balancer from another network; a balancer via itself */
+	parse(LB_BASE "servers = s1\n"
+		      "via = lb\n" /* 23 */
+		      "[client x]\n"
+		      "network = lan\n"
+		      "via = lb\n"); /* 26 */
+	CHECK_ERR(23, "balancer 'lb' cannot route via itself");
+	CHECK_ERR(26, "via 'lb': balancer 'lb' is not on network 'lan' (its "
+		      "backend network is 'dmz')");
+	CU_ASSERT_EQUAL(t.nerrs, 2);
+
+	/* a loop through a gateway and a balancer */
+	parse("[lab]\nname = t\n"
+	      "[network a]\nsubnet = 10.0.0.0/24\n"
+	      "[network b]\nsubnet = 10.1.0.0/24\n"
+	      "[gateway g]\n" /* 7 */
+	      "inside = a\n"
+	      "outside = b\n"
+	      "[balancer lb]\nfrontend = a\nbackend = b\nservers = s\n"
+	      "[server s]\nnetwork = b\n");
+	CHECK_ERR(7, "routing loop through gateways and balancers g -> lb -> "
+		     "g");
+	CU_ASSERT_EQUAL(t.nerrs, 1);
+}
+
+static void test_balancer_target_errors(void)
+{
+	/* not reachable: the clients' routes end on isp */
+	parse("[lab]\nname = t\n"
+	      "[network lan]\nsubnet = 10.0.0.0/24\n"
+	      "[network isp]\nsubnet = 100.64.0.0/24\n"
+	      "[network wan]\nsubnet = 198.51.100.0/24\n"
+	      "[network dmz]\nsubnet = 10.1.0.0/24\n"
+	      "[gateway home]\ninside = lan\noutside = isp\n"
+	      "[clients]\ncount = 3\nnetwork = lan\n"
+	      "[server s1]\nnetwork = dmz\n"
+	      "[balancer lb]\nfrontend = wan\nbackend = dmz\nservers = s1\n"
+	      "[traffic]\n"
+	      "server = lb\n"); /* 24 */
+	CHECK_ERR(24, "balancer 'lb' is not reachable from client "
+		      "'c1..c3': its routes reach lan, isp, not the frontend "
+		      "network 'wan'");
+	CU_ASSERT_EQUAL(t.nerrs, 1);
+	/* the same lab with a carrier NAT between isp and wan is fine */
+	CHECK_OK("[lab]\nname = t\n"
+		 "[network lan]\nsubnet = 10.0.0.0/24\n"
+		 "[network isp]\nsubnet = 100.64.0.0/24\n"
+		 "[network wan]\nsubnet = 198.51.100.0/24\n"
+		 "[network dmz]\nsubnet = 10.1.0.0/24\n"
+		 "[gateway home]\ninside = lan\noutside = isp\n"
+		 "[gateway carrier]\ninside = isp\noutside = wan\n"
+		 "[clients]\ncount = 3\nnetwork = lan\n"
+		 "[server s1]\nnetwork = dmz\n"
+		 "[balancer lb]\nfrontend = wan\nbackend = dmz\nservers = s1\n"
+		 "[traffic]\nserver = lb\n");
+
+	/* the target's servers answer alike */
+	parse(BASE GW "[network dmz]\nsubnet = 10.1.0.0/24\n"
+		      "[server s1]\nnetwork = dmz\nresponse = 100\n"
+		      "[server s2]\nnetwork = dmz\nclose = client\n"
+		      "[clients]\ncount = 2\nnetwork = lan\n"
+		      "[balancer lb]\nfrontend = wan\nbackend = dmz\n"
+		      "servers = s1, s2\n"); /* 24 */
+	CHECK_ERR(24, "balancer 'lb': servers 's1' and 's2' differ in 'close' "
+		      "(server, client): the traffic's clients cannot tell "
+		      "them apart");
+	CHECK_ERR(24, "differ in 'response' (100, 64)");
+	CU_ASSERT_EQUAL(t.nerrs, 2);
+	/* ... which only matters to the balancer the traffic targets */
+	CHECK_OK(BASE GW "[network dmz]\nsubnet = 10.1.0.0/24\n"
+			 "[server s1]\nnetwork = dmz\nresponse = 100\n"
+			 "[server s2]\nnetwork = dmz\nclose = client\n"
+			 "[clients]\ncount = 2\nnetwork = lan\n"
+			 "[balancer lb]\nfrontend = wan\nbackend = dmz\n"
+			 "servers = s1, s2\n"
+			 "[traffic]\nserver = s1\n");
+
+	/* a target that is neither */
+	parse(LB_BASE "servers = s1\n"
+		      "[traffic]\n"
+		      "server = gw\n"); /* 24 */
+	CHECK_ERR(24, "server: no server or balancer 'gw'");
+}
+
 static void test_lookups_and_free(void)
 {
 	CHECK_OK(BASE GW "[server srv]\nnetwork = wan\n");
@@ -1228,6 +1527,12 @@ static const struct unit_test tests[] = {
 	{"engine options", test_engine_options},
 	{"random clock offsets", test_random_offsets},
 	{"lookups and free", test_lookups_and_free},
+	{"balancer model", test_balancer_model},
+	{"balancer ports", test_balancer_listen},
+	{"balancer servers errors", test_balancer_servers_errors},
+	{"balancer value errors", test_balancer_value_errors},
+	{"balancer route errors", test_balancer_route_errors},
+	{"balancer target errors", test_balancer_target_errors},
 	{NULL, NULL},
 };
 
