@@ -4,12 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libmnl/libmnl.h>
-
 #include "lab/lab.h"
 #include "lab/lab_int.h"
 #include "lib/log.h"
-#include "lib/netlink.h"
 #include "lib/netns.h"
 #include "lib/nft.h"
 #include "lib/nftlb.h"
@@ -67,49 +64,16 @@ int lab_balancer_rules(const struct topo *t, const struct topo_node *n)
 	return err;
 }
 
-/* Where the dump's rules go. */
-struct lb_counts {
-	struct nftlb_count *out;
-	int max, n;
-};
-
-static int lab_lb_count_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct lb_counts *c = data;
-	struct nftlb_count one;
-	int ret = nftlb_counts_parse(nlh, &one);
-
-	if (ret < 0)
-		return MNL_CB_ERROR;
-	if (ret && c->n < c->max)
-		c->out[c->n++] = one;
-	return MNL_CB_OK;
-}
-
 int lab_balancer_counts(const char *lab, const char *node,
 			struct nftlb_count *out, int max)
 {
-	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
-	struct lb_counts c = {.out = out, .max = max};
-	struct netlink nl;
-	size_t len;
-	int err;
+	int n = netns_enter_node(lab, node);
 
-	err = netns_enter_node(lab, node);
-	if (err)
-		return err;
-	err = netlink_open(&nl, NETLINK_NETFILTER);
-	if (!err) {
-		len = nftlb_counts_req(buf, netlink_next_seq(&nl));
-		err = len ? netlink_talk(&nl, buf, len, 1, lab_lb_count_cb, &c)
-			  : -ENOMEM;
-		netlink_close(&nl);
-	}
+	if (n)
+		return n;
+	n = nftlb_counts(out, max);
 	netns_leave();
-	/* A namespace without the balancer's table has no counts. */
-	if (err == -ENOENT)
-		return 0;
-	if (err)
-		log_errno(err, "balancer %s: its counters", node);
-	return err ? err : c.n;
+	if (n < 0)
+		log_errno(n, "balancer %s: its counters", node);
+	return n;
 }

@@ -169,6 +169,15 @@ int nftbuild_pure_syn(struct nftnl_rule *r);
 int nftbuild_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set,
 		    uint32_t id, uint32_t dreg);
 
+/* ct load KEY -> dreg */
+int nftbuild_ct(struct nftnl_rule *r, uint32_t key, uint32_t dreg);
+
+/* snat/dnat to the address in reg_addr [: the port in reg_proto], with
+ * NF_NAT_RANGE_* flags (MAP_IPS always, PROTO_SPECIFIED with a port);
+ * reg_proto 0: no port given */
+int nftbuild_nat(struct nftnl_rule *r, uint32_t type, uint32_t reg_addr,
+		 uint32_t reg_proto, uint32_t flags);
+
 /* nftables' datatype numbers of set keys and map data, as nft lists them
  * (userspace only: the kernel keeps them for the listing), and its
  * concatenation of two: one type in 6 bits per field */

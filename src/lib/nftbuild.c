@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 
 #include <libnftnl/chain.h>
@@ -245,6 +246,40 @@ int nftbuild_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set,
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
 	if (dreg)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+int nftbuild_ct(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("ct");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+int nftbuild_nat(struct nftnl_rule *r, uint32_t type, uint32_t reg_addr,
+		 uint32_t reg_proto, uint32_t flags)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("nat");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, type);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, reg_addr);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, reg_addr);
+	flags |= NF_NAT_RANGE_MAP_IPS;
+	if (reg_proto) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, reg_proto);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, reg_proto);
+		flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+	}
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
 	nftnl_rule_add_expr(r, e);
 	return 0;
 }

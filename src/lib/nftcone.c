@@ -55,43 +55,6 @@
 
 /* Expressions only this ruleset uses; 0 or -ENOMEM. */
 
-/* ct load KEY -> dreg */
-static int add_ct(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("ct");
-
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
-	nftnl_rule_add_expr(r, e);
-	return 0;
-}
-
-/* snat/dnat to the address in reg_addr [: the port in reg_proto], with
- * NF_NAT_RANGE_* flags; reg_proto 0: no port given */
-static int add_nat(struct nftnl_rule *r, uint32_t type, uint32_t reg_addr,
-		   uint32_t reg_proto, uint32_t flags)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("nat");
-
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, type);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, reg_addr);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, reg_addr);
-	flags |= NF_NAT_RANGE_MAP_IPS;
-	if (reg_proto) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, reg_proto);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, reg_proto);
-		flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
-	}
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
-	nftnl_rule_add_expr(r, e);
-	return 0;
-}
-
 /* log group GROUP snaplen SNAPLEN queue-threshold 1: each packet goes
  * to user space at once */
 static int add_log(struct nftnl_rule *r, uint16_t group, uint32_t snaplen)
@@ -162,7 +125,7 @@ static int fc_match(struct nftnl_rule *r, const struct fc_rule_ctx *x)
 	    nftbuild_nh(r, 12, 4, NFT_REG_1) ||
 	    nftbuild_bitwise(r, NFT_REG_1, &mask, 4) ||
 	    nftbuild_cmp(r, NFT_REG_1, NFT_CMP_EQ, &net, 4) ||
-	    add_ct(r, NFT_CT_STATUS, NFT_REG_1) ||
+	    nftbuild_ct(r, NFT_CT_STATUS, NFT_REG_1) ||
 	    nftbuild_bitwise(r, NFT_REG_1, &dnat, 4) ||
 	    nftbuild_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4))
 		return -ENOMEM;
@@ -215,7 +178,7 @@ static int fc_post_rules(struct nft_batch *b, const struct fc_rule_ctx *x)
 		     nftbuild_th(r, 0, 2, NFT_REG32_05) ||
 		     nftbuild_lookup(r, NFT_REG32_04, NFT_FC_EIM,
 				     NFT_SET_ID_FC_EIM, NFT_REG32_04) ||
-		     add_nat(r, NFT_NAT_SNAT, NFT_REG_1, NFT_REG32_04, 0)))
+		     nftbuild_nat(r, NFT_NAT_SNAT, NFT_REG_1, NFT_REG32_04, 0)))
 			err = -ENOMEM;
 		if (!err && step == 2 &&
 		    (nftbuild_th(r, 0, 2, NFT_REG_1) ||
@@ -223,13 +186,13 @@ static int fc_post_rules(struct nft_batch *b, const struct fc_rule_ctx *x)
 				     NFT_SET_ID_FC_EIF, 0) ||
 		     nftbuild_counter(r) ||
 		     nftbuild_immediate(r, NFT_REG_1, &ext, 4) ||
-		     add_nat(r, NFT_NAT_SNAT, NFT_REG_1, 0,
-			     NF_NAT_RANGE_PROTO_RANDOM)))
+		     nftbuild_nat(r, NFT_NAT_SNAT, NFT_REG_1, 0,
+				  NF_NAT_RANGE_PROTO_RANDOM)))
 			err = -ENOMEM;
 		if (!err && step == 3 &&
 		    (nftbuild_counter(r) ||
 		     nftbuild_immediate(r, NFT_REG_1, &ext, 4) ||
-		     add_nat(r, NFT_NAT_SNAT, NFT_REG_1, 0, 0)))
+		     nftbuild_nat(r, NFT_NAT_SNAT, NFT_REG_1, 0, 0)))
 			err = -ENOMEM;
 		fc_desc(desc, sizeof(desc), x,
 			step == 1 ? "counter snat to ip saddr . tcp sport map "
@@ -261,7 +224,7 @@ static int fc_pre_rule(struct nft_batch *b, const struct nft_fullcone *fc)
 	    nftbuild_th(r, 2, 2, NFT_REG_1) ||
 	    nftbuild_lookup(r, NFT_REG_1, NFT_FC_EIF, NFT_SET_ID_FC_EIF,
 			    NFT_REG_1) ||
-	    add_nat(r, NFT_NAT_DNAT, NFT_REG_1, NFT_REG32_01, 0))
+	    nftbuild_nat(r, NFT_NAT_DNAT, NFT_REG_1, NFT_REG32_01, 0))
 		err = -ENOMEM;
 	inet_ntop(AF_INET, &in, a, sizeof(a));
 	snprintf(desc, sizeof(desc),

@@ -50,12 +50,14 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 
+#include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/udata.h>
 
+#include "lib/netlink.h"
 #include "lib/nft.h"
 #include "lib/nft_int.h"
 #include "lib/nftlb.h"
@@ -97,22 +99,6 @@ static int lb_addr_is(struct nftnl_rule *r, uint32_t offset, uint32_t addr)
 	return 0;
 }
 
-/* lookup REG in the batch's anonymous set ID, [into DREG] */
-static int lb_lookup(struct nftnl_rule *r, uint32_t id, uint32_t dreg)
-{
-	struct nftnl_expr *e = lb_expr(r, "lookup");
-
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET,
-			   id == LB_MAP_ID ? "__map%d" : "__set%d");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
-	if (dreg)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
-	return 0;
-}
-
 /* tcp dport PORT, or tcp dport { PORTS } */
 static int lb_dports(struct nftnl_rule *r, const struct nftlb *lb)
 {
@@ -121,7 +107,7 @@ static int lb_dports(struct nftnl_rule *r, const struct nftlb *lb)
 	if (nftbuild_l4proto(r, IPPROTO_TCP) || nftbuild_th(r, 2, 2, NFT_REG_1))
 		return -ENOMEM;
 	if (lb->nports > 1)
-		return lb_lookup(r, LB_PORTS_ID, 0);
+		return nftbuild_lookup(r, NFT_REG_1, "__set%d", LB_PORTS_ID, 0);
 	return nftbuild_cmp(r, NFT_REG_1, NFT_CMP_EQ, &port, sizeof(port));
 }
 
@@ -156,30 +142,13 @@ static int lb_pick(struct nftnl_rule *r, const struct nftlb *lb)
 	return 0;
 }
 
-/* dnat/snat to the address in NFT_REG_1 */
-static int lb_nat(struct nftnl_rule *r, uint32_t type)
-{
-	struct nftnl_expr *e = lb_expr(r, "nat");
-
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, type);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
-	return 0;
-}
-
 /* ct status dnat: the connection's destination was translated */
 static int lb_ct_dnat(struct nftnl_rule *r)
 {
-	struct nftnl_expr *e = lb_expr(r, "ct");
 	uint32_t dnat = IPS_DST_NAT, zero = 0;
 
-	if (!e)
-		return -ENOMEM;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-	if (nftbuild_bitwise(r, NFT_REG_1, &dnat, sizeof(dnat)) ||
+	if (nftbuild_ct(r, NFT_CT_STATUS, NFT_REG_1) ||
+	    nftbuild_bitwise(r, NFT_REG_1, &dnat, sizeof(dnat)) ||
 	    nftbuild_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, sizeof(zero)))
 		return -ENOMEM;
 	return 0;
@@ -350,9 +319,10 @@ static int lb_put_dnat(struct nft_batch *b, const struct nftlb *lb)
 	if (!err)
 		err = lb_pick(r, lb);
 	if (!err)
-		err = lb_lookup(r, LB_MAP_ID, NFT_REG_1);
+		err = nftbuild_lookup(r, NFT_REG_1, "__map%d", LB_MAP_ID,
+				      NFT_REG_1);
 	if (!err)
-		err = lb_nat(r, NFT_NAT_DNAT);
+		err = nftbuild_nat(r, NFT_NAT_DNAT, NFT_REG_1, 0, 0);
 	lb_dnat_desc(lb, desc, sizeof(desc));
 	return nftbuild_rule_put(b, r, err, desc);
 }
@@ -378,7 +348,7 @@ static int lb_put_server(struct nft_batch *b, const struct nftlb *lb,
 	    nftbuild_immediate(r, NFT_REG_1, &src, sizeof(src)))
 		err = -ENOMEM;
 	if (!err && lb->snat_addr)
-		err = lb_nat(r, NFT_NAT_SNAT);
+		err = nftbuild_nat(r, NFT_NAT_SNAT, NFT_REG_1, 0, 0);
 	if (!err)
 		err = lb_comment(r, s->name);
 	if (lb->snat_addr) {
@@ -532,4 +502,43 @@ int nftlb_counts_parse(const struct nlmsghdr *nlh, struct nftlb_count *out)
 out:
 	nftnl_rule_free(r);
 	return ret;
+}
+
+/* Where the dump's rules go. */
+struct lb_counts {
+	struct nftlb_count *out;
+	int max, n;
+};
+
+static int lb_counts_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct lb_counts *c = data;
+	struct nftlb_count one;
+	int ret = nftlb_counts_parse(nlh, &one);
+
+	if (ret < 0)
+		return MNL_CB_ERROR;
+	if (ret && c->n < c->max)
+		c->out[c->n++] = one;
+	return MNL_CB_OK;
+}
+
+int nftlb_counts(struct nftlb_count *out, int max)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct lb_counts c = {.out = out, .max = max};
+	struct netlink nl;
+	size_t len;
+	int err;
+
+	err = netlink_open(&nl, NETLINK_NETFILTER);
+	if (err)
+		return err;
+	len = nftlb_counts_req(buf, netlink_next_seq(&nl));
+	err = len ? netlink_talk(&nl, buf, len, 1, lb_counts_cb, &c) : -ENOMEM;
+	netlink_close(&nl);
+	/* A namespace without the balancer's table has no counts. */
+	if (err == -ENOENT)
+		return 0;
+	return err ? err : c.n;
 }

@@ -92,4 +92,12 @@ size_t nftlb_counts_req(void *buf, uint32_t seq);
  */
 int nftlb_counts_parse(const struct nlmsghdr *nlh, struct nftlb_count *out);
 
+/**
+ * nftlb_counts() - read the servers' counts of the balancer in this
+ * network namespace (the request above, sent and answered)
+ * @out: up to @max counts
+ * Return: how many were read (0 without the table), or -errno.
+ */
+int nftlb_counts(struct nftlb_count *out, int max);
+
 #endif
