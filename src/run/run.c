@@ -249,8 +249,27 @@ static void run_legacy_how(const struct topo *t, struct run_data *d)
 			  d->legacy_native);
 }
 
-/* What the run read of each server the traffic reaches: its listener's
- * counts and the engine's.  Return: by node index, for free(). */
+/* The engine's counters of one node. */
+static void run_engine_node(const char *lab, const char *name,
+			    struct run_server_in *si)
+{
+	struct run_legacy_in *lg = &si->legacy;
+
+	si->paws_drops = (double)run_engine_stat(lab, name, "paws_drops");
+	si->tw_shortened = (double)run_engine_stat(lab, name, "tw_shortened");
+	lg->remembered = (double)run_engine_stat(lab, name, "remembered");
+	lg->remembered_at_ack =
+		(double)run_engine_stat(lab, name, "remembered_at_ack");
+	lg->tw_rearmed = (double)run_engine_stat(lab, name, "tw_rearmed");
+	lg->syn_spared = (double)run_engine_stat(lab, name, "syn_spared");
+	lg->pressure_drops =
+		(double)run_engine_stat(lab, name, "pressure_drops");
+	lg->seeded = (double)run_engine_stat(lab, name, "seeded");
+}
+
+/* What the run read of each server the traffic reaches (its listener's
+ * counts and the engine's) and of each node with the emulated
+ * tcp_tw_recycle (the engine's).  Return: by node index, for free(). */
 static struct run_server_in *run_servers_in(const struct topo *t,
 					    const struct run *r)
 {
@@ -258,16 +277,14 @@ static struct run_server_in *run_servers_in(const struct topo *t,
 	const int *nodes;
 	int n, k;
 
+	for (k = 0; k < t->nnodes; k++)
+		if (t->nodes[k].legacy.recycle)
+			run_engine_node(t->name, t->nodes[k].name, &in[k]);
 	n = topo_target_servers(t, &nodes);
 	for (k = 0; k < n; k++) {
-		struct run_server_in *si = &in[nodes[k]];
-		const char *name = t->nodes[nodes[k]].name;
-
-		traffic_server_stats(r->tr, nodes[k], &si->listener);
-		si->paws_drops =
-			(double)run_engine_stat(t->name, name, "paws_drops");
-		si->tw_shortened =
-			(double)run_engine_stat(t->name, name, "tw_shortened");
+		traffic_server_stats(r->tr, nodes[k], &in[nodes[k]].listener);
+		run_engine_node(t->name, t->nodes[nodes[k]].name,
+				&in[nodes[k]]);
 	}
 	return in;
 }

@@ -194,6 +194,37 @@ static void server_metrics(struct run_data *d, const struct run_measured *in,
 		    (double)(after->paws_estab - before->paws_estab), 0);
 }
 
+/* The clients' sums of what their emulated tcp_tw_recycle did. */
+struct legacy_sum {
+	int clients; /* how many have it */
+	double tw_shortened, seeded;
+};
+
+/* What the emulated tcp_tw_recycle of node @k did; of a client, its
+ * shortened TIME_WAITs too (a server's are in server_metrics), added to
+ * @all's. */
+static void legacy_metrics(struct run_data *d, const struct run_measured *in,
+			   int k, struct legacy_sum *all)
+{
+	const struct topo_node *n = &d->t->nodes[k];
+	const struct run_legacy_in *lg = &in->servers[k].legacy;
+
+	metrics_set(&d->m, n->name, "remembered", lg->remembered, 0);
+	metrics_set(&d->m, n->name, "remembered_at_ack", lg->remembered_at_ack,
+		    0);
+	metrics_set(&d->m, n->name, "tw_rearmed", lg->tw_rearmed, 0);
+	metrics_set(&d->m, n->name, "syn_spared", lg->syn_spared, 0);
+	metrics_set(&d->m, n->name, "pressure_drops", lg->pressure_drops, 0);
+	metrics_set(&d->m, n->name, "seeded", lg->seeded, 0);
+	if (n->kind != TOPO_CLIENT)
+		return;
+	metrics_set(&d->m, n->name, "tw_shortened", in->servers[k].tw_shortened,
+		    0);
+	all->clients++;
+	all->tw_shortened += in->servers[k].tw_shortened;
+	all->seeded += lg->seeded;
+}
+
 /* A router's conntrack counts: failed inserts and INVALID packets over
  * the run, live entries at the end. */
 static void conntrack_metrics(struct run_data *d, const char *name,
@@ -275,6 +306,7 @@ void run_metrics_compute(struct run_data *d, const struct run_measured *in)
 	/* Connect times in microseconds, of one client, then of all. */
 	uint32_t *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(*lat));
 	struct clients_sum all = {0};
+	struct legacy_sum lg = {0};
 	const int *srv;
 	int c, k, n;
 
@@ -286,6 +318,14 @@ void run_metrics_compute(struct run_data *d, const struct run_measured *in)
 	n = topo_target_servers(t, &srv);
 	for (k = 0; k < n; k++)
 		server_metrics(d, in, srv[k]);
+	for (c = 0; c < t->nnodes; c++)
+		if (t->nodes[c].legacy.recycle)
+			legacy_metrics(d, in, c, &lg);
+	if (lg.clients) {
+		metrics_set(&d->m, "clients", "tw_shortened", lg.tw_shortened,
+			    0);
+		metrics_set(&d->m, "clients", "seeded", lg.seeded, 0);
+	}
 	balancer_metrics(d, in->before, in->after);
 	gateway_metrics(d, in->before, in->after);
 }

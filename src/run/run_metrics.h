@@ -8,12 +8,24 @@
 #include "run/report.h"
 #include "run/traffic.h"
 
-/* What a run read of a server the traffic reaches, besides its kernel
- * counters and the capture. */
+/* What the engine's emulated tcp_tw_recycle of one node counted (the
+ * engine's file; docs/RECYCLE.md has the rules). */
+struct run_legacy_in {
+	double remembered;	  /* peer entries written */
+	double remembered_at_ack; /* of those, at the ACK of its FIN */
+	double tw_rearmed;	  /* TIME_WAITs re-armed to 60 s */
+	double syn_spared;	  /* SYNs a socket or a cookie kept from it */
+	double pressure_drops;	  /* 2.6.32's queue-pressure drops */
+	double seeded;		  /* SYNs out with a seeded TSecr */
+};
+
+/* What a run read of a server the traffic reaches, or of a node with the
+ * emulated tcp_tw_recycle, besides its kernel counters and the capture. */
 struct run_server_in {
 	struct tr_server_stats listener; /* its built-in server's */
 	double paws_drops;   /* SYNs the engine's emulated PAWS dropped */
 	double tw_shortened; /* TIME_WAITs the engine's recycle cut short */
+	struct run_legacy_in legacy;
 };
 
 /* What a run read besides its records and capture (which struct run_data
@@ -23,7 +35,8 @@ struct run_measured {
 	 * topology order. */
 	const struct counters *before, *after;
 	/* By node index: each server the traffic reaches (the target, or
-	 * a target balancer's servers); the others' are not read. */
+	 * a target balancer's servers) and each node with the emulated
+	 * tcp_tw_recycle; the others' are not read. */
 	const struct run_server_in *servers;
 };
 

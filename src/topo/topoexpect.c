@@ -81,6 +81,12 @@ static const char server_metrics[] =
 	" twack_out challenge_acks estab_resets ";
 static const char gateway_metrics[] =
 	" mappings port_reuse insert_failed conntrack ct_invalid ";
+/* of a client or a server with legacy.tcp_tw_recycle (a client's
+ * tw_shortened too), and the two "clients." sums of them */
+static const char legacy_metrics[] =
+	" remembered remembered_at_ack tw_rearmed syn_spared pressure_drops"
+	" seeded tw_shortened ";
+static const char legacy_sums[] = " tw_shortened seeded ";
 /* and conns.SERVER for each of its servers */
 static const char balancer_metrics[] =
 	" conns insert_failed conntrack ct_invalid ";
@@ -99,7 +105,10 @@ int topo_metric_known(int kind, const char *name)
 	if (kind == TOPO_BALANCER && !strncmp(name, "conns.", 6))
 		return name[6] != '\0';
 	word = topo_strf(" %s ", name);
-	found = strstr(list, word) != NULL;
+	found = strstr(list, word) != NULL ||
+		((kind == TOPO_CLIENT || kind == TOPO_SERVER) &&
+		 strstr(legacy_metrics, word) != NULL) ||
+		(kind == -1 && strstr(legacy_sums, word) != NULL);
 	free(word);
 	return found;
 }

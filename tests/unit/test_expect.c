@@ -258,6 +258,12 @@ static void test_metric_kind_ok(void)
 	CU_ASSERT(topo_metric_known(TOPO_GATEWAY, "conntrack"));
 	CU_ASSERT(!topo_metric_known(TOPO_GATEWAY, "conn"));
 	CU_ASSERT(!topo_metric_known(TOPO_CLIENT, ""));
+	/* the emulated tcp_tw_recycle's, of a node and summed */
+	CU_ASSERT(topo_metric_known(TOPO_CLIENT, "seeded"));
+	CU_ASSERT(topo_metric_known(TOPO_SERVER, "remembered_at_ack"));
+	CU_ASSERT(topo_metric_known(-1, "tw_shortened"));
+	CU_ASSERT(!topo_metric_known(-1, "remembered"));
+	CU_ASSERT(!topo_metric_known(TOPO_GATEWAY, "seeded"));
 }
 
 static void test_metric_without_dot(void)

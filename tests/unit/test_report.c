@@ -1264,6 +1264,66 @@ static void test_run_metrics(void)
 	topo_free(&lab);
 }
 
+/* A client and the server with the emulated tcp_tw_recycle: each gets
+ * the engine's counts of it, the client its shortened TIME_WAITs, and the
+ * clients their sums; a client without it gets none. */
+static void test_run_metrics_legacy(void)
+{
+	struct counters before[4] = {{0}}, after[4] = {{0}};
+	struct run_server_in nodes[4] = {
+		[1] = {.tw_shortened = 4,
+		       .legacy = {.remembered = 7,
+				  .remembered_at_ack = 2,
+				  .tw_rearmed = 1,
+				  .syn_spared = 3,
+				  .pressure_drops = 5}},
+		[2] = {.tw_shortened = 6,
+		       .legacy = {.remembered = 6, .seeded = 9}},
+		[3] = {.tw_shortened = 8, .legacy = {.seeded = 1}},
+	};
+	struct run_measured in = {
+		.before = before, .after = after, .servers = nodes};
+	static const struct {
+		const char *name;
+		double value;
+	} want[] = {
+		{"srv.remembered", 7},
+		{"srv.remembered_at_ack", 2},
+		{"srv.tw_rearmed", 1},
+		{"srv.syn_spared", 3},
+		{"srv.pressure_drops", 5},
+		{"srv.seeded", 0},
+		{"srv.tw_shortened", 4},
+		{"c1.remembered", 6},
+		{"c1.seeded", 9},
+		{"c1.tw_shortened", 6},
+		{"clients.tw_shortened", 6},
+		{"clients.seeded", 9},
+	};
+	const struct metric *m;
+	struct run_data d;
+	size_t i;
+
+	lab_run(&d);
+	metrics_free(&d.m);
+	lab.nodes[1].legacy.recycle = 1;
+	lab.nodes[2].legacy.recycle = 1;
+	run_metrics_compute(&d, &in);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		m = metrics_get(&d.m, want[i].name);
+		CU_ASSERT_PTR_NOT_NULL(m);
+		if (m && m->value != want[i].value)
+			fprintf(stderr, "\n%s %g, expected %g\n", want[i].name,
+				m->value, want[i].value);
+		CU_ASSERT(m && m->value == want[i].value);
+	}
+	CU_ASSERT_PTR_NULL(metrics_get(&d.m, "c2.seeded"));
+	CU_ASSERT_PTR_NULL(metrics_get(&d.m, "c2.tw_shortened"));
+	CU_ASSERT_PTR_NULL(metrics_get(&d.m, "gw.remembered"));
+	metrics_free(&d.m);
+	topo_free(&lab);
+}
+
 /* ---- the picture ---- */
 
 /* The lab run of three connections (the last ends at 3101 ms) with what
@@ -1365,6 +1425,7 @@ static const struct unit_test tests[] = {
 	{"tr_rec size", test_rec_size},
 	{"metrics file", test_metrics_file},
 	{"run metrics from records and counters", test_run_metrics},
+	{"run metrics of the emulated tcp_tw_recycle", test_run_metrics_legacy},
 	{"svg", test_svg},
 	{NULL, NULL},
 };
