@@ -384,14 +384,15 @@ static int lab_node_settings(struct build *b, int i)
 	/* A host clock needs the kernel's own clock without per-connection
 	 * offsets (tcp_timestamps = 2, Linux >= 4.10); explicit sysctls
 	 * come after and win. */
-	if (!err && n->kind == TOPO_CLIENT && n->clock.mode != TOPO_TS_KERNEL) {
+	if (!err && n->clock.mode != TOPO_TS_KERNEL) {
 		err = sysctl_set("net.ipv4.tcp_timestamps",
 				 n->clock.mode == TOPO_TS_HOST ? "2" : "0");
 		if (err)
 			fprintf(stderr,
-				"%s:%d: client %s: tsclock = %s needs "
+				"%s:%d: %s %s: tsclock = %s needs "
 				"tcp_timestamps = %s: %s\n",
-				b->t->file, n->clock.line, n->name,
+				b->t->file, n->clock.line,
+				topo_kind_name(n->kind), n->name,
 				topo_tsclock_name(n->clock.mode),
 				n->clock.mode == TOPO_TS_HOST ? "2" : "0",
 				strerror(-err));

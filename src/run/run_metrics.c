@@ -269,9 +269,27 @@ static void balancer_metrics(struct run_data *d, const struct counters *before,
 	}
 }
 
+/* Does some client's default route lead through gateway @g? */
+static int client_path_has(const struct topo *t, int g)
+{
+	int c, n, hops;
+
+	for (c = 0; c < t->nnodes; c++) {
+		if (t->nodes[c].kind != TOPO_CLIENT)
+			continue;
+		n = t->nodes[c].via;
+		for (hops = 0; n >= 0 && hops < t->nnodes; hops++) {
+			if (n == g)
+				return 1;
+			n = t->nodes[n].via;
+		}
+	}
+	return 0;
+}
+
 /* Each gateway's mappings (the capture's, for the one facing the
- * target: the network of its address, a balancer's VIP) and conntrack
- * counts. */
+ * target, the network of its address or a balancer's VIP, when clients
+ * go through it) and conntrack counts. */
 static void gateway_metrics(struct run_data *d, const struct counters *before,
 			    const struct counters *after)
 {
@@ -290,8 +308,9 @@ static void gateway_metrics(struct run_data *d, const struct counters *before,
 		if (n->kind != TOPO_GATEWAY)
 			continue;
 		/* The capture sees the mappings of the gateway that faces
-		 * the server. */
-		outer = &t->nets[n->ifs[1].net] == srvnet;
+		 * the server, if the clients' traffic passes it. */
+		outer = &t->nets[n->ifs[1].net] == srvnet &&
+			client_path_has(t, g);
 		metrics_set(&d->m, n->name, "mappings",
 			    outer ? (double)ct.ext_ports : 0, 0);
 		metrics_set(&d->m, n->name, "port_reuse",

@@ -72,8 +72,8 @@ struct topo_iface {
 /* A client's TCP timestamp clock. */
 enum topo_tsclock {
 	TOPO_TS_KERNEL, /* per-connection: the kernel's own random offsets */
-	TOPO_TS_HOST,	/* one clock per client, set by natlab */
-	TOPO_TS_OFF,	/* tcp_timestamps = 0 */
+	TOPO_TS_HOST, /* one clock per host (client or server), set by natlab */
+	TOPO_TS_OFF,  /* tcp_timestamps = 0 */
 };
 
 struct topo_clock {
@@ -167,7 +167,7 @@ struct topo_node {
 	struct topo_kv *conntrack;
 	int nconntrack;
 	struct topo_nat nat;	   /* gateway only */
-	struct topo_clock clock;   /* client only */
+	struct topo_clock clock;   /* clients and servers */
 	struct topo_legacy legacy; /* servers and clients */
 	struct topo_load load;	   /* client only */
 	/* server; balancer: the ports of its virtual address and the
