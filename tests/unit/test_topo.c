@@ -1161,6 +1161,31 @@ static void test_random_offsets(void)
 	CU_ASSERT(t.nodes[1].clock.offset_ms != first[0]);
 }
 
+/* A server keeps a host clock as a client does; the lab then needs the
+ * engine, and a gateway still has no clock key. */
+static void test_server_clock(void)
+{
+	CHECK_OK(BASE GW "[server srv]\n" /* 10 */
+			 "network = wan\n"
+			 "tsclock = host\n"
+			 "ts_offset = -10s\n"
+			 "ts_skew = 50ppm\n"
+			 "[clients]\n" /* 15 */
+			 "count = 1\n"
+			 "network = lan\n");
+	CU_ASSERT_EQUAL(t.nodes[1].kind, TOPO_SERVER);
+	CU_ASSERT_EQUAL(t.nodes[1].clock.mode, TOPO_TS_HOST);
+	CU_ASSERT_EQUAL(t.nodes[1].clock.offset_ms, -10000);
+	CU_ASSERT_EQUAL(t.nodes[1].clock.skew_ppm, 50);
+	CU_ASSERT_EQUAL(t.nodes[1].clock.line, 12);
+	CU_ASSERT(topo_needs_engine(&t));
+	CU_ASSERT_NOT_EQUAL(topo_test_parse(&t, BASE GW "tsclock = host\n"
+							"[server srv]\n"
+							"network = wan\n"),
+			    0);
+	CHECK_ERR(10, "tsclock");
+}
+
 /* ---- balancers ---- */
 
 /* Lines 1-21: clients behind a gateway, a balancer's frontend on wan,
@@ -1526,6 +1551,7 @@ static const struct unit_test tests[] = {
 	{"parse file", test_parse_file},
 	{"engine options", test_engine_options},
 	{"random clock offsets", test_random_offsets},
+	{"a server's host clock", test_server_clock},
 	{"lookups and free", test_lookups_and_free},
 	{"balancer model", test_balancer_model},
 	{"balancer ports", test_balancer_listen},
