@@ -287,8 +287,8 @@ static void json_balancer(FILE *f, const struct topo *t,
 	fprintf(f, "]");
 }
 
-/* "nodes": each node's name, kind and address, with a client's clock,
- * a server's legacy settings and a balancer's servers. */
+/* "nodes": each node's name, kind and address, with a client's or a
+ * server's clock and legacy settings, and a balancer's servers. */
 static void json_nodes(FILE *f, const struct topo *t)
 {
 	int k;
@@ -303,14 +303,14 @@ static void json_nodes(FILE *f, const struct topo *t)
 		fprintf(f, ", \"kind\": \"%s\", \"address\": \"%s\"",
 			topo_kind_name(n->kind),
 			util_ipv4_str(n->ifs[0].addr, addr));
-		if (n->kind == TOPO_CLIENT)
+		if (n->kind == TOPO_CLIENT || n->kind == TOPO_SERVER)
 			fprintf(f,
 				", \"tsclock\": \"%s\", \"ts_offset_ms\": %lld, "
 				"\"ts_skew_ppm\": %d",
 				topo_tsclock_name(n->clock.mode),
 				(long long)n->clock.offset_ms,
 				n->clock.skew_ppm);
-		if (n->kind == TOPO_SERVER)
+		if (n->kind == TOPO_CLIENT || n->kind == TOPO_SERVER)
 			fprintf(f,
 				", \"legacy_tcp_tw_recycle\": %d, "
 				"\"legacy_model\": \"%s\", "

@@ -864,7 +864,11 @@ static void test_json_run(void)
 	CHECK_JSTR("nodes[3].name", "c2");
 	CHECK_JSTR("nodes[3].kind", "client");
 	CHECK_JSTR("nodes[3].tsclock", "per-connection");
+	CHECK_JSTR("nodes[1].tsclock", "per-connection");
+	CHECK_JVAL("nodes[3].legacy_tcp_tw_recycle", "0");
+	CHECK_JSTR("nodes[3].legacy_model", "4.4");
 	CU_ASSERT_PTR_NULL(jget("nodes[0].tsclock"));
+	CU_ASSERT_PTR_NULL(jget("nodes[0].legacy_model"));
 
 	CHECK_JVAL("metrics[]", "7");
 	CHECK_JVAL("metrics.c1.attempts", "2");
