@@ -247,15 +247,87 @@ nft_packets() {
 		awk '{ n += $1 } END { print n + 0 }'
 }
 
-# ---- big labs, caught mid-build ----
+# ---- topologies ----
 
-# big_topo NAME CLIENTS: a gateway, a server and CLIENTS clients.
-big_topo() {
-	topo_file big <<END
+# topo_merge FILE < OVERLAY: merge topology text into the topology file
+# FILE.  A key of a section FILE has replaces that key's line, a new key
+# goes at the end of its section; a section FILE lacks goes after FILE's
+# last section of the same kind ([server plain] after the servers), else
+# at the end, in OVERLAY's order.  Headers must be spelt as in FILE; blank
+# lines of OVERLAY are dropped.
+topo_merge() {
+	awk -v base="$1" '
+	function kind(h) { sub(/^\[ */, "", h); sub(/[] ].*/, "", h); return h }
+	function key(l) { sub(/ *=.*/, "", l); return l }
+	function section(i,  j, h, l, m) {
+		h = head[i]
+		print h
+		for (j = 1; j <= bn[i]; j++) {
+			l = bl[i, j]
+			if ((h, key(l)) in okey) {
+				m = okey[h, key(l)]
+				l = ol[h, m]
+				used[h, m] = 1
+			}
+			print l
+		}
+		for (m = 1; m <= on[h]; m++)
+			if (!((h, m) in used))
+				print ol[h, m]
+	}
+	function news(at,  j, s, m) {
+		for (j = 1; j <= nn[at]; j++) {
+			s = os[nw[at, j]]
+			print s
+			for (m = 1; m <= on[s]; m++)
+				print ol[s, m]
+		}
+	}
+	FILENAME == base {
+		if (/^\[/) {
+			head[++nb] = $0
+			bsec[$0] = nb
+			last[kind($0)] = nb
+		} else {
+			bl[nb, ++bn[nb]] = $0
+		}
+		next
+	}
+	/^[ \t]*$/ { next }
+	/^\[/ {
+		s = $0
+		if (!(s in seen)) { seen[s] = 1; os[++no] = s }
+		next
+	}
+	{ ol[s, ++on[s]] = $0; okey[s, key($0)] = on[s] }
+	END {
+		for (i = 1; i <= no; i++) {
+			if (os[i] in bsec)
+				continue
+			k = kind(os[i])
+			at = (k in last) ? last[k] : nb
+			nw[at, ++nn[at]] = i
+		}
+		news(0)
+		for (i = 1; i <= nb; i++) {
+			section(i)
+			news(i)
+		}
+	}' - "$1" >"$1.merged" && mv "$1.merged" "$1"
+}
+
+# topo_lab LAB [STEM] < OVERLAY: write the one-gateway lab, merged with
+# OVERLAY (topo_merge; </dev/null adds nothing), to a temporary file and
+# print its path.  The lab: gw (no nat line) between lan 10.0.0.0/24 and
+# wan 198.51.100.0/24, the server srv on wan, two clients on lan.
+topo_lab() {
+	local f
+
+	f=$(topo_file "${2:-lab}" <<END
 [lab]
 name = $1
 [network lan]
-subnet = 10.0.0.0/16
+subnet = 10.0.0.0/24
 [network wan]
 subnet = 198.51.100.0/24
 [gateway gw]
@@ -264,8 +336,22 @@ outside = wan
 [server srv]
 network = wan
 [clients]
-count = $2
+count = 2
 network = lan
+END
+) && topo_merge "$f" && echo "$f"
+}
+
+# ---- big labs, caught mid-build ----
+
+# big_topo NAME CLIENTS: the one-gateway lab (topo_lab) with CLIENTS
+# clients on a lan of 10.0.0.0/16.
+big_topo() {
+	topo_lab "$1" big <<END
+[network lan]
+subnet = 10.0.0.0/16
+[clients]
+count = $2
 END
 }
 
