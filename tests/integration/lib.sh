@@ -342,6 +342,19 @@ END
 ) && topo_merge "$f" && echo "$f"
 }
 
+# topo_nat_lab LAB [STEM] < OVERLAY: the one-gateway lab (topo_lab) with
+# gw masquerading (nat = masquerade); merged with OVERLAY; prints the
+# file's path.
+topo_nat_lab() {
+	local f
+
+	f=$(topo_lab "$1" "${2:-lab}" <<END
+[gateway gw]
+nat = masquerade
+END
+) && topo_merge "$f" && echo "$f"
+}
+
 # ---- big labs, caught mid-build ----
 
 # big_topo NAME CLIENTS: the one-gateway lab (topo_lab) with CLIENTS
