@@ -355,6 +355,43 @@ END
 ) && topo_merge "$f" && echo "$f"
 }
 
+# topo_clock_lab LAB SRV_TS [STEM] < OVERLAY: the masquerading lab
+# (topo_nat_lab) with clocks to rewrite: srv runs tcp_timestamps = SRV_TS,
+# the clients have host clocks (tsclock = host, ts_offset = 0s); merged
+# with OVERLAY; prints the file's path.
+topo_clock_lab() {
+	local f
+
+	f=$(topo_nat_lab "$1" "${3:-lab}" <<END
+[server srv]
+sysctl.net.ipv4.tcp_timestamps = $2
+[clients]
+tsclock = host
+ts_offset = 0s
+END
+) && topo_merge "$f" && echo "$f"
+}
+
+# topo_legacy_lab LAB TS RECYCLE MODEL PAWS_MSL [STEM] < OVERLAY: the clock
+# lab (topo_clock_lab, srv's tcp_timestamps = TS) whose srv emulates the
+# old kernels' tcp_tw_recycle (legacy.tcp_tw_recycle = RECYCLE,
+# legacy.model = MODEL, legacy.paws_msl = PAWS_MSL) and whose clients
+# give up a connect after one SYN retry; merged with OVERLAY; prints the
+# file's path.
+topo_legacy_lab() {
+	local f
+
+	f=$(topo_clock_lab "$1" "$2" "${6:-lab}" <<END
+[server srv]
+legacy.tcp_tw_recycle = $3
+legacy.model = $4
+legacy.paws_msl = $5
+[clients]
+sysctl.net.ipv4.tcp_syn_retries = 1
+END
+) && topo_merge "$f" && echo "$f"
+}
+
 # ---- big labs, caught mid-build ----
 
 # big_topo NAME CLIENTS: the one-gateway lab (topo_lab) with CLIENTS

@@ -14,29 +14,7 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 1
-legacy.tcp_tw_recycle = 1
-legacy.model = 4.4
-legacy.paws_msl = 5s
-[clients]
-count = 2
-network = lan
-tsclock = host
-ts_offset = 0s
-sysctl.net.ipv4.tcp_syn_retries = 1
+topo=$(topo_legacy_lab "$LAB" 1 1 4.4 5s <<END
 [client c2]
 ts_offset = -10s
 END

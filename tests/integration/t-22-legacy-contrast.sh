@@ -19,29 +19,7 @@ variant() {
 
 	echo "--- variant $name: tcp_timestamps = $ts, legacy.tcp_tw_recycle = $recycle, close = $close"
 	new_lab lab
-	topo=$(topo_file "$name" <<END
-[lab]
-name = $lab
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = $ts
-legacy.tcp_tw_recycle = $recycle
-legacy.model = 4.4
-legacy.paws_msl = 5s
-[clients]
-count = 2
-network = lan
-tsclock = host
-ts_offset = 0s
-sysctl.net.ipv4.tcp_syn_retries = 1
+	topo=$(topo_legacy_lab "$lab" "$ts" "$recycle" 4.4 5s "$name" <<END
 [client c2]
 ts_offset = -10s
 END

@@ -30,29 +30,9 @@ model() {
 
 	echo "--- legacy.model = $m"
 	new_lab lab
-	topo=$(topo_file "m$m" <<END
-[lab]
-name = $lab
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 1
-legacy.tcp_tw_recycle = 1
-legacy.model = $m
-legacy.paws_msl = 60s
+	topo=$(topo_legacy_lab "$lab" 1 1 "$m" 60s "m$m" <<END
 [clients]
 count = 3
-network = lan
-tsclock = host
-ts_offset = 0s
-sysctl.net.ipv4.tcp_syn_retries = 1
 [client c2]
 tsclock = off
 [client c3]

@@ -17,26 +17,12 @@
 require_root
 
 topo_for() { # topo_for LAB FAIL_OPEN CLOCK_PATH
-	topo_file "fo$2$3" <<END
+	topo_clock_lab "$1" 2 "fo$2$3" <<END
 [lab]
-name = $1
 engine.fail_open = $2
 clock_path = $3
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 2
 [clients]
 count = 1
-network = lan
-tsclock = host
 ts_offset = -10s
 sysctl.net.ipv4.tcp_syn_retries = 1
 END
