@@ -572,6 +572,38 @@ probe_log() {
 	cat "$T_TMP/probe-$1-$2-$3.out" "$T_TMP/probe-$1-$2-$3.err" 2>/dev/null
 }
 
+# probe_counters LAB NODE COUNTER...: a table "probe" in a node that counts
+# TCP packets of port 80 at priority -300, before anything of natlab sees
+# them; read a counter with nft_packets LAB NODE '"COUNTER"'.  COUNTERs:
+# syn_in (SYNs in), syn_ts_in (SYNs in with a timestamp option),
+# synack_out (SYN-ACKs out), rst_out (RSTs out).
+probe_counters() {
+	local lab=$1 node=$2 c pre="" out=""
+
+	shift 2
+	for c in "$@"; do
+		case $c in
+		syn_in)
+			pre="$pre tcp dport 80 tcp flags & (syn | ack) == syn counter comment \"$c\";" ;;
+		syn_ts_in)
+			pre="$pre tcp dport 80 tcp flags & (syn | ack) == syn tcp option timestamp exists counter comment \"$c\";" ;;
+		synack_out)
+			out="$out tcp sport 80 tcp flags & (syn | ack) == syn | ack counter comment \"$c\";" ;;
+		rst_out)
+			out="$out tcp sport 80 tcp flags & rst == rst counter comment \"$c\";" ;;
+		*)
+			echo "probe_counters: no counter $c" >&2
+			return 1 ;;
+		esac
+	done
+	{
+		echo "table ip probe {"
+		[ -n "$pre" ] && echo "chain pre { type filter hook prerouting priority -300; policy accept;$pre }"
+		[ -n "$out" ] && echo "chain out { type filter hook output priority -300; policy accept;$out }"
+		echo "}"
+	} | nsx "$lab" "$node" nft -f -
+}
+
 # probe_client LAB NODE HOST PORT [ARGS...]: run tcpprobe's client in a
 # node; its lines in OUT, its status in RC.  PROBE_RES is the first
 # connection's result word ("ok", or the fail reason), PROBE_MS its

@@ -26,19 +26,7 @@ srv=$(addr_of "$LAB" srv wan)
 expect_match "engine serves srv with the 4.4 model" "legacy 4\.4\$" "$(engine_line "$LAB" srv)"
 
 # The independent count, in place before any traffic.
-run nsx "$LAB" srv nft -f - <<'END'
-table ip probe {
-	chain pre {
-		type filter hook prerouting priority -300; policy accept;
-		tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-	}
-	chain out {
-		type filter hook output priority -300; policy accept;
-		tcp sport 80 tcp flags & (syn | ack) == syn | ack counter comment "synack_out"
-		tcp sport 80 tcp flags & rst == rst counter comment "rst_out"
-	}
-}
-END
+run probe_counters "$LAB" srv syn_in synack_out rst_out
 expect_rc "counting table in srv" 0 || finish
 
 probe_server "$LAB" srv 80 --close server || finish

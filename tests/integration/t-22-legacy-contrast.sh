@@ -27,18 +27,7 @@ END
 	run "$NATLAB" up "$topo"
 	expect_rc "$name: natlab up" 0 || return
 	srv=$(addr_of "$lab" srv wan)
-	run nsx "$lab" srv nft -f - <<'END'
-table ip probe {
-	chain pre {
-		type filter hook prerouting priority -300; policy accept;
-		tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-	}
-	chain out {
-		type filter hook output priority -300; policy accept;
-		tcp sport 80 tcp flags & (syn | ack) == syn | ack counter comment "synack_out"
-	}
-}
-END
+	run probe_counters "$lab" srv syn_in synack_out
 	expect_rc "$name: counting table in srv" 0 || return
 	probe_server "$lab" srv 80 --close "$close" || { fail "$name: server"; return; }
 

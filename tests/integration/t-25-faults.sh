@@ -97,14 +97,7 @@ run "$NATLAB" up "$topo"
 expect_rc "(b) natlab up" 0 || finish
 srv=$(addr_of "$LB" srv wan)
 probe_server "$LB" srv 80 --close server || finish
-run nsx "$LB" srv nft -f - <<'END'
-table ip probe {
-	chain pre {
-		type filter hook prerouting priority -300; policy accept;
-		tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-	}
-}
-END
+run probe_counters "$LB" srv syn_in
 expect_rc "(b) counting table in srv" 0
 
 probe_client "$LB" c1 "$srv" 80 --timeout 5 --count 2 --interval 0.2 --close server

@@ -80,14 +80,7 @@ one_path() {
 	run "$NATLAB" up "$(topo_for "$LA" 0 "$path")"
 	expect_rc "$path, fail_open 0: natlab up" 0 || finish
 	srv=$(addr_of "$LA" srv wan)
-	run nsx "$LA" srv nft -f - <<-'END'
-	table ip probe {
-		chain pre {
-			type filter hook prerouting priority -300; policy accept;
-			tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-		}
-	}
-	END
+	run probe_counters "$LA" srv syn_in
 	expect_rc "counting table in srv" 0
 	probe_server "$LA" srv 80 --close server || finish
 
