@@ -777,3 +777,22 @@ for k, v in n.items():
 pcap_val() {
 	printf '%s\n' "$1" | awk -v k="$2" '$1 == k { print $2 }'
 }
+
+# ---- natlab rfc: its JSON report (t-4x tests) ----
+
+# rfc_verdict JSON ID PROFILE: the verdict of one requirement for one
+# profile.
+rfc_verdict() {
+	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['verdict']"
+}
+
+# rfc_datum JSON ID PROFILE KEY: one number of a requirement's evidence.
+rfc_datum() {
+	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['data']['$4']"
+}
+
+# rfc_evidence JSON ID PROFILE: the evidence text of one requirement for
+# one profile.
+rfc_evidence() {
+	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['evidence']"
+}
