@@ -247,15 +247,87 @@ nft_packets() {
 		awk '{ n += $1 } END { print n + 0 }'
 }
 
-# ---- big labs, caught mid-build ----
+# ---- topologies ----
 
-# big_topo NAME CLIENTS: a gateway, a server and CLIENTS clients.
-big_topo() {
-	topo_file big <<END
+# topo_merge FILE < OVERLAY: merge topology text into the topology file
+# FILE.  A key of a section FILE has replaces that key's line, a new key
+# goes at the end of its section; a section FILE lacks goes after FILE's
+# last section of the same kind ([server plain] after the servers), else
+# at the end, in OVERLAY's order.  Headers must be spelt as in FILE; blank
+# lines of OVERLAY are dropped.
+topo_merge() {
+	awk -v base="$1" '
+	function kind(h) { sub(/^\[ */, "", h); sub(/[] ].*/, "", h); return h }
+	function key(l) { sub(/ *=.*/, "", l); return l }
+	function section(i,  j, h, l, m) {
+		h = head[i]
+		print h
+		for (j = 1; j <= bn[i]; j++) {
+			l = bl[i, j]
+			if ((h, key(l)) in okey) {
+				m = okey[h, key(l)]
+				l = ol[h, m]
+				used[h, m] = 1
+			}
+			print l
+		}
+		for (m = 1; m <= on[h]; m++)
+			if (!((h, m) in used))
+				print ol[h, m]
+	}
+	function news(at,  j, s, m) {
+		for (j = 1; j <= nn[at]; j++) {
+			s = os[nw[at, j]]
+			print s
+			for (m = 1; m <= on[s]; m++)
+				print ol[s, m]
+		}
+	}
+	FILENAME == base {
+		if (/^\[/) {
+			head[++nb] = $0
+			bsec[$0] = nb
+			last[kind($0)] = nb
+		} else {
+			bl[nb, ++bn[nb]] = $0
+		}
+		next
+	}
+	/^[ \t]*$/ { next }
+	/^\[/ {
+		s = $0
+		if (!(s in seen)) { seen[s] = 1; os[++no] = s }
+		next
+	}
+	{ ol[s, ++on[s]] = $0; okey[s, key($0)] = on[s] }
+	END {
+		for (i = 1; i <= no; i++) {
+			if (os[i] in bsec)
+				continue
+			k = kind(os[i])
+			at = (k in last) ? last[k] : nb
+			nw[at, ++nn[at]] = i
+		}
+		news(0)
+		for (i = 1; i <= nb; i++) {
+			section(i)
+			news(i)
+		}
+	}' - "$1" >"$1.merged" && mv "$1.merged" "$1"
+}
+
+# topo_lab LAB [STEM] < OVERLAY: write the one-gateway lab, merged with
+# OVERLAY (topo_merge; </dev/null adds nothing), to a temporary file and
+# print its path.  The lab: gw (no nat line) between lan 10.0.0.0/24 and
+# wan 198.51.100.0/24, the server srv on wan, two clients on lan.
+topo_lab() {
+	local f
+
+	f=$(topo_file "${2:-lab}" <<END
 [lab]
 name = $1
 [network lan]
-subnet = 10.0.0.0/16
+subnet = 10.0.0.0/24
 [network wan]
 subnet = 198.51.100.0/24
 [gateway gw]
@@ -264,8 +336,72 @@ outside = wan
 [server srv]
 network = wan
 [clients]
-count = $2
+count = 2
 network = lan
+END
+) && topo_merge "$f" && echo "$f"
+}
+
+# topo_nat_lab LAB [STEM] < OVERLAY: the one-gateway lab (topo_lab) with
+# gw masquerading (nat = masquerade); merged with OVERLAY; prints the
+# file's path.
+topo_nat_lab() {
+	local f
+
+	f=$(topo_lab "$1" "${2:-lab}" <<END
+[gateway gw]
+nat = masquerade
+END
+) && topo_merge "$f" && echo "$f"
+}
+
+# topo_clock_lab LAB SRV_TS [STEM] < OVERLAY: the masquerading lab
+# (topo_nat_lab) with clocks to rewrite: srv runs tcp_timestamps = SRV_TS,
+# the clients have host clocks (tsclock = host, ts_offset = 0s); merged
+# with OVERLAY; prints the file's path.
+topo_clock_lab() {
+	local f
+
+	f=$(topo_nat_lab "$1" "${3:-lab}" <<END
+[server srv]
+sysctl.net.ipv4.tcp_timestamps = $2
+[clients]
+tsclock = host
+ts_offset = 0s
+END
+) && topo_merge "$f" && echo "$f"
+}
+
+# topo_legacy_lab LAB TS RECYCLE MODEL PAWS_MSL [STEM] < OVERLAY: the clock
+# lab (topo_clock_lab, srv's tcp_timestamps = TS) whose srv emulates the
+# old kernels' tcp_tw_recycle (legacy.tcp_tw_recycle = RECYCLE,
+# legacy.model = MODEL, legacy.paws_msl = PAWS_MSL) and whose clients
+# give up a connect after one SYN retry; merged with OVERLAY; prints the
+# file's path.
+topo_legacy_lab() {
+	local f
+
+	f=$(topo_clock_lab "$1" "$2" "${6:-lab}" <<END
+[server srv]
+legacy.tcp_tw_recycle = $3
+legacy.model = $4
+legacy.paws_msl = $5
+[clients]
+sysctl.net.ipv4.tcp_syn_retries = 1
+END
+) && topo_merge "$f" && echo "$f"
+}
+
+# ---- big labs, caught mid-build ----
+
+# big_topo NAME CLIENTS: the one-gateway lab (topo_lab) with CLIENTS
+# clients on a lan of 10.0.0.0/16.
+big_topo() {
+	topo_lab "$1" big <<END
+[network lan]
+subnet = 10.0.0.0/16
+[clients]
+count = $2
 END
 }
 
@@ -434,6 +570,38 @@ probe_server() {
 # probe_log LAB NODE PORT: what the probe server printed.
 probe_log() {
 	cat "$T_TMP/probe-$1-$2-$3.out" "$T_TMP/probe-$1-$2-$3.err" 2>/dev/null
+}
+
+# probe_counters LAB NODE COUNTER...: a table "probe" in a node that counts
+# TCP packets of port 80 at priority -300, before anything of natlab sees
+# them; read a counter with nft_packets LAB NODE '"COUNTER"'.  COUNTERs:
+# syn_in (SYNs in), syn_ts_in (SYNs in with a timestamp option),
+# synack_out (SYN-ACKs out), rst_out (RSTs out).
+probe_counters() {
+	local lab=$1 node=$2 c pre="" out=""
+
+	shift 2
+	for c in "$@"; do
+		case $c in
+		syn_in)
+			pre="$pre tcp dport 80 tcp flags & (syn | ack) == syn counter comment \"$c\";" ;;
+		syn_ts_in)
+			pre="$pre tcp dport 80 tcp flags & (syn | ack) == syn tcp option timestamp exists counter comment \"$c\";" ;;
+		synack_out)
+			out="$out tcp sport 80 tcp flags & (syn | ack) == syn | ack counter comment \"$c\";" ;;
+		rst_out)
+			out="$out tcp sport 80 tcp flags & rst == rst counter comment \"$c\";" ;;
+		*)
+			echo "probe_counters: no counter $c" >&2
+			return 1 ;;
+		esac
+	done
+	{
+		echo "table ip probe {"
+		[ -n "$pre" ] && echo "chain pre { type filter hook prerouting priority -300; policy accept;$pre }"
+		[ -n "$out" ] && echo "chain out { type filter hook output priority -300; policy accept;$out }"
+		echo "}"
+	} | nsx "$lab" "$node" nft -f -
 }
 
 # probe_client LAB NODE HOST PORT [ARGS...]: run tcpprobe's client in a
@@ -608,4 +776,23 @@ for k, v in n.items():
 # pcap_val COUNTS KEY: one value of pcap_counts' output.
 pcap_val() {
 	printf '%s\n' "$1" | awk -v k="$2" '$1 == k { print $2 }'
+}
+
+# ---- natlab rfc: its JSON report (t-4x tests) ----
+
+# rfc_verdict JSON ID PROFILE: the verdict of one requirement for one
+# profile.
+rfc_verdict() {
+	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['verdict']"
+}
+
+# rfc_datum JSON ID PROFILE KEY: one number of a requirement's evidence.
+rfc_datum() {
+	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['data']['$4']"
+}
+
+# rfc_evidence JSON ID PROFILE: the evidence text of one requirement for
+# one profile.
+rfc_evidence() {
+	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['evidence']"
 }

@@ -7,27 +7,9 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-
-[network lan]
-subnet = 10.0.0.0/24
-
-[network wan]
-subnet = 198.51.100.0/24
-
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-
-[server srv]
-network = wan
-
+topo=$(topo_nat_lab "$LAB" <<END
 [clients]
 count = 3
-network = lan
 END
 )
 

@@ -7,30 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 
-# lab_topo NAME [EXTRA LINES FOR srv]: gw, srv, c1, c2 - four nodes.
+# lab_topo NAME [EXTRA LINE FOR srv]: the one-gateway lab (topo_lab): gw,
+# srv, c1, c2 - four nodes.
 lab_topo() {
-	topo_file <<END
-[lab]
-name = $1
-
-[network lan]
-subnet = 10.0.0.0/24
-
-[network wan]
-subnet = 198.51.100.0/24
-
-[gateway gw]
-inside = lan
-outside = wan
-
-[server srv]
-network = wan
-${2:-}
-
-[clients]
-count = 2
-network = lan
-END
+	printf '[server srv]\n%s\n' "${2:-}" | topo_lab "$1"
 }
 
 # Checkpoints with N nodes: 1..N namespaces, N+1..2N veths, 2N+1..3N

@@ -8,23 +8,7 @@
 require_root
 
 new_lab OK
-ok_topo=$(topo_file <<END
-[lab]
-name = $OK
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-[server srv]
-network = wan
-[clients]
-count = 2
-network = lan
-END
-)
+ok_topo=$(topo_lab "$OK" </dev/null)
 run "$NATLAB" up "$ok_topo"
 expect_rc "up of the healthy lab $OK" 0 || finish
 ok_ino=$(stat -L -c %i "/run/netns/$OK-c1")

@@ -7,23 +7,7 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-[server srv]
-network = wan
-[clients]
-count = 2
-network = lan
-END
-)
+topo=$(topo_lab "$LAB" </dev/null)
 
 run "$NATLAB" up "$topo"
 expect_rc "up" 0 || finish

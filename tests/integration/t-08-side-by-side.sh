@@ -11,22 +11,9 @@ new_lab A
 new_lab B
 new_lab C
 new_lab F	# the file's own name, never used (down on exit if it were)
-topo=$(topo_file <<END
-[lab]
-name = $F
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
+topo=$(topo_lab "$F" <<END
 [server srv]
-network = wan
 address = 198.51.100.80
-[clients]
-count = 2
-network = lan
 END
 )
 

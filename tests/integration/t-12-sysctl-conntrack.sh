@@ -17,29 +17,15 @@ host_syn=$(cat /proc/sys/net/ipv4/tcp_syn_retries)
 host_tw=$(cat /proc/sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait 2>/dev/null)
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-
+topo=$(topo_lab "$LAB" <<END
 [gateway gw]
-inside = lan
-outside = wan
 conntrack.tcp_timeout_time_wait = 7
 conntrack.udp_timeout = 11
-
 [server srv]
-network = wan
 sysctl.net.ipv4.tcp_timestamps = 0
-
 [clients]
 count = 3
-network = lan
 sysctl.net.ipv4.tcp_syn_retries = 2
-
 [client c2]
 sysctl.net.ipv4.tcp_syn_retries = 4
 END

@@ -7,22 +7,9 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
+topo=$(topo_lab "$LAB" <<END
 [server srv]
-network = wan
 address = 198.51.100.80
-[clients]
-count = 2
-network = lan
 END
 )
 

@@ -17,25 +17,7 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 2
-[clients]
-count = 2
-network = lan
-tsclock = host
-ts_offset = 0s
+topo=$(topo_clock_lab "$LAB" 2 <<END
 [client c2]
 ts_offset = -10s
 END

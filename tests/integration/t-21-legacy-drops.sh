@@ -14,29 +14,7 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 1
-legacy.tcp_tw_recycle = 1
-legacy.model = 4.4
-legacy.paws_msl = 5s
-[clients]
-count = 2
-network = lan
-tsclock = host
-ts_offset = 0s
-sysctl.net.ipv4.tcp_syn_retries = 1
+topo=$(topo_legacy_lab "$LAB" 1 1 4.4 5s <<END
 [client c2]
 ts_offset = -10s
 END
@@ -48,19 +26,7 @@ srv=$(addr_of "$LAB" srv wan)
 expect_match "engine serves srv with the 4.4 model" "legacy 4\.4\$" "$(engine_line "$LAB" srv)"
 
 # The independent count, in place before any traffic.
-run nsx "$LAB" srv nft -f - <<'END'
-table ip probe {
-	chain pre {
-		type filter hook prerouting priority -300; policy accept;
-		tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-	}
-	chain out {
-		type filter hook output priority -300; policy accept;
-		tcp sport 80 tcp flags & (syn | ack) == syn | ack counter comment "synack_out"
-		tcp sport 80 tcp flags & rst == rst counter comment "rst_out"
-	}
-}
-END
+run probe_counters "$LAB" srv syn_in synack_out rst_out
 expect_rc "counting table in srv" 0 || finish
 
 probe_server "$LAB" srv 80 --close server || finish

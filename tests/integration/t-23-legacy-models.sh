@@ -30,29 +30,9 @@ model() {
 
 	echo "--- legacy.model = $m"
 	new_lab lab
-	topo=$(topo_file "m$m" <<END
-[lab]
-name = $lab
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 1
-legacy.tcp_tw_recycle = 1
-legacy.model = $m
-legacy.paws_msl = 60s
+	topo=$(topo_legacy_lab "$lab" 1 1 "$m" 60s "m$m" <<END
 [clients]
 count = 3
-network = lan
-tsclock = host
-ts_offset = 0s
-sysctl.net.ipv4.tcp_syn_retries = 1
 [client c2]
 tsclock = off
 [client c3]
@@ -67,19 +47,7 @@ END
 	expect_eq "$m: c2 runs tcp_timestamps = 0" 0 \
 		"$(nsx "$lab" c2 sysctl -n net.ipv4.tcp_timestamps)"
 	expect_eq "$m: the engine keeps no clock for c2" "" "$(engine_line "$lab" c2)"
-	run nsx "$lab" srv nft -f - <<'END'
-table ip probe {
-	chain pre {
-		type filter hook prerouting priority -300; policy accept;
-		tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-		tcp dport 80 tcp flags & (syn | ack) == syn tcp option timestamp exists counter comment "syn_ts_in"
-	}
-	chain out {
-		type filter hook output priority -300; policy accept;
-		tcp sport 80 tcp flags & (syn | ack) == syn | ack counter comment "synack_out"
-	}
-}
-END
+	run probe_counters "$lab" srv syn_in syn_ts_in synack_out
 	expect_rc "$m: counting table in srv" 0 || return
 	probe_server "$lab" srv 80 --close server || { fail "$m: server"; return; }
 

@@ -13,30 +13,21 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 
-base() {
-	cat <<END
-[lab]
-name = $1
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
+# fault_lab LAB STEM < FAULT: the masquerading lab (topo_nat_lab) with
+# one client, and the [fault] section given; prints the file's path.
+fault_lab() {
+	{
+		cat <<END
 [clients]
 count = 1
-network = lan
 END
+		cat
+	} | topo_nat_lab "$1" "$2"
 }
 
 # ---- (a) a dropped final ACK ----
 new_lab LA
-topo=$(topo_file finack <<END
-$(base "$LA")
+topo=$(fault_lab "$LA" finack <<END
 [fault f]
 node = c1
 packet = final-ack
@@ -94,8 +85,7 @@ expect_rc "(a) natlab down" 0
 
 # ---- (b) a delayed SYN ----
 new_lab LB
-topo=$(topo_file delay <<END
-$(base "$LB")
+topo=$(fault_lab "$LB" delay <<END
 [fault d]
 node = c1
 packet = syn
@@ -107,14 +97,7 @@ run "$NATLAB" up "$topo"
 expect_rc "(b) natlab up" 0 || finish
 srv=$(addr_of "$LB" srv wan)
 probe_server "$LB" srv 80 --close server || finish
-run nsx "$LB" srv nft -f - <<'END'
-table ip probe {
-	chain pre {
-		type filter hook prerouting priority -300; policy accept;
-		tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-	}
-}
-END
+run probe_counters "$LB" srv syn_in
 expect_rc "(b) counting table in srv" 0
 
 probe_client "$LB" c1 "$srv" 80 --timeout 5 --count 2 --interval 0.2 --close server

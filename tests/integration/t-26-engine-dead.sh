@@ -17,26 +17,12 @@
 require_root
 
 topo_for() { # topo_for LAB FAIL_OPEN CLOCK_PATH
-	topo_file "fo$2$3" <<END
+	topo_clock_lab "$1" 2 "fo$2$3" <<END
 [lab]
-name = $1
 engine.fail_open = $2
 clock_path = $3
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 2
 [clients]
 count = 1
-network = lan
-tsclock = host
 ts_offset = -10s
 sysctl.net.ipv4.tcp_syn_retries = 1
 END
@@ -85,6 +71,24 @@ offset_seen() {
 		}'
 }
 
+# conn_engine_up LAB SRV WHAT: with the engine running, a probe server in
+# srv and one connection of c1's to it (at SRV), captured: it completes,
+# and its SYN left with c1's -10 s clock.  WHAT heads the checks' names.
+conn_engine_up() {
+	local lab=$1 srv=$2 what=$3 d
+
+	probe_server "$lab" srv 80 --close server || finish
+	capture_start "$lab" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish
+	probe_client "$lab" c1 "$srv" 80 --timeout 5
+	expect_eq "$what: c1 connects while the engine runs" ok "$PROBE_RES"
+	d=$(offset_seen)
+	if in_range "$d" 10000 10050; then
+		pass "$what: c1's SYN left with its -10 s clock (SYN-ACK - SYN = $d)"
+	else
+		fail "$what: c1's SYN left with its -10 s clock" "10000..10050" "$d"
+	fi
+}
+
 # one_path PATH: fail closed, then fail open, on that clock path.
 one_path() {
 	local path=$1 srv d syn0
@@ -94,26 +98,9 @@ one_path() {
 	run "$NATLAB" up "$(topo_for "$LA" 0 "$path")"
 	expect_rc "$path, fail_open 0: natlab up" 0 || finish
 	srv=$(addr_of "$LA" srv wan)
-	run nsx "$LA" srv nft -f - <<-'END'
-	table ip probe {
-		chain pre {
-			type filter hook prerouting priority -300; policy accept;
-			tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-		}
-	}
-	END
+	run probe_counters "$LA" srv syn_in
 	expect_rc "counting table in srv" 0
-	probe_server "$LA" srv 80 --close server || finish
-
-	capture_start "$LA" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish
-	probe_client "$LA" c1 "$srv" 80 --timeout 5
-	expect_eq "$path, fail_open 0: c1 connects while the engine runs" ok "$PROBE_RES"
-	d=$(offset_seen)
-	if in_range "$d" 10000 10050; then
-		pass "$path, fail_open 0: c1's SYN left with its -10 s clock (SYN-ACK - SYN = $d)"
-	else
-		fail "$path, fail_open 0: c1's SYN left with its -10 s clock" "10000..10050" "$d"
-	fi
+	conn_engine_up "$LA" "$srv" "$path, fail_open 0"
 
 	kill_engine "$LA" || finish
 	syn0=$(nft_packets "$LA" srv '"syn_in"')
@@ -150,16 +137,7 @@ one_path() {
 	run "$NATLAB" up "$(topo_for "$LB" 1 "$path")"
 	expect_rc "$path, fail_open 1: natlab up" 0 || finish
 	srv=$(addr_of "$LB" srv wan)
-	probe_server "$LB" srv 80 --close server || finish
-	capture_start "$LB" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish
-	probe_client "$LB" c1 "$srv" 80 --timeout 5
-	expect_eq "$path, fail_open 1: c1 connects while the engine runs" ok "$PROBE_RES"
-	d=$(offset_seen)
-	if in_range "$d" 10000 10050; then
-		pass "$path, fail_open 1: c1's SYN left with its -10 s clock (SYN-ACK - SYN = $d)"
-	else
-		fail "$path, fail_open 1: c1's SYN left with its -10 s clock" "10000..10050" "$d"
-	fi
+	conn_engine_up "$LB" "$srv" "$path, fail_open 1"
 
 	kill_engine "$LB" || finish
 	capture_start "$LB" srv wan 2 'tcp port 80 and tcp[tcpflags] & tcp-syn != 0' || finish

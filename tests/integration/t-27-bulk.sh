@@ -94,25 +94,11 @@ one_path() {
 	local path=$1 srv epid
 
 	new_lab LAB
-	topo=$(topo_file <<-END
+	topo=$(topo_clock_lab "$LAB" 1 <<-END
 	[lab]
-	name = $LAB
 	clock_path = $path
-	[network lan]
-	subnet = 10.0.0.0/24
-	[network wan]
-	subnet = 198.51.100.0/24
-	[gateway gw]
-	inside = lan
-	outside = wan
-	nat = masquerade
-	[server srv]
-	network = wan
-	sysctl.net.ipv4.tcp_timestamps = 1
 	[clients]
 	count = 1
-	network = lan
-	tsclock = host
 	ts_offset = 2000000s
 	ts_skew = -50ppm
 	END

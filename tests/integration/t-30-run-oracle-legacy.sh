@@ -19,19 +19,8 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
+topo=$(topo_nat_lab "$LAB" <<END
 [server srv]
-network = wan
 listen = 80
 close = server
 sysctl.net.ipv4.tcp_timestamps = 1
@@ -39,8 +28,6 @@ legacy.tcp_tw_recycle = 1
 legacy.model = 4.4
 legacy.paws_msl = 3s
 [clients]
-count = 2
-network = lan
 tsclock = host
 [client c1]
 ts_offset = 0s

@@ -42,27 +42,15 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
+topo=$(topo_nat_lab "$LAB" <<END
 [gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
 nat.ports = 40000-40001
 conntrack.tcp_timeout_time_wait = 1
 [server srv]
-network = wan
 listen = 80
 close = server
 sysctl.net.ipv4.tcp_timestamps = 1
 [clients]
-count = 2
-network = lan
 tsclock = host
 sport = 40000
 conns = 2

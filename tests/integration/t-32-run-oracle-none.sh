@@ -12,24 +12,12 @@ require_root
 
 N=200
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
+topo=$(topo_nat_lab "$LAB" <<END
 [server srv]
-network = wan
 listen = 80
 close = server
 [clients]
 count = 4
-network = lan
 tsclock = per-connection
 [traffic]
 conns = $((N / 4))

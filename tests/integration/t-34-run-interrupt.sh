@@ -8,26 +8,15 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 
-# long_topo NAME: two clients with host clocks (so the lab has an
-# engine), 1000 connections each, round-robin every 10 ms.
+# long_topo NAME: the one-gateway lab (topo_lab) with two clients with
+# host clocks (so the lab has an engine), 1000 connections each,
+# round-robin every 10 ms.
 long_topo() {
-	topo_file long <<END
-[lab]
-name = $1
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
+	topo_lab "$1" long <<END
 [server srv]
-network = wan
 listen = 80
 close = server
 [clients]
-count = 2
-network = lan
 tsclock = host
 [client c2]
 ts_offset = -5s

@@ -42,23 +42,10 @@ if ! command -v nginx >/dev/null || ! command -v curl >/dev/null; then
 fi
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
+topo=$(topo_nat_lab "$LAB" <<END
 [server srv]
-network = wan
 sysctl.net.ipv4.tcp_timestamps = 1
 [clients]
-count = 2
-network = lan
 tsclock = host
 [client c2]
 ts_offset = -10s

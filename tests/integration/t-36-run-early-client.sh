@@ -14,23 +14,10 @@ require_root
 [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] || skip "one CPU: the generator runs a single worker"
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
+topo=$(topo_lab "$LAB" <<END
 [server srv]
-network = wan
 listen = 80
 close = server
-[clients]
-count = 2
-network = lan
 [client c1]
 conns = 1
 [client c2]

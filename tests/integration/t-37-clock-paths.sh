@@ -25,26 +25,9 @@ one_path() {
 	local path=$1 lab topo srv pkts nat1 nat2 v1 v2 a1 a2 d1 d2 e2 n c node
 
 	new_lab lab
-	topo=$(topo_file "$path" <<END
+	topo=$(topo_clock_lab "$lab" 2 "$path" <<END
 [lab]
-name = $lab
 clock_path = $path
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 2
-[clients]
-count = 2
-network = lan
-tsclock = host
-ts_offset = 0s
 [client c2]
 ts_offset = -10s
 ts_skew = -50ppm

@@ -8,52 +8,42 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 
-# verdict JSON ID PROFILE: the verdict of one requirement for one profile.
-verdict() {
-	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['verdict']"
-}
-
-# datum JSON ID PROFILE KEY: one number of a requirement's evidence.
-datum() {
-	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['data']['$4']"
-}
-
 J=$T_TMP/rfc.json
 run "$NATLAB" rfc --profile masquerade --json "$J"
 expect_rc "natlab rfc --profile masquerade" 0 || finish
 
 for id in REQ-1 REQ-3 REQ-4 REQ-5/transitory REQ-8 7857/rst 7857/parity; do
-	expect_eq "masquerade: $id" "does not meet" "$(verdict "$J" "$id" masquerade)"
+	expect_eq "masquerade: $id" "does not meet" "$(rfc_verdict "$J" "$id" masquerade)"
 done
 for id in REQ-2 REQ-5/established REQ-6 REQ-7 REQ-9 REQ-10 7857/tracking \
 	7857/overlapping 7857/randomisation; do
-	expect_eq "masquerade: $id" "meets" "$(verdict "$J" "$id" masquerade)"
+	expect_eq "masquerade: $id" "meets" "$(rfc_verdict "$J" "$id" masquerade)"
 done
 expect_eq "masquerade: 7857/transitory" "configurable" \
-	"$(verdict "$J" 7857/transitory masquerade)"
+	"$(rfc_verdict "$J" 7857/transitory masquerade)"
 expect_eq "masquerade: 7857/app (one external address)" "not applicable" \
-	"$(verdict "$J" 7857/app masquerade)"
+	"$(rfc_verdict "$J" 7857/app masquerade)"
 
 # The evidence behind them, in the table and in the data.
 expect_match "table: REQ-8 refused by a RST" \
 	"203\.0\.113\.1:40801: refused by a RST" "$(printf '%s\n' "$OUT" | tr -s ' \n' ' ')"
 expect_match "table: the scaling is stated" "4 min scaled 1:120" \
 	"$(printf '%s\n' "$OUT" | tr -s ' \n' ' ')"
-expect_eq "REQ-8: c2 did not reach c1" 0 "$(datum "$J" REQ-8 masquerade hairpin)"
+expect_eq "REQ-8: c2 did not reach c1" 0 "$(rfc_datum "$J" REQ-8 masquerade hairpin)"
 expect_eq "REQ-3: no other host gets in" 0 \
-	"$(datum "$J" REQ-3 masquerade from_other_host)"
+	"$(rfc_datum "$J" REQ-3 masquerade from_other_host)"
 expect_eq "randomisation: c1's 50 free ports preserved" 50 \
-	"$(datum "$J" 7857/randomisation masquerade c1_preserved)"
+	"$(rfc_datum "$J" 7857/randomisation masquerade c1_preserved)"
 expect_eq "randomisation: c2's 50 taken ports all changed" 0 \
-	"$(datum "$J" 7857/randomisation masquerade c2_preserved)"
-exp=$(datum "$J" REQ-5/transitory masquerade expiry_ms)
+	"$(rfc_datum "$J" 7857/randomisation masquerade c2_preserved)"
+exp=$(rfc_datum "$J" REQ-5/transitory masquerade expiry_ms)
 if in_range "$exp" 1700 3500; then
 	pass "REQ-5: a 2 s TIME_WAIT entry went after $exp ms"
 else
 	fail "REQ-5: expiry of the 2 s TIME_WAIT entry" "1700..3500 ms" "$exp"
 fi
-least=$(datum "$J" REQ-5/transitory masquerade least_s)
-rst_left=$(datum "$J" 7857/rst masquerade entry_s)
+least=$(rfc_datum "$J" REQ-5/transitory masquerade least_s)
+rst_left=$(rfc_datum "$J" 7857/rst masquerade entry_s)
 
 # Independent: the same topology's gateway, read with iproute2.
 new_lab LAB
