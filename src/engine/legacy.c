@@ -196,6 +196,19 @@ static void fin_wait2_bucket(struct legacy *lg, struct conn *c, uint64_t now_ms,
 }
 
 /*
+ * tcp_paws_check(): is @tsval at most @win behind ts_recent, in the
+ * kernel's own terms ((s32)(ts_recent - tsval) <= win: a TSval 2^31
+ * away passes)?  4.4 also passes any TSval while ts_recent is 0 (a peer
+ * whose SYN carried TSval 0).  The 24-day clause is left out.
+ */
+static int paws_check(const struct legacy *lg, const struct conn *c,
+		      uint32_t tsval, int win)
+{
+	return (int32_t)(c->ts_recent - tsval) <= win ||
+	       (lg->cfg.model == LEGACY_4_4 && c->ts_recent == 0);
+}
+
+/*
  * tcp_replace_ts_recent(): does this segment of a full socket become the
  * connection's ts_recent?  Return: 0, or -1 when PAWS would discard the
  * whole segment (tcp_paws_discard(), PAWSEstab).
@@ -208,7 +221,7 @@ static int replace_ts_recent(struct legacy *lg, struct conn *c,
 	if (!s->has_ts || !lg->cfg.timestamps || !c->ts_ok)
 		return 0;
 	if (c->has_recent && !(s->flags & PKT_RST) &&
-	    (int32_t)(c->ts_recent - s->tsval) > PAWS_WINDOW)
+	    !paws_check(lg, c, s->tsval, PAWS_WINDOW))
 		return -1;
 	if (c->has_wup && seq_after(s->seq, c->rcv_wup))
 		return 0;
@@ -218,10 +231,8 @@ static int replace_ts_recent(struct legacy *lg, struct conn *c,
 		      (c->has_una && seq_before(s->ack, c->snd_una)) ||
 		      (c->has_nxt && seq_after(s->ack, c->snd_nxt))))
 		return 0;
-	/* tcp_paws_check(rx_opt, 0); 4.4 also takes any TSval while
-	 * ts_recent is 0. */
-	if (c->has_recent && (int32_t)(s->tsval - c->ts_recent) < 0 &&
-	    !(is_44 && c->ts_recent == 0))
+	/* tcp_paws_check(rx_opt, 0) */
+	if (c->has_recent && !paws_check(lg, c, s->tsval, 0))
 		return 0;
 	c->ts_recent = s->tsval;
 	c->ts_stamp = legacy_units(lg, now_ms);
@@ -345,7 +356,7 @@ static int tw_paws_reject(const struct legacy *lg, const struct conn *c,
 			  const struct legacy_seg *s)
 {
 	return s->has_ts && lg->cfg.timestamps && c->ts_ok && c->has_recent &&
-	       (int32_t)(c->ts_recent - s->tsval) > 0;
+	       !paws_check(lg, c, s->tsval, 0);
 }
 
 /*
