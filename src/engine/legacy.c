@@ -309,6 +309,12 @@ static void conn_in(struct legacy *lg, struct conn *c,
 
 	if (replace_ts_recent(lg, c, s, now_ms))
 		return;
+	/* tcp_rcv_state_process() discards a segment without ACK (2.6.32
+	 * after tcp_validate_incoming() stored its TSval); so does 4.4's
+	 * tcp_rcv_established(). */
+	if (!(s->flags & PKT_ACK) &&
+	    (c->state != CS_ESTABLISHED || lg->cfg.model == LEGACY_4_4))
+		return;
 	acked = (s->flags & PKT_ACK) &&
 		(c->state == CS_FIN_WAIT1 || c->state == CS_CLOSING ||
 		 c->state == CS_LAST_ACK) &&
