@@ -30,9 +30,10 @@
  *   the rule.  A segment PAWS would discard (TSval more than
  *   TCP_PAWS_WINDOW behind) changes nothing at all.
  * - Active close: FIN_WAIT1 (the host's FIN).  A FIN that also acks ours
- *   goes to TIME_WAIT (tcp_fin()).  The ACK of our FIN alone goes to
- *   FIN_WAIT2; for an orphaned socket (its program already closed it)
- *   with tcp_fin_timeout <= 60 s, tcp_rcv_state_process() calls
+ *   goes to TIME_WAIT (tcp_fin()), unless it brings data to an orphaned
+ *   socket, which is reset (TCPAbortOnData).  The ACK of our FIN alone
+ *   goes to FIN_WAIT2; for an orphaned socket (its program already closed
+ *   it) with tcp_fin_timeout <= 60 s, tcp_rcv_state_process() calls
  *   tcp_time_wait(TCP_FIN_WAIT2, tmo) at once, which writes the entry
  *   then, with the ACK's TSval, and the socket becomes a FIN_WAIT2
  *   bucket; the peer's FIN reaching that bucket writes again through the
@@ -274,30 +275,40 @@ static void conn_out(struct legacy *lg, struct conn *c,
 	}
 }
 
-/* The ACK of the host's FIN alone, in FIN_WAIT1 (tcp_rcv_state_process()):
- * FIN_WAIT2, and for an orphaned socket the FIN_WAIT2 bucket. */
+/*
+ * The ACK of the host's FIN, in FIN_WAIT1 (tcp_rcv_state_process()):
+ * FIN_WAIT2, and for an orphaned socket the FIN_WAIT2 bucket; a FIN in
+ * the same segment then takes it to TIME_WAIT (tcp_fin()).  Whether the
+ * socket is orphaned is asked only where it matters: data, or no FIN.
+ */
 static void fin_acked(struct legacy *lg, struct conn *c,
 		      const struct legacy_seg *s, uint64_t now_ms,
 		      const struct legacy_facts *f, struct legacy_out *o)
 {
-	if (legacy_ask(f, LEGACY_FACT_ORPHAN, &c->slot.key) != 1) {
+	int fin = !!(s->flags & PKT_FIN);
+
+	if ((s->len || !fin) &&
+	    legacy_ask(f, LEGACY_FACT_ORPHAN, &c->slot.key) == 1) {
+		if (s->len) {
+			/* Data for a socket nobody reads, a FIN with it or
+			 * not: TCPAbortOnData, a RST, tcp_done(): no
+			 * bucket, nothing written. */
+			tuple_table_remove(&lg->conns, c);
+			return;
+		}
+		/* With tmo > TCP_TIMEWAIT_LEN the socket stays whole and
+		 * the write waits for the keepalive timer
+		 * (tcp_keepalive_timer()): the model keeps it a FIN_WAIT2
+		 * socket, written at the FIN. */
+		if (lg->cfg.fin_timeout_ms <= TIMEWAIT_LEN_MS) {
+			fin_wait2_bucket(lg, c, now_ms, f, o);
+			return;
+		}
+	}
+	if (fin)
+		time_wait(lg, c, now_ms, f, o);
+	else
 		c->state = CS_FIN_WAIT2;
-		return;
-	}
-	if (s->len) {
-		/* Data for a socket nobody reads: TCPAbortOnData, a RST,
-		 * tcp_done(): no bucket, nothing written. */
-		tuple_table_remove(&lg->conns, c);
-		return;
-	}
-	/* With tmo > TCP_TIMEWAIT_LEN the socket stays whole and the write
-	 * waits for the keepalive timer (tcp_keepalive_timer()): the model
-	 * keeps it a FIN_WAIT2 socket, written at the FIN. */
-	if (lg->cfg.fin_timeout_ms > TIMEWAIT_LEN_MS) {
-		c->state = CS_FIN_WAIT2;
-		return;
-	}
-	fin_wait2_bucket(lg, c, now_ms, f, o);
 }
 
 /* A segment a full socket receives (not SYN, not RST). */
@@ -330,9 +341,7 @@ static void conn_in(struct legacy *lg, struct conn *c,
 			c->state = CS_CLOSE_WAIT;
 		break;
 	case CS_FIN_WAIT1:
-		if (acked && fin)
-			time_wait(lg, c, now_ms, f, o);
-		else if (acked)
+		if (acked)
 			fin_acked(lg, c, s, now_ms, f, o);
 		else if (fin)
 			c->state = CS_CLOSING;
