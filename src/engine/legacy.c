@@ -408,27 +408,35 @@ static void fw2_in(struct legacy *lg, struct conn *c,
 		 o);
 }
 
-/* A segment a TIME_WAIT bucket receives (not SYN, not RST): an ACK, or
- * one PAWS turns away, re-arms it to the full 60 s. */
-static void tw_in(struct legacy *lg, struct conn *c, const struct legacy_seg *s,
-		  uint64_t now_ms, struct legacy_out *o)
+/* The TIME_WAIT bucket re-armed to the full TCP_TIMEWAIT_LEN
+ * (inet_twsk_reschedule()). */
+static void tw_rearm(struct legacy *lg, struct conn *c, uint64_t now_ms,
+		     struct legacy_out *o)
 {
-	if (!(s->flags & PKT_ACK) && !tw_paws_reject(lg, c, s))
-		return;
 	lg->st.tw_rearmed++;
 	o->tw_rearmed = c->shortened;
 	c->shortened = 0;
 	c->end_ms = now_ms + TIMEWAIT_LEN_MS;
 }
 
+/* A segment a TIME_WAIT bucket receives (not SYN, not RST): an ACK, or
+ * one PAWS turns away, re-arms it to the full 60 s. */
+static void tw_in(struct legacy *lg, struct conn *c, const struct legacy_seg *s,
+		  uint64_t now_ms, struct legacy_out *o)
+{
+	if ((s->flags & PKT_ACK) || tw_paws_reject(lg, c, s))
+		tw_rearm(lg, c, now_ms, o);
+}
+
 /* A RST either way: the connection ends, but a TIME_WAIT bucket with
- * tcp_rfc1337 is re-armed instead. */
+ * tcp_rfc1337 is re-armed instead, whether the RST carries an ACK or
+ * not (tcp_timewait_state_process()). */
 static void conn_rst(struct legacy *lg, struct conn *c,
 		     const struct legacy_seg *s, uint64_t now_ms,
 		     struct legacy_out *o)
 {
 	if (c->state == CS_TIME_WAIT && !s->out && lg->cfg.rfc1337) {
-		tw_in(lg, c, s, now_ms, o);
+		tw_rearm(lg, c, now_ms, o);
 		return;
 	}
 	tuple_table_remove(&lg->conns, c);
