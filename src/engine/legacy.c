@@ -444,12 +444,16 @@ static void conn_rst(struct legacy *lg, struct conn *c,
 
 /* A SYN the host receives while a bucket holds its tuple: the bucket
  * takes it (TCP_TW_SYN hands a newer one to the listener without the
- * check; an older one is answered with an ACK). */
+ * check; one PAWS turns away is answered with an ACK, and re-arms the
+ * bucket to the full 60 s like any PAWS-rejected segment). */
 static void syn_to_bucket(struct legacy *lg, struct conn *c,
-			  const struct legacy_seg *s, struct legacy_out *o)
+			  const struct legacy_seg *s, uint64_t now_ms,
+			  struct legacy_out *o)
 {
 	o->syn = LEGACY_SYN_TIME_WAIT;
-	if (!tw_paws_reject(lg, c, s))
+	if (tw_paws_reject(lg, c, s))
+		tw_rearm(lg, c, now_ms, o);
+	else
 		tuple_table_remove(&lg->conns, c);
 }
 
@@ -464,7 +468,7 @@ void legacy_segment(struct legacy *lg, const struct legacy_seg *s,
 		if (s->out)
 			legacy_syn_out(lg, s, now_ms, o);
 		else if (c && c->state == CS_TIME_WAIT)
-			syn_to_bucket(lg, c, s, o);
+			syn_to_bucket(lg, c, s, now_ms, o);
 		else if (lg->cfg.listener)
 			legacy_syn_in(lg, s, now_ms, f, o);
 		return;
