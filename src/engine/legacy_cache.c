@@ -226,7 +226,6 @@ void legacy_syn_in(struct legacy *lg, const struct legacy_seg *s,
 	struct peer *p = NULL;
 
 	is_44 = lg->cfg.model == LEGACY_4_4;
-	lg->st.syn_checked++;
 	/* 2.6.32 looks the peer up only for a SYN with a timestamp. */
 	if (is_44 || has_ts)
 		p = peer_get(lg, &s->t, now_ms, 0, NULL);
@@ -236,6 +235,7 @@ void legacy_syn_in(struct legacy *lg, const struct legacy_seg *s,
 		p->used_ms = now_ms;
 	o->syn = LEGACY_SYN_PASS;
 	if (p && legacy_units(lg, now_ms) - p->stamp < lg->msl) {
+		lg->st.syn_checked++;
 		o->syn = LEGACY_SYN_OK;
 		if (!has_ts || (int32_t)(p->ts - s->tsval) > PAWS_WINDOW)
 			o->syn = syn_spared(lg, s, f);
