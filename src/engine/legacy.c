@@ -30,9 +30,10 @@
  *   the rule.  A segment PAWS would discard (TSval more than
  *   TCP_PAWS_WINDOW behind) changes nothing at all.
  * - Active close: FIN_WAIT1 (the host's FIN).  A FIN that also acks ours
- *   goes to TIME_WAIT (tcp_fin()).  The ACK of our FIN alone goes to
- *   FIN_WAIT2; for an orphaned socket (its program already closed it)
- *   with tcp_fin_timeout <= 60 s, tcp_rcv_state_process() calls
+ *   goes to TIME_WAIT (tcp_fin()), unless it brings data to an orphaned
+ *   socket, which is reset (TCPAbortOnData).  The ACK of our FIN alone
+ *   goes to FIN_WAIT2; for an orphaned socket (its program already closed
+ *   it) with tcp_fin_timeout <= 60 s, tcp_rcv_state_process() calls
  *   tcp_time_wait(TCP_FIN_WAIT2, tmo) at once, which writes the entry
  *   then, with the ACK's TSval, and the socket becomes a FIN_WAIT2
  *   bucket; the peer's FIN reaching that bucket writes again through the
@@ -196,6 +197,19 @@ static void fin_wait2_bucket(struct legacy *lg, struct conn *c, uint64_t now_ms,
 }
 
 /*
+ * tcp_paws_check(): is @tsval at most @win behind ts_recent, in the
+ * kernel's own terms ((s32)(ts_recent - tsval) <= win: a TSval 2^31
+ * away passes)?  4.4 also passes any TSval while ts_recent is 0 (a peer
+ * whose SYN carried TSval 0).  The 24-day clause is left out.
+ */
+static int paws_check(const struct legacy *lg, const struct conn *c,
+		      uint32_t tsval, int win)
+{
+	return (int32_t)(c->ts_recent - tsval) <= win ||
+	       (lg->cfg.model == LEGACY_4_4 && c->ts_recent == 0);
+}
+
+/*
  * tcp_replace_ts_recent(): does this segment of a full socket become the
  * connection's ts_recent?  Return: 0, or -1 when PAWS would discard the
  * whole segment (tcp_paws_discard(), PAWSEstab).
@@ -208,7 +222,7 @@ static int replace_ts_recent(struct legacy *lg, struct conn *c,
 	if (!s->has_ts || !lg->cfg.timestamps || !c->ts_ok)
 		return 0;
 	if (c->has_recent && !(s->flags & PKT_RST) &&
-	    (int32_t)(c->ts_recent - s->tsval) > PAWS_WINDOW)
+	    !paws_check(lg, c, s->tsval, PAWS_WINDOW))
 		return -1;
 	if (c->has_wup && seq_after(s->seq, c->rcv_wup))
 		return 0;
@@ -218,10 +232,8 @@ static int replace_ts_recent(struct legacy *lg, struct conn *c,
 		      (c->has_una && seq_before(s->ack, c->snd_una)) ||
 		      (c->has_nxt && seq_after(s->ack, c->snd_nxt))))
 		return 0;
-	/* tcp_paws_check(rx_opt, 0); 4.4 also takes any TSval while
-	 * ts_recent is 0. */
-	if (c->has_recent && (int32_t)(s->tsval - c->ts_recent) < 0 &&
-	    !(is_44 && c->ts_recent == 0))
+	/* tcp_paws_check(rx_opt, 0) */
+	if (c->has_recent && !paws_check(lg, c, s->tsval, 0))
 		return 0;
 	c->ts_recent = s->tsval;
 	c->ts_stamp = legacy_units(lg, now_ms);
@@ -263,30 +275,40 @@ static void conn_out(struct legacy *lg, struct conn *c,
 	}
 }
 
-/* The ACK of the host's FIN alone, in FIN_WAIT1 (tcp_rcv_state_process()):
- * FIN_WAIT2, and for an orphaned socket the FIN_WAIT2 bucket. */
+/*
+ * The ACK of the host's FIN, in FIN_WAIT1 (tcp_rcv_state_process()):
+ * FIN_WAIT2, and for an orphaned socket the FIN_WAIT2 bucket; a FIN in
+ * the same segment then takes it to TIME_WAIT (tcp_fin()).  Whether the
+ * socket is orphaned is asked only where it matters: data, or no FIN.
+ */
 static void fin_acked(struct legacy *lg, struct conn *c,
 		      const struct legacy_seg *s, uint64_t now_ms,
 		      const struct legacy_facts *f, struct legacy_out *o)
 {
-	if (legacy_ask(f, LEGACY_FACT_ORPHAN, &c->slot.key) != 1) {
+	int fin = !!(s->flags & PKT_FIN);
+
+	if ((s->len || !fin) &&
+	    legacy_ask(f, LEGACY_FACT_ORPHAN, &c->slot.key) == 1) {
+		if (s->len) {
+			/* Data for a socket nobody reads, a FIN with it or
+			 * not: TCPAbortOnData, a RST, tcp_done(): no
+			 * bucket, nothing written. */
+			tuple_table_remove(&lg->conns, c);
+			return;
+		}
+		/* With tmo > TCP_TIMEWAIT_LEN the socket stays whole and
+		 * the write waits for the keepalive timer
+		 * (tcp_keepalive_timer()): the model keeps it a FIN_WAIT2
+		 * socket, written at the FIN. */
+		if (lg->cfg.fin_timeout_ms <= TIMEWAIT_LEN_MS) {
+			fin_wait2_bucket(lg, c, now_ms, f, o);
+			return;
+		}
+	}
+	if (fin)
+		time_wait(lg, c, now_ms, f, o);
+	else
 		c->state = CS_FIN_WAIT2;
-		return;
-	}
-	if (s->len) {
-		/* Data for a socket nobody reads: TCPAbortOnData, a RST,
-		 * tcp_done(): no bucket, nothing written. */
-		tuple_table_remove(&lg->conns, c);
-		return;
-	}
-	/* With tmo > TCP_TIMEWAIT_LEN the socket stays whole and the write
-	 * waits for the keepalive timer (tcp_keepalive_timer()): the model
-	 * keeps it a FIN_WAIT2 socket, written at the FIN. */
-	if (lg->cfg.fin_timeout_ms > TIMEWAIT_LEN_MS) {
-		c->state = CS_FIN_WAIT2;
-		return;
-	}
-	fin_wait2_bucket(lg, c, now_ms, f, o);
 }
 
 /* A segment a full socket receives (not SYN, not RST). */
@@ -297,6 +319,12 @@ static void conn_in(struct legacy *lg, struct conn *c,
 	int fin = !!(s->flags & PKT_FIN), acked;
 
 	if (replace_ts_recent(lg, c, s, now_ms))
+		return;
+	/* tcp_rcv_state_process() discards a segment without ACK (2.6.32
+	 * after tcp_validate_incoming() stored its TSval); so does 4.4's
+	 * tcp_rcv_established(). */
+	if (!(s->flags & PKT_ACK) &&
+	    (c->state != CS_ESTABLISHED || lg->cfg.model == LEGACY_4_4))
 		return;
 	acked = (s->flags & PKT_ACK) &&
 		(c->state == CS_FIN_WAIT1 || c->state == CS_CLOSING ||
@@ -313,9 +341,7 @@ static void conn_in(struct legacy *lg, struct conn *c,
 			c->state = CS_CLOSE_WAIT;
 		break;
 	case CS_FIN_WAIT1:
-		if (acked && fin)
-			time_wait(lg, c, now_ms, f, o);
-		else if (acked)
+		if (acked)
 			fin_acked(lg, c, s, now_ms, f, o);
 		else if (fin)
 			c->state = CS_CLOSING;
@@ -345,7 +371,7 @@ static int tw_paws_reject(const struct legacy *lg, const struct conn *c,
 			  const struct legacy_seg *s)
 {
 	return s->has_ts && lg->cfg.timestamps && c->ts_ok && c->has_recent &&
-	       (int32_t)(c->ts_recent - s->tsval) > 0;
+	       !paws_check(lg, c, s->tsval, 0);
 }
 
 /*
@@ -382,27 +408,35 @@ static void fw2_in(struct legacy *lg, struct conn *c,
 		 o);
 }
 
-/* A segment a TIME_WAIT bucket receives (not SYN, not RST): an ACK, or
- * one PAWS turns away, re-arms it to the full 60 s. */
-static void tw_in(struct legacy *lg, struct conn *c, const struct legacy_seg *s,
-		  uint64_t now_ms, struct legacy_out *o)
+/* The TIME_WAIT bucket re-armed to the full TCP_TIMEWAIT_LEN
+ * (inet_twsk_reschedule()). */
+static void tw_rearm(struct legacy *lg, struct conn *c, uint64_t now_ms,
+		     struct legacy_out *o)
 {
-	if (!(s->flags & PKT_ACK) && !tw_paws_reject(lg, c, s))
-		return;
 	lg->st.tw_rearmed++;
 	o->tw_rearmed = c->shortened;
 	c->shortened = 0;
 	c->end_ms = now_ms + TIMEWAIT_LEN_MS;
 }
 
+/* A segment a TIME_WAIT bucket receives (not SYN, not RST): an ACK, or
+ * one PAWS turns away, re-arms it to the full 60 s. */
+static void tw_in(struct legacy *lg, struct conn *c, const struct legacy_seg *s,
+		  uint64_t now_ms, struct legacy_out *o)
+{
+	if ((s->flags & PKT_ACK) || tw_paws_reject(lg, c, s))
+		tw_rearm(lg, c, now_ms, o);
+}
+
 /* A RST either way: the connection ends, but a TIME_WAIT bucket with
- * tcp_rfc1337 is re-armed instead. */
+ * tcp_rfc1337 is re-armed instead, whether the RST carries an ACK or
+ * not (tcp_timewait_state_process()). */
 static void conn_rst(struct legacy *lg, struct conn *c,
 		     const struct legacy_seg *s, uint64_t now_ms,
 		     struct legacy_out *o)
 {
 	if (c->state == CS_TIME_WAIT && !s->out && lg->cfg.rfc1337) {
-		tw_in(lg, c, s, now_ms, o);
+		tw_rearm(lg, c, now_ms, o);
 		return;
 	}
 	tuple_table_remove(&lg->conns, c);
@@ -410,12 +444,16 @@ static void conn_rst(struct legacy *lg, struct conn *c,
 
 /* A SYN the host receives while a bucket holds its tuple: the bucket
  * takes it (TCP_TW_SYN hands a newer one to the listener without the
- * check; an older one is answered with an ACK). */
+ * check; one PAWS turns away is answered with an ACK, and re-arms the
+ * bucket to the full 60 s like any PAWS-rejected segment). */
 static void syn_to_bucket(struct legacy *lg, struct conn *c,
-			  const struct legacy_seg *s, struct legacy_out *o)
+			  const struct legacy_seg *s, uint64_t now_ms,
+			  struct legacy_out *o)
 {
 	o->syn = LEGACY_SYN_TIME_WAIT;
-	if (!tw_paws_reject(lg, c, s))
+	if (tw_paws_reject(lg, c, s))
+		tw_rearm(lg, c, now_ms, o);
+	else
 		tuple_table_remove(&lg->conns, c);
 }
 
@@ -430,7 +468,7 @@ void legacy_segment(struct legacy *lg, const struct legacy_seg *s,
 		if (s->out)
 			legacy_syn_out(lg, s, now_ms, o);
 		else if (c && c->state == CS_TIME_WAIT)
-			syn_to_bucket(lg, c, s, o);
+			syn_to_bucket(lg, c, s, now_ms, o);
 		else if (lg->cfg.listener)
 			legacy_syn_in(lg, s, now_ms, f, o);
 		return;

@@ -156,8 +156,9 @@ struct legacy_stats {
 				       socket's FIN */
 	uint64_t tw_entered;	    /* closes that reached TIME_WAIT */
 	uint64_t tw_rearmed;	    /* TIME_WAITs re-armed to 60 s */
-	uint64_t syn_spared;	    /* SYNs the check would have dropped,
-				       taken by a live socket or a cookie */
+	uint64_t syn_spared;	    /* SYNs the check (or 2.6.32's queue
+				       pressure) would have dropped, taken
+				       by a live socket or a cookie */
 	uint64_t pressure_drops;    /* 2.6.32's queue-pressure clause */
 	uint64_t seeded;	    /* SYNs sent with a seeded TSecr */
 };

@@ -35,8 +35,9 @@
  *   tcp_syncookies = 2, both with 1 while the SYN queue is full).
  * - 2.6.32's queue-pressure clause, the else of its check: without
  *   syncookies, a SYN the check did not judge to the end (no timestamp, no
- *   entry) is dropped while the SYN backlog is more than 3/4 full.  4.4
- *   applies it only with recycle off, so never here.
+ *   entry) is dropped while the SYN backlog is more than 3/4 full, unless
+ *   a socket of its 4-tuple takes it first, as above.  4.4 applies it
+ *   only with recycle off, so never here.
  * - Seeding (2.6.32's tcp_v4_connect()): a connect to a peer whose entry
  *   is at most PAWS_MSL old (inclusive) starts with that ts_recent, which
  *   its SYN echoes as TSecr.  4.4's tcp_fetch_timewait_stamp() looks the
@@ -225,7 +226,6 @@ void legacy_syn_in(struct legacy *lg, const struct legacy_seg *s,
 	struct peer *p = NULL;
 
 	is_44 = lg->cfg.model == LEGACY_4_4;
-	lg->st.syn_checked++;
 	/* 2.6.32 looks the peer up only for a SYN with a timestamp. */
 	if (is_44 || has_ts)
 		p = peer_get(lg, &s->t, now_ms, 0, NULL);
@@ -235,6 +235,7 @@ void legacy_syn_in(struct legacy *lg, const struct legacy_seg *s,
 		p->used_ms = now_ms;
 	o->syn = LEGACY_SYN_PASS;
 	if (p && legacy_units(lg, now_ms) - p->stamp < lg->msl) {
+		lg->st.syn_checked++;
 		o->syn = LEGACY_SYN_OK;
 		if (!has_ts || (int32_t)(p->ts - s->tsval) > PAWS_WINDOW)
 			o->syn = syn_spared(lg, s, f);
@@ -252,6 +253,14 @@ void legacy_syn_in(struct legacy *lg, const struct legacy_seg *s,
 	}
 	if (!is_44 && !lg->cfg.syncookies && (!has_ts || !p) &&
 	    synq_pressure(lg, f, &s->t)) {
+		/* A SYN of a live request socket never reaches
+		 * tcp_v4_conn_request(): tcp_v4_hnd_req() gives it to
+		 * tcp_check_req(). */
+		if (legacy_ask(f, LEGACY_FACT_TUPLE_SOCK, &s->t) == 1) {
+			o->syn = LEGACY_SYN_SPARED_REQUEST;
+			lg->st.syn_spared++;
+			return;
+		}
 		o->drop = 1;
 		o->syn = LEGACY_SYN_DROP_PRESSURE;
 		lg->st.pressure_drops++;
