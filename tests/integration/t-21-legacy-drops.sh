@@ -60,8 +60,9 @@ else
 	fail "at least two SYNs dropped per failed connect" ">= 4" "$drops"
 fi
 expect_eq "no RST answered a dropped SYN" 0 "$rst_out"
-expect_eq "engine judged every SYN (syn_checked = SYNs in)" "$syn_in" \
-	"$(engine_stat "$LAB" srv syn_checked)"
+# Each SYN but the first met a fresh entry (the first had none yet).
+expect_eq "engine checked every later SYN (syn_checked = SYNs in - 1)" \
+	"$((syn_in - 1))" "$(engine_stat "$LAB" srv syn_checked)"
 expect_eq "every completed connection entered TIME_WAIT at the server" "$OKS" \
 	"$(engine_stat "$LAB" srv tw_entered)"
 
