@@ -397,8 +397,12 @@ static void fw2_in(struct legacy *lg, struct conn *c,
 	if (s->has_ts && lg->cfg.timestamps && c->ts_ok) {
 		c->ts_recent = s->tsval;
 		c->ts_stamp = legacy_units(lg, now_ms);
-		ok = legacy_remember_tw(lg, c, now_ms, &written);
+		c->has_recent = 1;
 	}
+	/* The bucket's tw_ts_recent_stamp, not this FIN's option, decides:
+	 * a FIN without one writes the value the bucket has. */
+	if (lg->cfg.timestamps && c->ts_ok && c->has_recent)
+		ok = legacy_remember_tw(lg, c, now_ms, &written);
 	o->remembered = written;
 	/* inet_twsk_schedule(tw, tw_timeout) if the entry exists, else
 	 * TCP_TIMEWAIT_LEN. */
@@ -419,41 +423,90 @@ static void tw_rearm(struct legacy *lg, struct conn *c, uint64_t now_ms,
 	c->end_ms = now_ms + TIMEWAIT_LEN_MS;
 }
 
-/* A segment a TIME_WAIT bucket receives (not SYN, not RST): an ACK, or
- * one PAWS turns away, re-arms it to the full 60 s. */
+/* Is the segment at the bucket's rcv_nxt (tcp_timewait_state_process()'s
+ * in-window test, "seq == tw_rcv_nxt"; unknown: taken as yes)? */
+static int tw_at_nxt(const struct conn *c, const struct legacy_seg *s)
+{
+	return !c->has_tw_nxt || s->seq == c->tw_rcv_nxt;
+}
+
+/*
+ * A segment a TIME_WAIT bucket receives (not SYN, not RST): a bare one
+ * at its rcv_nxt that PAWS lets through re-arms it to the full 60 s and
+ * becomes its tw_ts_recent; any other with an ACK, or one PAWS turns
+ * away, re-arms it too; the rest are answered only.
+ */
 static void tw_in(struct legacy *lg, struct conn *c, const struct legacy_seg *s,
 		  uint64_t now_ms, struct legacy_out *o)
 {
-	if ((s->flags & PKT_ACK) || tw_paws_reject(lg, c, s))
+	int reject = tw_paws_reject(lg, c, s);
+
+	if (!reject && tw_at_nxt(c, s) && !s->len && !(s->flags & PKT_FIN)) {
+		if (s->has_ts && lg->cfg.timestamps && c->ts_ok) {
+			c->ts_recent = s->tsval;
+			c->ts_stamp = legacy_units(lg, now_ms);
+			c->has_recent = 1;
+		}
+		tw_rearm(lg, c, now_ms, o);
+		return;
+	}
+	if ((s->flags & PKT_ACK) || reject)
 		tw_rearm(lg, c, now_ms, o);
 }
 
-/* A RST either way: the connection ends, but a TIME_WAIT bucket with
- * tcp_rfc1337 is re-armed instead, whether the RST carries an ACK or
- * not (tcp_timewait_state_process()). */
+/*
+ * A RST either way: the connection ends.  A TIME_WAIT bucket heeds only
+ * a RST at its rcv_nxt that PAWS lets through, and with tcp_rfc1337 is
+ * re-armed by it instead, whether it carries an ACK or not
+ * (tcp_timewait_state_process()); a FIN_WAIT2 bucket ignores one PAWS
+ * turns away.
+ */
 static void conn_rst(struct legacy *lg, struct conn *c,
 		     const struct legacy_seg *s, uint64_t now_ms,
 		     struct legacy_out *o)
 {
-	if (c->state == CS_TIME_WAIT && !s->out && lg->cfg.rfc1337) {
-		tw_rearm(lg, c, now_ms, o);
+	int bucket = c->state == CS_TIME_WAIT || c->state == CS_FW2_BUCKET;
+
+	if (bucket && !s->out && tw_paws_reject(lg, c, s))
 		return;
+	if (c->state == CS_TIME_WAIT && !s->out) {
+		if (!tw_at_nxt(c, s))
+			return;
+		if (lg->cfg.rfc1337) {
+			tw_rearm(lg, c, now_ms, o);
+			return;
+		}
 	}
 	tuple_table_remove(&lg->conns, c);
 }
 
-/* A SYN the host receives while a bucket holds its tuple: the bucket
- * takes it (TCP_TW_SYN hands a newer one to the listener without the
- * check; one PAWS turns away is answered with an ACK, and re-arms the
- * bucket to the full 60 s like any PAWS-rejected segment). */
+/*
+ * A SYN the host receives while a bucket holds its tuple: the bucket
+ * takes it, never the listener's check.  TIME_WAIT (TCP_TW_SYN) hands
+ * one newer by sequence or by TSval to the listener, unchecked, and is
+ * gone; one PAWS turns away is answered with an ACK and re-arms it to the
+ * full 60 s; any other is answered with an ACK.  A FIN_WAIT2 bucket kills
+ * itself with a RST only for a SYN inside its receive window, which a new
+ * connection's random ISN practically never is: the model keeps it (the
+ * SYN answered with an ACK).
+ */
 static void syn_to_bucket(struct legacy *lg, struct conn *c,
 			  const struct legacy_seg *s, uint64_t now_ms,
 			  struct legacy_out *o)
 {
+	int reject = tw_paws_reject(lg, c, s), newer;
+
 	o->syn = LEGACY_SYN_TIME_WAIT;
-	if (tw_paws_reject(lg, c, s))
+	if (c->state == CS_FW2_BUCKET)
+		return;
+	if (reject) {
 		tw_rearm(lg, c, now_ms, o);
-	else
+		return;
+	}
+	newer = !c->has_tw_nxt || seq_after(s->seq, c->tw_rcv_nxt) ||
+		(s->has_ts && lg->cfg.timestamps && c->ts_ok && c->has_recent &&
+		 (int32_t)(c->ts_recent - s->tsval) < 0);
+	if (newer)
 		tuple_table_remove(&lg->conns, c);
 }
 
@@ -462,12 +515,14 @@ void legacy_segment(struct legacy *lg, const struct legacy_seg *s,
 		    struct legacy_out *o)
 {
 	struct conn *c = tuple_table_lookup(&lg->conns, &s->t, now_ms);
+	uint8_t was;
 
 	memset(o, 0, sizeof(*o));
 	if ((s->flags & (PKT_SYN | PKT_ACK)) == PKT_SYN) {
 		if (s->out)
 			legacy_syn_out(lg, s, now_ms, o);
-		else if (c && c->state == CS_TIME_WAIT)
+		else if (c && (c->state == CS_TIME_WAIT ||
+			       c->state == CS_FW2_BUCKET))
 			syn_to_bucket(lg, c, s, now_ms, o);
 		else if (lg->cfg.listener)
 			legacy_syn_in(lg, s, now_ms, f, o);
@@ -483,6 +538,7 @@ void legacy_segment(struct legacy *lg, const struct legacy_seg *s,
 		conn_rst(lg, c, s, now_ms, o);
 		return;
 	}
+	was = c->state;
 	if (s->out)
 		conn_out(lg, c, s, now_ms);
 	else if (c->state == CS_TIME_WAIT)
@@ -493,8 +549,16 @@ void legacy_segment(struct legacy *lg, const struct legacy_seg *s,
 		conn_in(lg, c, s, now_ms, f, o);
 	/* A removal above leaves c pointing at another element. */
 	c = tuple_table_find(&lg->conns, &s->t);
-	if (c)
-		c->last_ms = now_ms;
+	if (!c)
+		return;
+	c->last_ms = now_ms;
+	/* A bucket made, or turned into TIME_WAIT, by this segment: its
+	 * rcv_nxt is after it. */
+	if (!s->out && c->state != was &&
+	    (c->state == CS_TIME_WAIT || c->state == CS_FW2_BUCKET)) {
+		c->tw_rcv_nxt = s->seq + s->len + !!(s->flags & PKT_FIN);
+		c->has_tw_nxt = 1;
+	}
 }
 
 int legacy_tw_due(struct legacy *lg, const struct tuple *t, uint64_t now_ms)

@@ -32,21 +32,24 @@ enum conn_state {
 
 struct conn {
 	struct tuple_slot slot;
-	uint8_t state;	    /* enum conn_state */
-	uint8_t ts_ok;	    /* timestamps in use on it (seen on the host's
+	uint8_t state;	     /* enum conn_state */
+	uint8_t ts_ok;	     /* timestamps in use on it (seen on the host's
 			       own segments) */
-	uint8_t has_recent; /* ts_recent known */
-	uint8_t has_wup;    /* rcv_wup known */
-	uint8_t has_una;    /* snd_una known */
-	uint8_t has_nxt;    /* snd_nxt known */
-	uint8_t shortened;  /* TIME_WAIT: its end was given to the caller */
-	uint32_t ts_recent; /* the last TSval that passed
+	uint8_t has_recent;  /* ts_recent known */
+	uint8_t has_wup;     /* rcv_wup known */
+	uint8_t has_una;     /* snd_una known */
+	uint8_t has_nxt;     /* snd_nxt known */
+	uint8_t has_tw_nxt;  /* tw_rcv_nxt known */
+	uint8_t shortened;   /* TIME_WAIT: its end was given to the caller */
+	uint32_t ts_recent;  /* the last TSval that passed
 			       tcp_replace_ts_recent() */
-	uint64_t ts_stamp;  /* ts_recent_stamp, in the model's units */
-	uint32_t rcv_wup;   /* rcv_nxt when the host last sent: its last ACK */
-	uint32_t snd_nxt;   /* after the host's last byte (its FIN counted) */
-	uint32_t snd_una;   /* the highest ACK the host received */
-	uint32_t fin_end;   /* after the host's FIN */
+	uint64_t ts_stamp;   /* ts_recent_stamp, in the model's units */
+	uint32_t rcv_wup;    /* rcv_nxt when the host last sent: its last ACK */
+	uint32_t snd_nxt;    /* after the host's last byte (its FIN counted) */
+	uint32_t snd_una;    /* the highest ACK the host received */
+	uint32_t fin_end;    /* after the host's FIN */
+	uint32_t tw_rcv_nxt; /* TIME_WAIT, FW2_BUCKET: the bucket's rcv_nxt,
+				after the segment that made it */
 	uint32_t tw_timeout_ms; /* FW2_BUCKET: what the TIME_WAIT it turns
 				   into lasts (tw->tw_timeout) */
 	uint64_t end_ms;	/* TIME_WAIT, FW2_BUCKET: when it ends */

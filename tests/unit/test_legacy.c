@@ -1237,6 +1237,15 @@ static const struct {
 	 0, PKT_SYN, 5, 2000, 0, 0},
 	{"a SYN without timestamp: the bucket gone", 0, PKT_SYN, 5, NO_TS, 0,
 	 0},
+	{"a SYN neither newer by sequence nor by TSval: answered, kept", 0,
+	 PKT_SYN, 0, 1000, 0, 1},
+	{"a RST PAWS rejects, tcp_rfc1337 0: ignored", 0, PKT_RST, 0, 999, 0,
+	 1},
+	{"a RST past rcv_nxt, tcp_rfc1337 0: ignored", 0, PKT_RST, 5, NO_TS, 0,
+	 1},
+	{"a RST past rcv_nxt, tcp_rfc1337 1: ignored", 1, PKT_RST, 5, NO_TS, 0,
+	 1},
+	{"a segment without flags at rcv_nxt: re-armed", 0, 0, 0, 1001, 1, 1},
 };
 
 static void run_tw_case(size_t i, int m)
@@ -1271,6 +1280,51 @@ static void run_tw_case(size_t i, int m)
 }
 
 EACH_MODEL_TEST(test_tw_segments, run_tw_case, ARRAY_SIZE(tw_cases))
+
+/*
+ * What a bucket keeps besides its end: a bare ACK at rcv_nxt becomes the
+ * TIME_WAIT bucket's tw_ts_recent (1500), so a SYN with TSval 1200 is
+ * then PAWS-rejected by the bucket (re-armed again, kept) where 1000
+ * would have let it through as newer; a FIN_WAIT2 bucket takes a SYN
+ * (answered with an ACK, never checked, never dropped), and its FIN
+ * without a timestamp still writes and shortens, from the bucket's
+ * tw_ts_recent_stamp.
+ */
+static void run_bucket_case(size_t i, int m)
+{
+	struct lab l;
+	struct cx c = cx_of(SRV, NAT, PORT_A, 1000);
+	const struct legacy_out *o;
+
+	lab_start(&l, &(struct legacy_cfg){.model = models[m],
+					   .listener = 1,
+					   .timestamps = 1});
+	host(&l, &c, FA, 0);
+	if (i == 0) {
+		peer(&l, &c, FA, 0, 1000, 0);
+		EQ("tw_ts_recent", peer(&l, &c, A, 0, 1500, 100)->tw_rearmed,
+		   1);
+		EQ("tw_ts_recent", syn(&l, SRV, NAT, PORT_A, 1200, 200), TW);
+		EQ("tw_ts_recent", syn(&l, SRV, NAT, PORT_A, 1200, 300), TW);
+		check_stats("tw_ts_recent", &l,
+			    &(struct legacy_stats){.remembered = 1,
+						   .tw_entered = 1,
+						   .tw_rearmed = 3});
+	} else {
+		peer(&l, &c, A, 0, 1000,
+		     0); /* orphaned: the FIN_WAIT2 bucket */
+		EQ("fw2 SYN", syn(&l, SRV, NAT, PORT_A, 900, 100), TW);
+		o = peer(&l, &c, FA, 0, NO_TS, 200);
+		EQ("fw2 FIN without TS", o->tw_end_ms, m ? 768 : 700);
+		check_stats("fw2", &l,
+			    &(struct legacy_stats){.remembered = 2,
+						   .remembered_at_ack = 1,
+						   .tw_entered = 1});
+	}
+	legacy_free(l.lg);
+}
+
+EACH_MODEL_TEST(test_buckets, run_bucket_case, 2)
 
 /* tw_rearmed says the end given no longer holds: only if one was given.
  * A TIME_WAIT without timestamps (60 s, no end) and a second re-arm are
@@ -1591,6 +1645,7 @@ static void test_many_connections(void)
 	for (i = 0; i < MANY; i++) {
 		struct cx c = many_cx(0, i, 0);
 
+		c.pseq = P + 1; /* at the bucket's rcv_nxt: heeded */
 		if (i & 1)
 			peer(&l, &c, PKT_RST, 0, NO_TS, 3000);
 		else
@@ -1637,6 +1692,8 @@ static const struct unit_test tests[] = {
 	{"SYN spared: request socket, syncookies", test_syn_spared},
 	{"SYN: 2.6.32's queue pressure", test_syn_pressure},
 	{"TIME_WAIT: re-arm, RST, SYN", test_tw_segments},
+	{"buckets: tw_ts_recent, a FIN_WAIT2 bucket's SYN and FIN",
+	 test_buckets},
 	{"TIME_WAIT: tw_rearmed and legacy_tw_due()", test_tw_rearm_flag},
 	{"client: its close, seeded SYNs, no check", test_client},
 	{"passive close and RSTs write nothing", test_nothing_written},
