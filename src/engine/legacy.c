@@ -366,12 +366,16 @@ static void conn_in(struct legacy *lg, struct conn *c,
 }
 
 /* Does the bucket's PAWS turn the segment away (tcp_timewait_state_process()
- * compares with tw_ts_recent, window 0)? */
+ * compares with tw_ts_recent, window 0; tcp_paws_reject() lets a RST
+ * through once tw_ts_recent is PAWS_MSL old)? */
 static int tw_paws_reject(const struct legacy *lg, const struct conn *c,
-			  const struct legacy_seg *s)
+			  const struct legacy_seg *s, uint64_t now_ms)
 {
-	return s->has_ts && lg->cfg.timestamps && c->ts_ok && c->has_recent &&
-	       !paws_check(lg, c, s->tsval, 0);
+	if (!s->has_ts || !lg->cfg.timestamps || !c->ts_ok || !c->has_recent ||
+	    paws_check(lg, c, s->tsval, 0))
+		return 0;
+	return !((s->flags & PKT_RST) &&
+		 legacy_units(lg, now_ms) >= c->ts_stamp + lg->msl);
 }
 
 /*
@@ -386,7 +390,7 @@ static void fw2_in(struct legacy *lg, struct conn *c,
 {
 	int written = 0, ok = 0;
 
-	if (tw_paws_reject(lg, c, s) || !(s->flags & PKT_ACK))
+	if (tw_paws_reject(lg, c, s, now_ms) || !(s->flags & PKT_ACK))
 		return; /* answered with an ACK, or ignored */
 	if (s->len) {
 		tuple_table_remove(&lg->conns, c);
@@ -423,6 +427,17 @@ static void tw_rearm(struct legacy *lg, struct conn *c, uint64_t now_ms,
 	c->end_ms = now_ms + TIMEWAIT_LEN_MS;
 }
 
+/* A segment the bucket heeds becomes its tw_ts_recent. */
+static void tw_keep_ts(struct legacy *lg, struct conn *c,
+		       const struct legacy_seg *s, uint64_t now_ms)
+{
+	if (s->has_ts && lg->cfg.timestamps && c->ts_ok) {
+		c->ts_recent = s->tsval;
+		c->ts_stamp = legacy_units(lg, now_ms);
+		c->has_recent = 1;
+	}
+}
+
 /* Is the segment at the bucket's rcv_nxt (tcp_timewait_state_process()'s
  * in-window test, "seq == tw_rcv_nxt"; unknown: taken as yes)? */
 static int tw_at_nxt(const struct conn *c, const struct legacy_seg *s)
@@ -439,14 +454,11 @@ static int tw_at_nxt(const struct conn *c, const struct legacy_seg *s)
 static void tw_in(struct legacy *lg, struct conn *c, const struct legacy_seg *s,
 		  uint64_t now_ms, struct legacy_out *o)
 {
-	int reject = tw_paws_reject(lg, c, s);
+	int reject = tw_paws_reject(lg, c, s, now_ms);
 
-	if (!reject && tw_at_nxt(c, s) && !s->len && !(s->flags & PKT_FIN)) {
-		if (s->has_ts && lg->cfg.timestamps && c->ts_ok) {
-			c->ts_recent = s->tsval;
-			c->ts_stamp = legacy_units(lg, now_ms);
-			c->has_recent = 1;
-		}
+	if (!reject && tw_at_nxt(c, s) && !s->len &&
+	    !(s->flags & (PKT_FIN | PKT_SYN))) {
+		tw_keep_ts(lg, c, s, now_ms);
 		tw_rearm(lg, c, now_ms, o);
 		return;
 	}
@@ -467,12 +479,13 @@ static void conn_rst(struct legacy *lg, struct conn *c,
 {
 	int bucket = c->state == CS_TIME_WAIT || c->state == CS_FW2_BUCKET;
 
-	if (bucket && !s->out && tw_paws_reject(lg, c, s))
+	if (bucket && !s->out && tw_paws_reject(lg, c, s, now_ms))
 		return;
 	if (c->state == CS_TIME_WAIT && !s->out) {
 		if (!tw_at_nxt(c, s))
 			return;
 		if (lg->cfg.rfc1337) {
+			tw_keep_ts(lg, c, s, now_ms);
 			tw_rearm(lg, c, now_ms, o);
 			return;
 		}
@@ -494,7 +507,7 @@ static void syn_to_bucket(struct legacy *lg, struct conn *c,
 			  const struct legacy_seg *s, uint64_t now_ms,
 			  struct legacy_out *o)
 {
-	int reject = tw_paws_reject(lg, c, s), newer;
+	int reject = tw_paws_reject(lg, c, s, now_ms), newer;
 
 	o->syn = LEGACY_SYN_TIME_WAIT;
 	if (c->state == CS_FW2_BUCKET)
@@ -519,6 +532,14 @@ void legacy_segment(struct legacy *lg, const struct legacy_seg *s,
 
 	memset(o, 0, sizeof(*o));
 	if ((s->flags & (PKT_SYN | PKT_ACK)) == PKT_SYN) {
+		/* A connection the model still holds on the tuple that is
+		 * no bucket ended unseen (a program's close() in FIN_WAIT2,
+		 * a timeout): the SYN starts a new one. */
+		if (c && c->state != CS_TIME_WAIT &&
+		    c->state != CS_FW2_BUCKET) {
+			tuple_table_remove(&lg->conns, c);
+			c = NULL;
+		}
 		if (s->out)
 			legacy_syn_out(lg, s, now_ms, o);
 		else if (c && (c->state == CS_TIME_WAIT ||
@@ -565,8 +586,11 @@ int legacy_tw_due(struct legacy *lg, const struct tuple *t, uint64_t now_ms)
 {
 	const struct conn *c = tuple_table_find(&lg->conns, t);
 
-	(void)now_ms;
-	return c && c->state == CS_TIME_WAIT && c->shortened;
+	/* A timer of an earlier TIME_WAIT of the tuple (a newer SYN took
+	 * it, and the new connection's close gave a later end) is not this
+	 * one's: its end has not come. */
+	return c && c->state == CS_TIME_WAIT && c->shortened &&
+	       c->end_ms <= now_ms + TW_DUE_SLACK_MS;
 }
 
 void legacy_tw_end(struct legacy *lg, const struct tuple *t)

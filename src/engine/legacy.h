@@ -132,7 +132,9 @@ void legacy_segment(struct legacy *lg, const struct legacy_seg *s,
 
 /**
  * legacy_tw_due() - a TIME_WAIT end that legacy_out.tw_end_ms gave is
- * here: whether it still holds (no re-arm since)
+ * here: whether it still holds (no re-arm since, and the TIME_WAIT of @t
+ * is the one it was given for: its end is at most 2 ms after @now_ms,
+ * the slack between the caller's timer clock and the model's)
  * Return: 1 if the host's TIME_WAIT socket of @t should end now, else 0.
  */
 int legacy_tw_due(struct legacy *lg, const struct tuple *t, uint64_t now_ms);

@@ -14,6 +14,9 @@
 #define PAWS_WINDOW 1
 /* TCP_TIMEWAIT_LEN, 60 s, Linux 2.6.32-4.11; real time, never scaled */
 #define TIMEWAIT_LEN_MS 60000u
+/* How early, by the model's clock, the caller's timer may come for a
+ * TIME_WAIT end (its clock is another, read at another moment). */
+#define TW_DUE_SLACK_MS 2
 
 /* A connection's state as the host's stack has it; the names are the
  * kernel's.  FW2_BUCKET is an orphaned socket's FIN_WAIT2 after

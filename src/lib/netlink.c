@@ -176,7 +176,7 @@ static int room_for(struct netlink *nl, int nreq)
 
 /*
  * One reply message.  Return: 1 if it answers a request, 0 if not (it
- * went to the callback), or -errno (refusal, protocol error, the
+ * went to the callback, or an earlier request left it), or -errno (refusal, protocol error, the
  * callback's MNL_CB_ERROR); MNL_CB_STOP from the callback is -EINTR here,
  * for the caller to turn into a quiet end.
  */
@@ -186,6 +186,11 @@ static int reply_one(struct netlink *nl, const struct nlmsghdr *nlh,
 	const struct nlmsgerr *e;
 	int r;
 
+	/* What an earlier request left queued when its talk ended on an
+	 * error or a timeout: skipped, so the socket stays usable. */
+	if (mnl_nlmsg_portid_ok(nlh, nl->portid) && nlh->nlmsg_seq &&
+	    (int32_t)(nlh->nlmsg_seq - lo) < 0)
+		return 0;
 	if (!mnl_nlmsg_portid_ok(nlh, nl->portid) ||
 	    (int32_t)(nlh->nlmsg_seq - lo) < 0 ||
 	    (int32_t)(nlh->nlmsg_seq - hi) > 0) {

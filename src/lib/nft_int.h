@@ -186,7 +186,9 @@ int nftbuild_nat(struct nftnl_rule *r, uint32_t type, uint32_t reg_addr,
 #define NFT_TYPE_CONCAT(a, b) (((a) << 6) | (b))
 
 /* The set ids a batch gives the sets it makes (a rule refers to a set of
- * its own batch by id): one per set, unique within natlab's rulesets. */
+ * its own batch by id): unique within a batch; these rulesets' sets may
+ * share one batch (the balancer's, sent in batches of their own, reuse 1
+ * and 2). */
 #define NFT_SET_ID_FC_EIM  1
 #define NFT_SET_ID_FC_EIF  2
 #define NFT_SET_ID_CLOSING 3

@@ -256,6 +256,7 @@ static void run_engine_node(const char *lab, const char *name,
 	struct run_legacy_in *lg = &si->legacy;
 
 	si->paws_drops = (double)run_engine_stat(lab, name, "paws_drops");
+	si->listen_drops = (double)run_engine_stat(lab, name, "listen_drops");
 	si->tw_shortened = (double)run_engine_stat(lab, name, "tw_shortened");
 	lg->remembered = (double)run_engine_stat(lab, name, "remembered");
 	lg->remembered_at_ack =

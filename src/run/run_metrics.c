@@ -171,9 +171,11 @@ static void server_metrics(struct run_data *d, const struct run_measured *in,
 	metrics_set(&d->m, name, "paws_passive", paws, 0);
 	metrics_set(&d->m, name, "paws_timewait",
 		    (double)(after->paws_timewait - before->paws_timewait), 0);
-	/* The old kernels counted a PAWS-rejected SYN in ListenDrops too. */
+	/* 4.4 counted a PAWS-rejected SYN in ListenDrops too, 2.6.32 did
+	 * not: the model's count. */
 	metrics_set(&d->m, name, "listen_drops",
-		    (double)(after->listen_drops - before->listen_drops) + paws,
+		    (double)(after->listen_drops - before->listen_drops) +
+			    si->listen_drops,
 		    0);
 	metrics_set(&d->m, name, "listen_overflows", overflow, 0);
 	metrics_set(&d->m, name, "syn_dropped_other", other < 0 ? 0 : other, 0);

@@ -24,6 +24,8 @@ struct run_legacy_in {
 struct run_server_in {
 	struct tr_server_stats listener; /* its built-in server's */
 	double paws_drops;   /* SYNs the engine's emulated PAWS dropped */
+	double listen_drops; /* of those, the ones the model's kernel
+				counted in ListenDrops (4.4's) */
 	double tw_shortened; /* TIME_WAITs the engine's recycle cut short */
 	struct run_legacy_in legacy;
 };

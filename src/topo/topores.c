@@ -785,8 +785,9 @@ int topores_resolve(struct parser *p)
 	build(p);
 	topolb_build(p);
 	p->t->expects = xcalloc((size_t)p->nexpects, sizeof(*p->t->expects));
-	memcpy(p->t->expects, p->expects,
-	       (size_t)p->nexpects * sizeof(*p->expects));
+	if (p->nexpects) /* p->expects is NULL without [expect] lines */
+		memcpy(p->t->expects, p->expects,
+		       (size_t)p->nexpects * sizeof(*p->expects));
 	p->t->nexpects = p->nexpects;
 	p->t->faults = xcalloc((size_t)p->nfaults, sizeof(*p->t->faults));
 	for (i = 0; i < p->nfaults; i++)

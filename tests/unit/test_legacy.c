@@ -428,7 +428,9 @@ static void run_close(size_t i, int m)
 	EQ(k->what, o->remembered, k->fin_rem);
 	tw_end = m ? k->tw_end2632 : k->tw_end44;
 	EQ(k->what, o->tw_end_ms, tw_end);
-	EQ(k->what, legacy_tw_due(l.lg, &c.t, l.now), tw_end != 0);
+	/* due when its end comes, not before (2 ms of slack) */
+	EQ(k->what, legacy_tw_due(l.lg, &c.t, l.now + tw_end), tw_end != 0);
+	EQ(k->what, legacy_tw_due(l.lg, &c.t, l.now + tw_end - 3), 0);
 	check_entry(k->what, &l, SRV, NAT, k->want_ts, k->want_stamp);
 	legacy_stats(l.lg, &st);
 	EQ(k->what, st.remembered_at_ack, k->ack_rem);
@@ -1260,14 +1262,15 @@ static void run_tw_case(size_t i, int m)
 	lab_start(&l, &cfg);
 	host(&l, &c, FA, 0);
 	EQ(row, peer(&l, &c, FA, 0, 1000, 0)->tw_end_ms, m ? 768 : 700);
-	EQ(row, legacy_tw_due(l.lg, &c.t, 0), 1);
+	EQ(row, legacy_tw_due(l.lg, &c.t, m ? 768 : 700), 1);
+	EQ(row, legacy_tw_due(l.lg, &c.t, 0), 0);
 	c.pseq = P + 1 + (uint32_t)tw_cases[i].seq;
 	o = peer(&l, &c, tw_cases[i].flags, 0, tw_cases[i].ts, 100);
 	EQ(row, o->tw_rearmed, tw_cases[i].rearmed);
 	EQ(row, o->drop, 0);
 	EQ(row, o->syn, (tw_cases[i].flags & PKT_SYN) ? TW : PASS);
 	EQ(row, asked_total(&l.st), 1); /* the RTO, at the FIN */
-	EQ(row, legacy_tw_due(l.lg, &c.t, 700),
+	EQ(row, legacy_tw_due(l.lg, &c.t, m ? 768 : 700),
 	   tw_cases[i].kept && !tw_cases[i].rearmed);
 	EQ(row, syn(&l, SRV, NAT, PORT_A, 3000, 200),
 	   tw_cases[i].kept ? TW : OKAY);
@@ -1325,6 +1328,65 @@ static void run_bucket_case(size_t i, int m)
 }
 
 EACH_MODEL_TEST(test_buckets, run_bucket_case, 2)
+
+/*
+ * A tuple's connections one after another.  An end given for a TIME_WAIT
+ * that a newer SYN took is not the next TIME_WAIT's: due only when the
+ * later end comes.  A connection the model still holds as FIN_WAIT2 (its
+ * program closed it unseen) gives way to a new SYN: the new connection's
+ * passive close writes nothing.  With tcp_rfc1337 a heeded RST becomes the
+ * bucket's tw_ts_recent; a RST PAWS turns away is heeded once
+ * tw_ts_recent is PAWS_MSL old (tcp_paws_reject()).
+ */
+static void test_tw_incarnations(void)
+{
+	struct cx c = cx_of(SRV, NAT, PORT_A, 1000), d;
+	struct legacy_cfg cfg = cfg_of(NEW);
+	struct lab l;
+	int late;
+
+	lab_model(&l, NEW, 0, 0);
+	EQ("first", close_tw(&l, SRV, NAT, PORT_A, 1000, 0), 700);
+	EQ("newer SYN", syn(&l, SRV, NAT, PORT_A, 2000, 100), TW);
+	EQ("second", close_tw(&l, SRV, NAT, PORT_A, 2000, 200), 700);
+	EQ("the first end", legacy_tw_due(l.lg, &c.t, 700), 0);
+	EQ("the second end", legacy_tw_due(l.lg, &c.t, 900), 1);
+	legacy_free(l.lg);
+
+	lab_model(&l, NEW, 0, 0);
+	l.st.v[LEGACY_FACT_ORPHAN] = 0; /* held: a full FIN_WAIT2 */
+	host(&l, &c, FA, 0);
+	peer(&l, &c, A, 0, 1000, 0);
+	EQ("new SYN", syn(&l, SRV, NAT, PORT_A, 1500, 1000), PASS);
+	d = cx_of(SRV, NAT, PORT_A, 1500);
+	EQ("passive close", peer(&l, &d, FA, 0, 1500, 2000)->remembered, 0);
+	EQ("passive close", host(&l, &d, FA, 2000)->tw_end_ms, 0);
+	peer(&l, &d, A, 0, 1500, 2000);
+	check_stats("passive close", &l, &(struct legacy_stats){0});
+	legacy_free(l.lg);
+
+	cfg.rfc1337 = 1;
+	lab_start(&l, &cfg);
+	c = cx_of(SRV, NAT, PORT_A, 1000);
+	host(&l, &c, FA, 0);
+	peer(&l, &c, FA, 0, 1000, 0);
+	EQ("rfc1337 RST", peer(&l, &c, PKT_RST, 0, 1500, 100)->tw_rearmed, 1);
+	EQ("rfc1337 RST", syn(&l, SRV, NAT, PORT_A, 1200, 200), TW);
+	EQ("rfc1337 RST", syn(&l, SRV, NAT, PORT_A, 1200, 300), TW);
+	legacy_free(l.lg);
+
+	for (late = 0; late < 2; late++) {
+		lab_model(&l, NEW, 2000, 0);
+		c = cx_of(SRV, NAT, PORT_A, 1000);
+		host(&l, &c, FA, 0);
+		peer(&l, &c, FA, 0, 1000, 0);
+		peer(&l, &c, A, 0, 1000, 100); /* re-armed: 60 s */
+		peer(&l, &c, PKT_RST, 0, 999, late ? 2500 : 1500);
+		EQ(late ? "old RST, 2 s on" : "old RST",
+		   syn(&l, SRV, NAT, PORT_A, 5000, 2600) == TW, !late);
+		legacy_free(l.lg);
+	}
+}
 
 /* tw_rearmed says the end given no longer holds: only if one was given.
  * A TIME_WAIT without timestamps (60 s, no end) and a second re-arm are
@@ -1694,6 +1756,7 @@ static const struct unit_test tests[] = {
 	{"TIME_WAIT: re-arm, RST, SYN", test_tw_segments},
 	{"buckets: tw_ts_recent, a FIN_WAIT2 bucket's SYN and FIN",
 	 test_buckets},
+	{"a tuple's connections one after another", test_tw_incarnations},
 	{"TIME_WAIT: tw_rearmed and legacy_tw_due()", test_tw_rearm_flag},
 	{"client: its close, seeded SYNs, no check", test_client},
 	{"passive close and RSTs write nothing", test_nothing_written},

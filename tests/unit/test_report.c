@@ -1208,6 +1208,7 @@ static void test_run_metrics(void)
 	struct run_server_in servers[4] = {
 		[1] = {.listener = {.accepted = 5, .reset = 1},
 		       .paws_drops = 3,
+		       .listen_drops = 3,
 		       .tw_shortened = 5},
 	};
 	struct run_measured in = {
