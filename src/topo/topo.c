@@ -37,14 +37,18 @@ struct perr {
 #define SECT_NAMED 0x1 /* [kind NAME]; otherwise [kind] */
 #define SECT_ONCE  0x2 /* at most one per file */
 
+/* The most key tables a section takes. */
+#define SECT_KEY_TABLES 4
+
 struct sect_kind {
 	const char *name;
 	unsigned int flags;
 	enum topo_kind node; /* for sect_open_node() */
 	/* start a section; an error return skips its body */
 	int (*open)(struct parser *p, const char *name, int line);
-	/* its keys: up to three tables, each ending with a NULL name */
-	const struct key_def *keys[3];
+	/* its keys: up to SECT_KEY_TABLES tables, each ending with a NULL
+	 * name */
+	const struct key_def *keys[SECT_KEY_TABLES];
 	/* if set, gets the body lines instead of them being key = value */
 	int (*raw)(struct parser *p, const char *text, int line);
 	const char *required[3];
@@ -338,15 +342,16 @@ static const struct sect_kind sect_kinds[] = {
 	  .open = sect_open_node, .keys = { topokeys_gateway },
 	  .required = { "inside", "outside" }, .close = sect_close_gateway },
 	{ .name = "server", .flags = SECT_NAMED, .node = TOPO_SERVER,
-	  .open = sect_open_node, .keys = { topokeys_server }, .required = { "network" } },
+	  .open = sect_open_node, .keys = { topokeys_server, topokeys_host }, .required = { "network" } },
 	{ .name = "balancer", .flags = SECT_NAMED, .node = TOPO_BALANCER,
 	  .open = sect_open_balancer, .keys = { topokeys_balancer, topolb_keys },
 	  .required = { "frontend", "backend", "servers" } },
 	{ .name = "clients", .flags = SECT_ONCE, .open = sect_open_clients,
-	  .keys = { topokeys_clients, topokeys_client, topokeys_load }, .required = { "count", "network" },
+	  .keys = { topokeys_clients, topokeys_client, topokeys_host, topokeys_load },
+	  .required = { "count", "network" },
 	  .close = sect_close_clients },
 	{ .name = "client", .flags = SECT_NAMED, .node = TOPO_CLIENT,
-	  .open = sect_open_node, .keys = { topokeys_client, topokeys_address, topokeys_load } },
+	  .open = sect_open_node, .keys = { topokeys_client, topokeys_host, topokeys_address, topokeys_load } },
 	{ .name = "traffic", .flags = SECT_ONCE, .open = sect_open_traffic,
 	  .keys = { topokeys_traffic, topokeys_load } },
 	{ .name = "expect", .flags = SECT_ONCE, .open = sect_open_expect,
@@ -481,7 +486,7 @@ static void parse_key(struct parser *p, const char *key, const char *val,
 	int first = seen_line(p, key), t;
 	size_t n;
 
-	for (t = 0; !d && t < 3 && p->kind->keys[t]; t++) {
+	for (t = 0; !d && t < SECT_KEY_TABLES && p->kind->keys[t]; t++) {
 		for (k = p->kind->keys[t]; k->name; k++) {
 			n = strlen(k->name);
 			if (k->name[n - 1] == '.'

@@ -125,6 +125,7 @@ extern const struct key_def topokeys_gateway[]; /* [gateway] */
 extern const struct key_def topokeys_server[];	/* [server] */
 extern const struct key_def topokeys_load[];	/* what a client does */
 extern const struct key_def topokeys_client[];	/* what a client is */
+extern const struct key_def topokeys_host[]; /* a client's or server's stack */
 extern const struct key_def topokeys_address[]; /* only for one client */
 extern const struct key_def topokeys_clients[]; /* [clients] */
 extern const struct key_def topokeys_traffic[]; /* [traffic] */

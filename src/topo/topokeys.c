@@ -712,6 +712,12 @@ const struct key_def topokeys_server[] = {
 	{ "backlog", key_count_opt, 1 },
 	{ "request", key_count_opt, 2 },
 	{ "response", key_count_opt, 2 },
+	{ NULL, NULL, 0 },
+};
+
+/* A host's TCP stack, client or server: its timestamp clock and the
+ * emulated tcp_tw_recycle. */
+const struct key_def topokeys_host[] = {
 	{ "tsclock", key_tsclock, 0 },
 	{ "ts_offset", key_ts_offset, 0 },
 	{ "ts_skew", key_ts_skew, 0 },
@@ -752,12 +758,6 @@ const struct key_def topokeys_client[] = {
 	{ "network", key_ref, 0 },
 	{ "via", key_ref, 2 },
 	{ "sysctl.", key_sysctl, 0 },
-	{ "tsclock", key_tsclock, 0 },
-	{ "ts_offset", key_ts_offset, 0 },
-	{ "ts_skew", key_ts_skew, 0 },
-	{ "legacy.tcp_tw_recycle", key_bool, 0 },
-	{ "legacy.model", key_legacy_model, 0 },
-	{ "legacy.paws_msl", key_paws_msl, 0 },
 	{ NULL, NULL, 0 },
 };
 
