@@ -109,32 +109,34 @@ static long engine_legacy_sysctl(const char *key, long def)
 	return strtol(val, NULL, 10);
 }
 
-void engine_legacy_init(struct eng_node *n)
+/* The model's settings from the topology; the host's sysctls are the
+ * caller's. */
+static struct legacy_cfg engine_legacy_cfg(const struct topo_node *tn)
 {
-	const struct topo_node *tn = n->tn;
 	struct legacy_cfg cfg = {
 		.model = tn->legacy.model == TOPO_LEGACY_2_6_32 ? LEGACY_2_6_32
 								: LEGACY_4_4,
 		.paws_msl_ms = tn->legacy.paws_msl_ms,
 		.listener = tn->kind == TOPO_SERVER,
-		.timestamps = 1,
-		.syncookies = 1,
 	};
+
+	return cfg;
+}
+
+void engine_legacy_init(struct eng_node *n)
+{
+	struct legacy_cfg cfg = engine_legacy_cfg(n->tn);
 
 	/* A first model, so that the node counts as a legacy host; the
 	 * host's own settings replace it in engine_legacy_open(). */
+	cfg.timestamps = 1;
+	cfg.syncookies = 1;
 	n->lg = legacy_new(&cfg);
 }
 
 int engine_legacy_open(struct eng_node *n)
 {
-	const struct topo_node *tn = n->tn;
-	struct legacy_cfg cfg = {
-		.model = tn->legacy.model == TOPO_LEGACY_2_6_32 ? LEGACY_2_6_32
-								: LEGACY_4_4,
-		.paws_msl_ms = tn->legacy.paws_msl_ms,
-		.listener = tn->kind == TOPO_SERVER,
-	};
+	struct legacy_cfg cfg = engine_legacy_cfg(n->tn);
 	int err = diag_open(&n->diag);
 
 	if (err) {

@@ -13,6 +13,7 @@
 #include "lib/nft.h"
 
 struct nftnl_rule;
+struct nftnl_set;
 
 /* ---- nft.c: the batch ---- */
 
@@ -111,6 +112,28 @@ struct nftnl_rule *nftbuild_rule(const char *chain);
  */
 int nftbuild_rule_put(struct nft_batch *b, struct nftnl_rule *r, int err,
 		      const char *desc);
+
+/**
+ * nftbuild_set() - a new set (or map) of "table ip natlab"
+ * @name:  its name ("__set%d", "__map%d": an anonymous one)
+ * @id:    its id in the batch, which rules refer to it by
+ * @flags: NFT_SET_* flags
+ *
+ * The caller sets its key (and data) types.
+ * Return: the set, which nftbuild_set_put() frees; NULL if libnftnl ran
+ * out of memory.
+ */
+struct nftnl_set *nftbuild_set(const char *name, uint32_t id, uint32_t flags);
+
+/**
+ * nftbuild_set_put() - append a set to a batch, and free it
+ * @b, @err, @desc: as for nftbuild_rule_put()
+ * @s:    set from nftbuild_set()
+ *
+ * Return: @err if nonzero, else 0, -ENOSPC or -ENOMEM.
+ */
+int nftbuild_set_put(struct nft_batch *b, struct nftnl_set *s, int err,
+		     const char *desc);
 
 /*
  * Expressions appended to a rule, one per part of a statement.  Each

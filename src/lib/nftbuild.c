@@ -21,6 +21,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
 #include "lib/nft.h"
@@ -94,6 +95,35 @@ int nftbuild_rule_put(struct nft_batch *b, struct nftnl_rule *r, int err,
 		err = batch_commit(b, desc);
 	}
 	nftnl_rule_free(r);
+	return err;
+}
+
+struct nftnl_set *nftbuild_set(const char *name, uint32_t id, uint32_t flags)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0) {
+		nftnl_set_free(s);
+		return NULL;
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
+	return s;
+}
+
+int nftbuild_set_put(struct nft_batch *b, struct nftnl_set *s, int err,
+		     const char *desc)
+{
+	if (!err) {
+		nftnl_set_nlmsg_build_payload(
+			batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE), s);
+		err = batch_commit(b, desc);
+	}
+	nftnl_set_free(s);
 	return err;
 }
 

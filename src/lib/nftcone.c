@@ -75,27 +75,15 @@ static int put_map(struct nft_batch *b, const char *name, uint32_t id,
 		   uint32_t key_type, uint32_t key_len, uint32_t data_type,
 		   uint32_t data_len, const char *desc)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-	int err = -ENOMEM;
+	struct nftnl_set *s = nftbuild_set(name, id, NFT_SET_MAP);
 
 	if (!s)
 		return -ENOMEM;
-	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
-	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0)
-		goto out;
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, data_type);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, data_len);
-	nftnl_set_nlmsg_build_payload(
-		batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE), s);
-	err = batch_commit(b, desc);
-out:
-	nftnl_set_free(s);
-	return err;
+	return nftbuild_set_put(b, s, 0, desc);
 }
 
 /*

@@ -171,40 +171,30 @@ static int lb_comment(struct nftnl_rule *r, const char *text)
 
 /* ---- the sets ---- */
 
-/* An anonymous constant set or map, in the batch's table. */
-static struct nftnl_set *lb_set(uint32_t id, int n)
+/* The anonymous set (or map) @id, with @flags. */
+static struct nftnl_set *lb_set(uint32_t id, uint32_t flags)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (!s)
-		return NULL;
-	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
-	    nftnl_set_set_str(s, NFTNL_SET_NAME,
-			      id == LB_MAP_ID ? "__map%d" : "__set%d") < 0) {
-		nftnl_set_free(s);
-		return NULL;
-	}
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
-	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n);
-	return s;
+	return nftbuild_set(id == LB_MAP_ID ? "__map%d" : "__set%d", id, flags);
 }
 
-/* The set's definition: its flags, key (and data) types, and the key's
- * byte order for nft's listing. */
+/* The set's definition: its flags, key (and data) types, size, and the
+ * key's byte order for nft's listing. */
 static int lb_put_set(struct nft_batch *b, uint32_t id, int n, const char *desc)
 {
-	struct nftnl_set *s = lb_set(id, n);
+	int map = id == LB_MAP_ID, err;
+	struct nftnl_set *s = lb_set(id, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT |
+						 (map ? NFT_SET_MAP : 0));
 	struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
-	int map = id == LB_MAP_ID, err = -ENOMEM;
 
 	if (!s || !u ||
 	    !nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER,
-				 map ? LB_ORDER_HOST : LB_ORDER_NETWORK))
-		goto out;
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
-			  NFT_SET_ANONYMOUS | NFT_SET_CONSTANT |
-				  (map ? NFT_SET_MAP : 0));
+				 map ? LB_ORDER_HOST : LB_ORDER_NETWORK)) {
+		nftnl_udata_buf_free(u);
+		if (s)
+			nftnl_set_free(s);
+		return -ENOMEM;
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
 			  map ? LB_TYPE_INTEGER : LB_TYPE_SERVICE);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, map ? 4 : 2);
@@ -214,12 +204,8 @@ static int lb_put_set(struct nft_batch *b, uint32_t id, int n, const char *desc)
 	}
 	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u),
 			   nftnl_udata_buf_len(u));
-	nftnl_set_nlmsg_build_payload(
-		batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE), s);
-	err = batch_commit(b, desc);
-out:
+	err = nftbuild_set_put(b, s, 0, desc);
 	nftnl_udata_buf_free(u);
-	nftnl_set_free(s);
 	return err;
 }
 
@@ -228,7 +214,7 @@ static int lb_put_elems(struct nft_batch *b, const struct nftlb *lb,
 			uint32_t id, const char *desc)
 {
 	int map = id == LB_MAP_ID, n = map ? lb->nservers : lb->nports, i;
-	struct nftnl_set *s = lb_set(id, n);
+	struct nftnl_set *s = lb_set(id, 0);
 	int err;
 
 	if (!s)

@@ -319,19 +319,13 @@ int nft_engine_closing_set(struct nft_batch *b, const struct nft_closing *c)
 {
 	struct nftnl_set *s;
 	char desc[128];
-	int err = -ENOMEM;
 
 	if (batch_ended(b))
 		return -EINVAL;
-	s = nftnl_set_alloc();
+	s = nftbuild_set(NFT_CLOSING, NFT_SET_ID_CLOSING,
+			 NFT_SET_TIMEOUT | NFT_SET_EVAL);
 	if (!s)
 		return -ENOMEM;
-	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
-	    nftnl_set_set_str(s, NFTNL_SET_NAME, NFT_CLOSING) < 0)
-		goto out;
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_IPV4);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, NFT_SET_ID_CLOSING);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
 	nftnl_set_set_u32(
 		s, NFTNL_SET_KEY_TYPE,
 		NFT_TYPE_CONCAT(
@@ -340,16 +334,11 @@ int nft_engine_closing_set(struct nft_batch *b, const struct nft_closing *c)
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 12);
 	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, c->timeout_ms);
 	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, c->size);
-	nftnl_set_nlmsg_build_payload(
-		batch_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE), s);
 	snprintf(desc, sizeof(desc),
 		 "set %s { type ipv4_addr . inet_service . inet_service; "
 		 "flags dynamic,timeout; timeout %ums; size %u }",
 		 NFT_CLOSING, c->timeout_ms, c->size);
-	err = batch_commit(b, desc);
-out:
-	nftnl_set_free(s);
-	return err;
+	return nftbuild_set_put(b, s, 0, desc);
 }
 
 int nft_engine_closing_add(struct nft_batch *b, const struct nft_closing *c)
