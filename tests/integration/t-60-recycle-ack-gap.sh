@@ -24,28 +24,7 @@ gap() {
 
 	echo "--- legacy.model = $m, server --close $close"
 	new_lab lab
-	topo=$(topo_file "g$m" <<END
-[lab]
-name = $lab
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 1
-legacy.tcp_tw_recycle = 1
-legacy.model = $m
-[clients]
-count = 2
-network = lan
-tsclock = host
-ts_offset = 0s
-sysctl.net.ipv4.tcp_syn_retries = 1
+	topo=$(topo_legacy_lab "$lab" 1 1 "$m" 60s "g$m" <<END
 [client c2]
 ts_offset = -60s
 END
@@ -53,18 +32,7 @@ END
 	run "$NATLAB" up "$topo"
 	expect_rc "$m/$close: natlab up" 0 || return
 	srv=$(addr_of "$lab" srv wan)
-	run nsx "$lab" srv nft -f - <<'END'
-table ip probe {
-	chain pre {
-		type filter hook prerouting priority -300; policy accept;
-		tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-	}
-	chain out {
-		type filter hook output priority -300; policy accept;
-		tcp sport 80 tcp flags & (syn | ack) == syn | ack counter comment "synack_out"
-	}
-}
-END
+	run probe_counters "$lab" srv syn_in synack_out
 	expect_rc "$m/$close: counting table in srv" 0 || return
 	probe_server "$lab" srv 80 --close "$close" --timeout 10 || {
 		fail "$m/$close: server"

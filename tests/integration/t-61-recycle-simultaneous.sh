@@ -19,28 +19,7 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
-[server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 1
-legacy.tcp_tw_recycle = 1
-legacy.model = 4.4
-[clients]
-count = 2
-network = lan
-tsclock = host
-ts_offset = 0s
-sysctl.net.ipv4.tcp_syn_retries = 1
+topo=$(topo_legacy_lab "$LAB" 1 1 4.4 60s <<END
 [client c2]
 ts_offset = -60s
 [fault hold_fin]
@@ -55,18 +34,7 @@ END
 run "$NATLAB" up "$topo"
 expect_rc "natlab up" 0 || finish
 srv=$(addr_of "$LAB" srv wan)
-run nsx "$LAB" srv nft -f - <<'END'
-table ip probe {
-	chain pre {
-		type filter hook prerouting priority -300; policy accept;
-		tcp dport 80 tcp flags & (syn | ack) == syn counter comment "syn_in"
-	}
-	chain out {
-		type filter hook output priority -300; policy accept;
-		tcp sport 80 tcp flags & (syn | ack) == syn | ack counter comment "synack_out"
-	}
-}
-END
+run probe_counters "$LAB" srv syn_in synack_out
 expect_rc "counting table in srv" 0 || finish
 probe_server "$LAB" srv 80 --close server || finish
 capture_start "$LAB" srv wan 20 'tcp port 80 and tcp[tcpflags] & (tcp-fin|tcp-ack) != 0' || finish

@@ -24,29 +24,11 @@ cookies() {
 
 	echo "--- SYN queue full: $flood"
 	new_lab lab
-	topo=$(topo_file "q$flood" <<END
-[lab]
-name = $lab
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
+	topo=$(topo_legacy_lab "$lab" 1 1 4.4 60s "q$flood" <<END
 [server srv]
-network = wan
-sysctl.net.ipv4.tcp_timestamps = 1
 sysctl.net.ipv4.tcp_syncookies = 1
-legacy.tcp_tw_recycle = 1
-legacy.model = 4.4
 [clients]
 count = 3
-network = lan
-tsclock = host
-ts_offset = 0s
-sysctl.net.ipv4.tcp_syn_retries = 1
 [client c2]
 ts_offset = -60s
 [client c3]
@@ -57,14 +39,7 @@ END
 	expect_rc "$flood: natlab up" 0 || return
 	srv=$(addr_of "$lab" srv wan)
 	c3=$(addr_of "$lab" c3 lan)
-	run nsx "$lab" srv nft -f - <<'END'
-table ip probe {
-	chain out {
-		type filter hook output priority -300; policy accept;
-		tcp sport 80 tcp flags & (syn | ack) == syn | ack counter comment "synack_out"
-	}
-}
-END
+	run probe_counters "$lab" srv synack_out
 	expect_rc "$flood: counting table in srv" 0 || return
 	run nsx "$lab" c3 nft -f - <<'END'
 table ip probe {

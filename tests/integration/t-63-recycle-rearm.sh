@@ -14,25 +14,13 @@
 require_root
 
 new_lab LAB
-topo=$(topo_file <<END
-[lab]
-name = $LAB
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 198.51.100.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = masquerade
+topo=$(topo_nat_lab "$LAB" <<END
 [server srv]
-network = wan
 sysctl.net.ipv4.tcp_timestamps = 1
 legacy.tcp_tw_recycle = 1
 legacy.model = 4.4
 [clients]
 count = 1
-network = lan
 [fault lose_ack]
 node = srv
 direction = out
