@@ -14,6 +14,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 #include "lib/link.h"
@@ -151,27 +152,38 @@ out:
 	return err;
 }
 
-int link_add_veth(struct link_sock *ls, const char *name, int master,
-		  const char *peer, int peer_ns, int peer_index)
+int link_add_veth(struct link_sock *ls, const struct link_veth *v)
 {
 	struct rtnl_link *l, *p;
-	int err;
+	struct nl_addr *mac = NULL;
+	int err = -ENOMEM;
 
 	link_reset(ls);
 	l = rtnl_link_veth_alloc();
 	if (!l)
 		return -ENOMEM;
 	p = rtnl_link_veth_get_peer(l);
-	rtnl_link_set_name(l, name);
+	rtnl_link_set_name(l, v->name);
 	rtnl_link_set_flags(l, IFF_UP);
-	if (master)
-		rtnl_link_set_master(l, master);
-	rtnl_link_set_name(p, peer);
-	rtnl_link_set_ns_fd(p, peer_ns);
-	if (peer_index)
-		rtnl_link_set_ifindex(p, peer_index);
+	if (v->ifindex)
+		rtnl_link_set_ifindex(l, v->ifindex);
+	if (v->master)
+		rtnl_link_set_master(l, v->master);
+	rtnl_link_set_name(p, v->peer);
+	rtnl_link_set_ns_fd(p, v->peer_ns);
+	if (v->peer_index)
+		rtnl_link_set_ifindex(p, v->peer_index);
+	if (v->peer_mac) {
+		mac = nl_addr_build(AF_LLC, v->peer_mac, 6);
+		if (!mac)
+			goto out;
+		rtnl_link_set_addr(p, mac);
+	}
 	err = link_result(ls,
 			  rtnl_link_add(ls->sk, l, NLM_F_CREATE | NLM_F_EXCL));
+out:
+	if (mac)
+		nl_addr_put(mac);
 	rtnl_link_put(p);
 	rtnl_link_veth_release(l);
 	return err;
@@ -182,6 +194,22 @@ static int link_change(struct link_sock *ls, struct rtnl_link *l)
 {
 	link_reset(ls);
 	return link_result(ls, rtnl_link_change(ls->sk, l, l, 0));
+}
+
+int link_set_master(struct link_sock *ls, int ifindex, int master)
+{
+	struct rtnl_link *l;
+	int err;
+
+	l = rtnl_link_alloc();
+	if (!l)
+		return -ENOMEM;
+	rtnl_link_set_ifindex(l, ifindex);
+	rtnl_link_set_master(l, master);
+	rtnl_link_set_flags(l, IFF_UP);
+	err = link_change(ls, l);
+	rtnl_link_put(l);
+	return err;
 }
 
 /*
@@ -245,6 +273,36 @@ out:
 		nl_addr_put(local);
 	if (ra)
 		rtnl_addr_put(ra);
+	return err;
+}
+
+int link_add_neigh(struct link_sock *ls, int ifindex, uint32_t addr,
+		   const uint8_t *mac)
+{
+	struct rtnl_neigh *ne;
+	struct nl_addr *dst, *ll;
+	int err = -ENOMEM;
+
+	link_reset(ls);
+	ne = rtnl_neigh_alloc();
+	dst = link_nl_addr(addr, 32);
+	ll = nl_addr_build(AF_LLC, mac, 6);
+	if (!ne || !dst || !ll)
+		goto out;
+	rtnl_neigh_set_ifindex(ne, ifindex);
+	rtnl_neigh_set_family(ne, AF_INET);
+	rtnl_neigh_set_dst(ne, dst);
+	rtnl_neigh_set_lladdr(ne, ll);
+	rtnl_neigh_set_state(ne, NUD_PERMANENT);
+	err = link_result(
+		ls, rtnl_neigh_add(ls->sk, ne, NLM_F_CREATE | NLM_F_EXCL));
+out:
+	if (ll)
+		nl_addr_put(ll);
+	if (dst)
+		nl_addr_put(dst);
+	if (ne)
+		rtnl_neigh_put(ne);
 	return err;
 }
 

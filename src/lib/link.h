@@ -30,23 +30,50 @@ const char *link_sock_why(const struct link_sock *ls);
  */
 int link_add_bridge(struct link_sock *ls, const char *name, int ifindex);
 
+/* A veth pair to create (link_add_veth()). */
+struct link_veth {
+	const char *name; /* local end's name */
+	int ifindex;	  /* local end's ifindex (0: kernel's choice) */
+	int master;	  /* bridge to enslave the local end to (0: none) */
+	const char *peer; /* peer's name */
+	int peer_ns;	  /* fd of the namespace the peer is created in */
+	int peer_index;	  /* ifindex the peer gets there (0: kernel's) */
+	const uint8_t *peer_mac; /* its 6-byte address (NULL: random) */
+};
+
 /**
  * link_add_veth() - create a veth pair in one request
- * @ls:          socket in the namespace of the local end
- * @name:        local end's name
- * @master:      ifindex of the bridge to enslave the local end to (0: none)
- * @peer:        peer's name
- * @peer_ns:     fd of the namespace the peer is created in
- * @peer_index:  ifindex the peer gets there (0: kernel's choice)
+ * @ls: socket in the namespace of the local end
+ * @v:  the pair
  *
- * The local end is created up; the peer is created directly in @peer_ns
- * (it never exists in any other namespace) and down: veth refuses to open
- * a peer before the pair is complete (-ENOTCONN, Linux 6.18), so the
- * caller sets it up afterwards with link_set_up() from the peer's side.
+ * The local end is created up; the peer is created directly in
+ * @v->peer_ns (it never exists in any other namespace) and down: veth
+ * refuses to open a peer before the pair is complete (-ENOTCONN, Linux
+ * 6.18), so the caller sets it up afterwards, with link_set_up() from the
+ * peer's side or link_set_master() when it joins a bridge.
  * Return: 0 or -errno.
  */
-int link_add_veth(struct link_sock *ls, const char *name, int master,
-		  const char *peer, int peer_ns, int peer_index);
+int link_add_veth(struct link_sock *ls, const struct link_veth *v);
+
+/**
+ * link_set_master() - enslave a link to a bridge and set it up, in one
+ * request
+ * Return: 0 or -errno.
+ */
+int link_set_master(struct link_sock *ls, int ifindex, int master);
+
+/**
+ * link_add_neigh() - add a permanent IPv4 neighbour entry
+ * @addr: host order
+ * @mac:  its 6-byte link-layer address
+ *
+ * Permanent entries are never resolved, never expire, and do not count
+ * against the neighbour table's garbage-collection thresholds, which
+ * every namespace shares (neigh_add() creates them exempt from gc).
+ * Return: 0 or -errno.
+ */
+int link_add_neigh(struct link_sock *ls, int ifindex, uint32_t addr,
+		   const uint8_t *mac);
 
 /**
  * link_set_up() - set a link up
