@@ -754,6 +754,21 @@ int topo_served(enum topo_kind kind)
 	return kind == TOPO_GATEWAY ? 0 : kind == TOPO_BALANCER ? 1 : -1;
 }
 
+int topo_net_bridges(const struct topo *t, int net, int *ifs)
+{
+	int i, k, n = 0;
+
+	for (i = 0; i < t->nnodes; i++)
+		for (k = 0; k < t->nodes[i].nifs; k++)
+			n += t->nodes[i].ifs[k].net == net;
+	if (ifs)
+		*ifs = n;
+	return n <= TOPO_BRIDGE_PORTS ? 1
+	       : n >= TOPO_NET_IFS_MAX
+		       ? TOPO_BRIDGES_MAX
+		       : (n + TOPO_BRIDGE_PORTS - 1) / TOPO_BRIDGE_PORTS;
+}
+
 int topo_target_servers(const struct topo *t, const int **servers)
 {
 	const struct topo_node *n;

@@ -33,6 +33,17 @@ struct topo_kv {
 	int line;
 };
 
+/*
+ * A network is a tree of bridges in the lab's switch: the kernel gives a
+ * bridge at most 1024 ports (BR_MAX_PORTS), so natlab puts at most
+ * TOPO_BRIDGE_PORTS nodes' interfaces on each, and joins the network's
+ * further bridges to its first one, whose ports then hold at most
+ * TOPO_BRIDGE_PORTS interfaces and TOPO_BRIDGES_MAX - 1 links.
+ */
+#define TOPO_BRIDGE_PORTS 1000
+#define TOPO_BRIDGES_MAX  24
+#define TOPO_NET_IFS_MAX  (TOPO_BRIDGE_PORTS * TOPO_BRIDGES_MAX)
+
 struct topo_net {
 	char name[TOPO_NET_MAX + 1];
 	uint32_t addr; /* network address, host byte order */
@@ -356,6 +367,13 @@ int topo_served(enum topo_kind kind);
  * Return: how many (0 if the lab has no target).
  */
 int topo_target_servers(const struct topo *t, const int **servers);
+
+/**
+ * topo_net_bridges() - the bridges network @net is built of
+ * @ifs: set to the number of nodes' interfaces on it, if not NULL
+ * Return: 1 up to TOPO_BRIDGES_MAX, one per TOPO_BRIDGE_PORTS interfaces.
+ */
+int topo_net_bridges(const struct topo *t, int net, int *ifs);
 
 /* Free everything topo_parse_*() allocated; t may then be reused. */
 void topo_free(struct topo *t);

@@ -286,6 +286,37 @@ static void take_addr(struct parser *p, unsigned char **used, uint32_t *next,
 	used[ni] = NULL;
 }
 
+/* A network holds at most TOPO_NET_IFS_MAX interfaces (topo.h): more is
+ * reported at the [clients] count if generated clients are on it, else
+ * at the network's header.  Before allocate(), so one error is given. */
+static void check_net_ifs(struct parser *p)
+{
+	int i, k, *ifs = xcalloc((size_t)p->t->nnets + 1, sizeof(int));
+	int *gen = xcalloc((size_t)p->t->nnets + 1, sizeof(int));
+
+	for (i = 0; i < p->nrn; i++)
+		for (k = 0; k < p->rn[i].nifs; k++) {
+			int ni = p->rn[i].ni[k];
+
+			if (ni < 0)
+				continue;
+			ifs[ni]++;
+			gen[ni] |= p->rn[i].gen != 0;
+		}
+	for (i = 0; i < p->t->nnets; i++) {
+		if (ifs[i] <= TOPO_NET_IFS_MAX)
+			continue;
+		topo_perr(p, gen[i] ? p->count_line : p->t->nets[i].line,
+			  "network %s: %d interfaces, a network holds at most "
+			  "%d (%d bridges of %d ports)",
+			  p->t->nets[i].name, ifs[i], TOPO_NET_IFS_MAX,
+			  TOPO_BRIDGES_MAX, TOPO_BRIDGE_PORTS);
+		p->t->nets[i].prefix = 0; /* no address errors on top */
+	}
+	free(ifs);
+	free(gen);
+}
+
 /* Reserve the explicit addresses; then the routers' interfaces on the
  * networks they serve (a gateway's inside, a balancer's backend), then
  * all others in node order take the lowest free host address. */
@@ -775,6 +806,7 @@ int topores_resolve(struct parser *p)
 	check_names(p);
 	build_rnodes(p);
 	resolve_nets(p);
+	check_net_ifs(p);
 	allocate(p);
 	route(p);
 	resolve_faults(p);
