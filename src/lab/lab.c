@@ -58,17 +58,27 @@ int lab_checkpoint(struct build *b)
 	return 0;
 }
 
-/* A build keeps a namespace descriptor and an rtnetlink socket open per
- * node: raise the soft limit on open files to what that needs, as far as
- * the hard limit allows. */
-static void lab_raise_nofile(int need)
+/* A build keeps an rtnetlink socket open per node: raise the limit on
+ * open files to what that needs.  Return: 0 or -EMFILE (logged). */
+static int lab_raise_nofile(int nodes)
 {
+	rlim_t need = (rlim_t)nodes + 256, had;
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= (rlim_t)need)
-		return;
-	rl.rlim_cur = rl.rlim_max < (rlim_t)need ? rl.rlim_max : (rlim_t)need;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return 0;
+	/* root may raise its own hard limit (CAP_SYS_RESOURCE), up to
+	 * fs.nr_open: a limit of this process, not a setting of the host */
+	had = rl.rlim_max;
+	rl.rlim_cur = need;
+	if (rl.rlim_max < need)
+		rl.rlim_max = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return 0;
+	log_err("a lab of %d nodes needs %lu open files, and the hard limit "
+		"is %lu: raise it (ulimit -Hn) before natlab up",
+		nodes, (unsigned long)need, (unsigned long)had);
+	return -EMFILE;
 }
 
 /* A namespace with one of the lab's names that exists before the build
@@ -282,7 +292,7 @@ static int lab_start(struct build *b, const char *role, const char *word,
 static int lab_build(struct build *b)
 {
 	const struct topo *t = b->t;
-	uint64_t t0, t1, t2;
+	uint64_t t0, t1, t2, t3;
 	int err;
 
 	err = lab_record_nodes(b);
@@ -297,11 +307,13 @@ static int lab_build(struct build *b)
 	t2 = util_now_ns();
 	if (!err)
 		err = lab_build_nodes(b);
+	t3 = util_now_ns();
 	if (!err)
 		err = lab_build_wait(b);
 	log_info("build: namespaces %.3f s, links %.3f s, configuration "
-		 "%.3f s",
-		 (t1 - t0) / 1e9, (t2 - t1) / 1e9, (util_now_ns() - t2) / 1e9);
+		 "%.3f s, links running %.3f s",
+		 (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
+		 (util_now_ns() - t3) / 1e9);
 	if (!err && topo_needs_engine(t))
 		err = lab_start(b, "packet engine", "engine", engine_run);
 	if (!err && topo_needs_keeper(t))
@@ -342,7 +354,9 @@ int lab_up(const struct topo *t, const char *topo)
 	}
 	lab_build_init(&b, t);
 	util_catch_signals();
-	lab_raise_nofile(2 * t->nnodes + 64);
+	err = lab_raise_nofile(t->nnodes);
+	if (err)
+		goto out_close;
 	err = lab_lock(&b);
 	if (err)
 		goto out_close;

@@ -10,6 +10,20 @@
 extern int lab_fail_after;
 
 /**
+ * lab_switch_joins() - the switch's links beyond the networks' first
+ * bridges (a network of more than TOPO_BRIDGE_PORTS interfaces, topo.h)
+ * @first: set to the first of their ifindexes
+ *
+ * [*@first, *@first + return) are, per further bridge of a network in
+ * network order, the bridge, the end of the veth pair that joins it on
+ * the network's first bridge, and the end on itself.  Frames crossing
+ * from one bridge to another pass these ends, so a capture in the switch
+ * leaves them out.
+ * Return: the number of them (0 when every network is one bridge).
+ */
+int lab_switch_joins(const struct topo *t, int *first);
+
+/**
  * lab_up() - build a lab from a validated topology
  * @t:    the topology
  * @topo: where it came from (recorded in the state file)

@@ -14,6 +14,8 @@
 
 struct ns_worker; /* a namespace-making thread, labbuild.c */
 
+#define LAB_NS_MADE (-2) /* build.nsfd[i]: made, descriptor closed */
+
 /* What lab_up() has made so far, and what it needs to go on. */
 struct build {
 	const struct topo *t;
@@ -21,7 +23,7 @@ struct build {
 	int lockfd;
 	int swfd;		 /* the switch's namespace */
 	struct link_sock sw;	 /* its rtnetlink socket */
-	int *nsfd;		 /* per node, -1 until made */
+	int *nsfd;		 /* per node: -1 until made, then LAB_NS_MADE */
 	struct link_sock *socks; /* per node */
 	int step;		 /* for lab_fail_after */
 	int ns_failed;		 /* a namespace worker failed: all stop */

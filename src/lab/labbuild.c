@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "engine/synhold.h"
+#include "lab/lab.h"
 #include "lab/lab_int.h"
 #include "lib/link.h"
 #include "lib/log.h"
@@ -41,9 +42,10 @@ struct ns_worker {
 
 /* ---- namespaces ---- */
 
-/* Create one namespace, record it, and open an rtnetlink socket in it. */
+/* Create one namespace, record it, and open an rtnetlink socket in it;
+ * *@fd: its descriptor if @keep, else LAB_NS_MADE once made. */
 static int lab_make_ns(struct build *b, const char *node, struct link_sock *ls,
-		       int *fd)
+		       int *fd, int keep)
 {
 	char name[NETNS_NAME_MAX];
 	int err;
@@ -66,6 +68,12 @@ static int lab_make_ns(struct build *b, const char *node, struct link_sock *ls,
 	if (err)
 		log_errno(err, "namespace %s", name);
 	netns_leave();
+	/* A node's descriptor is opened again where needed, so a lab of N
+	 * nodes builds with N descriptors open, not 2N (RLIMIT_NOFILE). */
+	if (!keep) {
+		close(*fd);
+		*fd = LAB_NS_MADE;
+	}
 	return err;
 }
 
@@ -86,12 +94,12 @@ static void *lab_ns_worker(void *arg)
 	for (i = w->first; i < b->t->nnodes; i += w->stride) {
 		if (__atomic_load_n(&b->ns_failed, __ATOMIC_ACQUIRE))
 			break;
-		if (b->nsfd[i] >= 0)
+		if (b->nsfd[i] != -1)
 			continue; /* made before a fallback (see below) */
 		err = lab_checkpoint(b);
 		if (!err)
 			err = lab_make_ns(b, b->t->nodes[i].name, &b->socks[i],
-					  &b->nsfd[i]);
+					  &b->nsfd[i], 0);
 		if (err) {
 			__atomic_store_n(&b->ns_failed, 1, __ATOMIC_RELEASE);
 			break;
@@ -119,7 +127,7 @@ static int lab_start_namespaces(struct build *b)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int i, n, err;
 
-	err = lab_make_ns(b, NETNS_SWITCH, &b->sw, &b->swfd);
+	err = lab_make_ns(b, NETNS_SWITCH, &b->sw, &b->swfd, 1);
 	if (err)
 		return err;
 	n = cpus < 1 ? 1 : cpus > NS_THREADS_MAX ? NS_THREADS_MAX : (int)cpus;
@@ -174,6 +182,73 @@ int lab_build_namespaces(struct build *b)
 
 /* ---- the switch ---- */
 
+/*
+ * A network of more than TOPO_BRIDGE_PORTS interfaces (topo.h) is a tree
+ * of bridges two levels deep: its first bridge, named for the network,
+ * holds the first TOPO_BRIDGE_PORTS interfaces in node order and one veth
+ * pair to each further bridge, which holds the next TOPO_BRIDGE_PORTS.
+ * The further bridges and their pairs get fixed ifindexes right after
+ * the networks' bridges (lab_switch_joins()), so the capture can leave
+ * the pairs out by range.  Names carry a '.', which no node or network
+ * name can: "lan.1" is lan's second bridge, "lan.1-a" the pair's end on
+ * lan and "lan.1-b" its end on lan.1.
+ */
+
+#define JOIN_IFS 3 /* per further bridge: it, its pair's two ends */
+
+int lab_switch_joins(const struct topo *t, int *first)
+{
+	int i, n = 0;
+
+	*first = IF_FIRST + t->nnets;
+	for (i = 0; i < t->nnets; i++)
+		n += JOIN_IFS * (topo_net_bridges(t, i, NULL) - 1);
+	return n;
+}
+
+/* Name of network @net's bridge @s (s >= 1), with @suffix. */
+static void lab_seg_name(const struct topo *t, int net, int s,
+			 const char *suffix, char buf[64])
+{
+	const char *name = t->nets[net].name;
+
+	if (strlen(name) + 3 + strlen(suffix) <= 15)
+		snprintf(buf, 64, "%s.%d%s", name, s, suffix);
+	else
+		snprintf(buf, 64, "n%d.%d%s", net, s, suffix);
+}
+
+/* The further bridges of network @net and the pairs that join them to its
+ * first; @ifi: the next fixed ifindex, advanced.  Return: 0 or -errno. */
+static int lab_net_joins(struct build *b, int net, int *ifi)
+{
+	const struct topo *t = b->t;
+	char br[64], a[64], z[64]; /* IFNAMSIZ at most: see above */
+	int s, nb = topo_net_bridges(t, net, NULL), err = 0;
+
+	for (s = 1; !err && s < nb; s++, *ifi += JOIN_IFS) {
+		struct link_veth v = {.name = a,
+				      .ifindex = *ifi + 1,
+				      .master = IF_FIRST + net,
+				      .peer = z,
+				      .peer_ns = b->swfd,
+				      .peer_index = *ifi + 2};
+
+		lab_seg_name(t, net, s, "", br);
+		lab_seg_name(t, net, s, "-a", a);
+		lab_seg_name(t, net, s, "-b", z);
+		err = link_add_bridge(&b->sw, br, *ifi);
+		if (!err)
+			err = link_add_veth(&b->sw, &v);
+		if (!err)
+			err = link_set_master(&b->sw, *ifi + 2, *ifi);
+		if (err)
+			log_errno(err, "switch: bridge %s%s", br,
+				  link_sock_why(&b->sw));
+	}
+	return err;
+}
+
 /* Switch-side name of a node's interface i. */
 static void lab_sw_ifname(const struct topo_node *n, int i, char *buf)
 {
@@ -185,17 +260,28 @@ static void lab_sw_ifname(const struct topo_node *n, int i, char *buf)
 		snprintf(buf, 16, "%s", n->name);
 }
 
-int lab_build_switch(struct build *b)
+/* The link-layer address of node @i's interface @k: locally administered,
+ * unique in the lab, known before the link exists (lab_node_neigh()). */
+static void lab_node_mac(int i, int k, uint8_t mac[6])
 {
-	const struct topo *t = b->t;
-	char swname[16];
-	int i, k, err;
+	mac[0] = 0x02;
+	mac[1] = 0x6e;
+	mac[2] = (uint8_t)(i >> 16);
+	mac[3] = (uint8_t)(i >> 8);
+	mac[4] = (uint8_t)i;
+	mac[5] = (uint8_t)k;
+}
+
+/* The switch namespace's own settings.  Return: 0 or -errno (logged). */
+static int lab_switch_settings(struct build *b)
+{
+	int err;
 
 	/* The switch carries only bridged IPv4; IPv6 on its ports would
 	 * only flood every node with its own chatter.  Where br_netfilter
 	 * is loaded, bridged frames would also go through the switch's
 	 * (empty) IP hooks: a cost on every frame of the lab, and nothing
-	 * there to apply.  These are the switch namespace's own settings. */
+	 * there to apply. */
 	err = netns_enter(b->swfd);
 	if (!err)
 		err = sysctl_set("net.ipv6.conf.default.disable_ipv6", "1");
@@ -205,43 +291,116 @@ int lab_build_switch(struct build *b)
 		sysctl_set("net.bridge.bridge-nf-call-arptables", "0");
 	}
 	netns_leave();
-	if (err) {
+	if (err)
 		log_errno(err, "switch: cannot disable IPv6");
-		return err;
+	return err;
+}
+
+/* Node @i's veth pairs, each on its network's bridge for the next port
+ * there.  @ports: interfaces placed so far per network; @seg: per
+ * network, the ifindex of its second bridge (see lab_net_joins()).
+ * Return: 0 or -errno (logged). */
+static int lab_node_ports(struct build *b, int i, int *ports, const int *seg)
+{
+	const struct topo_node *n = &b->t->nodes[i];
+	int k, err = 0, nsfd = netns_open_node(b->t->name, n->name);
+	char swname[16];
+	uint8_t mac[6];
+
+	if (nsfd < 0) {
+		log_errno(nsfd, "node %s: namespace", n->name);
+		return nsfd;
 	}
-	for (i = 0; i < t->nnets; i++) {
+
+	for (k = 0; !err && k < n->nifs; k++) {
+		int net = n->ifs[k].net, s = ports[net]++ / TOPO_BRIDGE_PORTS;
+		struct link_veth v = {.name = swname,
+				      .master = IF_FIRST + net,
+				      .peer = b->t->nets[net].name,
+				      .peer_ns = nsfd,
+				      .peer_index = IF_FIRST + k,
+				      .peer_mac = mac};
+
+		if (s) /* a further bridge */
+			v.master = seg[net] + JOIN_IFS * (s - 1);
+		lab_sw_ifname(n, k, swname);
+		lab_node_mac(i, k, mac);
+		err = link_add_veth(&b->sw, &v);
+		if (err)
+			log_errno(err, "node %s: veth %s/%s%s", n->name, swname,
+				  v.peer, link_sock_why(&b->sw));
+	}
+	close(nsfd);
+	return err;
+}
+
+int lab_build_switch(struct build *b)
+{
+	const struct topo *t = b->t;
+	int i, ifi, *seg, *ports, err;
+
+	err = lab_switch_settings(b);
+	for (i = 0; !err && i < t->nnets; i++) {
 		err = link_add_bridge(&b->sw, t->nets[i].name, IF_FIRST + i);
-		if (err) {
+		if (err)
 			log_errno(err, "switch: bridge %s%s", t->nets[i].name,
 				  link_sock_why(&b->sw));
-			return err;
-		}
 	}
-	for (i = 0; i < t->nnodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-
+	seg = xcalloc((size_t)t->nnets, sizeof(int));
+	ports = xcalloc((size_t)t->nnets, sizeof(int));
+	lab_switch_joins(t, &ifi);
+	for (i = 0; !err && i < t->nnets; i++) {
+		seg[i] = ifi;
+		err = lab_net_joins(b, i, &ifi);
+	}
+	for (i = 0; !err && i < t->nnodes; i++) {
 		err = lab_checkpoint(b);
-		if (err)
-			return err;
-		for (k = 0; k < n->nifs; k++) {
-			const struct topo_net *net = &t->nets[n->ifs[k].net];
-
-			lab_sw_ifname(n, k, swname);
-			err = link_add_veth(&b->sw, swname,
-					    IF_FIRST + n->ifs[k].net, net->name,
-					    b->nsfd[i], IF_FIRST + k);
-			if (err) {
-				log_errno(err, "node %s: veth %s/%s%s", n->name,
-					  swname, net->name,
-					  link_sock_why(&b->sw));
-				return err;
-			}
-		}
+		if (!err)
+			err = lab_node_ports(b, i, ports, seg);
 	}
-	return 0;
+	free(ports);
+	free(seg);
+	return err;
 }
 
 /* ---- the nodes ---- */
+
+/*
+ * A node and the router it takes as its default route know each other's
+ * link-layer addresses from the start: permanent neighbour entries on
+ * both sides, so neither ever sends an ARP request.  With thousands of
+ * clients on one network each request would be flooded to every port of
+ * it, and the dynamic entries would outgrow the neighbour table's
+ * garbage-collection limit (gc_thresh3, 1024 by default), which every
+ * namespace of the host shares; permanent entries are exempt from it.
+ */
+static int lab_node_neigh(struct build *b, int i, const char **what)
+{
+	const struct topo_node *n = &b->t->nodes[i], *m;
+	struct link_sock *ls = &b->socks[i];
+	int up = topo_uplink(n->kind), sv = topo_served(n->kind), k, err = 0;
+	uint8_t mac[6];
+
+	if (n->via >= 0) {
+		const struct topo_node *via = &b->t->nodes[n->via];
+
+		*what = "neighbour entry of its router";
+		lab_node_mac(n->via, topo_served(via->kind), mac);
+		err = link_add_neigh(ls, IF_FIRST + up,
+				     via->ifs[topo_served(via->kind)].addr,
+				     mac);
+	}
+	for (k = 0; !err && sv >= 0 && k < b->t->nnodes; k++) {
+		m = &b->t->nodes[k];
+		if (m->via != i)
+			continue;
+		*what = "neighbour entries of its network";
+		lab_node_mac(k, topo_uplink(m->kind), mac);
+		err = link_add_neigh(ls, IF_FIRST + sv,
+				     m->ifs[topo_uplink(m->kind)].addr, mac);
+	}
+	return err;
+}
 
 static int lab_node_links(struct build *b, int i)
 {
@@ -270,6 +429,8 @@ static int lab_node_links(struct build *b, int i)
 			ls, IF_FIRST + topo_uplink(n->kind),
 			via->ifs[topo_served(via->kind)].addr);
 	}
+	if (!err)
+		err = lab_node_neigh(b, i, &what);
 	/* A gateway that does not translate is a router: the nodes on its
 	 * outside network reach its inside network through it. */
 	for (k = 0; !err && k < b->t->nnodes; k++) {
@@ -364,7 +525,7 @@ static int lab_node_settings(struct build *b, int i)
 	const struct topo_node *n = &b->t->nodes[i];
 	int k, err;
 
-	err = netns_enter(b->nsfd[i]);
+	err = netns_enter_node(b->t->name, n->name);
 	if (err)
 		return err;
 	if (n->kind == TOPO_GATEWAY || n->kind == TOPO_BALANCER) {
