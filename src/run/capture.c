@@ -19,6 +19,7 @@
 #include "lib/netns.h"
 #include "lib/pkt.h"
 #include "lib/psock.h"
+#include "lab/lab.h"
 #include "lib/util.h"
 #include "run/capture.h"
 #include "run/capture_bpf.h"
@@ -583,8 +584,9 @@ static void cap_port_roles(struct capture *c, const struct topo *t)
 }
 
 /* The kernel filter for this lab (capture_bpf.h): the gateways' ports
- * (NAME-in, NAME-out) and the balancers' (NAME-fe, NAME-be) are
- * refused, the servers' the traffic reaches told apart.
+ * (NAME-in, NAME-out), the balancers' (NAME-fe, NAME-be) and the links
+ * between a network's bridges are refused, the servers' the traffic
+ * reaches told apart.
  * Return: 0 or -errno. */
 static int cap_lab_filter(struct capture *c, const struct topo *t)
 {
@@ -592,6 +594,7 @@ static int cap_lab_filter(struct capture *c, const struct topo *t)
 	struct sock_filter code[CAPTURE_BPF_MAX];
 	int skip[CAPTURE_BPF_SKIP], srv[CAPTURE_BPF_SRV], nskip = 0, i;
 	struct sock_fprog prog;
+	int first, njoins = lab_switch_joins(t, &first);
 	char port[32];
 
 	for (i = 0; i < 2 * t->nnodes && nskip < CAPTURE_BPF_SKIP; i++) {
@@ -607,7 +610,7 @@ static int cap_lab_filter(struct capture *c, const struct topo *t)
 		srv[i] = (int)if_nametoindex(t->nodes[c->srv[i].node].name);
 	prog.filter = code;
 	prog.len = (unsigned short)capture_bpf_build(code, srv, i, skip, nskip,
-						     CAP_SNAP);
+						     first, njoins, CAP_SNAP);
 	if (setsockopt(c->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 		       sizeof(prog)))
 		return -errno;

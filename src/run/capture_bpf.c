@@ -17,7 +17,8 @@
  * The program is emitted in order with the jumps to its two ends (drop,
  * keep) left at 0, then bpf_patch() points them there once the ends'
  * places are known.  The program is 8 + nsrv + nskip + 18 instructions
- * long, at most 58: CAPTURE_BPF_MAX holds it.
+ * long, 2 more with a range of refused ports, at most 60:
+ * CAPTURE_BPF_MAX holds it.
  */
 
 /*
@@ -56,9 +57,10 @@ static void bpf_patch(struct sock_filter *code, int j_srv, int nsrv, int nskip,
 }
 
 int capture_bpf_build(struct sock_filter *code, const int *srv, int nsrv,
-		      const int *skip, int nskip, uint32_t snap)
+		      const int *skip, int nskip, int range_first, int range_n,
+		      uint32_t snap)
 {
-	int n = 0, i, drop_at, keep_at, j_srv;
+	int n = 0, i, drop_at, keep_at, j_srv, j_range = -1;
 
 	if (nskip > CAPTURE_BPF_SKIP)
 		nskip = CAPTURE_BPF_SKIP;
@@ -82,6 +84,15 @@ int capture_bpf_build(struct sock_filter *code, const int *srv, int nsrv,
 	for (i = 0; i < nskip; i++)
 		EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)skip[i], 0,
 			      0)); /* ->drop */
+	if (range_n > 0) {	   /* first <= ifindex < first + n: ->drop */
+		EMIT(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)range_first,
+			      0, 1));
+		j_range = n;
+		/* jf set once drop_at is known; not 0 meanwhile, so that
+		 * bpf_patch() leaves it alone */
+		EMIT(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+			      (uint32_t)(range_first + range_n), 0, 1));
+	}
 	/* A client's port: SYN (no ACK) from the client. */
 	EMIT(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE));
 	EMIT(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1));
@@ -110,5 +121,7 @@ int capture_bpf_build(struct sock_filter *code, const int *srv, int nsrv,
 	EMIT(BPF_STMT(BPF_RET | BPF_K, snap));
 #undef EMIT
 	bpf_patch(code, j_srv, nsrv, nskip, drop_at, keep_at);
+	if (j_range >= 0)
+		code[j_range].jf = (uint8_t)(drop_at - j_range - 1);
 	return n;
 }

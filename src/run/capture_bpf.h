@@ -18,6 +18,9 @@
  *         CAPTURE_BPF_SRV (more are ignored)
  * @skip:  ports whose frames are refused (the gateways' and balancers');
  *         @nskip of them, at most CAPTURE_BPF_SKIP (more are ignored)
+ * @range_first, @range_n: ports refused too, by range: [first, first +
+ *         n), none if @range_n is 0 (the links between a network's
+ *         bridges, lab_switch_joins())
  * @snap:  what the program returns for a frame it keeps: the bytes
  *         copied of it
  *
@@ -31,6 +34,7 @@
  * Return: the number of instructions in @code.
  */
 int capture_bpf_build(struct sock_filter *code, const int *srv, int nsrv,
-		      const int *skip, int nskip, uint32_t snap);
+		      const int *skip, int nskip, int range_first, int range_n,
+		      uint32_t snap);
 
 #endif

@@ -425,6 +425,9 @@ static uint32_t bpf_run(const struct sock_filter *code, int n,
 		case BPF_JMP | BPF_JSET | BPF_K:
 			pc += a & in->k ? in->jt : in->jf;
 			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += a >= in->k ? in->jt : in->jf;
+			break;
 		case BPF_RET | BPF_K:
 			return in->k;
 		default:
@@ -515,7 +518,7 @@ static void test_filter(void)
 	size_t i;
 	int n, pc;
 
-	n = capture_bpf_build(code, &srv, 1, skip, 2, 160);
+	n = capture_bpf_build(code, &srv, 1, skip, 2, 0, 0, 160);
 	CU_ASSERT_EQUAL_FATAL(n, 9 + 2 + 18);
 	/* What the kernel's checker asks: jumps inside, a RET last. */
 	for (pc = 0; pc < n; pc++)
@@ -550,7 +553,8 @@ static void test_filter_many_skips(void)
 
 	for (i = 0; i < (int)ARRAY_SIZE(skip); i++)
 		skip[i] = 100 + i;
-	n = capture_bpf_build(code, &srv, 1, skip, (int)ARRAY_SIZE(skip), 96);
+	n = capture_bpf_build(code, &srv, 1, skip, (int)ARRAY_SIZE(skip), 0, 0,
+			      96);
 	CU_ASSERT_EQUAL_FATAL(n, 9 + CAPTURE_BPF_SKIP + 18);
 	CU_ASSERT(n <= CAPTURE_BPF_MAX);
 	f.len = bpf_case_frame(b, &syn);
@@ -586,7 +590,7 @@ static void test_filter_servers(void)
 	struct sock_filter code[CAPTURE_BPF_MAX];
 	size_t i;
 
-	n = capture_bpf_build(code, srv, 3, skip, 4, 160);
+	n = capture_bpf_build(code, srv, 3, skip, 4, 0, 0, 160);
 	CU_ASSERT_EQUAL_FATAL(n, 8 + 3 + 4 + 18);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct bpf_case *k = &cases[i];
@@ -603,12 +607,48 @@ static void test_filter_servers(void)
 	for (pc = 0; pc < CAPTURE_BPF_SRV; pc++)
 		manys[pc] = 200 + pc;
 	n = capture_bpf_build(code, manys, CAPTURE_BPF_SRV, many,
-			      CAPTURE_BPF_SKIP, 96);
+			      CAPTURE_BPF_SKIP, 300, 9, 96);
 	CU_ASSERT(n <= CAPTURE_BPF_MAX);
 	for (pc = 0; pc < n; pc++)
 		if (BPF_CLASS(code[pc].code) == BPF_JMP)
 			CU_ASSERT(pc + 1 + code[pc].jt < n &&
 				  pc + 1 + code[pc].jf < n);
+}
+
+/* The links between a network's bridges, refused by range: a client's
+ * SYN crossing one is not counted again, the ports on either side of
+ * the range are still clients'. */
+static void test_filter_range(void)
+{
+	static const struct bpf_case syn = {"", ETH_P_IP, 0, PACKET_HOST, 6, 0,
+					    5,	0x02,	  1};
+	static const int skip[] = {20, 21}, srv = SRV_PORT;
+	struct sock_filter code[CAPTURE_BPF_MAX];
+	struct bpf_frame f = {ETH_P_IP, 0, PACKET_HOST, NULL, 0};
+	uint8_t b[64];
+	int n, pc;
+	uint32_t ifi;
+
+	n = capture_bpf_build(code, &srv, 1, skip, 2, 50, 6, 160);
+	CU_ASSERT_EQUAL_FATAL(n, 9 + 2 + 2 + 18);
+	for (pc = 0; pc < n; pc++)
+		if (BPF_CLASS(code[pc].code) == BPF_JMP)
+			CU_ASSERT(pc + 1 + code[pc].jt < n &&
+				  pc + 1 + code[pc].jf < n);
+	f.net = b;
+	f.len = bpf_case_frame(b, &syn);
+	for (ifi = 45; ifi < 60; ifi++) {
+		f.ifindex = ifi;
+		CU_ASSERT_EQUAL(bpf_run(code, n, &f),
+				ifi >= 50 && ifi < 56 ? 0u : 160u);
+	}
+	f.ifindex = 20; /* a refused port still is */
+	CU_ASSERT_EQUAL(bpf_run(code, n, &f), 0u);
+	f.ifindex = SRV_PORT; /* still the server's: a SYN to it is kept */
+	f.pkttype = PACKET_OUTGOING;
+	CU_ASSERT_EQUAL(bpf_run(code, n, &f), 160u);
+	f.ifindex = 57; /* a client's: a SYN to it is not */
+	CU_ASSERT_EQUAL(bpf_run(code, n, &f), 0u);
 }
 
 static const struct unit_test tests[] = {
@@ -622,6 +662,7 @@ static const struct unit_test tests[] = {
 	{"kernel filter, more refused ports than it holds",
 	 test_filter_many_skips},
 	{"kernel filter, a balancer's servers", test_filter_servers},
+	{"kernel filter, a range of refused ports", test_filter_range},
 	{NULL, NULL},
 };
 
