@@ -89,10 +89,11 @@ enum topo_tsclock {
 
 struct topo_clock {
 	enum topo_tsclock mode;
-	int64_t offset_ms; /* added to every TSval (1 tick = 1 ms) */
-	int random;	   /* offset drawn from the lab seed */
-	int32_t skew_ppm;  /* rate skew, parts per million */
-	int line;	   /* line of tsclock (or the node's) */
+	int64_t offset_ms;	/* added to every TSval (1 tick = 1 ms) */
+	int random;		/* offset drawn from the lab seed */
+	int64_t random_span_ms; /* ... in [0, span), 0: the whole clock */
+	int32_t skew_ppm;	/* rate skew, parts per million */
+	int line;		/* line of tsclock (or the node's) */
 };
 
 enum topo_legacy_model {

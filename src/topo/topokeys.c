@@ -304,20 +304,31 @@ static int key_tsclock(struct parser *p, const char *key, const char *val,
 static int key_ts_offset(struct parser *p, const char *key, const char *val,
 			 int line, int arg)
 {
-	char num[32];
+	const char *span = NULL;
+	char num[40];
 	int64_t ms;
 
 	if (!strcmp(val, "random"))
 		return opt_set(p, key, val, line);
-	if (util_parse_duration(val, &ms) || ms <= -(1ll << 32) ||
-	    ms >= (1ll << 32)) {
-		topo_perr(
-			p, line,
-			"ts_offset: expected 'random' or a duration such as -10s or 500ms (1 tick = 1 ms, |offset| < 2^32 ms)");
-		return -EINVAL;
+	if (!strncmp(val, "random ", 7)) { /* random SPAN */
+		span = val + 7;
+		while (*span == ' ')
+			span++;
+		if (!util_parse_duration(span, &ms) && ms >= 1 &&
+		    ms < (1ll << 32)) {
+			snprintf(num, sizeof(num), "random %lld",
+				 (long long)ms);
+			return opt_set(p, key, num, line);
+		}
+	} else if (!util_parse_duration(val, &ms) && ms > -(1ll << 32) &&
+		   ms < (1ll << 32)) {
+		snprintf(num, sizeof(num), "%lld", (long long)ms);
+		return opt_set(p, key, num, line);
 	}
-	snprintf(num, sizeof(num), "%lld", (long long)ms);
-	return opt_set(p, key, num, line);
+	topo_perr(
+		p, line,
+		"ts_offset: expected 'random', 'random SPAN' or a duration such as -10s or 500ms (1 tick = 1 ms, |offset| and SPAN < 2^32 ms, SPAN >= 1ms)");
+	return -EINVAL;
 }
 
 static int key_ts_skew(struct parser *p, const char *key, const char *val,

@@ -554,7 +554,9 @@ static void opt_other(struct topo_node *n, const struct topo_kv *opt)
 						    : TOPO_TS_KERNEL;
 		n->clock.line = opt->line;
 	} else if (!strcmp(k, "ts_offset")) {
-		n->clock.random = !strcmp(v, "random");
+		n->clock.random = !strncmp(v, "random", 6);
+		n->clock.random_span_ms =
+			n->clock.random ? strtoll(v + 6, NULL, 10) : 0;
 		n->clock.offset_ms = n->clock.random ? 0 : strtoll(v, NULL, 10);
 	} else if (!strcmp(k, "ts_skew")) {
 		n->clock.skew_ppm = (int32_t)strtol(v, NULL, 10);
@@ -592,10 +594,17 @@ static void opt_apply(const struct topo *t, struct topo_node *n,
 		if (!opt_number(n, opts[i].key, opts[i].value))
 			opt_other(n, &opts[i]);
 	/* A random offset covers the whole 32-bit clock, as the uptimes of
-	 * real hosts behind one NAT would. */
-	if (n->clock.random)
-		n->clock.offset_ms = (int64_t)(uint32_t)hash_splitmix(
-			t->seed ^ hash_splitmix((uint64_t)index));
+	 * real hosts behind one NAT would, or [0, SPAN) ms. */
+	if (n->clock.random) {
+		uint64_t h =
+			hash_splitmix(t->seed ^ hash_splitmix((uint64_t)index));
+
+		n->clock.offset_ms =
+			n->clock.random_span_ms
+				? (int64_t)(h %
+					    (uint64_t)n->clock.random_span_ms)
+				: (int64_t)(uint32_t)h;
+	}
 }
 
 /*

@@ -1161,6 +1161,76 @@ static void test_random_offsets(void)
 	CU_ASSERT(t.nodes[1].clock.offset_ms != first[0]);
 }
 
+/* ts_offset = random SPAN: offsets in [0, SPAN) ms, spread over it;
+ * a span that is not a positive duration is refused at its line. */
+static void test_random_span(void)
+{
+	int i, lo = 0, hi = 0;
+
+	CHECK_OK(BASE GW "[clients]\n"
+			 "count = 200\n"
+			 "network = lan\n"
+			 "ts_offset = random 50ms\n");
+	for (i = 0; i < 200; i++) {
+		const struct topo_node *n = &t.nodes[1 + i];
+
+		CU_ASSERT_EQUAL(n->clock.random_span_ms, 50);
+		CU_ASSERT(n->clock.offset_ms >= 0 && n->clock.offset_ms < 50);
+		lo += n->clock.offset_ms < 10;
+		hi += n->clock.offset_ms >= 40;
+	}
+	CU_ASSERT(lo > 10 && hi > 10); /* both ends reached */
+	CU_ASSERT_NOT_EQUAL(topo_test_parse(&t,
+					    BASE GW "[clients]\n"
+						    "count = 2\n"
+						    "network = lan\n"
+						    "ts_offset = random 0s\n"),
+			    0);
+	CHECK_ERR(13, "ts_offset: expected");
+	CU_ASSERT_NOT_EQUAL(topo_test_parse(&t,
+					    BASE GW "[clients]\n"
+						    "count = 2\n"
+						    "network = lan\n"
+						    "ts_offset = random x\n"),
+			    0);
+	CHECK_ERR(13, "ts_offset: expected");
+}
+
+/* A network holds TOPO_NET_IFS_MAX interfaces: one more is an error at
+ * the count line (generated clients) or at the network's header; a
+ * network of more than one bridge is laid out as such. */
+static void test_net_size(void)
+{
+	char buf[512];
+	int ifs;
+
+	snprintf(buf, sizeof(buf),
+		 "[lab]\nname = t\n[network lan]\nsubnet = 10.0.0.0/8\n"
+		 "[network wan]\nsubnet = 198.51.100.0/24\n" GW
+		 "[clients]\ncount = %d\nnetwork = lan\n",
+		 TOPO_NET_IFS_MAX);
+	CU_ASSERT_NOT_EQUAL(topo_test_parse(&t, buf), 0);
+	CHECK_ERR(11, "network lan: 24001 interfaces, a network holds at "
+		      "most 24000");
+	snprintf(buf, sizeof(buf),
+		 "[lab]\nname = t\n[network lan]\nsubnet = 10.0.0.0/8\n"
+		 "[network wan]\nsubnet = 198.51.100.0/24\n" GW
+		 "[clients]\ncount = %d\nnetwork = lan\n",
+		 TOPO_NET_IFS_MAX - 1);
+	CHECK_OK(buf);
+	CU_ASSERT_EQUAL(topo_net_bridges(&t, 0, &ifs), TOPO_BRIDGES_MAX);
+	CU_ASSERT_EQUAL(ifs, TOPO_NET_IFS_MAX);
+	CU_ASSERT_EQUAL(topo_net_bridges(&t, 1, &ifs), 1);
+	CU_ASSERT_EQUAL(ifs, 1);
+	snprintf(buf, sizeof(buf),
+		 "[lab]\nname = t\n[network lan]\nsubnet = 10.0.0.0/16\n"
+		 "[network wan]\nsubnet = 198.51.100.0/24\n" GW
+		 "[clients]\ncount = %d\nnetwork = lan\n",
+		 TOPO_BRIDGE_PORTS);
+	CHECK_OK(buf); /* 1,001 with the gateway: two bridges */
+	CU_ASSERT_EQUAL(topo_net_bridges(&t, 0, NULL), 2);
+}
+
 /* A server keeps a host clock as a client does; the lab then needs the
  * engine, and a gateway still has no clock key. */
 static void test_server_clock(void)
@@ -1550,6 +1620,8 @@ static const struct unit_test tests[] = {
 	{"shared errors once", test_shared_errors_once},
 	{"parse file", test_parse_file},
 	{"engine options", test_engine_options},
+	{"random clock offsets in a span", test_random_span},
+	{"network sizes", test_net_size},
 	{"random clock offsets", test_random_offsets},
 	{"a server's host clock", test_server_clock},
 	{"lookups and free", test_lookups_and_free},
