@@ -216,8 +216,13 @@ static int engine_setup_node(struct engine *e, struct eng_node *n)
 	err = netns_enter(n->nsfd);
 	if (err)
 		return err;
-	if (n->bpf && !engine_setup_attach_bpf(e, n))
+	if (n->bpf && !engine_setup_attach_bpf(e, n)) {
+		/* its links need no descriptor of the namespace: with
+		 * thousands of clients, two descriptors each are enough */
+		close(n->nsfd);
+		n->nsfd = -1;
 		goto out;
+	}
 	n->bpf = 0;
 	if (n->lg) {
 		err = engine_setup_native(n);

@@ -58,12 +58,20 @@ int lab_checkpoint(struct build *b)
 	return 0;
 }
 
-/* A build keeps an rtnetlink socket open per node: raise the limit on
- * open files to what that needs.  Return: 0 or -EMFILE (logged). */
-static int lab_raise_nofile(int nodes)
+/* A build keeps an rtnetlink socket open per node, and the engine two
+ * tcx links per client with a clock (engine/tsbpf.c): raise the limit on
+ * open files to what the larger needs.  Return: 0 or -EMFILE (logged). */
+static int lab_raise_nofile(const struct topo *t)
 {
-	rlim_t need = (rlim_t)nodes + 256, had;
+	rlim_t need = (rlim_t)t->nnodes, clocks = 0, had;
+	int i, nodes = t->nnodes;
 	struct rlimit rl;
+
+	for (i = 0; i < t->nnodes; i++)
+		clocks += t->nodes[i].clock.mode != TOPO_TS_KERNEL;
+	if (2 * clocks > need)
+		need = 2 * clocks;
+	need += 256;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
 		return 0;
@@ -75,11 +83,15 @@ static int lab_raise_nofile(int nodes)
 		rl.rlim_max = need;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
 		return 0;
-	log_err("a lab of %d nodes needs %lu open files, and the hard limit "
-		"is %lu: raise it (ulimit -Hn) before natlab up",
-		nodes, (unsigned long)need, (unsigned long)had);
+	log_err("a lab of %d nodes, %lu with a clock, needs %lu open files, "
+		"and the hard limit is %lu: raise it (ulimit -Hn) before "
+		"natlab up",
+		nodes, (unsigned long)clocks, (unsigned long)need,
+		(unsigned long)had);
 	return -EMFILE;
 }
+
+static void lab_build_close(struct build *b);
 
 /* A namespace with one of the lab's names that exists before the build
  * is not the lab's: refuse before anything is made. */
@@ -166,6 +178,7 @@ static int lab_spawn(struct build *b, const char *role, const char *word,
 		close(pfd[0]);
 		close(b->lockfd);
 		close(b->st.fd);
+		lab_build_close(b); /* the nodes' sockets: not the child's */
 		setsid();
 		statfile_path(b->t->name, "log", log, sizeof(log));
 		fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -354,7 +367,7 @@ int lab_up(const struct topo *t, const char *topo)
 	}
 	lab_build_init(&b, t);
 	util_catch_signals();
-	err = lab_raise_nofile(t->nnodes);
+	err = lab_raise_nofile(t);
 	if (err)
 		goto out_close;
 	err = lab_lock(&b);
