@@ -42,11 +42,39 @@ struct ns_worker {
 
 /* ---- namespaces ---- */
 
-/* Create one namespace, record it, and open an rtnetlink socket in it;
- * *@fd: its descriptor if @keep, else LAB_NS_MADE once made. */
-static int lab_make_ns(struct build *b, const char *node, struct link_sock *ls,
-		       int *fd, int keep)
+/*
+ * A host clock needs the kernel's own clock without per-connection
+ * offsets (tcp_timestamps = 2, Linux >= 4.10), and tsclock = off needs
+ * 0.  Set while the namespace is made, from the thread already inside
+ * it: for thousands of clients, entering each namespace again later
+ * costs more than the rest of its configuration.  Explicit sysctls come
+ * later (lab_node_settings()) and win.
+ */
+static int lab_clock_sysctl(const struct topo *t, const struct topo_node *n)
 {
+	const char *v = n->clock.mode == TOPO_TS_HOST ? "2" : "0";
+	int err;
+
+	if (n->clock.mode == TOPO_TS_KERNEL)
+		return 0;
+	err = sysctl_set("net.ipv4.tcp_timestamps", v);
+	if (err)
+		fprintf(stderr,
+			"%s:%d: %s %s: tsclock = %s needs tcp_timestamps = "
+			"%s: %s\n",
+			t->file, n->clock.line, topo_kind_name(n->kind),
+			n->name, topo_tsclock_name(n->clock.mode), v,
+			strerror(-err));
+	return err;
+}
+
+/* Create one namespace (node @i's, or the switch's for -1), record it,
+ * open an rtnetlink socket in it and set its clock's sysctl; *@fd: its
+ * descriptor if @keep, else LAB_NS_MADE once made. */
+static int lab_make_ns(struct build *b, int i, struct link_sock *ls, int *fd,
+		       int keep)
+{
+	const char *node = i < 0 ? NETNS_SWITCH : b->t->nodes[i].name;
 	char name[NETNS_NAME_MAX];
 	int err;
 
@@ -67,6 +95,8 @@ static int lab_make_ns(struct build *b, const char *node, struct link_sock *ls,
 		err = link_sock_open(ls);
 	if (err)
 		log_errno(err, "namespace %s", name);
+	if (!err && i >= 0)
+		err = lab_clock_sysctl(b->t, &b->t->nodes[i]);
 	netns_leave();
 	/* A node's descriptor is opened again where needed, so a lab of N
 	 * nodes builds with N descriptors open, not 2N (RLIMIT_NOFILE). */
@@ -98,8 +128,7 @@ static void *lab_ns_worker(void *arg)
 			continue; /* made before a fallback (see below) */
 		err = lab_checkpoint(b);
 		if (!err)
-			err = lab_make_ns(b, b->t->nodes[i].name, &b->socks[i],
-					  &b->nsfd[i], 0);
+			err = lab_make_ns(b, i, &b->socks[i], &b->nsfd[i], 0);
 		if (err) {
 			__atomic_store_n(&b->ns_failed, 1, __ATOMIC_RELEASE);
 			break;
@@ -127,7 +156,7 @@ static int lab_start_namespaces(struct build *b)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int i, n, err;
 
-	err = lab_make_ns(b, NETNS_SWITCH, &b->sw, &b->swfd, 1);
+	err = lab_make_ns(b, -1, &b->sw, &b->swfd, 1);
 	if (err)
 		return err;
 	n = cpus < 1 ? 1 : cpus > NS_THREADS_MAX ? NS_THREADS_MAX : (int)cpus;
@@ -542,22 +571,6 @@ static int lab_node_settings(struct build *b, int i)
 					     "net.netfilter.nf_conntrack_",
 					     &n->conntrack[k]);
 	}
-	/* A host clock needs the kernel's own clock without per-connection
-	 * offsets (tcp_timestamps = 2, Linux >= 4.10); explicit sysctls
-	 * come after and win. */
-	if (!err && n->clock.mode != TOPO_TS_KERNEL) {
-		err = sysctl_set("net.ipv4.tcp_timestamps",
-				 n->clock.mode == TOPO_TS_HOST ? "2" : "0");
-		if (err)
-			fprintf(stderr,
-				"%s:%d: %s %s: tsclock = %s needs "
-				"tcp_timestamps = %s: %s\n",
-				b->t->file, n->clock.line,
-				topo_kind_name(n->kind), n->name,
-				topo_tsclock_name(n->clock.mode),
-				n->clock.mode == TOPO_TS_HOST ? "2" : "0",
-				strerror(-err));
-	}
 	for (k = 0; !err && k < n->nsysctls; k++)
 		err = lab_set_sysctl(b->t, n, "", &n->sysctls[k]);
 	netns_leave();
@@ -576,8 +589,7 @@ int lab_build_nodes(struct build *b)
 		if (err)
 			return err;
 		if (topo_served(b->t->nodes[i].kind) >= 0 ||
-		    b->t->nodes[i].nsysctls ||
-		    b->t->nodes[i].clock.mode != TOPO_TS_KERNEL) {
+		    b->t->nodes[i].nsysctls) {
 			err = lab_node_settings(b, i);
 			if (err)
 				return err;
