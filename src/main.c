@@ -134,6 +134,30 @@ static int cmd_up(int argc, char **argv)
 	return exit_status(err);
 }
 
+/* --exit-status F: the run's exit status as a line, written as the run
+ * ends whatever the end, so that a sweep run elsewhere tells a run that
+ * failed from one that never ran.  With @status -1 the file is emptied
+ * as the run starts (a bad path fails before any lab is built, and a run
+ * killed outright leaves it empty).  Return: @status (0 for -1), or the
+ * status for a file that cannot be written. */
+static int run_exit_file(const char *path, int status)
+{
+	FILE *f;
+
+	if (!path)
+		return status;
+	f = fopen(path, "we");
+	if (f && status >= 0 && fprintf(f, "%d\n", status) < 0) {
+		fclose(f);
+		f = NULL;
+	}
+	if (!f || fclose(f)) {
+		log_errno(-errno, "cannot write %s", path);
+		return status < 0 ? EXIT_INPUT : status ? status : EXIT_ENV;
+	}
+	return status < 0 ? 0 : status;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -142,10 +166,11 @@ static int cmd_run(int argc, char **argv)
 		{"csv", required_argument, NULL, 'c'},
 		{"svg", required_argument, NULL, 's'},
 		{"pcap", required_argument, NULL, 'p'},
+		{"exit-status", required_argument, NULL, 'x'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {0};
-	const char *name = NULL;
+	const char *name = NULL, *exit_file = NULL;
 	struct topo t = {0};
 	int c, err;
 
@@ -167,19 +192,25 @@ static int cmd_run(int argc, char **argv)
 		case 'p':
 			ro.pcap = optarg;
 			break;
+		case 'x':
+			exit_file = optarg;
+			break;
 		default:
 			return usage();
 		}
 	}
 	if (argc - optind > 1)
-		return usage();
+		return run_exit_file(exit_file, usage());
+	if (run_exit_file(exit_file, -1))
+		return EXIT_INPUT;
 	err = load_topo(&t, argc - optind ? argv[optind] : NULL, name);
 	if (!err)
 		err = run_main(&t,
 			       argc - optind ? argv[optind] : DEFAULT_TOPO_NAME,
 			       &ro);
 	topo_free(&t);
-	return err == 1 ? EXIT_EXPECT : exit_status(err);
+	return run_exit_file(exit_file,
+			     err == 1 ? EXIT_EXPECT : exit_status(err));
 }
 
 /* A LAB argument may also be a topology file: use its lab name. */
