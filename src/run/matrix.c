@@ -396,17 +396,12 @@ int matrix_main(const char *path, const char *text, size_t len,
 	err = matrix_prepare(path, text, len, name, o, &s);
 	if (!err)
 		err = matrix_open_files(o, &json, &csv);
-	if (err)
-		goto out;
-	matrix_run(o, &s, path, &failed, &broken);
-	err = util_stop ? -EINTR : broken ? -EIO : failed ? 1 : 0;
-	if (matrix_report(o, &s, json, csv) && err != -EINTR)
-		err = -EIO;
-out:
-	if (json)
-		fclose(json);
-	if (csv)
-		fclose(csv);
+	if (!err) {
+		matrix_run(o, &s, path, &failed, &broken);
+		err = util_stop ? -EINTR : broken ? -EIO : failed ? 1 : 0;
+		if (matrix_report(o, &s, json, csv) && err != -EINTR)
+			err = -EIO;
+	}
 	matrix_sweep_free(&s);
 	return err;
 }

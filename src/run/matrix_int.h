@@ -71,8 +71,8 @@ int matrix_open_files(const struct matrix_opts *o, FILE **json, FILE **csv);
 
 /**
  * matrix_report() - the table on stdout, and the CSV and JSON (schema
- * natlab-matrix/1) files if open
- * Return: 0, or -EIO if the JSON file had a write error.
+ * natlab-matrix/1) files if open, which it closes
+ * Return: 0, or -EIO if either file had a write error.
  */
 int matrix_report(const struct matrix_opts *o, const struct matrix_sweep *s,
 		  FILE *json, FILE *csv);

@@ -173,8 +173,15 @@ static int matrix_json(FILE *f, const struct matrix_opts *o,
 int matrix_report(const struct matrix_opts *o, const struct matrix_sweep *s,
 		  FILE *json, FILE *csv)
 {
+	int err = 0;
+
 	matrix_print(stdout, o, s, 0);
-	if (csv)
+	if (csv) {
 		matrix_print(csv, o, s, 1);
-	return json ? matrix_json(json, o, s) : 0;
+		if (fclose(csv))
+			err = -EIO;
+	}
+	if (json && (matrix_json(json, o, s) | fclose(json)))
+		err = -EIO;
+	return err;
 }
