@@ -12,22 +12,12 @@
 #include "lib/json.h"
 #include "lib/util.h"
 #include "run/matrix.h"
+#include "topo_test.h"
 #include "unit.h"
 
-static const char base_text[] = "[lab]\n"
-				"name = plt\n"
-				"[network lan]\n"
-				"subnet = 10.0.0.0/24\n"
-				"[network wan]\n"
-				"subnet = 198.51.100.0/24\n"
-				"[gateway gw]\n"
-				"inside = lan\n"
-				"outside = wan\n"
-				"[server srv]\n"
-				"network = wan\n"
-				"[clients]\n"
-				"count = 2\n"
-				"network = lan\n";
+static const char base_text[] = TOPO_TEST_ONE_GW("plt") "[clients]\n"
+							"count = 2\n"
+							"network = lan\n";
 
 static char tmpdir[64];
 
