@@ -154,7 +154,7 @@ static int run_exit_file(const char *path, int status)
 	FILE *f;
 
 	if (!path)
-		return status;
+		return status < 0 ? 0 : status;
 	f = fopen(path, "we");
 	if (f && status >= 0 && fprintf(f, "%d\n", status) < 0) {
 		fclose(f);
