@@ -34,11 +34,19 @@ static const char usage_text[] =
 	"  down [LAB|TOPO]            tear it down (idempotent)\n"
 	"  status [LAB]               list labs, or show one lab's nodes\n"
 	"  exec LAB NODE -- CMD...    run a program inside a node\n"
-	"  run [-n NAME] [--json F] [--csv F] [--svg F] [--pcap DIR] [TOPO]\n"
+	"  run [-n NAME] [--json F] [--csv F] [--svg F] [--pcap DIR]\n"
+	"      [--exit-status F] [TOPO]\n"
 	"                             up, traffic, measure, report, down\n"
 	"  matrix TOPO --axis KEY=V1,V2 [--axis ...] [--metric M,...]\n"
-	"         [--json F] [--csv F] [--jobs N]\n"
+	"         [-n NAME] [--json F] [--csv F] [--jobs N]\n"
 	"                             one run per combination, one table\n"
+	"  matrix TOPO --axis ... [--metric M,...] [-n NAME] --plan DIR\n"
+	"                             check every combination, write DIR/jobs:\n"
+	"                             one natlab run per line, to run from DIR\n"
+	"                             on any host (no root needed to plan)\n"
+	"  matrix --collect DIR [--json F] [--csv F]\n"
+	"                             the table again from DIR/results; exit 3\n"
+	"                             if a cell is missing or failed\n"
 	"  rfc [--profile P ...] [--json F] [TOPO]\n"
 	"                             RFC 5382 / 7857 behaviour of the gateway,\n"
 	"                             one column per profile\n"
@@ -46,7 +54,8 @@ static const char usage_text[] =
 	"  clean                      remove every leftover of crashed labs\n"
 	"\n"
 	"exit status: 0 ok, 1 expectation failed, 2 bad input or usage,\n"
-	"3 environment (not root, kernel feature missing), 130 interrupted\n";
+	"3 environment (not root, kernel feature missing) or a matrix cell\n"
+	"that did not finish (missing or failed), 130 interrupted\n";
 
 static int usage(void)
 {
@@ -134,6 +143,30 @@ static int cmd_up(int argc, char **argv)
 	return exit_status(err);
 }
 
+/* --exit-status F: the run's exit status as a line, written as the run
+ * ends whatever the end, so that a sweep run elsewhere tells a run that
+ * failed from one that never ran.  With @status -1 the file is emptied
+ * as the run starts (a bad path fails before any lab is built, and a run
+ * killed outright leaves it empty).  Return: @status (0 for -1), or the
+ * status for a file that cannot be written. */
+static int run_exit_file(const char *path, int status)
+{
+	FILE *f;
+
+	if (!path)
+		return status < 0 ? 0 : status;
+	f = fopen(path, "we");
+	if (f && status >= 0 && fprintf(f, "%d\n", status) < 0) {
+		fclose(f);
+		f = NULL;
+	}
+	if (!f || fclose(f)) {
+		log_errno(-errno, "cannot write %s", path);
+		return status < 0 ? EXIT_INPUT : status ? status : EXIT_ENV;
+	}
+	return status < 0 ? 0 : status;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -142,10 +175,11 @@ static int cmd_run(int argc, char **argv)
 		{"csv", required_argument, NULL, 'c'},
 		{"svg", required_argument, NULL, 's'},
 		{"pcap", required_argument, NULL, 'p'},
+		{"exit-status", required_argument, NULL, 'x'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {0};
-	const char *name = NULL;
+	const char *name = NULL, *exit_file = NULL;
 	struct topo t = {0};
 	int c, err;
 
@@ -167,19 +201,25 @@ static int cmd_run(int argc, char **argv)
 		case 'p':
 			ro.pcap = optarg;
 			break;
+		case 'x':
+			exit_file = optarg;
+			break;
 		default:
 			return usage();
 		}
 	}
 	if (argc - optind > 1)
-		return usage();
+		return run_exit_file(exit_file, usage());
+	if (run_exit_file(exit_file, -1))
+		return EXIT_INPUT;
 	err = load_topo(&t, argc - optind ? argv[optind] : NULL, name);
 	if (!err)
 		err = run_main(&t,
 			       argc - optind ? argv[optind] : DEFAULT_TOPO_NAME,
 			       &ro);
 	topo_free(&t);
-	return err == 1 ? EXIT_EXPECT : exit_status(err);
+	return run_exit_file(exit_file,
+			     err == 1 ? EXIT_EXPECT : exit_status(err));
 }
 
 /* A LAB argument may also be a topology file: use its lab name. */
@@ -251,6 +291,52 @@ static int cmd_exec(int argc, char **argv)
 	return exit_status(lab_exec(argv[1], argv[2], argv + cmd));
 }
 
+/* --collect DIR: only --json and --csv go with it. */
+static int matrix_collect_cmd(int argc, const char *dir, int other,
+			      struct matrix_opts *mo)
+{
+	int err;
+
+	if (other || argc != optind) {
+		log_err("--collect takes the axes, metrics and topology from "
+			"%s/plan.json: only --json and --csv go with it",
+			dir);
+		return EXIT_INPUT;
+	}
+	err = matrix_collect(dir, mo);
+	return err == 1 ? EXIT_EXPECT : exit_status(err);
+}
+
+/* matrix TOPO, local or --plan DIR. */
+static int matrix_topo_cmd(const char *path, const char *name, const char *plan,
+			   struct matrix_opts *mo)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int err;
+
+	if (plan && (mo->json || mo->csv || mo->jobs)) {
+		log_err("--plan writes jobs; --json, --csv and --jobs go "
+			"with a local matrix or with --collect");
+		return EXIT_INPUT;
+	}
+	if (!plan && geteuid() != 0) {
+		log_err("natlab matrix needs root");
+		return EXIT_ENV;
+	}
+	err = util_read_whole(path, &text, &len);
+	if (err) {
+		log_errno(err, "%s", path);
+		return EXIT_INPUT;
+	}
+	if (plan)
+		err = matrix_plan(path, text, len, name, mo, plan);
+	else
+		err = matrix_main(path, text, len, name, mo);
+	free(text);
+	return err == 1 ? EXIT_EXPECT : exit_status(err);
+}
+
 static int cmd_matrix(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -260,13 +346,13 @@ static int cmd_matrix(int argc, char **argv)
 		{"json", required_argument, NULL, 'j'},
 		{"csv", required_argument, NULL, 'c'},
 		{"jobs", required_argument, NULL, 'J'},
+		{"plan", required_argument, NULL, 'P'},
+		{"collect", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	struct matrix_opts mo = {0};
-	const char *name = NULL, *path;
-	char *text = NULL;
-	size_t len = 0;
-	int c, err = 0;
+	const char *name = NULL, *plan = NULL, *collect = NULL;
+	int c, rc, err = 0;
 
 	optind = 1;
 	while (!err && (c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
@@ -296,32 +382,28 @@ static int cmd_matrix(int argc, char **argv)
 		case 'J':
 			mo.jobs = atoi(optarg);
 			break;
+		case 'P':
+			plan = optarg;
+			break;
+		case 'C':
+			collect = optarg;
+			break;
 		default:
 			err = -EINVAL;
 		}
 	}
-	if (!err && (argc - optind != 1 || !mo.naxes)) {
-		matrix_opts_free(&mo);
-		return usage();
-	}
-	if (!err && geteuid() != 0) {
-		log_err("natlab matrix needs root");
-		matrix_opts_free(&mo);
-		return EXIT_ENV;
-	}
-	path = argc - optind == 1 ? argv[optind] : NULL;
-	if (!err) {
-		err = util_read_whole(path, &text, &len);
-		if (err) {
-			log_errno(err, "%s", path);
-			err = -EINVAL;
-		}
-	}
-	if (!err)
-		err = matrix_main(path, text, len, name, &mo);
-	free(text);
+	if (err)
+		rc = EXIT_INPUT;
+	else if (collect && !plan)
+		rc = matrix_collect_cmd(
+			argc, collect,
+			name || mo.naxes || mo.metrics || mo.jobs, &mo);
+	else if (argc - optind != 1 || !mo.naxes || collect)
+		rc = usage();
+	else
+		rc = matrix_topo_cmd(argv[optind], name, plan, &mo);
 	matrix_opts_free(&mo);
-	return err == 1 ? EXIT_EXPECT : exit_status(err);
+	return rc;
 }
 
 static int cmd_rfc(int argc, char **argv)

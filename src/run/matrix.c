@@ -13,8 +13,8 @@
 #include "lib/statfile.h"
 #include "lib/util.h"
 #include "run/matrix.h"
+#include "run/matrix_int.h"
 #include "run/metrics.h"
-#include "run/report.h"
 #include "run/run.h"
 #include "topo/topo.h"
 #include "topo/topo_patch.h"
@@ -27,16 +27,10 @@
  * of its own lab (the base lab name with "-<cell>"), at most --jobs (by
  * default one per CPU) at a time: separate labs share nothing but the
  * CPUs.  A child leaves its metrics in a file (metrics_save()) that the
- * parent reads back (metrics_load()) when the child has ended.
+ * parent reads back (metrics_load()) when the child has ended.  A plan
+ * (matrix_plan.c) makes and checks the same cells and writes them out
+ * instead, for runs elsewhere; matrix_report.c prints either table.
  */
-
-struct cell {
-	char *text; /* the topology with this cell's values */
-	int values[MATRIX_AXES_MAX];
-	int status; /* exit status of its run, -1 before */
-	char metrics_path[PATH_MAX];
-	struct metrics m;
-};
 
 int matrix_parse_axis(const char *arg, struct matrix_axis *a)
 {
@@ -86,10 +80,10 @@ void matrix_opts_free(struct matrix_opts *o)
 /* The cells, in row-major order of the axes.  A cell whose text could
  * not be patched (a key that names no section) has text NULL, which
  * matrix_check() reports. */
-static struct cell *matrix_cells(const char *text, struct matrix_opts *o,
-				 int *ncells)
+static struct matrix_cell *matrix_cells(const char *text, struct matrix_opts *o,
+					int *ncells)
 {
-	struct cell *cells;
+	struct matrix_cell *cells;
 	int n = 1, i, a;
 
 	for (a = 0; a < o->naxes; a++)
@@ -121,7 +115,7 @@ static struct cell *matrix_cells(const char *text, struct matrix_opts *o,
 
 /* Parse every cell before anything is built. */
 static int matrix_check(const char *path, struct matrix_opts *o,
-			struct cell *cells, int ncells)
+			struct matrix_cell *cells, int ncells)
 {
 	int i, a, err = 0;
 
@@ -157,7 +151,7 @@ static int matrix_check(const char *path, struct matrix_opts *o,
  * /dev/null, the metrics to its file.  Exit status: 0, 1 if an
  * expectation failed, 2 if the cell's text does not parse (checked
  * before, so not expected), 130 if interrupted, 3 for any other error. */
-static void cell_run(struct cell *c, const char *path, const char *name)
+static void cell_run(struct matrix_cell *c, const char *path, const char *name)
 {
 	struct run_opts ro = {.metrics_out = c->metrics_path};
 	struct topo t = {0};
@@ -178,13 +172,12 @@ static void cell_run(struct cell *c, const char *path, const char *name)
 
 /* What the cells' jobs share (jobs.c). */
 struct cell_jobs {
-	struct cell *cells;
+	struct matrix_cell *cells;
 	int ncells, done, failed, broken, tty;
-	const char *path, *base;
+	const char *path;
 };
 
-/* Cell i's lab: "<base>-<i+1>". */
-static void cell_name(const char *base, int i, char *buf, size_t len)
+void matrix_cell_name(const char *base, int i, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s-%d", base, i + 1);
 }
@@ -193,17 +186,15 @@ static void cell_name(const char *base, int i, char *buf, size_t len)
 static void cell_start(int i, void *arg)
 {
 	struct cell_jobs *cj = arg;
-	char cname[TOPO_LAB_MAX + 1];
 
-	cell_name(cj->base, i, cname, sizeof(cname));
-	cell_run(&cj->cells[i], cj->path, cname);
+	cell_run(&cj->cells[i], cj->path, cj->cells[i].name);
 }
 
 /* Job i ended: its status and metrics, and the progress line. */
 static void cell_done(int i, int status, void *arg)
 {
 	struct cell_jobs *cj = arg;
-	struct cell *c = &cj->cells[i];
+	struct matrix_cell *c = &cj->cells[i];
 
 	c->status = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 3;
 	/* The file is the child's way back; it has no use once read. */
@@ -248,101 +239,6 @@ static char *matrix_default_metrics(const struct topo *t)
 	return xstrdup(buf);
 }
 
-/* One field of a row: aligned for the terminal, bare for CSV. */
-static void put_field(FILE *f, int csv, int first, int width, int left,
-		      const char *text)
-{
-	if (csv)
-		fprintf(f, "%s%s", first ? "" : ",", text);
-	else if (left)
-		fprintf(f, "%s%-*s", first ? "" : "  ", width, text);
-	else
-		fprintf(f, "%s%*s", first ? "" : "  ", width, text);
-}
-
-/* The table: a row per cell, its axis values, the metric columns (a
- * duration with its unit, "-" for a metric the cell did not produce) and
- * how its run ended; aligned (@csv 0) or as CSV (@csv 1). */
-static void matrix_print(FILE *f, struct matrix_opts *o, struct cell *cells,
-			 int ncells, char **cols, int ncols, int csv)
-{
-	int i, a, k, w[MATRIX_AXES_MAX + 64];
-
-	for (a = 0; a < o->naxes; a++) {
-		w[a] = (int)strlen(o->axes[a].key);
-		for (k = 0; k < o->axes[a].nvalues; k++)
-			if ((int)strlen(o->axes[a].values[k]) > w[a])
-				w[a] = (int)strlen(o->axes[a].values[k]);
-	}
-	for (k = 0; k < ncols && k < 64; k++)
-		w[o->naxes + k] =
-			(int)strlen(cols[k]) > 9 ? (int)strlen(cols[k]) : 9;
-	for (a = 0; a < o->naxes; a++)
-		put_field(f, csv, !a, w[a], 1, o->axes[a].key);
-	for (k = 0; k < ncols && k < 64; k++)
-		put_field(f, csv, 0, w[o->naxes + k], 0, cols[k]);
-	put_field(f, csv, 0, 0, 1, csv ? "status" : "result");
-	fputc('\n', f);
-	for (i = 0; i < ncells; i++) {
-		for (a = 0; a < o->naxes; a++)
-			put_field(f, csv, !a, w[a], 1,
-				  o->axes[a].values[cells[i].values[a]]);
-		for (k = 0; k < ncols && k < 64; k++) {
-			const struct metric *m =
-				metrics_get(&cells[i].m, cols[k]);
-			char v[32];
-
-			if (!m)
-				snprintf(v, sizeof(v), "-");
-			else if (m->ms)
-				snprintf(v, sizeof(v), "%.1fms", m->value);
-			else
-				snprintf(v, sizeof(v), "%g", m->value);
-			put_field(f, csv, 0, w[o->naxes + k], 0, v);
-		}
-		put_field(f, csv, 0, 0, 1,
-			  cells[i].status == 0	 ? "ok"
-			  : cells[i].status == 1 ? "expect-failed"
-						 : "error");
-		fputc('\n', f);
-	}
-}
-
-/* The JSON file (schema natlab-matrix/1): the axes, then per cell its
- * values, exit status and every metric.  Return: 0, or -EIO. */
-static int matrix_json(FILE *f, struct matrix_opts *o, struct cell *cells,
-		       int ncells)
-{
-	int i, a, k;
-
-	fprintf(f, "{\n  \"schema\": \"natlab-matrix/1\",\n  \"axes\": [");
-	for (a = 0; a < o->naxes; a++) {
-		fprintf(f, "%s", a ? ", " : "");
-		report_json_string(f, o->axes[a].key);
-	}
-	fprintf(f, "],\n  \"cells\": [");
-	for (i = 0; i < ncells; i++) {
-		fprintf(f, "%s\n    {\"values\": {", i ? "," : "");
-		for (a = 0; a < o->naxes; a++) {
-			fprintf(f, "%s", a ? ", " : "");
-			report_json_string(f, o->axes[a].key);
-			fprintf(f, ": ");
-			report_json_string(
-				f, o->axes[a].values[cells[i].values[a]]);
-		}
-		fprintf(f, "}, \"status\": %d, \"metrics\": {",
-			cells[i].status);
-		for (k = 0; k < cells[i].m.n; k++) {
-			fprintf(f, "%s", k ? ", " : "");
-			report_json_string(f, cells[i].m.v[k].name);
-			fprintf(f, ": %.17g", cells[i].m.v[k].value);
-		}
-		fprintf(f, "}}");
-	}
-	fprintf(f, "\n  ]\n}\n");
-	return ferror(f) ? -EIO : 0;
-}
-
 /* The base topology, before any cell is made: a lab name that leaves
  * room for the cells' suffixes, a server, and a node or network (or a
  * whole-lab section) for every axis. */
@@ -383,11 +279,8 @@ static int matrix_check_base(const char *path, const char *name,
 	return 0;
 }
 
-/* The table's metric columns: --metric's list, or the default set (then
- * kept in o->metrics).  Return: pointers into o->metrics, which is cut
- * into words; the caller frees the array. */
-static char **matrix_columns(struct matrix_opts *o, const struct topo *base,
-			     int *ncols)
+char **matrix_columns(struct matrix_opts *o, const struct topo *base,
+		      int *ncols)
 {
 	char **cols = NULL, *tok, *save = NULL;
 
@@ -402,10 +295,7 @@ static char **matrix_columns(struct matrix_opts *o, const struct topo *base,
 	return cols;
 }
 
-/* Open the --json and --csv files before any cell runs; a message names
- * the one that cannot be written. */
-static int matrix_open_files(const struct matrix_opts *o, FILE **json,
-			     FILE **csv)
+int matrix_open_files(const struct matrix_opts *o, FILE **json, FILE **csv)
 {
 	const char *bad = NULL;
 
@@ -426,83 +316,92 @@ static int matrix_open_files(const struct matrix_opts *o, FILE **json,
 }
 
 /* Run every cell, as many at a time as --jobs says (default: one per
- * CPU), each in its own lab "<base>-<i+1>", with a progress line on a
- * terminal.  Each cell's status and metrics end up in its struct cell;
- * *failed and *broken count the cells whose expectations failed and
- * those whose run did not finish. */
-static void matrix_run(const struct matrix_opts *o, struct cell *cells,
-		       int ncells, const char *path, const char *base,
-		       int *failed, int *broken)
+ * CPU), each in its own lab, with a progress line on a terminal.  Each
+ * cell's status and metrics end up in its struct matrix_cell; *failed
+ * and *broken count the cells whose expectations failed and those whose
+ * run did not finish. */
+static void matrix_run(const struct matrix_opts *o, struct matrix_sweep *s,
+		       const char *path, int *failed, int *broken)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int jobs = o->jobs > 0 ? o->jobs : cpus > 0 ? (int)cpus : 1;
 	struct cell_jobs cj = {
-		.cells = cells,
-		.ncells = ncells,
+		.cells = s->cells,
+		.ncells = s->ncells,
 		.path = path,
-		.base = base,
 		.tty = isatty(STDERR_FILENO),
 	};
 	int i;
 
-	for (i = 0; i < ncells; i++) {
-		char cname[TOPO_LAB_MAX + 1];
-
-		cell_name(base, i, cname, sizeof(cname));
-		statfile_path(cname, "metrics", cells[i].metrics_path,
-			      sizeof(cells[i].metrics_path));
-	}
-	jobs_run(ncells, jobs, cell_start, cell_done, &cj);
+	for (i = 0; i < s->ncells; i++)
+		statfile_path(s->cells[i].name, "metrics",
+			      s->cells[i].metrics_path,
+			      sizeof(s->cells[i].metrics_path));
+	jobs_run(s->ncells, jobs, cell_start, cell_done, &cj);
 	if (cj.tty)
 		fprintf(stderr, "\n");
 	*failed = cj.failed;
 	*broken = cj.broken;
 }
 
+int matrix_prepare(const char *path, const char *text, size_t len,
+		   const char *name, struct matrix_opts *o,
+		   struct matrix_sweep *s)
+{
+	char *copy = xcalloc(1, len + 1);
+	int err, i;
+
+	memset(s, 0, sizeof(*s));
+	memcpy(copy, text, len);
+	err = topo_parse_buf(&s->base, path, copy, len);
+	if (err) {
+		topo_print_errors(&s->base);
+		goto out;
+	}
+	err = matrix_check_base(path, name, &s->base, o);
+	if (err)
+		goto out;
+	s->cols = matrix_columns(o, &s->base, &s->ncols);
+	s->cells = matrix_cells(copy, o, &s->ncells);
+	for (i = 0; i < s->ncells; i++)
+		matrix_cell_name(s->base.name, i, s->cells[i].name,
+				 sizeof(s->cells[i].name));
+	err = matrix_check(path, o, s->cells, s->ncells);
+out:
+	free(copy);
+	return err;
+}
+
+void matrix_sweep_free(struct matrix_sweep *s)
+{
+	int i;
+
+	for (i = 0; i < s->ncells; i++) {
+		free(s->cells[i].text);
+		metrics_free(&s->cells[i].m);
+	}
+	free(s->cells);
+	free(s->cols);
+	topo_free(&s->base);
+	memset(s, 0, sizeof(*s));
+}
+
 int matrix_main(const char *path, const char *text, size_t len,
 		const char *name, struct matrix_opts *o)
 {
-	char *copy = xcalloc(1, len + 1), **cols = NULL;
-	int ncells = 0, i, ncols = 0, failed = 0, broken = 0, err;
+	int failed = 0, broken = 0, err;
 	FILE *json = NULL, *csv = NULL;
-	struct cell *cells = NULL;
-	struct topo base = {0};
+	struct matrix_sweep s;
 
-	memcpy(copy, text, len);
-	err = topo_parse_buf(&base, path, copy, len);
-	if (err) {
-		topo_print_errors(&base);
-		goto out;
-	}
-	err = matrix_check_base(path, name, &base, o);
-	if (err)
-		goto out;
-	cols = matrix_columns(o, &base, &ncols);
-	cells = matrix_cells(copy, o, &ncells);
-	err = matrix_check(path, o, cells, ncells);
+	err = matrix_prepare(path, text, len, name, o, &s);
 	if (!err)
 		err = matrix_open_files(o, &json, &csv);
-	if (err)
-		goto out;
-	matrix_run(o, cells, ncells, path, base.name, &failed, &broken);
-	matrix_print(stdout, o, cells, ncells, cols, ncols, 0);
-	if (csv)
-		matrix_print(csv, o, cells, ncells, cols, ncols, 1);
-	err = util_stop ? -EINTR : broken ? -EIO : failed ? 1 : 0;
-	if (json && matrix_json(json, o, cells, ncells) && err != -EINTR)
-		err = -EIO;
-out:
-	for (i = 0; i < ncells; i++) {
-		free(cells[i].text);
-		metrics_free(&cells[i].m);
+	if (!err) {
+		matrix_run(o, &s, path, &failed, &broken);
+		err = util_stop ? -EINTR : broken ? -EIO : failed ? 1 : 0;
+		if (matrix_report(o, &s, json, csv) && err != -EINTR)
+			err = -EIO;
 	}
-	free(cells);
-	free(cols);
-	free(copy);
-	if (json)
-		fclose(json);
-	if (csv)
-		fclose(csv);
-	topo_free(&base);
+	matrix_sweep_free(&s);
 	return err;
 }

@@ -44,6 +44,38 @@ int matrix_parse_axis(const char *arg, struct matrix_axis *a);
 int matrix_main(const char *path, const char *text, size_t len,
 		const char *name, struct matrix_opts *o);
 
+/**
+ * matrix_plan() - check every cell as matrix_main() does, then write
+ * them into @dir for runners elsewhere: plan.json (the manifest),
+ * base.topo, cells/<lab>.topo, an empty results/, and jobs (one "natlab
+ * run" per cell, paths relative to @dir)
+ * @dir: made, or an empty directory; the plan is written beside it and
+ *       renamed into place, so nothing is left if anything fails
+ * Other parameters as matrix_main(); o->json, o->csv, o->jobs unused.
+ * Return: 0; -EINVAL for a bad topology, axis, or @dir that exists and
+ * is not an empty directory (nothing written); -errno if a file could
+ * not be written (nothing left).
+ */
+int matrix_plan(const char *path, const char *text, size_t len,
+		const char *name, struct matrix_opts *o, const char *dir);
+
+/**
+ * matrix_collect() - the table, CSV and JSON of a plan, from the
+ * reports its runs left in @dir/results, as matrix_main() prints them
+ * @o: empty; the manifest's axes and metrics are put in it (free it
+ *     with matrix_opts_free()), and o->json and o->csv say where to write
+ *
+ * A cell with no report is missing; one whose run recorded an exit
+ * status other than 0 or 1, whose report is not valid JSON, or is not
+ * the report of the cell's lab, failed; each is named on stderr and in
+ * the JSON, and its row shows "-" for its metrics.
+ * Return: 0; 1 if a cell's expectations failed; -EIO if a cell is
+ * missing or failed (the rows are printed all the same) or the JSON
+ * could not be written; -EINVAL for a bad manifest or output file
+ * (nothing printed).
+ */
+int matrix_collect(const char *dir, struct matrix_opts *o);
+
 /* matrix_opts_free() - free the axes' keys and values and o->metrics. */
 void matrix_opts_free(struct matrix_opts *o);
 

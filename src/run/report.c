@@ -255,15 +255,26 @@ static const char *answer_name(int a)
 	return a >= 0 && a < 5 ? names[a] : "?";
 }
 
-/* Numbers in JSON: integers without a fraction, others with 3 decimals. */
+/* Numbers in JSON: integers without a fraction, others with 3 decimals
+ * when those give the same double back (a duration in whole
+ * microseconds), else with 17 significant digits: whoever reads a report
+ * back (natlab matrix --collect) gets the very value the run had. */
 static void json_num(FILE *f, double v)
 {
-	if (!isfinite(v))
+	char buf[32];
+
+	if (!isfinite(v)) {
 		fputs("null", f); /* JSON has no NaN or infinity */
-	else if (v == floor(v) && fabs(v) < 1e15)
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15) {
 		fprintf(f, "%.0f", v);
-	else
-		fprintf(f, "%.3f", v);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.3f", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	fputs(buf, f);
 }
 
 /* A balancer's fields of "nodes": its backend address, mode, schedule
@@ -325,10 +336,11 @@ static void json_nodes(FILE *f, const struct topo *t)
 	fprintf(f, "\n  ]");
 }
 
-/* "metrics", in the order they were set, and "expect", the verdicts. */
+/* "metrics", in the order they were set; "durations_ms", the names of
+ * those that are durations in milliseconds; and "expect", the verdicts. */
 static void json_metrics(FILE *f, const struct run_data *d)
 {
-	int k;
+	int k, n;
 
 	fprintf(f, ",\n  \"metrics\": {");
 	for (k = 0; k < d->m.n; k++) {
@@ -337,7 +349,14 @@ static void json_metrics(FILE *f, const struct run_data *d)
 		fprintf(f, ": ");
 		json_num(f, d->m.v[k].value);
 	}
-	fprintf(f, "\n  },\n  \"expect\": [");
+	fprintf(f, "\n  },\n  \"durations_ms\": [");
+	for (k = 0, n = 0; k < d->m.n; k++) {
+		if (!d->m.v[k].ms)
+			continue;
+		fprintf(f, "%s", n++ ? ", " : "");
+		report_json_string(f, d->m.v[k].name);
+	}
+	fprintf(f, "],\n  \"expect\": [");
 	for (k = 0; k < d->nexpects; k++) {
 		const struct expect_result *r = &d->expects[k];
 

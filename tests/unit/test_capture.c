@@ -14,25 +14,15 @@
 #include "run/capture.h"
 #include "run/capture_bpf.h"
 #include "topo/topo.h"
+#include "topo_test.h"
 #include "unit.h"
 
-static const char cap_text[] = "[lab]\n"
-			       "name = caplab\n"
-			       "[network lan]\n"
-			       "subnet = 10.0.0.0/24\n"
-			       "[network wan]\n"
-			       "subnet = 198.51.100.0/24\n"
-			       "[gateway gw]\n"
-			       "inside = lan\n"
-			       "outside = wan\n"
-			       "[server srv]\n"
-			       "network = wan\n"
-			       "listen = 80\n"
-			       "[clients]\n"
-			       "count = 2\n"
-			       "network = lan\n"
-			       "[traffic]\n"
-			       "conns = 2\n";
+static const char cap_text[] = TOPO_TEST_ONE_GW("caplab") "listen = 80\n"
+							  "[clients]\n"
+							  "count = 2\n"
+							  "network = lan\n"
+							  "[traffic]\n"
+							  "conns = 2\n";
 
 #define GW_OUT 0xc6336401u /* 198.51.100.1 */
 

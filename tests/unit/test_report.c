@@ -840,6 +840,8 @@ static void test_json_run(void)
 
 	lab_run(&d);
 	CU_ASSERT_EQUAL(d.failed, 1);
+	/* not held by 3 decimals: written so that it reads back the same */
+	metrics_set(&d.m, "clients", "connect_avg", 1000.0 / 3, 1);
 	mem_open(&m);
 	CU_ASSERT_EQUAL(report_json(m.f, &d), 0);
 	mem_close(&m);
@@ -870,11 +872,15 @@ static void test_json_run(void)
 	CU_ASSERT_PTR_NULL(jget("nodes[0].tsclock"));
 	CU_ASSERT_PTR_NULL(jget("nodes[0].legacy_model"));
 
-	CHECK_JVAL("metrics[]", "7");
+	CHECK_JVAL("metrics[]", "8");
 	CHECK_JVAL("metrics.c1.attempts", "2");
 	CHECK_JVAL("metrics.clients.attempts", "3");
 	CHECK_JVAL("metrics.clients.connect_p50", "12.500");
+	CHECK_JVAL("metrics.clients.connect_avg", "333.33333333333331");
 	CHECK_JVAL("metrics.gw.mappings", "2");
+	CHECK_JVAL("durations_ms[]", "2");
+	CHECK_JSTR("durations_ms[0]", "clients.connect_p50");
+	CHECK_JSTR("durations_ms[1]", "clients.connect_avg");
 
 	CHECK_JVAL("expect[]", "2");
 	CHECK_JVAL("expect[0].line", "16");
@@ -922,6 +928,7 @@ static void test_json_empty_run(void)
 	mem_close(&m);
 	CU_ASSERT_EQUAL_FATAL(json_check(m.buf), 0);
 	CHECK_JVAL("metrics[]", "0");
+	CHECK_JVAL("durations_ms[]", "0");
 	CHECK_JVAL("expect[]", "0");
 	CHECK_JVAL("connections[]", "0");
 	CHECK_JSTR("kernel", "");

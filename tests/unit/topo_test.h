@@ -30,4 +30,20 @@ int topo_test_has_err(const struct topo *t, int line, const char *phrase);
 		CU_ASSERT_EQUAL_FATAL(err_, 0);                                \
 	} while (0)
 
+/* The start of a one-gateway lab named LAB: gw between lan 10.0.0.0/24
+ * and wan 198.51.100.0/24, and the server srv on wan; a test goes on
+ * with srv's keys and the clients. */
+#define TOPO_TEST_ONE_GW(lab)                                                  \
+	"[lab]\n"                                                              \
+	"name = " lab "\n"                                                     \
+	"[network lan]\n"                                                      \
+	"subnet = 10.0.0.0/24\n"                                               \
+	"[network wan]\n"                                                      \
+	"subnet = 198.51.100.0/24\n"                                           \
+	"[gateway gw]\n"                                                       \
+	"inside = lan\n"                                                       \
+	"outside = wan\n"                                                      \
+	"[server srv]\n"                                                       \
+	"network = wan\n"
+
 #endif

@@ -1,0 +1,187 @@
+/* matrix_report.c - a matrix's table, CSV and JSON, the same for a local
+ * matrix and a plan collected from runs elsewhere. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run/matrix_int.h"
+#include "run/metrics.h"
+#include "run/report.h"
+
+/* How a cell's row ended, the table's last column. */
+static const char *cell_result(const struct matrix_cell *c)
+{
+	switch (c->state) {
+	case MATRIX_MISSING:
+		return "missing";
+	case MATRIX_FAILED:
+		return "failed";
+	case MATRIX_RAN:
+		break;
+	}
+	return c->status == 0	? "ok"
+	       : c->status == 1 ? "expect-failed"
+				: "error";
+}
+
+/* A cell whose run did not finish, locally or elsewhere. */
+static int cell_failed(const struct matrix_cell *c)
+{
+	return c->state == MATRIX_FAILED ||
+	       (c->state == MATRIX_RAN && c->status > 1);
+}
+
+/* One field of a row: aligned for the terminal, bare for CSV. */
+static void put_field(FILE *f, int csv, int first, int width, int left,
+		      const char *text)
+{
+	if (csv)
+		fprintf(f, "%s%s", first ? "" : ",", text);
+	else if (left)
+		fprintf(f, "%s%-*s", first ? "" : "  ", width, text);
+	else
+		fprintf(f, "%s%*s", first ? "" : "  ", width, text);
+}
+
+/* A metric's field: a duration with its unit, "-" for one the cell did
+ * not produce. */
+static void metric_field(const struct matrix_cell *c, const char *col, char *v,
+			 size_t len)
+{
+	const struct metric *m = metrics_get(&c->m, col);
+
+	if (!m)
+		snprintf(v, len, "-");
+	else if (m->ms)
+		snprintf(v, len, "%.1fms", m->value);
+	else
+		snprintf(v, len, "%g", m->value);
+}
+
+/* The table: a row per cell, its axis values, the metric columns and
+ * how its run ended; aligned (@csv 0) or as CSV (@csv 1). */
+static void matrix_print(FILE *f, const struct matrix_opts *o,
+			 const struct matrix_sweep *s, int csv)
+{
+	int i, a, k, w[MATRIX_AXES_MAX + 64], ncols = s->ncols;
+	char v[32];
+
+	if (ncols > 64)
+		ncols = 64;
+	for (a = 0; a < o->naxes; a++) {
+		w[a] = (int)strlen(o->axes[a].key);
+		for (k = 0; k < o->axes[a].nvalues; k++)
+			if ((int)strlen(o->axes[a].values[k]) > w[a])
+				w[a] = (int)strlen(o->axes[a].values[k]);
+	}
+	for (k = 0; k < ncols; k++)
+		w[o->naxes + k] = (int)strlen(s->cols[k]) > 9
+					  ? (int)strlen(s->cols[k])
+					  : 9;
+	for (a = 0; a < o->naxes; a++)
+		put_field(f, csv, !a, w[a], 1, o->axes[a].key);
+	for (k = 0; k < ncols; k++)
+		put_field(f, csv, 0, w[o->naxes + k], 0, s->cols[k]);
+	put_field(f, csv, 0, 0, 1, csv ? "status" : "result");
+	fputc('\n', f);
+	for (i = 0; i < s->ncells; i++) {
+		const struct matrix_cell *c = &s->cells[i];
+
+		for (a = 0; a < o->naxes; a++)
+			put_field(f, csv, !a, w[a], 1,
+				  o->axes[a].values[c->values[a]]);
+		for (k = 0; k < ncols; k++) {
+			metric_field(c, s->cols[k], v, sizeof(v));
+			put_field(f, csv, 0, w[o->naxes + k], 0, v);
+		}
+		put_field(f, csv, 0, 0, 1, cell_result(c));
+		fputc('\n', f);
+	}
+}
+
+/* "missing" or "failed": the names of the cells @pick chooses. */
+static void json_names(FILE *f, const char *key, const struct matrix_sweep *s,
+		       int (*pick)(const struct matrix_cell *c))
+{
+	int i, n = 0;
+
+	fprintf(f, ",\n  \"%s\": [", key);
+	for (i = 0; i < s->ncells; i++) {
+		if (!pick(&s->cells[i]))
+			continue;
+		fprintf(f, "%s", n++ ? ", " : "");
+		report_json_string(f, s->cells[i].name);
+	}
+	fprintf(f, "]");
+}
+
+static int cell_missing(const struct matrix_cell *c)
+{
+	return c->state == MATRIX_MISSING;
+}
+
+/* One cell of the JSON file: its name, values, exit status, result and
+ * every metric. */
+static void json_cell(FILE *f, const struct matrix_opts *o,
+		      const struct matrix_cell *c)
+{
+	int a, k;
+
+	fprintf(f, "\n    {\"name\": ");
+	report_json_string(f, c->name);
+	fprintf(f, ", \"values\": {");
+	for (a = 0; a < o->naxes; a++) {
+		fprintf(f, "%s", a ? ", " : "");
+		report_json_string(f, o->axes[a].key);
+		fprintf(f, ": ");
+		report_json_string(f, o->axes[a].values[c->values[a]]);
+	}
+	fprintf(f, "}, \"status\": %d, \"result\": \"%s\", \"metrics\": {",
+		c->status, cell_result(c));
+	for (k = 0; k < c->m.n; k++) {
+		fprintf(f, "%s", k ? ", " : "");
+		report_json_string(f, c->m.v[k].name);
+		fprintf(f, ": %.17g", c->m.v[k].value);
+	}
+	fprintf(f, "}}");
+}
+
+/* The JSON file (schema natlab-matrix/1): the axes, the cells, and the
+ * names of the missing and failed ones.  Return: 0, or -EIO. */
+static int matrix_json(FILE *f, const struct matrix_opts *o,
+		       const struct matrix_sweep *s)
+{
+	int i, a;
+
+	fprintf(f, "{\n  \"schema\": \"natlab-matrix/1\",\n  \"axes\": [");
+	for (a = 0; a < o->naxes; a++) {
+		fprintf(f, "%s", a ? ", " : "");
+		report_json_string(f, o->axes[a].key);
+	}
+	fprintf(f, "],\n  \"cells\": [");
+	for (i = 0; i < s->ncells; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		json_cell(f, o, &s->cells[i]);
+	}
+	fprintf(f, "\n  ]");
+	json_names(f, "missing", s, cell_missing);
+	json_names(f, "failed", s, cell_failed);
+	fprintf(f, "\n}\n");
+	return ferror(f) ? -EIO : 0;
+}
+
+int matrix_report(const struct matrix_opts *o, const struct matrix_sweep *s,
+		  FILE *json, FILE *csv)
+{
+	int err = 0;
+
+	matrix_print(stdout, o, s, 0);
+	if (csv) {
+		matrix_print(csv, o, s, 1);
+		if (fclose(csv))
+			err = -EIO;
+	}
+	if (json && (matrix_json(json, o, s) | fclose(json)))
+		err = -EIO;
+	return err;
+}

@@ -1,0 +1,352 @@
+/* test_matrix.c - a matrix's plan and its collection: the files a plan
+ * writes, what it refuses, and the table made again from run reports. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/json.h"
+#include "lib/util.h"
+#include "run/matrix.h"
+#include "topo_test.h"
+#include "unit.h"
+
+static const char base_text[] = TOPO_TEST_ONE_GW("plt") "[clients]\n"
+							"count = 2\n"
+							"network = lan\n";
+
+static char tmpdir[64];
+
+/* A fresh directory for one test; the plan goes in <it>/p. */
+static void fresh_dir(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/natlab-unit-matrix.XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpdir));
+}
+
+static void rm_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* Run @fn with stdout sent to /dev/null (the table, the plan's line). */
+static int quiet(int (*fn)(void *), void *arg)
+{
+	int saved, null, rc;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	null = open("/dev/null", O_WRONLY);
+	dup2(null, STDOUT_FILENO);
+	close(null);
+	rc = fn(arg);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	return rc;
+}
+
+struct plan_args {
+	const char *text, *metrics, *dir;
+	const char *axes[2];
+};
+
+static int do_plan(void *arg)
+{
+	struct plan_args *p = arg;
+	struct matrix_opts o = {0};
+	int i, err = 0;
+
+	for (i = 0; i < 2 && p->axes[i] && !err; i++, o.naxes++)
+		err = matrix_parse_axis(p->axes[i], &o.axes[i]);
+	o.metrics = p->metrics ? xstrdup(p->metrics) : NULL;
+	if (!err)
+		err = matrix_plan("t.topo", p->text, strlen(p->text), NULL, &o,
+				  p->dir);
+	matrix_opts_free(&o);
+	return err;
+}
+
+/* Plan the 2 x 2 sweep of the tests into <tmpdir>/p. */
+static int plan_2x2(const char *axis0)
+{
+	char dir[96];
+	struct plan_args p = {
+		.text = base_text,
+		.metrics = "clients.attempts,srv.syn_dropped,"
+			   "clients.connect_p99",
+		.dir = dir,
+		.axes = {axis0, "clients.tsclock=host,per-connection"},
+	};
+
+	snprintf(dir, sizeof(dir), "%s/p", tmpdir);
+	return quiet(do_plan, &p);
+}
+
+/* <tmpdir>/REL */
+static const char *at(const char *rel)
+{
+	static char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	return path;
+}
+
+/* How many entries <tmpdir> has. */
+static int entries(void)
+{
+	struct dirent *e;
+	DIR *d = opendir(tmpdir);
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static char *slurp(const char *rel)
+{
+	char *text = NULL;
+	size_t len;
+
+	if (util_read_whole(at(rel), &text, &len))
+		return NULL;
+	return text;
+}
+
+static void put(const char *rel, const char *text)
+{
+	FILE *f = fopen(at(rel), "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_plan_files(void)
+{
+	const struct json *cells, *c;
+	char *text;
+	struct json j;
+
+	fresh_dir();
+	CU_ASSERT_EQUAL_FATAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), 0);
+	text = slurp("p/jobs");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_STRING_EQUAL(
+		text, "natlab run --json results/plt-1.json --exit-status "
+		      "results/plt-1.status cells/plt-1.topo\n"
+		      "natlab run --json results/plt-2.json --exit-status "
+		      "results/plt-2.status cells/plt-2.topo\n"
+		      "natlab run --json results/plt-3.json --exit-status "
+		      "results/plt-3.status cells/plt-3.topo\n"
+		      "natlab run --json results/plt-4.json --exit-status "
+		      "results/plt-4.status cells/plt-4.topo\n");
+	free(text);
+	text = slurp("p/base.topo");
+	CU_ASSERT_STRING_EQUAL(text, base_text);
+	free(text);
+	/* cell 3: recycle 1, host clocks; its own lab name */
+	text = slurp("p/cells/plt-3.topo");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "[lab]\nname = plt-3\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "legacy.tcp_tw_recycle = 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "tsclock = host\n"));
+	free(text);
+	text = slurp("p/plan.json");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_EQUAL_FATAL(json_parse(text, strlen(text), &j, NULL, 0), 0);
+	CU_ASSERT_STRING_EQUAL(json_get_str(&j, "schema"), "natlab-plan/1");
+	CU_ASSERT_STRING_EQUAL(json_get_str(&j, "lab"), "plt");
+	CU_ASSERT_STRING_EQUAL(json_get_str(&j, "topology"), "t.topo");
+	CU_ASSERT_EQUAL(json_get(&j, "metrics")->n, 3);
+	CU_ASSERT_EQUAL(json_get(&j, "axes")->n, 2);
+	cells = json_get(&j, "cells");
+	CU_ASSERT_EQUAL_FATAL(cells->n, 4);
+	c = &cells->kids[1];
+	CU_ASSERT_STRING_EQUAL(json_get_str(c, "name"), "plt-2");
+	CU_ASSERT_STRING_EQUAL(json_get_str(c, "result"), "results/plt-2.json");
+	CU_ASSERT_STRING_EQUAL(
+		json_get_str(json_get(c, "values"), "clients.tsclock"),
+		"per-connection");
+	json_free(&j);
+	free(text);
+	rm_dir();
+}
+
+/* Bad input: nothing written, not even the temporary directory. */
+static void test_plan_refused(void)
+{
+	fresh_dir();
+	CU_ASSERT_EQUAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,7"), -EINVAL);
+	CU_ASSERT_EQUAL(plan_2x2("nosuch.key=0,1"), -EINVAL);
+	CU_ASSERT_EQUAL(entries(), 0);
+	put("p", "a file");
+	CU_ASSERT_EQUAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), -EINVAL);
+	CU_ASSERT_EQUAL(unlink(at("p")), 0);
+	CU_ASSERT_EQUAL(mkdir(at("p"), 0700), 0);
+	put("p/x", "");
+	CU_ASSERT_EQUAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), -EINVAL);
+	CU_ASSERT_EQUAL(entries(), 1);
+	CU_ASSERT_EQUAL(unlink(at("p/x")), 0);
+	/* an empty directory is taken */
+	CU_ASSERT_EQUAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), 0);
+	CU_ASSERT_EQUAL(entries(), 1);
+	CU_ASSERT_EQUAL(access(at("p/plan.json"), R_OK), 0);
+	rm_dir();
+}
+
+/* A run report as natlab run --json writes it (the parts collect reads). */
+static void put_report(const char *name, double drops, int pass)
+{
+	char text[1024], rel[64];
+
+	snprintf(
+		text, sizeof(text),
+		"{\n  \"schema\": \"natlab-run/1\",\n  \"lab\": \"%s\",\n"
+		"  \"metrics\": {\"clients.attempts\": 4, \"srv.syn_dropped\": "
+		"%g, \"clients.connect_p99\": 1.25, \"clients.connect_avg\": "
+		"0.33333333333333331},\n  \"durations_ms\": "
+		"[\"clients.connect_p99\", \"clients.connect_avg\"],\n"
+		"  \"expect\": [{\"line\": 9, \"expr\": \"x\", \"measured\": "
+		"0, \"pass\": %s}],\n  \"connections\": []\n}\n",
+		name, drops, pass ? "true" : "false");
+	snprintf(rel, sizeof(rel), "p/results/%s.json", name);
+	put(rel, text);
+}
+
+struct collect_args {
+	const char *dir, *json, *csv;
+};
+
+static int do_collect(void *arg)
+{
+	struct collect_args *a = arg;
+	struct matrix_opts o = {.json = a->json, .csv = a->csv};
+	int err = matrix_collect(a->dir, &o);
+
+	matrix_opts_free(&o);
+	return err;
+}
+
+static int collect(void)
+{
+	char dir[96], json[96], csv[96];
+	struct collect_args a = {dir, json, csv};
+
+	snprintf(dir, sizeof(dir), "%s/p", tmpdir);
+	snprintf(json, sizeof(json), "%s/m.json", tmpdir);
+	snprintf(csv, sizeof(csv), "%s/m.csv", tmpdir);
+	return quiet(do_collect, &a);
+}
+
+static void test_collect_all(void)
+{
+	char *csv;
+
+	fresh_dir();
+	CU_ASSERT_EQUAL_FATAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), 0);
+	put_report("plt-1", 0, 1);
+	put_report("plt-2", 0, 1);
+	put_report("plt-3", 7, 0);
+	put_report("plt-4", 2, 1);
+	put("p/results/plt-4.status", "0\n");
+	CU_ASSERT_EQUAL(collect(), 1); /* plt-3's expectation failed */
+	csv = slurp("m.csv");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(csv);
+	CU_ASSERT_STRING_EQUAL(
+		csv, "srv.legacy.tcp_tw_recycle,clients.tsclock,"
+		     "clients.attempts,srv.syn_dropped,clients.connect_p99,"
+		     "status\n"
+		     "0,host,4,0,1.2ms,ok\n"
+		     "0,per-connection,4,0,1.2ms,ok\n"
+		     "1,host,4,7,1.2ms,expect-failed\n"
+		     "1,per-connection,4,2,1.2ms,ok\n");
+	free(csv);
+	rm_dir();
+}
+
+static void test_collect_missing_failed(void)
+{
+	const struct json *cells;
+	char *text;
+	struct json j;
+
+	fresh_dir();
+	CU_ASSERT_EQUAL_FATAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), 0);
+	put_report("plt-1", 0, 1);
+	put("p/results/plt-2.json", "{\"schema\": \"natlab-run/1\", \"met");
+	put_report("plt-4", 2, 1);
+	put("p/results/plt-4.status", "3\n");
+	CU_ASSERT_EQUAL(collect(), -EIO);
+	text = slurp("m.csv");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n0,host,4,0,1.2ms,ok\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(text, "\n0,per-connection,-,-,-,failed\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n1,host,-,-,-,missing\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(text, "\n1,per-connection,-,-,-,failed\n"));
+	free(text);
+	text = slurp("m.json");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_EQUAL_FATAL(json_parse(text, strlen(text), &j, NULL, 0), 0);
+	CU_ASSERT_EQUAL(json_get(&j, "missing")->n, 1);
+	CU_ASSERT_STRING_EQUAL(json_get(&j, "missing")->kids[0].str, "plt-3");
+	CU_ASSERT_EQUAL_FATAL(json_get(&j, "failed")->n, 2);
+	CU_ASSERT_STRING_EQUAL(json_get(&j, "failed")->kids[0].str, "plt-2");
+	CU_ASSERT_STRING_EQUAL(json_get(&j, "failed")->kids[1].str, "plt-4");
+	cells = json_get(&j, "cells");
+	CU_ASSERT_STRING_EQUAL(json_get_str(&cells->kids[3], "result"),
+			       "failed");
+	CU_ASSERT_EQUAL(json_get(&cells->kids[3], "status")->num, 3);
+	CU_ASSERT_EQUAL(json_get(&cells->kids[0], "metrics")->n, 4);
+	json_free(&j);
+	free(text);
+	rm_dir();
+}
+
+/* A manifest that is not one: refused before anything is printed. */
+static void test_collect_bad_manifest(void)
+{
+	static const char *const bad[] = {
+		"",
+		"{\"schema\": \"natlab-plan/2\"}",
+		"{\"schema\": \"natlab-plan/1\", \"axes\": []}",
+		"{\"schema\": \"natlab-plan/1\", \"axes\": [{\"key\": \"a.b\", "
+		"\"values\": [\"1\"]}], \"metrics\": [\"x.y\"], \"cells\": "
+		"[{\"name\": \"c-1\", \"values\": {\"a.b\": \"2\"}}]}",
+		"{\"schema\": \"natlab-plan/1\", \"axes\": [{\"key\": \"a.b\", "
+		"\"values\": [\"1\"]}], \"metrics\": [\"x.y\"], \"cells\": "
+		"[{\"name\": \"../c\", \"values\": {\"a.b\": \"1\"}}]}",
+	};
+	size_t i;
+
+	fresh_dir();
+	CU_ASSERT_EQUAL(collect(), -EINVAL); /* no plan at all */
+	CU_ASSERT_EQUAL_FATAL(mkdir(at("p"), 0700), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put("p/plan.json", bad[i]);
+		CU_ASSERT_EQUAL(collect(), -EINVAL);
+	}
+	rm_dir();
+}
+
+static const struct unit_test tests[] = {
+	{"plan: files, jobs and manifest", test_plan_files},
+	{"plan: bad input writes nothing", test_plan_refused},
+	{"collect: the table from the reports", test_collect_all},
+	{"collect: missing and failed cells", test_collect_missing_failed},
+	{"collect: a bad manifest", test_collect_bad_manifest},
+	{0},
+};
+UNIT_SUITE("matrix plan", tests);
