@@ -12,6 +12,7 @@
 #include "lib/util.h"
 #include "rfc/rfc.h"
 #include "run/matrix.h"
+#include "run/report.h"
 #include "run/run.h"
 #include "topo/topo.h"
 
@@ -34,7 +35,8 @@ static const char usage_text[] =
 	"  down [LAB|TOPO]            tear it down (idempotent)\n"
 	"  status [LAB]               list labs, or show one lab's nodes\n"
 	"  exec LAB NODE -- CMD...    run a program inside a node\n"
-	"  run [-n NAME] [--json F] [--csv F] [--svg F] [--pcap DIR] [TOPO]\n"
+	"  run [-n NAME] [--json F] [--csv F] [--svg F] [--pcap DIR]\n"
+	"      [--clients all|auto|N] [TOPO]\n"
 	"                             up, traffic, measure, report, down\n"
 	"  matrix TOPO --axis KEY=V1,V2 [--axis ...] [--metric M,...]\n"
 	"         [--json F] [--csv F] [--jobs N]\n"
@@ -142,6 +144,7 @@ static int cmd_run(int argc, char **argv)
 		{"csv", required_argument, NULL, 'c'},
 		{"svg", required_argument, NULL, 's'},
 		{"pcap", required_argument, NULL, 'p'},
+		{"clients", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {0};
@@ -166,6 +169,14 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'p':
 			ro.pcap = optarg;
+			break;
+		case 'C':
+			if (report_clients_parse(optarg, &ro.clients)) {
+				log_err("--clients %s: expected all, auto or a "
+					"number 1..%d",
+					optarg, REPORT_CLIENTS_MAX);
+				return exit_status(-EINVAL);
+			}
 			break;
 		default:
 			return usage();
