@@ -39,7 +39,7 @@ $(B)/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
--include $(OBJ:.o=.d) $(UNITOBJ:.o=.d)
+-include $(OBJ:.o=.d) $(UNITOBJ:.o=.d) $(B)/bench/report.d
 
 # The built-in default topology is compiled into the binary.
 $(B)/gen/default_topo.h: topo/default.topo
@@ -67,6 +67,15 @@ $(UNITBIN): $(UNITOBJ) $(LIBOBJ)
 
 unit: $(UNITBIN)
 	./$(UNITBIN)
+
+# The report benchmark (scripts/bench-report): a synthetic run of many
+# clients, the unit tests' (tests/unit/synth_run.c), through the writers.
+BENCHREP := $(B)/bench-report
+$(B)/bench/%.o: scripts/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+$(BENCHREP): $(B)/bench/report.o $(B)/unit/synth_run.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 integration: natlab
 	./tests/integration/run-all

@@ -12,6 +12,7 @@
 #include "lib/util.h"
 #include "rfc/rfc.h"
 #include "run/matrix.h"
+#include "run/report.h"
 #include "run/run.h"
 #include "topo/topo.h"
 
@@ -35,7 +36,7 @@ static const char usage_text[] =
 	"  status [LAB]               list labs, or show one lab's nodes\n"
 	"  exec LAB NODE -- CMD...    run a program inside a node\n"
 	"  run [-n NAME] [--json F] [--csv F] [--svg F] [--pcap DIR]\n"
-	"      [--exit-status F] [TOPO]\n"
+	"      [--clients all|auto|N] [--exit-status F] [TOPO]\n"
 	"                             up, traffic, measure, report, down\n"
 	"  matrix TOPO --axis KEY=V1,V2 [--axis ...] [--metric M,...]\n"
 	"         [-n NAME] [--json F] [--csv F] [--jobs N]\n"
@@ -176,6 +177,7 @@ static int cmd_run(int argc, char **argv)
 		{"svg", required_argument, NULL, 's'},
 		{"pcap", required_argument, NULL, 'p'},
 		{"exit-status", required_argument, NULL, 'x'},
+		{"clients", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {0};
@@ -203,6 +205,14 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'x':
 			exit_file = optarg;
+			break;
+		case 'C':
+			if (report_clients_parse(optarg, &ro.clients)) {
+				log_err("--clients %s: expected all, auto or a "
+					"number 1..%d",
+					optarg, REPORT_CLIENTS_MAX);
+				return exit_status(-EINVAL);
+			}
 			break;
 		default:
 			return usage();

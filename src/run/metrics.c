@@ -6,56 +6,92 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hash.h"
 #include "lib/util.h"
 #include "run/metrics.h"
 
 /*
- * A run has a few dozen metrics, set once each and read a few times, so
- * a plain array searched from the start is enough, and it keeps the order
- * in which they were set: the order of the JSON report, of the metrics
- * file and of a matrix cell's metrics.
+ * A run has a few dozen metrics of its own and 18 per client: 180,000
+ * for a lab of 10,000 clients, each set once or a few times and read by
+ * every report.  They are kept in an array, in the order in which they
+ * were set (the order of the JSON report, of the metrics file and of a
+ * matrix cell's metrics), and found by name through an open-addressing
+ * index of the array's positions, kept at most half full.
  *
  * The metrics file carries a matrix cell's metrics from its run (a child
  * process) to the matrix (the parent), one "name value ms" line each.
  */
 
+/* A name's hash: FNV-1a over its bytes, then mixed (hash.h). */
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return hash_mix64(h);
+}
+
+/* The index slot that holds @full, or the empty one where it would go;
+ * the index must exist. */
+static uint32_t name_slot(const struct metrics *m, const char *full)
+{
+	uint32_t mask = m->idx_cap - 1, h = (uint32_t)name_hash(full) & mask;
+
+	while (m->idx[h] && strcmp(m->v[m->idx[h] - 1].name, full))
+		h = (h + 1) & mask;
+	return h;
+}
+
+/* Rebuild the index with room for the array's capacity at half load. */
+static void index_grow(struct metrics *m)
+{
+	int i;
+
+	free(m->idx);
+	m->idx_cap = 64;
+	while (m->idx_cap < 2 * (uint32_t)m->cap)
+		m->idx_cap *= 2;
+	m->idx = xcalloc(m->idx_cap, sizeof(*m->idx));
+	for (i = 0; i < m->n; i++)
+		m->idx[name_slot(m, m->v[i].name)] = (uint32_t)i + 1;
+}
+
 void metrics_set(struct metrics *m, const char *node, const char *name,
 		 double value, int ms)
 {
 	char full[64];
-	int i;
+	uint32_t h;
 
 	snprintf(full, sizeof(full), "%s.%s", node, name);
-	for (i = 0; i < m->n; i++) {
-		if (!strcmp(m->v[i].name, full)) {
-			m->v[i].value = value;
-			m->v[i].ms = ms;
-			return;
-		}
-	}
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 64;
 		m->v = xrealloc(m->v, m->cap, sizeof(*m->v));
+		index_grow(m);
 	}
-	snprintf(m->v[m->n].name, sizeof(m->v[0].name), "%s", full);
-	m->v[m->n].value = value;
-	m->v[m->n].ms = ms;
-	m->n++;
+	h = name_slot(m, full);
+	if (!m->idx[h]) {
+		snprintf(m->v[m->n].name, sizeof(m->v[0].name), "%s", full);
+		m->idx[h] = (uint32_t)++m->n;
+	}
+	m->v[m->idx[h] - 1].value = value;
+	m->v[m->idx[h] - 1].ms = ms;
 }
 
 const struct metric *metrics_get(const struct metrics *m, const char *full)
 {
-	int i;
+	uint32_t h;
 
-	for (i = 0; i < m->n; i++)
-		if (!strcmp(m->v[i].name, full))
-			return &m->v[i];
-	return NULL;
+	if (!m->idx_cap)
+		return NULL;
+	h = name_slot(m, full);
+	return m->idx[h] ? &m->v[m->idx[h] - 1] : NULL;
 }
 
 void metrics_free(struct metrics *m)
 {
 	free(m->v);
+	free(m->idx);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -113,6 +149,11 @@ static uint32_t pct_index(uint32_t n, double p)
 	uint32_t k = rank < 1 ? 0 : (uint32_t)rank - 1;
 
 	return k < n ? k : n - 1;
+}
+
+double metrics_percentile(const double *sorted, uint32_t n, double p)
+{
+	return n ? sorted[pct_index(n, p)] : 0;
 }
 
 double metrics_percentile_us(uint32_t *v, uint32_t n, double p)

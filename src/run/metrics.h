@@ -20,6 +20,10 @@ struct metric {
 struct metrics {
 	struct metric *v;
 	int n, cap;
+	/* By name: open addressing, v's index + 1 (0: empty), at most half
+	 * full; idx_cap is a power of two (0: no index yet). */
+	uint32_t *idx;
+	uint32_t idx_cap;
 };
 
 /**
@@ -56,6 +60,14 @@ int metrics_save(const struct metrics *m, const char *path);
  * Return: 0, or -errno if the file cannot be opened (@m unchanged).
  */
 int metrics_load(struct metrics *m, const char *path);
+
+/**
+ * metrics_percentile() - the p-th percentile (0..100) of @n values by the
+ * nearest-rank method, as metrics_percentile_us(), for values already
+ * sorted in ascending order
+ * Return: the value; 0 for n == 0.
+ */
+double metrics_percentile(const double *sorted, uint32_t n, double p);
 
 /**
  * metrics_percentile_us() - the p-th percentile (0..100) of @n durations

@@ -39,8 +39,8 @@ void report_rec_answers(const struct run_data *d, const struct tr_rec *r,
 	}
 }
 
-/* The value of metric "<node>.<name>", 0 if the run has none. */
-static double mget(const struct run_data *d, const char *node, const char *name)
+double report_metric(const struct run_data *d, const char *node,
+		     const char *name)
 {
 	char full[64];
 	const struct metric *m;
@@ -50,47 +50,13 @@ static double mget(const struct run_data *d, const char *node, const char *name)
 	return m ? m->value : 0;
 }
 
-/* A duration for people: "12.3ms", "1.50s". */
-static const char *fmt_ms(double ms, char *buf, size_t len)
+const char *report_fmt_ms(double ms, char *buf, size_t len)
 {
 	if (ms >= 1000)
 		snprintf(buf, len, "%.2fs", ms / 1000);
 	else
 		snprintf(buf, len, "%.1fms", ms);
 	return buf;
-}
-
-/* A client's clock for the table: "host+20000ms" (the offset as the
- * 32-bit TSval offset it is), or the mode's name. */
-static const char *table_clock(const struct topo_node *n, char *buf, size_t len)
-{
-	if (n->clock.mode == TOPO_TS_HOST)
-		snprintf(buf, len, "host%+lldms",
-			 (long long)(int32_t)(uint32_t)n->clock.offset_ms);
-	else
-		snprintf(buf, len, "%s", topo_tsclock_name(n->clock.mode));
-	return buf;
-}
-
-/* One row of the client table, labelled @label, of the metrics of
- * @node: a client's own, or "clients" for the row of all of them. */
-static void table_row(FILE *f, const struct run_data *d, const char *label,
-		      const char *clock, const char *node)
-{
-	char a[16], b[16], c[16];
-
-	fprintf(f,
-		"%-8s %-14s %8.0f %8.0f %7.0f %8.0f %6.0f %7.0f %8.0f "
-		"%7.0f %8.0f %9s %9s %9s %6.0f\n",
-		label, clock, mget(d, node, "attempts"),
-		mget(d, node, "established"), mget(d, node, "failed"),
-		mget(d, node, "timeouts"), mget(d, node, "resets"),
-		mget(d, node, "no_port"), mget(d, node, "first_syn_ok"),
-		mget(d, node, "syn_retrans"), mget(d, node, "syn_dropped"),
-		fmt_ms(mget(d, node, "connect_p50"), a, sizeof(a)),
-		fmt_ms(mget(d, node, "connect_p99"), b, sizeof(b)),
-		fmt_ms(mget(d, node, "connect_max"), c, sizeof(c)),
-		mget(d, node, "timewait"));
 }
 
 void report_legacy_how(char *buf, size_t len, const struct topo_node *srv,
@@ -121,17 +87,19 @@ static void table_server(FILE *f, const struct run_data *d,
 		"overflow %.0f, other %.0f), rejected by PAWS in "
 		"TIME_WAIT %.0f (answered with an ACK %.0f); TIME_WAIT "
 		"sockets at the end %.0f (bucket overflows %.0f)",
-		first ? "\n" : "", n->name, mget(d, n->name, "syn_in"),
-		mget(d, n->name, "synack_out"), mget(d, n->name, "syn_dropped"),
-		mget(d, n->name, "paws_passive"),
-		mget(d, n->name, "listen_overflows"),
-		mget(d, n->name, "syn_dropped_other"),
-		mget(d, n->name, "paws_timewait"),
-		mget(d, n->name, "twack_out"), mget(d, n->name, "timewait"),
-		mget(d, n->name, "tw_overflow"));
+		first ? "\n" : "", n->name, report_metric(d, n->name, "syn_in"),
+		report_metric(d, n->name, "synack_out"),
+		report_metric(d, n->name, "syn_dropped"),
+		report_metric(d, n->name, "paws_passive"),
+		report_metric(d, n->name, "listen_overflows"),
+		report_metric(d, n->name, "syn_dropped_other"),
+		report_metric(d, n->name, "paws_timewait"),
+		report_metric(d, n->name, "twack_out"),
+		report_metric(d, n->name, "timewait"),
+		report_metric(d, n->name, "tw_overflow"));
 	if (n->legacy.recycle)
 		fprintf(f, ", cut short by tcp_tw_recycle %.0f",
-			mget(d, n->name, "tw_shortened"));
+			report_metric(d, n->name, "tw_shortened"));
 	fprintf(f, "\n");
 	if (!n->legacy.recycle)
 		return;
@@ -142,7 +110,7 @@ static void table_server(FILE *f, const struct run_data *d,
 		n == &d->t->nodes[d->t->traffic.server] ? d->legacy_how : how);
 	if (n->legacy.paws_msl_ms != 60000)
 		fprintf(f, ", PAWS window %s (the kernels: 60s)",
-			fmt_ms(n->legacy.paws_msl_ms, a, sizeof(a)));
+			report_fmt_ms(n->legacy.paws_msl_ms, a, sizeof(a)));
 	fprintf(f, "\n");
 }
 
@@ -162,35 +130,20 @@ static void table_balancer(FILE *f, const struct run_data *d,
 
 		snprintf(name, sizeof(name), "conns.%s", s);
 		fprintf(f, "%s %s %.0f", k ? "," : "", s,
-			mget(d, n->name, name));
+			report_metric(d, n->name, name));
 	}
 	fprintf(f, "; conntrack insert failures %.0f, entries %.0f\n",
-		mget(d, n->name, "insert_failed"),
-		mget(d, n->name, "conntrack"));
+		report_metric(d, n->name, "insert_failed"),
+		report_metric(d, n->name, "conntrack"));
 }
 
-void report_table(FILE *f, const struct run_data *d)
+void report_table(FILE *f, const struct run_data *d, int clients)
 {
 	const struct topo *t = d->t;
 	const int *srv;
-	char clock[24];
 	int i, nsrv;
 
-	fprintf(f,
-		"%-8s %-14s %8s %8s %7s %8s %6s %7s %8s %7s %8s %9s %9s %9s "
-		"%6s\n",
-		"CLIENT", "CLOCK", "ATTEMPTS", "OK", "FAILED", "TIMEOUT",
-		"RESET", "NO_PORT", "1ST_SYN", "SYN_RTX", "SYN_DROP", "P50",
-		"P99", "MAX", "TW");
-	for (i = 0; i < t->nnodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-
-		if (n->kind == TOPO_CLIENT)
-			table_row(f, d, n->name,
-				  table_clock(n, clock, sizeof(clock)),
-				  n->name);
-	}
-	table_row(f, d, "all", "", "clients");
+	report_table_clients(f, d, clients);
 	nsrv = topo_target_servers(t, &srv);
 	for (i = 0; i < nsrv; i++)
 		table_server(f, d, &t->nodes[srv[i]], i == 0);
@@ -205,10 +158,10 @@ void report_table(FILE *f, const struct run_data *d)
 		fprintf(f,
 			"gateway %s: mappings %.0f, external ports reused "
 			"%.0f, conntrack insert failures %.0f, entries %.0f\n",
-			n->name, mget(d, n->name, "mappings"),
-			mget(d, n->name, "port_reuse"),
-			mget(d, n->name, "insert_failed"),
-			mget(d, n->name, "conntrack"));
+			n->name, report_metric(d, n->name, "mappings"),
+			report_metric(d, n->name, "port_reuse"),
+			report_metric(d, n->name, "insert_failed"),
+			report_metric(d, n->name, "conntrack"));
 	}
 }
 

@@ -71,9 +71,60 @@ void report_rec_answers(const struct run_data *d, const struct tr_rec *r,
 void report_legacy_how(char *buf, size_t len, const struct topo_node *srv,
 		       int native);
 
-/* The terminal table: clients as rows, then the servers the traffic
- * reached, balancers and gateways. */
-void report_table(FILE *f, const struct run_data *d);
+/* How many clients' rows the terminal table shows (natlab run
+ * --clients): up to REPORT_MANY clients, every one's; past that, a
+ * summary of them all and the REPORT_WORST worst. */
+#define REPORT_MANY	    32
+#define REPORT_WORST	    10
+#define REPORT_CLIENTS_AUTO 0	  /* --clients auto, the default */
+#define REPORT_CLIENTS_ALL  (-1)  /* --clients all: every client's */
+#define REPORT_CLIENTS_MAX  65535 /* --clients N: the N worst, N <= this */
+
+/**
+ * report_clients_parse() - the argument of --clients: "auto", "all", or
+ * a number N of worst clients to show (1 .. REPORT_CLIENTS_MAX)
+ * @clients: set to REPORT_CLIENTS_AUTO, REPORT_CLIENTS_ALL or N
+ * Return: 0, or -EINVAL for anything else (@clients unchanged).
+ */
+int report_clients_parse(const char *s, int *clients);
+
+/**
+ * report_table() - the terminal table: the clients (report_table_clients()),
+ * then the servers the traffic reached, balancers and gateways
+ * @clients: REPORT_CLIENTS_AUTO, REPORT_CLIENTS_ALL or a number of worst
+ *           clients (report_clients_parse())
+ */
+void report_table(FILE *f, const struct run_data *d, int clients);
+
+/**
+ * report_table_clients() - the clients' part of the table: with
+ * REPORT_CLIENTS_AUTO and at most REPORT_MANY clients, or with
+ * REPORT_CLIENTS_ALL, a row per client in topology order (after a summary
+ * when they are more than REPORT_MANY); otherwise a summary of every
+ * client (how many lost SYNs, the distributions of SYN drops,
+ * retransmissions and failures per client and of the connect times) and
+ * the rows of the worst (REPORT_WORST, or @clients of them); last, the
+ * row of all clients
+ */
+void report_table_clients(FILE *f, const struct run_data *d, int clients);
+
+/**
+ * report_clients_worst() - the clients' node indices, worst first: most
+ * SYNs dropped, then most failed attempts, most SYN retransmissions,
+ * slowest connect, then topology order
+ * @nodes: room for every node of d->t
+ * Return: the number of clients.
+ */
+int report_clients_worst(const struct run_data *d, int *nodes);
+
+/* report_metric() - the value of metric "<node>.<name>", 0 if the run
+ * has none. */
+double report_metric(const struct run_data *d, const char *node,
+		     const char *name);
+
+/* report_fmt_ms() - a duration for people into @buf: "12.3ms", "1.50s".
+ * Return: @buf. */
+const char *report_fmt_ms(double ms, char *buf, size_t len);
 
 /* Every expectation with its measured value, "PASS"/"FAIL". */
 void report_expects(FILE *f, const struct run_data *d);

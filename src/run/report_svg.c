@@ -5,13 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lib/tuple.h"
 #include "lib/util.h"
 #include "run/report_svg.h"
+#include "run/report_svg_int.h"
 
 /*
  * The picture has one time axis, from the run's start to the end of its
- * last connection, shared by both parts.  The upper part has a lane per
- * client: each SYN transmission as it left the client, a circle for the
+ * last connection, shared by both parts.  A run of more than REPORT_MANY
+ * clients is drawn in aggregate instead (report_svg_many.c), with the
+ * same lower part.  The upper part has a lane per client: each SYN transmission as it left the client, a circle for the
  * first and a diamond for a retransmission, coloured by what answered it
  * at the server (the capture's verdict).  The lower part, drawn only if
  * the engine logged a legacy server's memory, plots TSvals relative to
@@ -20,22 +23,6 @@
  * TSvals of the SYNs it dropped as crosses, and those of the SYNs it
  * answered as dots, so a drop shows as a cross below a solid step.
  */
-
-#define SVG_W	      1100
-#define SVG_LEFT      150
-#define SVG_RIGHT     30
-#define SVG_LANE      24
-#define SVG_LANES_MAX 60
-#define SVG_MARKS_MAX 20000
-#define SVG_PANEL     240
-#define SVG_TOP	      70 /* the first lane */
-
-static const char *const svg_color[] = {
-	[CAP_NONE] = "#d62828",	  /* dropped silently */
-	[CAP_SYNACK] = "#2a9d3c", /* answered */
-	[CAP_TWACK] = "#f4a261",  /* TIME_WAIT ACK */
-	[CAP_RST] = "#6d597a",	  [CAP_LOST] = "#9e9e9e",
-};
 
 /* A round step for an axis covering span (1, 2 or 5 times 10^k). */
 static double nice_step(double span, int ticks)
@@ -51,19 +38,26 @@ static double nice_step(double span, int ticks)
 	return 10 * p;
 }
 
-static double svg_x(double ms, double span)
+const char *const report_svg_color[] = {
+	[CAP_NONE] = "#d62828",	  /* dropped silently */
+	[CAP_SYNACK] = "#2a9d3c", /* answered */
+	[CAP_TWACK] = "#f4a261",  /* TIME_WAIT ACK */
+	[CAP_RST] = "#6d597a",	  [CAP_LOST] = "#9e9e9e",
+};
+
+double report_svg_x(double ms, double span)
 {
 	return SVG_LEFT + ms / span * (SVG_W - SVG_LEFT - SVG_RIGHT);
 }
 
-static void svg_axis(FILE *f, double span, int y)
+void report_svg_axis(FILE *f, double span, int y)
 {
 	double step = nice_step(span, 10), v;
 
 	fprintf(f, "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#444'/>\n",
 		SVG_LEFT, y, SVG_W - SVG_RIGHT, y);
 	for (v = 0; v <= span + 1e-9; v += step) {
-		double x = svg_x(v, span);
+		double x = report_svg_x(v, span);
 
 		fprintf(f,
 			"<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' "
@@ -132,14 +126,16 @@ static void panel_scale(const struct run_data *d, const struct cap_syn *syns,
 	sc->yscale = (SVG_PANEL - 40) / (double)(sc->hi - sc->lo);
 }
 
-/* The TSvals of the SYNs whose first transmission was answered. */
+/* The TSvals of the SYNs whose first transmission was answered, the
+ * first SVG_MARKS_MAX of them. */
 static void panel_answered(FILE *f, const struct run_data *d,
 			   const struct cap_syn *syns, uint32_t n,
 			   const struct svg_scale *sc, double span)
 {
 	uint32_t i;
+	int marks = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && marks < SVG_MARKS_MAX; i++) {
 		const struct cap_syn *s = &syns[i];
 
 		if (!s->tsval || !s->ntx ||
@@ -148,49 +144,83 @@ static void panel_answered(FILE *f, const struct run_data *d,
 		fprintf(f,
 			"<circle cx='%.1f' cy='%.1f' r='2' fill='%s' "
 			"opacity='0.6'/>\n",
-			svg_x(s->tx_us / 1000.0, span),
+			report_svg_x(s->tx_us / 1000.0, span),
 			panel_y(sc, (int32_t)(s->tsval - sc->base)),
-			svg_color[CAP_SYNACK]);
+			report_svg_color[CAP_SYNACK]);
+		marks++;
 	}
 }
 
-/* Event @k, a remembered value.  It holds until the next update for the
- * same peer, and is trusted for the PAWS window after it was stamped:
- * solid while it can drop SYNs, dashed once it is stale. */
+/* A peer's latest remembered value in panel_ends()'s walk. */
+struct peer_next {
+	struct tuple_slot slot; /* key.laddr: the peer */
+	int k;			/* its event */
+};
+
+/* When each remembered value stops holding: the time of the next one of
+ * the same peer, or @span.  One walk backwards with the peers in a tuple
+ * table, not a search forwards from every event, which would grow with
+ * the square of the events of a run of many peers.
+ * Return: d->ntl times in ms (those of drops unused), for free(). */
+static double *panel_ends(const struct run_data *d, double span)
+{
+	double *end = xcalloc(d->ntl ? d->ntl : 1, sizeof(*end));
+	struct tuple_table peers;
+	int k;
+
+	tuple_table_init(&peers, sizeof(struct peer_next), NULL, NULL);
+	for (k = d->ntl - 1; k >= 0; k--) {
+		struct tuple key = {.laddr = d->tl[k].peer};
+		struct peer_next *p;
+
+		end[k] = span;
+		if (d->tl[k].drop)
+			continue;
+		p = tuple_table_find(&peers, &key);
+		if (p)
+			end[k] = d->tl[p->k].t_ms;
+		else
+			p = tuple_table_insert(&peers, &key, 0);
+		p->k = k;
+	}
+	tuple_table_free(&peers);
+	return end;
+}
+
+/* Event @k, a remembered value.  It holds until @end, the next update
+ * for the same peer, and is trusted for the PAWS window after it was
+ * stamped: solid while it can drop SYNs, dashed once it is stale. */
 static void panel_remembered(FILE *f, const struct run_data *d, int k,
-			     const struct svg_scale *sc, double span)
+			     double end, const struct svg_scale *sc,
+			     double span)
 {
 	const struct tl_event *e = &d->tl[k];
-	double x = svg_x(e->t_ms, span),
+	double x = report_svg_x(e->t_ms, span),
 	       y = panel_y(sc, (int32_t)(e->ts - sc->base));
-	double end = span, fresh, msl = t_msl(d);
-	int j;
+	double fresh, msl = t_msl(d);
 
-	for (j = k + 1; j < d->ntl; j++)
-		if (!d->tl[j].drop && d->tl[j].peer == e->peer) {
-			end = d->tl[j].t_ms;
-			break;
-		}
 	fresh = e->t_ms + msl < end ? e->t_ms + msl : end;
 	fprintf(f,
 		"<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' "
 		"stroke='#1d4e89' stroke-width='2'/>\n",
-		x, y, svg_x(fresh, span), y);
+		x, y, report_svg_x(fresh, span), y);
 	if (fresh < end)
 		fprintf(f,
 			"<line x1='%.1f' y1='%.1f' x2='%.1f' "
 			"y2='%.1f' stroke='#1d4e89' "
 			"stroke-dasharray='4 3'/>\n",
-			svg_x(fresh, span), y, svg_x(end, span), y);
+			report_svg_x(fresh, span), y, report_svg_x(end, span),
+			y);
 }
 
 /* The legacy server's remembered TSval per peer (steps), the TSvals of
  * the SYNs it dropped (crosses) and of those it answered (dots). */
-static void svg_panel(FILE *f, const struct run_data *d, double span, int y0)
+void report_svg_tsval(FILE *f, const struct run_data *d, double span, int y0)
 {
 	const struct cap_syn *syns = NULL;
 	struct svg_scale sc;
 	uint32_t n = 0;
+	double *end = panel_ends(d, span);
 	int k;
 
 	if (d->cap)
@@ -211,21 +241,22 @@ static void svg_panel(FILE *f, const struct run_data *d, double span, int y0)
 		const struct tl_event *e = &d->tl[k];
 
 		if (!e->drop) {
-			panel_remembered(f, d, k, &sc, span);
+			panel_remembered(f, d, k, end[k], &sc, span);
 			continue;
 		}
 		fprintf(f,
 			"<path d='M%.1f %.1fl6 6m0 -6l-6 6' "
 			"stroke='%s' stroke-width='1.5'/>\n",
-			svg_x(e->t_ms, span) - 3,
+			report_svg_x(e->t_ms, span) - 3,
 			panel_y(&sc, (int32_t)(e->ts - sc.base)) - 3,
-			svg_color[CAP_NONE]);
+			report_svg_color[CAP_NONE]);
 	}
-	svg_axis(f, span, y0 + SVG_PANEL - 10);
+	report_svg_axis(f, span, y0 + SVG_PANEL - 10);
+	free(end);
 }
 
-/* The svg element, the title and the legend. */
-static void svg_head(FILE *f, const struct run_data *d, int height)
+void report_svg_head(FILE *f, const struct run_data *d, int height,
+		     const char *what, int marks)
 {
 	fprintf(f,
 		"<svg xmlns='http://www.w3.org/2000/svg' width='%d' "
@@ -235,8 +266,7 @@ static void svg_head(FILE *f, const struct run_data *d, int height)
 		SVG_W, height);
 	fprintf(f, "<text x='10' y='18' class='h'>natlab run: lab ");
 	report_json_string(f, d->t->name);
-	fprintf(f, ", %u connections, every SYN as it left its client</text>\n",
-		d->nrecs);
+	fprintf(f, ", %u connections, %s</text>\n", d->nrecs, what);
 	fprintf(f, "<text x='10' y='36'>");
 	if (d->legacy_how[0])
 		fprintf(f, "server tcp_tw_recycle %s, PAWS window %gs. ",
@@ -245,10 +275,16 @@ static void svg_head(FILE *f, const struct run_data *d, int height)
 		"<tspan fill='%s'>&#9679; answered</tspan>  "
 		"<tspan fill='%s'>&#9679; dropped silently</tspan>  "
 		"<tspan fill='%s'>&#9679; TIME_WAIT ACK</tspan>  "
-		"<tspan fill='%s'>&#9679; RST</tspan>  "
-		"&#9670; retransmission</text>\n",
-		svg_color[CAP_SYNACK], svg_color[CAP_NONE],
-		svg_color[CAP_TWACK], svg_color[CAP_RST]);
+		"<tspan fill='%s'>&#9679; RST</tspan>  ",
+		report_svg_color[CAP_SYNACK], report_svg_color[CAP_NONE],
+		report_svg_color[CAP_TWACK], report_svg_color[CAP_RST]);
+	if (marks)
+		fprintf(f, "&#9670; retransmission</text>\n");
+	else
+		fprintf(f,
+			"<tspan fill='%s'>&#9679; never reached the server"
+			"</tspan></text>\n",
+			report_svg_color[CAP_LOST]);
 }
 
 /* Each lane's client name, line, and clock offset if it has one. */
@@ -297,10 +333,10 @@ static int svg_marks(FILE *f, const struct run_data *d, const int *lane_of,
 			continue;
 		y = SVG_TOP + lane_of[r->client] * SVG_LANE;
 		for (k = 0; k < s->ntx && k < CAP_TX_MAX; k++, marks++) {
-			double x = svg_x(capture_tx_us(d->cap, s, k) / 1000.0,
-					 span);
+			double x = report_svg_x(
+				capture_tx_us(d->cap, s, k) / 1000.0, span);
 			const char *col =
-				svg_color[capture_answer(d->cap, s, k)];
+				report_svg_color[capture_answer(d->cap, s, k)];
 
 			if (!k)
 				fprintf(f,
@@ -330,22 +366,27 @@ int report_svg(FILE *f, const struct run_data *d)
 	lane_of = xcalloc(t->nnodes, sizeof(*lane_of));
 	for (c = 0; c < t->nnodes; c++) {
 		lane_of[c] = -1;
-		if (t->nodes[c].kind == TOPO_CLIENT && lanes < SVG_LANES_MAX)
+		if (t->nodes[c].kind == TOPO_CLIENT)
 			lane_of[c] = lanes++;
+	}
+	if (lanes > REPORT_MANY) {
+		free(lane_of);
+		report_svg_many(f, d, span);
+		return ferror(f) ? -EIO : 0;
 	}
 	axis_y = SVG_TOP + lanes * SVG_LANE;
 	height = axis_y + 40 + (d->ntl ? SVG_PANEL + 20 : 0) + 30;
-	svg_head(f, d, height);
+	report_svg_head(f, d, height, "every SYN as it left its client", 1);
 	svg_lanes(f, t, lane_of);
 	marks = svg_marks(f, d, lane_of, span);
-	svg_axis(f, span, axis_y);
+	report_svg_axis(f, span, axis_y);
 	if (marks >= SVG_MARKS_MAX)
 		fprintf(f,
 			"<text x='10' y='%d' class='ax'>only the first %d "
 			"SYNs are drawn</text>\n",
 			axis_y + 30, SVG_MARKS_MAX);
 	if (d->ntl)
-		svg_panel(f, d, span, axis_y + 40);
+		report_svg_tsval(f, d, span, axis_y + 40);
 	fprintf(f, "</svg>\n");
 	free(lane_of);
 	return ferror(f) ? -EIO : 0;

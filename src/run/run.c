@@ -328,7 +328,7 @@ static int run_report(const struct run_opts *o, const struct run_file *rf,
 {
 	int i, err = 0;
 
-	report_table(stdout, d);
+	report_table(stdout, d, o->clients);
 	report_expects(stdout, d);
 	for (i = 0; i < RUN_NFILES; i++)
 		if (rf[i].f && rf[i].write(rf[i].f, d))

@@ -10,6 +10,9 @@ struct run_opts {
 	const char *svg;	 /* --svg FILE */
 	const char *pcap;	 /* --pcap DIR */
 	const char *metrics_out; /* every metric, "name value ms" lines */
+	/* --clients: the clients' rows of the table (report_clients_parse():
+	 * REPORT_CLIENTS_AUTO, which is 0, REPORT_CLIENTS_ALL, or N worst) */
+	int clients;
 };
 
 /**

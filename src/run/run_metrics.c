@@ -40,19 +40,25 @@ struct clients_sum {
 	uint32_t nconnected;
 };
 
-/* Count client @c's attempts into v[] and its connect times (us) into
- * lat[].  Return: how many connected; *total_ms is their sum in ms. */
-static uint32_t client_count(const struct run_data *d, int c, double *v,
+/* The records of one client: indices into d->recs, in their order. */
+struct rec_slice {
+	const uint32_t *at;
+	uint32_t n;
+};
+
+/* Count a client's attempts (@rs) into v[] and its connect times (us)
+ * into lat[].  Return: how many connected; *total_ms is their sum in
+ * ms. */
+static uint32_t client_count(const struct run_data *d,
+			     const struct rec_slice *rs, double *v,
 			     uint32_t *lat, double *total_ms,
 			     struct clients_sum *all)
 {
 	uint32_t i, nlat = 0;
 
-	for (i = 0; i < d->nrecs; i++) {
-		const struct tr_rec *r = &d->recs[i];
+	for (i = 0; i < rs->n; i++) {
+		const struct tr_rec *r = &d->recs[rs->at[i]];
 
-		if (r->client != c)
-			continue;
 		v[0]++;
 		if (r->flags & TR_F_CONNECTED) {
 			v[1]++;
@@ -73,8 +79,10 @@ static uint32_t client_count(const struct run_data *d, int c, double *v,
 	return nlat;
 }
 
-/* Client @c's metrics, added to @all.  @lat: room for every record. */
+/* Client @c's metrics from its records @rs, added to @all.  @lat: room
+ * for every record. */
 static void client_metrics(struct run_data *d, int c,
+			   const struct rec_slice *rs,
 			   const struct counters *after, uint32_t *lat,
 			   struct clients_sum *all)
 {
@@ -84,7 +92,7 @@ static void client_metrics(struct run_data *d, int c,
 	uint32_t nlat, i;
 	size_t k;
 
-	nlat = client_count(d, c, v, lat, &total, all);
+	nlat = client_count(d, rs, v, lat, &total, all);
 	for (k = 0; k < NCOUNTS; k++) {
 		metrics_set(&d->m, name, count_names[k], v[k], 0);
 		all->v[k] += v[k];
@@ -100,9 +108,8 @@ static void client_metrics(struct run_data *d, int c,
 	all->estab_resets += (double)after->estab_resets;
 	/* This client's SYNs as the capture saw them at the server: dropped
 	 * without an answer, or answered by a TIME_WAIT ACK. */
-	for (i = 0; i < d->nrecs; i++)
-		if (d->recs[i].client == c)
-			report_rec_answers(d, &d->recs[i], &dropped, &twack);
+	for (i = 0; i < rs->n; i++)
+		report_rec_answers(d, &d->recs[rs->at[i]], &dropped, &twack);
 	metrics_set(&d->m, name, "syn_dropped", dropped, 0);
 	metrics_set(&d->m, name, "syn_twack", twack, 0);
 	all->syn_dropped += dropped;
@@ -321,21 +328,52 @@ static void gateway_metrics(struct run_data *d, const struct counters *before,
 	}
 }
 
+/* The records grouped by client, in one counting sort: client node c's
+ * are at[from[c]] .. at[from[c + 1] - 1], in the records' order, so that
+ * each client's metrics read its own records only.  @from: nnodes + 1
+ * entries, @at: one per record. */
+static void rec_group(const struct run_data *d, uint32_t *from, uint32_t *at)
+{
+	int nnodes = d->t->nnodes, c;
+	uint32_t i;
+
+	for (i = 0; i < d->nrecs; i++)
+		if (d->recs[i].client < nnodes)
+			from[d->recs[i].client + 1]++;
+	for (c = 0; c < nnodes; c++)
+		from[c + 1] += from[c];
+	/* Place each record, then shift from[] back to the starts. */
+	for (i = 0; i < d->nrecs; i++)
+		if (d->recs[i].client < nnodes)
+			at[from[d->recs[i].client]++] = i;
+	for (c = nnodes; c > 0; c--)
+		from[c] = from[c - 1];
+	from[0] = 0;
+}
+
 void run_metrics_compute(struct run_data *d, const struct run_measured *in)
 {
 	const struct topo *t = d->t;
 	/* Connect times in microseconds, of one client, then of all. */
 	uint32_t *lat = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(*lat));
+	uint32_t *from = xcalloc((size_t)t->nnodes + 1, sizeof(*from));
+	uint32_t *at = xcalloc(d->nrecs ? d->nrecs : 1, sizeof(*at));
 	struct clients_sum all = {0};
 	struct legacy_sum lg = {0};
 	const int *srv;
 	int c, k, n;
 
-	for (c = 0; c < t->nnodes; c++)
+	rec_group(d, from, at);
+	for (c = 0; c < t->nnodes; c++) {
+		struct rec_slice rs = {at + from[c], from[c + 1] - from[c]};
+
 		if (t->nodes[c].kind == TOPO_CLIENT)
-			client_metrics(d, c, &in->after[c], lat, &all);
+			client_metrics(d, c, &rs, &in->after[c], lat, &all);
+	}
 	clients_metrics(d, &all, lat);
 	free(lat);
+	free(from);
+	free(at);
 	n = topo_target_servers(t, &srv);
 	for (k = 0; k < n; k++)
 		server_metrics(d, in, srv[k]);

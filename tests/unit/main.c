@@ -1,6 +1,7 @@
 /* main.c - the unit test binary: runs every suite that registered itself. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <CUnit/Basic.h>
 
@@ -23,6 +24,15 @@ void unit_suite(const char *name, const struct unit_test *tests)
 	suites[nsuites].name = name;
 	suites[nsuites].tests = tests;
 	nsuites++;
+}
+
+int unit_count_str(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (s = strstr(s, needle); s; s = strstr(s + 1, needle))
+		n++;
+	return n;
 }
 
 int main(void)

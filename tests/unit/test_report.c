@@ -945,15 +945,6 @@ static int count_char(const char *s, char c)
 	return n;
 }
 
-static int count_str(const char *s, const char *needle)
-{
-	int n = 0;
-
-	for (s = strstr(s, needle); s; s = strstr(s + 1, needle))
-		n++;
-	return n;
-}
-
 static void test_csv(void)
 {
 	static const char header[] =
@@ -1004,7 +995,7 @@ static void test_table(void)
 
 	lab_run(&d);
 	mem_open(&m);
-	report_table(m.f, &d);
+	report_table(m.f, &d, REPORT_CLIENTS_AUTO);
 	report_expects(m.f, &d);
 	mem_close(&m);
 	CU_ASSERT_EQUAL(strncmp(m.buf, "CLIENT ", 7), 0);
@@ -1397,7 +1388,7 @@ static void test_svg(void)
 		}
 	/* no capture: no SYN marks; two axes of 16 ticks, two TSval labels */
 	CU_ASSERT_PTR_NULL(strstr(m.buf, "<circle"));
-	CU_ASSERT_EQUAL(count_str(m.buf, "class='ax'>"), 34);
+	CU_ASSERT_EQUAL(unit_count_str(m.buf, "class='ax'>"), 34);
 	CU_ASSERT_EQUAL(strcmp(m.buf + m.len - 7, "</svg>\n"), 0);
 	free(m.buf);
 
@@ -1410,7 +1401,7 @@ static void test_svg(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(m.buf, "height='188' "));
 	CU_ASSERT_PTR_NULL(strstr(m.buf, "TSval"));
 	CU_ASSERT_PTR_NULL(strstr(m.buf, "tcp_tw_recycle"));
-	CU_ASSERT_EQUAL(count_str(m.buf, "class='ax'>"), 16);
+	CU_ASSERT_EQUAL(unit_count_str(m.buf, "class='ax'>"), 16);
 	free(m.buf);
 	metrics_free(&d.m);
 	topo_free(&lab);

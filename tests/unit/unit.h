@@ -12,6 +12,9 @@ struct unit_test {
 /* Called from a constructor in each suite file; tests ends with {0}. */
 void unit_suite(const char *name, const struct unit_test *tests);
 
+/* How many times @needle occurs in @s (overlapping ones too). */
+int unit_count_str(const char *s, const char *needle);
+
 #define UNIT_SUITE(name, tests)                                        \
 	static void __attribute__((constructor)) unit_reg_##tests(void) \
 	{                                                              \
