@@ -29,6 +29,8 @@ struct build {
 	int ns_failed;		 /* a namespace worker failed: all stop */
 	struct ns_worker *workers;
 	int nworkers;
+	int *routers; /* gateways with nat = none (lab_build_nodes()) */
+	int nrouters;
 };
 
 /**

@@ -436,7 +436,7 @@ static int lab_node_links(struct build *b, int i)
 	const struct topo_node *n = &b->t->nodes[i];
 	struct link_sock *ls = &b->socks[i];
 	const char *what = "lo";
-	int k, err;
+	int j, k, err;
 
 	err = link_set_up(ls, 1, 0);
 	for (k = 0; !err && k < n->nifs; k++) {
@@ -462,14 +462,13 @@ static int lab_node_links(struct build *b, int i)
 		err = lab_node_neigh(b, i, &what);
 	/* A gateway that does not translate is a router: the nodes on its
 	 * outside network reach its inside network through it. */
-	for (k = 0; !err && k < b->t->nnodes; k++) {
-		const struct topo_node *g = &b->t->nodes[k];
+	for (j = 0; !err && j < b->nrouters; j++) {
+		const struct topo_node *g = &b->t->nodes[b->routers[j]];
 		const struct topo_net *in;
 		int out = topo_uplink(n->kind);
 
-		if (g->kind != TOPO_GATEWAY || g == n ||
-		    g->nat.mode != TOPO_NAT_NONE ||
-		    g->ifs[1].net != n->ifs[out].net || n->via == k)
+		if (g == n || g->ifs[1].net != n->ifs[out].net ||
+		    n->via == b->routers[j])
 			continue;
 		in = &b->t->nets[g->ifs[0].net];
 		what = "route to a routed network";
@@ -579,23 +578,26 @@ static int lab_node_settings(struct build *b, int i)
 
 int lab_build_nodes(struct build *b)
 {
-	int i, err;
+	int i, err = 0;
 
-	for (i = 0; i < b->t->nnodes; i++) {
+	/* the gateways that do not translate, once, not once per node */
+	b->routers = xcalloc((size_t)b->t->nnodes, sizeof(int));
+	b->nrouters = 0;
+	for (i = 0; i < b->t->nnodes; i++)
+		if (b->t->nodes[i].kind == TOPO_GATEWAY &&
+		    b->t->nodes[i].nat.mode == TOPO_NAT_NONE)
+			b->routers[b->nrouters++] = i;
+	for (i = 0; !err && i < b->t->nnodes; i++) {
 		err = lab_checkpoint(b);
-		if (err)
-			return err;
-		err = lab_node_links(b, i);
-		if (err)
-			return err;
-		if (topo_served(b->t->nodes[i].kind) >= 0 ||
-		    b->t->nodes[i].nsysctls) {
+		if (!err)
+			err = lab_node_links(b, i);
+		if (!err && (topo_served(b->t->nodes[i].kind) >= 0 ||
+			     b->t->nodes[i].nsysctls))
 			err = lab_node_settings(b, i);
-			if (err)
-				return err;
-		}
 	}
-	return 0;
+	free(b->routers);
+	b->routers = NULL;
+	return err;
 }
 
 /* ---- links running ---- */
@@ -607,37 +609,48 @@ int lab_build_nodes(struct build *b)
  * before.  Wait until every link of the lab is running, so that the
  * first packets of a run are not lost to it.
  */
+/* Whether a link of namespace @i (-1: the switch) is up and not yet
+ * running. */
+static int lab_links_pending(struct build *b, int i)
+{
+	struct link_sock *ls = i < 0 ? &b->sw : &b->socks[i];
+	struct link_info li[8], *all = li;
+	int k, n, max = 8, pending = 0;
+
+	if (i < 0) { /* the switch: a port per interface, and the joins */
+		max = 2 * b->t->nnodes + 4 * b->t->nnets + 8;
+		all = xcalloc(max, sizeof(*all));
+	}
+	n = link_list(ls, all, max);
+	for (k = 0; k < n; k++)
+		if (all[k].up && !all[k].running)
+			pending = 1;
+	if (all != li)
+		free(all);
+	return pending;
+}
+
+/* Each namespace in turn, until its links run: one that runs stays so,
+ * so every namespace is listed once, plus once per 20 ms it waits. */
 int lab_build_wait(struct build *b)
 {
 	uint64_t deadline = util_now_ns() + 3000000000ull;
-	struct link_info li[8];
-	int i, k, n, pending = 1;
+	int i = -1;
 
-	while (pending && util_now_ns() < deadline) {
-		pending = 0;
-		for (i = -1; i < b->t->nnodes && !pending; i++) {
-			struct link_sock *ls = i < 0 ? &b->sw : &b->socks[i];
-			struct link_info *all = li;
-			int max = 8;
-
-			if (i < 0) { /* the switch: a port per interface */
-				max = 2 * b->t->nnodes + b->t->nnets + 8;
-				all = xcalloc(max, sizeof(*all));
-			}
-			n = link_list(ls, all, max);
-			for (k = 0; k < n; k++)
-				if (all[k].up && !all[k].running)
-					pending = 1;
-			if (all != li)
-				free(all);
+	while (i < b->t->nnodes) {
+		if (!lab_links_pending(b, i)) {
+			i++;
+			continue;
 		}
-		if (pending)
-			usleep(20000);
+		if (util_now_ns() >= deadline) {
+			log_warn("lab %s: some links were still not running "
+				 "after 3 s",
+				 b->t->name);
+			return 0;
+		}
+		usleep(20000);
 		if (util_stop)
 			return -EINTR;
 	}
-	if (pending)
-		log_warn("lab %s: some links were still not running after 3 s",
-			 b->t->name);
 	return 0;
 }
