@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/statfile.h"
+#include "lib/sysctl.h"
 #include "lib/util.h"
 
 /*
@@ -92,6 +93,35 @@ static int lab_raise_nofile(const struct topo *t)
 }
 
 static void lab_build_close(struct build *b);
+
+/*
+ * The conntrack table's limit is the host's: net.netfilter.nf_conntrack_max
+ * is read-only in every other namespace (nf_conntrack_standalone.c), and
+ * natlab never changes the host.  Each gateway keeps an entry per
+ * connection for as long as conntrack's TIME_WAIT (120 s by default), so
+ * a run that plans more connections than the limit may see the NAT drop
+ * new ones (conntrack insert failures): say so before building.
+ */
+static void lab_warn_conntrack(const struct topo *t)
+{
+	unsigned long long conns = 0, max;
+	char buf[32];
+	int i;
+
+	for (i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].kind == TOPO_CLIENT)
+			conns += t->nodes[i].load.conns;
+	if (sysctl_get("net.netfilter.nf_conntrack_max", buf, sizeof(buf)))
+		return;
+	max = strtoull(buf, NULL, 10);
+	if (max && conns > max)
+		log_warn("the traffic plans %llu connections and the host's "
+			 "net.netfilter.nf_conntrack_max is %llu (read-only "
+			 "inside a lab): a gateway may drop new connections "
+			 "once its table is full; raise it on the host to avoid "
+			 "that",
+			 conns, max);
+}
 
 /* A namespace with one of the lab's names that exists before the build
  * is not the lab's: refuse before anything is made. */
@@ -370,6 +400,7 @@ int lab_up(const struct topo *t, const char *topo)
 	err = lab_raise_nofile(t);
 	if (err)
 		goto out_close;
+	lab_warn_conntrack(t);
 	err = lab_lock(&b);
 	if (err)
 		goto out_close;
