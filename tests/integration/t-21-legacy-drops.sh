@@ -60,9 +60,18 @@ else
 	fail "at least two SYNs dropped per failed connect" ">= 4" "$drops"
 fi
 expect_eq "no RST answered a dropped SYN" 0 "$rst_out"
-# Each SYN but the first met a fresh entry (the first had none yet).
-expect_eq "engine checked every later SYN (syn_checked = SYNs in - 1)" \
-	"$((syn_in - 1))" "$(engine_stat "$LAB" srv syn_checked)"
+# Every dropped SYN was checked against a fresh entry, and only SYNs
+# after the first (which found none) were.  Not an equality: a failed
+# connect's last retransmission leaves 3 s after the close that wrote the
+# entry, the PAWS window here, so on a loaded machine it can find the
+# entry stale and pass unchecked as the probe gives up.
+checked=$(engine_stat "$LAB" srv syn_checked)
+if [ "$checked" -ge "$drops" ] 2>/dev/null && [ "$checked" -le $((syn_in - 1)) ]; then
+	pass "engine checked every dropped SYN and none of the first ($drops <= $checked <= $((syn_in - 1)))"
+else
+	fail "engine checked every dropped SYN and none of the first" \
+		"$drops..$((syn_in - 1))" "$checked"
+fi
 expect_eq "every completed connection entered TIME_WAIT at the server" "$OKS" \
 	"$(engine_stat "$LAB" srv tw_entered)"
 
