@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lab/state.h"
+#include "lib/hash.h"
 #include "lib/statfile.h"
 #include "lib/util.h"
 
@@ -130,25 +131,57 @@ int state_append(struct state *s, const char *fmt, ...)
  * still leaves its name behind.  "clash" means the name turned out to be
  * someone else's (creation found it existing): never ours to remove.
  */
-static void state_ns_record(struct state *s, int mine, const char *name,
-			    unsigned long ino)
+/* The index slot that holds @name, or the empty one where it goes. */
+static int state_ns_slot(const struct state *s, const char *name)
+{
+	int mask = s->ns_idx_cap - 1,
+	    h = (int)(hash_str(name) & (unsigned)mask);
+
+	while (s->ns_idx[h] && strcmp(s->ns[s->ns_idx[h] - 1].name, name))
+		h = (h + 1) & mask;
+	return h;
+}
+
+/* Index every entry of ns[] again, in a table for at least @n entries. */
+static void state_ns_reindex(struct state *s, int n)
 {
 	int i;
 
+	free(s->ns_idx);
+	s->ns_idx_cap = 64;
+	while (s->ns_idx_cap < 2 * n)
+		s->ns_idx_cap *= 2;
+	s->ns_idx = xcalloc((size_t)s->ns_idx_cap, sizeof(int));
 	for (i = 0; i < s->nns; i++)
-		if (!strcmp(s->ns[i].name, name))
-			break;
+		s->ns_idx[state_ns_slot(s, s->ns[i].name)] = i + 1;
+}
+
+/* A lab of N nodes has N + 1 namespaces, each on two lines: found by
+ * name through the index, not by a search of the list. */
+static void state_ns_record(struct state *s, int mine, const char *name,
+			    unsigned long ino)
+{
+	int h, i;
+
+	if (2 * (s->nns + 1) > s->ns_idx_cap)
+		state_ns_reindex(s, s->nns + 1);
+	h = state_ns_slot(s, name);
+	i = s->ns_idx[h] ? s->ns_idx[h] - 1 : s->nns;
 	if (mine < 0) {
-		if (i < s->nns) {
+		if (i < s->nns) { /* rare: rebuild rather than delete */
 			free(s->ns[i].name);
 			s->ns[i] = s->ns[--s->nns];
+			state_ns_reindex(s, s->nns);
 		}
 		return;
 	}
 	if (i == s->nns) {
-		s->ns = xrealloc(s->ns, s->nns + 1, sizeof(*s->ns));
+		if (s->nns == s->ns_cap) {
+			s->ns_cap = s->ns_cap ? 2 * s->ns_cap : 16;
+			s->ns = xrealloc(s->ns, s->ns_cap, sizeof(*s->ns));
+		}
 		s->ns[s->nns].name = xstrdup(name);
-		s->nns++;
+		s->ns_idx[h] = ++s->nns;
 	}
 	s->ns[i].ino = ino;
 }
@@ -253,6 +286,7 @@ void state_free(struct state *s)
 	for (i = 0; i < s->nnodes; i++)
 		free(s->nodes[i]);
 	free(s->ns);
+	free(s->ns_idx);
 	free(s->nodes);
 	free(s->pids);
 	free(s->topo);

@@ -41,7 +41,11 @@ struct state {
 	pid_t owner;
 	unsigned long long owner_start;
 	struct state_ns *ns;
-	int nns;
+	int nns, ns_cap;
+	/* while loading (state.c): an open-addressing index of ns[] by
+	 * name, positions + 1, 0 for an empty slot; at most half full */
+	int *ns_idx;
+	int ns_idx_cap;
 	struct state_pid *pids;
 	int npids;
 	char **nodes; /* the "node" lines' text after "node " */

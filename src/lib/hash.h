@@ -29,4 +29,14 @@ static inline uint64_t hash_splitmix(uint64_t x)
 	return hash_mix64(x + HASH_GOLDEN);
 }
 
+/* hash_str() - a string's hash: FNV-1a over its bytes, then mixed. */
+static inline uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return hash_mix64(h);
+}
+
 #endif

@@ -22,21 +22,11 @@
  * process) to the matrix (the parent), one "name value ms" line each.
  */
 
-/* A name's hash: FNV-1a over its bytes, then mixed (hash.h). */
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return hash_mix64(h);
-}
-
 /* The index slot that holds @full, or the empty one where it would go;
  * the index must exist. */
 static uint32_t name_slot(const struct metrics *m, const char *full)
 {
-	uint32_t mask = m->idx_cap - 1, h = (uint32_t)name_hash(full) & mask;
+	uint32_t mask = m->idx_cap - 1, h = (uint32_t)hash_str(full) & mask;
 
 	while (m->idx[h] && strcmp(m->v[m->idx[h] - 1].name, full))
 		h = (h + 1) & mask;
