@@ -2,6 +2,7 @@
  * with the rollback of a failed up; the processes in a lab's namespaces. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,35 +139,86 @@ static void lab_stop_pid(const struct state_pid *p)
 	waitpid(p->pid, &status, WNOHANG);
 }
 
+/* Remove namespace @i of the state file if it is still the lab's.
+ * Return: 0 or -errno (logged). */
+static int lab_del_ns(const struct state *s, int i)
+{
+	unsigned long now = netns_inode(s->ns[i].name);
+	int e;
+
+	if (!now)
+		return 0;
+	/* ino 0: the builder died between creating the name and recording
+	 * its inode; the name is the lab's (the lab lock was held and the
+	 * name did not exist when it started). */
+	if (s->ns[i].ino && now != s->ns[i].ino) {
+		log_warn("namespace %s is no longer the one lab %s made; left "
+			 "alone",
+			 s->ns[i].name, s->lab);
+		return 0;
+	}
+	e = netns_del(s->ns[i].name);
+	if (e)
+		log_errno(e, "cannot remove namespace %s", s->ns[i].name);
+	return e;
+}
+
+/*
+ * Removing a namespace is an unmount, which waits for an RCU grace
+ * period after the mount lock is dropped (namespace_unlock()), and an
+ * unlink: for thousands of namespaces one after the other that waiting
+ * is most of down.  Several threads overlap the waits.
+ */
+#define DEL_THREADS 8
+
+struct del_worker {
+	const struct state *s;
+	int first, err;
+	pthread_t tid;
+};
+
+static void *lab_del_worker(void *arg)
+{
+	struct del_worker *w = arg;
+	int i, e;
+
+	for (i = w->s->nns - 1 - w->first; i >= 0; i -= DEL_THREADS) {
+		e = lab_del_ns(w->s, i);
+		if (e && !w->err)
+			w->err = e;
+	}
+	return NULL;
+}
+
 int lab_teardown(struct state *s)
 {
-	int i, err = 0;
+	struct del_worker w[DEL_THREADS];
+	int i, n = 0, err = 0;
 
 	for (i = 0; i < s->npids; i++)
 		lab_stop_pid(&s->pids[i]);
 	lab_kill_procs(s);
-	for (i = s->nns - 1; i >= 0; i--) {
-		unsigned long now = netns_inode(s->ns[i].name);
-		int e;
+	for (i = 0; i < DEL_THREADS && s->nns > 64; i++) {
+		w[i] = (struct del_worker){.s = s, .first = i};
+		if (pthread_create(&w[i].tid, NULL, lab_del_worker, &w[i]))
+			break;
+		n++;
+	}
+	if (n < DEL_THREADS) { /* a small lab, or threads refused: here */
+		for (i = 0; i < n; i++)
+			pthread_join(w[i].tid, NULL);
+		n = 0;
+		for (i = s->nns - 1; i >= 0; i--) {
+			int e = lab_del_ns(s, i);
 
-		if (!now)
-			continue;
-		/* ino 0: the builder died between creating the name and
-		 * recording its inode; the name is the lab's (the lab lock
-		 * was held and the name did not exist when it started). */
-		if (s->ns[i].ino && now != s->ns[i].ino) {
-			log_warn(
-				"namespace %s is no longer the one lab %s made; "
-				"left alone",
-				s->ns[i].name, s->lab);
-			continue;
+			if (e)
+				err = e;
 		}
-		e = netns_del(s->ns[i].name);
-		if (e) {
-			log_errno(e, "cannot remove namespace %s",
-				  s->ns[i].name);
-			err = e;
-		}
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(w[i].tid, NULL);
+		if (w[i].err)
+			err = w[i].err;
 	}
 	if (!err) {
 		static const char *const kinds[] = {"engine", "keeper", "log",
