@@ -115,12 +115,13 @@ static void lab_warn_conntrack(const struct topo *t)
 		return;
 	max = strtoull(buf, NULL, 10);
 	if (max && conns > max)
-		log_warn("the traffic plans %llu connections and the host's "
-			 "net.netfilter.nf_conntrack_max is %llu (read-only "
-			 "inside a lab): a gateway may drop new connections "
-			 "once its table is full; raise it on the host to avoid "
-			 "that",
-			 conns, max);
+		log_warn(
+			"the traffic plans %llu connections and the host's "
+			"net.netfilter.nf_conntrack_max is %llu (read-only "
+			"inside a lab): a gateway may drop new connections "
+			"once its table is full; raise it on the host to avoid "
+			"that",
+			conns, max);
 }
 
 /* A namespace with one of the lab's names that exists before the build
