@@ -183,7 +183,9 @@ static int lab_start_namespaces(struct build *b)
 
 		log_warn("only %d of %d threads started", b->nworkers, n);
 		__atomic_store_n(&b->ns_failed, 1, __ATOMIC_RELEASE);
-		lab_join_namespaces(b);
+		err = lab_join_namespaces(b); /* a worker's own failure */
+		if (err)
+			return err;
 		b->ns_failed = 0;
 		w->first = 0;
 		w->stride = 1;
@@ -220,7 +222,9 @@ int lab_build_namespaces(struct build *b)
  * the networks' bridges (lab_switch_joins()), so the capture can leave
  * the pairs out by range.  Names carry a '.', which no node or network
  * name can: "lan.1" is lan's second bridge, "lan.1-a" the pair's end on
- * lan and "lan.1-b" its end on lan.1.
+ * lan and "lan.1-b" its end on lan.1.  A network name too long for that
+ * gives way to its index, with two dots so that it cannot meet a short
+ * name: "n.3.1" for network 3.
  */
 
 #define JOIN_IFS 3 /* per further bridge: it, its pair's two ends */
@@ -244,7 +248,7 @@ static void lab_seg_name(const struct topo *t, int net, int s,
 	if (strlen(name) + 3 + strlen(suffix) <= 15)
 		snprintf(buf, 64, "%s.%d%s", name, s, suffix);
 	else
-		snprintf(buf, 64, "n%d.%d%s", net, s, suffix);
+		snprintf(buf, 64, "n.%d.%d%s", net, s, suffix);
 }
 
 /* The further bridges of network @net and the pairs that join them to its

@@ -295,7 +295,7 @@ int link_add_neigh(struct link_sock *ls, int ifindex, uint32_t addr,
 	rtnl_neigh_set_lladdr(ne, ll);
 	rtnl_neigh_set_state(ne, NUD_PERMANENT);
 	err = link_result(
-		ls, rtnl_neigh_add(ls->sk, ne, NLM_F_CREATE | NLM_F_EXCL));
+		ls, rtnl_neigh_add(ls->sk, ne, NLM_F_CREATE | NLM_F_REPLACE));
 out:
 	if (ll)
 		nl_addr_put(ll);
