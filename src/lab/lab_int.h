@@ -45,7 +45,8 @@ int lab_checkpoint(struct build *b);
 
 /**
  * lab_build_namespaces() - make the switch's and every node's namespace
- * @b: the build; b->nsfd, b->socks, b->swfd and b->sw are filled in
+ * @b: the build; b->nsfd (LAB_NS_MADE: the descriptors are not kept),
+ *     b->socks, b->swfd and b->sw are filled in
  *
  * Each namespace is recorded in the state file before and after it is
  * made, and gets an rtnetlink socket opened inside it.

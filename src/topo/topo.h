@@ -35,7 +35,8 @@ struct topo_kv {
 
 /*
  * A network is a tree of bridges in the lab's switch: the kernel gives a
- * bridge at most 1024 ports (BR_MAX_PORTS), so natlab puts at most
+ * bridge at most 1023 ports (numbers 1 to BR_MAX_PORTS - 1, 1024; 0 is
+ * not used, find_portno()), so natlab puts at most
  * TOPO_BRIDGE_PORTS nodes' interfaces on each, and joins the network's
  * further bridges to its first one, whose ports then hold at most
  * TOPO_BRIDGE_PORTS interfaces and TOPO_BRIDGES_MAX - 1 links.

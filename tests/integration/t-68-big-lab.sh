@@ -1,5 +1,5 @@
 #!/bin/bash
-# t-68-big-lab: a network of more than a bridge's 1,024 ports.  1,200
+# t-68-big-lab: a network of more than a bridge's 1,023 ports.  1,200
 # clients behind one gateway: check accepts it and refuses a network too
 # big for the switch at its count line; up builds the network as two
 # bridges (iproute2 counts their ports), every client reaches the server
