@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "lab/state.h"
-#include "lib/hash.h"
+#include "lib/nameidx.h"
 #include "lib/statfile.h"
 #include "lib/util.h"
 
@@ -131,29 +131,9 @@ int state_append(struct state *s, const char *fmt, ...)
  * still leaves its name behind.  "clash" means the name turned out to be
  * someone else's (creation found it existing): never ours to remove.
  */
-/* The index slot that holds @name, or the empty one where it goes. */
-static int state_ns_slot(const struct state *s, const char *name)
+static const char *state_ns_name(const void *arr, uint32_t i)
 {
-	int mask = s->ns_idx_cap - 1,
-	    h = (int)(hash_str(name) & (unsigned)mask);
-
-	while (s->ns_idx[h] && strcmp(s->ns[s->ns_idx[h] - 1].name, name))
-		h = (h + 1) & mask;
-	return h;
-}
-
-/* Index every entry of ns[] again, in a table for at least @n entries. */
-static void state_ns_reindex(struct state *s, int n)
-{
-	int i;
-
-	free(s->ns_idx);
-	s->ns_idx_cap = 64;
-	while (s->ns_idx_cap < 2 * n)
-		s->ns_idx_cap *= 2;
-	s->ns_idx = xcalloc((size_t)s->ns_idx_cap, sizeof(int));
-	for (i = 0; i < s->nns; i++)
-		s->ns_idx[state_ns_slot(s, s->ns[i].name)] = i + 1;
+	return ((const struct state_ns *)arr)[i].name;
 }
 
 /* A lab of N nodes has N + 1 namespaces, each on two lines: found by
@@ -161,27 +141,30 @@ static void state_ns_reindex(struct state *s, int n)
 static void state_ns_record(struct state *s, int mine, const char *name,
 			    unsigned long ino)
 {
-	int h, i;
+	uint32_t h;
+	int i;
 
-	if (2 * (s->nns + 1) > s->ns_idx_cap)
-		state_ns_reindex(s, s->nns + 1);
-	h = state_ns_slot(s, name);
-	i = s->ns_idx[h] ? s->ns_idx[h] - 1 : s->nns;
+	if (s->nns == s->ns_cap) {
+		s->ns_cap = s->ns_cap ? 2 * s->ns_cap : 16;
+		s->ns = xrealloc(s->ns, s->ns_cap, sizeof(*s->ns));
+		nameidx_build(&s->ns_idx, (uint32_t)s->nns, (uint32_t)s->ns_cap,
+			      state_ns_name, s->ns);
+	}
+	h = nameidx_slot(&s->ns_idx, name, state_ns_name, s->ns);
+	i = s->ns_idx.slot[h] ? (int)s->ns_idx.slot[h] - 1 : s->nns;
 	if (mine < 0) {
-		if (i < s->nns) { /* rare: rebuild rather than delete */
+		if (i < s->nns) { /* rare: build again rather than delete */
 			free(s->ns[i].name);
 			s->ns[i] = s->ns[--s->nns];
-			state_ns_reindex(s, s->nns);
+			nameidx_build(&s->ns_idx, (uint32_t)s->nns,
+				      (uint32_t)s->ns_cap, state_ns_name,
+				      s->ns);
 		}
 		return;
 	}
 	if (i == s->nns) {
-		if (s->nns == s->ns_cap) {
-			s->ns_cap = s->ns_cap ? 2 * s->ns_cap : 16;
-			s->ns = xrealloc(s->ns, s->ns_cap, sizeof(*s->ns));
-		}
 		s->ns[s->nns].name = xstrdup(name);
-		s->ns_idx[h] = ++s->nns;
+		s->ns_idx.slot[h] = (uint32_t)++s->nns;
 	}
 	s->ns[i].ino = ino;
 }
@@ -286,7 +269,7 @@ void state_free(struct state *s)
 	for (i = 0; i < s->nnodes; i++)
 		free(s->nodes[i]);
 	free(s->ns);
-	free(s->ns_idx);
+	nameidx_free(&s->ns_idx);
 	free(s->nodes);
 	free(s->pids);
 	free(s->topo);

@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include "lib/nameidx.h"
+
 /*
  * A state file is an append-only log, /run/natlab/<lab>.state (tmpfs:
  * it goes away with a reboot, as the namespaces do).  The builder writes
@@ -42,10 +44,7 @@ struct state {
 	unsigned long long owner_start;
 	struct state_ns *ns;
 	int nns, ns_cap;
-	/* while loading (state.c): an open-addressing index of ns[] by
-	 * name, positions + 1, 0 for an empty slot; at most half full */
-	int *ns_idx;
-	int ns_idx_cap;
+	struct nameidx ns_idx; /* ns by name, while loading (state.c) */
 	struct state_pid *pids;
 	int npids;
 	char **nodes; /* the "node" lines' text after "node " */

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/hash.h"
 #include "lib/util.h"
 #include "run/metrics.h"
 
@@ -22,29 +21,9 @@
  * process) to the matrix (the parent), one "name value ms" line each.
  */
 
-/* The index slot that holds @full, or the empty one where it would go;
- * the index must exist. */
-static uint32_t name_slot(const struct metrics *m, const char *full)
+static const char *metric_name(const void *arr, uint32_t i)
 {
-	uint32_t mask = m->idx_cap - 1, h = (uint32_t)hash_str(full) & mask;
-
-	while (m->idx[h] && strcmp(m->v[m->idx[h] - 1].name, full))
-		h = (h + 1) & mask;
-	return h;
-}
-
-/* Rebuild the index with room for the array's capacity at half load. */
-static void index_grow(struct metrics *m)
-{
-	int i;
-
-	free(m->idx);
-	m->idx_cap = 64;
-	while (m->idx_cap < 2 * (uint32_t)m->cap)
-		m->idx_cap *= 2;
-	m->idx = xcalloc(m->idx_cap, sizeof(*m->idx));
-	for (i = 0; i < m->n; i++)
-		m->idx[name_slot(m, m->v[i].name)] = (uint32_t)i + 1;
+	return ((const struct metric *)arr)[i].name;
 }
 
 void metrics_set(struct metrics *m, const char *node, const char *name,
@@ -57,31 +36,32 @@ void metrics_set(struct metrics *m, const char *node, const char *name,
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 64;
 		m->v = xrealloc(m->v, m->cap, sizeof(*m->v));
-		index_grow(m);
+		nameidx_build(&m->idx, (uint32_t)m->n, (uint32_t)m->cap,
+			      metric_name, m->v);
 	}
-	h = name_slot(m, full);
-	if (!m->idx[h]) {
+	h = nameidx_slot(&m->idx, full, metric_name, m->v);
+	if (!m->idx.slot[h]) {
 		snprintf(m->v[m->n].name, sizeof(m->v[0].name), "%s", full);
-		m->idx[h] = (uint32_t)++m->n;
+		m->idx.slot[h] = (uint32_t)++m->n;
 	}
-	m->v[m->idx[h] - 1].value = value;
-	m->v[m->idx[h] - 1].ms = ms;
+	m->v[m->idx.slot[h] - 1].value = value;
+	m->v[m->idx.slot[h] - 1].ms = ms;
 }
 
 const struct metric *metrics_get(const struct metrics *m, const char *full)
 {
 	uint32_t h;
 
-	if (!m->idx_cap)
+	if (!m->idx.cap)
 		return NULL;
-	h = name_slot(m, full);
-	return m->idx[h] ? &m->v[m->idx[h] - 1] : NULL;
+	h = nameidx_slot(&m->idx, full, metric_name, m->v);
+	return m->idx.slot[h] ? &m->v[m->idx.slot[h] - 1] : NULL;
 }
 
 void metrics_free(struct metrics *m)
 {
 	free(m->v);
-	free(m->idx);
+	nameidx_free(&m->idx);
 	memset(m, 0, sizeof(*m));
 }
 

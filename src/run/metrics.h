@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "lib/nameidx.h"
 #include "topo/topo.h"
 
 /* One named value: "c1.attempts", "clients.failed", "srv.syn_in". */
@@ -20,10 +21,7 @@ struct metric {
 struct metrics {
 	struct metric *v;
 	int n, cap;
-	/* By name: open addressing, v's index + 1 (0: empty), at most half
-	 * full; idx_cap is a power of two (0: no index yet). */
-	uint32_t *idx;
-	uint32_t idx_cap;
+	struct nameidx idx; /* v by name */
 };
 
 /**

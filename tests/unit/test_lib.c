@@ -18,6 +18,7 @@
 #include "lib/hash.h"
 #include "lib/heap.h"
 #include "lib/jobs.h"
+#include "lib/nameidx.h"
 #include "lib/netlink.h"
 #include "lib/pkt.h"
 #include "lib/statfile.h"
@@ -406,7 +407,49 @@ static void test_topo_patch(void)
 	CU_ASSERT_EQUAL(errno, EINVAL);
 }
 
+/* The name index against the array it indexes: every name found at its
+ * position, absent ones at an empty slot, and the same after an element
+ * is removed by moving the last one into its place and building again. */
+static char nameidx_names[3000][16];
+
+static const char *nameidx_get(const void *arr, uint32_t i)
+{
+	return ((const char(*)[16])arr)[i];
+}
+
+static void test_nameidx(void)
+{
+	struct nameidx x = {0};
+	uint32_t i, n = 3000;
+
+	for (i = 0; i < n; i++)
+		snprintf(nameidx_names[i], 16, "ns-%u", i * 7);
+	nameidx_build(&x, n, n, nameidx_get, nameidx_names);
+	CU_ASSERT(x.cap >= 2 * n);
+	for (i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(
+			x.slot[nameidx_slot(&x, nameidx_names[i], nameidx_get,
+					    nameidx_names)],
+			i + 1);
+	CU_ASSERT_EQUAL(
+		x.slot[nameidx_slot(&x, "ns-1", nameidx_get, nameidx_names)],
+		0u);
+	memcpy(nameidx_names[5], nameidx_names[--n], 16);
+	nameidx_build(&x, n, n, nameidx_get, nameidx_names);
+	CU_ASSERT_EQUAL(
+		x.slot[nameidx_slot(&x, "ns-35", nameidx_get, nameidx_names)],
+		0u);
+	for (i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(
+			x.slot[nameidx_slot(&x, nameidx_names[i], nameidx_get,
+					    nameidx_names)],
+			i + 1);
+	nameidx_free(&x);
+	CU_ASSERT_EQUAL(x.cap, 0u);
+}
+
 static const struct unit_test tests[] = {
+	{"name index: against its array", test_nameidx},
 	{"splitmix64: known values", test_splitmix_known},
 	{"tuple table: against an array", test_tuple_table_oracle},
 	{"tuple table: stale elements", test_tuple_table_stale},

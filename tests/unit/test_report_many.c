@@ -330,8 +330,8 @@ static void test_metrics_index(void)
 	CU_ASSERT_PTR_NULL(metrics_get(&m, "c10000.m0"));
 	CU_ASSERT_PTR_NULL(metrics_get(&m, "c1.m"));
 	metrics_free(&m);
-	CU_ASSERT_PTR_NULL(m.idx);
-	CU_ASSERT_EQUAL(m.idx_cap, 0);
+	CU_ASSERT_PTR_NULL(m.idx.slot);
+	CU_ASSERT_EQUAL(m.idx.cap, 0u);
 }
 
 /* ---- a synthetic run of thousands of clients ---- */
