@@ -48,7 +48,7 @@ static const char usage_text[] =
 	"  matrix --collect DIR [--json F] [--csv F]\n"
 	"                             the table again from DIR/results; exit 3\n"
 	"                             if a cell is missing or failed\n"
-	"  rfc [--profile P ...] [--json F] [TOPO]\n"
+	"  rfc [--profile P ...] [--rfc 4787,5382,5508,7857] [--json F] [TOPO]\n"
 	"                             RFC 5382 / 7857 behaviour of the gateway,\n"
 	"                             one column per profile\n"
 	"  check TOPO                 validate only\n"
@@ -421,6 +421,7 @@ static int cmd_rfc(int argc, char **argv)
 	static const struct option opts[] = {
 		{"profile", required_argument, NULL, 'p'},
 		{"json", required_argument, NULL, 'j'},
+		{"rfc", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	struct rfc_opts ro = {0};
@@ -435,6 +436,10 @@ static int cmd_rfc(int argc, char **argv)
 			break;
 		case 'j':
 			ro.json = optarg;
+			break;
+		case 'r':
+			if (rfc_add_docs(&ro, optarg))
+				return EXIT_INPUT;
 			break;
 		default:
 			return usage();

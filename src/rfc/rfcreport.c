@@ -31,6 +31,8 @@ const char *rfc_verdict_name(enum rfc_verdict v)
 		return "not applicable";
 	case RFC_V_CONFIG:
 		return "configurable";
+	case RFC_V_UNTESTABLE:
+		return "not testable here";
 	}
 	return "?";
 }
@@ -46,6 +48,10 @@ const char *rfc_level_name(enum rfc_level l)
 		return "SHOULD";
 	case RFC_MAY:
 		return "MAY";
+	case RFC_SHOULD_NOT:
+		return "SHOULD NOT";
+	case RFC_RECOMMENDED:
+		return "RECOMMENDED";
 	}
 	return "?";
 }

@@ -67,6 +67,8 @@ static void ev_common(struct rfc_evidence *e)
 	int i;
 
 	memset(e, 0, sizeof(*e));
+	/* the TCP tests ran; the UDP and ICMP rows have tests of their own */
+	e->docs = 1u << RFC_D5382 | 1u << RFC_D7857;
 	e->ext = EXT;
 	e->gw_in = GWI;
 	e->c1 = C1;
@@ -1310,8 +1312,8 @@ static void test_nft_fullcone_map(void)
 	int i;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	CU_ASSERT_EQUAL_FATAL(nft_fullcone_map(b, 1, C1, 40101, 35346), 0);
-	CU_ASSERT_EQUAL_FATAL(nft_fullcone_map(b, 0, C1, 40101, 35346), 0);
+	CU_ASSERT_EQUAL_FATAL(nft_fullcone_map(b, 1, IPPROTO_TCP, C1, 40101, 35346), 0);
+	CU_ASSERT_EQUAL_FATAL(nft_fullcone_map(b, 0, IPPROTO_TCP, C1, 40101, 35346), 0);
 	walk(b, &ms);
 	CU_ASSERT_EQUAL_FATAL(ms.n, 6);
 	for (i = 1; i <= 4; i++) {
