@@ -108,8 +108,8 @@ struct fullcone {
 	struct netlink nft;  /* the thread's socket for map updates */
 };
 
-static int fullcone_find(const struct fullcone *k, uint8_t proto,
-			 uint32_t addr, uint16_t port)
+static int fullcone_find(const struct fullcone *k, uint8_t proto, uint32_t addr,
+			 uint16_t port)
 {
 	int i;
 

@@ -152,8 +152,8 @@ const char *nft_batch_desc(const struct nft_batch *b, int i);
 int nft_syn_drop(struct nft_batch *b, uint16_t dport);
 
 /* The full-cone gateway's maps in "table ip natlab". */
-#define NFT_FC_EIM "rfc_eim" /* ipv4_addr . inet_service : inet_service */
-#define NFT_FC_EIF "rfc_eif" /* inet_service : ipv4_addr . inet_service */
+#define NFT_FC_EIM     "rfc_eim" /* ipv4_addr . inet_service : inet_service */
+#define NFT_FC_EIF     "rfc_eif" /* inet_service : ipv4_addr . inet_service */
 #define NFT_FC_EIM_UDP "rfc_eim_udp" /* the same two for UDP */
 #define NFT_FC_EIF_UDP "rfc_eif_udp"
 
@@ -191,8 +191,7 @@ int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc);
  * Return: 0 or -errno.
  */
 int nft_fullcone_map(struct nft_batch *b, int add, uint8_t proto,
-		     uint32_t int_addr,
-		     uint16_t int_port, uint16_t ext_port);
+		     uint32_t int_addr, uint16_t int_port, uint16_t ext_port);
 
 /**
  * nft_fullcone_has_req() - the request nft_fullcone_has() sends: a

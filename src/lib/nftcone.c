@@ -293,10 +293,10 @@ static int fc_put_maps(struct nft_batch *b, uint8_t proto)
 		      NFT_TYPE_CONCAT(NFT_TYPE_IPADDR, NFT_TYPE_INET_SERVICE),
 		      8, NFT_TYPE_INET_SERVICE, 2, desc[0]);
 	if (!err)
-		err = put_map(b, m.eif, m.eif_id, NFT_TYPE_INET_SERVICE, 2,
-			      NFT_TYPE_CONCAT(NFT_TYPE_IPADDR,
-					      NFT_TYPE_INET_SERVICE),
-			      8, desc[1]);
+		err = put_map(
+			b, m.eif, m.eif_id, NFT_TYPE_INET_SERVICE, 2,
+			NFT_TYPE_CONCAT(NFT_TYPE_IPADDR, NFT_TYPE_INET_SERVICE),
+			8, desc[1]);
 	return err;
 }
 

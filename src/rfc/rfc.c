@@ -84,8 +84,9 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		    "endpoint-independent mapping", RFC_MUST,
 		    "an internal address and port keep one external address "
 		    "and port whatever the destination",
-		    "c1 sends from one port to s1:3478, s1:3479 and s2:3478; "
-		    "the source each server saw"},
+		    "c1 sends from one port to s1:3478, s1:3479 and s2:3478, "
+		    "then the same from a port c2 holds towards s2:3478; the "
+		    "source each server saw"},
 	[RFC_U2] = {RFC_D4787, "4787/REQ-2", "REQ-2",
 		    "IP address pooling paired", RFC_RECOMMENDED,
 		    "with several external addresses, an internal host's "
@@ -103,8 +104,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		     "0-1023 (a), 1024-65535 (b)",
 		     "c1 and c2 from the same port below 1024, and from the "
 		     "same port above it, to s1:3478"},
-	[RFC_U4] = {RFC_D4787, "4787/REQ-4", "REQ-4",
-		    "port parity preserved", RFC_RECOMMENDED,
+	[RFC_U4] = {RFC_D4787, "4787/REQ-4", "REQ-4", "port parity preserved",
+		    RFC_RECOMMENDED,
 		    "an external port has the parity of the internal one",
 		    "c1, then c2, from the same 16 ports to s1:3478: the "
 		    "parity of c2's changed ports"},
@@ -120,8 +121,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		     "configurable (b)",
 		     "the same timeouts against 5 minutes; whether sysctls set "
 		     "them"},
-	[RFC_U6] = {RFC_D4787, "4787/REQ-6", "REQ-6",
-		    "outbound refresh", RFC_MUST,
+	[RFC_U6] = {RFC_D4787, "4787/REQ-6", "REQ-6", "outbound refresh",
+		    RFC_MUST,
 		    "a datagram out refreshes the mapping (a datagram in may "
 		    "too, a)",
 		    "a live entry's timeout before and after a datagram from "
@@ -139,8 +140,7 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		    "address-dependent for security (configurable, a)",
 		    "c1 maps a port towards s1:3478; s1:3478, s1:3479 and "
 		    "s2:3478 then send to that mapping"},
-	[RFC_U9] = {RFC_D4787, "4787/REQ-9", "REQ-9", "hairpinning",
-		    RFC_MUST,
+	[RFC_U9] = {RFC_D4787, "4787/REQ-9", "REQ-9", "hairpinning", RFC_MUST,
 		    "inside hosts reach each other at their external "
 		    "address and port",
 		    "c1 and c2 each map a port towards s1:3478; c2 sends to "
@@ -203,8 +203,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		      "which the suite does not send"},
 
 	/* RFC 5382: TCP */
-	[RFC_REQ1] = {RFC_D5382, "5382/REQ-1", "REQ-1", "endpoint-independent mapping",
-		      RFC_MUST,
+	[RFC_REQ1] = {RFC_D5382, "5382/REQ-1", "REQ-1",
+		      "endpoint-independent mapping", RFC_MUST,
 		      "an internal address and port keep one external port "
 		      "whatever the destination",
 		      "c1 from port 40101 to s1:80 and to s2:80 (the ports the "
@@ -218,21 +218,22 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		      "a simultaneous open: c1's SYN to s1:5202 held "
 		      "unanswered (dropped in s1), then s1's own SYN to c1's "
 		      "mapping"},
-	[RFC_REQ3] = {RFC_D5382, "5382/REQ-3", "REQ-3", "endpoint-independent filtering",
-		      RFC_SHOULD,
+	[RFC_REQ3] = {RFC_D5382, "5382/REQ-3", "REQ-3",
+		      "endpoint-independent filtering", RFC_SHOULD,
 		      "endpoint-independent filtering (RECOMMENDED for "
 		      "transparency) or address-dependent (for security)",
 		      "c1 listens on port 40301 and maps it towards s1:80; s2, "
 		      "and s1 from another port, connect to that external "
 		      "port"},
-	[RFC_REQ4] = {RFC_D5382, "5382/REQ-4", "REQ-4", "no answer to an unsolicited SYN",
-		      RFC_MUST_NOT,
+	[RFC_REQ4] = {RFC_D5382, "5382/REQ-4", "REQ-4",
+		      "no answer to an unsolicited SYN", RFC_MUST_NOT,
 		      "no answer to an unsolicited inbound SYN for 6 s; then "
 		      "ICMP port unreachable (SHOULD) or silence (REQ-4a)",
 		      "s1 sends a SYN to an external port nobody mapped, "
 		      "watched for 6.5 s; hole punching: s1's SYN, then c1's "
 		      "from the matching port 0.3 s later"},
-	[RFC_REQ5_EST] = {RFC_D5382, "5382/REQ-5/established", "REQ-5/established",
+	[RFC_REQ5_EST] = {RFC_D5382, "5382/REQ-5/established",
+			  "REQ-5/established",
 			  "established idle-timeout >= 2 h 4 min", RFC_MUST,
 			  "an idle established connection is kept at least "
 			  "2 h 4 min",
@@ -247,7 +248,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		 "SYN_SENT and TIME_WAIT, and one TIME_WAIT expiry "
 		 "watched with the timer at 2 s (4 min scaled "
 		 "1:120)"},
-	[RFC_REQ6] = {RFC_D5382, "5382/REQ-6", "REQ-6", "no ALGs by default", RFC_SHOULD,
+	[RFC_REQ6] = {RFC_D5382, "5382/REQ-6", "REQ-6", "no ALGs by default",
+		      RFC_SHOULD,
 		      "ALGs that affect TCP are off by default (FTP may stay "
 		      "on)",
 		      "connections to s1's ftp (21), irc (6667), pptp (1723) "
@@ -266,15 +268,15 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		      "c1 listens on 40801 and maps it towards s1:80; c2 "
 		      "connects to that external address and port; the peer "
 		      "c1 sees, against c2's own mapping"},
-	[RFC_REQ9] = {RFC_D5382, "5382/REQ-9", "REQ-9", "ICMP errors translated",
-		      RFC_SHOULD,
+	[RFC_REQ9] = {RFC_D5382, "5382/REQ-9", "REQ-9",
+		      "ICMP errors translated", RFC_SHOULD,
 		      "ICMP destination unreachable messages are translated "
 		      "back to the internal host",
 		      "UDP from c1 to a closed port of s1 (IP_RECVERR on c1's "
 		      "socket); s1's ICMP about a TCP connection, captured at "
 		      "c1"},
-	[RFC_REQ10] = {RFC_D5382, "5382/REQ-10", "REQ-10", "ICMP does not end a mapping",
-		       RFC_MUST_NOT,
+	[RFC_REQ10] = {RFC_D5382, "5382/REQ-10", "REQ-10",
+		       "ICMP does not end a mapping", RFC_MUST_NOT,
 		       "no ICMP message ends the mapping or the TCP connection "
 		       "it is about",
 		       "s1 sends ICMP port unreachable about c1's established "
@@ -298,9 +300,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		    "(configurable, a)",
 		    "the gateway's icmp_timeout and the timeout of a live "
 		    "echo entry"},
-	[RFC_I3] = {RFC_D5508, "5508/REQ-3", "REQ-3",
-		    "bad ICMP errors dropped", RFC_SHOULD,
-		    "an ICMP error with a bad checksum is dropped",
+	[RFC_I3] = {RFC_D5508, "5508/REQ-3", "REQ-3", "bad ICMP errors dropped",
+		    RFC_SHOULD, "an ICMP error with a bad checksum is dropped",
 		    "s1 sends c1's mapping ICMP errors with a bad ICMP "
 		    "checksum, and with a bad embedded IP checksum"},
 	[RFC_I4] = {RFC_D5508, "5508/REQ-4", "REQ-4",
@@ -323,8 +324,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		    "nor ends it",
 		    "s1 sends an error about c1's echo request; the echo "
 		    "entry's timeout before and after"},
-	[RFC_I7] = {RFC_D5508, "5508/REQ-7", "REQ-7",
-		    "hairpinned ICMP errors", RFC_MUST,
+	[RFC_I7] = {RFC_D5508, "5508/REQ-7", "REQ-7", "hairpinned ICMP errors",
+		    RFC_MUST,
 		    "ICMP errors hairpin (queries too, on a Basic NAT)",
 		    "c2 sends to c1's external mapping; c1 answers with ICMP "
 		    "port unreachable; what c2 got"},
@@ -333,8 +334,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		    "when no session can be made, the NAT answers ICMP "
 		    "destination unreachable, code 13",
 		    "c1 sends when the gateway can make no mapping"},
-	[RFC_I9] = {RFC_D5508, "5508/REQ-9", "REQ-9",
-		    "ICMP generation policy", RFC_MAY,
+	[RFC_I9] = {RFC_D5508, "5508/REQ-9", "REQ-9", "ICMP generation policy",
+		    RFC_MAY,
 		    "a policy may stop ICMP generation on chosen interfaces",
 		    "none: a policy, seen only in configuration"},
 	[RFC_I10] = {RFC_D5508, "5508/REQ-10", "REQ-10",
@@ -343,40 +344,41 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		     "as a router does",
 		     "c1 sends to s1 with TTL 1 (and too big with DF: 4787 "
 		     "REQ-13)"},
-	[RFC_I11] = {RFC_D5508, "5508/REQ-11", "REQ-11",
-		     "other ICMP messages", RFC_MAY,
+	[RFC_I11] = {RFC_D5508, "5508/REQ-11", "REQ-11", "other ICMP messages",
+		     RFC_MAY,
 		     "ICMP messages that are neither queries nor errors may "
 		     "be dropped",
 		     "s1 sends c1's external address a router advertisement"},
 
 	/* RFC 7857: updates to the three */
-	[RFC_TRACKING] = {RFC_D7857, "7857/tracking", "sec. 2", "TCP session tracking",
-			  RFC_SHOULD,
+	[RFC_TRACKING] = {RFC_D7857, "7857/tracking", "sec. 2",
+			  "TCP session tracking", RFC_SHOULD,
 			  "TCP sessions are tracked with a state machine "
 			  "(RFC 6146's, adapted)",
 			  "the gateway's conntrack state of test connections "
 			  "after each step"},
 	[RFC_TRANSITORY] =
-		{RFC_D7857, "7857/transitory", "sec. 2.1", "separate opening/closing timeouts",
-		 RFC_SHOULD,
+		{RFC_D7857, "7857/transitory", "sec. 2.1",
+		 "separate opening/closing timeouts", RFC_SHOULD,
 		 "separate configurable timeouts for opening and "
 		 "closing; 4 min by default RECOMMENDED",
 		 "the per-state sysctls, and the timeouts entries got "
 		 "in SYN_SENT, TIME_WAIT and CLOSE"},
-	[RFC_RST] = {RFC_D7857, "7857/rst", "sec. 2.2", "state held 4 min after a RST",
-		     RFC_SHOULD,
+	[RFC_RST] = {RFC_D7857, "7857/rst", "sec. 2.2",
+		     "state held 4 min after a RST", RFC_SHOULD,
 		     "a RST is translated (MUST), then the state is kept 4 min "
 		     "(SHOULD)",
 		     "s1 resets c1's connection: the RST at c1, the entry's "
 		     "state and timeout after it; one expiry watched with "
 		     "tcp_timeout_close at 2 s (4 min scaled 1:120)"},
-	[RFC_OVERLAP] = {RFC_D7857, "7857/overlapping", "sec. 3", "port overlapping",
-			 RFC_MAY,
+	[RFC_OVERLAP] = {RFC_D7857, "7857/overlapping", "sec. 3",
+			 "port overlapping", RFC_MAY,
 			 "one external port may serve different internal "
 			 "endpoints towards different destinations",
 			 "c1 to s1:80 and c2 to s2:80 from the same source "
 			 "port 41101 at once"},
-	[RFC_APP] = {RFC_D7857, "7857/app", "sec. 4", "address pooling paired", RFC_MUST,
+	[RFC_APP] = {RFC_D7857, "7857/app", "sec. 4", "address pooling paired",
+		     RFC_MUST,
 		     "with a pool of external addresses, an internal host's "
 		     "mappings all use the same one",
 		     "the external addresses the servers saw over the run"},
@@ -407,8 +409,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 			     "c1 sends ICMP port unreachable about s1's "
 			     "datagram 2 s later; the entry's timeout before "
 			     "and after"},
-	[RFC_PARITY] = {RFC_D7857, "7857/parity", "sec. 8", "port parity on request",
-			RFC_SHOULD,
+	[RFC_PARITY] = {RFC_D7857, "7857/parity", "sec. 8",
+			"port parity on request", RFC_SHOULD,
 			"parity preservation may be dropped, but a host should "
 			"be able to ask for it (e.g. PCP)",
 			"the parity of 100 mappings; a PCP request (UDP 5351) "
@@ -570,6 +572,12 @@ static void evidence_init(struct rfc_evidence *e)
 	e->icmp_state = -1;
 	e->icmp_tcp_seen = -1;
 	e->ext_addrs = 1;
+	e->udp_ev.udp_timeout = e->udp_ev.udp_stream = -1;
+	e->udp_ev.live_unreplied = e->udp_ev.live_replied = -1;
+	e->udp_ev.ref_out_before = e->udp_ev.ref_out_after = -1;
+	e->udp_ev.ref_in_before = e->udp_ev.ref_in_after = -1;
+	e->udp_ev.err_before = e->udp_ev.err_after = -1;
+	e->udp_ev.icmp_entry_kept = -1;
 }
 
 static int suite_open(struct suite *s, const struct topo *t,

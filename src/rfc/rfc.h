@@ -39,12 +39,13 @@ enum rfc_profile_kind {
 enum rfc_verdict {
 	RFC_V_UNKNOWN, /* the test could not run: "not measured" */
 	RFC_V_MEETS,
-	RFC_V_FAILS,  /* "does not meet" */
-	RFC_V_NA,     /* "not applicable" */
-	RFC_V_CONFIG, /* "configurable": the default misses a value the RFC
+	RFC_V_FAILS,	  /* "does not meet" */
+	RFC_V_NA,	  /* "not applicable" */
+	RFC_V_CONFIG,	  /* "configurable": the default misses a value the RFC
 			 leaves to configuration, and a setting fixes it */
 	RFC_V_UNTESTABLE, /* "not testable here": the lab lacks what the
 			     test needs; the evidence says what */
+	RFC_NVERDICTS
 };
 
 /* The documents, in the order of the report. */
@@ -296,7 +297,8 @@ struct rfc_evidence {
 	uint32_t kp_punched;   /* dropped: an outbound SYN came first */
 
 	/* what the UDP (RFC 4787) and ICMP (RFC 5508) tests measured */
-	unsigned int docs; /* the documents whose tests ran (1 << enum rfc_doc) */
+	unsigned int
+		docs; /* the documents whose tests ran (1 << enum rfc_doc) */
 	struct rfc_udp_ev udp_ev;
 	struct rfc_icmp_ev icmp_ev;
 };
@@ -410,6 +412,15 @@ const char *rfc_level_name(enum rfc_level l);
 void rfc_report_table(FILE *f, const struct rfc_report *r);
 
 /**
+ * rfc_summary() - how many of document @d's rows profile @p got of each
+ * verdict
+ * @count: filled, indexed by enum rfc_verdict (all 0 if @p did not run)
+ * @rows:  set to the number of @d's rows
+ */
+void rfc_summary(const struct rfc_profile *p, enum rfc_doc d,
+		 unsigned int count[RFC_NVERDICTS], unsigned int *rows);
+
+/**
  * rfc_report_json() - the report as one JSON object, schema RFC_SCHEMA,
  * and a newline
  * @f: where to write
@@ -421,8 +432,8 @@ int rfc_report_json(FILE *f, const struct rfc_report *r);
 /* ---- the command */
 
 struct rfc_opts {
-	const char *topo; /* NULL: the built-in lab */
-	const char *json; /* --json FILE */
+	const char *topo;  /* NULL: the built-in lab */
+	const char *json;  /* --json FILE */
 	unsigned int docs; /* --rfc: 1 << enum rfc_doc each; 0: all */
 	enum rfc_profile_kind profiles[RFC_PROFILES_MAX];
 	int nprofiles; /* 0: all built-in profiles, or the file as is */

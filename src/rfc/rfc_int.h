@@ -219,6 +219,11 @@ int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint8_t proto,
  * (the caller closes it), -ENODEV without that interface, or -errno. */
 int rfcio_cap_open(struct suite *s, int n, const char *ifname);
 
+/* The next IPv4 packet on the capture fd into buf, waiting until end_ns
+ * (CLOCK_MONOTONIC).  Return: its length (at least 20), or 0 at the
+ * deadline or when stopped. */
+size_t rfcio_cap_next(int fd, uint64_t end_ns, uint8_t *buf, size_t len);
+
 /*
  * Wait up to ms for an ICMP destination unreachable on the capture whose
  * quoted segment is TCP to in_dst:in_dport; its quoted source in *addr,
@@ -240,10 +245,10 @@ void rfcio_settle(struct suite *s, int n, uint8_t proto, uint16_t port);
 int rfcio_sleep_ms(int ms);
 
 /* The documents whose rows each group of tests answers. */
-#define RFC_DOC_BIT(d)	(1u << (d))
-#define RFC_TCP_DOCS	(RFC_DOC_BIT(RFC_D5382) | RFC_DOC_BIT(RFC_D7857))
-#define RFC_UDP_DOCS	(RFC_DOC_BIT(RFC_D4787) | RFC_DOC_BIT(RFC_D7857))
-#define RFC_ICMP_DOCS	(RFC_DOC_BIT(RFC_D5508) | RFC_DOC_BIT(RFC_D7857))
+#define RFC_DOC_BIT(d) (1u << (d))
+#define RFC_TCP_DOCS   (RFC_DOC_BIT(RFC_D5382) | RFC_DOC_BIT(RFC_D7857))
+#define RFC_UDP_DOCS   (RFC_DOC_BIT(RFC_D4787) | RFC_DOC_BIT(RFC_D7857))
+#define RFC_ICMP_DOCS  (RFC_DOC_BIT(RFC_D5508) | RFC_DOC_BIT(RFC_D7857))
 
 /* ---- rfcwords.c: the words of the evidence ---- */
 
@@ -275,7 +280,8 @@ int rfc_broken(const struct rfc_conn *c);
 /* The judges of the UDP and the ICMP rows (RFC 4787, RFC 5508 and the
  * RFC 7857 sections about them); rows of documents whose tests did not
  * run (ev->docs) are left as they are. */
-void rfc_judge_udp(const struct rfc_evidence *ev, struct rfc_row rows[RFC_NREQ]);
+void rfc_judge_udp(const struct rfc_evidence *ev,
+		   struct rfc_row rows[RFC_NREQ]);
 void rfc_judge_icmp(const struct rfc_evidence *ev,
 		    struct rfc_row rows[RFC_NREQ]);
 

@@ -24,17 +24,19 @@ struct rfc_icmp_seen {
 /* The behaviours RFC 4787 sections 4.1 and 5 name, from three probes. */
 enum rfc_behaviour {
 	RFC_B_UNKNOWN,
-	RFC_B_EI,   /* endpoint-independent */
-	RFC_B_AD,   /* address-dependent */
-	RFC_B_APD,  /* address and port-dependent */
+	RFC_B_EI,  /* endpoint-independent */
+	RFC_B_AD,  /* address-dependent */
+	RFC_B_APD, /* address and port-dependent */
 };
 
 struct rfc_udp_ev {
 	uint8_t ran;
 
 	/* REQ-1 and REQ-11: c1 from one port to s1:Q, s1:Q2 and s2:Q, twice
-	 * (the second time from another port, at the end of the tests) */
-	struct rfc_dgram map[2][3];
+	 * (the second time from another port, at the end of the tests);
+	 * map[2]: the same from a port c2 already holds towards s2:Q (c2's
+	 * mapping in held) */
+	struct rfc_dgram map[3][3], held;
 
 	/* REQ-8 and REQ-11: c1 maps a port towards s1:Q; then datagrams to
 	 * that mapping from s1:Q (the control), s1:Q2 and s2:Q, whether
@@ -59,6 +61,7 @@ struct rfc_udp_ev {
 	 * (outbound refresh) and, later, one in (inbound) */
 	int32_t ref_out_before, ref_out_after;
 	int32_t ref_in_before, ref_in_after;
+	uint8_t ref_in_got; /* c1 got s1's datagram */
 	uint32_t ref_wait_ms;
 
 	/* REQ-9: c2 to c1's external address and port */
@@ -88,6 +91,27 @@ struct rfc_udp_ev {
 	 * last first; whether c1 got it whole */
 	uint8_t ooo_sent, ooo_got;
 	uint16_t ooo_len;
+
+	/* RFC 7857 section 7.1: an entry's timeout before and after c1 sent
+	 * an ICMP error about s1's datagram */
+	uint8_t err_sent;
+	int32_t err_before, err_after;
+
+	/* RFC 7857 section 5: c2's UDP mapping, then c1's TCP connection
+	 * from the same port (enum rfc_outcome, the port s1 saw) */
+	struct rfc_dgram proto_udp;
+	uint8_t proto_tcp_out;
+	uint16_t proto_tcp_port;
+
+	/* RFC 7857 section 6: c1's UDP mapping; s2's TCP connection to it */
+	struct rfc_dgram eifp_map;
+	uint8_t eifp_tcp_out;
+
+	/* RFC 7857 section 10: datagrams sent with one IP ID, the IDs and
+	 * sources s1 saw */
+	uint8_t ipid_sent, ipid_n;
+	uint16_t ipid[2];
+	uint32_t ipid_addr[2];
 };
 
 #endif

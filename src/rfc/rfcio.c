@@ -506,7 +506,8 @@ int rfcio_ct_get(struct suite *s, uint8_t proto, uint32_t src, uint16_t sport,
 int rfcio_ct_c1(struct suite *s, uint16_t sport, uint16_t dport,
 		struct ct_entry *e)
 {
-	return rfcio_ct_get(s, IPPROTO_TCP, s->addr[N_C1], sport, s->addr[N_S1], dport, e);
+	return rfcio_ct_get(s, IPPROTO_TCP, s->addr[N_C1], sport, s->addr[N_S1],
+			    dport, e);
 }
 
 /* Wait up to ms for c1's entry to reach state want (-1: any state
@@ -657,33 +658,44 @@ int rfcio_cap_open(struct suite *s, int n, const char *ifname)
  * quoted segment is TCP to in_dst:in_dport; its quoted source in *addr,
  * *port.  Return: 1 seen, 0 not.
  */
+size_t rfcio_cap_next(int fd, uint64_t end_ns, uint8_t *buf, size_t len)
+{
+	while (!util_stop && util_now_ns() < end_ns) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, 10) <= 0)
+			continue;
+		n = recv(fd, buf, len, 0);
+		if (n >= 20 && (buf[0] >> 4) == 4)
+			return (size_t)n;
+	}
+	return 0;
+}
+
 int rfcio_cap_unreach(int fd, int ms, uint32_t in_dst, uint16_t in_dport,
 		      uint32_t *addr, uint16_t *port)
 {
 	uint64_t end = util_now_ns() + (uint64_t)ms * 1000000;
 	uint8_t buf[2048];
+	size_t n;
 
-	while (!util_stop && util_now_ns() < end) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+	while ((n = rfcio_cap_next(fd, end, buf, sizeof(buf))) > 0) {
 		const uint8_t *icmp, *in;
 		size_t ihl, iihl;
 		uint32_t v;
 		uint16_t v16;
-		ssize_t n;
 
-		if (poll(&p, 1, 10) <= 0)
-			continue;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 20 || (buf[0] >> 4) != 4 || buf[9] != IPPROTO_ICMP)
+		if (buf[9] != IPPROTO_ICMP)
 			continue;
 		ihl = (size_t)(buf[0] & 0xf) * 4;
-		if ((size_t)n < ihl + 8 + 20 + 4)
+		if (n < ihl + 8 + 20 + 4)
 			continue;
 		icmp = buf + ihl;
 		in = icmp + 8;
 		iihl = (size_t)(in[0] & 0xf) * 4;
 		if (icmp[0] != ICMP_UNREACH || in[9] != IPPROTO_TCP ||
-		    (size_t)n < ihl + 8 + iihl + 4)
+		    n < ihl + 8 + iihl + 4)
 			continue;
 		memcpy(&v, in + 16, 4);
 		memcpy(&v16, in + iihl + 2, 2);

@@ -300,9 +300,8 @@ static void test_icmp(struct suite *s)
 	/* What s1 would quote: c1's segment as it arrived, from the
 	 * gateway's address and c1's external port. */
 	e->icmp_sent = rfcio_send_unreach(s, N_S1, s->addr[N_GW], IPPROTO_TCP,
-					    s->addr[N_GW],
-					  e->icmp_conn.ext_port, s->addr[N_S1],
-					  SRV_PORT) == 0;
+					  s->addr[N_GW], e->icmp_conn.ext_port,
+					  s->addr[N_S1], SRV_PORT) == 0;
 	if (cap >= 0) {
 		e->icmp_tcp_seen = (int8_t)rfcio_cap_unreach(
 			cap, 300, s->addr[N_S1], SRV_PORT, &e->icmp_inner_addr,

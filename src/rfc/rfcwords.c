@@ -83,7 +83,8 @@ const char *rfc_brief(const struct rfc_conn *c, char *buf, size_t len)
 			 rfc_dur(c->us, d, sizeof(d)));
 		break;
 	case RFC_OUT_SILENT:
-		snprintf(buf, len, "no answer in %s", rfc_dur(c->us, d, sizeof(d)));
+		snprintf(buf, len, "no answer in %s",
+			 rfc_dur(c->us, d, sizeof(d)));
 		break;
 	case RFC_OUT_ERROR:
 		snprintf(buf, len, "local error (%s)", strerror(c->err));
@@ -102,4 +103,3 @@ int rfc_broken(const struct rfc_conn *c)
 {
 	return c->out == RFC_OUT_NOTRUN || c->out == RFC_OUT_ERROR;
 }
-

@@ -61,6 +61,8 @@ enum topo_nat_mode {
 /* The transitory conntrack timeouts a nat = rfc gateway gets unless the
  * file sets them: RFC 5382 REQ-5's 4 minutes. */
 #define TOPO_RFC_TRANSITORY_S 240
+#define TOPO_RFC_UDP_S	      300 /* udp_timeout(_stream) */
+#define TOPO_RFC_ICMP_S	      60  /* icmp_timeout */
 
 /* Masquerade flags, as nftables names them. */
 #define TOPO_NAT_RANDOM	      0x1u

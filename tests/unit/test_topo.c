@@ -604,7 +604,12 @@ static void test_nat_rfc(void)
 			kv_value(n->conntrack, n->nconntrack, key),
 			i == 6 ? "10" : "240");
 	}
-	CU_ASSERT_EQUAL(n->nconntrack, 7);
+	/* and UDP's 5 minutes, ICMP's 60 s */
+	CU_ASSERT_STRING_EQUAL(
+		kv_value(n->conntrack, n->nconntrack, "udp_timeout"), "300");
+	CU_ASSERT_STRING_EQUAL(
+		kv_value(n->conntrack, n->nconntrack, "icmp_timeout"), "60");
+	CU_ASSERT_EQUAL(n->nconntrack, 10);
 	CU_ASSERT_PTR_NULL(kv_value(n->conntrack, n->nconntrack,
 				    "tcp_timeout_established"));
 	CU_ASSERT_STRING_EQUAL(kv_value(n->sysctls, n->nsysctls,
