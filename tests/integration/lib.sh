@@ -780,19 +780,35 @@ pcap_val() {
 
 # ---- natlab rfc: its JSON report (t-4x tests) ----
 
+# rfc_key ID: the JSON key of a requirement ("REQ-1" stands for RFC
+# 5382's, as the TCP tests name them; others are given whole, e.g.
+# "4787/REQ-8", "7857/rst").
+rfc_key() {
+	case $1 in
+	REQ-*) printf '5382/%s' "$1" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
 # rfc_verdict JSON ID PROFILE: the verdict of one requirement for one
 # profile.
 rfc_verdict() {
-	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['verdict']"
+	jget "$1" "d['requirements']['$(rfc_key "$2")']['results']['$3']['verdict']"
 }
 
 # rfc_datum JSON ID PROFILE KEY: one number of a requirement's evidence.
 rfc_datum() {
-	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['data']['$4']"
+	jget "$1" "d['requirements']['$(rfc_key "$2")']['results']['$3']['data']['$4']"
 }
 
 # rfc_evidence JSON ID PROFILE: the evidence text of one requirement for
 # one profile.
 rfc_evidence() {
-	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['evidence']"
+	jget "$1" "d['requirements']['$(rfc_key "$2")']['results']['$3']['evidence']"
+}
+
+# rfc_behaviour JSON ID PROFILE: the behaviour a mapping or filtering row
+# names ("endpoint-independent", ...).
+rfc_behaviour() {
+	jget "$1" "d['requirements']['$(rfc_key "$2")']['results']['$3'].get('behaviour', '')"
 }
