@@ -3,7 +3,7 @@
 # Sources live in src/, one folder per layer (docs/ARCHITECTURE.md);
 # objects, generated headers and the unit-test program in build/.
 CC      ?= cc
-PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl libpcap libbpf
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl libpcap libbpf jansson
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
