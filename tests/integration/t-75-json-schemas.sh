@@ -2,8 +2,8 @@
 # t-75-json-schemas: the JSON files natlab writes against the schemas it
 # publishes (docs/schemas/, checked with python3-jsonschema through
 # scripts/check-json).  A short run behind one NAT whose server emulates
-# tcp_tw_recycle (dropped SYNs, retransmissions, a TIME_WAIT's answers)
-# from a topology file whose name has a quote, a tab and a byte that is
+# tcp_tw_recycle (SYNs dropped, retransmitted, timed out) from a
+# topology file whose name has a quote, a tab and a byte that is
 # not UTF-8; a matrix of two cells; a plan of the same sweep, collected
 # with one report missing and one cut short.  Each file is valid; a
 # whole metric is an integer in the report and a connection's times are
