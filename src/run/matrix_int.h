@@ -12,6 +12,11 @@
 #include "run/metrics.h"
 #include "topo/topo.h"
 
+/* The schema names of a matrix's JSON file and of a plan's manifest
+ * (docs/schemas/). */
+#define MATRIX_SCHEMA "natlab-matrix/1"
+#define PLAN_SCHEMA   "natlab-plan/1"
+
 /* How a cell's row came to be. */
 enum matrix_state {
 	MATRIX_RAN,	/* status is its run's exit status (-1 before) */
@@ -71,7 +76,7 @@ int matrix_open_files(const struct matrix_opts *o, FILE **json, FILE **csv);
 
 /**
  * matrix_report() - the table on stdout, and the CSV and JSON (schema
- * natlab-matrix/1) files if open, which it closes
+ * MATRIX_SCHEMA) files if open, which it closes
  * Return: 0, or -EIO if either file had a write error.
  */
 int matrix_report(const struct matrix_opts *o, const struct matrix_sweep *s,

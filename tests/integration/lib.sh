@@ -778,6 +778,19 @@ pcap_val() {
 	printf '%s\n' "$1" | awk -v k="$2" '$1 == k { print $2 }'
 }
 
+# expect_valid WHAT FILE...: every FILE is valid against the schema in
+# docs/schemas/ that its own "schema" member names (scripts/check-json).
+expect_valid() {
+	local what=$1 out
+
+	shift
+	if out=$("$TOP/scripts/check-json" "$@" 2>&1); then
+		pass "$what"
+	else
+		fail "$what" "valid against docs/schemas/" "$out"
+	fi
+}
+
 # ---- natlab rfc: its JSON report (t-4x tests) ----
 
 # rfc_key ID: the JSON key of a requirement ("REQ-1" stands for RFC

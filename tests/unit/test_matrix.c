@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/json.h"
+#include <jansson.h>
+
 #include "lib/util.h"
 #include "run/matrix.h"
 #include "topo_test.h"
@@ -132,11 +133,17 @@ static void put(const char *rel, const char *text)
 	fclose(f);
 }
 
+/* Member @key of object @o as a string (NULL if it is none). */
+static const char *jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
 static void test_plan_files(void)
 {
-	const struct json *cells, *c;
+	const json_t *cells, *c;
 	char *text;
-	struct json j;
+	json_t *j;
 
 	fresh_dir();
 	CU_ASSERT_EQUAL_FATAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), 0);
@@ -164,21 +171,27 @@ static void test_plan_files(void)
 	free(text);
 	text = slurp("p/plan.json");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT_EQUAL_FATAL(json_parse(text, strlen(text), &j, NULL, 0), 0);
-	CU_ASSERT_STRING_EQUAL(json_get_str(&j, "schema"), "natlab-plan/1");
-	CU_ASSERT_STRING_EQUAL(json_get_str(&j, "lab"), "plt");
-	CU_ASSERT_STRING_EQUAL(json_get_str(&j, "topology"), "t.topo");
-	CU_ASSERT_EQUAL(json_get(&j, "metrics")->n, 3);
-	CU_ASSERT_EQUAL(json_get(&j, "axes")->n, 2);
-	cells = json_get(&j, "cells");
-	CU_ASSERT_EQUAL_FATAL(cells->n, 4);
-	c = &cells->kids[1];
-	CU_ASSERT_STRING_EQUAL(json_get_str(c, "name"), "plt-2");
-	CU_ASSERT_STRING_EQUAL(json_get_str(c, "result"), "results/plt-2.json");
+	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "schema"), "natlab-plan/1");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "lab"), "plt");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "topology"), "t.topo");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "base"), "base.topo");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "metrics")), 3);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "axes")), 2);
+	cells = json_object_get(j, "cells");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(cells), 4);
+	c = json_array_get(cells, 1);
+	CU_ASSERT_STRING_EQUAL(jstr(c, "name"), "plt-2");
+	CU_ASSERT_STRING_EQUAL(jstr(c, "topology"), "cells/plt-2.topo");
+	CU_ASSERT_STRING_EQUAL(jstr(c, "result"), "results/plt-2.json");
+	CU_ASSERT_STRING_EQUAL(jstr(c, "exit_status"), "results/plt-2.status");
 	CU_ASSERT_STRING_EQUAL(
-		json_get_str(json_get(c, "values"), "clients.tsclock"),
+		jstr(json_object_get(c, "values"), "clients.tsclock"),
 		"per-connection");
-	json_free(&j);
+	/* the text ends with a newline, as every file natlab writes */
+	CU_ASSERT_EQUAL(text[strlen(text) - 1], '\n');
+	json_decref(j);
 	free(text);
 	rm_dir();
 }
@@ -277,9 +290,9 @@ static void test_collect_all(void)
 
 static void test_collect_missing_failed(void)
 {
-	const struct json *cells;
+	const json_t *cells, *missing, *failed;
 	char *text;
-	struct json j;
+	json_t *j;
 
 	fresh_dir();
 	CU_ASSERT_EQUAL_FATAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), 0);
@@ -299,18 +312,31 @@ static void test_collect_missing_failed(void)
 	free(text);
 	text = slurp("m.json");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT_EQUAL_FATAL(json_parse(text, strlen(text), &j, NULL, 0), 0);
-	CU_ASSERT_EQUAL(json_get(&j, "missing")->n, 1);
-	CU_ASSERT_STRING_EQUAL(json_get(&j, "missing")->kids[0].str, "plt-3");
-	CU_ASSERT_EQUAL_FATAL(json_get(&j, "failed")->n, 2);
-	CU_ASSERT_STRING_EQUAL(json_get(&j, "failed")->kids[0].str, "plt-2");
-	CU_ASSERT_STRING_EQUAL(json_get(&j, "failed")->kids[1].str, "plt-4");
-	cells = json_get(&j, "cells");
-	CU_ASSERT_STRING_EQUAL(json_get_str(&cells->kids[3], "result"),
+	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "schema"), "natlab-matrix/1");
+	missing = json_object_get(j, "missing");
+	failed = json_object_get(j, "failed");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(missing), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(missing, 0)),
+			       "plt-3");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(failed), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(failed, 0)),
+			       "plt-2");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(failed, 1)),
+			       "plt-4");
+	cells = json_object_get(j, "cells");
+	CU_ASSERT_STRING_EQUAL(jstr(json_array_get(cells, 3), "result"),
 			       "failed");
-	CU_ASSERT_EQUAL(json_get(&cells->kids[3], "status")->num, 3);
-	CU_ASSERT_EQUAL(json_get(&cells->kids[0], "metrics")->n, 4);
-	json_free(&j);
+	CU_ASSERT(json_is_integer(
+		json_object_get(json_array_get(cells, 3), "status")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(
+				json_array_get(cells, 3), "status")),
+			3);
+	CU_ASSERT_EQUAL(json_object_size(json_object_get(
+				json_array_get(cells, 0), "metrics")),
+			4);
+	json_decref(j);
 	free(text);
 	rm_dir();
 }
