@@ -319,7 +319,7 @@ static void test_jobs(void)
 	sigaction(SIGINT, NULL, &old[0]);
 	sigaction(SIGTERM, NULL, &old[1]);
 	sigaction(SIGHUP, NULL, &old[2]);
-	CU_ASSERT_EQUAL(jobs_run(8, 2, job_start, job_done, &s), 8);
+	CU_ASSERT_EQUAL(jobs_run(8, 2, job_start, job_done, &s, NULL), 8);
 	CU_ASSERT_EQUAL(s.count, 8);
 	for (i = 0; i < 8; i++)
 		CU_ASSERT_EQUAL(s.status[i], 10 + i);
@@ -414,7 +414,9 @@ static char nameidx_names[3000][16];
 
 static const char *nameidx_get(const void *arr, uint32_t i)
 {
-	return ((const char(*)[16])arr)[i];
+	const char(*names)[16] = arr;
+
+	return names[i];
 }
 
 static void test_nameidx(void)
