@@ -9,6 +9,7 @@
 #include "default_topo.h"
 #include "lab/lab.h"
 #include "lib/log.h"
+#include "lib/progress.h"
 #include "lib/util.h"
 #include "rfc/rfc.h"
 #include "run/matrix.h"
@@ -28,7 +29,10 @@ enum {
 #define DEFAULT_TOPO_NAME "default.topo (built in)"
 
 static const char usage_text[] =
-	"usage: natlab [-v] COMMAND [ARGS]\n"
+	"usage: natlab [-v] [-q] COMMAND [ARGS]\n"
+	"\n"
+	"  -v                         more messages (twice: debug)\n"
+	"  -q                         no progress line on a terminal\n"
 	"\n"
 	"  up [-n NAME] [TOPO]        build the lab (default: the built-in "
 	"default topology)\n"
@@ -506,8 +510,11 @@ int main(int argc, char **argv)
 	const char *fail = getenv("NATLAB_FAIL_AFTER");
 	size_t i;
 
-	while (argc > 1 && !strcmp(argv[1], "-v")) {
-		log_verbose++;
+	while (argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "-q"))) {
+		if (argv[1][1] == 'v')
+			log_verbose++;
+		else
+			progress_quiet = 1;
 		argv++;
 		argc--;
 	}

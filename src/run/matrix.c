@@ -10,6 +10,7 @@
 
 #include "lib/jobs.h"
 #include "lib/log.h"
+#include "lib/progress.h"
 #include "lib/statfile.h"
 #include "lib/util.h"
 #include "run/matrix.h"
@@ -162,6 +163,8 @@ static void cell_run(struct matrix_cell *c, const char *path, const char *name)
 		dup2(fd, STDOUT_FILENO);
 		close(fd);
 	}
+	/* The matrix's line counts the cells; a cell's run draws none. */
+	progress_quiet = 1;
 	if (topo_parse_buf(&t, path, c->text, strlen(c->text)) ||
 	    topo_set_name(&t, name))
 		_exit(2);
@@ -173,7 +176,7 @@ static void cell_run(struct matrix_cell *c, const char *path, const char *name)
 /* What the cells' jobs share (jobs.c). */
 struct cell_jobs {
 	struct matrix_cell *cells;
-	int ncells, done, failed, broken, tty;
+	int ncells, failed, broken;
 	const char *path;
 };
 
@@ -190,7 +193,7 @@ static void cell_start(int i, void *arg)
 	cell_run(&cj->cells[i], cj->path, cj->cells[i].name);
 }
 
-/* Job i ended: its status and metrics, and the progress line. */
+/* Job i ended: its status and metrics. */
 static void cell_done(int i, int status, void *arg)
 {
 	struct cell_jobs *cj = arg;
@@ -202,10 +205,6 @@ static void cell_done(int i, int status, void *arg)
 		unlink(c->metrics_path);
 	cj->failed += c->status == 1;
 	cj->broken += c->status > 1;
-	cj->done++;
-	if (cj->tty)
-		fprintf(stderr, "\rmatrix: %d of %d cells done", cj->done,
-			cj->ncells);
 }
 
 /* The default columns: attempts, drops by reason, failures, p99. */
@@ -329,17 +328,17 @@ static void matrix_run(const struct matrix_opts *o, struct matrix_sweep *s,
 		.cells = s->cells,
 		.ncells = s->ncells,
 		.path = path,
-		.tty = isatty(STDERR_FILENO),
 	};
+	struct progress pg;
 	int i;
 
 	for (i = 0; i < s->ncells; i++)
 		statfile_path(s->cells[i].name, "metrics",
 			      s->cells[i].metrics_path,
 			      sizeof(s->cells[i].metrics_path));
-	jobs_run(s->ncells, jobs, cell_start, cell_done, &cj);
-	if (cj.tty)
-		fprintf(stderr, "\n");
+	progress_start(&pg, "matrix", "cells", (uint64_t)s->ncells);
+	jobs_run(s->ncells, jobs, cell_start, cell_done, &cj, &pg);
+	progress_end(&pg);
 	*failed = cj.failed;
 	*broken = cj.broken;
 }
