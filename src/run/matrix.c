@@ -294,24 +294,28 @@ char **matrix_columns(struct matrix_opts *o, const struct topo *base,
 	return cols;
 }
 
-int matrix_open_files(const struct matrix_opts *o, FILE **json, FILE **csv)
+int matrix_open_files(const struct matrix_opts *o, FILE **json, FILE **csv,
+		      FILE **svg)
 {
-	const char *bad = NULL;
+	const char *path[3] = {o->json, o->csv, o->svg};
+	FILE **f[3] = {json, csv, svg};
+	int i, k;
 
-	if (o->json && !(*json = fopen(o->json, "we")))
-		bad = o->json;
-	else if (o->csv && !(*csv = fopen(o->csv, "we")))
-		bad = o->csv;
-	if (!bad)
-		return 0;
-	log_errno(-errno, "cannot write %s", bad);
-	if (*json) {
-		/* Made a moment ago: nothing of it is left behind. */
-		fclose(*json);
-		*json = NULL;
-		unlink(o->json);
+	for (i = 0; i < 3; i++) {
+		if (!path[i] || (*f[i] = fopen(path[i], "we")))
+			continue;
+		log_errno(-errno, "cannot write %s", path[i]);
+		/* Those made a moment ago: nothing of them is left. */
+		for (k = 0; k < i; k++) {
+			if (!*f[k])
+				continue;
+			fclose(*f[k]);
+			*f[k] = NULL;
+			unlink(path[k]);
+		}
+		return -EINVAL;
 	}
-	return -EINVAL;
+	return 0;
 }
 
 /* Run every cell, as many at a time as --jobs says (default: one per
@@ -389,16 +393,16 @@ int matrix_main(const char *path, const char *text, size_t len,
 		const char *name, struct matrix_opts *o)
 {
 	int failed = 0, broken = 0, err;
-	FILE *json = NULL, *csv = NULL;
+	FILE *json = NULL, *csv = NULL, *svg = NULL;
 	struct matrix_sweep s;
 
 	err = matrix_prepare(path, text, len, name, o, &s);
 	if (!err)
-		err = matrix_open_files(o, &json, &csv);
+		err = matrix_open_files(o, &json, &csv, &svg);
 	if (!err) {
 		matrix_run(o, &s, path, &failed, &broken);
 		err = util_stop ? -EINTR : broken ? -EIO : failed ? 1 : 0;
-		if (matrix_report(o, &s, json, csv) && err != -EINTR)
+		if (matrix_report(o, &s, json, csv, svg) && err != -EINTR)
 			err = -EIO;
 	}
 	matrix_sweep_free(&s);
