@@ -84,7 +84,8 @@ int matrix_report(const struct matrix_opts *o, const struct matrix_sweep *s,
  * column against the axes, a bar chart per metric for one axis, a heat
  * map per metric for two, small multiples of heat maps for more; every
  * cell a rect of class "cell" with data-cell, data-metric and
- * data-value (none for a cell without the metric) and a <title>
+ * data-value (none for a cell without the metric) and a <title>, every
+ * axis value a text of class "ax val" with data-axis
  * Return: 0, or -EIO if @f had a write error.
  */
 int matrix_svg(FILE *f, const struct matrix_opts *o,

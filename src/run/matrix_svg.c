@@ -67,14 +67,17 @@ static int clamp(int v, int lo, int hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* A value of an axis as a label at (@x, @y). */
+/* Value @k of axis @a as a label at (@x, @y); data-axis names the axis. */
 static void value_label(const struct msvg *m, double x, double y,
-			const char *anchor, const char *value)
+			const char *anchor, const struct matrix_axis *a, int k)
 {
 	fprintf(m->f,
-		"<text x='%.1f' y='%.1f' text-anchor='%s' class='ax val'>", x,
-		y, anchor);
-	report_svg_text(m->f, value);
+		"<text x='%.1f' y='%.1f' text-anchor='%s' class='ax val' "
+		"data-axis='",
+		x, y, anchor);
+	report_svg_text(m->f, a->key);
+	fprintf(m->f, "'>");
+	report_svg_text(m->f, a->values[k]);
 	fprintf(m->f, "</text>\n");
 }
 
@@ -92,8 +95,8 @@ static void axis_values(const struct msvg *m, const int *vals, int n)
 }
 
 /* The heat maps' layout: cells wide enough for their column's values
- * (7 px a character) and the metrics' text, narrower if a map would not
- * fit the page; as many maps a line as fit. */
+ * (6 px a character of the 10 px font) and the metrics' text, narrower
+ * if a map would not fit the page; as many maps a line as fit. */
 static void msvg_layout_maps(struct msvg *m)
 {
 	const struct matrix_axis *ra = &m->o->axes[m->o->naxes - 2];
@@ -105,8 +108,8 @@ static void msvg_layout_maps(struct msvg *m)
 	m->nmaps = 1;
 	for (a = 0; a < m->o->naxes - 2; a++)
 		m->nmaps *= m->o->axes[a].nvalues;
-	m->labelw = clamp(7 * axis_longest(ra) + 12, 40, 200);
-	m->cellw = clamp(7 * axis_longest(ca) + 12, 64, 120);
+	m->labelw = clamp(6 * axis_longest(ra) + 12, 40, 200);
+	m->cellw = clamp(6 * axis_longest(ca) + 12, 64, 120);
 	if (m->labelw + m->cols * m->cellw > MSVG_W - 2 * MSVG_MARGIN)
 		m->cellw = (MSVG_W - 2 * MSVG_MARGIN - m->labelw) / m->cols;
 	m->cellw = m->cellw < 28 ? 28 : m->cellw;
@@ -255,11 +258,10 @@ static void map_frame(const struct msvg *m, int mi, const int *vals, double px,
 	*x = x0 + m->labelw;
 	*y = top + m->caption + 18;
 	for (k = 0; k < m->cols; k++)
-		value_label(m, *x + (k + 0.5) * m->cellw, *y - 5, "middle",
-			    ca->values[k]);
+		value_label(m, *x + (k + 0.5) * m->cellw, *y - 5, "middle", ca,
+			    k);
 	for (k = 0; k < m->rows; k++)
-		value_label(m, *x - 6, *y + k * MSVG_CELL_H + 15, "end",
-			    ra->values[k]);
+		value_label(m, *x - 6, *y + k * MSVG_CELL_H + 15, "end", ra, k);
 }
 
 /* The small multiple a cell is in: its values of every axis but the
@@ -335,7 +337,7 @@ static void msvg_bars(const struct msvg *m, int k)
 		x0 + 10, base, x0 + pw - 20, base);
 	for (i = 0; i < ax->nvalues; i++)
 		value_label(m, x0 + 10 + (i + 0.5) * slot, base + 14, "middle",
-			    ax->values[i]);
+			    ax, i);
 	for (i = 0; i < m->s->ncells; i++) {
 		const struct matrix_cell *c = &m->s->cells[i];
 		const struct metric *mt = metrics_get(&c->m, m->s->cols[k]);
