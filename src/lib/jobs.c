@@ -46,6 +46,7 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 			fflush(NULL);
 			pid = fork();
 			if (pid == 0) {
+				progress_inherit(pg);
 				start(next, ctx);
 				_exit(3);
 			}

@@ -16,14 +16,21 @@
  * The text is cut to the terminal's width, since a line that wraps
  * cannot be redrawn with a carriage return.  Only a terminal gets it: a
  * file or a pipe on stderr (a log, a test) sees no escape codes.  Those
- * who count call progress_update() as often as they like; it draws at
- * most every PROGRESS_TICK_MS and at each new step.
+ * who count call progress_update() as often as they like; it draws
+ * when the text changes: at each new step and each second.  A child
+ * process that writes to the same terminal (a matrix cell's messages)
+ * clears the line before each message, since the parent may have drawn
+ * it any time.
  */
 
 int progress_quiet;
 
 /* A line is on the terminal now (progress_clear() takes it off). */
 static int progress_onscreen;
+/* This process is a child of one that draws a line on the same
+ * terminal (progress_inherit()): whether the line is there or not, it
+ * cannot know. */
+static int progress_below;
 
 size_t progress_duration(char *buf, size_t len, uint64_t ms)
 {
@@ -115,6 +122,7 @@ static void progress_draw(struct progress *p, uint64_t now, int final)
 	fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
 	fflush(stderr);
 	p->drawn_ns = now;
+	p->drawn_s = (now - p->t0_ns) / 1000000000ull;
 	progress_onscreen = !final;
 }
 
@@ -129,8 +137,9 @@ void progress_update(struct progress *p, uint64_t done)
 		p->done = done;
 		return;
 	}
+	/* The text changes with the count and the elapsed seconds only. */
 	if (done == p->done && progress_onscreen &&
-	    now - p->drawn_ns < PROGRESS_TICK_MS * 1000000ull)
+	    (now - p->t0_ns) / 1000000000ull == p->drawn_s)
 		return;
 	p->done = done;
 	progress_draw(p, now, 0);
@@ -145,8 +154,14 @@ void progress_end(struct progress *p)
 
 void progress_clear(void)
 {
-	if (!progress_onscreen)
+	if (!progress_onscreen && !progress_below)
 		return;
 	fputs("\r\033[K", stderr);
 	progress_onscreen = 0;
+}
+
+void progress_inherit(const struct progress *p)
+{
+	progress_onscreen = 0;
+	progress_below = p && p->on;
 }

@@ -11,14 +11,15 @@ extern int progress_quiet;
 /* Nothing is drawn during the first second: work that ends sooner needs
  * no line, and a run of a few connections draws none. */
 #define PROGRESS_DELAY_MS 1000
-/* The line is redrawn at most this often, and at every step. */
+/* How often those who wait look at the count (and the clock). */
 #define PROGRESS_TICK_MS 250
 
 struct progress {
 	const char *name; /* "matrix" */
 	const char *unit; /* "cells" */
 	uint64_t done, total;
-	uint64_t t0_ns, drawn_ns; /* CLOCK_MONOTONIC */
+	uint64_t t0_ns, drawn_ns; /* CLOCK_MONOTONIC; drawn: 0 if never */
+	uint64_t drawn_s;	  /* the elapsed seconds drawn last */
 	int width;		  /* the terminal's columns */
 	int on;			  /* stderr is a terminal and not -q */
 };
@@ -35,8 +36,8 @@ void progress_start(struct progress *p, const char *name, const char *unit,
 /**
  * progress_update() - @done steps are done: redraw the line in place if
  * it is on, PROGRESS_DELAY_MS have passed since the start, and the count
- * changed or PROGRESS_TICK_MS passed since the last drawing (so a caller
- * may call it as often as it likes).  NULL is allowed.
+ * or the elapsed seconds changed since the last drawing (so a caller may
+ * call it as often as it likes).  NULL is allowed.
  */
 void progress_update(struct progress *p, uint64_t done);
 
@@ -47,6 +48,11 @@ void progress_end(struct progress *p);
 /* progress_clear() - take the line off the terminal for a message (the
  * next update draws it again); log.c calls it before every message. */
 void progress_clear(void);
+
+/* progress_inherit() - in a child process just made by one that draws
+ * @p (NULL: none): if @p is on, every progress_clear() of the child
+ * clears the terminal's line, which the parent may have drawn since. */
+void progress_inherit(const struct progress *p);
 
 /**
  * progress_format() - the line's text, without a terminal: "NAME: DONE

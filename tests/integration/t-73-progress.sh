@@ -9,7 +9,8 @@
 # counts connections.  With stderr a file, or with -q on a terminal,
 # stderr has none of it (no "N of M", no carriage return, no escape);
 # the table on stdout is the same either way.  A run whose traffic ends
-# within a second draws nothing.  No lab is left.
+# within a second draws nothing.  A matrix interrupted on a terminal
+# exits 130.  No lab is left.
 . "$(dirname "$0")/lib.sh"
 require_root
 command -v script >/dev/null || skip "script (util-linux) is not installed"
@@ -20,9 +21,10 @@ ESC=$'\033'
 new_lab M1
 new_lab M2
 new_lab M3
+new_lab M4
 new_lab R1
 new_lab R2
-T_LABS="$T_LABS $M1-1 $M1-2 $M2-1 $M2-2 $M3-1 $M3-2"
+T_LABS="$T_LABS $M1-1 $M1-2 $M2-1 $M2-2 $M3-1 $M3-2 $M4-1 $M4-2"
 
 topo=$(topo_nat_lab "$M1" <<END
 [traffic]
@@ -95,6 +97,25 @@ expect_no_match "a run that ends within a second draws nothing" \
 run "$NATLAB" run "$long"
 expect_rc "the long run, stderr a file" 0
 expect_eq "its stderr is empty" "" "$ERR"
+
+# 6. A matrix on a terminal interrupted: SIGINT to natlab alone (not the
+# terminal's group) ends the wait between two redraws, is passed on to
+# the cells, and every lab is removed.
+script -qec "echo \$\$ >$T_TMP/m4.pid; exec $NATLAB matrix -n $M4 $long $AXIS $METRIC >$T_TMP/m4.out" \
+	/dev/null >"$T_TMP/m4.tty" </dev/null &
+spid=$!
+T_PIDS="$T_PIDS $spid"
+for _ in $(seq 50); do
+	grep -q "matrix: " "$T_TMP/m4.tty" 2>/dev/null && break
+	sleep 0.1
+done
+expect_match "the interrupted matrix had drawn its line" "matrix: 0 of 2 cells" \
+	"$(tr '\r' '\n' <"$T_TMP/m4.tty")"
+kill -INT "$(cat "$T_TMP/m4.pid")"
+bg_wait "$spid"
+expect_eq "interrupted on a terminal: exit 130" 130 "$RC"
+expect_match "each cell says so, from the start of a cleared line" \
+	"${CR}${ESC}\[Knatlab: interrupted: lab $M4-[12] removed" "$(cat "$T_TMP/m4.tty")"
 
 for lab in $T_LABS; do
 	expect_gone "$lab"
