@@ -366,7 +366,7 @@ static void test_svg_heat(void)
 	svg = slurp("m.svg");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
 	CU_ASSERT_EQUAL(strncmp(svg, "<svg xmlns=", 11), 0);
-	CU_ASSERT_EQUAL(strcmp(svg + strlen(svg) - 7, "</svg>\n"), 0);
+	CU_ASSERT_EQUAL(unit_xml_check(svg), 0);
 	/* 4 cells x 3 metrics */
 	CU_ASSERT_EQUAL(unit_count_str(svg, "<rect class='cell'"), 12);
 	CU_ASSERT_EQUAL(unit_count_str(svg, "data-value="), 9);
@@ -418,6 +418,7 @@ static void test_svg_bars_multiples(void)
 	CU_ASSERT_PTR_NOT_NULL(
 		strstr(svg, "a bar per value of srv.legacy.tcp_tw_recycle"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "srv.syn_dropped 5</title>"));
+	CU_ASSERT_EQUAL(unit_xml_check(svg), 0);
 	free(svg);
 	rm_dir();
 
@@ -435,6 +436,7 @@ static void test_svg_bars_multiples(void)
 	svg = slurp("m.svg");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
 	CU_ASSERT_EQUAL(unit_count_str(svg, "<rect class='cell'"), 24);
+	CU_ASSERT_EQUAL(unit_xml_check(svg), 0);
 	/* Two maps a metric, each captioned with its value of the first
 	 * axis. */
 	CU_ASSERT_EQUAL(unit_count_str(svg, "class='ax'>srv.legacy."
