@@ -453,6 +453,33 @@ static void test_svg_bars_multiples(void)
 	rm_dir();
 }
 
+/* Names and values from a plan written by hand reach the picture as
+ * XML text: & < > ' " escaped. */
+static void test_svg_escaped(void)
+{
+	char *svg;
+
+	fresh_dir();
+	CU_ASSERT_EQUAL_FATAL(mkdir(at("p"), 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(at("p/results"), 0700), 0);
+	put("p/plan.json",
+	    "{\"schema\": \"natlab-plan/1\", \"axes\": [{\"key\": "
+	    "\"a.b\", \"values\": [\"x&y\", \"<'\\\"z\\\"'>\"]}], "
+	    "\"metrics\": [\"clients.attempts\"], \"cells\": [{\"name\": "
+	    "\"c-1\", \"values\": {\"a.b\": \"x&y\"}}, {\"name\": \"c-2\", "
+	    "\"values\": {\"a.b\": \"<'\\\"z\\\"'>\"}}]}");
+	CU_ASSERT_EQUAL(collect(), -EIO); /* both missing */
+	svg = slurp("m.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_EQUAL(unit_xml_check(svg), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "'a.b'>x&amp;y</text>"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(svg, "'a.b'>&lt;&apos;&quot;z&quot;&apos;&gt;</text>"));
+	CU_ASSERT_EQUAL(unit_count_str(svg, "<rect class='cell'"), 2);
+	free(svg);
+	rm_dir();
+}
+
 static const struct unit_test tests[] = {
 	{"plan: files, jobs and manifest", test_plan_files},
 	{"plan: bad input writes nothing", test_plan_refused},
@@ -462,6 +489,7 @@ static const struct unit_test tests[] = {
 	{"svg: a heat map per metric, a missing cell", test_svg_heat},
 	{"svg: bars for one axis, small multiples for three",
 	 test_svg_bars_multiples},
+	{"svg: names and values escaped", test_svg_escaped},
 	{0},
 };
 UNIT_SUITE("matrix plan", tests);
