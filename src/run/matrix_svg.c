@@ -95,8 +95,9 @@ static void axis_values(const struct msvg *m, const int *vals, int n)
 }
 
 /* The heat maps' layout: cells wide enough for their column's values
- * (6 px a character of the 10 px font) and the metrics' text, narrower
- * if a map would not fit the page; as many maps a line as fit. */
+ * (6 px a character of the 10 px font) and at least for a value such as
+ * "5106.5ms", narrower if a map would not fit the page; as many maps a
+ * line as fit. */
 static void msvg_layout_maps(struct msvg *m)
 {
 	const struct matrix_axis *ra = &m->o->axes[m->o->naxes - 2];
