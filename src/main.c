@@ -9,6 +9,7 @@
 #include "default_topo.h"
 #include "lab/lab.h"
 #include "lib/log.h"
+#include "lib/progress.h"
 #include "lib/util.h"
 #include "rfc/rfc.h"
 #include "run/matrix.h"
@@ -28,7 +29,10 @@ enum {
 #define DEFAULT_TOPO_NAME "default.topo (built in)"
 
 static const char usage_text[] =
-	"usage: natlab [-v] COMMAND [ARGS]\n"
+	"usage: natlab [-v] [-q] COMMAND [ARGS]\n"
+	"\n"
+	"  -v                         more messages (twice: debug)\n"
+	"  -q                         no progress line on a terminal\n"
 	"\n"
 	"  up [-n NAME] [TOPO]        build the lab (default: the built-in "
 	"default topology)\n"
@@ -39,13 +43,14 @@ static const char usage_text[] =
 	"      [--clients all|auto|N] [--exit-status F] [TOPO]\n"
 	"                             up, traffic, measure, report, down\n"
 	"  matrix TOPO --axis KEY=V1,V2 [--axis ...] [--metric M,...]\n"
-	"         [-n NAME] [--json F] [--csv F] [--jobs N]\n"
+	"         [-n NAME] [--json F] [--csv F] [--svg F] [--jobs N]\n"
 	"                             one run per combination, one table\n"
+	"                             (--svg: each metric against the axes)\n"
 	"  matrix TOPO --axis ... [--metric M,...] [-n NAME] --plan DIR\n"
 	"                             check every combination, write DIR/jobs:\n"
 	"                             one natlab run per line, to run from DIR\n"
 	"                             on any host (no root needed to plan)\n"
-	"  matrix --collect DIR [--json F] [--csv F]\n"
+	"  matrix --collect DIR [--json F] [--csv F] [--svg F]\n"
 	"                             the table again from DIR/results; exit 3\n"
 	"                             if a cell is missing or failed\n"
 	"  rfc [--profile P ...] [--rfc 4787,5382,5508,7857] [--json F] [TOPO]\n"
@@ -301,7 +306,7 @@ static int cmd_exec(int argc, char **argv)
 	return exit_status(lab_exec(argv[1], argv[2], argv + cmd));
 }
 
-/* --collect DIR: only --json and --csv go with it. */
+/* --collect DIR: only --json, --csv and --svg go with it. */
 static int matrix_collect_cmd(int argc, const char *dir, int other,
 			      struct matrix_opts *mo)
 {
@@ -309,7 +314,8 @@ static int matrix_collect_cmd(int argc, const char *dir, int other,
 
 	if (other || argc != optind) {
 		log_err("--collect takes the axes, metrics and topology from "
-			"%s/plan.json: only --json and --csv go with it",
+			"%s/plan.json: only --json, --csv and --svg go with "
+			"it",
 			dir);
 		return EXIT_INPUT;
 	}
@@ -325,9 +331,9 @@ static int matrix_topo_cmd(const char *path, const char *name, const char *plan,
 	size_t len = 0;
 	int err;
 
-	if (plan && (mo->json || mo->csv || mo->jobs)) {
-		log_err("--plan writes jobs; --json, --csv and --jobs go "
-			"with a local matrix or with --collect");
+	if (plan && (mo->json || mo->csv || mo->svg || mo->jobs)) {
+		log_err("--plan writes jobs; --json, --csv, --svg and --jobs "
+			"go with a local matrix or with --collect");
 		return EXIT_INPUT;
 	}
 	if (!plan && geteuid() != 0) {
@@ -355,6 +361,7 @@ static int cmd_matrix(int argc, char **argv)
 		{"metric", required_argument, NULL, 'm'},
 		{"json", required_argument, NULL, 'j'},
 		{"csv", required_argument, NULL, 'c'},
+		{"svg", required_argument, NULL, 's'},
 		{"jobs", required_argument, NULL, 'J'},
 		{"plan", required_argument, NULL, 'P'},
 		{"collect", required_argument, NULL, 'C'},
@@ -388,6 +395,9 @@ static int cmd_matrix(int argc, char **argv)
 			break;
 		case 'c':
 			mo.csv = optarg;
+			break;
+		case 's':
+			mo.svg = optarg;
 			break;
 		case 'J':
 			mo.jobs = atoi(optarg);
@@ -511,8 +521,11 @@ int main(int argc, char **argv)
 	const char *fail = getenv("NATLAB_FAIL_AFTER");
 	size_t i;
 
-	while (argc > 1 && !strcmp(argv[1], "-v")) {
-		log_verbose++;
+	while (argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "-q"))) {
+		if (argv[1][1] == 'v')
+			log_verbose++;
+		else
+			progress_quiet = 1;
 		argv++;
 		argc--;
 	}

@@ -2,6 +2,8 @@
 #ifndef NATLAB_JOBS_H
 #define NATLAB_JOBS_H
 
+#include "lib/progress.h"
+
 /**
  * jobs_run() - run jobs 0 .. @n - 1, each in a child process of its own,
  * at most @max at a time, in order
@@ -10,6 +12,9 @@
  * @done:  called in the parent when job @i ended, with its wait()
  *         status, or with -errno if its child could not be made
  * @ctx:   for both
+ * @pg:    started (progress_start()) for @n steps, or NULL: each job that
+ *         ends is a step, and while it waits the line is redrawn every
+ *         PROGRESS_TICK_MS (the caller ends it with progress_end())
  *
  * SIGINT, SIGTERM and SIGHUP set util_stop (util.h): then no more job
  * starts, and each signal that reaches this process alone (not the
@@ -19,6 +24,7 @@
  * Return: how many jobs were started.
  */
 int jobs_run(int n, int max, void (*start)(int i, void *ctx),
-	     void (*done)(int i, int status, void *ctx), void *ctx);
+	     void (*done)(int i, int status, void *ctx), void *ctx,
+	     struct progress *pg);
 
 #endif

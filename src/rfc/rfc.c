@@ -975,7 +975,6 @@ static int rfc_prepare(const struct rfc_opts *o, struct rfc_ctx *cx,
 struct profile_jobs {
 	const struct rfc_ctx *cx;
 	struct rfc_report *r;
-	int done, tty;
 };
 
 /* Job i: profile i, in the child. */
@@ -1002,10 +1001,6 @@ static void profile_done(int i, int status, void *arg)
 		snprintf(p->error, sizeof(p->error),
 			 "its process ended (status %#x)", status);
 	}
-	pj->done++;
-	if (pj->tty)
-		fprintf(stderr, "\rrfc: %d of %d profiles done", pj->done,
-			pj->r->nprofiles);
 }
 
 /* Run every profile's child at once and wait for all of them. */
@@ -1014,15 +1009,13 @@ static int rfc_run_children(const struct rfc_ctx *cx, struct rfc_report *r)
 	struct profile_jobs pj = {
 		.cx = cx,
 		.r = r,
-		.tty = isatty(STDERR_FILENO),
 	};
+	struct progress pg;
 
-	if (pj.tty)
-		fprintf(stderr, "rfc: %d lab%s side by side, about 10 s\n",
-			r->nprofiles, r->nprofiles == 1 ? "" : "s");
-	jobs_run(r->nprofiles, r->nprofiles, profile_start, profile_done, &pj);
-	if (pj.tty)
-		fputc('\n', stderr);
+	progress_start(&pg, "rfc", "profiles", (uint64_t)r->nprofiles);
+	jobs_run(r->nprofiles, r->nprofiles, profile_start, profile_done, &pj,
+		 &pg);
+	progress_end(&pg);
 	return util_stop ? -EINTR : 0;
 }
 

@@ -599,14 +599,14 @@ static void collect_read(const char *dir, struct matrix_cell *c, char *why,
 int matrix_collect(const char *dir, struct matrix_opts *o)
 {
 	struct matrix_sweep s = {0};
-	FILE *json = NULL, *csv = NULL;
+	FILE *json = NULL, *csv = NULL, *svg = NULL;
 	int err, i, failed = 0, broken = 0;
 	char why[PATH_MAX + 128];
 
 	err = collect_manifest(dir, o, &s);
 	if (!err) {
 		s.cols = matrix_columns(o, &s.base, &s.ncols);
-		err = matrix_open_files(o, &json, &csv);
+		err = matrix_open_files(o, &json, &csv, &svg);
 	}
 	for (i = 0; !err && i < s.ncells; i++) {
 		struct matrix_cell *c = &s.cells[i];
@@ -622,7 +622,7 @@ int matrix_collect(const char *dir, struct matrix_opts *o)
 	}
 	if (!err) {
 		err = broken ? -EIO : failed ? 1 : 0;
-		if (matrix_report(o, &s, json, csv))
+		if (matrix_report(o, &s, json, csv, svg))
 			err = -EIO;
 	}
 	matrix_sweep_free(&s);

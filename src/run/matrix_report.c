@@ -45,19 +45,23 @@ static void put_field(FILE *f, int csv, int first, int width, int left,
 		fprintf(f, "%s%*s", first ? "" : "  ", width, text);
 }
 
-/* A metric's field: a duration with its unit, "-" for one the cell did
- * not produce. */
-static void metric_field(const struct matrix_cell *c, const char *col, char *v,
-			 size_t len)
+void matrix_value_text(double value, int ms, char *v, size_t len)
+{
+	if (ms)
+		snprintf(v, len, "%.1fms", value);
+	else
+		snprintf(v, len, "%g", value);
+}
+
+void matrix_metric_text(const struct matrix_cell *c, const char *col, char *v,
+			size_t len)
 {
 	const struct metric *m = metrics_get(&c->m, col);
 
-	if (!m)
-		snprintf(v, len, "-");
-	else if (m->ms)
-		snprintf(v, len, "%.1fms", m->value);
+	if (m)
+		matrix_value_text(m->value, m->ms, v, len);
 	else
-		snprintf(v, len, "%g", m->value);
+		snprintf(v, len, "-");
 }
 
 /* The table: a row per cell, its axis values, the metric columns and
@@ -93,7 +97,7 @@ static void matrix_print(FILE *f, const struct matrix_opts *o,
 			put_field(f, csv, !a, w[a], 1,
 				  o->axes[a].values[c->values[a]]);
 		for (k = 0; k < ncols; k++) {
-			metric_field(c, s->cols[k], v, sizeof(v));
+			matrix_metric_text(c, s->cols[k], v, sizeof(v));
 			put_field(f, csv, 0, w[o->naxes + k], 0, v);
 		}
 		put_field(f, csv, 0, 0, 1, cell_result(c));
@@ -172,9 +176,12 @@ static int matrix_json(FILE *f, const struct matrix_opts *o,
 }
 
 int matrix_report(const struct matrix_opts *o, const struct matrix_sweep *s,
-		  FILE *json, FILE *csv)
+		  FILE *json, FILE *csv, FILE *svg)
 {
 	int err = 0;
+
+	if (svg && (matrix_svg(svg, o, s) | fclose(svg)))
+		err = -EIO;
 
 	matrix_print(stdout, o, s, 0);
 	if (csv) {

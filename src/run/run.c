@@ -11,6 +11,7 @@
 #include "lab/lab.h"
 #include "lab/state.h"
 #include "lib/log.h"
+#include "lib/progress.h"
 #include "lib/statfile.h"
 #include "lib/util.h"
 #include "run/capture.h"
@@ -205,6 +206,8 @@ static int run_traffic(const struct topo *t, const struct run_opts *o,
 		       struct run *r)
 {
 	struct dump *pcap = NULL;
+	struct progress pg;
+	uint32_t nrecs;
 	int err;
 
 	r->before = xcalloc(t->nnodes, sizeof(*r->before));
@@ -222,7 +225,10 @@ static int run_traffic(const struct topo *t, const struct run_opts *o,
 		log_warn("no capture on the switch (%s): SYN-level counts "
 			 "will be missing",
 			 strerror(errno));
-	err = traffic_run(r->tr, &util_stop, r->t0);
+	traffic_recs(r->tr, &nrecs);
+	progress_start(&pg, "run", "connections", nrecs);
+	err = traffic_run(r->tr, &util_stop, r->t0, &pg);
+	progress_end(&pg);
 	if (!err)
 		run_linger(t);
 	if (r->cap)

@@ -392,6 +392,31 @@ END
 ) && topo_merge "$f" && echo "$f"
 }
 
+# topo_sweep_lab LAB [STEM] < OVERLAY: the matrix tests' scenario (t-66,
+# t-74): the legacy lab (topo_legacy_lab, timestamps and recycle on, model
+# 4.4, PAWS window 3 s) with c2's clock 10 s behind c1's, a server that
+# closes first, two connections per client 200 ms apart in turn, and a
+# connect timeout shorter than the first SYN retransmission: with
+# timestamps and recycle on, each of c2's two SYNs is dropped and its
+# connect times out; merged with OVERLAY; prints the file's path.
+topo_sweep_lab() {
+	local f
+
+	f=$(topo_legacy_lab "$1" 1 1 4.4 3s "${2:-lab}" <<END
+[traffic]
+conns = 2
+interval = 200ms
+order = round-robin
+[server srv]
+close = server
+[client c2]
+ts_offset = -10s
+[clients]
+connect_timeout = 500ms
+END
+) && topo_merge "$f" && echo "$f"
+}
+
 # ---- big labs, caught mid-build ----
 
 # big_topo NAME CLIENTS: the one-gateway lab (topo_lab) with CLIENTS

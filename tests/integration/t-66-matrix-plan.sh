@@ -29,17 +29,7 @@ PLAN=$T_TMP/plan
 AXES="--axis srv.legacy.tcp_tw_recycle=0,1 --axis srv.sysctl.net.ipv4.tcp_timestamps=0,1"
 METRICS=clients.attempts,srv.syn_dropped,srv.paws_passive,clients.failed,clients.connect_p99
 
-topo=$(topo_legacy_lab "$LOC" 1 1 4.4 3s <<END
-[traffic]
-conns = 2
-interval = 200ms
-order = round-robin
-[server srv]
-close = server
-[client c2]
-ts_offset = -10s
-[clients]
-connect_timeout = 500ms
+topo=$(topo_sweep_lab "$LOC" <<END
 [expect]
 clients.failed == 0
 END

@@ -314,15 +314,28 @@ static void test_jobs(void)
 {
 	struct jobs_seen s = {{0}, 0};
 	struct sigaction old[3];
+	struct progress pg;
 	int i;
 
 	sigaction(SIGINT, NULL, &old[0]);
 	sigaction(SIGTERM, NULL, &old[1]);
 	sigaction(SIGHUP, NULL, &old[2]);
-	CU_ASSERT_EQUAL(jobs_run(8, 2, job_start, job_done, &s), 8);
+	CU_ASSERT_EQUAL(jobs_run(8, 2, job_start, job_done, &s, NULL), 8);
 	CU_ASSERT_EQUAL(s.count, 8);
 	for (i = 0; i < 8; i++)
 		CU_ASSERT_EQUAL(s.status[i], 10 + i);
+	/* With a progress line on, as on a terminal, the wait looks every
+	 * tick instead: the same ends, and the line counts them (nothing is
+	 * drawn in the first second). */
+	memset(&s, 0, sizeof(s));
+	progress_start(&pg, "jobs", "jobs", 8);
+	pg.on = 1;
+	CU_ASSERT_EQUAL(jobs_run(8, 3, job_start, job_done, &s, &pg), 8);
+	CU_ASSERT_EQUAL(s.count, 8);
+	for (i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(s.status[i], 10 + i);
+	CU_ASSERT_EQUAL(pg.done, 8u);
+	CU_ASSERT_EQUAL(pg.drawn_ns, 0u);
 	sigaction(SIGINT, &old[0], NULL);
 	sigaction(SIGTERM, &old[1], NULL);
 	sigaction(SIGHUP, &old[2], NULL);
