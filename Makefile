@@ -47,6 +47,16 @@ $(B)/gen/default_topo.h: topo/default.topo
 	xxd -i -n default_topo $< > $@.tmp && mv $@.tmp $@
 $(B)/main.o: $(B)/gen/default_topo.h
 
+# The version (scripts/version: git describe, else the file VERSION) is
+# worked out on every build and the header replaced only when it changed,
+# so that a new commit recompiles main.c alone.
+$(B)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo "#define NATLAB_VERSION \"$$(./scripts/version)\"" > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(B)/main.o: $(B)/gen/version.h
+FORCE:
+
 # The tc clock program is compiled for BPF and embedded the same way; its
 # BTF stays (libbpf needs it for the map and CO-RE), its DWARF does not.
 BPF_CC     ?= clang
@@ -95,4 +105,4 @@ lint:
 clean:
 	rm -rf $(B) natlab
 
-.PHONY: all unit integration check lint clean
+.PHONY: all unit integration check lint clean FORCE

@@ -15,6 +15,7 @@
 #include "run/report.h"
 #include "run/run.h"
 #include "topo/topo.h"
+#include "version.h"
 
 /* Exit statuses, as documented in the README. */
 enum {
@@ -53,6 +54,7 @@ static const char usage_text[] =
 	"                             one column per profile\n"
 	"  check TOPO                 validate only\n"
 	"  clean                      remove every leftover of crashed labs\n"
+	"  version, --version         print natlab's version\n"
 	"\n"
 	"exit status: 0 ok, 1 expectation failed, 2 bad input or usage,\n"
 	"3 environment (not root, kernel feature missing) or a matrix cell\n"
@@ -516,6 +518,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("natlab %s\n", NATLAB_VERSION);
 		return EXIT_OK;
 	}
 	if (fail)
