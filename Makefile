@@ -102,7 +102,42 @@ lint:
 		src tests/unit
 	$(MAKE) -B CFLAGS="-O2 -Werror" natlab $(UNITBIN)
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the program; the built-in
+# topologies and the scenarios of topo/, its folders kept, as examples in
+# share/natlab/topo; the manual pages; the bash completion.  uninstall
+# removes exactly what install put (the folders of share/natlab too).
+PREFIX   ?= /usr/local
+BINDIR   := $(PREFIX)/bin
+DATADIR  := $(PREFIX)/share/natlab
+MANDIR   := $(PREFIX)/share/man
+COMPDIR  := $(PREFIX)/share/bash-completion/completions
+EXAMPLES := $(wildcard topo/*.topo topo/*/*.topo)
+MANPAGES := $(wildcard man/natlab.8 man/natlab.topo.5)
+# man/natlab.8 -> $(MANDIR)/man8/natlab.8
+man_dest  = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(notdir $(1))
+INSTALLED := $(BINDIR)/natlab $(EXAMPLES:%=$(DATADIR)/%) \
+	     $(foreach m,$(MANPAGES),$(call man_dest,$(m))) $(COMPDIR)/natlab
+
+install: natlab
+	install -D -m 755 natlab $(DESTDIR)$(BINDIR)/natlab
+	for f in $(EXAMPLES); do \
+		install -D -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; \
+	done
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; \
+		install -D -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} \
+			|| exit 1; \
+	done
+	install -D -m 644 completion/natlab.bash $(DESTDIR)$(COMPDIR)/natlab
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	for d in $(sort $(dir $(EXAMPLES))); do \
+		echo "$(DESTDIR)$(DATADIR)/$$d"; \
+	done | sort -r | xargs -r rmdir --ignore-fail-on-non-empty
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DATADIR)
+
 clean:
 	rm -rf $(B) natlab
 
-.PHONY: all unit integration check lint clean FORCE
+.PHONY: all unit integration check lint install uninstall clean FORCE
