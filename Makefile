@@ -93,6 +93,12 @@ integration: natlab
 check: natlab $(UNITBIN)
 	./scripts/check
 
+# The Debian package built from a copy of the tree, checked with lintian,
+# installed, run and purged (t-72, root, two to three minutes): not in
+# make check.
+check-package:
+	NATLAB_TEST_PACKAGE=1 LIMIT=600 ./tests/integration/run-all t-72
+
 lint:
 	./scripts/layers
 	clang-format --dry-run -Werror $(SRC) $(HDRS) tests/unit/*.c
@@ -140,4 +146,4 @@ uninstall:
 clean:
 	rm -rf $(B) natlab
 
-.PHONY: all unit integration check lint install uninstall clean FORCE
+.PHONY: all unit integration check check-package lint install uninstall clean FORCE
