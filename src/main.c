@@ -16,6 +16,8 @@
 #include "run/report.h"
 #include "run/run.h"
 #include "topo/topo.h"
+#include "topo/topo_patch.h"
+#include "version.h"
 
 /* Exit statuses, as documented in the README. */
 enum {
@@ -37,7 +39,8 @@ static const char usage_text[] =
 	"  up [-n NAME] [TOPO]        build the lab (default: the built-in "
 	"default topology)\n"
 	"  down [LAB|TOPO]            tear it down (idempotent)\n"
-	"  status [LAB]               list labs, or show one lab's nodes\n"
+	"  status [-q] [LAB]          list labs, or show one lab's nodes\n"
+	"                             (-q: names only, one a line)\n"
 	"  exec LAB NODE -- CMD...    run a program inside a node\n"
 	"  run [-n NAME] [--json F] [--csv F] [--svg F] [--pcap DIR]\n"
 	"      [--clients all|auto|N] [--exit-status F] [TOPO]\n"
@@ -50,6 +53,7 @@ static const char usage_text[] =
 	"                             check every combination, write DIR/jobs:\n"
 	"                             one natlab run per line, to run from DIR\n"
 	"                             on any host (no root needed to plan)\n"
+	"  matrix [TOPO] --axis help  the keys an axis can take, one a line\n"
 	"  matrix --collect DIR [--json F] [--csv F] [--svg F]\n"
 	"                             the table again from DIR/results; exit 3\n"
 	"                             if a cell is missing or failed\n"
@@ -58,6 +62,7 @@ static const char usage_text[] =
 	"                             one column per profile\n"
 	"  check TOPO                 validate only\n"
 	"  clean                      remove every leftover of crashed labs\n"
+	"  version, --version         print natlab's version\n"
 	"\n"
 	"exit status: 0 ok, 1 expectation failed, 2 bad input or usage,\n"
 	"3 environment (not root, kernel feature missing) or a matrix cell\n"
@@ -282,10 +287,17 @@ static int cmd_down(int argc, char **argv)
 	return exit_status(err);
 }
 
+/* status -q: names only, one a line (the bash completion's source). */
 static int cmd_status(int argc, char **argv)
 {
+	int quiet = argc > 1 && !strcmp(argv[1], "-q");
+
+	argc -= quiet;
+	argv += quiet;
 	if (argc > 2)
 		return usage();
+	if (quiet)
+		return exit_status(lab_names(argc == 2 ? argv[1] : NULL));
 	return exit_status(lab_status(argc == 2 ? argv[1] : NULL));
 }
 
@@ -353,6 +365,19 @@ static int matrix_topo_cmd(const char *path, const char *name, const char *plan,
 	return err == 1 ? EXIT_EXPECT : exit_status(err);
 }
 
+/* --axis help: the keys an axis can take in TOPO (by default the
+ * built-in topology), one a line. */
+static int matrix_keys_cmd(const char *path)
+{
+	struct topo t = {0};
+	int err = load_topo(&t, path, NULL);
+
+	if (!err)
+		topo_patch_keys(&t, stdout);
+	topo_free(&t);
+	return exit_status(err);
+}
+
 static int cmd_matrix(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -369,7 +394,7 @@ static int cmd_matrix(int argc, char **argv)
 	};
 	struct matrix_opts mo = {0};
 	const char *name = NULL, *plan = NULL, *collect = NULL;
-	int c, rc, err = 0;
+	int c, rc, keys = 0, err = 0;
 
 	optind = 1;
 	while (!err && (c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
@@ -378,6 +403,10 @@ static int cmd_matrix(int argc, char **argv)
 			name = optarg;
 			break;
 		case 'a':
+			if (!strcmp(optarg, "help")) {
+				keys = 1;
+				break;
+			}
 			if (mo.naxes == MATRIX_AXES_MAX) {
 				log_err("at most %d axes", MATRIX_AXES_MAX);
 				err = -EINVAL;
@@ -414,6 +443,8 @@ static int cmd_matrix(int argc, char **argv)
 	}
 	if (err)
 		rc = EXIT_INPUT;
+	else if (keys)
+		rc = matrix_keys_cmd(argc - optind ? argv[optind] : NULL);
 	else if (collect && !plan)
 		rc = matrix_collect_cmd(
 			argc, collect,
@@ -534,6 +565,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("natlab %s\n", NATLAB_VERSION);
 		return EXIT_OK;
 	}
 	if (fail)

@@ -239,6 +239,37 @@ int lab_status(const char *lab)
 	return 0;
 }
 
+int lab_names(const char *lab)
+{
+	size_t plen = lab ? strlen(lab) : 0;
+	struct state s;
+	char **labs;
+	int n, i, err;
+
+	if (!lab) {
+		n = state_list(&labs);
+		if (n < 0)
+			return n;
+		for (i = 0; i < n; i++)
+			printf("%s\n", labs[i]);
+		state_list_free(labs, n);
+		return 0;
+	}
+	err = state_load(&s, lab);
+	if (err == -ENOENT)
+		log_err("no lab named %s", lab);
+	if (err)
+		return err;
+	/* The namespaces made, as exec names them: LAB-NODE, the switch's
+	 * too; a clash was somebody else's. */
+	for (i = 0; i < s.nns; i++)
+		if (s.ns[i].ino && !strncmp(s.ns[i].name, lab, plen) &&
+		    s.ns[i].name[plen] == '-')
+			printf("%s\n", s.ns[i].name + plen + 1);
+	state_free(&s);
+	return 0;
+}
+
 /* ---- exec ---- */
 
 int lab_exec(const char *lab, const char *node, char **argv)

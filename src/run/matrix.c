@@ -41,7 +41,8 @@ int matrix_parse_axis(const char *arg, struct matrix_axis *a)
 	memset(a, 0, sizeof(*a));
 	if (!eq || eq == arg || !strchr(arg, '.') || strchr(arg, '.') > eq) {
 		log_err("--axis %s: expected NODE.KEY=V1,V2,... (e.g. "
-			"srv.legacy.tcp_tw_recycle=0,1)",
+			"srv.legacy.tcp_tw_recycle=0,1; --axis help lists "
+			"the keys)",
 			arg);
 		return -EINVAL;
 	}

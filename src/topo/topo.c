@@ -37,9 +37,6 @@ struct perr {
 #define SECT_NAMED 0x1 /* [kind NAME]; otherwise [kind] */
 #define SECT_ONCE  0x2 /* at most one per file */
 
-/* The most key tables a section takes. */
-#define SECT_KEY_TABLES 4
-
 struct sect_kind {
 	const char *name;
 	unsigned int flags;
@@ -361,6 +358,16 @@ static const struct sect_kind sect_kinds[] = {
 	  .close = sect_close_fault },
 };
 /* clang-format on */
+
+const struct key_def *const *topo_kind_keys(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sect_kinds); i++)
+		if (!strcmp(sect_kinds[i].name, kind))
+			return sect_kinds[i].keys;
+	return NULL;
+}
 
 _Static_assert(ARRAY_SIZE(sect_kinds) <=
 		       ARRAY_SIZE(((struct parser *)0)->first),
