@@ -377,6 +377,20 @@ int topo_target_servers(const struct topo *t, const int **servers);
  */
 int topo_net_bridges(const struct topo *t, int net, int *ifs);
 
+/**
+ * topo_keys_each() - every section and key the parser accepts, in the
+ * order of its tables: the oracle of the manual's test
+ * @fn:  called once per key with the section's kind ("gateway"), whether
+ *       it takes a NAME ([gateway NAME]), the key ("nat.ports"; a key
+ *       that takes any suffix ends in '.', as "sysctl." does) and @arg;
+ *       for a section whose lines are not "key = value" ([expect]), once
+ *       with a NULL key
+ * @arg: passed on to @fn
+ */
+void topo_keys_each(void (*fn)(const char *sect, int named, const char *key,
+			       void *arg),
+		    void *arg);
+
 /* Free everything topo_parse_*() allocated; t may then be reused. */
 void topo_free(struct topo *t);
 
