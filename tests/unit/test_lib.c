@@ -414,7 +414,7 @@ static char nameidx_names[3000][16];
 
 static const char *nameidx_get(const void *arr, uint32_t i)
 {
-	return ((const char(*)[16])arr)[i];
+	return (const char *)arr + (size_t)i * sizeof(nameidx_names[0]);
 }
 
 static void test_nameidx(void)
