@@ -239,7 +239,8 @@ static void test_page_matches_parser(void)
 }
 
 /* @text with its first line that starts with @prefix replaced by @repl,
- * or cut if @repl is NULL: the page made wrong. */
+ * or cut if @repl is NULL: the page made wrong.  Return: new memory, a
+ * copy of @text if no line starts with @prefix. */
 static char *page_edit(const char *text, const char *prefix, const char *repl)
 {
 	const char *at = text, *eol;
@@ -249,7 +250,8 @@ static char *page_edit(const char *text, const char *prefix, const char *repl)
 		at = strchr(at, '\n');
 		at = at ? at + 1 : NULL;
 	}
-	CU_ASSERT_FATAL(at != NULL);
+	if (!at) /* the page changed: the edit's check then fails */
+		return xstrdup(text);
 	eol = strchr(at, '\n');
 	eol = eol ? eol + 1 : at + strlen(at);
 	out = xcalloc(strlen(text) + (repl ? strlen(repl) : 0) + 2, 1);
