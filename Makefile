@@ -83,14 +83,19 @@ integration: natlab
 check: natlab $(UNITBIN)
 	./scripts/check
 
+# The manual pages at mandoc's warning level (its style level also asks
+# for the pages' cross-references to be installed on this machine), and
+# natlab.8 against the usage text of the natlab just built.
 lint:
 	./scripts/layers
+	mandoc -T lint -W warning man/natlab.8 man/natlab.topo.5
 	clang-format --dry-run -Werror $(SRC) $(HDRS) tests/unit/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -D_GNU_SOURCE -Isrc \
 		--suppress=missingIncludeSystem -i src/engine/tsclock.bpf.c \
 		src tests/unit
 	$(MAKE) -B CFLAGS="-O2 -Werror" natlab $(UNITBIN)
+	./scripts/mancheck
 
 clean:
 	rm -rf $(B) natlab
