@@ -331,6 +331,20 @@ int topo_needs_keeper(const struct topo *t);
  */
 int topo_metric_known(int kind, const char *name);
 
+/**
+ * topo_metrics_each() - every metric name [expect] accepts, by kind: the
+ * oracle of the manual's test
+ * @fn:  called once per name with its kind ("client", "server",
+ *       "gateway", "balancer", or "legacy": those of a client or server
+ *       with legacy.tcp_tw_recycle = 1, and their sums over the clients
+ *       as "clients.NAME"), the name and @arg; a balancer's "conns."
+ *       takes one of its servers' names after the dot
+ * @arg: passed on to @fn
+ */
+void topo_metrics_each(void (*fn)(const char *kind, const char *name,
+				  void *arg),
+		       void *arg);
+
 /* "==", "<", ... */
 const char *topo_cmp_name(enum topo_cmp op);
 
