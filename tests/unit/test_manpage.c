@@ -1,5 +1,5 @@
-/* test_manpage.c - natlab.topo.5 against the parser: every section and
- * key the parser accepts is documented, and nothing else is. */
+/* test_manpage.c - natlab.topo.5 against the parser: every section, key
+ * and metric the parser accepts is documented, and nothing else is. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +20,10 @@
  * table has it ("It Cm sysctl.\& Ns Ar PATH").  The zero-width "\&" that
  * keeps mdoc from reading a trailing dot or bracket as punctuation is
  * cut before a line is read.  Lists nested in an item (the values of a
- * key) and items not led by Cm are not keys.  Run from the top of the
- * tree, as make unit and scripts/check do.
+ * key) and items not led by Cm are not keys.  The metrics of [expect]
+ * are the Li words of the items of the subsection "Metrics", an item per
+ * kind ("It client"), against topo_metrics_each().  Run from the top of
+ * the tree, as make unit and scripts/check do.
  */
 
 #define PAGE	     "man/natlab.topo.5"
@@ -61,6 +63,11 @@ static void parser_pair(const char *sect, int named, const char *key, void *arg)
 	pairs_add(arg, sect, named, key);
 }
 
+static void parser_metric(const char *kind, const char *name, void *arg)
+{
+	pairs_add(arg, kind, 0, name);
+}
+
 /* A section of @ps named @sect (any key), or NULL. */
 static const struct pair *pairs_sect(const struct pairs *ps, const char *sect)
 {
@@ -78,7 +85,7 @@ static int pairs_has(const struct pairs *ps, const struct pair *p)
 
 	for (i = 0; i < ps->n; i++)
 		if (!strcmp(ps->v[i].sect, p->sect) &&
-		    !strcmp(ps->v[i].key, p->key))
+		    ps->v[i].named == p->named && !strcmp(ps->v[i].key, p->key))
 			return 1;
 	return 0;
 }
@@ -120,16 +127,32 @@ static int sect_title(const char *title, char *sect, int *named)
 	return 1;
 }
 
-/* The keys of one ".It Cm" line: the words of its leading Cm run,
- * delimiters skipped, up to the next macro ("No = Cm 0 | 1" are values). */
-static void item_keys(struct pairs *ps, const char *sect, int named, char *line)
+/* The words of @line from byte @skip up to the next macro, delimiters
+ * skipped, each added to @ps for @sect: "It Cm a , b No = ..." gives a
+ * and b. */
+static void line_words(struct pairs *ps, const char *sect, int named,
+		       char *line, size_t skip)
 {
 	char *w, *save = NULL;
 
-	for (w = strtok_r(line + strlen(".It Cm "), " \t", &save);
-	     w && !is_macro(w); w = strtok_r(NULL, " \t", &save))
-		if (strspn(w, ",|") != strlen(w))
+	for (w = strtok_r(line + skip, " \t", &save); w && !is_macro(w);
+	     w = strtok_r(NULL, " \t", &save))
+		if (strspn(w, ",|.;:()") != strlen(w))
 			pairs_add(ps, sect, named, w);
+}
+
+/* Copy the line at *@s into @line (LINE_MAX_LEN bytes), "\&" cut, and
+ * move *@s past it.  Return: 0 at the end of the text, else 1. */
+static int page_line(const char **s, char *line)
+{
+	size_t n = strcspn(*s, "\n");
+
+	if (!**s)
+		return 0;
+	snprintf(line, LINE_MAX_LEN, "%.*s", (int)n, *s);
+	unescape(line);
+	*s += n + ((*s)[n] == '\n');
+	return 1;
 }
 
 /* Read the page's sections and keys from @text; a section without keys
@@ -138,16 +161,10 @@ static void page_pairs(const char *text, struct pairs *ps)
 {
 	static struct pairs secs;
 	char line[LINE_MAX_LEN], sect[SECT_LEN] = "";
-	const char *s = text, *nl;
 	int i, named = 0, depth = 0;
-	size_t n;
 
 	ps->n = secs.n = 0;
-	for (; *s; s = nl ? nl + 1 : s + n) {
-		nl = strchr(s, '\n');
-		n = nl ? (size_t)(nl - s) : strlen(s);
-		snprintf(line, sizeof(line), "%.*s", (int)n, s);
-		unescape(line);
+	while (page_line(&text, line)) {
 		if (!strncmp(line, ".Sh", 3) || !strncmp(line, ".Ss", 3)) {
 			sect[0] = '\0';
 			depth = 0;
@@ -160,7 +177,7 @@ static void page_pairs(const char *text, struct pairs *ps)
 			depth--;
 		} else if (sect[0] && depth == 1 &&
 			   !strncmp(line, ".It Cm ", 7)) {
-			item_keys(ps, sect, named, line);
+			line_words(ps, sect, named, line, strlen(".It Cm "));
 		}
 	}
 	for (i = 0; i < secs.n; i++)
@@ -168,51 +185,72 @@ static void page_pairs(const char *text, struct pairs *ps)
 			pairs_add(ps, secs.v[i].sect, secs.v[i].named, NULL);
 }
 
+/* Read the metrics of the page's subsection "Metrics" from @text. */
+static void page_metrics(const char *text, struct pairs *ps)
+{
+	char line[LINE_MAX_LEN], kind[SECT_LEN] = "";
+	int in = 0;
+
+	ps->n = 0;
+	while (page_line(&text, line)) {
+		if (!strncmp(line, ".Sh", 3) || !strncmp(line, ".Ss", 3))
+			in = !strcmp(line, ".Ss Metrics");
+		else if (in && !strncmp(line, ".It ", 4))
+			snprintf(kind, sizeof(kind), "%.*s",
+				 (int)sizeof(kind) - 1, line + 4);
+		else if (in && kind[0] && !strncmp(line, ".Li ", 4))
+			line_words(ps, kind, 0, line, strlen(".Li "));
+	}
+}
+
+/* Add to @bad the pairs of @a that @b lacks, each printed unless @quiet
+ * as "PAGE: [SECTION] key 'KEY': WHY" or, for @noun "metric", "PAGE: KIND
+ * metric 'NAME': WHY" (the first on a line of its own, after CUnit's test
+ * name). */
+static void pairs_missing(const struct pairs *a, const struct pairs *b,
+			  const char *noun, const char *why, int quiet,
+			  int *bad)
+{
+	int i, key = !strcmp(noun, "key");
+	const struct pair *p;
+
+	for (i = 0; i < a->n; i++) {
+		p = &a->v[i];
+		if (pairs_has(b, p))
+			continue;
+		if (!quiet)
+			fprintf(stderr, "%s%s: %s%s%s%s %s '%s': %s\n",
+				*bad ? "" : "\n", PAGE, key ? "[" : "", p->sect,
+				p->named ? " NAME" : "", key ? "]" : "", noun,
+				p->key[0] ? p->key : "(none)", why);
+		(*bad)++;
+	}
+}
+
 /*
- * Compare the page's text with the parser's tables.  Return: how many
- * differences, each printed unless @quiet.
+ * Compare the page's text with the parser's tables and metrics.
+ * Return: how many differences, each printed unless @quiet.
  */
 static int page_check(const char *text, int quiet)
 {
 	static struct pairs parser, page;
-	const struct pair *p, *q;
-	int i, bad = 0;
+	int bad = 0;
 
 	parser.n = 0;
 	topo_keys_each(parser_pair, &parser);
 	page_pairs(text, &page);
-	for (i = 0; i < parser.n; i++) {
-		p = &parser.v[i];
-		q = pairs_sect(&page, p->sect);
-		if (!q || q->named != p->named) {
-			if (!quiet)
-				fprintf(stderr,
-					"\n%s: no subsection [%s%s] for the "
-					"parser's section\n",
-					PAGE, p->sect, p->named ? " NAME" : "");
-			bad++;
-		} else if (!pairs_has(&page, p)) {
-			if (!quiet)
-				fprintf(stderr,
-					"\n%s: [%s%s] does not document the "
-					"parser's key '%s'\n",
-					PAGE, p->sect, p->named ? " NAME" : "",
-					p->key);
-			bad++;
-		}
-	}
-	for (i = 0; i < page.n; i++) {
-		p = &page.v[i];
-		if (pairs_has(&parser, p))
-			continue;
-		if (!quiet)
-			fprintf(stderr,
-				"\n%s: [%s%s] documents '%s', which the parser "
-				"does not accept there\n",
-				PAGE, p->sect, p->named ? " NAME" : "",
-				p->key[0] ? p->key : "(no keys)");
-		bad++;
-	}
+	pairs_missing(&parser, &page, "key",
+		      "the parser takes it, the page lacks it", quiet, &bad);
+	pairs_missing(&page, &parser, "key",
+		      "in the page, the parser refuses it", quiet, &bad);
+	parser.n = 0;
+	topo_metrics_each(parser_metric, &parser);
+	page_metrics(text, &page);
+	pairs_missing(&parser, &page, "metric",
+		      "[expect] takes it, the Metrics list lacks it", quiet,
+		      &bad);
+	pairs_missing(&page, &parser, "metric",
+		      "in the Metrics list, [expect] refuses it", quiet, &bad);
 	return bad;
 }
 
@@ -261,8 +299,9 @@ static char *page_edit(const char *text, const char *prefix, const char *repl)
 	return out;
 }
 
-/* The check fails when the page loses a key, gains one, or writes a
- * named section without its NAME: it can fail. */
+/* The check fails when the page loses a key or a metric, gains one,
+ * writes a named section without its NAME or files metrics under
+ * another kind: it can fail. */
 static void test_check_catches_mistakes(void)
 {
 	static const struct {
@@ -273,6 +312,9 @@ static void test_check_catches_mistakes(void)
 		{".It Cm nat.ports", ".It Cm nat.ports , no_such_key"},
 		{".Ss [fault NAME]", ".Ss [fault]"},
 		{".Ss [expect]", NULL},
+		{".Li mappings , port_reuse", ".Li port_reuse"},
+		{".Li mappings , port_reuse", ".Li mappings , no_such_metric"},
+		{".It legacy", ".It server"},
 	};
 	char *text = page_read(), *bad;
 	size_t i;
@@ -287,9 +329,9 @@ static void test_check_catches_mistakes(void)
 }
 
 static const struct unit_test tests[] = {
-	{"natlab.topo.5 documents every key the parser accepts",
+	{"natlab.topo.5 has every section, key and metric, and no other",
 	 test_page_matches_parser},
-	{"the check catches a missing key, an extra key, a wrong section",
+	{"the check catches a key or metric missing, extra or misplaced",
 	 test_check_catches_mistakes},
 	{NULL, NULL},
 };
