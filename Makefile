@@ -99,14 +99,19 @@ check: natlab $(UNITBIN)
 check-package:
 	NATLAB_TEST_PACKAGE=1 LIMIT=600 ./tests/integration/run-all t-72
 
+# The manual pages at mandoc's warning level (its style level also asks
+# for the pages' cross-references to be installed on this machine), and
+# natlab.8 against the usage text of the natlab just built.
 lint:
 	./scripts/layers
+	mandoc -T lint -W warning man/natlab.8 man/natlab.topo.5
 	clang-format --dry-run -Werror $(SRC) $(HDRS) tests/unit/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -D_GNU_SOURCE -Isrc \
 		--suppress=missingIncludeSystem -i src/engine/tsclock.bpf.c \
 		src tests/unit
 	$(MAKE) -B CFLAGS="-O2 -Werror" natlab $(UNITBIN)
+	./scripts/mancheck
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the program; the built-in
 # topologies and the scenarios of topo/, its folders kept, as examples in

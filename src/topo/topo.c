@@ -373,6 +373,26 @@ _Static_assert(ARRAY_SIZE(sect_kinds) <=
 		       ARRAY_SIZE(((struct parser *)0)->first),
 	       "parser.first[] must have a slot per section kind");
 
+void topo_keys_each(void (*fn)(const char *sect, int named, const char *key,
+			       void *arg),
+		    void *arg)
+{
+	const struct sect_kind *k;
+	const struct key_def *d;
+	size_t i, t;
+	int named;
+
+	for (i = 0; i < ARRAY_SIZE(sect_kinds); i++) {
+		k = &sect_kinds[i];
+		named = (k->flags & SECT_NAMED) != 0;
+		if (k->raw)
+			fn(k->name, named, NULL, arg);
+		for (t = 0; t < SECT_KEY_TABLES && k->keys[t]; t++)
+			for (d = k->keys[t]; d->name; d++)
+				fn(k->name, named, d->name, arg);
+	}
+}
+
 /* Lines. */
 
 char *topo_trim(char *s)

@@ -333,6 +333,20 @@ int topo_needs_keeper(const struct topo *t);
  */
 int topo_metric_known(int kind, const char *name);
 
+/**
+ * topo_metrics_each() - every metric name [expect] accepts, by kind: the
+ * oracle of the manual's test
+ * @fn:  called once per name with its kind ("client", "server",
+ *       "gateway", "balancer", or "legacy": those of a client or server
+ *       with legacy.tcp_tw_recycle = 1, and their sums over the clients
+ *       as "clients.NAME"), the name and @arg; a balancer's "conns."
+ *       takes one of its servers' names after the dot
+ * @arg: passed on to @fn
+ */
+void topo_metrics_each(void (*fn)(const char *kind, const char *name,
+				  void *arg),
+		       void *arg);
+
 /* "==", "<", ... */
 const char *topo_cmp_name(enum topo_cmp op);
 
@@ -378,6 +392,20 @@ int topo_target_servers(const struct topo *t, const int **servers);
  * Return: 1 up to TOPO_BRIDGES_MAX, one per TOPO_BRIDGE_PORTS interfaces.
  */
 int topo_net_bridges(const struct topo *t, int net, int *ifs);
+
+/**
+ * topo_keys_each() - every section and key the parser accepts, in the
+ * order of its tables: the oracle of the manual's test
+ * @fn:  called once per key with the section's kind ("gateway"), whether
+ *       it takes a NAME ([gateway NAME]), the key ("nat.ports"; a key
+ *       that takes any suffix ends in '.', as "sysctl." does) and @arg;
+ *       for a section whose lines are not "key = value" ([expect]), once
+ *       with a NULL key
+ * @arg: passed on to @fn
+ */
+void topo_keys_each(void (*fn)(const char *sect, int named, const char *key,
+			       void *arg),
+		    void *arg);
 
 /* Free everything topo_parse_*() allocated; t may then be reused. */
 void topo_free(struct topo *t);
