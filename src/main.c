@@ -8,6 +8,7 @@
 
 #include "default_topo.h"
 #include "lab/lab.h"
+#include "lab/state.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "rfc/rfc.h"
@@ -58,10 +59,42 @@ static const char usage_text[] =
 	"3 environment (not root, kernel feature missing) or a matrix cell\n"
 	"that did not finish (missing or failed), 130 interrupted\n";
 
+/* The command being run ("run"), for its usage lines. */
+static const char *usage_cmd;
+
+/* Bad usage: the command's own lines of the usage text (all of it
+ * outside a command), and exit status 2. */
 static int usage(void)
 {
-	fputs(usage_text, stderr);
+	const char *l, *nl;
+	size_t n = usage_cmd ? strlen(usage_cmd) : 0;
+	int in = 0;
+
+	if (!usage_cmd) {
+		fputs(usage_text, stderr);
+		return EXIT_INPUT;
+	}
+	fprintf(stderr, "usage (natlab --help shows every command):\n");
+	for (l = usage_text; (nl = strchr(l, '\n')); l = nl + 1) {
+		if (l[0] != ' ')
+			in = 0;
+		else if (l[2] != ' ')
+			in = !strncmp(l + 2, usage_cmd, n) && l[2 + n] == ' ';
+		if (in)
+			fprintf(stderr, "%.*s\n", (int)(nl - l), l);
+	}
 	return EXIT_INPUT;
+}
+
+/* Commands that make or enter namespaces need root: say so at once. */
+static int need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	log_err("natlab %s needs root (it makes and enters network "
+		"namespaces): run it as root, e.g. sudo natlab %s ...",
+		cmd, cmd);
+	return EXIT_ENV;
 }
 
 static int exit_status(int err)
@@ -134,6 +167,8 @@ static int cmd_up(int argc, char **argv)
 
 	if (topo_args(argc, argv, &path, &name))
 		return usage();
+	if (need_root("up"))
+		return EXIT_ENV;
 	err = load_topo(&t, path, name);
 	if (!err)
 		err = lab_up(&t, path ? path : DEFAULT_TOPO_NAME);
@@ -222,6 +257,8 @@ static int cmd_run(int argc, char **argv)
 		return run_exit_file(exit_file, usage());
 	if (run_exit_file(exit_file, -1))
 		return EXIT_INPUT;
+	if (need_root("run"))
+		return run_exit_file(exit_file, EXIT_ENV);
 	err = load_topo(&t, argc - optind ? argv[optind] : NULL, name);
 	if (!err)
 		err = run_main(&t,
@@ -256,7 +293,8 @@ static int lab_arg(const char *arg, char *name, size_t len)
 static int cmd_down(int argc, char **argv)
 {
 	char name[64];
-	int err;
+	struct state s;
+	int err, was;
 
 	if (argc > 2)
 		return usage();
@@ -267,12 +305,16 @@ static int cmd_down(int argc, char **argv)
 	}
 	if (err)
 		return EXIT_INPUT;
-	if (geteuid() != 0) {
-		log_err("natlab down needs root");
+	if (need_root("down"))
 		return EXIT_ENV;
-	}
+	/* down is idempotent; it only says when there was nothing. */
+	was = state_load(&s, name);
+	if (!was)
+		state_free(&s);
 	err = lab_down(name);
-	if (!err)
+	if (!err && was == -ENOENT)
+		printf("no lab named %s: nothing to take down\n", name);
+	else if (!err)
 		printf("lab %s is down\n", name);
 	return exit_status(err);
 }
@@ -294,10 +336,8 @@ static int cmd_exec(int argc, char **argv)
 		cmd = 4;
 	if (cmd >= argc)
 		return usage();
-	if (geteuid() != 0) {
-		log_err("natlab exec needs root");
+	if (need_root("exec"))
 		return EXIT_ENV;
-	}
 	return exit_status(lab_exec(argv[1], argv[2], argv + cmd));
 }
 
@@ -330,10 +370,8 @@ static int matrix_topo_cmd(const char *path, const char *name, const char *plan,
 			"with a local matrix or with --collect");
 		return EXIT_INPUT;
 	}
-	if (!plan && geteuid() != 0) {
-		log_err("natlab matrix needs root");
+	if (!plan && need_root("matrix"))
 		return EXIT_ENV;
-	}
 	err = util_read_whole(path, &text, &len);
 	if (err) {
 		log_errno(err, "%s", path);
@@ -443,6 +481,8 @@ static int cmd_rfc(int argc, char **argv)
 	if (argc - optind > 1)
 		return usage();
 	ro.topo = argc - optind ? argv[optind] : NULL;
+	if (need_root("rfc"))
+		return EXIT_ENV;
 	return exit_status(rfc_main(&ro));
 }
 
@@ -481,10 +521,8 @@ static int cmd_clean(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return usage();
-	if (geteuid() != 0) {
-		log_err("natlab clean needs root");
+	if (need_root("clean"))
 		return EXIT_ENV;
-	}
 	n = lab_clean();
 	if (n < 0)
 		return exit_status(n);
@@ -504,6 +542,7 @@ static const struct {
 int main(int argc, char **argv)
 {
 	const char *fail = getenv("NATLAB_FAIL_AFTER");
+	static char prog[32];
 	size_t i;
 
 	while (argc > 1 && !strcmp(argv[1], "-v")) {
@@ -520,9 +559,16 @@ int main(int argc, char **argv)
 	}
 	if (fail)
 		lab_fail_after = atoi(fail);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	log_err("unknown command '%s'", argv[1]);
-	return usage();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		/* getopt's messages begin with argv[0]: "natlab run: ..." */
+		usage_cmd = commands[i].name;
+		snprintf(prog, sizeof(prog), "natlab %s", usage_cmd);
+		argv[1] = prog;
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	log_err("unknown command '%s' (natlab --help lists the commands)",
+		argv[1]);
+	return EXIT_INPUT;
 }
