@@ -15,6 +15,7 @@
 #include "run/matrix.h"
 #include "run/report.h"
 #include "run/run.h"
+#include "run/suite.h"
 #include "topo/topo.h"
 
 /* Exit statuses, as documented in the README. */
@@ -52,6 +53,10 @@ static const char usage_text[] =
 	"  rfc [--profile P ...] [--json F] [TOPO]\n"
 	"                             RFC 5382 / 7857 behaviour of the gateway,\n"
 	"                             one column per profile\n"
+	"  test [--jobs N] [--junit F] [--tap] [--out DIR] DIR|TOPO...\n"
+	"                             every topology with [expect] (DIRs\n"
+	"                             searched), N side by side; exit 1 if\n"
+	"                             one failed\n"
 	"  check TOPO                 validate only\n"
 	"  clean                      remove every leftover of crashed labs\n"
 	"\n"
@@ -486,6 +491,56 @@ static int cmd_rfc(int argc, char **argv)
 	return exit_status(rfc_main(&ro));
 }
 
+static int cmd_test(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"jobs", required_argument, NULL, 'j'},
+		{"junit", required_argument, NULL, 'J'},
+		{"tap", no_argument, NULL, 't'},
+		{"out", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	struct suite_opts so = {0};
+	unsigned long jobs;
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (util_parse_ulong(optarg, 1, 1024, &jobs)) {
+				log_err("--jobs %s: expected a number 1..1024",
+					optarg);
+				return EXIT_INPUT;
+			}
+			so.jobs = (int)jobs;
+			break;
+		case 'J':
+			so.junit = optarg;
+			break;
+		case 't':
+			so.tap = 1;
+			break;
+		case 'o':
+			so.out = optarg;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (optind == argc) {
+		log_err("natlab test: name the topologies or directories to "
+			"test (e.g. natlab test topo)");
+		return usage();
+	}
+	if (need_root("test"))
+		return EXIT_ENV;
+	so.paths = argv + optind;
+	so.npaths = argc - optind;
+	err = suite_main(&so);
+	return err == 1 ? EXIT_EXPECT : exit_status(err);
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	struct topo t = {0};
@@ -537,6 +592,7 @@ static const struct {
 	{"up", cmd_up},	      {"down", cmd_down},     {"status", cmd_status},
 	{"exec", cmd_exec},   {"run", cmd_run},	      {"check", cmd_check},
 	{"clean", cmd_clean}, {"matrix", cmd_matrix}, {"rfc", cmd_rfc},
+	{"test", cmd_test},
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,13 @@
 int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 	     void (*done)(int i, int status, void *ctx), void *ctx)
 {
+	const struct jobs_ops ops = {.start = start, .done = done};
+
+	return jobs_run_ops(n, max, &ops, ctx);
+}
+
+int jobs_run_ops(int n, int max, const struct jobs_ops *ops, void *ctx)
+{
 	pid_t *pids = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*pids));
 	int next = 0, running = 0, started = 0, status, i;
 	pid_t pid;
@@ -24,12 +31,14 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 			fflush(NULL);
 			pid = fork();
 			if (pid == 0) {
-				start(next, ctx);
+				ops->start(next, ctx);
 				_exit(3);
 			}
 			if (pid < 0) {
-				done(next, -errno, ctx);
+				ops->done(next, -errno, ctx);
 			} else {
+				if (ops->forked)
+					ops->forked(next, ctx);
 				pids[next] = pid;
 				running++;
 				started++;
@@ -54,7 +63,7 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 				continue;
 			pids[i] = 0;
 			running--;
-			done(i, status, ctx);
+			ops->done(i, status, ctx);
 		}
 	}
 	free(pids);
