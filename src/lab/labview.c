@@ -268,10 +268,10 @@ static int lab_node_check(const char *lab, const char *node)
 		if (!strncmp(s.nodes[i], node, len) && s.nodes[i][len] == ' ')
 			err = 0;
 		if (i < LAB_NODES_NAMED)
-			off += (size_t)snprintf(names + off, sizeof(names) - off,
-						"%s%.*s", i ? ", " : "",
-						(int)strcspn(s.nodes[i], " "),
-						s.nodes[i]);
+			off += (size_t)snprintf(
+				names + off, sizeof(names) - off, "%s%.*s",
+				i ? ", " : "", (int)strcspn(s.nodes[i], " "),
+				s.nodes[i]);
 	}
 	if (err)
 		log_err("lab %s has no node %s; its nodes: %s%s", lab, node,
@@ -295,8 +295,10 @@ int lab_exec(const char *lab, const char *node, char **argv)
 	netns_name(lab, node, ns, sizeof(ns));
 	fd = netns_open(ns);
 	if (fd < 0) {
-		log_errno(fd, "lab %s: node %s has no namespace %s (natlab "
-			  "status %s)", lab, node, ns, lab);
+		log_errno(fd,
+			  "lab %s: node %s has no namespace %s (natlab "
+			  "status %s)",
+			  lab, node, ns, lab);
 		return fd;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {

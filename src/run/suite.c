@@ -38,9 +38,9 @@ struct suite_case {
 	char name[NAME_MAX + 1];
 	char dir[PATH_MAX];
 	char lab[TOPO_LAB_MAX + 1];
-	uint64_t t0, t1; /* CLOCK_MONOTONIC, ns: forked, ended */
-	int status;	 /* its exit status; -1: not run */
-	char *detail;	 /* for a failure: what failed, where its files are */
+	uint64_t t0, t1;   /* CLOCK_MONOTONIC, ns: forked, ended */
+	int status;	   /* its exit status; -1: not run */
+	char *detail;	   /* for a failure: what failed, where its files are */
 	char summary[256]; /* for a failure: its one line */
 };
 
@@ -105,7 +105,8 @@ static int suite_add(struct suite *s, char *path)
 
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
-		s->cases = xrealloc(s->cases, (size_t)s->cap, sizeof(*s->cases));
+		s->cases =
+			xrealloc(s->cases, (size_t)s->cap, sizeof(*s->cases));
 	}
 	c = &s->cases[s->n];
 	memset(c, 0, sizeof(*c));
@@ -204,8 +205,8 @@ static int suite_dirs(struct suite *s)
 		err = mkdtemp(s->out) ? 0 : -errno;
 	}
 	for (i = 0; !err && i < s->n; i++) {
-		if (snprintf(s->cases[i].dir, sizeof(s->cases[i].dir),
-			     "%s/%s", s->out,
+		if (snprintf(s->cases[i].dir, sizeof(s->cases[i].dir), "%s/%s",
+			     s->out,
 			     s->cases[i].name) >= (int)sizeof(s->cases[i].dir))
 			err = -ENAMETOOLONG;
 		else
@@ -219,16 +220,15 @@ static int suite_dirs(struct suite *s)
 /* ---- one scenario, in its child ---- */
 
 /* @buf: the file @file of scenario @c's directory ("" if too long). */
-static void suite_path(const struct suite_case *c, const char *file,
-		       char *buf, size_t len)
+static void suite_path(const struct suite_case *c, const char *file, char *buf,
+		       size_t len)
 {
 	if (snprintf(buf, len, "%s/%s", c->dir, file) >= (int)len)
 		buf[0] = '\0';
 }
 
 /* Send @fd to a new file @name of the scenario's directory. */
-static void suite_redirect(const struct suite_case *c, const char *name,
-			   int fd)
+static void suite_redirect(const struct suite_case *c, const char *name, int fd)
 {
 	char path[PATH_MAX];
 	int f;
@@ -344,7 +344,8 @@ static char *suite_detail(struct suite_case *c)
 	}
 	if (!c->summary[0])
 		snprintf(c->summary, sizeof(c->summary), "exit %d", c->status);
-	suite_append(&buf, "json: %s/run.json  pcap: %s/pcap  svg: %s/run.svg\n",
+	suite_append(&buf,
+		     "json: %s/run.json  pcap: %s/pcap  svg: %s/run.svg\n",
 		     c->dir, c->dir, c->dir);
 	free(line);
 	return buf;
@@ -457,7 +458,8 @@ static void suite_xml_case(FILE *f, const struct suite_case *c)
 	}
 	fprintf(f, ">\n");
 	if (c->status < 0) {
-		fprintf(f, "      <skipped message=\"not run: interrupted\"/>\n");
+		fprintf(f,
+			"      <skipped message=\"not run: interrupted\"/>\n");
 	} else {
 		/* JUnit: a failure is a check that failed, an error a
 		 * test that could not run to its end. */
@@ -573,15 +575,15 @@ int suite_main(const struct suite_opts *o)
 	if (!err && o->junit) {
 		junit = fopen(o->junit, "we");
 		if (!junit) {
-			log_errno(-errno, "cannot write %s (--junit)", o->junit);
+			log_errno(-errno, "cannot write %s (--junit)",
+				  o->junit);
 			err = -EINVAL;
 		}
 	}
 	if (err)
 		goto out;
 	suite_run(&s, jobs, t0);
-	if (junit &&
-	    suite_junit(&s, junit, (double)(util_now_ns() - t0) / 1e9))
+	if (junit && suite_junit(&s, junit, (double)(util_now_ns() - t0) / 1e9))
 		err = -EIO;
 	if (util_stop)
 		err = -EINTR;

@@ -3,7 +3,7 @@
 #define NATLAB_SUITE_H
 
 struct suite_opts {
-	char **paths;	   /* topology files and directories */
+	char **paths; /* topology files and directories */
 	int npaths;
 	int jobs;	   /* scenarios at once; 0: one per CPU */
 	const char *junit; /* --junit FILE, or NULL */

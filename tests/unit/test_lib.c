@@ -414,7 +414,9 @@ static char nameidx_names[3000][16];
 
 static const char *nameidx_get(const void *arr, uint32_t i)
 {
-	return ((const char(*)[16])arr)[i];
+	const char(*names)[16] = arr;
+
+	return names[i];
 }
 
 static void test_nameidx(void)
