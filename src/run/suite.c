@@ -303,12 +303,26 @@ suite_append(char **buf, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* @dst: @src from its first word to the end of its line, each run of
+ * spaces made one ("FAIL line 50 clients.timewait == 10 measured 0"). */
+static void suite_squeeze(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	src += strspn(src, " ");
+	for (; *src && *src != '\n' && n + 1 < len; src++)
+		if (*src != ' ' || (src[1] != ' ' && src[1] != '\n'))
+			dst[n++] = *src;
+	dst[n] = '\0';
+}
+
 /* A failure's detail, as scripts/regress gave it: the failed
  * expectations with their measured values, natlab's last five messages
  * (a missing kernel feature says which), and where the files are. */
 static char *suite_detail(struct suite_case *c)
 {
 	char path[PATH_MAX], *line = NULL, *last[5] = {0}, *buf = NULL;
+	char first[128] = "";
 	size_t cap = 0;
 	int nlast = 0, k;
 	FILE *f;
@@ -316,11 +330,16 @@ static char *suite_detail(struct suite_case *c)
 	suite_path(c, "out.txt", path, sizeof(path));
 	f = fopen(path, "re");
 	while (f && getline(&line, &cap, f) > 0) {
-		if (!strncmp(line, "  FAIL", 6))
+		if (!strncmp(line, "  FAIL", 6)) {
 			suite_append(&buf, "%s", line);
+			if (!first[0])
+				suite_squeeze(first, sizeof(first), line);
+		}
+		/* the report's last line: "N of M expectations failed" */
 		if (strstr(line, "expectations failed"))
-			snprintf(c->summary, sizeof(c->summary), "%.*s",
-				 (int)strcspn(line, "\n"), line);
+			snprintf(c->summary, sizeof(c->summary), "%.*s%s%s",
+				 (int)strcspn(line, "\n"), line,
+				 first[0] ? ": " : "", first);
 	}
 	if (f)
 		fclose(f);

@@ -108,7 +108,8 @@ if command -v xmllint >/dev/null; then
 	expect_eq "JUnit: testsuite errors=0" 0 "$(x 'string(/testsuites/testsuite/@errors)')"
 	expect_eq "JUnit: the failure is b-fail's" b-fail \
 		"$(x 'string(//testcase[failure]/@name)')"
-	expect_match "JUnit: its message" "^1 of 1 expectations failed$" \
+	expect_match "JUnit: its message, with the failed expectation" \
+		"^1 of 1 expectations failed: FAIL line [0-9]+ clients.attempts == 999 measured 6$" \
 		"$(x 'string(//failure/@message)')"
 	expect_match "JUnit: its text has the measured value" "measured 6" \
 		"$(x 'string(//failure)')"
