@@ -91,6 +91,19 @@ static int usage(void)
 	return EXIT_INPUT;
 }
 
+/* --jobs N of matrix and test.  Return: 0 or -EINVAL (said why). */
+static int jobs_arg(const char *arg, int *jobs)
+{
+	unsigned long n;
+
+	if (util_parse_ulong(arg, 1, 1024, &n)) {
+		log_err("--jobs %s: expected a number 1..1024", arg);
+		return -EINVAL;
+	}
+	*jobs = (int)n;
+	return 0;
+}
+
 /* Commands that make or enter namespaces need root: say so at once. */
 static int need_root(const char *cmd)
 {
@@ -433,7 +446,7 @@ static int cmd_matrix(int argc, char **argv)
 			mo.csv = optarg;
 			break;
 		case 'J':
-			mo.jobs = atoi(optarg);
+			err = jobs_arg(optarg, &mo.jobs);
 			break;
 		case 'P':
 			plan = optarg;
@@ -501,19 +514,14 @@ static int cmd_test(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct suite_opts so = {0};
-	unsigned long jobs;
 	int c, err;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			if (util_parse_ulong(optarg, 1, 1024, &jobs)) {
-				log_err("--jobs %s: expected a number 1..1024",
-					optarg);
+			if (jobs_arg(optarg, &so.jobs))
 				return EXIT_INPUT;
-			}
-			so.jobs = (int)jobs;
 			break;
 		case 'J':
 			so.junit = optarg;

@@ -320,7 +320,7 @@ int lab_exec(const char *lab, const char *node, char **argv)
 	}
 	execvp(argv[0], argv);
 	err = -errno;
-	log_errno(err, "%s", argv[0]);
+	log_errno(err, "cannot run %s in lab %s's node %s", argv[0], lab, node);
 	return err;
 }
 

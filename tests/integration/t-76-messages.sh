@@ -81,6 +81,10 @@ expect_eq "already up: the lab's namespaces are untouched" "$before" "$(lab_netn
 expect_match "already up: status still says up" "^lab $L: up," "$("$NATLAB" status "$L")"
 
 # ---- no such node, no such lab ----
+run "$NATLAB" exec "$L" c1 -- "$T_TMP/no-such-program"
+expect_rc "exec of a missing program" 2
+expect_match "exec: says what it could not run, and where" \
+	"^natlab: cannot run $T_TMP/no-such-program in lab $L's node c1: No such file or directory$" "$ERR"
 run "$NATLAB" exec "$L" nosuch -- true
 expect_rc "no such node: exec" 2
 expect_match "no such node: it names the lab's nodes" \
@@ -181,6 +185,9 @@ expect_match "bad option: where to find the rest" "natlab --help shows every com
 run "$NATLAB" test --jobs 0 topo
 expect_rc "test --jobs 0" 2
 expect_match "test --jobs 0: says what is allowed" "^natlab: --jobs 0: expected a number 1..1024$" "$ERR"
+run "$NATLAB" matrix "$topo" --axis srv.legacy.tcp_tw_recycle=0,1 --jobs two
+expect_rc "matrix --jobs two" 2
+expect_match "matrix --jobs two: says what is allowed" "^natlab: --jobs two: expected a number 1..1024$" "$ERR"
 run "$NATLAB" bogus
 expect_rc "unknown command" 2
 expect_match "unknown command: says so and where to look" \

@@ -56,6 +56,20 @@ suite_labs() {
 	done
 }
 
+# two_labs_up PID: wait (up to 10 s) until natlab test PID has its first
+# two labs' switches; check that it has.
+two_labs_up() {
+	local i=0
+
+	until [ -e "/run/netns/nt$1-1-sw" ] && [ -e "/run/netns/nt$1-2-sw" ]; do
+		[ $i -ge 100 ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	expect_true "two labs running before SIGINT" \
+		test -e "/run/netns/nt$1-1-sw" -a -e "/run/netns/nt$1-2-sw"
+}
+
 d=$T_TMP/suite
 scenario "$d/a-pass.topo" same 4 "clients.attempts == 4"
 scenario "$d/b-fail.topo" same 6 "clients.attempts == 999"
@@ -189,12 +203,7 @@ done
 	>"$T_TMP/i.out" 2>"$T_TMP/i.err" &
 tpid=$!
 suite_labs "$tpid" 3
-i=0
-until [ -e "/run/netns/nt$tpid-1-sw" ] && [ -e "/run/netns/nt$tpid-2-sw" ]; do
-	[ $i -ge 100 ] && break
-	sleep 0.1
-	i=$((i + 1))
-done
+two_labs_up "$tpid"
 sleep 1
 kill -INT "$tpid"
 wait_end "$tpid" 15
@@ -213,5 +222,18 @@ if command -v xmllint >/dev/null; then
 	expect_eq "SIGINT: JUnit says one skipped" 1 \
 		"$(xmllint --xpath 'string(/testsuites/testsuite/@skipped)' "$T_TMP/i.xml")"
 fi
+
+# Ctrl-C at a terminal: SIGINT to the whole process group, children too.
+setsid "$NATLAB" test --jobs 2 "$slow" >"$T_TMP/g.out" 2>"$T_TMP/g.err" &
+tpid=$!
+suite_labs "$tpid" 3
+two_labs_up "$tpid"
+sleep 1
+kill -INT -- "-$tpid"
+wait_end "$tpid" 15
+expect_rc "SIGINT to the group: exit 130" 130
+for i in 1 2 3; do
+	expect_gone "nt$tpid-$i"
+done
 
 finish
