@@ -324,7 +324,9 @@ static int lab_lock(struct build *b)
 	if (b->lockfd >= 0)
 		return 0;
 	if (b->lockfd == -EBUSY)
-		log_err("lab %s is being changed by another natlab",
+		log_err("lab %s is being changed by another natlab right "
+			"now: wait for it, or give this one another name with "
+			"-n NAME",
 			b->t->name);
 	else
 		log_errno(b->lockfd, "lab %s: lock", b->t->name);

@@ -4,7 +4,8 @@
 # and builds nothing: not root; a kernel without nftables (an
 # LD_PRELOAD library answers the netfilter netlink socket as such a
 # kernel does); a lab name whose namespace something else made; a lab
-# already up, being run, or left by a natlab killed outright; no such
+# already up, being run, left by a natlab killed outright, or locked by
+# another natlab (the test holds its lock file with flock(1)); no such
 # lab; no such node; a topology that cannot be read, or is no topology;
 # an output file that cannot be opened, or written; a bad option or
 # command.  The oracles are the exit status, the words of the message,
@@ -135,6 +136,22 @@ expect_match "left behind: it names the dead natlab and natlab clean" \
 run "$NATLAB" down "$L"
 expect_rc "left behind: down removes it" 0
 expect_gone "$L"
+
+# ---- a lab another natlab is changing (its lock held, with flock(1)) ----
+new_lab L
+mkdir -p /run/natlab
+exec 9>"/run/natlab/$L.lock"
+flock -n 9 || fail "the test holds the lab's lock"
+run "$NATLAB" up "$(topo_lab "$L" </dev/null)"
+expect_rc "locked: up" 3
+expect_match "locked: up says so and what to do" \
+	"^natlab: lab $L is being changed by another natlab right now: wait for it, or give this one another name with -n NAME$" "$ERR"
+run "$NATLAB" down "$L"
+expect_rc "locked: down" 3
+expect_match "locked: down says so and what to do" \
+	"^natlab: lab $L is being changed by another natlab right now: try again when it is done$" "$ERR"
+exec 9>&-
+expect_eq "locked: no namespace was made" "" "$(lab_netns "$L")"
 
 # ---- topologies that cannot be read ----
 new_lab L
