@@ -71,10 +71,11 @@ two_labs_up() {
 }
 
 d=$T_TMP/suite
+sub="$d/sub&<\"x\">"	# what XML must escape, in the JUnit file's attributes
 scenario "$d/a-pass.topo" same 4 "clients.attempts == 4"
 scenario "$d/b-fail.topo" same 6 "clients.attempts == 999"
 scenario "$d/c-none.topo" same 3 ""
-scenario "$d/sub/d-pass.topo" same 5 "clients.failed == 0"
+scenario "$sub/d-pass.topo" same 5 "clients.failed == 0"
 
 # ---- two at a time, JUnit ----
 out=$T_TMP/out
@@ -91,8 +92,8 @@ stop_pid "$wpid"
 OUT=$(cat "$T_TMP/t.out")
 expect_rc "one failed: exit 1" 1
 expect_eq "the scenarios with [expect], found and sorted, each once" \
-	"$d/a-pass.topo $d/b-fail.topo $d/sub/d-pass.topo" \
-	"$(printf '%s\n' "$OUT" | awk '/^(ok|FAIL) / { print $2 }' | sort | xargs)"
+	"$d/a-pass.topo $d/b-fail.topo $sub/d-pass.topo" \
+	"$(printf '%s\n' "$OUT" | awk '/^(ok|FAIL) / { print $2 }' | LC_ALL=C sort | paste -sd' ')"
 expect_match "a-pass: ok, with its seconds" "^ok +$d/a-pass.topo +[0-9]+\.[0-9]s$" "$OUT"
 expect_match "b-fail: FAIL with exit 1" "^FAIL +$d/b-fail.topo +[0-9]+\.[0-9]s \(exit 1\)$" "$OUT"
 expect_match "b-fail: the failed expectation and its measured value (1 x 6)" \
@@ -114,7 +115,10 @@ done
 
 j=$T_TMP/j.xml
 if command -v xmllint >/dev/null; then
-	expect_true "JUnit: well-formed XML" xmllint --noout "$j"
+	expect_true "JUnit: well-formed XML (with & < > \" in a path)" \
+		xmllint --noout "$j"
+	expect_eq "JUnit: the path read back" "$sub/d-pass.topo" \
+		"$(xmllint --xpath 'string(//testcase[@name="d-pass"]/@file)' "$j")"
 	x() { xmllint --xpath "$1" "$j" 2>/dev/null; }
 	expect_eq "JUnit: three testcases" 3 "$(x 'count(/testsuites/testsuite/testcase)')"
 	expect_eq "JUnit: testsuite tests=3" 3 "$(x 'string(/testsuites/testsuite/@tests)')"
@@ -170,12 +174,12 @@ expect_match "a missing path: says so" "no-such-dir: No such file or directory" 
 run "$NATLAB" test "$d/c-none.topo"
 expect_rc "no [expect] anywhere" 2
 expect_match "no [expect]: says so" "no topology with an \[expect\] section" "$ERR"
-printf '[router r1]\n' >"$d/sub/e-bad.topo"
+printf '[router r1]\n' >"$sub/e-bad.topo"
 run "$NATLAB" test "$d"
 expect_rc "a bad topology among them" 2
-expect_match "a bad topology: its file:line" "^$d/sub/e-bad.topo:1: " "$ERR"
+expect_match "a bad topology: its file:line" "^$sub/e-bad.topo:1: " "$ERR"
 expect_no_match "a bad topology: nothing ran" "^(ok|FAIL) " "$OUT"
-rm "$d/sub/e-bad.topo"
+rm "$sub/e-bad.topo"
 
 # ---- a kernel without nftables: nothing can run ----
 if shim=$(no_nft_shim); then
