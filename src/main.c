@@ -8,6 +8,7 @@
 
 #include "default_topo.h"
 #include "lab/lab.h"
+#include "lab/state.h"
 #include "lib/log.h"
 #include "lib/progress.h"
 #include "lib/util.h"
@@ -15,6 +16,7 @@
 #include "run/matrix.h"
 #include "run/report.h"
 #include "run/run.h"
+#include "run/suite.h"
 #include "topo/topo.h"
 #include "topo/topo_patch.h"
 #include "version.h"
@@ -60,6 +62,10 @@ static const char usage_text[] =
 	"  rfc [--profile P ...] [--rfc 4787,5382,5508,7857] [--json F] [TOPO]\n"
 	"                             RFC 5382 / 7857 behaviour of the gateway,\n"
 	"                             one column per profile\n"
+	"  test [--jobs N] [--junit F] [--tap] [--out DIR] DIR|TOPO...\n"
+	"                             every topology with [expect] (DIRs\n"
+	"                             searched), N side by side; exit 1 if\n"
+	"                             one failed\n"
 	"  check TOPO                 validate only\n"
 	"  clean                      remove every leftover of crashed labs\n"
 	"  version, --version         print natlab's version\n"
@@ -68,10 +74,55 @@ static const char usage_text[] =
 	"3 environment (not root, kernel feature missing) or a matrix cell\n"
 	"that did not finish (missing or failed), 130 interrupted\n";
 
+/* The command being run ("run"), for its usage lines. */
+static const char *usage_cmd;
+
+/* Bad usage: the command's own lines of the usage text (all of it
+ * outside a command), and exit status 2. */
 static int usage(void)
 {
-	fputs(usage_text, stderr);
+	const char *l, *nl;
+	size_t n = usage_cmd ? strlen(usage_cmd) : 0;
+	int in = 0;
+
+	if (!usage_cmd) {
+		fputs(usage_text, stderr);
+		return EXIT_INPUT;
+	}
+	fprintf(stderr, "usage (natlab --help shows every command):\n");
+	for (l = usage_text; (nl = strchr(l, '\n')); l = nl + 1) {
+		if (l[0] != ' ')
+			in = 0;
+		else if (l[2] != ' ')
+			in = !strncmp(l + 2, usage_cmd, n) && l[2 + n] == ' ';
+		if (in)
+			fprintf(stderr, "%.*s\n", (int)(nl - l), l);
+	}
 	return EXIT_INPUT;
+}
+
+/* --jobs N of matrix and test.  Return: 0 or -EINVAL (said why). */
+static int jobs_arg(const char *arg, int *jobs)
+{
+	unsigned long n;
+
+	if (util_parse_ulong(arg, 1, 1024, &n)) {
+		log_err("--jobs %s: expected a number 1..1024", arg);
+		return -EINVAL;
+	}
+	*jobs = (int)n;
+	return 0;
+}
+
+/* Commands that make or enter namespaces need root: say so at once. */
+static int need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	log_err("natlab %s needs root (it makes and enters network "
+		"namespaces): run it as root, e.g. sudo natlab %s ...",
+		cmd, cmd);
+	return EXIT_ENV;
 }
 
 static int exit_status(int err)
@@ -144,6 +195,8 @@ static int cmd_up(int argc, char **argv)
 
 	if (topo_args(argc, argv, &path, &name))
 		return usage();
+	if (need_root("up"))
+		return EXIT_ENV;
 	err = load_topo(&t, path, name);
 	if (!err)
 		err = lab_up(&t, path ? path : DEFAULT_TOPO_NAME);
@@ -232,6 +285,8 @@ static int cmd_run(int argc, char **argv)
 		return run_exit_file(exit_file, usage());
 	if (run_exit_file(exit_file, -1))
 		return EXIT_INPUT;
+	if (need_root("run"))
+		return run_exit_file(exit_file, EXIT_ENV);
 	err = load_topo(&t, argc - optind ? argv[optind] : NULL, name);
 	if (!err)
 		err = run_main(&t,
@@ -266,7 +321,8 @@ static int lab_arg(const char *arg, char *name, size_t len)
 static int cmd_down(int argc, char **argv)
 {
 	char name[64];
-	int err;
+	struct state s;
+	int err, was;
 
 	if (argc > 2)
 		return usage();
@@ -277,12 +333,16 @@ static int cmd_down(int argc, char **argv)
 	}
 	if (err)
 		return EXIT_INPUT;
-	if (geteuid() != 0) {
-		log_err("natlab down needs root");
+	if (need_root("down"))
 		return EXIT_ENV;
-	}
+	/* down is idempotent; it only says when there was nothing. */
+	was = state_load(&s, name);
+	if (!was)
+		state_free(&s);
 	err = lab_down(name);
-	if (!err)
+	if (!err && was == -ENOENT)
+		printf("no lab named %s: nothing to take down\n", name);
+	else if (!err)
 		printf("lab %s is down\n", name);
 	return exit_status(err);
 }
@@ -311,10 +371,8 @@ static int cmd_exec(int argc, char **argv)
 		cmd = 4;
 	if (cmd >= argc)
 		return usage();
-	if (geteuid() != 0) {
-		log_err("natlab exec needs root");
+	if (need_root("exec"))
 		return EXIT_ENV;
-	}
 	return exit_status(lab_exec(argv[1], argv[2], argv + cmd));
 }
 
@@ -348,10 +406,8 @@ static int matrix_topo_cmd(const char *path, const char *name, const char *plan,
 			"go with a local matrix or with --collect");
 		return EXIT_INPUT;
 	}
-	if (!plan && geteuid() != 0) {
-		log_err("natlab matrix needs root");
+	if (!plan && need_root("matrix"))
 		return EXIT_ENV;
-	}
 	err = util_read_whole(path, &text, &len);
 	if (err) {
 		log_errno(err, "%s", path);
@@ -429,7 +485,7 @@ static int cmd_matrix(int argc, char **argv)
 			mo.svg = optarg;
 			break;
 		case 'J':
-			mo.jobs = atoi(optarg);
+			err = jobs_arg(optarg, &mo.jobs);
 			break;
 		case 'P':
 			plan = optarg;
@@ -489,7 +545,54 @@ static int cmd_rfc(int argc, char **argv)
 	if (argc - optind > 1)
 		return usage();
 	ro.topo = argc - optind ? argv[optind] : NULL;
+	if (need_root("rfc"))
+		return EXIT_ENV;
 	return exit_status(rfc_main(&ro));
+}
+
+static int cmd_test(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"jobs", required_argument, NULL, 'j'},
+		{"junit", required_argument, NULL, 'J'},
+		{"tap", no_argument, NULL, 't'},
+		{"out", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	struct suite_opts so = {0};
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (jobs_arg(optarg, &so.jobs))
+				return EXIT_INPUT;
+			break;
+		case 'J':
+			so.junit = optarg;
+			break;
+		case 't':
+			so.tap = 1;
+			break;
+		case 'o':
+			so.out = optarg;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (optind == argc) {
+		log_err("natlab test: name the topologies or directories to "
+			"test (e.g. natlab test topo)");
+		return usage();
+	}
+	if (need_root("test"))
+		return EXIT_ENV;
+	so.paths = argv + optind;
+	so.npaths = argc - optind;
+	err = suite_main(&so);
+	return err == 1 ? EXIT_EXPECT : exit_status(err);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -527,10 +630,8 @@ static int cmd_clean(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return usage();
-	if (geteuid() != 0) {
-		log_err("natlab clean needs root");
+	if (need_root("clean"))
 		return EXIT_ENV;
-	}
 	n = lab_clean();
 	if (n < 0)
 		return exit_status(n);
@@ -545,11 +646,13 @@ static const struct {
 	{"up", cmd_up},	      {"down", cmd_down},     {"status", cmd_status},
 	{"exec", cmd_exec},   {"run", cmd_run},	      {"check", cmd_check},
 	{"clean", cmd_clean}, {"matrix", cmd_matrix}, {"rfc", cmd_rfc},
+	{"test", cmd_test},
 };
 
 int main(int argc, char **argv)
 {
 	const char *fail = getenv("NATLAB_FAIL_AFTER");
+	static char prog[32];
 	size_t i;
 
 	while (argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "-q"))) {
@@ -573,9 +676,16 @@ int main(int argc, char **argv)
 	}
 	if (fail)
 		lab_fail_after = atoi(fail);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	log_err("unknown command '%s'", argv[1]);
-	return usage();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		/* getopt's messages begin with argv[0]: "natlab run: ..." */
+		usage_cmd = commands[i].name;
+		snprintf(prog, sizeof(prog), "natlab %s", usage_cmd);
+		argv[1] = prog;
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	log_err("unknown command '%s' (natlab --help lists the commands)",
+		argv[1]);
+	return EXIT_INPUT;
 }

@@ -34,6 +34,14 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 	     void (*done)(int i, int status, void *ctx), void *ctx,
 	     struct progress *pg)
 {
+	const struct jobs_ops ops = {.start = start, .done = done};
+
+	return jobs_run_ops(n, max, &ops, ctx, pg);
+}
+
+int jobs_run_ops(int n, int max, const struct jobs_ops *ops, void *ctx,
+		 struct progress *pg)
+{
 	pid_t *pids = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*pids));
 	int next = 0, running = 0, started = 0, finished = 0, status, i;
 	pid_t pid;
@@ -47,13 +55,15 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 			pid = fork();
 			if (pid == 0) {
 				progress_inherit(pg);
-				start(next, ctx);
+				ops->start(next, ctx);
 				_exit(3);
 			}
 			if (pid < 0) {
-				done(next, -errno, ctx);
+				ops->done(next, -errno, ctx);
 				finished++;
 			} else {
+				if (ops->forked)
+					ops->forked(next, ctx);
 				pids[next] = pid;
 				running++;
 				started++;
@@ -78,7 +88,7 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 				continue;
 			pids[i] = 0;
 			running--;
-			done(i, status, ctx);
+			ops->done(i, status, ctx);
 			finished++;
 		}
 		progress_update(pg, (uint64_t)finished);

@@ -27,4 +27,16 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 	     void (*done)(int i, int status, void *ctx), void *ctx,
 	     struct progress *pg);
 
+/* What jobs_run_ops() calls: start and done as jobs_run()'s; forked (may
+ * be NULL) in the parent as job @i's child has been made. */
+struct jobs_ops {
+	void (*start)(int i, void *ctx);
+	void (*forked)(int i, void *ctx);
+	void (*done)(int i, int status, void *ctx);
+};
+
+/* jobs_run() with @ops: the same rules, @pg, and the same return. */
+int jobs_run_ops(int n, int max, const struct jobs_ops *ops, void *ctx,
+		 struct progress *pg);
+
 #endif

@@ -267,8 +267,14 @@ int nft_batch_send(struct nft_batch *b, struct netlink *nl, char *err,
 	if (!nl) {
 		ret = netlink_open(&own, NETLINK_NETFILTER);
 		if (ret) {
-			set_err(err, errlen, "netfilter netlink socket: %s",
-				strerror(-ret));
+			/* socket()'s answer when nfnetlink is not there */
+			set_err(err, errlen, "netfilter netlink socket: %s%s",
+				strerror(-ret),
+				ret == -EPROTONOSUPPORT
+					? " (this kernel has no nftables: "
+					  "modprobe nf_tables, or a kernel "
+					  "with CONFIG_NF_TABLES)"
+					: "");
 			return ret;
 		}
 		nl = &own;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -173,12 +174,16 @@ static void run_close_files(struct run_file *rf, int err)
 {
 	int i;
 
+	struct stat st;
+
 	for (i = 0; i < RUN_NFILES; i++) {
 		if (!rf[i].f)
 			continue;
-		fclose(rf[i].f);
-		if (err && err != 1)
+		/* Only a file: --json /dev/stdout is not removed. */
+		if (err && err != 1 && !fstat(fileno(rf[i].f), &st) &&
+		    S_ISREG(st.st_mode))
 			unlink(rf[i].path);
+		fclose(rf[i].f);
 	}
 }
 
@@ -336,9 +341,16 @@ static int run_report(const struct run_opts *o, const struct run_file *rf,
 
 	report_table(stdout, d, o->clients);
 	report_expects(stdout, d);
-	for (i = 0; i < RUN_NFILES; i++)
-		if (rf[i].f && rf[i].write(rf[i].f, d))
+	for (i = 0; i < RUN_NFILES; i++) {
+		if (!rf[i].f)
+			continue;
+		errno = 0;
+		if (rf[i].write(rf[i].f, d) || fflush(rf[i].f)) {
+			log_errno(errno ? -errno : -EIO, "cannot write %s",
+				  rf[i].path);
 			err = -EIO;
+		}
+	}
 	if (o->metrics_out && metrics_save(&d->m, o->metrics_out))
 		err = -EIO;
 	if (!err && d->failed)

@@ -711,7 +711,8 @@ int topo_parse_file(struct topo *t, const char *path)
 	if (err) {
 		t->file = xstrdup(path);
 		t->errs = xcalloc(1, sizeof(*t->errs));
-		t->errs[0] = topo_strf("%s: %s", path, strerror(-err));
+		t->errs[0] = topo_strf("%s: cannot read the topology: %s", path,
+				       strerror(-err));
 		t->nerrs = 1;
 		return err;
 	}
@@ -720,12 +721,19 @@ int topo_parse_file(struct topo *t, const char *path)
 	return err;
 }
 
+/* More errors than this are counted, not shown: a file that is no
+ * topology at all has one per line, and the first ones say enough. */
+#define TOPO_ERRS_SHOWN 10
+
 void topo_print_errors(const struct topo *t)
 {
 	int i;
 
-	for (i = 0; i < t->nerrs; i++)
+	for (i = 0; i < t->nerrs && i < TOPO_ERRS_SHOWN; i++)
 		fprintf(stderr, "%s\n", t->errs[i]);
+	if (t->nerrs > TOPO_ERRS_SHOWN)
+		fprintf(stderr, "%s: %d more errors not shown\n", t->file,
+			t->nerrs - TOPO_ERRS_SHOWN);
 }
 
 int topo_set_name(struct topo *t, const char *name)

@@ -298,11 +298,12 @@ int topo_parse_buf(struct topo *t, const char *file, const char *buf,
 /**
  * topo_parse_file() - read a file and topo_parse_buf() it
  * Return: 0, -EINVAL (errors in t->errs), or -errno if it can't be read
- * (then t->errs holds "file: strerror").
+ * (then t->errs holds "file: cannot read the topology: strerror").
  */
 int topo_parse_file(struct topo *t, const char *path);
 
-/* Print t->errs to stderr, one per line. */
+/* Print t->errs to stderr, one per line: the first ten, then how many
+ * more there are. */
 void topo_print_errors(const struct topo *t);
 
 /**

@@ -69,6 +69,19 @@ wait_exec() {
 	done
 }
 
+# wait_end PID SECONDS: wait until PID has ended, at most SECONDS; then
+# reap it (bg_wait: its status in RC).  TOOK: the seconds it took.
+wait_end() {
+	local i=0 t0=$SECONDS
+
+	while alive "$1" && [ $i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bg_wait "$1"
+	TOOK=$((SECONDS - t0))
+}
+
 # bg_wait PID: wait for a background process of ours; its status in RC.
 bg_wait() {
 	wait "$1" 2>/dev/null	# no "Killed" job notice from the shell
@@ -849,4 +862,50 @@ rfc_evidence() {
 # names ("endpoint-independent", ...).
 rfc_behaviour() {
 	jget "$1" "d['requirements']['$(rfc_key "$2")']['results']['$3'].get('behaviour', '')"
+}
+
+# ---- a kernel without a feature (t-76, t-77) ----
+
+# no_nft_shim: build an LD_PRELOAD library under which socket() answers
+# a netfilter netlink socket as a kernel without nfnetlink does
+# (EPROTONOSUPPORT); print its path.  Fails if there is no C compiler.
+no_nft_shim() {
+	local so=$T_TMP/no-nft.so
+
+	[ -e "$so" ] && { echo "$so"; return 0; }
+	command -v cc >/dev/null || return 1
+	cc -shared -fPIC -o "$so" -x c - -ldl <<'C' || return 1
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+int socket(int domain, int type, int protocol)
+{
+	static int (*real)(int, int, int);
+
+	if (domain == AF_NETLINK && protocol == NETLINK_NETFILTER) {
+		errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	if (!real)
+		real = (int (*)(int, int, int))dlsym(RTLD_NEXT, "socket");
+	return real(domain, type, protocol);
+}
+C
+	echo "$so"
+}
+
+# as_nobody CMD...: run CMD (with run) as the user nobody, no groups.
+# NATLAB must be a path nobody can execute (public_natlab).
+as_nobody() {
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}
+
+# public_natlab: a copy of natlab that every user can run (run-all's
+# copy lives in a directory of mode 0700); print its path.
+public_natlab() {
+	mkdir -p "$T_TMP/pub" && chmod 711 "$T_TMP" && chmod 755 "$T_TMP/pub" &&
+		cp "$NATLAB" "$T_TMP/pub/natlab" && chmod 755 "$T_TMP/pub/natlab" &&
+		echo "$T_TMP/pub/natlab"
 }

@@ -1015,7 +1015,9 @@ static void test_parse_file(void)
 	CU_ASSERT_EQUAL(topo_parse_file(&t, "/nonexistent/x.topo"), -ENOENT);
 	CU_ASSERT_EQUAL_FATAL(t.nerrs, 1);
 	CU_ASSERT_STRING_EQUAL(
-		t.errs[0], "/nonexistent/x.topo: No such file or directory");
+		t.errs[0],
+		"/nonexistent/x.topo: cannot read the topology: No such "
+		"file or directory");
 	CU_ASSERT_STRING_EQUAL(t.file, "/nonexistent/x.topo");
 
 	fd = mkstemp(path);
