@@ -1068,6 +1068,86 @@ static void test_ct_parse(void)
 	CU_ASSERT_EQUAL(ct_parse(nlh, &e), -EINVAL);
 }
 
+/* ICMP tuples: the identifier in sport, CT_ICMP(type, code) in dport,
+ * as CTA_PROTO_ICMP_ID, _TYPE and _CODE on the wire. */
+static void test_ct_icmp(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ct_tuple t = {C1, S1, 0x4101, CT_ICMP(8, 0), IPPROTO_ICMP};
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	const struct nlattr *a, *o = NULL, *p = NULL;
+	struct nlattr *n1, *n2;
+	struct ct_entry e;
+	int seen = 0;
+
+	ct_build_get(buf, 7, &t);
+	mnl_attr_for_each(a, nlh,
+			  sizeof(struct nfgenmsg)) if (mnl_attr_get_type(a) ==
+						       CTA_TUPLE_ORIG) o = a;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	mnl_attr_for_each_nested(a, o) if (mnl_attr_get_type(a) ==
+					   CTA_TUPLE_PROTO) p = a;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	mnl_attr_for_each_nested(a, p)
+	{
+		switch (mnl_attr_get_type(a)) {
+		case CTA_PROTO_ICMP_ID:
+			CU_ASSERT_EQUAL(ntohs(mnl_attr_get_u16(a)), 0x4101);
+			seen |= 1;
+			break;
+		case CTA_PROTO_ICMP_TYPE:
+			CU_ASSERT_EQUAL(mnl_attr_get_u8(a), 8);
+			seen |= 2;
+			break;
+		case CTA_PROTO_ICMP_CODE:
+			CU_ASSERT_EQUAL(mnl_attr_get_u8(a), 0);
+			seen |= 4;
+			break;
+		case CTA_PROTO_SRC_PORT:
+		case CTA_PROTO_DST_PORT:
+			seen |= 8; /* ports have no place in an ICMP tuple */
+			break;
+		}
+	}
+	CU_ASSERT_EQUAL(seen, 7);
+	/* parsed back: the request has no reply tuple */
+	CU_ASSERT_EQUAL(ct_parse(nlh, &e), -EINVAL);
+	CU_ASSERT_EQUAL(e.orig.sport, 0x4101);
+	CU_ASSERT_EQUAL(e.orig.dport, CT_ICMP(8, 0));
+	CU_ASSERT_EQUAL(e.orig.proto, IPPROTO_ICMP);
+
+	/* an entry as the kernel sends it: the reply tuple is an echo
+	 * reply to the translated identifier */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type =
+		(uint16_t)(NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_NEW);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct nfgenmsg));
+	for (seen = 0; seen < 2; seen++) {
+		n1 = mnl_attr_nest_start(nlh, seen ? CTA_TUPLE_REPLY
+						   : CTA_TUPLE_ORIG);
+		n2 = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+		mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, htonl(seen ? S1 : C1));
+		mnl_attr_put_u32(nlh, CTA_IP_V4_DST, htonl(seen ? EXT : S1));
+		mnl_attr_nest_end(nlh, n2);
+		n2 = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+		mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_ICMP);
+		mnl_attr_put_u16(nlh, CTA_PROTO_ICMP_ID,
+				 htons(seen ? 0x9a01 : 0x4101));
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_TYPE, seen ? 0 : 8);
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_CODE, 0);
+		mnl_attr_nest_end(nlh, n2);
+		mnl_attr_nest_end(nlh, n1);
+	}
+	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(29));
+	CU_ASSERT_EQUAL_FATAL(ct_parse(nlh, &e), 0);
+	CU_ASSERT_EQUAL(e.orig.sport, 0x4101);
+	CU_ASSERT_EQUAL(e.orig.dport, CT_ICMP(8, 0));
+	CU_ASSERT_EQUAL(e.reply.sport, 0x9a01);
+	CU_ASSERT_EQUAL(e.reply.dport, CT_ICMP(0, 0));
+	CU_ASSERT_EQUAL(e.reply.dst, EXT);
+	CU_ASSERT_EQUAL(e.timeout, 29);
+}
+
 static void test_fc_classify(void)
 {
 	struct ct_entry e;
@@ -1372,6 +1452,7 @@ static const struct unit_test tests[] = {
 	{"json", test_json},
 	{"ctnetlink get request", test_ct_build_get},
 	{"ctnetlink message parse", test_ct_parse},
+	{"ctnetlink ICMP tuples", test_ct_icmp},
 	{"full-cone: conntrack entry -> mappings", test_fc_classify},
 	{"nft: syn drop rule", test_nft_syn_drop},
 	{"nft: full-cone ruleset", test_nft_fullcone},
