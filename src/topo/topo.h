@@ -61,6 +61,8 @@ enum topo_nat_mode {
 /* The transitory conntrack timeouts a nat = rfc gateway gets unless the
  * file sets them: RFC 5382 REQ-5's 4 minutes. */
 #define TOPO_RFC_TRANSITORY_S 240
+/* ... and nf_conntrack_icmp_timeout: RFC 5508 REQ-2's 60 s at least. */
+#define TOPO_RFC_ICMP_S 60
 
 /* Masquerade flags, as nftables names them. */
 #define TOPO_NAT_RANDOM	      0x1u

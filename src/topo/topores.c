@@ -610,11 +610,11 @@ static void opt_apply(const struct topo *t, struct topo_node *n,
 /*
  * What nat = rfc means beyond the full-cone rules (labbuild.c) and the
  * keeper (keeper.c): the transitory conntrack timeouts at RFC 5382's 4
- * minutes, and no ICMP redirects (a hairpinned packet leaves by the
- * interface it came in on; Linux would then redirect the sender to the
- * inner host, which would bypass the NAT, and spend the gateway's ICMP
- * rate limit towards it: off on the inside interface and on "all", which
- * the kernel ORs).  A value the file sets wins.
+ * minutes, ICMP query sessions at RFC 5508's 60 s, and no ICMP redirects
+ * (a hairpinned packet leaves by the interface it came in on; Linux
+ * would then redirect the sender to the inner host, which would bypass
+ * the NAT, and spend the gateway's ICMP rate limit towards it: off on the
+ * inside interface and on "all", which the kernel ORs).  A value the file sets wins.
  */
 static void rfc_defaults(const struct topo *t, struct topo_node *n)
 {
@@ -638,6 +638,14 @@ static void rfc_defaults(const struct topo *t, struct topo_node *n)
 			topo_kv_set(&n->conntrack, &n->nconntrack, key, val,
 				    line);
 	}
+	/* RFC 5508 REQ-2: ICMP query sessions kept 60 s (Linux: 30 s). */
+	snprintf(val, sizeof(val), "%d", TOPO_RFC_ICMP_S);
+	for (j = 0; j < n->nconntrack; j++)
+		if (!strcmp(n->conntrack[j].key, "icmp_timeout"))
+			break;
+	if (j == n->nconntrack)
+		topo_kv_set(&n->conntrack, &n->nconntrack, "icmp_timeout", val,
+			    line);
 	for (i = 0; i < 2; i++) {
 		snprintf(key, sizeof(key), "net.ipv4.conf.%s.send_redirects",
 			 i ? inside : "all");

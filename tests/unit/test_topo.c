@@ -604,7 +604,10 @@ static void test_nat_rfc(void)
 			kv_value(n->conntrack, n->nconntrack, key),
 			i == 6 ? "10" : "240");
 	}
-	CU_ASSERT_EQUAL(n->nconntrack, 7);
+	/* RFC 5508 REQ-2's 60 s for ICMP query sessions */
+	CU_ASSERT_STRING_EQUAL(
+		kv_value(n->conntrack, n->nconntrack, "icmp_timeout"), "60");
+	CU_ASSERT_EQUAL(n->nconntrack, 8);
 	CU_ASSERT_PTR_NULL(kv_value(n->conntrack, n->nconntrack,
 				    "tcp_timeout_established"));
 	CU_ASSERT_STRING_EQUAL(kv_value(n->sysctls, n->nsysctls,
