@@ -293,7 +293,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		     "a query identifier maps the same whatever the external "
 		     "host",
 		     "the identifiers s1 and s2 saw in c1's two echo requests "
-		     "(raw sockets at the servers)"},
+		     "(raw sockets at the servers); again with id 0x4201, "
+		     "which c2 holds towards s2 first"},
 	[RFC_I2] = {RFC_D5508, "5508/REQ-2", "REQ-2",
 		    "ICMP query timer >= 60 s", RFC_MUST_NOT,
 		    "an ICMP query session does not expire in less than 60 s",

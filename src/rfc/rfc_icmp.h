@@ -39,6 +39,11 @@ struct rfc_icmp_ev {
 	uint16_t echo_id;
 	uint8_t echo_sent[2];
 	struct rfc_icmp_msg echo_at[2], echo_reply[2];
+	/* REQ-1a again with the identifier busy: c2 first holds echo2_id
+	 * towards s2 (echo2_c2: as s2 saw it), then c1 sends echo2_id to
+	 * s1 and s2 (echo2_at: as each saw it) */
+	uint16_t echo2_id;
+	struct rfc_icmp_msg echo2_c2, echo2_at[2];
 
 	/* REQ-2: the gateway's nf_conntrack_icmp_timeout and the timeout
 	 * of the live echo entry towards s1 just after its reply, seconds,

@@ -89,10 +89,14 @@ static void judge_query_pass(const struct rfc_evidence *e, struct rfc_row *r)
 	r->verdict = back == sent ? RFC_V_MEETS : RFC_V_FAILS;
 }
 
-/* REQ-1a: one identifier towards two hosts, one external identifier. */
+/* REQ-1a: one identifier towards two hosts, one external identifier;
+ * then again with the identifier held by c2 towards s2, where a gateway
+ * that keeps identifiers when it can shows whether its mapping depends
+ * on the host. */
 static void judge_query_id(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	const struct rfc_icmp_ev *q = &e->icmp_ev;
+	const struct rfc_icmp_msg *b = q->echo2_at;
 
 	if (!q->echo_at[0].seen || !q->echo_at[1].seen) {
 		rfc_tx(r,
@@ -112,11 +116,26 @@ static void judge_query_id(const struct rfc_evidence *e, struct rfc_row *r)
 	rfc_datum(r, "id", q->echo_id);
 	rfc_datum(r, "s1_id", q->echo_at[0].id);
 	rfc_datum(r, "s2_id", q->echo_at[1].id);
-	conclude(r,
-		 q->echo_at[0].id == q->echo_at[1].id &&
-			 q->echo_at[0].src == q->echo_at[1].src,
-		 ": the mapping does not depend on the host",
-		 ": the identifier was mapped per external host");
+	if (q->echo_at[0].id != q->echo_at[1].id ||
+	    q->echo_at[0].src != q->echo_at[1].src) {
+		conclude(r, 0, "", ": the identifier was mapped per host");
+		return;
+	}
+	if (!q->echo2_c2.seen || !b[0].seen || !b[1].seen) {
+		conclude(r, 1,
+			 "; second test (the identifier busy) not measured",
+			 "");
+		return;
+	}
+	rfc_tx(r,
+	       "; with 0x%04x held by c2 towards s2 (seen as 0x%04x), c1's "
+	       "0x%04x was seen as 0x%04x by s1 and 0x%04x by s2",
+	       q->echo2_id, q->echo2_c2.id, q->echo2_id, b[0].id, b[1].id);
+	rfc_datum(r, "busy_s1_id", b[0].id);
+	rfc_datum(r, "busy_s2_id", b[1].id);
+	conclude(r, b[0].id == b[1].id && b[0].src == b[1].src,
+		 ": one mapping for every host",
+		 ": the identifier was mapped per host");
 }
 
 /* REQ-2: the query timer, from the sysctl and the live entry. */

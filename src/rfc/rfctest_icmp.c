@@ -54,6 +54,7 @@
 #define I_TTL	   44131 /* REQ-10 */
 #define I_SRV	   44900 /* s1 */
 #define I_ID_ECHO  0x4101
+#define I_ID_ECHO2 0x4201 /* REQ-1a's second test: c2 holds it first */
 #define I_ID_QM	   0x4301
 #define I_HP_IPID  0x4e07 /* marks c1's hairpinned error */
 
@@ -395,11 +396,52 @@ static void test_echo(struct icmp_run *r)
 	}
 	e->live = -1;
 	e->q_before = -1;
+	e->echo2_id = I_ID_ECHO2;
 	if (echo_entry(s, to[0], I_ID_ECHO, &ce) == 0) {
 		e->live = ce.timeout;
 		e->q_before = ce.timeout;
 	}
 	r->t_before = rfcio_now_us();
+	memset(r->rx, 0, sizeof(r->rx));
+}
+
+/* The first echo request node i saw from the gateway. */
+static void rx_echo(const struct icmp_run *r, int i, struct rfc_icmp_msg *to)
+{
+	const struct rx *x = &r->rx[i];
+	int k;
+
+	for (k = 0; k < x->n; k++)
+		if (x->m[k].type == T_ECHO && x->m[k].src == r->s->addr[N_GW]) {
+			*to = x->m[k];
+			return;
+		}
+}
+
+/* REQ-1a with the identifier busy: c2 holds I_ID_ECHO2 towards s2, then
+ * c1 sends the same identifier to s1 and to s2.  A mapping that does not
+ * depend on the host gives c1 one identifier towards both; one made per
+ * session keeps it towards s1 and must change it towards s2. */
+static void test_echo_busy(struct icmp_run *r)
+{
+	struct suite *s = r->s;
+	struct rfc_icmp_ev *e = &s->ev->icmp_ev;
+	uint8_t buf[16];
+	int i;
+
+	icmp_echo(buf, T_ECHO, I_ID_ECHO2);
+	if (raw_send(r->raw[RX_C2], s->addr[N_S2], buf, 16))
+		return;
+	rx_collect(r, 50);
+	rx_echo(r, RX_S2, &e->echo2_c2);
+	memset(r->rx, 0, sizeof(r->rx));
+	if (!e->echo2_c2.seen)
+		return;
+	for (i = 0; i < 2; i++)
+		raw_send(r->raw[RX_C1], s->addr[i ? N_S2 : N_S1], buf, 16);
+	rx_collect(r, 100);
+	rx_echo(r, RX_S1, &e->echo2_at[0]);
+	rx_echo(r, RX_S2, &e->echo2_at[1]);
 	memset(r->rx, 0, sizeof(r->rx));
 }
 
@@ -715,6 +757,7 @@ int rfctest_icmp(struct suite *s)
 		}
 	}
 	test_echo(&r);
+	test_echo_busy(&r);
 	qm_start(&r);
 	err = udp_open(&r);
 	if (err) {

@@ -128,6 +128,15 @@ ids = [[m[3] for m in rx(r[n], 50) if m[1] == 8] for n in ("s1", "s2")]
 print("echo_replies=%d" % len(replies))
 print("id_s1=%s" % ("0x%04x" % ids[0][0] if ids[0] else "none"))
 print("id_s2=%s" % ("0x%04x" % ids[1][0] if ids[1] else "none"))
+# and with the identifier busy: c2 holds 0x4702 towards s2 first
+echo2 = icmp(8, 0, struct.pack("!HH", 0x4702, 1), b"t47")
+r["c2"].sendto(echo2, (s2a, 0))
+rx(r["s2"], 100)
+for dst in (s1a, s2a):
+    r["c1"].sendto(echo2, (dst, 0))
+ids = [[m[3] for m in rx(r[n], 100) if m[1] == 8] for n in ("s1", "s2")]
+print("busy_s1=%s" % ("0x%04x" % ids[0][0] if ids[0] else "none"))
+print("busy_s2=%s" % ("0x%04x" % ids[1][0] if ids[1] else "none"))
 
 # c1's UDP mappings towards s1:44790, as s1 sees them
 srv = udp("s1", 44790)
@@ -189,8 +198,10 @@ for prof in masquerade rfc; do
 
 	if [ "$(val echo_replies)" = 2 ]; then want=meets; else want="does not meet"; fi
 	expect_eq "$prof REQ-1: the oracle got $(val echo_replies) of 2 replies" "$want" "$(v REQ-1)"
-	if [ "$(val id_s1)" = "$(val id_s2)" ]; then want=meets; else want="does not meet"; fi
-	expect_eq "$prof REQ-1a: ids $(val id_s1) and $(val id_s2) at s1, s2" "$want" "$(v REQ-1a)"
+	if [ "$(val id_s1)" = "$(val id_s2)" ] && [ "$(val busy_s1)" = "$(val busy_s2)" ]
+	then want=meets; else want="does not meet"; fi
+	expect_eq "$prof REQ-1a: ids $(val id_s1), $(val id_s2) at s1, s2; busy: $(val busy_s1), $(val busy_s2)" \
+		"$want" "$(v REQ-1a)"
 	if [ "$(val bad_inner_delivered)" = 1 ]; then want="does not meet"; else want=meets; fi
 	expect_eq "$prof REQ-3a: bad quoted IP checksum delivered: $(val bad_inner_delivered)" \
 		"$want" "$(v REQ-3a)"

@@ -1009,6 +1009,13 @@ static void ev_icmp(struct rfc_evidence *e)
 		q->echo_reply[i] = msg(0, i ? S2 : S1, C1);
 		q->echo_reply[i].id = 0x4101;
 	}
+	q->echo2_id = 0x4201;
+	q->echo2_c2 = msg(8, EXT, S2);
+	q->echo2_c2.id = 0x4201;
+	for (i = 0; i < 2; i++) {
+		q->echo2_at[i] = msg(8, EXT, i ? S2 : S1);
+		q->echo2_at[i].id = 0x9a01; /* changed for both: EI */
+	}
 	q->icmp_timeout = 60;
 	q->live = 59;
 	for (i = 0; i < RFC_IE_N; i++) {
@@ -1093,6 +1100,7 @@ static void test_judge_icmp_rows(void)
 		CU_ASSERT(judged(want_icmp[i].id, want_icmp[i].v, NULL));
 	CU_ASSERT(has(RFC_I1, "the reply reached c1"));
 	CU_ASSERT(has(RFC_I1A, "s1 saw 0x4101, s2 saw 0x4101"));
+	CU_ASSERT(has(RFC_I1A, "one mapping for every host"));
 	CU_ASSERT(has(RFC_I4, "quoting c1:44104 -> s1:44900"));
 	CU_ASSERT(has(RFC_I5, "quoting s1:44900 -> the gateway's external "
 			      "address:44111"));
@@ -1121,8 +1129,15 @@ static void test_judge_icmp_changes(void)
 	ev.icmp_ev.echo_sent[0] = ev.icmp_ev.echo_sent[1] = 0;
 	CU_ASSERT(judged(RFC_I1, RFC_V_UNKNOWN, NULL));
 	ev_icmp(&ev);
+	/* Linux: kept towards s1, changed towards s2 */
+	ev.icmp_ev.echo2_at[0].id = 0x4201;
+	ev.icmp_ev.echo2_at[1].id = 0x5889;
+	CU_ASSERT(
+		judged(RFC_I1A, RFC_V_FAILS, "0x4201 by s1 and 0x5889 by s2"));
+	ev.icmp_ev.echo2_c2.seen = 0;
+	CU_ASSERT(judged(RFC_I1A, RFC_V_MEETS, "second test"));
 	ev.icmp_ev.echo_at[1].id = 0x9a01;
-	CU_ASSERT(judged(RFC_I1A, RFC_V_FAILS, "mapped per external host"));
+	CU_ASSERT(judged(RFC_I1A, RFC_V_FAILS, "mapped per host"));
 	ev.icmp_ev.echo_at[1].seen = 0;
 	CU_ASSERT(judged(RFC_I1A, RFC_V_UNKNOWN, "not seen at s2"));
 
