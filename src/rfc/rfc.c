@@ -350,8 +350,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		    "s1 sends host unreachable quoting c1's echo request "
 		    "1.3 s after it; the echo entry's timeout before and "
 		    "after"},
-	[RFC_I7] = {RFC_D5508, "5508/REQ-7", "REQ-7",
-		    "hairpinned ICMP errors", RFC_MUST,
+	[RFC_I7] = {RFC_D5508, "5508/REQ-7", "REQ-7", "hairpinned ICMP errors",
+		    RFC_MUST,
 		    "ICMP errors hairpin, the outer destination the quoted "
 		    "source (a); queries too, on a Basic NAT",
 		    "c2 sends a datagram to c1's external mapping; c1 answers "
@@ -362,8 +362,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		    "when no session can be made, the NAT answers ICMP "
 		    "destination unreachable, code 13",
 		    "none: needs a gateway that cannot make a mapping"},
-	[RFC_I9] = {RFC_D5508, "5508/REQ-9", "REQ-9",
-		    "ICMP generation policy", RFC_MAY,
+	[RFC_I9] = {RFC_D5508, "5508/REQ-9", "REQ-9", "ICMP generation policy",
+		    RFC_MAY,
 		    "a policy may stop ICMP generation on chosen interfaces",
 		    "none: a policy, seen only in configuration"},
 	[RFC_I10] = {RFC_D5508, "5508/REQ-10", "REQ-10",
@@ -372,8 +372,8 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		     "as a router does",
 		     "c1 sends s1 a datagram with TTL 1 (IP_RECVERR); "
 		     "fragmentation needed is RFC 4787 REQ-13's test"},
-	[RFC_I11] = {RFC_D5508, "5508/REQ-11", "REQ-11",
-		     "other ICMP messages", RFC_MAY,
+	[RFC_I11] = {RFC_D5508, "5508/REQ-11", "REQ-11", "other ICMP messages",
+		     RFC_MAY,
 		     "ICMP messages that are neither queries nor errors may "
 		     "be dropped",
 		     "s1 sends c1's external address a router advertisement, "
