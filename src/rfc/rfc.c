@@ -320,6 +320,12 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		     "is dropped silently",
 		     "as REQ-3, with a wrong checksum in the quoted IP "
 		     "header"},
+	[RFC_I3B] = {RFC_D5508, "5508/REQ-3b", "REQ-3b",
+		     "quoted IP options skipped", RFC_MUST,
+		     "the NAT skips IP options in the quoted header to find "
+		     "its transport header",
+		     "as REQ-3, well formed, but the quoted IP header has 4 "
+		     "bytes of options: c1's socket should get it"},
 	[RFC_I3C] = {RFC_D5508, "5508/REQ-3c", "REQ-3c",
 		     "quoted transport checksum not checked", RFC_SHOULD_NOT,
 		     "the NAT does not check the quoted transport checksum",

@@ -114,6 +114,7 @@ enum rfc_req_id {
 	RFC_I2A,
 	RFC_I3,
 	RFC_I3A,
+	RFC_I3B,
 	RFC_I3C,
 	RFC_I4,
 	RFC_I5,

@@ -207,15 +207,18 @@ static int err_got(const struct rfc_icmp_ev *q, int i)
 }
 
 /*
- * REQ-3, 3a, 3c: one malformed error about c1's mapping; the well-formed
- * one (RFC_IE_GOOD) is the control: if it did not reach c1 either, the
- * malformed one's fate says nothing.
+ * REQ-3, 3a-c: one unusual error about c1's mapping, which should be
+ * dropped or should pass; the well-formed one (RFC_IE_GOOD) is the
+ * control: if it did not reach c1 either, the other's fate says nothing.
+ * @pass and @drop end the sentence when c1 got the error or did not.
  */
 static void judge_malformed(const struct rfc_evidence *e, struct rfc_row *r,
-			    int i, const char *what, int should_pass)
+			    int i, const char *what, int should_pass,
+			    const char *pass, const char *drop)
 {
 	const struct rfc_icmp_ev *q = &e->icmp_ev;
-	int got = err_got(q, i);
+	/* REQ-3b: the socket, which shows the quoted ports translated */
+	int got = i == RFC_IE_OPTS ? q->err_sock[i] : err_got(q, i);
 
 	if (!q->err_sent[i] || !q->err_sent[RFC_IE_GOOD]) {
 		rfc_tx(r, "c1:%u's mapping was not seen at s1: no error sent",
@@ -235,30 +238,39 @@ static void judge_malformed(const struct rfc_evidence *e, struct rfc_row *r,
 		return;
 	}
 	rfc_tx(r, " (the well-formed control reached c1)");
-	if (should_pass)
-		rfc_tx(r, got ? ": the quoted checksum was not checked"
-			      : ": dropped for a checksum the NAT should not "
-				"check");
-	else
-		rfc_tx(r, got ? ": forwarded, not dropped" : ": dropped");
-	r->verdict = got == should_pass ? RFC_V_MEETS : RFC_V_FAILS;
+	conclude(r, got == should_pass, got ? pass : drop, got ? pass : drop);
 }
 
 static void judge_bad_csum(const struct rfc_evidence *e, struct rfc_row *r)
 {
-	judge_malformed(e, r, RFC_IE_BAD_CSUM, "a wrong ICMP checksum", 0);
+	judge_malformed(e, r, RFC_IE_BAD_CSUM, "a wrong ICMP checksum", 0,
+			": forwarded, not dropped", ": dropped");
 }
 
 static void judge_bad_inner(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	judge_malformed(e, r, RFC_IE_BAD_INNER,
-			"a wrong checksum in the quoted IP header", 0);
+			"a wrong checksum in the quoted IP header", 0,
+			": forwarded, not dropped", ": dropped");
+}
+
+/* REQ-3b: c1's socket gets it only if the quoted ports, behind the
+ * options, were found and translated back (the kernel matches the
+ * socket by them). */
+static void judge_options(const struct rfc_evidence *e, struct rfc_row *r)
+{
+	judge_malformed(e, r, RFC_IE_OPTS, "IP options in the quoted header", 1,
+			": the ports behind the options were found and "
+			"translated",
+			": dropped: the NAT did not look past the options");
 }
 
 static void judge_bad_l4(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	judge_malformed(e, r, RFC_IE_BAD_L4,
-			"a wrong checksum in the quoted UDP header", 1);
+			"a wrong checksum in the quoted UDP header", 1,
+			": the quoted checksum was not checked",
+			": dropped for a checksum the NAT should not check");
 }
 
 /* REQ-4: an inbound error about a mapping translated (a-c), one about
@@ -582,6 +594,7 @@ void rfc_judge_icmp(const struct rfc_evidence *ev,
 		{RFC_I2A, judge_query_timer_cfg},
 		{RFC_I3, judge_bad_csum},
 		{RFC_I3A, judge_bad_inner},
+		{RFC_I3B, judge_options},
 		{RFC_I3C, judge_bad_l4},
 		{RFC_I4, judge_inbound},
 		{RFC_I5, judge_outbound},

@@ -184,12 +184,12 @@ static void quote_echo(uint8_t q[28], uint32_t src, uint32_t dst, uint16_t id)
 	put16(q + 10, pkt_ip_csum(q, 20));
 }
 
-/* An ICMP error of type/code quoting q, checksummed, into buf (36
- * bytes). */
-static size_t icmp_error(uint8_t buf[36], uint8_t type, uint8_t code,
-			 const uint8_t q[28])
+/* An ICMP error of type/code quoting q (28 or 32 bytes), checksummed,
+ * into buf.  Return: its length. */
+static size_t icmp_error(uint8_t buf[40], uint8_t type, uint8_t code,
+			 const uint8_t *q, size_t qlen)
 {
-	size_t n = pkt_icmp_unreach(buf, 36, q, 28);
+	size_t n = pkt_icmp_unreach(buf, 40, q, qlen);
 
 	buf[0] = type;
 	buf[1] = code;
@@ -525,15 +525,32 @@ static int udp_open(struct icmp_run *r)
 	return 0;
 }
 
+/* A 28-byte quote q again with 4 bytes of IP options (three NOPs and
+ * an end of list) between its IP and UDP headers, into qo. */
+static void quote_options(uint8_t qo[32], const uint8_t q[28])
+{
+	static const uint8_t opts[4] = {1, 1, 1, 0};
+
+	memcpy(qo, q, 20);
+	memcpy(qo + 20, opts, 4);
+	memcpy(qo + 24, q + 20, 8);
+	qo[0] = 0x46; /* IHL 6: 24 bytes */
+	put16(qo + 2, (uint16_t)(get16(q + 2) + 4));
+	put16(qo + 10, 0);
+	put16(qo + 10, pkt_ip_csum(qo, 24));
+}
+
 /* REQ-3, REQ-4: s1's errors about c1's mappings, one per port. */
 static void send_inbound_errors(struct icmp_run *r)
 {
 	struct suite *s = r->s;
 	struct rfc_icmp_ev *e = &s->ev->icmp_ev;
-	uint8_t q[28], pkt[36];
+	uint8_t q[28], qo[32], pkt[40];
 	int i;
 
 	for (i = 0; i < RFC_IE_N; i++) {
+		size_t n;
+
 		if (!e->err_ext[i])
 			continue;
 		pkt_ipv4_udp_quote(q, s->addr[N_GW], e->err_ext[i],
@@ -542,11 +559,16 @@ static void send_inbound_errors(struct icmp_run *r)
 			q[11] ^= 0x5a;
 		if (i == RFC_IE_BAD_L4)
 			put16(q + 26, 0x1234); /* not the datagram's sum */
-		icmp_error(pkt, T_UNREACH, ICMP_PORT, q);
+		if (i == RFC_IE_OPTS) {
+			quote_options(qo, q);
+			n = icmp_error(pkt, T_UNREACH, ICMP_PORT, qo, 32);
+		} else {
+			n = icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28);
+		}
 		if (i == RFC_IE_BAD_CSUM)
 			pkt[3] ^= 0x5a;
 		e->err_sent[i] =
-			!raw_send(r->raw[RX_S1], s->addr[N_GW], pkt, 36);
+			!raw_send(r->raw[RX_S1], s->addr[N_GW], pkt, n);
 	}
 }
 
@@ -557,18 +579,20 @@ static void send_outbound_errors(struct icmp_run *r)
 {
 	struct suite *s = r->s;
 	struct rfc_icmp_ev *e = &s->ev->icmp_ev;
-	uint8_t q[28], pkt[36];
+	uint8_t q[28], pkt[40];
 
 	if (e->out_ext) {
 		udp_send(r->srv_fd, I_SRV, s->addr[N_GW], e->out_ext);
 		pkt_ipv4_udp_quote(q, s->addr[N_S1], I_SRV, s->addr[N_C1],
 				   I_OUT);
-		icmp_error(pkt, T_UNREACH, ICMP_PORT, q);
-		e->out_sent = !raw_send(r->raw[RX_C1], s->addr[N_S1], pkt, 36);
+		e->out_sent =
+			!raw_send(r->raw[RX_C1], s->addr[N_S1], pkt,
+				  icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28));
 	}
 	pkt_ipv4_udp_quote(q, s->addr[N_S1], I_SRV, s->addr[N_C1], I_OUT_NONE);
-	icmp_error(pkt, T_UNREACH, ICMP_PORT, q);
-	e->out_unmapped_sent = !raw_send(r->raw[RX_C1], s->addr[N_S1], pkt, 36);
+	e->out_unmapped_sent =
+		!raw_send(r->raw[RX_C1], s->addr[N_S1], pkt,
+			  icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28));
 }
 
 /* REQ-10: a datagram from c1 with TTL 1; REQ-11: router advertisements
@@ -596,7 +620,7 @@ static void hairpin_answer(struct icmp_run *r)
 {
 	struct suite *s = r->s;
 	struct rfc_icmp_ev *e = &s->ev->icmp_ev;
-	uint8_t q[28], pkt[36];
+	uint8_t q[28], pkt[40];
 	uint16_t tag;
 
 	if (!udp_recv(r->hp_fd, 0, &tag, &e->hp_seen_addr, &e->hp_seen_port) ||
@@ -609,8 +633,9 @@ static void hairpin_answer(struct icmp_run *r)
 	put16(q + 4, I_HP_IPID);
 	put16(q + 10, 0);
 	put16(q + 10, pkt_ip_csum(q, 20));
-	icmp_error(pkt, T_UNREACH, ICMP_PORT, q);
-	e->hp_err_sent = !raw_send(r->raw[RX_C1], e->hp_seen_addr, pkt, 36);
+	e->hp_err_sent =
+		!raw_send(r->raw[RX_C1], e->hp_seen_addr, pkt,
+			  icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28));
 }
 
 /* What the UDP probes' sockets and the raw sockets got. */
@@ -660,7 +685,7 @@ static void test_query_error(struct icmp_run *r)
 	struct suite *s = r->s;
 	struct rfc_icmp_ev *e = &s->ev->icmp_ev;
 	uint64_t gap = rfcio_now_us() - r->t_before;
-	uint8_t q[28], pkt[36];
+	uint8_t q[28], pkt[40];
 	struct ct_entry ce;
 	int err;
 
@@ -672,8 +697,8 @@ static void test_query_error(struct icmp_run *r)
 	    rfcio_sleep_ms((int)(GAP_MS - gap / 1000)))
 		return;
 	quote_echo(q, s->addr[N_GW], s->addr[N_S1], e->echo_at[0].id);
-	icmp_error(pkt, T_UNREACH, C_HOST, q);
-	e->q_err_sent = !raw_send(r->raw[RX_S1], s->addr[N_GW], pkt, 36);
+	e->q_err_sent = !raw_send(r->raw[RX_S1], s->addr[N_GW], pkt,
+				  icmp_error(pkt, T_UNREACH, C_HOST, q, 28));
 	rx_collect(r, WAIT_ICMP_MS);
 	rx_take(rx_find(r, RX_C1, T_UNREACH, I_ID_ECHO, 0), &e->q_err_at);
 	err = echo_entry(s, s->addr[N_S1], I_ID_ECHO, &ce);
