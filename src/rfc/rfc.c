@@ -331,6 +331,14 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		     "the NAT does not check the quoted transport checksum",
 		     "as REQ-3, with a wrong (non-zero) checksum in the "
 		     "quoted UDP header: c1 should get it"},
+	[RFC_I3D] = {RFC_D5508, "5508/REQ-3d", "REQ-3d",
+		     "ICMP extensions left out of checksums", RFC_MUST,
+		     "with ICMP extensions (RFC 4884), the NAT leaves the "
+		     "padding and the extensions out when it evaluates the "
+		     "quoted transport checksum",
+		     "as REQ-3c, with the quote padded to 128 bytes and an "
+		     "extension structure after it (one MPLS label object): "
+		     "c1 should get it"},
 	[RFC_I4] = {RFC_D5508, "5508/REQ-4", "REQ-4",
 		    "inbound ICMP errors translated", RFC_MUST,
 		    "an error from outside about a mapping is translated "

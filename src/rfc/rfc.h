@@ -116,6 +116,7 @@ enum rfc_req_id {
 	RFC_I3A,
 	RFC_I3B,
 	RFC_I3C,
+	RFC_I3D,
 	RFC_I4,
 	RFC_I5,
 	RFC_I6,

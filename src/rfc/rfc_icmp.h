@@ -27,6 +27,7 @@ enum rfc_icmp_err {
 	RFC_IE_BAD_INNER, /* the quoted IP header's checksum wrong (REQ-3a) */
 	RFC_IE_BAD_L4,	  /* the quoted UDP checksum wrong (REQ-3c) */
 	RFC_IE_OPTS,	  /* the quoted IP header with options (REQ-3b) */
+	RFC_IE_EXT,	  /* RFC 4884 extensions after the quote (REQ-3d) */
 	RFC_IE_GOOD,	  /* well formed: the control, and REQ-4 */
 	RFC_IE_UNMAPPED,  /* about an external port nobody mapped (REQ-4) */
 	RFC_IE_N

@@ -265,6 +265,17 @@ static void judge_options(const struct rfc_evidence *e, struct rfc_row *r)
 			": dropped: the NAT did not look past the options");
 }
 
+/* REQ-3d: extensions after the quote (RFC 4884), its UDP checksum
+ * wrong: it should pass, whatever a NAT makes of the padding. */
+static void judge_extensions(const struct rfc_evidence *e, struct rfc_row *r)
+{
+	judge_malformed(e, r, RFC_IE_EXT,
+			"an RFC 4884 extension (an MPLS label) after its quote "
+			"padded to 128 bytes, and a wrong quoted UDP checksum,",
+			1, ": the padding and the extension did not stop it",
+			": dropped");
+}
+
 static void judge_bad_l4(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	judge_malformed(e, r, RFC_IE_BAD_L4,
@@ -596,6 +607,7 @@ void rfc_judge_icmp(const struct rfc_evidence *ev,
 		{RFC_I3A, judge_bad_inner},
 		{RFC_I3B, judge_options},
 		{RFC_I3C, judge_bad_l4},
+		{RFC_I3D, judge_extensions},
 		{RFC_I4, judge_inbound},
 		{RFC_I5, judge_outbound},
 		{RFC_I6, judge_query_error},

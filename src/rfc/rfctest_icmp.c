@@ -540,12 +540,44 @@ static void quote_options(uint8_t qo[32], const uint8_t q[28])
 	put16(qo + 10, pkt_ip_csum(qo, 24));
 }
 
+/*
+ * An ICMP port unreachable with an RFC 4884 extension structure, into buf
+ * (EXT_LEN bytes): the quote q padded with zeros to 128 bytes, its length
+ * in 32-bit words in the header's fifth byte, then the extension header
+ * (version 2, its checksum) and one object (an MPLS label stack entry,
+ * RFC 4950).  The quoted UDP checksum is set wrong on purpose: a NAT
+ * that checked it would have to leave out the padding and the
+ * extensions, and should not check it at all (REQ-3c).
+ */
+#define EXT_QUOTE 128
+#define EXT_LEN	  (8 + EXT_QUOTE + 4 + 8)
+static size_t icmp_error_ext(uint8_t buf[EXT_LEN], const uint8_t q[28])
+{
+	uint8_t *x = buf + 8 + EXT_QUOTE;
+
+	memset(buf, 0, EXT_LEN);
+	buf[0] = T_UNREACH;
+	buf[1] = ICMP_PORT;
+	buf[5] = EXT_QUOTE / 4;
+	memcpy(buf + 8, q, 28);
+	put16(buf + 8 + 26, 0x1234);
+	x[0] = 0x20;	       /* version 2 */
+	put16(x + 4, 8);       /* object length */
+	x[6] = 1;	       /* class: MPLS label stack */
+	x[7] = 1;	       /* c-type: incoming */
+	put16(x + 8, 0x0006);  /* label 96 ... */
+	put16(x + 10, 0x01ff); /* ... bottom of stack, TTL 255 */
+	put16(x + 2, pkt_csum(x, 12));
+	put16(buf + 2, pkt_csum(buf, EXT_LEN));
+	return EXT_LEN;
+}
+
 /* REQ-3, REQ-4: s1's errors about c1's mappings, one per port. */
 static void send_inbound_errors(struct icmp_run *r)
 {
 	struct suite *s = r->s;
 	struct rfc_icmp_ev *e = &s->ev->icmp_ev;
-	uint8_t q[28], qo[32], pkt[40];
+	uint8_t q[28], qo[32], pkt[EXT_LEN];
 	int i;
 
 	for (i = 0; i < RFC_IE_N; i++) {
@@ -562,6 +594,8 @@ static void send_inbound_errors(struct icmp_run *r)
 		if (i == RFC_IE_OPTS) {
 			quote_options(qo, q);
 			n = icmp_error(pkt, T_UNREACH, ICMP_PORT, qo, 32);
+		} else if (i == RFC_IE_EXT) {
+			n = icmp_error_ext(pkt, q);
 		} else {
 			n = icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28);
 		}

@@ -1028,8 +1028,9 @@ static void ev_icmp(struct rfc_evidence *e)
 	q->err_at[RFC_IE_BAD_L4] =
 		quoting(msg(3, S1, C1), C1, 44103, S1, 44900);
 	q->err_sock[RFC_IE_OPTS] = 1;
+	q->err_sock[RFC_IE_EXT] = 1;
 	q->err_sock[RFC_IE_GOOD] = 1;
-	q->err_at[RFC_IE_GOOD] = quoting(msg(3, S1, C1), C1, 44105, S1, 44900);
+	q->err_at[RFC_IE_GOOD] = quoting(msg(3, S1, C1), C1, 44106, S1, 44900);
 	q->out_port = 44111;
 	q->out_ext = 44111;
 	q->out_q = 44900;
@@ -1073,15 +1074,25 @@ static const struct {
 	enum rfc_req_id id;
 	enum rfc_verdict v;
 } want_icmp[] = {
-	{RFC_I1, RFC_V_MEETS},	       {RFC_I1A, RFC_V_MEETS},
-	{RFC_I2, RFC_V_MEETS},	       {RFC_I2A, RFC_V_MEETS},
-	{RFC_I3, RFC_V_MEETS},	       {RFC_I3A, RFC_V_MEETS},
-	{RFC_I3B, RFC_V_MEETS},	       {RFC_I3C, RFC_V_MEETS},
-	{RFC_I4, RFC_V_MEETS},	       {RFC_I5, RFC_V_MEETS},
-	{RFC_I6, RFC_V_MEETS},	       {RFC_I7, RFC_V_MEETS},
-	{RFC_I8, RFC_V_UNTESTABLE},    {RFC_I9, RFC_V_NA},
-	{RFC_I10, RFC_V_MEETS},	       {RFC_I11, RFC_V_MEETS},
-	{RFC_ICMP_QUERY, RFC_V_MEETS}, {RFC_ICMP_HAIRPIN, RFC_V_MEETS},
+	{RFC_I1, RFC_V_MEETS},
+	{RFC_I1A, RFC_V_MEETS},
+	{RFC_I2, RFC_V_MEETS},
+	{RFC_I2A, RFC_V_MEETS},
+	{RFC_I3, RFC_V_MEETS},
+	{RFC_I3A, RFC_V_MEETS},
+	{RFC_I3B, RFC_V_MEETS},
+	{RFC_I3C, RFC_V_MEETS},
+	{RFC_I3D, RFC_V_MEETS},
+	{RFC_I4, RFC_V_MEETS},
+	{RFC_I5, RFC_V_MEETS},
+	{RFC_I6, RFC_V_MEETS},
+	{RFC_I7, RFC_V_MEETS},
+	{RFC_I8, RFC_V_UNTESTABLE},
+	{RFC_I9, RFC_V_NA},
+	{RFC_I10, RFC_V_MEETS},
+	{RFC_I11, RFC_V_MEETS},
+	{RFC_ICMP_QUERY, RFC_V_MEETS},
+	{RFC_ICMP_HAIRPIN, RFC_V_MEETS},
 };
 
 static void test_judge_icmp_rows(void)
@@ -1094,7 +1105,7 @@ static void test_judge_icmp_rows(void)
 	CU_ASSERT(has(RFC_I1, "the reply reached c1"));
 	CU_ASSERT(has(RFC_I1A, "s1 saw 0x4101, s2 saw 0x4101"));
 	CU_ASSERT(has(RFC_I1A, "one mapping for every host"));
-	CU_ASSERT(has(RFC_I4, "quoting c1:44105 -> s1:44900"));
+	CU_ASSERT(has(RFC_I4, "quoting c1:44106 -> s1:44900"));
 	CU_ASSERT(has(RFC_I5, "quoting s1:44900 -> the gateway's external "
 			      "address:44111"));
 	CU_ASSERT(has(RFC_I7, "quoting c2:44122 -> the gateway's external "
@@ -1163,9 +1174,11 @@ static void test_judge_icmp_changes(void)
 	ev.icmp_ev.err_sock[RFC_IE_OPTS] = 0;
 	ev.icmp_ev.err_at[RFC_IE_OPTS].seen = 1;
 	CU_ASSERT(judged(RFC_I3B, RFC_V_FAILS, "did not look past"));
+	ev.icmp_ev.err_sock[RFC_IE_EXT] = 0;
+	CU_ASSERT(judged(RFC_I3D, RFC_V_FAILS, "c1 got nothing"));
 	ev.icmp_ev.err_sock[RFC_IE_GOOD] = 0;
 	ev.icmp_ev.err_at[RFC_IE_GOOD].seen = 0;
-	for (i = RFC_I3; i <= RFC_I3C; i++) /* 3, 3a, 3b, 3c */
+	for (i = RFC_I3; i <= RFC_I3D; i++) /* 3, 3a-d */
 		CU_ASSERT(judged(i, RFC_V_UNKNOWN, "control did not reach"));
 	CU_ASSERT(judged(RFC_I4, RFC_V_FAILS, "not translated"));
 	ev.icmp_ev.err_sent[RFC_IE_GOOD] = 0;
