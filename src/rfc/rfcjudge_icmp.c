@@ -269,11 +269,15 @@ static void judge_options(const struct rfc_evidence *e, struct rfc_row *r)
  * wrong: it should pass, whatever a NAT makes of the padding. */
 static void judge_extensions(const struct rfc_evidence *e, struct rfc_row *r)
 {
-	judge_malformed(e, r, RFC_IE_EXT,
-			"an RFC 4884 extension (an MPLS label) after its quote "
-			"padded to 128 bytes, and a wrong quoted UDP checksum,",
-			1, ": the padding and the extension did not stop it",
-			": dropped");
+	judge_malformed(
+		e, r, RFC_IE_EXT,
+		"an RFC 4884 extension (an MPLS label) after its quote "
+		"padded to 128 bytes, and a wrong quoted UDP checksum,",
+		1,
+		": passed, and its ICMP checksum, over the extension too, "
+		"was still right after the quote was translated (c1's "
+		"kernel checks it)",
+		": dropped");
 }
 
 static void judge_bad_l4(const struct rfc_evidence *e, struct rfc_row *r)
