@@ -384,8 +384,10 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		     "the NAT's own ICMP (RFC 1812)", RFC_MUST,
 		     "the NAT sends time exceeded and fragmentation needed "
 		     "as a router does",
-		     "c1 sends s1 a datagram with TTL 1 (IP_RECVERR); "
-		     "fragmentation needed is RFC 4787 REQ-13's test"},
+		     "c1 sends s1 a datagram with TTL 1 (IP_RECVERR), and s1 "
+		     "one to c1's mapping (a raw socket at s1: the error's "
+		     "source and quote); fragmentation needed is RFC 4787 "
+		     "REQ-13's test"},
 	[RFC_I11] = {RFC_D5508, "5508/REQ-11", "REQ-11", "other ICMP messages",
 		     RFC_MAY,
 		     "ICMP messages that are neither queries nor errors may "

@@ -90,6 +90,10 @@ struct rfc_icmp_ev {
 	uint16_t ttl_port;
 	uint8_t ttl_sent, ttl_seen, ttl_type, ttl_code;
 	uint32_t ttl_from;
+	/* and s1's datagram with TTL 1 to c1's REQ-5 mapping (out_ext):
+	 * the gateway's error as s1 saw it */
+	uint8_t ttl_in_sent;
+	struct rfc_icmp_msg ttl_in_at;
 
 	/* REQ-11: router advertisements, s1 to c1's external address and
 	 * c1 to s1; what c1 and s1 saw of them */

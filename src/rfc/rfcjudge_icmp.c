@@ -495,11 +495,14 @@ static void judge_policy(const struct rfc_evidence *e, struct rfc_row *r)
 	r->verdict = RFC_V_NA;
 }
 
-/* REQ-10: the gateway's own ICMP, as a router. */
+/* REQ-10: the gateway's own ICMP, as a router: time exceeded for c1's
+ * datagram, and for s1's to c1's mapping, its quote translated back. */
 static void judge_own_icmp(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	const struct rfc_icmp_ev *q = &e->icmp_ev;
-	char a[16];
+	const struct rfc_icmp_msg *m = &q->ttl_in_at;
+	char a[16], b[16];
+	int out_ok, in_ok;
 
 	if (!q->ttl_sent) {
 		rfc_tx(r, "c1's datagram with TTL 1 could not be sent");
@@ -507,15 +510,33 @@ static void judge_own_icmp(const struct rfc_evidence *e, struct rfc_row *r)
 		return;
 	}
 	rfc_tx(r, "c1:%u sent s1 a datagram with TTL 1: ", q->ttl_port);
-	rfc_datum(r, "time_exceeded", q->ttl_seen && q->ttl_type == 11);
+	out_ok = q->ttl_seen && q->ttl_type == 11 && q->ttl_code == 0;
 	if (q->ttl_seen)
 		rfc_tx(r, "its socket got ICMP %u/%u from %s", q->ttl_type,
 		       q->ttl_code, who(e, q->ttl_from, a));
 	else
 		rfc_tx(r, "no ICMP came back");
-	conclude(r, q->ttl_seen && q->ttl_type == 11 && q->ttl_code == 0,
-		 ": time exceeded, as RFC 1812 asks",
-		 ": no time exceeded in transit");
+	rfc_datum(r, "time_exceeded", out_ok);
+	in_ok = !q->ttl_in_sent ||
+		(m->seen && m->type == 11 && m->src == e->ext &&
+		 m->in_dst == e->ext && m->in_dport == q->out_ext);
+	if (q->ttl_in_sent && m->seen)
+		rfc_tx(r,
+		       "; s1's with TTL 1 to c1's mapping :%u drew ICMP %u/%u "
+		       "from %s quoting %s:%u",
+		       q->out_ext, m->type, m->code, who(e, m->src, a),
+		       who(e, m->in_dst, b), m->in_dport);
+	else if (q->ttl_in_sent)
+		rfc_tx(r, "; s1's with TTL 1 to c1's mapping :%u drew nothing",
+		       q->out_ext);
+	rfc_datum(r, "inbound_time_exceeded", q->ttl_in_sent ? m->seen : -1);
+	conclude(
+		r, out_ok && in_ok,
+		": time exceeded both ways, as RFC 1812 asks",
+		!out_ok ? ": no time exceeded for c1"
+		: !m->seen
+			? ": no time exceeded for s1"
+			: ": the error to s1 did not quote the external mapping");
 	rfc_tx(r, "; fragmentation needed is RFC 4787 REQ-13's test");
 }
 

@@ -1059,6 +1059,9 @@ static void ev_icmp(struct rfc_evidence *e)
 	q->ttl_seen = 1;
 	q->ttl_type = 11;
 	q->ttl_from = GWI;
+	q->ttl_in_sent = 1;
+	q->ttl_in_at = quoting(msg(11, EXT, S1), S1, 44900, EXT, 44111);
+	q->ttl_in_at.code = 0;
 	q->ra_in_sent = 1;
 	q->ra_out_sent = 1;
 	q->qm_id = 0x4301;
@@ -1114,6 +1117,7 @@ static void test_judge_icmp_rows(void)
 	CU_ASSERT(!has(RFC_ICMP_HAIRPIN, "not applicable"));
 	CU_ASSERT(has(RFC_I8, "needs "));
 	CU_ASSERT(has(RFC_I10, "ICMP 11/0 from the gateway's inside address"));
+	CU_ASSERT(has(RFC_I10, "quoting the gateway's external address:44111"));
 	CU_ASSERT(has(RFC_I11, "reached nobody inside; c1's to s1 was "
 			       "dropped"));
 	CU_ASSERT(has(RFC_ICMP_QUERY, "went with its last session"));
@@ -1230,6 +1234,12 @@ static void test_judge_icmp_changes(void)
 
 	/* REQ-10 */
 	ev_icmp(&ev);
+	ev.icmp_ev.ttl_in_at.in_dst = C1; /* the DNAT's address leaked */
+	CU_ASSERT(judged(RFC_I10, RFC_V_FAILS, "did not quote the external"));
+	ev.icmp_ev.ttl_in_at.seen = 0;
+	CU_ASSERT(judged(RFC_I10, RFC_V_FAILS, "no time exceeded for s1"));
+	ev.icmp_ev.ttl_in_sent = 0; /* judged on c1's alone */
+	CU_ASSERT(judged(RFC_I10, RFC_V_MEETS, NULL));
 	ev.icmp_ev.ttl_seen = 0;
 	CU_ASSERT(judged(RFC_I10, RFC_V_FAILS, "no ICMP came back"));
 	ev.icmp_ev.ttl_sent = 0;
