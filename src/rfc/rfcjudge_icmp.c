@@ -457,9 +457,10 @@ static void judge_hairpin(const struct rfc_evidence *e, struct rfc_row *r)
 		r->verdict = RFC_V_FAILS;
 		return;
 	}
-	rfc_tx(r, "reached c2 addressed to %s, quoting %s:%u -> %s:%u",
-	       who(e, m->dst, a), who(e, m->in_src, b), m->in_sport,
-	       who(e, m->in_dst, c), m->in_dport);
+	rfc_tx(r, "reached c2%s addressed to %s, quoting %s:%u -> %s:%u",
+	       q->hp_sock ? " (and its socket)" : "", who(e, m->dst, a),
+	       who(e, m->in_src, b), m->in_sport, who(e, m->in_dst, c),
+	       m->in_dport);
 	conclude(r,
 		 m->dst == e->c2 && m->in_src == e->c2 &&
 			 m->in_sport == q->hp_c2_port && m->in_dst == e->ext &&

@@ -25,11 +25,14 @@
  * to the entry of the packet it quotes (icmp_error_message() in
  * nf_conntrack_proto_icmp.c, which returns before the entry's timer is
  * touched), and NAT rewrites the quoted header and the outer address of
- * a matched error (nf_nat_icmp_reply_translation()).  An error that
- * matches no entry is left untracked, so NAT leaves it as it is.
+ * a matched error (nf_nat_icmp_reply_translation()); the checksum of
+ * the quoted IP header is not checked, only updated.  An error that
+ * matches no entry is left untracked, so NAT leaves it as it is: one
+ * from inside leaves with the inside address (REQ-5).  Only a query
+ * opens an entry (icmp_new()): other messages pass untracked too.
  *
- * Ports and identifiers are this file's own: UDP 44xxx on the clients,
- * 44900 on s1, ICMP identifiers 0x41xx-0x45xx.
+ * Ports and identifiers are this file's own: UDP 44101-44131 on the
+ * clients, 44900 on s1, ICMP identifiers 0x4101, 0x4201 and 0x4301.
  */
 #include <errno.h>
 #include <netinet/in.h>
