@@ -425,7 +425,7 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 			 "c1 to s1:80 and c2 to s2:80 from the same source "
 			 "port 41101 at once"},
 	[RFC_APP] = {RFC_D7857, "7857/app", "sec. 4", "address pooling paired",
-		     RFC_MUST,
+		     RFC_SHOULD,
 		     "with a pool of external addresses, an internal host's "
 		     "mappings all use the same one",
 		     "the external addresses the servers saw over the run"},

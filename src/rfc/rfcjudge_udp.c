@@ -606,10 +606,15 @@ static void judge_eim_protocol(const struct rfc_evidence *e, struct rfc_row *r)
 	rfc_datum(r, "udp_port", u->proto_udp.port);
 	rfc_datum(r, "tcp_port", u->proto_tcp_port);
 	if (u->proto_udp.port != 43601) {
+		/* A gateway that picks ports at random gives a shared
+		 * mapping and two separate ones the same look. */
+		r->verdict = RFC_V_UNTESTABLE;
 		rfc_tx(r,
-		       "c2's UDP port 43601 was mapped to %u: the test needs "
-		       "it kept",
-		       u->proto_udp.port);
+		       "needs a gateway that keeps source ports: c2's UDP port "
+		       "43601 was mapped to %u, so the port c1's TCP "
+		       "connection got (%u) cannot tell a mapping shared "
+		       "between protocols from one per protocol",
+		       u->proto_udp.port, u->proto_tcp_port);
 		return;
 	}
 	r->verdict = u->proto_tcp_port == 43601 ? RFC_V_MEETS : RFC_V_FAILS;
