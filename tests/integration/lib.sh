@@ -796,3 +796,68 @@ rfc_datum() {
 rfc_evidence() {
 	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['evidence']"
 }
+
+# ---- RFC 5780 NAT discovery with coturn (t-78) ----
+
+# stun_server LAB NODE ADDR ALT: coturn's turnserver in a node, STUN only,
+# listening on ADDR and ALT, ports 3478 and 3479 on each: the second
+# address and port a CHANGE-REQUEST (RFC 5780) needs.  No configuration
+# file, its log, pid file and SQLite database in T_TMP (nothing written
+# under /var); its pid in STUN_PID.  Waits (up to 5 s) until it listens
+# on ALT:3479, the last socket it opens.
+stun_server() {
+	local f=$T_TMP/stun-$1-$2 i=0
+
+	bg_nsx "$1" "$2" turnserver -n --stun-only --no-cli --no-tls \
+		--no-dtls --no-tcp -L "$3" -L "$4" --log-file "$f.log" \
+		--simple-log --no-stdout-log --pidfile "$f.pid" --db "$f.db" \
+		>"$f.out" 2>&1
+	STUN_PID=$BG_PID
+	while ! nsx "$1" "$2" ss -Hnlu "src $4:3479" 2>/dev/null | grep -q .; do
+		if [ $i -ge 50 ] || ! alive "$STUN_PID"; then
+			echo "turnserver did not listen on $4:3479 in $1-$2:"
+			cat "$f.out" "$f.log" 2>/dev/null
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# stun_discover LAB NODE TAG SERVER FLAG...: start coturn's
+# turnutils_natdiscovery in a node in the background against the STUN
+# server at SERVER:3478 with FLAGs (-H hairpinning, -m mapping, -f
+# filtering; -L ADDR -l PORT a local address and port); its pid in
+# BG_PID, its output for stun_class under TAG.  An answer not received
+# is a 3 s timeout (fixed in natdiscovery), so -H -m -f against a NAT
+# that filters and does not hairpin takes 12 s.
+stun_discover() {
+	local f=$T_TMP/natdisc-$1-$2-$3 lab=$1 node=$2 srv=$4
+
+	shift 4
+	bg_nsx "$lab" "$node" turnutils_natdiscovery "$@" "$srv" >"$f.out" 2>&1
+}
+
+# stun_class LAB NODE TAG WHAT: natdiscovery's answer (run under TAG)
+# for WHAT, "mapping" or "filtering": endpoint-independent,
+# address-dependent or address-and-port-dependent ("" if it gave none);
+# "hairpinning": yes (the second socket's request reached the first
+# socket through its mapping) or no.
+stun_class() {
+	local f=$T_TMP/natdisc-$1-$2-$3.out
+
+	case $4 in
+	mapping | filtering)
+		sed -n "s/^NAT with \(.*\) ${4^} *!*\$/\1/p" "$f" |
+			tr 'A-Z ' 'a-z-' ;;
+	hairpinning)
+		awk '/^-= Hairpinning/ { h = 1; next } /^-= / { h = 0 }
+		     h && /^Received a request/ { y = 1 }
+		     END { print y ? "yes" : "no" }' "$f" ;;
+	esac
+}
+
+# stun_log LAB NODE TAG: what natdiscovery printed, for failures.
+stun_log() {
+	grep -v '^$' "$T_TMP/natdisc-$1-$2-$3.out" 2>/dev/null | sed 's/^/  /'
+}

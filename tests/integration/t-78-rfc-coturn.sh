@@ -1,0 +1,222 @@
+#!/bin/bash
+# t-78-rfc-coturn: the UDP behaviour of natlab rfc's five profiles as a
+# classifier natlab did not write finds it: coturn's
+# turnutils_natdiscovery, which tells a NAT's mapping and filtering
+# behaviour as RFC 5780 describes (and tries hairpinning) with binding
+# requests to a STUN server of two addresses.
+#
+# One lab per profile, side by side, each topo/rfc.topo with gw's nat
+# line set as natlab rfc sets it; s1 gets a second address on wan and
+# runs turnserver (STUN only) on both; c1 runs natdiscovery against it,
+# from fresh ports, and its mapping test again from a port that c2
+# already holds at the gateway towards one of the server's addresses.
+# Each answer is checked against the gateway's conntrack entries of the
+# same probes, so that a misread STUN answer cannot pass for a verdict.
+#
+# What natdiscovery does (coturn 4.6): mapping, three binding requests
+# from one local port, to ADDR:3478, ALT:3478 and ALT:3479; the same
+# external address and port for the first two is endpoint-independent,
+# for the last two address-dependent, else address-and-port-dependent.
+# Filtering, from a fresh port: a request asking for the answer from
+# ALT:3479, then one asking for it from ADDR:3479; the first answered is
+# endpoint-independent, the second address-dependent, neither (3 s each)
+# address-and-port-dependent.  Hairpinning: a second socket sends a
+# request to the first one's external address and port.
+. "$(dirname "$0")/lib.sh"
+require_root
+command -v turnserver >/dev/null && command -v turnutils_natdiscovery >/dev/null ||
+	skip "coturn is not installed (scripts/setup installs it)"
+
+PROFILES="masquerade random fully-random persistent rfc"
+# s1's second address: in wan (203.0.113.0/24), far above the lowest
+# free addresses the lab gives its nodes (.1 to .3), checked unused.
+ALT=203.0.113.250
+
+# profile_nat P: the gateway's nat value for profile P, as natlab rfc
+# sets it (src/rfc/rfc.c, profiles[]).
+profile_nat() {
+	case $1 in
+	masquerade | rfc) echo "$1" ;;
+	*) echo "masquerade $1" ;;
+	esac
+}
+
+# stun_addr LAB TAG SECTION WHAT: the port of the last "WHAT addr"
+# line (Local, UDP reflexive) natdiscovery printed in SECTION (Mapping,
+# Filtering) of its run TAG in c1.
+stun_addr() {
+	awk -v s="$3" -v w="$4 addr" '
+	/^-= / { in_s = index($0, "-= " s " ") == 1; next }
+	in_s && index($0, w) { n = split($NF, a, ":"); port = a[n] }
+	END { print port }' "$T_TMP/natdisc-$1-c1-$2.out"
+}
+
+# ct_mapping LAB PORT SRV ALT: natdiscovery's mapping test read from the
+# gateway's conntrack table instead of its answers: the external ports
+# of c1's PORT towards SRV:3478, ALT:3478 and ALT:3479 (the reply
+# tuples' destination ports; natdiscovery sends to ALT:3479 only when
+# the first two differ), judged as natdiscovery judges them.
+ct_mapping() {
+	{ ct_tuples "$1" gw udp 3478; ct_tuples "$1" gw udp 3479; } |
+	awk -v c="$(addr_of "$1" c1 lan)" -v p="$2" -v s="$3" -v a="$4" '
+	$1 == c && $3 == p { ext[$2 ":" $4] = $8 }
+	END {
+		x = ext[s ":3478"]; y = ext[a ":3478"]; z = ext[a ":3479"]
+		if (x == "" || y == "") print "incomplete"
+		else if (x == y) print "endpoint-independent"
+		else if (z == "") print "incomplete"
+		else if (y == z) print "address-dependent"
+		else print "address-and-port-dependent"
+	}'
+}
+
+# ct_filtering LAB EXT SRV ALT: natdiscovery's filtering test read from
+# the gateway's conntrack table: which of the answers from ALT:3479 and
+# SRV:3479 to the external port EXT went on to c1 (an entry whose reply
+# comes from c1); one that stopped at the gateway has an entry whose
+# reply comes from the gateway itself, or none if a rule dropped it.
+ct_filtering() {
+	[ -n "$2" ] || { echo "no external port"; return; }
+	ct_tuples "$1" gw udp "$2" |
+	awk -v c="$(addr_of "$1" c1 lan)" -v s="$3" -v a="$4" '
+	$3 == 3479 && $5 == c { fwd[$1] = 1 }
+	END {
+		if (fwd[a]) print "endpoint-independent"
+		else if (fwd[s]) print "address-dependent"
+		else print "address-and-port-dependent"
+	}'
+}
+
+# ct_hairpin LAB EXT: natdiscovery's hairpinning test read from the
+# gateway's conntrack table: did the datagram from c1's second socket to
+# the external port EXT of its first one go back in to c1 (yes), or stop
+# at the gateway (no)?
+ct_hairpin() {
+	[ -n "$2" ] || { echo "no external port"; return; }
+	ct_tuples "$1" gw udp "$2" |
+	awk -v c="$(addr_of "$1" c1 lan)" '
+	$1 == c && $5 == c { y = 1 } END { print y ? "yes" : "no" }'
+}
+
+declare -A LAB UP DISC HDISC
+t0=$SECONDS
+
+# The five labs, built side by side.
+for p in $PROFILES; do
+	LAB[$p]=ct$$-$p
+	T_LABS="$T_LABS ${LAB[$p]}"
+	topo=$(topo_file "$p" <"$TOP/topo/rfc.topo") || finish
+	topo_merge "$topo" <<END
+[gateway gw]
+nat = $(profile_nat "$p")
+END
+	"$NATLAB" up -n "${LAB[$p]}" "$topo" >"$T_TMP/up-$p.out" 2>&1 &
+	UP[$p]=$!
+	T_PIDS="$T_PIDS $!"
+done
+for p in $PROFILES; do
+	bg_wait "${UP[$p]}"
+	expect_eq "$p: natlab up (nat = $(profile_nat "$p"))" 0 "$RC" ||
+		{ cat "$T_TMP/up-$p.out"; finish; }
+done
+
+# A STUN server of two addresses in each lab's s1.
+for p in $PROFILES; do
+	lab=${LAB[$p]}
+	used=$(for ns in $(lab_netns "$lab"); do
+		ip -n "$ns" -4 -o addr show; done | grep -F " $ALT/")
+	expect_eq "$p: no node of the lab has $ALT" "" "$used" || finish
+	srv=$(addr_of "$lab" s1 wan)
+	nsx "$lab" s1 ip addr add "$ALT/24" dev wan ||
+		{ fail "$p: ip addr add $ALT/24 in s1"; finish; }
+	stun_server "$lab" s1 "$srv" "$ALT" ||
+		{ fail "$p: turnserver in s1 on $srv and $ALT"; finish; }
+done
+up_s=$((SECONDS - t0))
+
+# natdiscovery in each lab's c1, side by side: hairpinning, mapping and
+# filtering from fresh ports; and mapping again from c1's port HELD
+# while c2 holds a mapping of that same port towards ALT:3478 (as natlab
+# rfc's TCP REQ-1 does), where keeping the port is not possible for
+# every destination.  HELD is below the ephemeral ports (32768 and
+# up), so that no other socket of the test has it.
+HELD=20000
+for p in $PROFILES; do
+	lab=${LAB[$p]}
+	srv=$(addr_of "$lab" s1 wan)
+	stun_discover "$lab" c1 all "$srv" -H -m -f
+	DISC[$p]=$BG_PID
+done
+for p in $PROFILES; do
+	lab=${LAB[$p]}
+	srv=$(addr_of "$lab" s1 wan)
+	nsx "$lab" c2 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("", int(sys.argv[1])))
+s.sendto(b"hold", (sys.argv[2], 3478))' "$HELD" "$ALT"
+	held=$(ct_tuples "$lab" gw udp 3478 |
+		awk -v a="$(addr_of "$lab" c2 lan)" -v p="$HELD" -v d="$ALT" \
+			'$1 == a && $2 == d && $3 == p { print $8 }')
+	# random and fully-random give c2 another external port: nothing
+	# is held from c1 then, and nothing needs to be.
+	if [ -n "$held" ]; then
+		pass "$p: c2's $HELD towards $ALT:3478 is external port $held"
+	else
+		fail "$p: c2's mapping of $HELD towards $ALT:3478" "an entry" "none"
+	fi
+	stun_discover "$lab" c1 held "$srv" -m -L "$(addr_of "$lab" c1 lan)" \
+		-l "$HELD"
+	HDISC[$p]=$BG_PID
+done
+for p in $PROFILES; do
+	bg_wait "${DISC[$p]}"
+	expect_eq "$p: natdiscovery -H -m -f ran" 0 "$RC"
+	bg_wait "${HDISC[$p]}"
+	expect_eq "$p: natdiscovery -m from port $HELD ran" 0 "$RC"
+done
+disc_s=$((SECONDS - t0 - up_s))
+
+declare -A MAP HMAP FILT HAIR
+for p in $PROFILES; do
+	MAP[$p]=$(stun_class "${LAB[$p]}" c1 all mapping)
+	HMAP[$p]=$(stun_class "${LAB[$p]}" c1 held mapping)
+	FILT[$p]=$(stun_class "${LAB[$p]}" c1 all filtering)
+	HAIR[$p]=$(stun_class "${LAB[$p]}" c1 all hairpinning)
+	for v in "${MAP[$p]}" "${HMAP[$p]}" "${FILT[$p]}"; do
+		[ -n "$v" ] && continue
+		fail "$p: natdiscovery gave a classification" "one" "none"
+		stun_log "${LAB[$p]}" c1 all
+		stun_log "${LAB[$p]}" c1 held
+		break
+	done
+done
+
+# natdiscovery read right: the same probes, judged from the gateway's
+# conntrack entries.
+for p in $PROFILES; do
+	lab=${LAB[$p]}
+	srv=$(addr_of "$lab" s1 wan)
+	expect_eq "$p: mapping, as the gateway's conntrack shows it" \
+		"$(ct_mapping "$lab" "$(stun_addr "$lab" all Mapping Local)" \
+			"$srv" "$ALT")" "${MAP[$p]}"
+	expect_eq "$p: mapping, port held, as conntrack shows it" \
+		"$(ct_mapping "$lab" "$HELD" "$srv" "$ALT")" "${HMAP[$p]}"
+	expect_eq "$p: filtering, as conntrack shows it" \
+		"$(ct_filtering "$lab" \
+			"$(stun_addr "$lab" all Filtering "UDP reflexive")" \
+			"$srv" "$ALT")" "${FILT[$p]}"
+	expect_eq "$p: hairpinning, as conntrack shows it" \
+		"$(ct_hairpin "$lab" \
+			"$(stun_addr "$lab" all Hairpinning "UDP reflexive")")" \
+		"${HAIR[$p]}"
+done
+
+echo "coturn's classification (labs up in $up_s s, discovery $disc_s s):"
+row() { printf '  %-13s %-27s %-27s %-27s %s\n' "$@"; }
+row PROFILE MAPPING "MAPPING, PORT HELD" FILTERING HAIRPINNING
+for p in $PROFILES; do
+	row "$p" "${MAP[$p]}" "${HMAP[$p]}" "${FILT[$p]}" "${HAIR[$p]}"
+done
+
+finish
