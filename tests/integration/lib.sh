@@ -231,11 +231,11 @@ tcp_peer() {
 		"$T_TMP/nc-$1-$2-$3.err" 2>/dev/null
 }
 
-# ct_tuples LAB NODE PROTO DPORT: one line per conntrack entry whose
-# original destination port is DPORT:
+# ct_tuples LAB NODE PROTO [DPORT]: one line per conntrack entry of PROTO
+# (whose original destination port is DPORT):
 # "osrc odst osport odport rsrc rdst rsport rdport".
 ct_tuples() {
-	nsx "$1" "$2" conntrack -L -p "$3" --orig-port-dst "$4" 2>/dev/null |
+	nsx "$1" "$2" conntrack -L -p "$3" ${4:+--orig-port-dst "$4"} 2>/dev/null |
 		sed -n 's/.*src=\([^ ]*\) dst=\([^ ]*\) sport=\([0-9]*\) dport=\([0-9]*\) .*src=\([^ ]*\) dst=\([^ ]*\) sport=\([0-9]*\) dport=\([0-9]*\).*/\1 \2 \3 \4 \5 \6 \7 \8/p'
 }
 
