@@ -799,6 +799,12 @@ rfc_evidence() {
 
 # ---- RFC 5780 NAT discovery with coturn (t-78) ----
 
+# udp_send LAB NODE SPORT ADDR PORT: one datagram from a node's port
+# SPORT to ADDR:PORT, which makes a mapping at the node's gateway.
+udp_send() {
+	printf natlab | nsx "$1" "$2" nc -u -w 0 -p "$3" "$4" "$5"
+}
+
 # stun_server LAB NODE ADDR ALT: coturn's turnserver in a node, STUN only,
 # listening on ADDR and ALT, ports 3478 and 3479 on each: the second
 # address and port a CHANGE-REQUEST (RFC 5780) needs.  No configuration
@@ -829,8 +835,8 @@ stun_server() {
 # server at SERVER:3478 with FLAGs (-H hairpinning, -m mapping, -f
 # filtering; -L ADDR -l PORT a local address and port); its pid in
 # BG_PID, its output for stun_class under TAG.  An answer not received
-# is a 3 s timeout (fixed in natdiscovery), so -H -m -f against a NAT
-# that filters and does not hairpin takes 12 s.
+# is a 3 s timeout (fixed in natdiscovery): -f against a NAT that
+# filters, or -H against one that does not hairpin, takes 6 s.
 stun_discover() {
 	local f=$T_TMP/natdisc-$1-$2-$3 lab=$1 node=$2 srv=$4
 

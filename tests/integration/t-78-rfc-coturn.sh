@@ -7,9 +7,10 @@
 #
 # One lab per profile, side by side, each topo/rfc.topo with gw's nat
 # line set as natlab rfc sets it; s1 gets a second address on wan and
-# runs turnserver (STUN only) on both; c1 runs natdiscovery against it,
-# from fresh ports, and its mapping test again from a port that c2
-# already holds at the gateway towards one of the server's addresses.
+# runs turnserver (STUN only) on both; c1 runs natdiscovery against it:
+# mapping from a fresh port, and again from a port that c2 already holds
+# at the gateway towards one of the server's addresses; hairpinning and
+# filtering from ports c1 has mapped.
 # Each answer is checked against the gateway's conntrack entries of the
 # same probes, so that a misread STUN answer cannot pass for a verdict.
 #
@@ -105,7 +106,7 @@ ct_hairpin() {
 	$4 == e && $1 == c && $5 == c { y = 1 } END { print y ? "yes" : "no" }' "$1"
 }
 
-declare -A LAB UP DISC HDISC SRV C1 C2
+declare -A LAB UP DISC SRV C1 C2
 t0=$SECONDS
 
 # The five labs, built side by side.
@@ -143,24 +144,25 @@ for p in $PROFILES; do
 done
 up_s=$((SECONDS - t0))
 
-# natdiscovery in each lab's c1, side by side: hairpinning, mapping and
-# filtering from fresh ports; and mapping again from c1's port HELD
-# while c2 holds a mapping of that same port towards ALT:3478 (as natlab
-# rfc's TCP REQ-1 does), where keeping the port is not possible for
-# every destination.  HELD is below the ephemeral ports (32768 and
-# up), so that no other socket of the test has it.
+# natdiscovery in each lab's c1, side by side, four runs: mapping from a
+# fresh port; mapping again from c1's port HELD while c2 holds a mapping
+# of that same port towards ALT:3478 (as natlab rfc's TCP REQ-1 does),
+# where keeping the port is not possible for every destination;
+# hairpinning and filtering from ports that c1 mapped towards SRV:3478
+# just before, as natlab rfc's REQ-8 and REQ-9 map them first.  (From a
+# fresh port, the hairpinned request follows the mapping's first answer
+# within a millisecond, which can be before the rfc profile's keeper has
+# learnt the mapping from its conntrack event.)  The ports are below the
+# ephemeral ones (32768 and up), so that no other socket has them.
 HELD=20000
-for p in $PROFILES; do
-	stun_discover "${LAB[$p]}" c1 all "${SRV[$p]}" -H -m -f
-	DISC[$p]=$BG_PID
-done
+HAIRP=20001
+FILTP=20002
+TAGS="map held hair filt"
 for p in $PROFILES; do
 	lab=${LAB[$p]}
-	nsx "$lab" c2 python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("", int(sys.argv[1])))
-s.sendto(b"hold", (sys.argv[2], 3478))' "$HELD" "$ALT"
+	udp_send "$lab" c2 "$HELD" "$ALT" 3478
+	udp_send "$lab" c1 "$HAIRP" "${SRV[$p]}" 3478
+	udp_send "$lab" c1 "$FILTP" "${SRV[$p]}" 3478
 	held=$(ct_tuples "$lab" gw udp 3478 |
 		awk -v a="${C2[$p]}" -v p="$HELD" -v d="$ALT" \
 			'$1 == a && $2 == d && $3 == p { print $8 }')
@@ -171,28 +173,39 @@ s.sendto(b"hold", (sys.argv[2], 3478))' "$HELD" "$ALT"
 	else
 		fail "$p: c2's mapping of $HELD towards $ALT:3478" "an entry" "none"
 	fi
-	stun_discover "$lab" c1 held "${SRV[$p]}" -m -L "${C1[$p]}" -l "$HELD"
-	HDISC[$p]=$BG_PID
 done
 for p in $PROFILES; do
-	bg_wait "${DISC[$p]}"
-	expect_eq "$p: natdiscovery -H -m -f ran" 0 "$RC"
-	bg_wait "${HDISC[$p]}"
-	expect_eq "$p: natdiscovery -m from port $HELD ran" 0 "$RC"
+	lab=${LAB[$p]}
+	srv=${SRV[$p]}
+	stun_discover "$lab" c1 map "$srv" -m
+	DISC[$p/map]=$BG_PID
+	stun_discover "$lab" c1 held "$srv" -m -L "${C1[$p]}" -l "$HELD"
+	DISC[$p/held]=$BG_PID
+	stun_discover "$lab" c1 hair "$srv" -H -L "${C1[$p]}" -l "$HAIRP"
+	DISC[$p/hair]=$BG_PID
+	stun_discover "$lab" c1 filt "$srv" -f -L "${C1[$p]}" -l "$FILTP"
+	DISC[$p/filt]=$BG_PID
+done
+for p in $PROFILES; do
+	for t in $TAGS; do
+		bg_wait "${DISC[$p/$t]}"
+		expect_eq "$p: natdiscovery ($t) ran" 0 "$RC"
+	done
 done
 disc_s=$((SECONDS - t0 - up_s))
 
 declare -A MAP HMAP FILT HAIR
 for p in $PROFILES; do
-	MAP[$p]=$(stun_class "${LAB[$p]}" c1 all mapping)
+	MAP[$p]=$(stun_class "${LAB[$p]}" c1 map mapping)
 	HMAP[$p]=$(stun_class "${LAB[$p]}" c1 held mapping)
-	FILT[$p]=$(stun_class "${LAB[$p]}" c1 all filtering)
-	HAIR[$p]=$(stun_class "${LAB[$p]}" c1 all hairpinning)
+	FILT[$p]=$(stun_class "${LAB[$p]}" c1 filt filtering)
+	HAIR[$p]=$(stun_class "${LAB[$p]}" c1 hair hairpinning)
 	for v in "${MAP[$p]}" "${HMAP[$p]}" "${FILT[$p]}"; do
 		[ -n "$v" ] && continue
 		fail "$p: natdiscovery gave a classification" "one" "none"
-		stun_log "${LAB[$p]}" c1 all
-		stun_log "${LAB[$p]}" c1 held
+		for t in $TAGS; do
+			stun_log "${LAB[$p]}" c1 "$t"
+		done
 		break
 	done
 done
@@ -205,18 +218,18 @@ for p in $PROFILES; do
 	ct_tuples "$lab" gw udp >"$ct"
 	expect_eq "$p: mapping, as the gateway's conntrack shows it" \
 		"$(ct_mapping "$ct" "${C1[$p]}" \
-			"$(stun_addr "$lab" all Mapping Local)" "${SRV[$p]}" \
+			"$(stun_addr "$lab" map Mapping Local)" "${SRV[$p]}" \
 			"$ALT")" "${MAP[$p]}"
 	expect_eq "$p: mapping, port held, as conntrack shows it" \
 		"$(ct_mapping "$ct" "${C1[$p]}" "$HELD" "${SRV[$p]}" "$ALT")" \
 		"${HMAP[$p]}"
 	expect_eq "$p: filtering, as conntrack shows it" \
 		"$(ct_filtering "$ct" "${C1[$p]}" \
-			"$(stun_addr "$lab" all Filtering "UDP reflexive")" \
+			"$(stun_addr "$lab" filt Filtering "UDP reflexive")" \
 			"${SRV[$p]}" "$ALT")" "${FILT[$p]}"
 	expect_eq "$p: hairpinning, as conntrack shows it" \
 		"$(ct_hairpin "$ct" "${C1[$p]}" \
-			"$(stun_addr "$lab" all Hairpinning "UDP reflexive")")" \
+			"$(stun_addr "$lab" hair Hairpinning "UDP reflexive")")" \
 		"${HAIR[$p]}"
 done
 
