@@ -3,7 +3,7 @@
 # Sources live in src/, one folder per layer (docs/ARCHITECTURE.md);
 # objects, generated headers and the unit-test program in build/.
 CC      ?= cc
-PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl libpcap libbpf
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl libpcap libbpf jansson
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -47,6 +47,16 @@ $(B)/gen/default_topo.h: topo/default.topo
 	xxd -i -n default_topo $< > $@.tmp && mv $@.tmp $@
 $(B)/main.o: $(B)/gen/default_topo.h
 
+# The version (scripts/version: git describe, else the file VERSION) is
+# worked out on every build and the header replaced only when it changed,
+# so that a new commit recompiles main.c alone.
+$(B)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo "#define NATLAB_VERSION \"$$(./scripts/version)\"" > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(B)/main.o: $(B)/gen/version.h
+FORCE:
+
 # The tc clock program is compiled for BPF and embedded the same way; its
 # BTF stays (libbpf needs it for the map and CO-RE), its DWARF does not.
 BPF_CC     ?= clang
@@ -83,16 +93,62 @@ integration: natlab
 check: natlab $(UNITBIN)
 	./scripts/check
 
+# The Debian package built from a copy of the tree, checked with lintian,
+# installed, run and purged (t-72, root, two to three minutes): not in
+# make check.
+check-package:
+	NATLAB_TEST_PACKAGE=1 LIMIT=600 ./tests/integration/run-all t-72
+
+# The manual pages at mandoc's warning level (its style level also asks
+# for the pages' cross-references to be installed on this machine), and
+# natlab.8 against the usage text of the natlab just built.
 lint:
 	./scripts/layers
+	mandoc -T lint -W warning man/natlab.8 man/natlab.topo.5
 	clang-format --dry-run -Werror $(SRC) $(HDRS) tests/unit/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -D_GNU_SOURCE -Isrc \
 		--suppress=missingIncludeSystem -i src/engine/tsclock.bpf.c \
 		src tests/unit
 	$(MAKE) -B CFLAGS="-O2 -Werror" natlab $(UNITBIN)
+	./scripts/mancheck
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the program; the built-in
+# topologies and the scenarios of topo/, its folders kept, as examples in
+# share/natlab/topo; the manual pages; the bash completion.  uninstall
+# removes exactly what install put (the folders of share/natlab too).
+PREFIX   ?= /usr/local
+BINDIR   := $(PREFIX)/bin
+DATADIR  := $(PREFIX)/share/natlab
+MANDIR   := $(PREFIX)/share/man
+COMPDIR  := $(PREFIX)/share/bash-completion/completions
+EXAMPLES := $(wildcard topo/*.topo topo/*/*.topo)
+MANPAGES := $(wildcard man/natlab.8 man/natlab.topo.5)
+# man/natlab.8 -> $(MANDIR)/man8/natlab.8
+man_dest  = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(notdir $(1))
+INSTALLED := $(BINDIR)/natlab $(EXAMPLES:%=$(DATADIR)/%) \
+	     $(foreach m,$(MANPAGES),$(call man_dest,$(m))) $(COMPDIR)/natlab
+
+install: natlab
+	install -D -m 755 natlab $(DESTDIR)$(BINDIR)/natlab
+	for f in $(EXAMPLES); do \
+		install -D -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; \
+	done
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; \
+		install -D -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} \
+			|| exit 1; \
+	done
+	install -D -m 644 completion/natlab.bash $(DESTDIR)$(COMPDIR)/natlab
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	for d in $(sort $(dir $(EXAMPLES))); do \
+		echo "$(DESTDIR)$(DATADIR)/$$d"; \
+	done | sort -r | xargs -r rmdir --ignore-fail-on-non-empty
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf $(B) natlab
 
-.PHONY: all unit integration check lint clean
+.PHONY: all unit integration check check-package lint install uninstall clean FORCE

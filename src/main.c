@@ -8,13 +8,18 @@
 
 #include "default_topo.h"
 #include "lab/lab.h"
+#include "lab/state.h"
 #include "lib/log.h"
+#include "lib/progress.h"
 #include "lib/util.h"
 #include "rfc/rfc.h"
 #include "run/matrix.h"
 #include "run/report.h"
 #include "run/run.h"
+#include "run/suite.h"
 #include "topo/topo.h"
+#include "topo/topo_patch.h"
+#include "version.h"
 
 /* Exit statuses, as documented in the README. */
 enum {
@@ -28,40 +33,96 @@ enum {
 #define DEFAULT_TOPO_NAME "default.topo (built in)"
 
 static const char usage_text[] =
-	"usage: natlab [-v] COMMAND [ARGS]\n"
+	"usage: natlab [-v] [-q] COMMAND [ARGS]\n"
+	"\n"
+	"  -v                         more messages (twice: debug)\n"
+	"  -q                         no progress line on a terminal\n"
 	"\n"
 	"  up [-n NAME] [TOPO]        build the lab (default: the built-in "
 	"default topology)\n"
 	"  down [LAB|TOPO]            tear it down (idempotent)\n"
-	"  status [LAB]               list labs, or show one lab's nodes\n"
+	"  status [-q] [LAB]          list labs, or show one lab's nodes\n"
+	"                             (-q: names only, one a line)\n"
 	"  exec LAB NODE -- CMD...    run a program inside a node\n"
 	"  run [-n NAME] [--json F] [--csv F] [--svg F] [--pcap DIR]\n"
 	"      [--clients all|auto|N] [--exit-status F] [TOPO]\n"
 	"                             up, traffic, measure, report, down\n"
 	"  matrix TOPO --axis KEY=V1,V2 [--axis ...] [--metric M,...]\n"
-	"         [-n NAME] [--json F] [--csv F] [--jobs N]\n"
+	"         [-n NAME] [--json F] [--csv F] [--svg F] [--jobs N]\n"
 	"                             one run per combination, one table\n"
+	"                             (--svg: each metric against the axes)\n"
 	"  matrix TOPO --axis ... [--metric M,...] [-n NAME] --plan DIR\n"
 	"                             check every combination, write DIR/jobs:\n"
 	"                             one natlab run per line, to run from DIR\n"
 	"                             on any host (no root needed to plan)\n"
-	"  matrix --collect DIR [--json F] [--csv F]\n"
+	"  matrix [TOPO] --axis help  the keys an axis can take, one a line\n"
+	"  matrix --collect DIR [--json F] [--csv F] [--svg F]\n"
 	"                             the table again from DIR/results; exit 3\n"
 	"                             if a cell is missing or failed\n"
-	"  rfc [--profile P ...] [--json F] [TOPO]\n"
+	"  rfc [--profile P ...] [--rfc 4787,5382,5508,7857] [--json F] [TOPO]\n"
 	"                             RFC 5382 / 7857 behaviour of the gateway,\n"
 	"                             one column per profile\n"
+	"  test [--jobs N] [--junit F] [--tap] [--out DIR] DIR|TOPO...\n"
+	"                             every topology with [expect] (DIRs\n"
+	"                             searched), N side by side; exit 1 if\n"
+	"                             one failed\n"
 	"  check TOPO                 validate only\n"
 	"  clean                      remove every leftover of crashed labs\n"
+	"  version, --version         print natlab's version\n"
 	"\n"
 	"exit status: 0 ok, 1 expectation failed, 2 bad input or usage,\n"
 	"3 environment (not root, kernel feature missing) or a matrix cell\n"
 	"that did not finish (missing or failed), 130 interrupted\n";
 
+/* The command being run ("run"), for its usage lines. */
+static const char *usage_cmd;
+
+/* Bad usage: the command's own lines of the usage text (all of it
+ * outside a command), and exit status 2. */
 static int usage(void)
 {
-	fputs(usage_text, stderr);
+	const char *l, *nl;
+	size_t n = usage_cmd ? strlen(usage_cmd) : 0;
+	int in = 0;
+
+	if (!usage_cmd) {
+		fputs(usage_text, stderr);
+		return EXIT_INPUT;
+	}
+	fprintf(stderr, "usage (natlab --help shows every command):\n");
+	for (l = usage_text; (nl = strchr(l, '\n')); l = nl + 1) {
+		if (l[0] != ' ')
+			in = 0;
+		else if (l[2] != ' ')
+			in = !strncmp(l + 2, usage_cmd, n) && l[2 + n] == ' ';
+		if (in)
+			fprintf(stderr, "%.*s\n", (int)(nl - l), l);
+	}
 	return EXIT_INPUT;
+}
+
+/* --jobs N of matrix and test.  Return: 0 or -EINVAL (said why). */
+static int jobs_arg(const char *arg, int *jobs)
+{
+	unsigned long n;
+
+	if (util_parse_ulong(arg, 1, 1024, &n)) {
+		log_err("--jobs %s: expected a number 1..1024", arg);
+		return -EINVAL;
+	}
+	*jobs = (int)n;
+	return 0;
+}
+
+/* Commands that make or enter namespaces need root: say so at once. */
+static int need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	log_err("natlab %s needs root (it makes and enters network "
+		"namespaces): run it as root, e.g. sudo natlab %s ...",
+		cmd, cmd);
+	return EXIT_ENV;
 }
 
 static int exit_status(int err)
@@ -134,6 +195,8 @@ static int cmd_up(int argc, char **argv)
 
 	if (topo_args(argc, argv, &path, &name))
 		return usage();
+	if (need_root("up"))
+		return EXIT_ENV;
 	err = load_topo(&t, path, name);
 	if (!err)
 		err = lab_up(&t, path ? path : DEFAULT_TOPO_NAME);
@@ -222,6 +285,8 @@ static int cmd_run(int argc, char **argv)
 		return run_exit_file(exit_file, usage());
 	if (run_exit_file(exit_file, -1))
 		return EXIT_INPUT;
+	if (need_root("run"))
+		return run_exit_file(exit_file, EXIT_ENV);
 	err = load_topo(&t, argc - optind ? argv[optind] : NULL, name);
 	if (!err)
 		err = run_main(&t,
@@ -256,7 +321,8 @@ static int lab_arg(const char *arg, char *name, size_t len)
 static int cmd_down(int argc, char **argv)
 {
 	char name[64];
-	int err;
+	struct state s;
+	int err, was;
 
 	if (argc > 2)
 		return usage();
@@ -267,20 +333,31 @@ static int cmd_down(int argc, char **argv)
 	}
 	if (err)
 		return EXIT_INPUT;
-	if (geteuid() != 0) {
-		log_err("natlab down needs root");
+	if (need_root("down"))
 		return EXIT_ENV;
-	}
+	/* down is idempotent; it only says when there was nothing. */
+	was = state_load(&s, name);
+	if (!was)
+		state_free(&s);
 	err = lab_down(name);
-	if (!err)
+	if (!err && was == -ENOENT)
+		printf("no lab named %s: nothing to take down\n", name);
+	else if (!err)
 		printf("lab %s is down\n", name);
 	return exit_status(err);
 }
 
+/* status -q: names only, one a line (the bash completion's source). */
 static int cmd_status(int argc, char **argv)
 {
+	int quiet = argc > 1 && !strcmp(argv[1], "-q");
+
+	argc -= quiet;
+	argv += quiet;
 	if (argc > 2)
 		return usage();
+	if (quiet)
+		return exit_status(lab_names(argc == 2 ? argv[1] : NULL));
 	return exit_status(lab_status(argc == 2 ? argv[1] : NULL));
 }
 
@@ -294,14 +371,12 @@ static int cmd_exec(int argc, char **argv)
 		cmd = 4;
 	if (cmd >= argc)
 		return usage();
-	if (geteuid() != 0) {
-		log_err("natlab exec needs root");
+	if (need_root("exec"))
 		return EXIT_ENV;
-	}
 	return exit_status(lab_exec(argv[1], argv[2], argv + cmd));
 }
 
-/* --collect DIR: only --json and --csv go with it. */
+/* --collect DIR: only --json, --csv and --svg go with it. */
 static int matrix_collect_cmd(int argc, const char *dir, int other,
 			      struct matrix_opts *mo)
 {
@@ -309,7 +384,8 @@ static int matrix_collect_cmd(int argc, const char *dir, int other,
 
 	if (other || argc != optind) {
 		log_err("--collect takes the axes, metrics and topology from "
-			"%s/plan.json: only --json and --csv go with it",
+			"%s/plan.json: only --json, --csv and --svg go with "
+			"it",
 			dir);
 		return EXIT_INPUT;
 	}
@@ -325,15 +401,13 @@ static int matrix_topo_cmd(const char *path, const char *name, const char *plan,
 	size_t len = 0;
 	int err;
 
-	if (plan && (mo->json || mo->csv || mo->jobs)) {
-		log_err("--plan writes jobs; --json, --csv and --jobs go "
-			"with a local matrix or with --collect");
+	if (plan && (mo->json || mo->csv || mo->svg || mo->jobs)) {
+		log_err("--plan writes jobs; --json, --csv, --svg and --jobs "
+			"go with a local matrix or with --collect");
 		return EXIT_INPUT;
 	}
-	if (!plan && geteuid() != 0) {
-		log_err("natlab matrix needs root");
+	if (!plan && need_root("matrix"))
 		return EXIT_ENV;
-	}
 	err = util_read_whole(path, &text, &len);
 	if (err) {
 		log_errno(err, "%s", path);
@@ -347,6 +421,19 @@ static int matrix_topo_cmd(const char *path, const char *name, const char *plan,
 	return err == 1 ? EXIT_EXPECT : exit_status(err);
 }
 
+/* --axis help: the keys an axis can take in TOPO (by default the
+ * built-in topology), one a line. */
+static int matrix_keys_cmd(const char *path)
+{
+	struct topo t = {0};
+	int err = load_topo(&t, path, NULL);
+
+	if (!err)
+		topo_patch_keys(&t, stdout);
+	topo_free(&t);
+	return exit_status(err);
+}
+
 static int cmd_matrix(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -355,6 +442,7 @@ static int cmd_matrix(int argc, char **argv)
 		{"metric", required_argument, NULL, 'm'},
 		{"json", required_argument, NULL, 'j'},
 		{"csv", required_argument, NULL, 'c'},
+		{"svg", required_argument, NULL, 's'},
 		{"jobs", required_argument, NULL, 'J'},
 		{"plan", required_argument, NULL, 'P'},
 		{"collect", required_argument, NULL, 'C'},
@@ -362,7 +450,7 @@ static int cmd_matrix(int argc, char **argv)
 	};
 	struct matrix_opts mo = {0};
 	const char *name = NULL, *plan = NULL, *collect = NULL;
-	int c, rc, err = 0;
+	int c, rc, keys = 0, err = 0;
 
 	optind = 1;
 	while (!err && (c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
@@ -371,6 +459,10 @@ static int cmd_matrix(int argc, char **argv)
 			name = optarg;
 			break;
 		case 'a':
+			if (!strcmp(optarg, "help")) {
+				keys = 1;
+				break;
+			}
 			if (mo.naxes == MATRIX_AXES_MAX) {
 				log_err("at most %d axes", MATRIX_AXES_MAX);
 				err = -EINVAL;
@@ -389,8 +481,11 @@ static int cmd_matrix(int argc, char **argv)
 		case 'c':
 			mo.csv = optarg;
 			break;
+		case 's':
+			mo.svg = optarg;
+			break;
 		case 'J':
-			mo.jobs = atoi(optarg);
+			err = jobs_arg(optarg, &mo.jobs);
 			break;
 		case 'P':
 			plan = optarg;
@@ -404,6 +499,8 @@ static int cmd_matrix(int argc, char **argv)
 	}
 	if (err)
 		rc = EXIT_INPUT;
+	else if (keys)
+		rc = matrix_keys_cmd(argc - optind ? argv[optind] : NULL);
 	else if (collect && !plan)
 		rc = matrix_collect_cmd(
 			argc, collect,
@@ -421,6 +518,7 @@ static int cmd_rfc(int argc, char **argv)
 	static const struct option opts[] = {
 		{"profile", required_argument, NULL, 'p'},
 		{"json", required_argument, NULL, 'j'},
+		{"rfc", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	struct rfc_opts ro = {0};
@@ -436,6 +534,10 @@ static int cmd_rfc(int argc, char **argv)
 		case 'j':
 			ro.json = optarg;
 			break;
+		case 'r':
+			if (rfc_add_docs(&ro, optarg))
+				return EXIT_INPUT;
+			break;
 		default:
 			return usage();
 		}
@@ -443,7 +545,54 @@ static int cmd_rfc(int argc, char **argv)
 	if (argc - optind > 1)
 		return usage();
 	ro.topo = argc - optind ? argv[optind] : NULL;
+	if (need_root("rfc"))
+		return EXIT_ENV;
 	return exit_status(rfc_main(&ro));
+}
+
+static int cmd_test(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"jobs", required_argument, NULL, 'j'},
+		{"junit", required_argument, NULL, 'J'},
+		{"tap", no_argument, NULL, 't'},
+		{"out", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	struct suite_opts so = {0};
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (jobs_arg(optarg, &so.jobs))
+				return EXIT_INPUT;
+			break;
+		case 'J':
+			so.junit = optarg;
+			break;
+		case 't':
+			so.tap = 1;
+			break;
+		case 'o':
+			so.out = optarg;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (optind == argc) {
+		log_err("natlab test: name the topologies or directories to "
+			"test (e.g. natlab test topo)");
+		return usage();
+	}
+	if (need_root("test"))
+		return EXIT_ENV;
+	so.paths = argv + optind;
+	so.npaths = argc - optind;
+	err = suite_main(&so);
+	return err == 1 ? EXIT_EXPECT : exit_status(err);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -481,10 +630,8 @@ static int cmd_clean(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return usage();
-	if (geteuid() != 0) {
-		log_err("natlab clean needs root");
+	if (need_root("clean"))
 		return EXIT_ENV;
-	}
 	n = lab_clean();
 	if (n < 0)
 		return exit_status(n);
@@ -499,15 +646,20 @@ static const struct {
 	{"up", cmd_up},	      {"down", cmd_down},     {"status", cmd_status},
 	{"exec", cmd_exec},   {"run", cmd_run},	      {"check", cmd_check},
 	{"clean", cmd_clean}, {"matrix", cmd_matrix}, {"rfc", cmd_rfc},
+	{"test", cmd_test},
 };
 
 int main(int argc, char **argv)
 {
 	const char *fail = getenv("NATLAB_FAIL_AFTER");
+	static char prog[32];
 	size_t i;
 
-	while (argc > 1 && !strcmp(argv[1], "-v")) {
-		log_verbose++;
+	while (argc > 1 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "-q"))) {
+		if (argv[1][1] == 'v')
+			log_verbose++;
+		else
+			progress_quiet = 1;
 		argv++;
 		argc--;
 	}
@@ -518,11 +670,22 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("natlab %s\n", NATLAB_VERSION);
+		return EXIT_OK;
+	}
 	if (fail)
 		lab_fail_after = atoi(fail);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	log_err("unknown command '%s'", argv[1]);
-	return usage();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		/* getopt's messages begin with argv[0]: "natlab run: ..." */
+		usage_cmd = commands[i].name;
+		snprintf(prog, sizeof(prog), "natlab %s", usage_cmd);
+		argv[1] = prog;
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	log_err("unknown command '%s' (natlab --help lists the commands)",
+		argv[1]);
+	return EXIT_INPUT;
 }

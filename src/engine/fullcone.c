@@ -59,7 +59,7 @@ int fullcone_classify(const struct ct_entry *e, uint32_t ext, uint32_t net,
 	const struct ct_tuple *o = &e->orig, *r = &e->reply;
 	int n = 0;
 
-	if (o->proto != IPPROTO_TCP)
+	if (o->proto != IPPROTO_TCP && o->proto != IPPROTO_UDP)
 		return 0;
 	/* From inside, source-NATed to the outside address: the mapping
 	 * of its source. */
@@ -67,6 +67,7 @@ int fullcone_classify(const struct ct_entry *e, uint32_t ext, uint32_t net,
 		out[n].int_addr = o->src;
 		out[n].int_port = o->sport;
 		out[n].ext_port = r->dport;
+		out[n].proto = o->proto;
 		n++;
 	}
 	/* To the outside address and sent inside (by the keeper's DNAT):
@@ -75,6 +76,7 @@ int fullcone_classify(const struct ct_entry *e, uint32_t ext, uint32_t net,
 		out[n].int_addr = r->src;
 		out[n].int_port = r->sport;
 		out[n].ext_port = o->dport;
+		out[n].proto = o->proto;
 		n++;
 	}
 	return n;
@@ -106,12 +108,14 @@ struct fullcone {
 	struct netlink nft;  /* the thread's socket for map updates */
 };
 
-static int fullcone_find(const struct fullcone *k, uint32_t addr, uint16_t port)
+static int fullcone_find(const struct fullcone *k, uint8_t proto, uint32_t addr,
+			 uint16_t port)
 {
 	int i;
 
 	for (i = 0; i < k->n; i++)
-		if (k->v[i].m.int_addr == addr && k->v[i].m.int_port == port)
+		if (k->v[i].m.int_addr == addr && k->v[i].m.int_port == port &&
+		    k->v[i].m.proto == proto)
 			return i;
 	return -1;
 }
@@ -127,7 +131,8 @@ static int fullcone_nft(struct fullcone *k, const struct fullcone_map *m,
 
 	if (!b)
 		return -ENOMEM;
-	err = nft_fullcone_map(b, add, m->int_addr, m->int_port, m->ext_port);
+	err = nft_fullcone_map(b, add, m->proto, m->int_addr, m->int_port,
+			       m->ext_port);
 	if (!err)
 		err = nft_batch_send(b, &k->nft, why, sizeof(why));
 	if (err)
@@ -141,7 +146,7 @@ static void fullcone_apply(struct fullcone *k, const struct fullcone_map *m,
 			   int add)
 {
 	struct fullcone_entry gone;
-	int i = fullcone_find(k, m->int_addr, m->int_port), installed;
+	int i = fullcone_find(k, m->proto, m->int_addr, m->int_port), installed;
 
 	if (add && i >= 0) {
 		pthread_mutex_lock(&k->mu);

@@ -12,10 +12,11 @@ struct fullcone;
 struct fullcone_map {
 	uint32_t int_addr;
 	uint16_t int_port, ext_port;
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /**
- * fullcone_classify() - the mappings a TCP conntrack entry of the gateway
+ * fullcone_classify() - the mappings a TCP or UDP conntrack entry of the gateway
  * stands for (no I/O)
  * @e:      the entry (its tuples)
  * @ext:    the gateway's outside address

@@ -124,27 +124,60 @@ static void lab_warn_conntrack(const struct topo *t)
 			conns, max);
 }
 
-/* A namespace with one of the lab's names that exists before the build
- * is not the lab's: refuse before anything is made. */
+/*
+ * A lab of this name that already has a state file: up, being built or
+ * run by a live natlab, or left by one that died.  Each says what to do.
+ * Return: 0 if there is none, -EEXIST (up or crashed), -EBUSY (in use).
+ */
+static int lab_check_existing(const struct topo *t)
+{
+	const char *lab = t->name;
+	struct state s;
+	int err;
+
+	if (state_load(&s, lab))
+		return 0;
+	if (!strcmp(s.phase, "up")) {
+		log_err("lab %s is already up (natlab status %s): take it "
+			"down with natlab down %s, or give this one another "
+			"name with -n NAME",
+			lab, lab, lab);
+		err = -EEXIST;
+	} else if (state_proc_alive(s.owner, s.owner_start)) {
+		log_err("lab %s is being %s by natlab pid %d: wait for it, or "
+			"give this one another name with -n NAME",
+			lab, strcmp(s.phase, "running") ? "built" : "run",
+			(int)s.owner);
+		err = -EBUSY;
+	} else {
+		log_err("lab %s was left behind by natlab pid %d, which died "
+			"while the lab was %s: natlab clean removes it",
+			lab, (int)s.owner, s.phase);
+		err = -EEXIST;
+	}
+	state_free(&s);
+	return err;
+}
+
+/* A namespace with one of the lab's names that exists before the build,
+ * when the lab has no state file, was made by something else: refuse
+ * before anything is made. */
 static int lab_check_clash(const struct topo *t)
 {
 	char name[NETNS_NAME_MAX];
 	int i;
 
-	netns_name(t->name, NETNS_SWITCH, name, sizeof(name));
-	if (netns_exists(name)) {
-		log_err("namespace %s already exists and is not lab %s's", name,
-			t->name);
+	for (i = -1; i < t->nnodes; i++) {
+		netns_name(t->name, i < 0 ? NETNS_SWITCH : t->nodes[i].name,
+			   name, sizeof(name));
+		if (!netns_exists(name))
+			continue;
+		log_err("namespace %s already exists and belongs to no natlab "
+			"lab (ip netns list shows it): give the lab another "
+			"name with -n NAME, or remove the namespace with ip "
+			"netns del %s if it is yours to remove",
+			name, name);
 		return -EEXIST;
-	}
-	for (i = 0; i < t->nnodes; i++) {
-		netns_name(t->name, t->nodes[i].name, name, sizeof(name));
-		if (netns_exists(name)) {
-			log_err("namespace %s already exists and is not lab "
-				"%s's",
-				name, t->name);
-			return -EEXIST;
-		}
 	}
 	return 0;
 }
@@ -291,7 +324,9 @@ static int lab_lock(struct build *b)
 	if (b->lockfd >= 0)
 		return 0;
 	if (b->lockfd == -EBUSY)
-		log_err("lab %s is being changed by another natlab",
+		log_err("lab %s is being changed by another natlab right "
+			"now: wait for it, or give this one another name with "
+			"-n NAME",
 			b->t->name);
 	else
 		log_errno(b->lockfd, "lab %s: lock", b->t->name);
@@ -310,7 +345,9 @@ static int lab_begin(struct build *b, const char *topo)
 		log_errno(err, "cannot prepare %s", NETNS_RUN_DIR);
 		return err;
 	}
-	err = lab_check_clash(t);
+	err = lab_check_existing(t);
+	if (!err)
+		err = lab_check_clash(t);
 	if (err)
 		return err;
 	err = state_create(&b->st, t->name, topo);

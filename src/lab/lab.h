@@ -47,6 +47,14 @@ int lab_down(const char *lab);
 int lab_status(const char *lab);
 
 /**
+ * lab_names() - names only, one a line, for scripts and completion: every
+ * lab (@lab NULL), or the nodes of @lab that exec can enter (the switch
+ * "sw" among them)
+ * Return: 0, -ENOENT if @lab has no state file (logged), or -errno.
+ */
+int lab_names(const char *lab);
+
+/**
  * lab_exec() - run a program inside a node (does not return on success)
  * Return: -errno.
  */

@@ -248,7 +248,9 @@ int lab_down(const char *lab)
 	}
 	lockfd = state_lock(lab);
 	if (lockfd == -EBUSY) {
-		log_err("lab %s is being changed by another natlab", lab);
+		log_err("lab %s is being changed by another natlab right "
+			"now: try again when it is done",
+			lab);
 		return lockfd;
 	}
 	if (lockfd < 0) {

@@ -174,6 +174,19 @@ static void lab_status_procs(const struct state *s)
 	}
 }
 
+/* Load the state of a lab a command names; say so if there is none.
+ * Return: 0, -ENOENT (no such lab) or another -errno. */
+static int lab_load_named(struct state *s, const char *lab)
+{
+	int err = state_load(s, lab);
+
+	if (err == -ENOENT)
+		log_err("no lab named %s (natlab status lists the labs)", lab);
+	else if (err)
+		log_errno(err, "lab %s: unreadable state file", lab);
+	return err;
+}
+
 static int lab_status_one(const char *lab)
 {
 	struct state s;
@@ -181,15 +194,9 @@ static int lab_status_one(const char *lab)
 	unsigned long *inos;
 	pid_t *pids;
 
-	err = state_load(&s, lab);
-	if (err == -ENOENT) {
-		log_err("no lab named %s", lab);
+	err = lab_load_named(&s, lab);
+	if (err)
 		return err;
-	}
-	if (err) {
-		log_errno(err, "lab %s: unreadable state file", lab);
-		return err;
-	}
 	present = lab_ns_present(&s, &inos);
 	procs = lab_find_procs(inos, present, &pids);
 	free(pids);
@@ -239,7 +246,70 @@ int lab_status(const char *lab)
 	return 0;
 }
 
+int lab_names(const char *lab)
+{
+	size_t plen = lab ? strlen(lab) : 0;
+	struct state s;
+	char **labs;
+	int n, i, err;
+
+	if (!lab) {
+		n = state_list(&labs);
+		if (n < 0)
+			return n;
+		for (i = 0; i < n; i++)
+			printf("%s\n", labs[i]);
+		state_list_free(labs, n);
+		return 0;
+	}
+	err = state_load(&s, lab);
+	if (err == -ENOENT)
+		log_err("no lab named %s", lab);
+	if (err)
+		return err;
+	/* The namespaces made, as exec names them: LAB-NODE, the switch's
+	 * too; a clash was somebody else's. */
+	for (i = 0; i < s.nns; i++)
+		if (s.ns[i].ino && !strncmp(s.ns[i].name, lab, plen) &&
+		    s.ns[i].name[plen] == '-')
+			printf("%s\n", s.ns[i].name + plen + 1);
+	state_free(&s);
+	return 0;
+}
+
 /* ---- exec ---- */
+
+/* How many of a lab's nodes an error names. */
+#define LAB_NODES_NAMED 8
+
+/* The lab exists and has the node; if not, say which nodes it has.
+ * Return: 0, -ENOENT or another -errno. */
+static int lab_node_check(const char *lab, const char *node)
+{
+	size_t len = strlen(node), off = 0;
+	char names[LAB_NODES_NAMED * (TOPO_NODE_MAX + 2) + 1] = "";
+	struct state s;
+	int err, i;
+
+	err = lab_load_named(&s, lab);
+	if (err)
+		return err;
+	err = -ENOENT;
+	for (i = 0; i < s.nnodes; i++) {
+		if (!strncmp(s.nodes[i], node, len) && s.nodes[i][len] == ' ')
+			err = 0;
+		if (i < LAB_NODES_NAMED)
+			off += (size_t)snprintf(
+				names + off, sizeof(names) - off, "%s%.*s",
+				i ? ", " : "", (int)strcspn(s.nodes[i], " "),
+				s.nodes[i]);
+	}
+	if (err)
+		log_err("lab %s has no node %s; its nodes: %s%s", lab, node,
+			names, s.nnodes > LAB_NODES_NAMED ? ", ..." : "");
+	state_free(&s);
+	return err;
+}
 
 int lab_exec(const char *lab, const char *node, char **argv)
 {
@@ -250,11 +320,17 @@ int lab_exec(const char *lab, const char *node, char **argv)
 		log_err("'%s' is not a lab name", lab);
 		return -EINVAL;
 	}
+	err = lab_node_check(lab, node);
+	if (err)
+		return err;
 	netns_name(lab, node, ns, sizeof(ns));
 	fd = netns_open(ns);
 	if (fd < 0) {
-		log_err("lab %s has no node %s", lab, node);
-		return -ENOENT;
+		log_errno(fd,
+			  "lab %s: node %s has no namespace %s (natlab "
+			  "status %s)",
+			  lab, node, ns, lab);
+		return fd;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
 		err = -errno;
@@ -275,7 +351,7 @@ int lab_exec(const char *lab, const char *node, char **argv)
 	}
 	execvp(argv[0], argv);
 	err = -errno;
-	log_errno(err, "%s", argv[0]);
+	log_errno(err, "cannot run %s in lab %s's node %s", argv[0], lab, node);
 	return err;
 }
 

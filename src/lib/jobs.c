@@ -1,5 +1,6 @@
 /* jobs.c - work in child processes, a few at a time, stopped together. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +10,40 @@
 #include "lib/jobs.h"
 #include "lib/util.h"
 
+/* Wait for a child to end, as waitpid(-1) does.  With a progress line
+ * on, look every PROGRESS_TICK_MS instead and redraw the line between
+ * looks (its elapsed time moves on); a signal still ends the wait with
+ * EINTR, as it ends waitpid(). */
+static pid_t jobs_wait(int *status, struct progress *pg, int finished)
+{
+	pid_t pid;
+
+	if (!pg || !pg->on)
+		return waitpid(-1, status, 0);
+	for (;;) {
+		progress_update(pg, (uint64_t)finished);
+		pid = waitpid(-1, status, WNOHANG);
+		if (pid)
+			return pid;
+		if (poll(NULL, 0, PROGRESS_TICK_MS) < 0 && errno == EINTR)
+			return -1;
+	}
+}
+
 int jobs_run(int n, int max, void (*start)(int i, void *ctx),
-	     void (*done)(int i, int status, void *ctx), void *ctx)
+	     void (*done)(int i, int status, void *ctx), void *ctx,
+	     struct progress *pg)
+{
+	const struct jobs_ops ops = {.start = start, .done = done};
+
+	return jobs_run_ops(n, max, &ops, ctx, pg);
+}
+
+int jobs_run_ops(int n, int max, const struct jobs_ops *ops, void *ctx,
+		 struct progress *pg)
 {
 	pid_t *pids = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*pids));
-	int next = 0, running = 0, started = 0, status, i;
+	int next = 0, running = 0, started = 0, finished = 0, status, i;
 	pid_t pid;
 
 	util_catch_signals();
@@ -24,12 +54,16 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 			fflush(NULL);
 			pid = fork();
 			if (pid == 0) {
-				start(next, ctx);
+				progress_inherit(pg);
+				ops->start(next, ctx);
 				_exit(3);
 			}
 			if (pid < 0) {
-				done(next, -errno, ctx);
+				ops->done(next, -errno, ctx);
+				finished++;
 			} else {
+				if (ops->forked)
+					ops->forked(next, ctx);
 				pids[next] = pid;
 				running++;
 				started++;
@@ -38,7 +72,7 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 		}
 		if (!running)
 			break;
-		pid = waitpid(-1, &status, 0);
+		pid = jobs_wait(&status, pg, finished);
 		if (pid < 0) {
 			if (errno != EINTR)
 				break;
@@ -54,8 +88,10 @@ int jobs_run(int n, int max, void (*start)(int i, void *ctx),
 				continue;
 			pids[i] = 0;
 			running--;
-			done(i, status, ctx);
+			ops->done(i, status, ctx);
+			finished++;
 		}
+		progress_update(pg, (uint64_t)finished);
 	}
 	free(pids);
 	return started;

@@ -2,6 +2,8 @@
 #ifndef NATLAB_JOBS_H
 #define NATLAB_JOBS_H
 
+#include "lib/progress.h"
+
 /**
  * jobs_run() - run jobs 0 .. @n - 1, each in a child process of its own,
  * at most @max at a time, in order
@@ -10,6 +12,9 @@
  * @done:  called in the parent when job @i ended, with its wait()
  *         status, or with -errno if its child could not be made
  * @ctx:   for both
+ * @pg:    started (progress_start()) for @n steps, or NULL: each job that
+ *         ends is a step, and while it waits the line is redrawn every
+ *         PROGRESS_TICK_MS (the caller ends it with progress_end())
  *
  * SIGINT, SIGTERM and SIGHUP set util_stop (util.h): then no more job
  * starts, and each signal that reaches this process alone (not the
@@ -19,6 +24,19 @@
  * Return: how many jobs were started.
  */
 int jobs_run(int n, int max, void (*start)(int i, void *ctx),
-	     void (*done)(int i, int status, void *ctx), void *ctx);
+	     void (*done)(int i, int status, void *ctx), void *ctx,
+	     struct progress *pg);
+
+/* What jobs_run_ops() calls: start and done as jobs_run()'s; forked (may
+ * be NULL) in the parent as job @i's child has been made. */
+struct jobs_ops {
+	void (*start)(int i, void *ctx);
+	void (*forked)(int i, void *ctx);
+	void (*done)(int i, int status, void *ctx);
+};
+
+/* jobs_run() with @ops: the same rules, @pg, and the same return. */
+int jobs_run_ops(int n, int max, const struct jobs_ops *ops, void *ctx,
+		 struct progress *pg);
 
 #endif

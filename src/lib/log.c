@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/progress.h"
 
 int log_verbose;
 
@@ -12,6 +13,8 @@ static void log_vprint(const char *prefix, int err, const char *fmt, va_list ap)
 	char buf[1024];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* A message on its own line, not after a progress line's text. */
+	progress_clear();
 	if (err)
 		fprintf(stderr, "natlab: %s%s: %s\n", prefix, buf,
 			strerror(err < 0 ? -err : err));

@@ -267,8 +267,14 @@ int nft_batch_send(struct nft_batch *b, struct netlink *nl, char *err,
 	if (!nl) {
 		ret = netlink_open(&own, NETLINK_NETFILTER);
 		if (ret) {
-			set_err(err, errlen, "netfilter netlink socket: %s",
-				strerror(-ret));
+			/* socket()'s answer when nfnetlink is not there */
+			set_err(err, errlen, "netfilter netlink socket: %s%s",
+				strerror(-ret),
+				ret == -EPROTONOSUPPORT
+					? " (this kernel has no nftables: "
+					  "modprobe nf_tables, or a kernel "
+					  "with CONFIG_NF_TABLES)"
+					: "");
 			return ret;
 		}
 		nl = &own;
@@ -293,7 +299,7 @@ static int has_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_fullcone_has(uint32_t int_addr, uint16_t int_port)
+int nft_fullcone_has(uint8_t proto, uint32_t int_addr, uint16_t int_port)
 {
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct netlink nl;
@@ -303,7 +309,7 @@ int nft_fullcone_has(uint32_t int_addr, uint16_t int_port)
 	err = netlink_open(&nl, NETLINK_NETFILTER);
 	if (err)
 		return err;
-	len = nft_fullcone_has_req(buf, netlink_next_seq(&nl), int_addr,
+	len = nft_fullcone_has_req(buf, netlink_next_seq(&nl), proto, int_addr,
 				   int_port);
 	/* The element, then the ack; or ENOENT: no such key. */
 	err = len ? netlink_talk(&nl, buf, len, 1, has_cb, &found) : -ENOMEM;

@@ -152,8 +152,10 @@ const char *nft_batch_desc(const struct nft_batch *b, int i);
 int nft_syn_drop(struct nft_batch *b, uint16_t dport);
 
 /* The full-cone gateway's maps in "table ip natlab". */
-#define NFT_FC_EIM "rfc_eim" /* ipv4_addr . inet_service : inet_service */
-#define NFT_FC_EIF "rfc_eif" /* inet_service : ipv4_addr . inet_service */
+#define NFT_FC_EIM     "rfc_eim" /* ipv4_addr . inet_service : inet_service */
+#define NFT_FC_EIF     "rfc_eif" /* inet_service : ipv4_addr . inet_service */
+#define NFT_FC_EIM_UDP "rfc_eim_udp" /* the same two for UDP */
+#define NFT_FC_EIF_UDP "rfc_eif_udp"
 
 struct nft_fullcone {
 	const char *inside_if, *outside_if; /* the gateway's interfaces */
@@ -168,9 +170,10 @@ struct nft_fullcone {
 
 /**
  * nft_fullcone() - endpoint-independent mapping and filtering for TCP
- * on top of a gateway's masquerade (nft_masquerade())
+ * and UDP on top of a gateway's masquerade (nft_masquerade())
  *
- * Adds the maps NFT_FC_EIM and NFT_FC_EIF (empty: nft_fullcone_map()
+ * Adds the maps NFT_FC_EIM and NFT_FC_EIF, and NFT_FC_EIM_UDP and
+ * NFT_FC_EIF_UDP (empty: nft_fullcone_map()
  * fills them), a dstnat chain that sends new connections to a mapped
  * external port to their internal endpoint, a srcnat chain at priority
  * 99 that keeps an internal endpoint's mapping towards every destination
@@ -181,13 +184,14 @@ struct nft_fullcone {
 int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc);
 
 /**
- * nft_fullcone_map() - add (add = 1) or delete one mapping: the element
- * INT_ADDR . INT_PORT : EXT_PORT of NFT_FC_EIM and EXT_PORT : INT_ADDR .
- * INT_PORT of NFT_FC_EIF (host byte order)
+ * nft_fullcone_map() - add (add = 1) or delete one mapping of PROTO
+ * (IPPROTO_TCP or IPPROTO_UDP): the element INT_ADDR . INT_PORT :
+ * EXT_PORT of its NFT_FC_EIM and EXT_PORT : INT_ADDR . INT_PORT of its
+ * NFT_FC_EIF (host byte order)
  * Return: 0 or -errno.
  */
-int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
-		     uint16_t int_port, uint16_t ext_port);
+int nft_fullcone_map(struct nft_batch *b, int add, uint8_t proto,
+		     uint32_t int_addr, uint16_t int_port, uint16_t ext_port);
 
 /**
  * nft_fullcone_has_req() - the request nft_fullcone_has() sends: a
@@ -195,14 +199,14 @@ int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
  * into @buf (at least MNL_SOCKET_BUFFER_SIZE bytes)
  * Return: its length, 0 if out of memory.
  */
-size_t nft_fullcone_has_req(void *buf, uint32_t seq, uint32_t int_addr,
-			    uint16_t int_port);
+size_t nft_fullcone_has_req(void *buf, uint32_t seq, uint8_t proto,
+			    uint32_t int_addr, uint16_t int_port);
 
 /**
  * nft_fullcone_has() - whether NFT_FC_EIM of the current namespace holds
  * a mapping of INT_ADDR:INT_PORT (host byte order)
  * Return: 1, 0, or -errno.
  */
-int nft_fullcone_has(uint32_t int_addr, uint16_t int_port);
+int nft_fullcone_has(uint8_t proto, uint32_t int_addr, uint16_t int_port);
 
 #endif

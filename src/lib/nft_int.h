@@ -212,8 +212,10 @@ int nftbuild_nat(struct nftnl_rule *r, uint32_t type, uint32_t reg_addr,
  * its own batch by id): unique within a batch; these rulesets' sets may
  * share one batch (the balancer's, sent in batches of their own, reuse 1
  * and 2). */
-#define NFT_SET_ID_FC_EIM  1
-#define NFT_SET_ID_FC_EIF  2
-#define NFT_SET_ID_CLOSING 3
+#define NFT_SET_ID_FC_EIM     1
+#define NFT_SET_ID_FC_EIF     2
+#define NFT_SET_ID_CLOSING    3
+#define NFT_SET_ID_FC_EIM_UDP 4
+#define NFT_SET_ID_FC_EIF_UDP 5
 
 #endif

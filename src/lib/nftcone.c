@@ -11,6 +11,11 @@
  *   rfc_eim  internal address . port : external port
  *   rfc_eif  external port : internal address . port
  *
+ * for TCP, and rfc_eim_udp and rfc_eif_udp for UDP: a mapping is its
+ * protocol's own (RFC 7857 sections 5 and 6: neither mapping nor
+ * filtering carries over from one protocol to another).  Every rule
+ * below is made once per protocol.
+ *
  * prerouting (dstnat): a new connection to the external address whose
  * port is in rfc_eif is DNATed to the internal endpoint (filtering is
  * endpoint independent; from the inside it is a hairpin);
@@ -99,7 +104,24 @@ static int put_map(struct nft_batch *b, const char *name, uint32_t id,
 struct fc_rule_ctx {
 	const struct nft_fullcone *fc;
 	int hairpin;
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
+
+/* The maps of a protocol, their set ids, and its name in rules. */
+struct fc_maps {
+	const char *eim, *eif, *name;
+	uint32_t eim_id, eif_id;
+};
+
+static struct fc_maps fc_maps_of(uint8_t proto)
+{
+	if (proto == IPPROTO_UDP)
+		return (struct fc_maps){NFT_FC_EIM_UDP, NFT_FC_EIF_UDP, "udp",
+					NFT_SET_ID_FC_EIM_UDP,
+					NFT_SET_ID_FC_EIF_UDP};
+	return (struct fc_maps){NFT_FC_EIM, NFT_FC_EIF, "tcp",
+				NFT_SET_ID_FC_EIM, NFT_SET_ID_FC_EIF};
+}
 
 static int fc_match(struct nftnl_rule *r, const struct fc_rule_ctx *x)
 {
@@ -123,6 +145,7 @@ static int fc_match(struct nftnl_rule *r, const struct fc_rule_ctx *x)
 static void fc_desc(char *buf, size_t len, const struct fc_rule_ctx *x,
 		    const char *what)
 {
+	const char *pn = fc_maps_of(x->proto).name;
 	char net[16], ext[16];
 	struct in_addr a;
 
@@ -133,13 +156,13 @@ static void fc_desc(char *buf, size_t len, const struct fc_rule_ctx *x,
 	if (x->hairpin)
 		snprintf(buf, len,
 			 "rule %s: oifname \"%s\" ip saddr %s/%d ct status "
-			 "dnat meta l4proto tcp %s%s",
+			 "dnat meta l4proto %s %s%s",
 			 FC_POST, x->fc->inside_if, net,
-			 __builtin_popcount(x->fc->in_mask), what, ext);
+			 __builtin_popcount(x->fc->in_mask), pn, what, ext);
 	else
 		snprintf(buf, len,
-			 "rule %s: oifname \"%s\" meta l4proto tcp %s%s",
-			 FC_POST, x->fc->outside_if, what, ext);
+			 "rule %s: oifname \"%s\" meta l4proto %s %s%s",
+			 FC_POST, x->fc->outside_if, pn, what, ext);
 }
 
 /* 1: a mapped endpoint keeps its port; 2: a source port that is some
@@ -148,8 +171,9 @@ static void fc_desc(char *buf, size_t len, const struct fc_rule_ctx *x,
 static int fc_post_rules(struct nft_batch *b, const struct fc_rule_ctx *x)
 {
 	uint32_t ext = htonl(x->fc->ext_addr);
+	struct fc_maps m = fc_maps_of(x->proto);
 	struct nftnl_rule *r;
-	char desc[256];
+	char desc[256], what[128];
 	int err, step;
 
 	for (step = 1; step <= (x->hairpin ? 3 : 2); step++) {
@@ -158,20 +182,19 @@ static int fc_post_rules(struct nft_batch *b, const struct fc_rule_ctx *x)
 			return -ENOMEM;
 		err = fc_match(r, x);
 		if (!err)
-			err = nftbuild_l4proto(r, IPPROTO_TCP);
+			err = nftbuild_l4proto(r, x->proto);
 		if (!err && step == 1 &&
 		    (nftbuild_counter(r) ||
 		     nftbuild_immediate(r, NFT_REG_1, &ext, 4) ||
 		     nftbuild_nh(r, 12, 4, NFT_REG32_04) ||
 		     nftbuild_th(r, 0, 2, NFT_REG32_05) ||
-		     nftbuild_lookup(r, NFT_REG32_04, NFT_FC_EIM,
-				     NFT_SET_ID_FC_EIM, NFT_REG32_04) ||
+		     nftbuild_lookup(r, NFT_REG32_04, m.eim, m.eim_id,
+				     NFT_REG32_04) ||
 		     nftbuild_nat(r, NFT_NAT_SNAT, NFT_REG_1, NFT_REG32_04, 0)))
 			err = -ENOMEM;
 		if (!err && step == 2 &&
 		    (nftbuild_th(r, 0, 2, NFT_REG_1) ||
-		     nftbuild_lookup(r, NFT_REG_1, NFT_FC_EIF,
-				     NFT_SET_ID_FC_EIF, 0) ||
+		     nftbuild_lookup(r, NFT_REG_1, m.eif, m.eif_id, 0) ||
 		     nftbuild_counter(r) ||
 		     nftbuild_immediate(r, NFT_REG_1, &ext, 4) ||
 		     nftbuild_nat(r, NFT_NAT_SNAT, NFT_REG_1, 0,
@@ -182,12 +205,18 @@ static int fc_post_rules(struct nft_batch *b, const struct fc_rule_ctx *x)
 		     nftbuild_immediate(r, NFT_REG_1, &ext, 4) ||
 		     nftbuild_nat(r, NFT_NAT_SNAT, NFT_REG_1, 0, 0)))
 			err = -ENOMEM;
-		fc_desc(desc, sizeof(desc), x,
-			step == 1 ? "counter snat to ip saddr . tcp sport map "
-				    "@" NFT_FC_EIM " at "
-			: step == 2 ? "tcp sport @" NFT_FC_EIF
-				      " counter snat random to "
-				    : "counter snat to ");
+		if (step == 1)
+			snprintf(what, sizeof(what),
+				 "counter snat to ip saddr . %s sport map @%s "
+				 "at ",
+				 m.name, m.eim);
+		else if (step == 2)
+			snprintf(what, sizeof(what),
+				 "%s sport @%s counter snat random to ", m.name,
+				 m.eif);
+		else
+			snprintf(what, sizeof(what), "counter snat to ");
+		fc_desc(desc, sizeof(desc), x, what);
 		err = nftbuild_rule_put(b, r, err, desc);
 		if (err)
 			return err;
@@ -195,9 +224,11 @@ static int fc_post_rules(struct nft_batch *b, const struct fc_rule_ctx *x)
 	return 0;
 }
 
-/* ip daddr EXT meta l4proto tcp counter dnat to tcp dport map @rfc_eif */
-static int fc_pre_rule(struct nft_batch *b, const struct nft_fullcone *fc)
+/* ip daddr EXT meta l4proto P counter dnat to P dport map @(P's eif) */
+static int fc_pre_rule(struct nft_batch *b, const struct nft_fullcone *fc,
+		       uint8_t proto)
 {
+	struct fc_maps m = fc_maps_of(proto);
 	uint32_t ext = htonl(fc->ext_addr);
 	struct nftnl_rule *r = nftbuild_rule(FC_PRE);
 	char desc[128], a[16];
@@ -208,17 +239,16 @@ static int fc_pre_rule(struct nft_batch *b, const struct nft_fullcone *fc)
 		return -ENOMEM;
 	if (nftbuild_nh(r, 16, 4, NFT_REG_1) ||
 	    nftbuild_cmp(r, NFT_REG_1, NFT_CMP_EQ, &ext, 4) ||
-	    nftbuild_l4proto(r, IPPROTO_TCP) || nftbuild_counter(r) ||
+	    nftbuild_l4proto(r, proto) || nftbuild_counter(r) ||
 	    nftbuild_th(r, 2, 2, NFT_REG_1) ||
-	    nftbuild_lookup(r, NFT_REG_1, NFT_FC_EIF, NFT_SET_ID_FC_EIF,
-			    NFT_REG_1) ||
+	    nftbuild_lookup(r, NFT_REG_1, m.eif, m.eif_id, NFT_REG_1) ||
 	    nftbuild_nat(r, NFT_NAT_DNAT, NFT_REG_1, NFT_REG32_01, 0))
 		err = -ENOMEM;
 	inet_ntop(AF_INET, &in, a, sizeof(a));
 	snprintf(desc, sizeof(desc),
-		 "rule %s: ip daddr %s meta l4proto tcp counter dnat to tcp "
+		 "rule %s: ip daddr %s meta l4proto %s counter dnat to %s "
 		 "dport map @%s",
-		 FC_PRE, a, NFT_FC_EIF);
+		 FC_PRE, a, m.name, m.name, m.eif);
 	return nftbuild_rule_put(b, r, err, desc);
 }
 
@@ -248,11 +278,35 @@ static int fc_in_rule(struct nft_batch *b, const struct nft_fullcone *fc)
 	return nftbuild_rule_put(b, r, err, desc);
 }
 
+/* A protocol's two maps. */
+static int fc_put_maps(struct nft_batch *b, uint8_t proto)
+{
+	struct fc_maps m = fc_maps_of(proto);
+	char desc[2][96];
+	int err;
+
+	snprintf(desc[0], sizeof(desc[0]),
+		 "map %s (ipv4_addr . inet_service : inet_service)", m.eim);
+	snprintf(desc[1], sizeof(desc[1]),
+		 "map %s (inet_service : ipv4_addr . inet_service)", m.eif);
+	err = put_map(b, m.eim, m.eim_id,
+		      NFT_TYPE_CONCAT(NFT_TYPE_IPADDR, NFT_TYPE_INET_SERVICE),
+		      8, NFT_TYPE_INET_SERVICE, 2, desc[0]);
+	if (!err)
+		err = put_map(
+			b, m.eif, m.eif_id, NFT_TYPE_INET_SERVICE, 2,
+			NFT_TYPE_CONCAT(NFT_TYPE_IPADDR, NFT_TYPE_INET_SERVICE),
+			8, desc[1]);
+	return err;
+}
+
+static const uint8_t fc_protos[] = {IPPROTO_TCP, IPPROTO_UDP};
+
 int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc)
 {
 	size_t mark_len = nft_batch_len(b);
 	int mark_count = nft_batch_count(b), err;
-	struct fc_rule_ctx wan = {fc, 0}, hairpin = {fc, 1};
+	size_t i;
 
 	if (batch_ended(b))
 		return -EINVAL;
@@ -261,37 +315,28 @@ int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc)
 	    strlen(fc->outside_if) >= IFNAMSIZ || !fc->ext_addr)
 		return -EINVAL;
 	err = nftbuild_table(b);
-	if (!err)
-		err = put_map(
-			b, NFT_FC_EIM, NFT_SET_ID_FC_EIM,
-			NFT_TYPE_CONCAT(NFT_TYPE_IPADDR, NFT_TYPE_INET_SERVICE),
-			8, NFT_TYPE_INET_SERVICE, 2,
-			"map " NFT_FC_EIM
-			" (ipv4_addr . inet_service : inet_service)");
-	if (!err)
-		err = put_map(
-			b, NFT_FC_EIF, NFT_SET_ID_FC_EIF, NFT_TYPE_INET_SERVICE,
-			2,
-			NFT_TYPE_CONCAT(NFT_TYPE_IPADDR, NFT_TYPE_INET_SERVICE),
-			8,
-			"map " NFT_FC_EIF
-			" (inet_service : ipv4_addr . inet_service)");
+	for (i = 0; !err && i < sizeof(fc_protos); i++)
+		err = fc_put_maps(b, fc_protos[i]);
 	if (!err)
 		err = nftbuild_chain(b, FC_PRE, "nat", NF_INET_PRE_ROUTING,
 				     NF_IP_PRI_NAT_DST,
 				     "chain " FC_PRE
 				     " (nat, prerouting, priority -100)");
-	if (!err)
-		err = fc_pre_rule(b, fc);
+	for (i = 0; !err && i < sizeof(fc_protos); i++)
+		err = fc_pre_rule(b, fc, fc_protos[i]);
 	if (!err)
 		err = nftbuild_chain(b, FC_POST, "nat", NF_INET_POST_ROUTING,
 				     NF_IP_PRI_NAT_SRC - 1,
 				     "chain " FC_POST
 				     " (nat, postrouting, priority 99)");
-	if (!err)
+	for (i = 0; !err && i < sizeof(fc_protos); i++) {
+		struct fc_rule_ctx wan = {fc, 0, fc_protos[i]};
+		struct fc_rule_ctx hairpin = {fc, 1, fc_protos[i]};
+
 		err = fc_post_rules(b, &wan);
-	if (!err)
-		err = fc_post_rules(b, &hairpin);
+		if (!err)
+			err = fc_post_rules(b, &hairpin);
+	}
 	if (!err && fc->drop_unsolicited)
 		err = nftbuild_chain(b, NFT_RFC_IN, "filter", NF_INET_LOCAL_IN,
 				     NF_IP_PRI_FILTER,
@@ -316,9 +361,10 @@ static void fc_endpoint(uint8_t key[8], uint32_t int_addr, uint16_t int_port)
 	memcpy(key + 4, &port, 2);
 }
 
-int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
-		     uint16_t int_port, uint16_t ext_port)
+int nft_fullcone_map(struct nft_batch *b, int add, uint8_t proto,
+		     uint32_t int_addr, uint16_t int_port, uint16_t ext_port)
 {
+	struct fc_maps m = fc_maps_of(proto);
 	size_t mark_len = nft_batch_len(b);
 	int mark_count = nft_batch_count(b), err = 0, i;
 	uint8_t endpoint[8];
@@ -333,7 +379,7 @@ int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
 	for (i = 0; !err && i < 2; i++) {
 		struct nftnl_set *s = nftnl_set_alloc();
 		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-		const char *name = i ? NFT_FC_EIF : NFT_FC_EIM;
+		const char *name = i ? m.eif : m.eim;
 
 		if (!s || !e ||
 		    nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE) < 0 ||
@@ -381,8 +427,8 @@ int nft_fullcone_map(struct nft_batch *b, int add, uint32_t int_addr,
 	return err;
 }
 
-size_t nft_fullcone_has_req(void *buf, uint32_t seq, uint32_t int_addr,
-			    uint16_t int_port)
+size_t nft_fullcone_has_req(void *buf, uint32_t seq, uint8_t proto,
+			    uint32_t int_addr, uint16_t int_port)
 {
 	struct nftnl_set *set = nftnl_set_alloc();
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -391,7 +437,7 @@ size_t nft_fullcone_has_req(void *buf, uint32_t seq, uint32_t int_addr,
 	size_t len = 0;
 
 	if (!set || !e || nftnl_set_set_str(set, NFTNL_SET_TABLE, NFT_TABLE) ||
-	    nftnl_set_set_str(set, NFTNL_SET_NAME, NFT_FC_EIM)) {
+	    nftnl_set_set_str(set, NFTNL_SET_NAME, fc_maps_of(proto).eim)) {
 		nftnl_set_elem_free(e);
 		goto out;
 	}

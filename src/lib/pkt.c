@@ -347,19 +347,38 @@ size_t pkt_icmp_unreach(uint8_t *buf, size_t len, const void *quote,
 	return n;
 }
 
-size_t pkt_ipv4_tcp_quote(uint8_t buf[28], uint32_t src, uint16_t sport,
-			  uint32_t dst, uint16_t dport)
+/* The IPv4 header of a quoted packet of @total bytes, DF, TTL 64, and
+ * the ports of its transport header. */
+static void quote_ports(uint8_t buf[28], uint8_t proto, uint16_t total,
+			uint32_t src, uint16_t sport, uint32_t dst,
+			uint16_t dport)
 {
 	memset(buf, 0, 28);
 	buf[0] = 0x45;		/* version 4, 20-byte header */
-	put16(buf + 2, 40);	/* total length: headers alone */
+	put16(buf + 2, total);	/* total length */
 	put16(buf + 6, 0x4000); /* DF */
 	buf[8] = 64;		/* TTL */
-	buf[9] = IP_PROTO_TCP;	/* protocol */
+	buf[9] = proto;		/* protocol */
 	put32(buf + 12, src);
 	put32(buf + 16, dst);
 	put16(buf + 10, pkt_ip_csum(buf, 20));
 	put16(buf + 20, sport);
 	put16(buf + 22, dport);
+}
+
+size_t pkt_ipv4_tcp_quote(uint8_t buf[28], uint32_t src, uint16_t sport,
+			  uint32_t dst, uint16_t dport)
+{
+	/* headers alone; sequence number 0 */
+	quote_ports(buf, IP_PROTO_TCP, 40, src, sport, dst, dport);
+	return 28;
+}
+
+size_t pkt_ipv4_udp_quote(uint8_t buf[28], uint32_t src, uint16_t sport,
+			  uint32_t dst, uint16_t dport)
+{
+	/* one byte of payload; no UDP checksum (0: none, RFC 768) */
+	quote_ports(buf, IP_PROTO_UDP, 29, src, sport, dst, dport);
+	put16(buf + 24, 9);
 	return 28;
 }

@@ -104,6 +104,11 @@ size_t pkt_icmp_unreach(uint8_t *buf, size_t len, const void *quote,
 size_t pkt_ipv4_tcp_quote(uint8_t buf[28], uint32_t src, uint16_t sport,
 			  uint32_t dst, uint16_t dport);
 
+/* The same for a UDP datagram of one byte src:sport -> dst:dport: its
+ * IPv4 header and its UDP header (length 9, no checksum).  Return: 28. */
+size_t pkt_ipv4_udp_quote(uint8_t buf[28], uint32_t src, uint16_t sport,
+			  uint32_t dst, uint16_t dport);
+
 /* Serial-number comparison (RFC 1982 on 32 bits): a after b? */
 static inline int pkt_after(uint32_t a, uint32_t b)
 {

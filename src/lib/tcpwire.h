@@ -5,6 +5,7 @@
 #define NATLAB_TCPWIRE_H
 
 #define IP_PROTO_TCP 6
+#define IP_PROTO_UDP 17
 #define IP_OFFMASK   0x1fff /* a fragment's offset, in the flags field */
 
 #define TCP_HDR_MIN  20 /* a header without options */

@@ -1,4 +1,5 @@
-/* rfc.h - natlab rfc: RFC 5382 / RFC 7857 behaviour of a NAT gateway. */
+/* rfc.h - natlab rfc: the BEHAVE requirements (RFC 4787, 5382, 5508,
+ * 7857) of a NAT gateway. */
 #ifndef NATLAB_RFC_H
 #define NATLAB_RFC_H
 
@@ -8,9 +9,11 @@
 
 #include <linux/netlink.h>
 
+#include "rfc/rfc_icmp.h"
+#include "rfc/rfc_udp.h"
 #include "topo/topo.h"
 
-#define RFC_SCHEMA	 "natlab-rfc/1"
+#define RFC_SCHEMA	 "natlab-rfc/2"
 #define RFC_PROFILES_MAX 8
 #define RFC_PORTS_N	 50 /* connections per client in the port test */
 #define RFC_STATES_MAX	 12
@@ -36,21 +39,64 @@ enum rfc_profile_kind {
 enum rfc_verdict {
 	RFC_V_UNKNOWN, /* the test could not run: "not measured" */
 	RFC_V_MEETS,
-	RFC_V_FAILS,  /* "does not meet" */
-	RFC_V_NA,     /* "not applicable" */
-	RFC_V_CONFIG, /* "configurable": the default misses a value the RFC
+	RFC_V_FAILS,	  /* "does not meet" */
+	RFC_V_NA,	  /* "not applicable" */
+	RFC_V_CONFIG,	  /* "configurable": the default misses a value the RFC
 			 leaves to configuration, and a setting fixes it */
+	RFC_V_UNTESTABLE, /* "not testable here": the lab lacks what the
+			     test needs; the evidence says what */
+	RFC_NVERDICTS
 };
+
+/* The documents, in the order of the report. */
+enum rfc_doc {
+	RFC_D4787, /* UDP */
+	RFC_D5382, /* TCP */
+	RFC_D5508, /* ICMP */
+	RFC_D7857, /* updates to the three */
+	RFC_NDOCS
+};
+
+/* Every document's bit, for struct rfc_opts and rfc_report's docs. */
+#define RFC_DOCS_ALL ((1u << RFC_NDOCS) - 1)
+
+/* A document's number, 4787 ...; 0 if none. */
+int rfc_doc_number(enum rfc_doc d);
 
 enum rfc_level {
 	RFC_MUST,
 	RFC_MUST_NOT,
 	RFC_SHOULD,
 	RFC_MAY,
+	RFC_SHOULD_NOT,
+	RFC_RECOMMENDED,
 };
 
-/* The requirements, in the order of the report. */
+/* The requirements, in the order of the report: grouped by document. */
 enum rfc_req_id {
+	/* RFC 4787, UDP */
+	RFC_U1,
+	RFC_U2,
+	RFC_U3,
+	RFC_U3A,
+	RFC_U4,
+	RFC_U5,
+	RFC_U5C,
+	RFC_U6,
+	RFC_U7,
+	RFC_U8,
+	RFC_U9,
+	RFC_U9A,
+	RFC_U10,
+	RFC_U11,
+	RFC_U12,
+	RFC_U12A,
+	RFC_U12B,
+	RFC_U13,
+	RFC_U13A,
+	RFC_U14,
+	RFC_U14A,
+	/* RFC 5382, TCP */
 	RFC_REQ1,
 	RFC_REQ2,
 	RFC_REQ3,
@@ -62,19 +108,41 @@ enum rfc_req_id {
 	RFC_REQ8,
 	RFC_REQ9,
 	RFC_REQ10,
+	/* RFC 5508, ICMP */
+	RFC_I1,
+	RFC_I1A,
+	RFC_I2,
+	RFC_I3,
+	RFC_I4,
+	RFC_I5,
+	RFC_I6,
+	RFC_I7,
+	RFC_I8,
+	RFC_I9,
+	RFC_I10,
+	RFC_I11,
+	/* RFC 7857 */
 	RFC_TRACKING,
 	RFC_TRANSITORY,
 	RFC_RST,
 	RFC_OVERLAP,
 	RFC_APP,
+	RFC_EIM_PROTO,
+	RFC_EIF_PROTO,
+	RFC_EIF_REFRESH,
+	RFC_OUT_REFRESH,
 	RFC_PARITY,
 	RFC_RANDOM,
+	RFC_IPID,
+	RFC_ICMP_QUERY,
+	RFC_ICMP_HAIRPIN,
 	RFC_NREQ
 };
 
 struct rfc_req {
-	const char *id;	   /* "REQ-1", "7857/rst": JSON key */
-	const char *label; /* "5382 REQ-1": table */
+	enum rfc_doc doc;
+	const char *id;	   /* "5382/REQ-1", "7857/rst": the JSON key, stable */
+	const char *label; /* "REQ-1", "§2.3": the table, within its RFC */
 	const char *title;
 	enum rfc_level level;
 	const char *asks; /* what the RFC asks, one sentence */
@@ -227,6 +295,12 @@ struct rfc_evidence {
 	uint32_t kp_held;      /* unsolicited SYNs held 6 s (REQ-4) */
 	uint32_t kp_icmp;      /* then answered with ICMP port unreachable */
 	uint32_t kp_punched;   /* dropped: an outbound SYN came first */
+
+	/* what the UDP (RFC 4787) and ICMP (RFC 5508) tests measured */
+	unsigned int
+		docs; /* the documents whose tests ran (1 << enum rfc_doc) */
+	struct rfc_udp_ev udp_ev;
+	struct rfc_icmp_ev icmp_ev;
 };
 
 /* One requirement's result for one profile. */
@@ -237,6 +311,8 @@ struct rfc_datum {
 
 struct rfc_row {
 	enum rfc_verdict verdict;
+	char behaviour[32]; /* mapping and filtering rows: "endpoint-
+			       independent", ...; "" elsewhere */
 	char evidence[RFC_EVIDENCE_MAX];
 	struct rfc_datum data[RFC_DATA_MAX];
 	int ndata;
@@ -261,6 +337,7 @@ struct rfc_report {
 	char c1[TOPO_NODE_MAX + 1], c2[TOPO_NODE_MAX + 1];
 	char s1[TOPO_NODE_MAX + 1], s2[TOPO_NODE_MAX + 1];
 	uint32_t elapsed_ms;
+	unsigned int docs; /* the documents reported (1 << enum rfc_doc) */
 	int nprofiles;
 	struct rfc_profile p[RFC_PROFILES_MAX];
 };
@@ -335,6 +412,15 @@ const char *rfc_level_name(enum rfc_level l);
 void rfc_report_table(FILE *f, const struct rfc_report *r);
 
 /**
+ * rfc_summary() - how many of document @d's rows profile @p got of each
+ * verdict
+ * @count: filled, indexed by enum rfc_verdict (all 0 if @p did not run)
+ * @rows:  set to the number of @d's rows
+ */
+void rfc_summary(const struct rfc_profile *p, enum rfc_doc d,
+		 unsigned int count[RFC_NVERDICTS], unsigned int *rows);
+
+/**
  * rfc_report_json() - the report as one JSON object, schema RFC_SCHEMA,
  * and a newline
  * @f: where to write
@@ -346,8 +432,9 @@ int rfc_report_json(FILE *f, const struct rfc_report *r);
 /* ---- the command */
 
 struct rfc_opts {
-	const char *topo; /* NULL: the built-in lab */
-	const char *json; /* --json FILE */
+	const char *topo;  /* NULL: the built-in lab */
+	const char *json;  /* --json FILE */
+	unsigned int docs; /* --rfc: 1 << enum rfc_doc each; 0: all */
 	enum rfc_profile_kind profiles[RFC_PROFILES_MAX];
 	int nprofiles; /* 0: all built-in profiles, or the file as is */
 };
@@ -357,6 +444,12 @@ struct rfc_opts {
  * Return: 0 or -EINVAL (unknown, repeated, too many: message printed).
  */
 int rfc_add_profile(struct rfc_opts *o, const char *name);
+
+/**
+ * rfc_add_docs() - a --rfc LIST ("4787,5508") into @o's docs
+ * Return: 0 or -EINVAL (an unknown or empty number: message printed).
+ */
+int rfc_add_docs(struct rfc_opts *o, const char *list);
 
 /**
  * rfc_main() - natlab rfc: build a lab per profile (side by side, each

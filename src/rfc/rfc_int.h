@@ -2,7 +2,9 @@
 #ifndef NATLAB_RFC_INT_H
 #define NATLAB_RFC_INT_H
 
+#include <poll.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #include "lib/ct.h"
 #include "lib/netlink.h"
@@ -83,6 +85,24 @@ struct fds {
 	int n;
 };
 
+/* A socket made inside node n (it stays in that namespace), non-blocking.
+ * Return: the fd, or -errno. */
+int rfcio_sock_at(struct suite *s, int n, int domain, int type, int proto);
+
+/* setsockopt() of an int.  Return: 0 or -errno. */
+int rfcio_set_int(int fd, int level, int name, int v);
+
+/* An IPv4 socket address, from host order. */
+struct sockaddr_in rfcio_sin(uint32_t addr, uint16_t port);
+
+/* poll() in slices, so that a stop request is seen within 100 ms.
+ * Return: as poll(). */
+int rfcio_poll(struct pollfd *p, nfds_t n, int timeout_ms);
+
+/* The ICMP error queued on a socket with IP_RECVERR, if any, in *seen.
+ * Return: 1 read, 0 none. */
+int rfcio_errqueue(int fd, struct rfc_icmp_seen *seen);
+
 /* Close every socket of f. */
 void rfcio_fds_close(struct fds *f);
 
@@ -147,6 +167,12 @@ void rfcio_udp_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
 /* ctnetlink in the gateway (s->ct).  Return: 0 or -errno. */
 int rfcio_ct_open(struct suite *s);
 
+/* The gateway's entry whose original tuple is src:sport -> dst:dport of
+ * protocol proto.  Return: 0, -ENOENT if there is none, -ENOTCONN
+ * without ctnetlink, or -errno. */
+int rfcio_ct_get(struct suite *s, uint8_t proto, uint32_t src, uint16_t sport,
+		 uint32_t dst, uint16_t dport, struct ct_entry *e);
+
 /* c1's entry towards s1 from sport to dport.  Return: 0, -ENOENT if
  * there is none, -ENOTCONN without ctnetlink (e's state and timeout -1),
  * or -errno. */
@@ -181,15 +207,22 @@ int rfcio_nft_send_at(struct suite *s, int n, struct nft_batch *b,
 
 /*
  * Send from node n to TO an ICMP port unreachable about a TCP segment
+ * (proto IPPROTO_TCP) or a UDP datagram (IPPROTO_UDP)
  * in_src:in_sport -> in_dst:in_dport (its IP header and first 8 bytes,
  * as RFC 792 quotes them).  Return: 0 or -errno.
  */
-int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint32_t in_src,
-		       uint16_t in_sport, uint32_t in_dst, uint16_t in_dport);
+int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint8_t proto,
+		       uint32_t in_src, uint16_t in_sport, uint32_t in_dst,
+		       uint16_t in_dport);
 
 /* A packet socket on node n's interface, IPv4 only.  Return: the fd
  * (the caller closes it), -ENODEV without that interface, or -errno. */
 int rfcio_cap_open(struct suite *s, int n, const char *ifname);
+
+/* The next IPv4 packet on the capture fd into buf, waiting until end_ns
+ * (CLOCK_MONOTONIC).  Return: its length (at least 20), or 0 at the
+ * deadline or when stopped. */
+size_t rfcio_cap_next(int fd, uint64_t end_ns, uint8_t *buf, size_t len);
 
 /*
  * Wait up to ms for an ICMP destination unreachable on the capture whose
@@ -202,7 +235,7 @@ int rfcio_cap_unreach(int fd, int ms, uint32_t in_dst, uint16_t in_dport,
 /* With the keeper running, let it learn the mapping of node n's port
  * (it is in the gateway's map) before the next step depends on it;
  * without, nothing to wait for. */
-void rfcio_settle(struct suite *s, int n, uint16_t port);
+void rfcio_settle(struct suite *s, int n, uint8_t proto, uint16_t port);
 
 /**
  * rfcio_sleep_ms() - sleep, but return early when the run is being
@@ -210,6 +243,47 @@ void rfcio_settle(struct suite *s, int n, uint16_t port);
  * Return: 0, or -EINTR if util_stop was set.
  */
 int rfcio_sleep_ms(int ms);
+
+/* The documents whose rows each group of tests answers. */
+#define RFC_DOC_BIT(d) (1u << (d))
+#define RFC_TCP_DOCS   (RFC_DOC_BIT(RFC_D5382) | RFC_DOC_BIT(RFC_D7857))
+#define RFC_UDP_DOCS   (RFC_DOC_BIT(RFC_D4787) | RFC_DOC_BIT(RFC_D7857))
+#define RFC_ICMP_DOCS  (RFC_DOC_BIT(RFC_D5508) | RFC_DOC_BIT(RFC_D7857))
+
+/* ---- rfcwords.c: the words of the evidence ---- */
+
+/* Append printf text to r's evidence (cut at its size). */
+void rfc_tx(struct rfc_row *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A named number for the JSON (at most RFC_DATA_MAX per row). */
+void rfc_datum(struct rfc_row *r, const char *key, int64_t value);
+
+/* A duration: "85 us", "0.4 ms", "2.04 s". */
+const char *rfc_dur(uint32_t us, char *buf, size_t len);
+
+/* A timeout in seconds, with a readable form when it is long; "?" < 0. */
+const char *rfc_secs(int32_t s, char *buf, size_t len);
+
+/* An address (host order), in buf of 16 bytes. */
+const char *rfc_ip(uint32_t a, char *buf);
+
+/* How a probe ended, e.g. "refused by a RST after 85 us". */
+const char *rfc_brief(const struct rfc_conn *c, char *buf, size_t len);
+
+/* The probe connected (or got its datagram answered). */
+int rfc_ok(const struct rfc_conn *c);
+
+/* A probe that could not tell anything about the gateway. */
+int rfc_broken(const struct rfc_conn *c);
+
+/* The judges of the UDP and the ICMP rows (RFC 4787, RFC 5508 and the
+ * RFC 7857 sections about them); rows of documents whose tests did not
+ * run (ev->docs) are left as they are. */
+void rfc_judge_udp(const struct rfc_evidence *ev,
+		   struct rfc_row rows[RFC_NREQ]);
+void rfc_judge_icmp(const struct rfc_evidence *ev,
+		    struct rfc_row rows[RFC_NREQ]);
 
 /* ---- rfctest.c: the tests, run inside the lab's namespaces ---- */
 
@@ -234,5 +308,11 @@ void rfctest_close(struct suite *s);
  * Return: 0 or -errno (-EINTR when stopped).
  */
 int rfctest_run(struct suite *s);
+
+/* The UDP tests (rfctest_udp.c) and the ICMP tests (rfctest_icmp.c),
+ * which rfctest_run() calls when their documents are asked for.
+ * Return: 0 or -errno (-EINTR when stopped). */
+int rfctest_udp(struct suite *s);
+int rfctest_icmp(struct suite *s);
 
 #endif

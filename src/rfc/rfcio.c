@@ -87,7 +87,7 @@ int rfcio_sleep_ms(int ms)
 }
 
 /* poll() in slices, so that a stop request is seen within 100 ms. */
-static int poll_stop(struct pollfd *p, nfds_t n, int timeout_ms)
+int rfcio_poll(struct pollfd *p, nfds_t n, int timeout_ms)
 {
 	uint64_t end = util_now_ns() + (uint64_t)timeout_ms * 1000000;
 	int r;
@@ -104,8 +104,7 @@ static int poll_stop(struct pollfd *p, nfds_t n, int timeout_ms)
 	}
 }
 
-/* A socket made inside node n (it stays in that namespace). */
-static int sock_at(struct suite *s, int n, int domain, int type, int proto)
+int rfcio_sock_at(struct suite *s, int n, int domain, int type, int proto)
 {
 	int fd, err = netns_enter(s->nsfd[n]);
 
@@ -117,12 +116,12 @@ static int sock_at(struct suite *s, int n, int domain, int type, int proto)
 	return fd < 0 ? err : fd;
 }
 
-static int set_int(int fd, int level, int name, int v)
+int rfcio_set_int(int fd, int level, int name, int v)
 {
 	return setsockopt(fd, level, name, &v, sizeof(v)) < 0 ? -errno : 0;
 }
 
-static struct sockaddr_in sin_of(uint32_t addr, uint16_t port)
+struct sockaddr_in rfcio_sin(uint32_t addr, uint16_t port)
 {
 	struct sockaddr_in a;
 
@@ -138,17 +137,17 @@ static struct sockaddr_in sin_of(uint32_t addr, uint16_t port)
  * one port, as TCP hole punching does it). */
 int rfcio_tcp_socket(struct suite *s, int n, uint16_t sport)
 {
-	struct sockaddr_in a = sin_of(INADDR_ANY, sport);
-	int fd = sock_at(s, n, AF_INET, SOCK_STREAM, 0), err;
+	struct sockaddr_in a = rfcio_sin(INADDR_ANY, sport);
+	int fd = rfcio_sock_at(s, n, AF_INET, SOCK_STREAM, 0), err;
 
 	if (fd < 0)
 		return fd;
-	err = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	err = rfcio_set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
 	if (!err)
-		err = set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+		err = rfcio_set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
 	/* ICMP errors while connecting, to tell them from a RST. */
 	if (!err)
-		err = set_int(fd, IPPROTO_IP, IP_RECVERR, 1);
+		err = rfcio_set_int(fd, IPPROTO_IP, IP_RECVERR, 1);
 	if (!err && sport && bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		err = -errno;
 	if (err) {
@@ -173,7 +172,7 @@ int rfcio_tcp_listen(struct suite *s, int n, uint16_t port)
 
 int rfcio_conn_start(int fd, uint32_t daddr, uint16_t dport)
 {
-	struct sockaddr_in a = sin_of(daddr, dport);
+	struct sockaddr_in a = rfcio_sin(daddr, dport);
 
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 ||
 	    errno == EINPROGRESS)
@@ -181,8 +180,7 @@ int rfcio_conn_start(int fd, uint32_t daddr, uint16_t dport)
 	return -errno;
 }
 
-/* The ICMP error queued on a socket with IP_RECVERR, if any. */
-static int errqueue_icmp(int fd, struct rfc_conn *c)
+int rfcio_errqueue(int fd, struct rfc_icmp_seen *seen)
 {
 	char ctl[512], data[64];
 	struct iovec iov = {data, sizeof(data)};
@@ -209,13 +207,29 @@ static int errqueue_icmp(int fd, struct rfc_conn *c)
 		       SO_EE_OFFENDER(
 			       (struct sock_extended_err *)CMSG_DATA(cm)),
 		       sizeof(from));
-		c->out = RFC_OUT_ICMP;
-		c->icmp_type = ee.ee_type;
-		c->icmp_code = ee.ee_code;
-		c->icmp_from = ntohl(from.sin_addr.s_addr);
+		seen->seen = 1;
+		seen->type = ee.ee_type;
+		seen->code = ee.ee_code;
+		seen->info = ee.ee_info;
+		seen->from = ntohl(from.sin_addr.s_addr);
 		return 1;
 	}
 	return 0;
+}
+
+/* The ICMP error queued on a socket with IP_RECVERR, if any, as c's
+ * outcome. */
+static int errqueue_icmp(int fd, struct rfc_conn *c)
+{
+	struct rfc_icmp_seen seen = {0};
+
+	if (!rfcio_errqueue(fd, &seen))
+		return 0;
+	c->out = RFC_OUT_ICMP;
+	c->icmp_type = seen.type;
+	c->icmp_code = seen.code;
+	c->icmp_from = seen.from;
+	return 1;
 }
 
 /*
@@ -228,7 +242,7 @@ void rfcio_conn_wait(int fd, uint64_t t0, int timeout_ms, struct rfc_conn *c)
 	socklen_t len = sizeof(int);
 	int r, soerr = 0;
 
-	r = poll_stop(&p, 1, timeout_ms);
+	r = rfcio_poll(&p, 1, timeout_ms);
 	c->us = (uint32_t)(rfcio_now_us() - t0);
 	if (r < 0) {
 		c->out = RFC_OUT_ERROR;
@@ -247,7 +261,7 @@ void rfcio_conn_wait(int fd, uint64_t t0, int timeout_ms, struct rfc_conn *c)
 	if (!soerr) {
 		c->out = RFC_OUT_OK;
 		/* From now on an ICMP error is soft, as for any socket. */
-		set_int(fd, IPPROTO_IP, IP_RECVERR, 0);
+		rfcio_set_int(fd, IPPROTO_IP, IP_RECVERR, 0);
 		return;
 	}
 	if (errqueue_icmp(fd, c))
@@ -269,7 +283,7 @@ static int accept_peer(int lfd, int timeout_ms, uint32_t *addr, uint16_t *port)
 	socklen_t len = sizeof(a);
 	int fd;
 
-	if (poll_stop(&p, 1, timeout_ms) <= 0)
+	if (rfcio_poll(&p, 1, timeout_ms) <= 0)
 		return -ETIMEDOUT;
 	fd = accept4(lfd, (struct sockaddr *)&a, &len,
 		     SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -361,7 +375,7 @@ static int xfer1(int from, int to)
 
 	if (send(from, "x", 1, MSG_NOSIGNAL) != 1)
 		return 0;
-	if (poll_stop(&p, 1, WAIT_CONNECT_MS) != 1)
+	if (rfcio_poll(&p, 1, WAIT_CONNECT_MS) != 1)
 		return 0;
 	return recv(to, buf, sizeof(buf), 0) == 1;
 }
@@ -378,7 +392,7 @@ int rfcio_wait_end(int fd, int timeout_ms)
 	char buf[64];
 	ssize_t n;
 
-	if (poll_stop(&p, 1, timeout_ms) != 1)
+	if (rfcio_poll(&p, 1, timeout_ms) != 1)
 		return 0;
 	n = recv(fd, buf, sizeof(buf), 0);
 	if (n == 0)
@@ -416,21 +430,21 @@ void rfcio_udp_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
 		     uint16_t dport, const void *msg, size_t len,
 		     struct rfc_conn *c)
 {
-	struct sockaddr_in src = sin_of(INADDR_ANY, sport);
-	struct sockaddr_in dst = sin_of(daddr, dport);
+	struct sockaddr_in src = rfcio_sin(INADDR_ANY, sport);
+	struct sockaddr_in dst = rfcio_sin(daddr, dport);
 	struct pollfd p = {.events = POLLIN};
 	char buf[256];
 	uint64_t t0;
 	int fd, r;
 
 	memset(c, 0, sizeof(*c));
-	fd = sock_at(s, n, AF_INET, SOCK_DGRAM, 0);
+	fd = rfcio_sock_at(s, n, AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0) {
 		c->out = RFC_OUT_ERROR;
 		c->err = -fd;
 		return;
 	}
-	if (set_int(fd, IPPROTO_IP, IP_RECVERR, 1) ||
+	if (rfcio_set_int(fd, IPPROTO_IP, IP_RECVERR, 1) ||
 	    bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0 ||
 	    connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
 		c->out = RFC_OUT_ERROR;
@@ -446,7 +460,7 @@ void rfcio_udp_probe(struct suite *s, int n, uint16_t sport, uint32_t daddr,
 		return;
 	}
 	p.fd = fd;
-	r = poll_stop(&p, 1, WAIT_CONNECT_MS);
+	r = rfcio_poll(&p, 1, WAIT_CONNECT_MS);
 	c->us = (uint32_t)(rfcio_now_us() - t0);
 	if (r == 0)
 		c->out = RFC_OUT_SILENT;
@@ -474,12 +488,10 @@ int rfcio_ct_open(struct suite *s)
 	return err;
 }
 
-/* The gateway's entry whose original tuple is src:sport -> dst:dport.
- * Return: 0, -ENOENT if there is none, or -errno. */
-static int rfcio_ct_get(struct suite *s, uint32_t src, uint16_t sport,
-			uint32_t dst, uint16_t dport, struct ct_entry *e)
+int rfcio_ct_get(struct suite *s, uint8_t proto, uint32_t src, uint16_t sport,
+		 uint32_t dst, uint16_t dport, struct ct_entry *e)
 {
-	struct ct_tuple t = {src, dst, sport, dport, IPPROTO_TCP};
+	struct ct_tuple t = {src, dst, sport, dport, proto};
 
 	if (!s->ct.sk) {
 		memset(e, 0, sizeof(*e));
@@ -494,7 +506,8 @@ static int rfcio_ct_get(struct suite *s, uint32_t src, uint16_t sport,
 int rfcio_ct_c1(struct suite *s, uint16_t sport, uint16_t dport,
 		struct ct_entry *e)
 {
-	return rfcio_ct_get(s, s->addr[N_C1], sport, s->addr[N_S1], dport, e);
+	return rfcio_ct_get(s, IPPROTO_TCP, s->addr[N_C1], sport, s->addr[N_S1],
+			    dport, e);
 }
 
 /* Wait up to ms for c1's entry to reach state want (-1: any state
@@ -604,17 +617,21 @@ int rfcio_nft_send_at(struct suite *s, int n, struct nft_batch *b,
  * in_src:in_sport -> in_dst:in_dport (its IP header and first 8 bytes,
  * as RFC 792 quotes them).
  */
-int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint32_t in_src,
-		       uint16_t in_sport, uint32_t in_dst, uint16_t in_dport)
+int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint8_t proto,
+		       uint32_t in_src, uint16_t in_sport, uint32_t in_dst,
+		       uint16_t in_dport)
 {
-	struct sockaddr_in a = sin_of(to, 0);
+	struct sockaddr_in a = rfcio_sin(to, 0);
 	uint8_t pkt[8 + 28], quote[28];
 	int fd, err = 0;
 
-	pkt_ipv4_tcp_quote(quote, in_src, in_sport, in_dst, in_dport);
+	if (proto == IPPROTO_UDP)
+		pkt_ipv4_udp_quote(quote, in_src, in_sport, in_dst, in_dport);
+	else
+		pkt_ipv4_tcp_quote(quote, in_src, in_sport, in_dst, in_dport);
 	pkt_icmp_unreach(pkt, sizeof(pkt), quote, sizeof(quote));
 
-	fd = sock_at(s, n, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	fd = rfcio_sock_at(s, n, AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	if (fd < 0)
 		return fd;
 	if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&a, sizeof(a)) !=
@@ -641,33 +658,44 @@ int rfcio_cap_open(struct suite *s, int n, const char *ifname)
  * quoted segment is TCP to in_dst:in_dport; its quoted source in *addr,
  * *port.  Return: 1 seen, 0 not.
  */
+size_t rfcio_cap_next(int fd, uint64_t end_ns, uint8_t *buf, size_t len)
+{
+	while (!util_stop && util_now_ns() < end_ns) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, 10) <= 0)
+			continue;
+		n = recv(fd, buf, len, 0);
+		if (n >= 20 && (buf[0] >> 4) == 4)
+			return (size_t)n;
+	}
+	return 0;
+}
+
 int rfcio_cap_unreach(int fd, int ms, uint32_t in_dst, uint16_t in_dport,
 		      uint32_t *addr, uint16_t *port)
 {
 	uint64_t end = util_now_ns() + (uint64_t)ms * 1000000;
 	uint8_t buf[2048];
+	size_t n;
 
-	while (!util_stop && util_now_ns() < end) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+	while ((n = rfcio_cap_next(fd, end, buf, sizeof(buf))) > 0) {
 		const uint8_t *icmp, *in;
 		size_t ihl, iihl;
 		uint32_t v;
 		uint16_t v16;
-		ssize_t n;
 
-		if (poll(&p, 1, 10) <= 0)
-			continue;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 20 || (buf[0] >> 4) != 4 || buf[9] != IPPROTO_ICMP)
+		if (buf[9] != IPPROTO_ICMP)
 			continue;
 		ihl = (size_t)(buf[0] & 0xf) * 4;
-		if ((size_t)n < ihl + 8 + 20 + 4)
+		if (n < ihl + 8 + 20 + 4)
 			continue;
 		icmp = buf + ihl;
 		in = icmp + 8;
 		iihl = (size_t)(in[0] & 0xf) * 4;
 		if (icmp[0] != ICMP_UNREACH || in[9] != IPPROTO_TCP ||
-		    (size_t)n < ihl + 8 + iihl + 4)
+		    n < ihl + 8 + iihl + 4)
 			continue;
 		memcpy(&v, in + 16, 4);
 		memcpy(&v16, in + iihl + 2, 2);
@@ -685,14 +713,14 @@ int rfcio_cap_unreach(int fd, int ms, uint32_t in_dst, uint16_t in_dport,
 /* With the keeper running, let it learn the mapping of node n's port
  * (it is in the gateway's map) before the next step depends on it;
  * without, nothing to wait for. */
-void rfcio_settle(struct suite *s, int n, uint16_t port)
+void rfcio_settle(struct suite *s, int n, uint8_t proto, uint16_t port)
 {
 	uint64_t end = util_now_ns() + 500000000ull;
 	int has = 0;
 
 	if (!s->keeper || netns_enter(s->nsfd[N_GW]))
 		return;
-	while ((has = nft_fullcone_has(s->addr[n], port)) == 0 &&
+	while ((has = nft_fullcone_has(proto, s->addr[n], port)) == 0 &&
 	       util_now_ns() < end)
 		usleep(2000);
 	netns_leave();

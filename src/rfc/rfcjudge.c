@@ -15,13 +15,13 @@
  *
  * The rules every judge keeps:
  * - A probe that could not tell anything about the gateway (not run, or
- *   a local error: broken()) is never taken for the gateway's answer: a
+ *   a local error: rfc_broken()) is never taken for the gateway's answer: a
  *   requirement whose deciding probe is such is "not measured"; one whose
  *   further check could not run is judged on what did.
  * - Every verdict carries its evidence: the sentence says what was sent,
  *   what came back and why that meets or misses the requirement, in the
  *   words of the report (durations as "85 us", "0.4 ms", "2.04 s";
- *   outcomes as brief() words them).
+ *   outcomes as rfc_brief() words them).
  * - A conntrack entry read a moment after it was refreshed shows a
  *   second or two less than its timer, so a live timeout counts as its
  *   value plus 2 s.  An expiry watched with a shortened timer (SCALED_S)
@@ -100,159 +100,61 @@ void rfc_port_stats(const uint16_t *src, const uint16_t *ext, unsigned int n,
 		st->min = 0;
 }
 
-/* ---- evidence texts ---- */
-
-static void __attribute__((format(printf, 2, 3)))
-tx(struct rfc_row *r, const char *fmt, ...)
-{
-	size_t used = strlen(r->evidence);
-	va_list ap;
-
-	if (used >= sizeof(r->evidence) - 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(r->evidence + used, sizeof(r->evidence) - used, fmt, ap);
-	va_end(ap);
-}
-
-static void datum(struct rfc_row *r, const char *key, int64_t value)
-{
-	if (r->ndata == RFC_DATA_MAX)
-		return;
-	snprintf(r->data[r->ndata].key, sizeof(r->data[0].key), "%s", key);
-	r->data[r->ndata].value = value;
-	r->ndata++;
-}
-
-/* A duration: "85 us", "0.4 ms", "2.04 s". */
-static const char *dur(uint32_t us, char *buf, size_t len)
-{
-	if (us < 1000)
-		snprintf(buf, len, "%u us", us);
-	else if (us < 1000000)
-		snprintf(buf, len, "%.1f ms", us / 1000.0);
-	else
-		snprintf(buf, len, "%.2f s", us / 1e6);
-	return buf;
-}
-
-/* A timeout in seconds, with a readable form when it is long. */
-static const char *secs(int32_t s, char *buf, size_t len)
-{
-	if (s < 0)
-		snprintf(buf, len, "?");
-	else if (s >= 86400 && s % 3600 == 0)
-		snprintf(buf, len, "%d s (%d d %d h)", s, s / 86400,
-			 s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, len, "%d s (%d h %d min)", s, s / 3600,
-			 s % 3600 / 60);
-	else
-		snprintf(buf, len, "%d s", s);
-	return buf;
-}
-
-static const char *ip(uint32_t a, char *buf)
-{
-	return util_ipv4_str(a, buf);
-}
-
-/* How a probe ended, e.g. "refused by a RST after 85 us". */
-static const char *brief(const struct rfc_conn *c, char *buf, size_t len)
-{
-	char d[32], a[16];
-
-	switch ((enum rfc_outcome)c->out) {
-	case RFC_OUT_NOTRUN:
-		snprintf(buf, len, "not run");
-		break;
-	case RFC_OUT_OK:
-		snprintf(buf, len, "connected");
-		break;
-	case RFC_OUT_RST:
-		snprintf(buf, len, "refused by a RST after %s",
-			 dur(c->us, d, sizeof(d)));
-		break;
-	case RFC_OUT_ICMP:
-		snprintf(buf, len, "ICMP %u/%u from %s after %s", c->icmp_type,
-			 c->icmp_code, ip(c->icmp_from, a),
-			 dur(c->us, d, sizeof(d)));
-		break;
-	case RFC_OUT_SILENT:
-		snprintf(buf, len, "no answer in %s", dur(c->us, d, sizeof(d)));
-		break;
-	case RFC_OUT_ERROR:
-		snprintf(buf, len, "local error (%s)", strerror(c->err));
-		break;
-	}
-	return buf;
-}
-
-static int ok(const struct rfc_conn *c)
-{
-	return c->out == RFC_OUT_OK;
-}
-
-/* A probe that could not tell anything about the gateway. */
-static int broken(const struct rfc_conn *c)
-{
-	return c->out == RFC_OUT_NOTRUN || c->out == RFC_OUT_ERROR;
-}
-
 /* ---- judgement, one function per requirement ---- */
 
 static void judge_eim(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	char b1[96], b2[96];
 
-	if (!ok(&e->eim_s1) || !ok(&e->eim_s2)) {
-		tx(r, "c1:%u to s1: %s; to s2: %s", e->eim_port,
-		   brief(&e->eim_s1, b1, sizeof(b1)),
-		   brief(&e->eim_s2, b2, sizeof(b2)));
-		r->verdict = broken(&e->eim_s1) || broken(&e->eim_s2)
+	if (!rfc_ok(&e->eim_s1) || !rfc_ok(&e->eim_s2)) {
+		rfc_tx(r, "c1:%u to s1: %s; to s2: %s", e->eim_port,
+		       rfc_brief(&e->eim_s1, b1, sizeof(b1)),
+		       rfc_brief(&e->eim_s2, b2, sizeof(b2)));
+		r->verdict = rfc_broken(&e->eim_s1) || rfc_broken(&e->eim_s2)
 				     ? RFC_V_UNKNOWN
 				     : RFC_V_FAILS;
 		return;
 	}
-	tx(r, "c1:%u was seen as :%u by s1 and as :%u by s2", e->eim_port,
-	   e->eim_s1.ext_port, e->eim_s2.ext_port);
-	datum(r, "s1_port", e->eim_s1.ext_port);
-	datum(r, "s2_port", e->eim_s2.ext_port);
+	rfc_tx(r, "c1:%u was seen as :%u by s1 and as :%u by s2", e->eim_port,
+	       e->eim_s1.ext_port, e->eim_s2.ext_port);
+	rfc_datum(r, "s1_port", e->eim_s1.ext_port);
+	rfc_datum(r, "s2_port", e->eim_s2.ext_port);
 	if (e->eim_s1.ext_port != e->eim_s2.ext_port ||
 	    e->eim_s1.ext_addr != e->eim_s2.ext_addr) {
-		tx(r, ": the mapping depends on the destination");
+		rfc_tx(r, ": the mapping depends on the destination");
 		r->verdict = RFC_V_FAILS;
 		return;
 	}
-	if (!ok(&e->eim2_c2) || !ok(&e->eim2_s1)) {
-		tx(r, "; second test not measured (c2: %s, c1: %s)",
-		   brief(&e->eim2_c2, b1, sizeof(b1)),
-		   brief(&e->eim2_s1, b2, sizeof(b2)));
+	if (!rfc_ok(&e->eim2_c2) || !rfc_ok(&e->eim2_s1)) {
+		rfc_tx(r, "; second test not measured (c2: %s, c1: %s)",
+		       rfc_brief(&e->eim2_c2, b1, sizeof(b1)),
+		       rfc_brief(&e->eim2_s1, b2, sizeof(b2)));
 		r->verdict = RFC_V_MEETS;
 		return;
 	}
-	tx(r,
-	   "; with c2:%u already mapped to :%u towards s2, c1:%u was seen "
-	   "as :%u by s1 and ",
-	   e->eim2_port, e->eim2_c2.ext_port, e->eim2_port,
-	   e->eim2_s1.ext_port);
-	datum(r, "busy_s1_port", e->eim2_s1.ext_port);
-	if (!ok(&e->eim2_s2)) {
-		tx(r,
-		   "could not reach s2 from it (%s): the mapping is not "
-		   "kept towards every destination",
-		   brief(&e->eim2_s2, b1, sizeof(b1)));
-		r->verdict = broken(&e->eim2_s2) ? RFC_V_UNKNOWN : RFC_V_FAILS;
+	rfc_tx(r,
+	       "; with c2:%u already mapped to :%u towards s2, c1:%u was seen "
+	       "as :%u by s1 and ",
+	       e->eim2_port, e->eim2_c2.ext_port, e->eim2_port,
+	       e->eim2_s1.ext_port);
+	rfc_datum(r, "busy_s1_port", e->eim2_s1.ext_port);
+	if (!rfc_ok(&e->eim2_s2)) {
+		rfc_tx(r,
+		       "could not reach s2 from it (%s): the mapping is not "
+		       "kept towards every destination",
+		       rfc_brief(&e->eim2_s2, b1, sizeof(b1)));
+		r->verdict =
+			rfc_broken(&e->eim2_s2) ? RFC_V_UNKNOWN : RFC_V_FAILS;
 		return;
 	}
-	datum(r, "busy_s2_port", e->eim2_s2.ext_port);
-	tx(r, "as :%u by s2", e->eim2_s2.ext_port);
+	rfc_datum(r, "busy_s2_port", e->eim2_s2.ext_port);
+	rfc_tx(r, "as :%u by s2", e->eim2_s2.ext_port);
 	if (e->eim2_s1.ext_port == e->eim2_s2.ext_port) {
-		tx(r, ": one mapping for every destination");
+		rfc_tx(r, ": one mapping for every destination");
 		r->verdict = RFC_V_MEETS;
 	} else {
-		tx(r, ": once the port is taken the mapping depends on the "
-		      "destination");
+		rfc_tx(r, ": once the port is taken the mapping depends on the "
+			  "destination");
 		r->verdict = RFC_V_FAILS;
 	}
 }
@@ -260,33 +162,36 @@ static void judge_eim(const struct rfc_evidence *e, struct rfc_row *r)
 static void judge_seq(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	char b1[96], b2[96], a[16];
-	int seq_ok = ok(&e->seq) && e->seq_data && e->seq_closed;
-	int sim_ok = ok(&e->sim_c) && ok(&e->sim_s) && e->sim_data;
+	int seq_ok = rfc_ok(&e->seq) && e->seq_data && e->seq_closed;
+	int sim_ok = rfc_ok(&e->sim_c) && rfc_ok(&e->sim_s) && e->sim_data;
 
 	if (seq_ok)
-		tx(r, "three-way handshake, data both ways and FIN close: ok");
+		rfc_tx(r,
+		       "three-way handshake, data both ways and FIN close: ok");
 	else
-		tx(r, "three-way handshake from c1:%u: %s%s", e->seq_port,
-		   brief(&e->seq, b1, sizeof(b1)),
-		   ok(&e->seq)
-			   ? (e->seq_data ? ", close failed" : ", data failed")
-			   : "");
-	tx(r,
-	   "; simultaneous open (c1:%u's SYN to s1:%u unanswered, the "
-	   "gateway's entry %s; then s1's SYN to %s:%u): ",
-	   e->sim_port, e->sim_sport, ct_state_name(e->sim_state),
-	   ip(e->ext, a), e->sim_ext);
+		rfc_tx(r, "three-way handshake from c1:%u: %s%s", e->seq_port,
+		       rfc_brief(&e->seq, b1, sizeof(b1)),
+		       rfc_ok(&e->seq) ? (e->seq_data ? ", close failed"
+						      : ", data failed")
+				       : "");
+	rfc_tx(r,
+	       "; simultaneous open (c1:%u's SYN to s1:%u unanswered, the "
+	       "gateway's entry %s; then s1's SYN to %s:%u): ",
+	       e->sim_port, e->sim_sport, ct_state_name(e->sim_state),
+	       rfc_ip(e->ext, a), e->sim_ext);
 	if (sim_ok)
-		tx(r, "both ends connected, data both ways");
+		rfc_tx(r, "both ends connected, data both ways");
 	else
-		tx(r, "c1 %s, s1 %s%s", brief(&e->sim_c, b1, sizeof(b1)),
-		   brief(&e->sim_s, b2, sizeof(b2)),
-		   ok(&e->sim_c) && ok(&e->sim_s) ? ", data failed" : "");
-	datum(r, "simultaneous_open", sim_ok);
+		rfc_tx(r, "c1 %s, s1 %s%s",
+		       rfc_brief(&e->sim_c, b1, sizeof(b1)),
+		       rfc_brief(&e->sim_s, b2, sizeof(b2)),
+		       rfc_ok(&e->sim_c) && rfc_ok(&e->sim_s) ? ", data failed"
+							      : "");
+	rfc_datum(r, "simultaneous_open", sim_ok);
 	if (seq_ok && sim_ok)
 		r->verdict = RFC_V_MEETS;
-	else if (broken(&e->seq) || broken(&e->sim_c) || broken(&e->sim_s) ||
-		 !e->sim_ext)
+	else if (rfc_broken(&e->seq) || rfc_broken(&e->sim_c) ||
+		 rfc_broken(&e->sim_s) || !e->sim_ext)
 		r->verdict = RFC_V_UNKNOWN;
 	else
 		r->verdict = RFC_V_FAILS;
@@ -297,39 +202,39 @@ static void judge_filter(const struct rfc_evidence *e, struct rfc_row *r)
 	char b1[96], b2[96], a[16];
 	int eif, adf;
 
-	if (!ok(&e->filt_map)) {
-		tx(r, "c1:%u's mapping towards s1: %s", e->filt_port,
-		   brief(&e->filt_map, b1, sizeof(b1)));
+	if (!rfc_ok(&e->filt_map)) {
+		rfc_tx(r, "c1:%u's mapping towards s1: %s", e->filt_port,
+		       rfc_brief(&e->filt_map, b1, sizeof(b1)));
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r,
-	   "c1:%u mapped to :%u towards s1:%u; s2 to %s:%u: %s; s1 from "
-	   "port %u: %s",
-	   e->filt_port, e->filt_map.ext_port, SRV_PORT, ip(e->ext, a),
-	   e->filt_map.ext_port, brief(&e->filt_s2, b1, sizeof(b1)),
-	   e->filt_s1_port, brief(&e->filt_s1, b2, sizeof(b2)));
-	if (broken(&e->filt_s2) || broken(&e->filt_s1)) {
+	rfc_tx(r,
+	       "c1:%u mapped to :%u towards s1:%u; s2 to %s:%u: %s; s1 from "
+	       "port %u: %s",
+	       e->filt_port, e->filt_map.ext_port, SRV_PORT, rfc_ip(e->ext, a),
+	       e->filt_map.ext_port, rfc_brief(&e->filt_s2, b1, sizeof(b1)),
+	       e->filt_s1_port, rfc_brief(&e->filt_s1, b2, sizeof(b2)));
+	if (rfc_broken(&e->filt_s2) || rfc_broken(&e->filt_s1)) {
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	eif = ok(&e->filt_s2);
-	adf = ok(&e->filt_s1);
-	datum(r, "from_other_host", eif);
-	datum(r, "from_other_port", adf);
+	eif = rfc_ok(&e->filt_s2);
+	adf = rfc_ok(&e->filt_s1);
+	rfc_datum(r, "from_other_host", eif);
+	rfc_datum(r, "from_other_port", adf);
 	if (eif && adf) {
-		tx(r, " (reached c1): endpoint-independent filtering");
+		rfc_tx(r, " (reached c1): endpoint-independent filtering");
 		r->verdict = RFC_V_MEETS;
 	} else if (adf) {
-		tx(r, ": address-dependent filtering");
+		rfc_tx(r, ": address-dependent filtering");
 		r->verdict = RFC_V_MEETS;
 	} else if (!eif) {
-		tx(r, ": address- and port-dependent filtering, neither "
-		      "recommended behaviour");
+		rfc_tx(r, ": address- and port-dependent filtering, neither "
+			  "recommended behaviour");
 		r->verdict = RFC_V_FAILS;
 	} else {
-		tx(r, ": inconsistent (another host passes, another port "
-		      "does not)");
+		rfc_tx(r, ": inconsistent (another host passes, another port "
+			  "does not)");
 		r->verdict = RFC_V_UNKNOWN;
 	}
 }
@@ -339,51 +244,54 @@ static void judge_unsolicited(const struct rfc_evidence *e, struct rfc_row *r)
 	const struct rfc_conn *u = &e->unsol;
 	char b1[96], b2[96], a[16], d[32];
 
-	tx(r, "s1:%u to %s:%u (no mapping): ", Q_UNSOL, ip(e->ext, a),
-	   e->unsol_port);
+	rfc_tx(r, "s1:%u to %s:%u (no mapping): ", Q_UNSOL, rfc_ip(e->ext, a),
+	       e->unsol_port);
 	switch ((enum rfc_outcome)u->out) {
 	case RFC_OUT_RST:
 	case RFC_OUT_ICMP:
-		tx(r, "%s%s", brief(u, b1, sizeof(b1)),
-		   u->us < RFC_UNSOLICITED_MS * 1000u
-			   ? " (the gateway must stay silent for 6 s)"
-		   : u->out == RFC_OUT_ICMP
-			   ? ": silent for 6 s, then the ICMP port "
-			     "unreachable the RFC prefers"
-			   : "");
+		rfc_tx(r, "%s%s", rfc_brief(u, b1, sizeof(b1)),
+		       u->us < RFC_UNSOLICITED_MS * 1000u
+			       ? " (the gateway must stay silent for 6 s)"
+		       : u->out == RFC_OUT_ICMP
+			       ? ": silent for 6 s, then the ICMP port "
+				 "unreachable the RFC prefers"
+			       : "");
 		r->verdict = u->us < RFC_UNSOLICITED_MS * 1000u ? RFC_V_FAILS
 								: RFC_V_MEETS;
-		datum(r, "answer_us", u->us);
+		rfc_datum(r, "answer_us", u->us);
 		break;
 	case RFC_OUT_SILENT:
-		tx(r,
-		   "no answer in %s (%u SYNs): dropped silently (REQ-4a), "
-		   "no ICMP port unreachable",
-		   dur(u->us, d, sizeof(d)), e->unsol_syns);
+		rfc_tx(r,
+		       "no answer in %s (%u SYNs): dropped silently (REQ-4a), "
+		       "no ICMP port unreachable",
+		       rfc_dur(u->us, d, sizeof(d)), e->unsol_syns);
 		r->verdict = RFC_V_MEETS;
-		datum(r, "answer_us", -1);
+		rfc_datum(r, "answer_us", -1);
 		break;
 	case RFC_OUT_OK:
-		tx(r, "connected to something");
+		rfc_tx(r, "connected to something");
 		r->verdict = RFC_V_FAILS;
 		break;
 	case RFC_OUT_NOTRUN:
 	case RFC_OUT_ERROR:
-		tx(r, "%s", brief(u, b1, sizeof(b1)));
+		rfc_tx(r, "%s", rfc_brief(u, b1, sizeof(b1)));
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	datum(r, "syns", e->unsol_syns);
+	rfc_datum(r, "syns", e->unsol_syns);
 	if (e->punch_s.out == RFC_OUT_NOTRUN)
 		return;
-	tx(r, "; hole punching (s1:%u's SYN, c1:%u's %u ms later): ", Q_PUNCH,
-	   e->punch_port, e->punch_delay_ms);
-	if (ok(&e->punch_c) && ok(&e->punch_s))
-		tx(r, "connected");
+	rfc_tx(r,
+	       "; hole punching (s1:%u's SYN, c1:%u's %u ms later): ", Q_PUNCH,
+	       e->punch_port, e->punch_delay_ms);
+	if (rfc_ok(&e->punch_c) && rfc_ok(&e->punch_s))
+		rfc_tx(r, "connected");
 	else
-		tx(r, "c1 %s, s1 %s", brief(&e->punch_c, b1, sizeof(b1)),
-		   brief(&e->punch_s, b2, sizeof(b2)));
-	datum(r, "hole_punching", ok(&e->punch_c) && ok(&e->punch_s));
+		rfc_tx(r, "c1 %s, s1 %s",
+		       rfc_brief(&e->punch_c, b1, sizeof(b1)),
+		       rfc_brief(&e->punch_s, b2, sizeof(b2)));
+	rfc_datum(r, "hole_punching",
+		  rfc_ok(&e->punch_c) && rfc_ok(&e->punch_s));
 }
 
 static void judge_established(const struct rfc_evidence *e, struct rfc_row *r)
@@ -392,18 +300,18 @@ static void judge_established(const struct rfc_evidence *e, struct rfc_row *r)
 	char s1[48], s2[48];
 
 	if (t < 0 && e->live_est < 0) {
-		tx(r, "neither tcp_timeout_established nor an established "
-		      "entry could be read");
+		rfc_tx(r, "neither tcp_timeout_established nor an established "
+			  "entry could be read");
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r,
-	   "tcp_timeout_established = %s; an established entry had %s "
-	   "left; at least %d s asked",
-	   secs(t, s1, sizeof(s1)), secs(e->live_est, s2, sizeof(s2)),
-	   RFC_ESTABLISHED_MIN);
-	datum(r, "sysctl_s", t);
-	datum(r, "entry_s", e->live_est);
+	rfc_tx(r,
+	       "tcp_timeout_established = %s; an established entry had %s "
+	       "left; at least %d s asked",
+	       rfc_secs(t, s1, sizeof(s1)),
+	       rfc_secs(e->live_est, s2, sizeof(s2)), RFC_ESTABLISHED_MIN);
+	rfc_datum(r, "sysctl_s", t);
+	rfc_datum(r, "entry_s", e->live_est);
 	/* An entry read a moment after it was refreshed shows a second
 	 * or two less than its timer. */
 	v = t >= 0 ? t : e->live_est + 2;
@@ -436,15 +344,15 @@ static void expiry_text(struct rfc_row *r, const char *timer, int32_t gone_ms,
 	if (!set)
 		return;
 	if (gone_ms >= 0)
-		tx(r,
-		   "; expiry watched with %s = %d s (4 min scaled 1:%d): the "
-		   "entry went after %.2f s",
-		   timer, set, SCALE, gone_ms / 1000.0);
+		rfc_tx(r,
+		       "; expiry watched with %s = %d s (4 min scaled 1:%d): the "
+		       "entry went after %.2f s",
+		       timer, set, SCALE, gone_ms / 1000.0);
 	else
-		tx(r,
-		   "; expiry watched with %s = %d s (4 min scaled 1:%d): the "
-		   "entry did not go within %d s",
-		   timer, set, SCALE, set + 3);
+		rfc_tx(r,
+		       "; expiry watched with %s = %d s (4 min scaled 1:%d): the "
+		       "entry did not go within %d s",
+		       timer, set, SCALE, set + 3);
 }
 
 /* Did the watched entry go when its timer said, give or take? */
@@ -461,24 +369,24 @@ static void judge_transitory(const struct rfc_evidence *e, struct rfc_row *r)
 	size_t i;
 
 	if (m < 0) {
-		tx(r, "the transitory sysctls could not be read");
+		rfc_tx(r, "the transitory sysctls could not be read");
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(transitory_5382); i++)
-		tx(r, "%s%s %d", i ? ", " : "",
-		   rfc_timer_names[transitory_5382[i]],
-		   e->timer[transitory_5382[i]]);
-	tx(r,
-	   " s (the least: %s, %d s; at least %d s asked); entries: "
-	   "SYN_SENT %d s, TIME_WAIT %d s left",
-	   rfc_timer_names[which], m, RFC_TRANSITORY_MIN, e->live_syn_sent,
-	   e->live_time_wait);
+		rfc_tx(r, "%s%s %d", i ? ", " : "",
+		       rfc_timer_names[transitory_5382[i]],
+		       e->timer[transitory_5382[i]]);
+	rfc_tx(r,
+	       " s (the least: %s, %d s; at least %d s asked); entries: "
+	       "SYN_SENT %d s, TIME_WAIT %d s left",
+	       rfc_timer_names[which], m, RFC_TRANSITORY_MIN, e->live_syn_sent,
+	       e->live_time_wait);
 	expiry_text(r, "tcp_timeout_time_wait", e->tw_gone_ms, e->scaled_s);
-	datum(r, "least_s", m);
-	datum(r, "syn_sent_entry_s", e->live_syn_sent);
-	datum(r, "time_wait_entry_s", e->live_time_wait);
-	datum(r, "expiry_ms", e->tw_gone_ms);
+	rfc_datum(r, "least_s", m);
+	rfc_datum(r, "syn_sent_entry_s", e->live_syn_sent);
+	rfc_datum(r, "time_wait_entry_s", e->live_time_wait);
+	rfc_datum(r, "expiry_ms", e->tw_gone_ms);
 	if (m < RFC_TRANSITORY_MIN) {
 		r->verdict = RFC_V_FAILS;
 		return;
@@ -487,7 +395,7 @@ static void judge_transitory(const struct rfc_evidence *e, struct rfc_row *r)
 	     e->live_syn_sent + 2 < RFC_TRANSITORY_MIN) ||
 	    (e->live_time_wait >= 0 &&
 	     e->live_time_wait + 2 < RFC_TRANSITORY_MIN)) {
-		tx(r, "; the entries did not get the sysctl's value");
+		rfc_tx(r, "; the entries did not get the sysctl's value");
 		r->verdict = RFC_V_FAILS;
 		return;
 	}
@@ -500,15 +408,15 @@ static void judge_alg(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	int i, probed = 0, bad = 0;
 
-	tx(r, "helpers on the entries of ");
+	rfc_tx(r, "helpers on the entries of ");
 	for (i = 0; i < e->nalg && i < (int)ARRAY_SIZE(e->alg); i++) {
 		const struct rfc_alg_probe *p = &e->alg[i];
 		const char *name = rfc_alg_names[i];
 
-		tx(r, "%s%s (%u): %s", i ? ", " : "", name, p->port,
-		   !p->ok	  ? "not measured"
-		   : p->helper[0] ? p->helper
-				  : "none");
+		rfc_tx(r, "%s%s (%u): %s", i ? ", " : "", name, p->port,
+		       !p->ok	      ? "not measured"
+		       : p->helper[0] ? p->helper
+				      : "none");
 		if (!p->ok)
 			continue;
 		probed++;
@@ -517,14 +425,14 @@ static void judge_alg(const struct rfc_evidence *e, struct rfc_row *r)
 			bad++;
 	}
 	if (e->helper_sysctl < 0)
-		tx(r, "; nf_conntrack_helper: absent (no automatic helper "
-		      "assignment)");
+		rfc_tx(r, "; nf_conntrack_helper: absent (no automatic helper "
+			  "assignment)");
 	else
-		tx(r, "; nf_conntrack_helper = %d", e->helper_sysctl);
+		rfc_tx(r, "; nf_conntrack_helper = %d", e->helper_sysctl);
 	if (e->expectations >= 0)
-		tx(r, "; expectations: %d", e->expectations);
-	datum(r, "helpers", bad);
-	datum(r, "expectations", e->expectations);
+		rfc_tx(r, "; expectations: %d", e->expectations);
+	rfc_datum(r, "helpers", bad);
+	rfc_datum(r, "expectations", e->expectations);
 	r->verdict = !probed ? RFC_V_UNKNOWN : bad ? RFC_V_FAILS : RFC_V_MEETS;
 }
 
@@ -532,21 +440,21 @@ static void judge_overload(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	char b1[96], b2[96];
 
-	if (!ok(&e->ovl_c1) || !ok(&e->ovl_c2)) {
-		tx(r, "c1:%u to s1: %s; c2:%u to s1: %s", e->ovl_port,
-		   brief(&e->ovl_c1, b1, sizeof(b1)), e->ovl_port,
-		   brief(&e->ovl_c2, b2, sizeof(b2)));
+	if (!rfc_ok(&e->ovl_c1) || !rfc_ok(&e->ovl_c2)) {
+		rfc_tx(r, "c1:%u to s1: %s; c2:%u to s1: %s", e->ovl_port,
+		       rfc_brief(&e->ovl_c1, b1, sizeof(b1)), e->ovl_port,
+		       rfc_brief(&e->ovl_c2, b2, sizeof(b2)));
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r, "c1:%u and c2:%u to s1:%u at once: seen as :%u and :%u",
-	   e->ovl_port, e->ovl_port, SRV_PORT, e->ovl_c1.ext_port,
-	   e->ovl_c2.ext_port);
-	datum(r, "c1_port", e->ovl_c1.ext_port);
-	datum(r, "c2_port", e->ovl_c2.ext_port);
+	rfc_tx(r, "c1:%u and c2:%u to s1:%u at once: seen as :%u and :%u",
+	       e->ovl_port, e->ovl_port, SRV_PORT, e->ovl_c1.ext_port,
+	       e->ovl_c2.ext_port);
+	rfc_datum(r, "c1_port", e->ovl_c1.ext_port);
+	rfc_datum(r, "c2_port", e->ovl_c2.ext_port);
 	if (e->ovl_c1.ext_port == e->ovl_c2.ext_port &&
 	    e->ovl_c1.ext_addr == e->ovl_c2.ext_addr) {
-		tx(r, ": one external port for both");
+		rfc_tx(r, ": one external port for both");
 		r->verdict = RFC_V_FAILS;
 	} else {
 		r->verdict = RFC_V_MEETS;
@@ -557,42 +465,44 @@ static void judge_hairpin(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	char b1[96], a[16], a2[16];
 
-	if (!ok(&e->hp_map)) {
-		tx(r, "c1:%u's mapping towards s1: %s", e->hp_port,
-		   brief(&e->hp_map, b1, sizeof(b1)));
+	if (!rfc_ok(&e->hp_map)) {
+		rfc_tx(r, "c1:%u's mapping towards s1: %s", e->hp_port,
+		       rfc_brief(&e->hp_map, b1, sizeof(b1)));
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r, "c1 listens on :%u, mapped to :%u; c2:%u to %s:%u: ", e->hp_port,
-	   e->hp_map.ext_port, e->hp_sport, ip(e->ext, a), e->hp_map.ext_port);
-	datum(r, "hairpin", ok(&e->hp));
-	if (!ok(&e->hp)) {
-		tx(r, "%s", brief(&e->hp, b1, sizeof(b1)));
-		r->verdict = broken(&e->hp) ? RFC_V_UNKNOWN : RFC_V_FAILS;
+	rfc_tx(r,
+	       "c1 listens on :%u, mapped to :%u; c2:%u to %s:%u: ", e->hp_port,
+	       e->hp_map.ext_port, e->hp_sport, rfc_ip(e->ext, a),
+	       e->hp_map.ext_port);
+	rfc_datum(r, "hairpin", rfc_ok(&e->hp));
+	if (!rfc_ok(&e->hp)) {
+		rfc_tx(r, "%s", rfc_brief(&e->hp, b1, sizeof(b1)));
+		r->verdict = rfc_broken(&e->hp) ? RFC_V_UNKNOWN : RFC_V_FAILS;
 		return;
 	}
-	tx(r, "reached c1, which saw the peer as %s:%u", ip(e->hp_seen_addr, a),
-	   e->hp_seen_port);
-	datum(r, "seen_port", e->hp_seen_port);
+	rfc_tx(r, "reached c1, which saw the peer as %s:%u",
+	       rfc_ip(e->hp_seen_addr, a), e->hp_seen_port);
+	rfc_datum(r, "seen_port", e->hp_seen_port);
 	if (e->hp_seen_addr != e->ext) {
-		tx(r,
-		   " (an internal address; REQ-8a asks for the external "
-		   "one, %s)",
-		   ip(e->ext, a2));
+		rfc_tx(r,
+		       " (an internal address; REQ-8a asks for the external "
+		       "one, %s)",
+		       rfc_ip(e->ext, a2));
 		r->verdict = RFC_V_FAILS;
 		return;
 	}
-	if (!ok(&e->hp_out)) {
-		tx(r, " (the external address)");
+	if (!rfc_ok(&e->hp_out)) {
+		rfc_tx(r, " (the external address)");
 		r->verdict = RFC_V_MEETS;
 		return;
 	}
-	tx(r, "; s1 saw c2:%u as :%u", e->hp_sport, e->hp_out.ext_port);
+	rfc_tx(r, "; s1 saw c2:%u as :%u", e->hp_sport, e->hp_out.ext_port);
 	if (e->hp_out.ext_port == e->hp_seen_port) {
-		tx(r, ": c2's external address and port (REQ-8a)");
+		rfc_tx(r, ": c2's external address and port (REQ-8a)");
 		r->verdict = RFC_V_MEETS;
 	} else {
-		tx(r, ": not c2's external mapping (REQ-8a)");
+		rfc_tx(r, ": not c2's external mapping (REQ-8a)");
 		r->verdict = RFC_V_FAILS;
 	}
 }
@@ -601,28 +511,29 @@ static void judge_icmp_errors(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	char b1[96], a[16], a2[16];
 
-	tx(r, "UDP c1:%u to s1:%u (closed): ", e->udp_port, UDP_CLOSED);
+	rfc_tx(r, "UDP c1:%u to s1:%u (closed): ", e->udp_port, UDP_CLOSED);
 	if (e->udp.out == RFC_OUT_ICMP)
-		tx(r,
-		   "ICMP %u/%u from %s reached c1's socket, matched to it "
-		   "by the inner header translated back",
-		   e->udp.icmp_type, e->udp.icmp_code, ip(e->udp.icmp_from, a));
+		rfc_tx(r,
+		       "ICMP %u/%u from %s reached c1's socket, matched to it "
+		       "by the inner header translated back",
+		       e->udp.icmp_type, e->udp.icmp_code,
+		       rfc_ip(e->udp.icmp_from, a));
 	else
-		tx(r, "%s", brief(&e->udp, b1, sizeof(b1)));
+		rfc_tx(r, "%s", rfc_brief(&e->udp, b1, sizeof(b1)));
 	if (e->icmp_tcp_seen > 0)
-		tx(r,
-		   "; TCP: s1's ICMP about c1:%u's connection reached c1 "
-		   "with inner source %s:%u",
-		   e->icmp_port, ip(e->icmp_inner_addr, a2),
-		   e->icmp_inner_port);
+		rfc_tx(r,
+		       "; TCP: s1's ICMP about c1:%u's connection reached c1 "
+		       "with inner source %s:%u",
+		       e->icmp_port, rfc_ip(e->icmp_inner_addr, a2),
+		       e->icmp_inner_port);
 	else if (e->icmp_tcp_seen == 0)
-		tx(r,
-		   "; TCP: s1's ICMP about c1:%u's connection did not "
-		   "reach c1",
-		   e->icmp_port);
-	datum(r, "udp_icmp", e->udp.out == RFC_OUT_ICMP);
-	datum(r, "udp_us", e->udp.us);
-	datum(r, "tcp_icmp", e->icmp_tcp_seen);
+		rfc_tx(r,
+		       "; TCP: s1's ICMP about c1:%u's connection did not "
+		       "reach c1",
+		       e->icmp_port);
+	rfc_datum(r, "udp_icmp", e->udp.out == RFC_OUT_ICMP);
+	rfc_datum(r, "udp_us", e->udp.us);
+	rfc_datum(r, "tcp_icmp", e->icmp_tcp_seen);
 	if (e->udp.out == RFC_OUT_ICMP && e->icmp_tcp_seen != 0)
 		r->verdict = RFC_V_MEETS;
 	else if (e->udp.out == RFC_OUT_SILENT || e->icmp_tcp_seen == 0)
@@ -635,27 +546,29 @@ static void judge_icmp_keep(const struct rfc_evidence *e, struct rfc_row *r)
 {
 	char b1[96];
 
-	if (!ok(&e->icmp_conn) || !e->icmp_sent) {
-		tx(r, "c1:%u's connection to s1: %s%s", e->icmp_port,
-		   brief(&e->icmp_conn, b1, sizeof(b1)),
-		   ok(&e->icmp_conn) ? ", the ICMP could not be sent" : "");
+	if (!rfc_ok(&e->icmp_conn) || !e->icmp_sent) {
+		rfc_tx(r, "c1:%u's connection to s1: %s%s", e->icmp_port,
+		       rfc_brief(&e->icmp_conn, b1, sizeof(b1)),
+		       rfc_ok(&e->icmp_conn) ? ", the ICMP could not be sent"
+					     : "");
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r,
-	   "after s1 sent ICMP %u/%u about c1:%u's connection (%s c1), the "
-	   "gateway ",
-	   ICMP_UNREACH, ICMP_PORT, e->icmp_port,
-	   e->icmp_tcp_seen > 0 ? "translated, it reached"
-				: "it did not reach");
+	rfc_tx(r,
+	       "after s1 sent ICMP %u/%u about c1:%u's connection (%s c1), the "
+	       "gateway ",
+	       ICMP_UNREACH, ICMP_PORT, e->icmp_port,
+	       e->icmp_tcp_seen > 0 ? "translated, it reached"
+				    : "it did not reach");
 	if (e->icmp_kept)
-		tx(r, "kept the entry (%s, :%u)", ct_state_name(e->icmp_state),
-		   e->icmp_port_after);
+		rfc_tx(r, "kept the entry (%s, :%u)",
+		       ct_state_name(e->icmp_state), e->icmp_port_after);
 	else
-		tx(r, "no longer had the entry");
-	tx(r, " and data %s both ways", e->icmp_data ? "went" : "did not go");
-	datum(r, "entry_kept", e->icmp_kept);
-	datum(r, "data_after", e->icmp_data);
+		rfc_tx(r, "no longer had the entry");
+	rfc_tx(r, " and data %s both ways",
+	       e->icmp_data ? "went" : "did not go");
+	rfc_datum(r, "entry_kept", e->icmp_kept);
+	rfc_datum(r, "data_after", e->icmp_data);
 	r->verdict = e->icmp_kept && e->icmp_data &&
 				     e->icmp_port_after == e->icmp_conn.ext_port
 			     ? RFC_V_MEETS
@@ -667,15 +580,15 @@ static void judge_tracking(const struct rfc_evidence *e, struct rfc_row *r)
 	int i, open = 0, est = 0, closing = 0, reset = 0;
 
 	if (!e->nstates) {
-		tx(r, "no conntrack entry could be read");
+		rfc_tx(r, "no conntrack entry could be read");
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r, "states of the test connections' entries, in order: ");
+	rfc_tx(r, "states of the test connections' entries, in order: ");
 	for (i = 0; i < e->nstates; i++) {
 		int s = e->states[i];
 
-		tx(r, "%s%s", i ? " -> " : "", ct_state_name(s));
+		rfc_tx(r, "%s%s", i ? " -> " : "", ct_state_name(s));
 		open |= s == TCP_CONNTRACK_SYN_SENT ||
 			s == TCP_CONNTRACK_SYN_RECV ||
 			s == TCP_CONNTRACK_SYN_SENT2;
@@ -684,14 +597,15 @@ static void judge_tracking(const struct rfc_evidence *e, struct rfc_row *r)
 			   s <= TCP_CONNTRACK_TIME_WAIT;
 		reset |= s == TCP_CONNTRACK_CLOSE;
 	}
-	tx(r, " (CLOSE after a RST)");
-	datum(r, "states", e->nstates);
+	rfc_tx(r, " (CLOSE after a RST)");
+	rfc_datum(r, "states", e->nstates);
 	if (open && est && closing && reset) {
-		tx(r, ": opening, established, closing and reset are states "
-		      "of their own, each with its own timer");
+		rfc_tx(r,
+		       ": opening, established, closing and reset are states "
+		       "of their own, each with its own timer");
 		r->verdict = RFC_V_MEETS;
 	} else {
-		tx(r, ": not every phase was seen as a state");
+		rfc_tx(r, ": not every phase was seen as a state");
 		r->verdict = RFC_V_FAILS;
 	}
 }
@@ -704,28 +618,28 @@ static void judge_transitory_7857(const struct rfc_evidence *e,
 		least(e, transitory_7857, ARRAY_SIZE(transitory_7857), &which);
 
 	if (m < 0) {
-		tx(r, "the per-state sysctls could not be read");
+		rfc_tx(r, "the per-state sysctls could not be read");
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r,
-	   "opening: syn_sent %d s, syn_recv %d s; closing: fin_wait %d, "
-	   "close_wait %d, last_ack %d, time_wait %d, close %d s; entries "
-	   "got SYN_SENT %d s, TIME_WAIT %d s, CLOSE %d s",
-	   e->timer[RFC_T_SYN_SENT], e->timer[RFC_T_SYN_RECV],
-	   e->timer[RFC_T_FIN_WAIT], e->timer[RFC_T_CLOSE_WAIT],
-	   e->timer[RFC_T_LAST_ACK], e->timer[RFC_T_TIME_WAIT],
-	   e->timer[RFC_T_CLOSE], e->live_syn_sent, e->live_time_wait,
-	   e->live_close);
-	datum(r, "least_s", m);
+	rfc_tx(r,
+	       "opening: syn_sent %d s, syn_recv %d s; closing: fin_wait %d, "
+	       "close_wait %d, last_ack %d, time_wait %d, close %d s; entries "
+	       "got SYN_SENT %d s, TIME_WAIT %d s, CLOSE %d s",
+	       e->timer[RFC_T_SYN_SENT], e->timer[RFC_T_SYN_RECV],
+	       e->timer[RFC_T_FIN_WAIT], e->timer[RFC_T_CLOSE_WAIT],
+	       e->timer[RFC_T_LAST_ACK], e->timer[RFC_T_TIME_WAIT],
+	       e->timer[RFC_T_CLOSE], e->live_syn_sent, e->live_time_wait,
+	       e->live_close);
+	rfc_datum(r, "least_s", m);
 	if (m >= RFC_TRANSITORY_MIN) {
-		tx(r, ": separate parameters, none below 4 min");
+		rfc_tx(r, ": separate parameters, none below 4 min");
 		r->verdict = RFC_V_MEETS;
 	} else {
-		tx(r,
-		   ": separate parameters, but %s (%d s) is below the "
-		   "RECOMMENDED 4 min default",
-		   rfc_timer_names[which], m);
+		rfc_tx(r,
+		       ": separate parameters, but %s (%d s) is below the "
+		       "RECOMMENDED 4 min default",
+		       rfc_timer_names[which], m);
 		r->verdict = RFC_V_CONFIG;
 	}
 }
@@ -735,24 +649,25 @@ static void judge_rst(const struct rfc_evidence *e, struct rfc_row *r)
 	char s[48];
 
 	if (e->rst_state == -2) {
-		tx(r, "not measured");
+		rfc_tx(r, "not measured");
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r, "s1 reset c1:%u's connection: c1 %s the RST; ", P_RST,
-	   e->rst_translated ? "got" : "did not get");
+	rfc_tx(r, "s1 reset c1:%u's connection: c1 %s the RST; ", P_RST,
+	       e->rst_translated ? "got" : "did not get");
 	if (e->rst_state < 0)
-		tx(r, "the gateway's entry was gone at once");
+		rfc_tx(r, "the gateway's entry was gone at once");
 	else
-		tx(r,
-		   "the entry then sat in %s with %s left "
-		   "(tcp_timeout_close = %d s; 4 min asked)",
-		   ct_state_name(e->rst_state),
-		   secs(e->live_close, s, sizeof(s)), e->timer[RFC_T_CLOSE]);
+		rfc_tx(r,
+		       "the entry then sat in %s with %s left "
+		       "(tcp_timeout_close = %d s; 4 min asked)",
+		       ct_state_name(e->rst_state),
+		       rfc_secs(e->live_close, s, sizeof(s)),
+		       e->timer[RFC_T_CLOSE]);
 	expiry_text(r, "tcp_timeout_close", e->close_gone_ms, e->scaled_s);
-	datum(r, "rst_translated", e->rst_translated);
-	datum(r, "entry_s", e->live_close);
-	datum(r, "expiry_ms", e->close_gone_ms);
+	rfc_datum(r, "rst_translated", e->rst_translated);
+	rfc_datum(r, "entry_s", e->live_close);
+	rfc_datum(r, "expiry_ms", e->close_gone_ms);
 	if (!e->rst_translated || e->rst_state < 0 ||
 	    e->live_close + 2 < RFC_TRANSITORY_MIN)
 		r->verdict = RFC_V_FAILS;
@@ -767,20 +682,20 @@ static void judge_overlap(const struct rfc_evidence *e, struct rfc_row *r)
 	char b1[96], b2[96];
 	int same;
 
-	if (!ok(&e->olap_c1) || !ok(&e->olap_c2)) {
-		tx(r, "c1:%u to s1: %s; c2:%u to s2: %s", e->olap_port,
-		   brief(&e->olap_c1, b1, sizeof(b1)), e->olap_port,
-		   brief(&e->olap_c2, b2, sizeof(b2)));
+	if (!rfc_ok(&e->olap_c1) || !rfc_ok(&e->olap_c2)) {
+		rfc_tx(r, "c1:%u to s1: %s; c2:%u to s2: %s", e->olap_port,
+		       rfc_brief(&e->olap_c1, b1, sizeof(b1)), e->olap_port,
+		       rfc_brief(&e->olap_c2, b2, sizeof(b2)));
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
 	same = e->olap_c1.ext_port == e->olap_c2.ext_port;
-	tx(r, "c1:%u to s1 and c2:%u to s2 at once: seen as :%u and :%u",
-	   e->olap_port, e->olap_port, e->olap_c1.ext_port,
-	   e->olap_c2.ext_port);
-	tx(r, same ? ": port overlapping (allowed)"
-		   : ": no port overlapping (allowed too)");
-	datum(r, "overlapping", same);
+	rfc_tx(r, "c1:%u to s1 and c2:%u to s2 at once: seen as :%u and :%u",
+	       e->olap_port, e->olap_port, e->olap_c1.ext_port,
+	       e->olap_c2.ext_port);
+	rfc_tx(r, same ? ": port overlapping (allowed)"
+		       : ": no port overlapping (allowed too)");
+	rfc_datum(r, "overlapping", same);
 	r->verdict = RFC_V_MEETS;
 }
 
@@ -789,19 +704,19 @@ static void judge_app(const struct rfc_evidence *e, struct rfc_row *r)
 	char a[16];
 	int i;
 
-	tx(r,
-	   "the gateway has %d external address%s (%s); the servers "
-	   "accepted %u connections, from ",
-	   e->ext_addrs, e->ext_addrs == 1 ? "" : "es", ip(e->ext, a),
-	   e->nseen);
+	rfc_tx(r,
+	       "the gateway has %d external address%s (%s); the servers "
+	       "accepted %u connections, from ",
+	       e->ext_addrs, e->ext_addrs == 1 ? "" : "es", rfc_ip(e->ext, a),
+	       e->nseen);
 	for (i = 0; i < e->nseen_addr; i++)
-		tx(r, "%s%s", i ? ", " : "", ip(e->seen_addr[i], a));
+		rfc_tx(r, "%s%s", i ? ", " : "", rfc_ip(e->seen_addr[i], a));
 	if (!e->nseen_addr)
-		tx(r, "none");
-	datum(r, "external_addresses", e->ext_addrs);
-	datum(r, "addresses_seen", e->nseen_addr);
+		rfc_tx(r, "none");
+	rfc_datum(r, "external_addresses", e->ext_addrs);
+	rfc_datum(r, "addresses_seen", e->nseen_addr);
 	if (e->ext_addrs == 1 && e->nseen_addr <= 1) {
-		tx(r, ": with one address, pairing cannot show");
+		rfc_tx(r, ": with one address, pairing cannot show");
 		r->verdict = RFC_V_NA;
 	} else {
 		r->verdict = RFC_V_UNKNOWN;
@@ -833,37 +748,38 @@ static void judge_parity(const struct rfc_evidence *e, struct rfc_row *r)
 	port_runs(e, src, ext);
 	rfc_port_stats(src, ext, 2 * RFC_PORTS_N, &st);
 	if (!st.n) {
-		tx(r, "no mapping was seen");
+		rfc_tx(r, "no mapping was seen");
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r,
-	   "parity kept in %u of %u mappings (%u ports preserved, %u "
-	   "changed); ",
-	   st.parity_kept, st.n, st.preserved, st.changed);
-	datum(r, "parity_kept", st.parity_kept);
-	datum(r, "mappings", st.n);
+	rfc_tx(r,
+	       "parity kept in %u of %u mappings (%u ports preserved, %u "
+	       "changed); ",
+	       st.parity_kept, st.n, st.preserved, st.changed);
+	rfc_datum(r, "parity_kept", st.parity_kept);
+	rfc_datum(r, "mappings", st.n);
 	switch ((enum rfc_outcome)e->pcp.out) {
 	case RFC_OUT_ICMP:
 	case RFC_OUT_SILENT:
 	case RFC_OUT_RST:
-		tx(r,
-		   "a PCP request to %s:%u got %s: no way to ask for "
-		   "parity",
-		   ip(e->gw_in, a), PCP_PORT,
-		   e->pcp.out == RFC_OUT_SILENT
-			   ? "no answer"
-			   : brief(&e->pcp, b1, sizeof(b1)));
+		rfc_tx(r,
+		       "a PCP request to %s:%u got %s: no way to ask for "
+		       "parity",
+		       rfc_ip(e->gw_in, a), PCP_PORT,
+		       e->pcp.out == RFC_OUT_SILENT
+			       ? "no answer"
+			       : rfc_brief(&e->pcp, b1, sizeof(b1)));
 		r->verdict = RFC_V_FAILS;
 		break;
 	case RFC_OUT_OK:
-		tx(r, "something answered a PCP request on %s:%u (not judged)",
-		   ip(e->gw_in, a), PCP_PORT);
+		rfc_tx(r,
+		       "something answered a PCP request on %s:%u (not judged)",
+		       rfc_ip(e->gw_in, a), PCP_PORT);
 		r->verdict = RFC_V_UNKNOWN;
 		break;
 	case RFC_OUT_NOTRUN:
 	case RFC_OUT_ERROR:
-		tx(r, "PCP probe: %s", brief(&e->pcp, b1, sizeof(b1)));
+		rfc_tx(r, "PCP probe: %s", rfc_brief(&e->pcp, b1, sizeof(b1)));
 		r->verdict = RFC_V_UNKNOWN;
 		break;
 	}
@@ -878,38 +794,38 @@ static void judge_random(const struct rfc_evidence *e, struct rfc_row *r)
 	rfc_port_stats(src, ext, RFC_PORTS_N, &s1);
 	rfc_port_stats(src + RFC_PORTS_N, ext + RFC_PORTS_N, RFC_PORTS_N, &s2);
 	rfc_port_stats(src, ext, 2 * RFC_PORTS_N, &all);
-	tx(r,
-	   "c1 from %u fresh ports %u-%u: %u of %u preserved; c2 from the "
-	   "same ports while c1's were open: %u of %u preserved",
-	   RFC_PORTS_N, e->ports_base, e->ports_base + RFC_PORTS_N - 1,
-	   s1.preserved, s1.n, s2.preserved, s2.n);
-	datum(r, "c1_preserved", s1.preserved);
-	datum(r, "c1_mappings", s1.n);
-	datum(r, "c2_preserved", s2.preserved);
-	datum(r, "c2_mappings", s2.n);
-	datum(r, "changed", all.changed);
-	datum(r, "distinct", all.distinct);
-	datum(r, "near_sequential", all.near_seq);
+	rfc_tx(r,
+	       "c1 from %u fresh ports %u-%u: %u of %u preserved; c2 from the "
+	       "same ports while c1's were open: %u of %u preserved",
+	       RFC_PORTS_N, e->ports_base, e->ports_base + RFC_PORTS_N - 1,
+	       s1.preserved, s1.n, s2.preserved, s2.n);
+	rfc_datum(r, "c1_preserved", s1.preserved);
+	rfc_datum(r, "c1_mappings", s1.n);
+	rfc_datum(r, "c2_preserved", s2.preserved);
+	rfc_datum(r, "c2_mappings", s2.n);
+	rfc_datum(r, "changed", all.changed);
+	rfc_datum(r, "distinct", all.distinct);
+	rfc_datum(r, "near_sequential", all.near_seq);
 	if (all.changed < 10) {
-		tx(r, "; too few changed ports to judge (%u)", all.changed);
+		rfc_tx(r, "; too few changed ports to judge (%u)", all.changed);
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
-	tx(r,
-	   "; the %u changed ports: %u distinct, in %u-%u, %u of %u steps "
-	   "within 16",
-	   all.changed, all.distinct, all.min, all.max, all.near_seq,
-	   all.changed - 1);
+	rfc_tx(r,
+	       "; the %u changed ports: %u distinct, in %u-%u, %u of %u steps "
+	       "within 16",
+	       all.changed, all.distinct, all.min, all.max, all.near_seq,
+	       all.changed - 1);
 	/* An allocator that walks the port space makes nearly every step
 	 * small; random choices over 64,512 ports almost none. */
 	if (all.near_seq * 4 <= all.changed - 1 &&
 	    all.distinct == all.changed) {
-		tx(r, s1.preserved == s1.n
-			      ? ": preserved when free, random when not"
-			      : ": random, no port preservation");
+		rfc_tx(r, s1.preserved == s1.n
+				  ? ": preserved when free, random when not"
+				  : ": random, no port preservation");
 		r->verdict = RFC_V_MEETS;
 	} else {
-		tx(r, ": predictable");
+		rfc_tx(r, ": predictable");
 		r->verdict = RFC_V_FAILS;
 	}
 }
@@ -939,8 +855,10 @@ void rfc_judge(const struct rfc_evidence *ev, struct rfc_row rows[RFC_NREQ])
 	};
 	int i;
 
-	for (i = 0; i < RFC_NREQ; i++) {
-		memset(&rows[i], 0, sizeof(rows[i]));
-		judge[i](ev, &rows[i]);
-	}
+	memset(rows, 0, sizeof(rows[0]) * RFC_NREQ);
+	for (i = 0; i < RFC_NREQ; i++)
+		if (judge[i] && (ev->docs & RFC_TCP_DOCS))
+			judge[i](ev, &rows[i]);
+	rfc_judge_udp(ev, rows);
+	rfc_judge_icmp(ev, rows);
 }

@@ -52,15 +52,15 @@ static void test_eim(struct suite *s)
 	e->eim2_port = P_EIM2;
 	rfcio_probe(s, N_C1, P_EIM, s1, SRV_PORT, s->l_s1, &e->eim_s1, &f, NULL,
 		    NULL);
-	rfcio_settle(s, N_C1, P_EIM);
+	rfcio_settle(s, N_C1, IPPROTO_TCP, P_EIM);
 	rfcio_probe(s, N_C1, P_EIM, s2, SRV_PORT, s->l_s2, &e->eim_s2, &f, NULL,
 		    NULL);
 	rfcio_probe(s, N_C2, P_EIM2, s2, SRV_PORT, s->l_s2, &e->eim2_c2, &f,
 		    NULL, NULL);
-	rfcio_settle(s, N_C2, P_EIM2);
+	rfcio_settle(s, N_C2, IPPROTO_TCP, P_EIM2);
 	rfcio_probe(s, N_C1, P_EIM2, s1, SRV_PORT, s->l_s1, &e->eim2_s1, &f,
 		    NULL, NULL);
-	rfcio_settle(s, N_C1, P_EIM2);
+	rfcio_settle(s, N_C1, IPPROTO_TCP, P_EIM2);
 	rfcio_probe(s, N_C1, P_EIM2, s2, SRV_PORT, s->l_s2, &e->eim2_s2, &f,
 		    NULL, NULL);
 	rfcio_fds_close(&f);
@@ -76,13 +76,13 @@ static void test_ports_shared(struct suite *s)
 	e->ovl_port = P_OVL;
 	rfcio_probe(s, N_C1, P_OVL, s->addr[N_S1], SRV_PORT, s->l_s1,
 		    &e->ovl_c1, &f, NULL, NULL);
-	rfcio_settle(s, N_C1, P_OVL);
+	rfcio_settle(s, N_C1, IPPROTO_TCP, P_OVL);
 	rfcio_probe(s, N_C2, P_OVL, s->addr[N_S1], SRV_PORT, s->l_s1,
 		    &e->ovl_c2, &f, NULL, NULL);
 	e->olap_port = P_OLAP;
 	rfcio_probe(s, N_C1, P_OLAP, s->addr[N_S1], SRV_PORT, s->l_s1,
 		    &e->olap_c1, &f, NULL, NULL);
-	rfcio_settle(s, N_C1, P_OLAP);
+	rfcio_settle(s, N_C1, IPPROTO_TCP, P_OLAP);
 	rfcio_probe(s, N_C2, P_OLAP, s->addr[N_S2], SRV_PORT, s->l_s2,
 		    &e->olap_c2, &f, NULL, NULL);
 	rfcio_fds_close(&f);
@@ -103,7 +103,7 @@ static int listen_mapped(struct suite *s, uint16_t port, struct rfc_conn *map,
 	}
 	rfcio_probe(s, N_C1, port, s->addr[N_S1], SRV_PORT, s->l_s1, map, f,
 		    NULL, NULL);
-	rfcio_settle(s, N_C1, port);
+	rfcio_settle(s, N_C1, IPPROTO_TCP, port);
 	return l;
 }
 
@@ -151,7 +151,7 @@ static void test_hairpin(struct suite *s)
 		if (e->hp.out == RFC_OUT_OK) {
 			/* c2's own mapping of that port, as a server sees
 			 * it: REQ-8a wants the same. */
-			rfcio_settle(s, N_C2, P_HP_C2);
+			rfcio_settle(s, N_C2, IPPROTO_TCP, P_HP_C2);
 			rfcio_probe(s, N_C2, P_HP_C2, s->addr[N_S1], SRV_PORT,
 				    s->l_s1, &e->hp_out, &f, NULL, NULL);
 		}
@@ -299,9 +299,9 @@ static void test_icmp(struct suite *s)
 		log_debug("capture at c1: %s", strerror(-cap));
 	/* What s1 would quote: c1's segment as it arrived, from the
 	 * gateway's address and c1's external port. */
-	e->icmp_sent = rfcio_send_unreach(s, N_S1, s->addr[N_GW], s->addr[N_GW],
-					  e->icmp_conn.ext_port, s->addr[N_S1],
-					  SRV_PORT) == 0;
+	e->icmp_sent = rfcio_send_unreach(s, N_S1, s->addr[N_GW], IPPROTO_TCP,
+					  s->addr[N_GW], e->icmp_conn.ext_port,
+					  s->addr[N_S1], SRV_PORT) == 0;
 	if (cap >= 0) {
 		e->icmp_tcp_seen = (int8_t)rfcio_cap_unreach(
 			cap, 300, s->addr[N_S1], SRV_PORT, &e->icmp_inner_addr,
@@ -604,6 +604,18 @@ int rfctest_run(struct suite *s)
 {
 	int err;
 
+	if (s->ev->docs & RFC_UDP_DOCS) {
+		err = rfctest_udp(s);
+		if (err)
+			return err;
+	}
+	if (s->ev->docs & RFC_ICMP_DOCS) {
+		err = rfctest_icmp(s);
+		if (err)
+			return err;
+	}
+	if (!(s->ev->docs & RFC_TCP_DOCS))
+		return 0;
 	read_timers(s);
 	/* First: the gateway's own ICMP errors towards c1 share a rate
 	 * limit with anything else it sends c1 (a redirect, say). */

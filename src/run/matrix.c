@@ -10,6 +10,7 @@
 
 #include "lib/jobs.h"
 #include "lib/log.h"
+#include "lib/progress.h"
 #include "lib/statfile.h"
 #include "lib/util.h"
 #include "run/matrix.h"
@@ -40,7 +41,8 @@ int matrix_parse_axis(const char *arg, struct matrix_axis *a)
 	memset(a, 0, sizeof(*a));
 	if (!eq || eq == arg || !strchr(arg, '.') || strchr(arg, '.') > eq) {
 		log_err("--axis %s: expected NODE.KEY=V1,V2,... (e.g. "
-			"srv.legacy.tcp_tw_recycle=0,1)",
+			"srv.legacy.tcp_tw_recycle=0,1; --axis help lists "
+			"the keys)",
 			arg);
 		return -EINVAL;
 	}
@@ -162,6 +164,8 @@ static void cell_run(struct matrix_cell *c, const char *path, const char *name)
 		dup2(fd, STDOUT_FILENO);
 		close(fd);
 	}
+	/* The matrix's line counts the cells; a cell's run draws none. */
+	progress_quiet = 1;
 	if (topo_parse_buf(&t, path, c->text, strlen(c->text)) ||
 	    topo_set_name(&t, name))
 		_exit(2);
@@ -173,7 +177,7 @@ static void cell_run(struct matrix_cell *c, const char *path, const char *name)
 /* What the cells' jobs share (jobs.c). */
 struct cell_jobs {
 	struct matrix_cell *cells;
-	int ncells, done, failed, broken, tty;
+	int ncells, failed, broken;
 	const char *path;
 };
 
@@ -190,7 +194,7 @@ static void cell_start(int i, void *arg)
 	cell_run(&cj->cells[i], cj->path, cj->cells[i].name);
 }
 
-/* Job i ended: its status and metrics, and the progress line. */
+/* Job i ended: its status and metrics. */
 static void cell_done(int i, int status, void *arg)
 {
 	struct cell_jobs *cj = arg;
@@ -202,10 +206,6 @@ static void cell_done(int i, int status, void *arg)
 		unlink(c->metrics_path);
 	cj->failed += c->status == 1;
 	cj->broken += c->status > 1;
-	cj->done++;
-	if (cj->tty)
-		fprintf(stderr, "\rmatrix: %d of %d cells done", cj->done,
-			cj->ncells);
 }
 
 /* The default columns: attempts, drops by reason, failures, p99. */
@@ -295,24 +295,28 @@ char **matrix_columns(struct matrix_opts *o, const struct topo *base,
 	return cols;
 }
 
-int matrix_open_files(const struct matrix_opts *o, FILE **json, FILE **csv)
+int matrix_open_files(const struct matrix_opts *o, FILE **json, FILE **csv,
+		      FILE **svg)
 {
-	const char *bad = NULL;
+	const char *path[3] = {o->json, o->csv, o->svg};
+	FILE **f[3] = {json, csv, svg};
+	int i, k;
 
-	if (o->json && !(*json = fopen(o->json, "we")))
-		bad = o->json;
-	else if (o->csv && !(*csv = fopen(o->csv, "we")))
-		bad = o->csv;
-	if (!bad)
-		return 0;
-	log_errno(-errno, "cannot write %s", bad);
-	if (*json) {
-		/* Made a moment ago: nothing of it is left behind. */
-		fclose(*json);
-		*json = NULL;
-		unlink(o->json);
+	for (i = 0; i < 3; i++) {
+		if (!path[i] || (*f[i] = fopen(path[i], "we")))
+			continue;
+		log_errno(-errno, "cannot write %s", path[i]);
+		/* Those made a moment ago: nothing of them is left. */
+		for (k = 0; k < i; k++) {
+			if (!*f[k])
+				continue;
+			fclose(*f[k]);
+			*f[k] = NULL;
+			unlink(path[k]);
+		}
+		return -EINVAL;
 	}
-	return -EINVAL;
+	return 0;
 }
 
 /* Run every cell, as many at a time as --jobs says (default: one per
@@ -329,17 +333,17 @@ static void matrix_run(const struct matrix_opts *o, struct matrix_sweep *s,
 		.cells = s->cells,
 		.ncells = s->ncells,
 		.path = path,
-		.tty = isatty(STDERR_FILENO),
 	};
+	struct progress pg;
 	int i;
 
 	for (i = 0; i < s->ncells; i++)
 		statfile_path(s->cells[i].name, "metrics",
 			      s->cells[i].metrics_path,
 			      sizeof(s->cells[i].metrics_path));
-	jobs_run(s->ncells, jobs, cell_start, cell_done, &cj);
-	if (cj.tty)
-		fprintf(stderr, "\n");
+	progress_start(&pg, "matrix", "cells", (uint64_t)s->ncells);
+	jobs_run(s->ncells, jobs, cell_start, cell_done, &cj, &pg);
+	progress_end(&pg);
 	*failed = cj.failed;
 	*broken = cj.broken;
 }
@@ -390,16 +394,16 @@ int matrix_main(const char *path, const char *text, size_t len,
 		const char *name, struct matrix_opts *o)
 {
 	int failed = 0, broken = 0, err;
-	FILE *json = NULL, *csv = NULL;
+	FILE *json = NULL, *csv = NULL, *svg = NULL;
 	struct matrix_sweep s;
 
 	err = matrix_prepare(path, text, len, name, o, &s);
 	if (!err)
-		err = matrix_open_files(o, &json, &csv);
+		err = matrix_open_files(o, &json, &csv, &svg);
 	if (!err) {
 		matrix_run(o, &s, path, &failed, &broken);
 		err = util_stop ? -EINTR : broken ? -EIO : failed ? 1 : 0;
-		if (matrix_report(o, &s, json, csv) && err != -EINTR)
+		if (matrix_report(o, &s, json, csv, svg) && err != -EINTR)
 			err = -EIO;
 	}
 	matrix_sweep_free(&s);

@@ -17,7 +17,7 @@ struct matrix_opts {
 	struct matrix_axis axes[MATRIX_AXES_MAX];
 	int naxes;
 	char *metrics; /* comma-separated, NULL: the default set */
-	const char *json, *csv;
+	const char *json, *csv, *svg;
 	int jobs; /* cells at once, 0: one per CPU */
 };
 
@@ -30,7 +30,7 @@ int matrix_parse_axis(const char *arg, struct matrix_axis *a);
 
 /**
  * matrix_main() - run every combination and print one table (and the
- * --json and --csv files)
+ * --json, --csv and --svg files)
  * @path: the topology file's name, for messages
  * @text: its text, @len bytes
  * @name: the lab name given with -n, or NULL; cell i runs as lab
@@ -51,7 +51,8 @@ int matrix_main(const char *path, const char *text, size_t len,
  * run" per cell, paths relative to @dir)
  * @dir: made, or an empty directory; the plan is written beside it and
  *       renamed into place, so nothing is left if anything fails
- * Other parameters as matrix_main(); o->json, o->csv, o->jobs unused.
+ * Other parameters as matrix_main(); o->json, o->csv, o->svg, o->jobs
+ * unused.
  * Return: 0; -EINVAL for a bad topology, axis, or @dir that exists and
  * is not an empty directory (nothing written); -errno if a file could
  * not be written (nothing left).
@@ -63,7 +64,8 @@ int matrix_plan(const char *path, const char *text, size_t len,
  * matrix_collect() - the table, CSV and JSON of a plan, from the
  * reports its runs left in @dir/results, as matrix_main() prints them
  * @o: empty; the manifest's axes and metrics are put in it (free it
- *     with matrix_opts_free()), and o->json and o->csv say where to write
+ *     with matrix_opts_free()), and o->json, o->csv and o->svg say where
+ *     to write
  *
  * A cell with no report is missing; one whose run recorded an exit
  * status other than 0 or 1, whose report is not valid JSON, or is not

@@ -12,6 +12,11 @@
 #include "run/metrics.h"
 #include "topo/topo.h"
 
+/* The schema names of a matrix's JSON file and of a plan's manifest
+ * (docs/schemas/). */
+#define MATRIX_SCHEMA "natlab-matrix/1"
+#define PLAN_SCHEMA   "natlab-plan/1"
+
 /* How a cell's row came to be. */
 enum matrix_state {
 	MATRIX_RAN,	/* status is its run's exit status (-1 before) */
@@ -63,19 +68,42 @@ char **matrix_columns(struct matrix_opts *o, const struct topo *base,
 		      int *ncols);
 
 /**
- * matrix_open_files() - open o->json and o->csv for writing, before any
- * cell runs or is read; a message names the one that cannot be
+ * matrix_open_files() - open o->json, o->csv and o->svg for writing,
+ * before any cell runs or is read; a message names the one that cannot
+ * be
  * Return: 0, or -EINVAL (nothing left open or created).
  */
-int matrix_open_files(const struct matrix_opts *o, FILE **json, FILE **csv);
+int matrix_open_files(const struct matrix_opts *o, FILE **json, FILE **csv,
+		      FILE **svg);
 
 /**
- * matrix_report() - the table on stdout, and the CSV and JSON (schema
- * natlab-matrix/1) files if open, which it closes
- * Return: 0, or -EIO if either file had a write error.
+ * matrix_report() - the table on stdout, and the SVG, CSV and JSON
+ * (schema MATRIX_SCHEMA) files if open, which it closes
+ * Return: 0, or -EIO if a file had a write error.
  */
 int matrix_report(const struct matrix_opts *o, const struct matrix_sweep *s,
-		  FILE *json, FILE *csv);
+		  FILE *json, FILE *csv, FILE *svg);
+
+/**
+ * matrix_svg() - the sweep as a picture (matrix_svg.c): each metric
+ * column against the axes, a bar chart per metric for one axis, a heat
+ * map per metric for two, small multiples of heat maps for more; every
+ * cell a rect of class "cell" with data-cell, data-metric and
+ * data-value (none for a cell without the metric) and a <title>, every
+ * axis value a text of class "ax val" with data-axis
+ * Return: 0, or -EIO if @f had a write error.
+ */
+int matrix_svg(FILE *f, const struct matrix_opts *o,
+	       const struct matrix_sweep *s);
+
+/* matrix_value_text() - a metric's value as the table prints it: "%g",
+ * or for a duration (@ms) "%.1fms". */
+void matrix_value_text(double value, int ms, char *v, size_t len);
+
+/* matrix_metric_text() - cell @c's value of metric @col as the table
+ * prints it, "-" if the cell has none. */
+void matrix_metric_text(const struct matrix_cell *c, const char *col, char *v,
+			size_t len);
 
 /* matrix_cell_name() - cell @i's lab name, "<base>-<i+1>". */
 void matrix_cell_name(const char *base, int i, char *buf, size_t len);

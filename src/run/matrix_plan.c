@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/json.h"
+#include "lib/jsondoc.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "run/matrix.h"
@@ -46,8 +46,6 @@
  * report carries every metric at full precision and which of them are
  * durations, so the rows are the rows a local matrix prints.
  */
-
-#define PLAN_SCHEMA "natlab-plan/1"
 
 /* Each cell's text gets its own lab name, so that cells can run side by
  * side on one host; parsed again, as a file would be. */
@@ -139,58 +137,63 @@ static char *plan_jobs(const struct matrix_sweep *s)
 }
 
 /* A cell of the manifest: its name, files and values. */
-static void plan_json_cell(FILE *f, const struct matrix_opts *o,
-			   const struct matrix_cell *c)
+static json_t *plan_json_cell(const struct matrix_opts *o,
+			      const struct matrix_cell *c, int *err)
 {
+	json_t *cell = json_object(), *values = json_object();
+	char rel[TOPO_LAB_MAX + 32];
 	int a;
 
-	fprintf(f,
-		"\n    {\"name\": \"%s\", \"topology\": \"cells/%s.topo\", "
-		"\"result\": \"results/%s.json\", "
-		"\"exit_status\": \"results/%s.status\", \"values\": {",
-		c->name, c->name, c->name, c->name);
-	for (a = 0; a < o->naxes; a++) {
-		fprintf(f, "%s", a ? ", " : "");
-		report_json_string(f, o->axes[a].key);
-		fprintf(f, ": ");
-		report_json_string(f, o->axes[a].values[c->values[a]]);
-	}
-	fprintf(f, "}}");
+	jsondoc_set(cell, "name", jsondoc_str(c->name), err);
+	snprintf(rel, sizeof(rel), "cells/%s.topo", c->name);
+	jsondoc_set(cell, "topology", jsondoc_str(rel), err);
+	snprintf(rel, sizeof(rel), "results/%s.json", c->name);
+	jsondoc_set(cell, "result", jsondoc_str(rel), err);
+	snprintf(rel, sizeof(rel), "results/%s.status", c->name);
+	jsondoc_set(cell, "exit_status", jsondoc_str(rel), err);
+	for (a = 0; a < o->naxes; a++)
+		jsondoc_set(values, o->axes[a].key,
+			    jsondoc_str(o->axes[a].values[c->values[a]]), err);
+	jsondoc_set(cell, "values", values, err);
+	return cell;
 }
 
-/* plan.json: what --collect needs to make the table again. */
-static void plan_manifest(FILE *f, const char *path,
-			  const struct matrix_opts *o,
-			  const struct matrix_sweep *s)
+/* plan.json (schema PLAN_SCHEMA, docs/schemas/): what --collect needs to
+ * make the table again, into @f (a memory stream).  Return: 0, or
+ * -ENOMEM. */
+static int plan_manifest(FILE *f, const char *path, const struct matrix_opts *o,
+			 const struct matrix_sweep *s)
 {
-	int a, k;
+	json_t *doc = json_object(), *metrics = json_array(),
+	       *axes = json_array(), *cells = json_array();
+	int a, k, err = 0;
 
-	fprintf(f, "{\n  \"schema\": \"%s\",\n  \"topology\": ", PLAN_SCHEMA);
-	report_json_string(f, path);
-	fprintf(f, ",\n  \"base\": \"base.topo\",\n  \"lab\": ");
-	report_json_string(f, s->base.name);
-	fprintf(f, ",\n  \"metrics\": [");
-	for (k = 0; k < s->ncols; k++) {
-		fprintf(f, "%s", k ? ", " : "");
-		report_json_string(f, s->cols[k]);
-	}
-	fprintf(f, "],\n  \"axes\": [");
+	jsondoc_set(doc, "schema", json_string(PLAN_SCHEMA), &err);
+	jsondoc_set(doc, "topology", jsondoc_str(path), &err);
+	jsondoc_set(doc, "base", json_string("base.topo"), &err);
+	jsondoc_set(doc, "lab", jsondoc_str(s->base.name), &err);
+	for (k = 0; k < s->ncols; k++)
+		jsondoc_append(metrics, jsondoc_str(s->cols[k]), &err);
+	jsondoc_set(doc, "metrics", metrics, &err);
 	for (a = 0; a < o->naxes; a++) {
-		fprintf(f, "%s\n    {\"key\": ", a ? "," : "");
-		report_json_string(f, o->axes[a].key);
-		fprintf(f, ", \"values\": [");
-		for (k = 0; k < o->axes[a].nvalues; k++) {
-			fprintf(f, "%s", k ? ", " : "");
-			report_json_string(f, o->axes[a].values[k]);
-		}
-		fprintf(f, "]}");
+		json_t *ax = json_object(), *values = json_array();
+
+		jsondoc_set(ax, "key", jsondoc_str(o->axes[a].key), &err);
+		for (k = 0; k < o->axes[a].nvalues; k++)
+			jsondoc_append(values,
+				       jsondoc_str(o->axes[a].values[k]), &err);
+		jsondoc_set(ax, "values", values, &err);
+		jsondoc_append(axes, ax, &err);
 	}
-	fprintf(f, "\n  ],\n  \"cells\": [");
-	for (k = 0; k < s->ncells; k++) {
-		fprintf(f, "%s", k ? "," : "");
-		plan_json_cell(f, o, &s->cells[k]);
-	}
-	fprintf(f, "\n  ]\n}\n");
+	jsondoc_set(doc, "axes", axes, &err);
+	for (k = 0; k < s->ncells; k++)
+		jsondoc_append(cells, plan_json_cell(o, &s->cells[k], &err),
+			       &err);
+	jsondoc_set(doc, "cells", cells, &err);
+	if (!err && jsondoc_write(f, doc, JSON_INDENT(2)))
+		err = -ENOMEM; /* @f is in memory */
+	json_decref(doc);
+	return err;
 }
 
 /* Everything of the plan, into the directory @tmp. */
@@ -223,7 +226,10 @@ static int plan_write(const char *tmp, const char *path, const char *text,
 	f = open_memstream(&manifest, &mlen);
 	if (!f)
 		return -ENOMEM;
-	plan_manifest(f, path, o, s);
+	if (plan_manifest(f, path, o, s) && !err) {
+		log_err("--plan: cannot make the manifest (out of memory)");
+		err = -ENOMEM;
+	}
 	fclose(f);
 	if (!err)
 		err = plan_put(tmp, "plan.json", manifest);
@@ -306,31 +312,34 @@ static int collect_bad(const char *file, const char *what)
 }
 
 /* The axes of the manifest, into o->axes. */
-static int collect_axes(const char *file, const struct json *axes,
+static int collect_axes(const char *file, const json_t *axes,
 			struct matrix_opts *o)
 {
-	int a, k;
+	size_t a, k;
 
-	if (!axes || axes->type != JSON_ARR || !axes->n ||
-	    axes->n > MATRIX_AXES_MAX)
+	if (!json_is_array(axes) || !json_array_size(axes) ||
+	    json_array_size(axes) > MATRIX_AXES_MAX)
 		return collect_bad(file, "\"axes\": expected 1 to 8 axes");
-	for (a = 0; a < axes->n; a++) {
-		const struct json *ax = &axes->kids[a];
-		const struct json *v = json_get(ax, "values");
-		const char *key = json_get_str(ax, "key");
+	for (a = 0; a < json_array_size(axes); a++) {
+		const json_t *ax = json_array_get(axes, a);
+		const json_t *v = json_object_get(ax, "values");
+		const char *key = json_string_value(json_object_get(ax, "key"));
 
-		if (!key || !v || v->type != JSON_ARR || !v->n ||
-		    v->n > MATRIX_VALUES_MAX)
+		if (!key || !json_is_array(v) || !json_array_size(v) ||
+		    json_array_size(v) > MATRIX_VALUES_MAX)
 			return collect_bad(file, "\"axes\": expected "
 						 "{\"key\": K, \"values\": "
 						 "[1 to 16 strings]}");
 		o->axes[a].key = xstrdup(key);
 		o->naxes++;
-		for (k = 0; k < v->n; k++) {
-			if (v->kids[k].type != JSON_STR)
+		for (k = 0; k < json_array_size(v); k++) {
+			const char *val =
+				json_string_value(json_array_get(v, k));
+
+			if (!val)
 				return collect_bad(file, "\"axes\": a value "
 							 "is not a string");
-			o->axes[a].values[k] = xstrdup(v->kids[k].str);
+			o->axes[a].values[k] = xstrdup(val);
 			o->axes[a].nvalues++;
 		}
 	}
@@ -338,40 +347,40 @@ static int collect_axes(const char *file, const struct json *axes,
 }
 
 /* The metric columns, into o->metrics as --metric would give them. */
-static int collect_metrics(const char *file, const struct json *m,
+static int collect_metrics(const char *file, const json_t *m,
 			   struct matrix_opts *o)
 {
-	size_t len = 1;
-	int k;
+	size_t len = 1, k;
 
-	if (!m || m->type != JSON_ARR || !m->n)
+	if (!json_is_array(m) || !json_array_size(m))
 		return collect_bad(file, "\"metrics\": expected a list of "
 					 "metric names");
-	for (k = 0; k < m->n; k++) {
-		if (m->kids[k].type != JSON_STR || !*m->kids[k].str ||
-		    strchr(m->kids[k].str, ','))
+	for (k = 0; k < json_array_size(m); k++) {
+		const char *name = json_string_value(json_array_get(m, k));
+
+		if (!name || !*name || strchr(name, ','))
 			return collect_bad(file, "\"metrics\": a name is not "
 						 "a metric's");
-		len += strlen(m->kids[k].str) + 1;
+		len += strlen(name) + 1;
 	}
 	free(o->metrics);
 	o->metrics = xcalloc(1, len);
-	for (k = 0; k < m->n; k++) {
+	for (k = 0; k < json_array_size(m); k++) {
 		if (k)
 			strcat(o->metrics, ",");
-		strcat(o->metrics, m->kids[k].str);
+		strcat(o->metrics, json_string_value(json_array_get(m, k)));
 	}
 	return 0;
 }
 
 /* One cell of the manifest: its lab name and, for every axis, which of
  * the axis' values it has. */
-static int collect_cell_entry(const char *file, const struct json *e,
+static int collect_cell_entry(const char *file, const json_t *e,
 			      const struct matrix_opts *o,
 			      struct matrix_cell *c)
 {
-	const struct json *vals = json_get(e, "values");
-	const char *name = json_get_str(e, "name");
+	const json_t *vals = json_object_get(e, "values");
+	const char *name = json_string_value(json_object_get(e, "name"));
 	int a, k;
 
 	if (!name || !topo_valid_lab_name(name) || !vals)
@@ -380,7 +389,8 @@ static int collect_cell_entry(const char *file, const struct json *e,
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->status = -1;
 	for (a = 0; a < o->naxes; a++) {
-		const char *v = json_get_str(vals, o->axes[a].key);
+		const char *v = json_string_value(
+			json_object_get(vals, o->axes[a].key));
 
 		for (k = 0; v && k < o->axes[a].nvalues; k++)
 			if (!strcmp(v, o->axes[a].values[k]))
@@ -396,15 +406,29 @@ static int collect_cell_entry(const char *file, const struct json *e,
 	return 0;
 }
 
+/* Parse @len bytes of @text as one JSON document; what is wrong, if
+ * anything, into @why.  Return: the document (json_decref()), or NULL. */
+static json_t *collect_parse(const char *text, size_t len, char *why,
+			     size_t wlen)
+{
+	json_error_t e;
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+
+	if (!j)
+		snprintf(why, wlen, "%s at line %d, column %d", e.text, e.line,
+			 e.column);
+	return j;
+}
+
 /* The manifest DIR/plan.json: the axes and columns into @o, the cells
  * into @s.  Return: 0 or -EINVAL (message printed). */
 static int collect_manifest(const char *dir, struct matrix_opts *o,
 			    struct matrix_sweep *s)
 {
-	const struct json *cells;
-	char file[PATH_MAX], why[96];
-	struct json j = {0};
+	char file[PATH_MAX], why[JSON_ERROR_TEXT_LENGTH + 48];
+	const json_t *cells;
 	const char *schema;
+	json_t *j;
 	size_t len;
 	char *text;
 	int err, i;
@@ -415,27 +439,27 @@ static int collect_manifest(const char *dir, struct matrix_opts *o,
 		log_errno(err, "--collect %s: cannot read %s", dir, file);
 		return -EINVAL;
 	}
-	err = json_parse(text, len, &j, why, sizeof(why));
+	j = collect_parse(text, len, why, sizeof(why));
 	free(text);
-	if (err)
+	if (!j)
 		return collect_bad(file, why);
-	schema = json_get_str(&j, "schema");
+	schema = json_string_value(json_object_get(j, "schema"));
 	err = !schema || strcmp(schema, PLAN_SCHEMA)
 		      ? collect_bad(file, "not a plan (schema " PLAN_SCHEMA ")")
-		      : collect_axes(file, json_get(&j, "axes"), o);
+		      : collect_axes(file, json_object_get(j, "axes"), o);
 	if (!err)
-		err = collect_metrics(file, json_get(&j, "metrics"), o);
-	cells = json_get(&j, "cells");
-	if (!err && (!cells || cells->type != JSON_ARR || !cells->n))
+		err = collect_metrics(file, json_object_get(j, "metrics"), o);
+	cells = json_object_get(j, "cells");
+	if (!err && (!json_is_array(cells) || !json_array_size(cells)))
 		err = collect_bad(file, "\"cells\": expected a list of cells");
 	if (!err) {
-		s->cells = xcalloc(cells->n, sizeof(*s->cells));
-		s->ncells = cells->n;
+		s->ncells = (int)json_array_size(cells);
+		s->cells = xcalloc(s->ncells, sizeof(*s->cells));
 	}
 	for (i = 0; !err && i < s->ncells; i++)
-		err = collect_cell_entry(file, &cells->kids[i], o,
+		err = collect_cell_entry(file, json_array_get(cells, i), o,
 					 &s->cells[i]);
-	json_free(&j);
+	json_decref(j);
 	return err;
 }
 
@@ -479,21 +503,22 @@ static void collect_set(struct metrics *m, const char *full, double v, int ms)
 	metrics_set(m, node, dot + 1, v, ms);
 }
 
-/* A run's report (natlab-run/1) into cell @c: its metrics, which are
+/* A run's report (REPORT_SCHEMA) into cell @c: its metrics, which are
  * durations, and its status from the verdicts of its expectations.
  * Return: 0, or -EINVAL with what is wrong in @why. */
-static int collect_report(const struct json *r, struct matrix_cell *c,
-			  char *why, size_t len)
+static int collect_report(const json_t *r, struct matrix_cell *c, char *why,
+			  size_t len)
 {
-	const struct json *m = json_get(r, "metrics");
-	const struct json *ms = json_get(r, "durations_ms");
-	const struct json *ex = json_get(r, "expect");
-	const char *schema = json_get_str(r, "schema");
-	const char *lab = json_get_str(r, "lab");
-	int k;
+	json_t *m = json_object_get(r, "metrics");
+	const json_t *ms = json_object_get(r, "durations_ms");
+	const json_t *ex = json_object_get(r, "expect");
+	const char *schema = json_string_value(json_object_get(r, "schema"));
+	const char *lab = json_string_value(json_object_get(r, "lab"));
+	const json_t *v;
+	void *it;
+	size_t k;
 
-	if (!schema || strcmp(schema, REPORT_SCHEMA) || !m ||
-	    m->type != JSON_OBJ) {
+	if (!schema || strcmp(schema, REPORT_SCHEMA) || !json_is_object(m)) {
 		snprintf(why, len, "not a natlab run report (%s)",
 			 REPORT_SCHEMA);
 		return -EINVAL;
@@ -503,24 +528,23 @@ static int collect_report(const struct json *r, struct matrix_cell *c,
 			 lab ? lab : "(none)");
 		return -EINVAL;
 	}
-	for (k = 0; k < m->n; k++)
-		collect_set(&c->m, m->kids[k].key,
-			    m->kids[k].type == JSON_NUM ? m->kids[k].num : NAN,
-			    0);
-	for (k = 0; ms && k < ms->n; k++) {
-		const struct metric *d =
-			ms->kids[k].type == JSON_STR
-				? metrics_get(&c->m, ms->kids[k].str)
-				: NULL;
+	/* jansson keeps an object's members in the order of the text */
+	for (it = json_object_iter(m); it; it = json_object_iter_next(m, it)) {
+		v = json_object_iter_value(it);
+		collect_set(&c->m, json_object_iter_key(it),
+			    json_is_number(v) ? json_number_value(v) : NAN, 0);
+	}
+	for (k = 0; k < json_array_size(ms); k++) {
+		const char *name = json_string_value(json_array_get(ms, k));
+		const struct metric *d = name ? metrics_get(&c->m, name) : NULL;
 
 		if (d)
 			collect_set(&c->m, d->name, d->value, 1);
 	}
 	c->status = 0;
-	for (k = 0; ex && k < ex->n; k++) {
-		const struct json *pass = json_get(&ex->kids[k], "pass");
-
-		if (!pass || pass->type != JSON_BOOL || !pass->boolean)
+	for (k = 0; k < json_array_size(ex); k++) {
+		v = json_object_get(json_array_get(ex, k), "pass");
+		if (!json_is_true(v))
 			c->status = 1;
 	}
 	return 0;
@@ -532,12 +556,14 @@ static void collect_read(const char *dir, struct matrix_cell *c, char *why,
 			 size_t len)
 {
 	int st = collect_status(dir, c->name), err;
-	char path[PATH_MAX], jwhy[96], *text = NULL;
-	struct json r = {0};
+	char path[PATH_MAX], jwhy[JSON_ERROR_TEXT_LENGTH + 48], *text = NULL;
+	json_t *r = NULL;
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/results/%s.json", dir, c->name);
 	err = util_read_whole(path, &text, &n);
+	if (!err)
+		r = collect_parse(text, n, jwhy, sizeof(jwhy));
 	c->state = MATRIX_FAILED;
 	if (st > 1)
 		snprintf(why, len, "its run exited %d", st);
@@ -553,10 +579,10 @@ static void collect_read(const char *dir, struct matrix_cell *c, char *why,
 	else if (err)
 		snprintf(why, len, "results/%s.json: %s", c->name,
 			 strerror(-err));
-	else if (json_parse(text, n, &r, jwhy, sizeof(jwhy)))
+	else if (!r)
 		snprintf(why, len, "results/%s.json is not valid JSON (%s)",
 			 c->name, jwhy);
-	else if (!collect_report(&r, c, jwhy, sizeof(jwhy)))
+	else if (!collect_report(r, c, jwhy, sizeof(jwhy)))
 		c->state = MATRIX_RAN;
 	else
 		snprintf(why, len, "results/%s.json: %s", c->name, jwhy);
@@ -566,21 +592,21 @@ static void collect_read(const char *dir, struct matrix_cell *c, char *why,
 		c->status = st; /* the exit status the run recorded */
 	if (c->state != MATRIX_RAN)
 		metrics_free(&c->m);
-	json_free(&r);
+	json_decref(r);
 	free(text);
 }
 
 int matrix_collect(const char *dir, struct matrix_opts *o)
 {
 	struct matrix_sweep s = {0};
-	FILE *json = NULL, *csv = NULL;
+	FILE *json = NULL, *csv = NULL, *svg = NULL;
 	int err, i, failed = 0, broken = 0;
 	char why[PATH_MAX + 128];
 
 	err = collect_manifest(dir, o, &s);
 	if (!err) {
 		s.cols = matrix_columns(o, &s.base, &s.ncols);
-		err = matrix_open_files(o, &json, &csv);
+		err = matrix_open_files(o, &json, &csv, &svg);
 	}
 	for (i = 0; !err && i < s.ncells; i++) {
 		struct matrix_cell *c = &s.cells[i];
@@ -596,7 +622,7 @@ int matrix_collect(const char *dir, struct matrix_opts *o)
 	}
 	if (!err) {
 		err = broken ? -EIO : failed ? 1 : 0;
-		if (matrix_report(o, &s, json, csv))
+		if (matrix_report(o, &s, json, csv, svg))
 			err = -EIO;
 	}
 	matrix_sweep_free(&s);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/jsondoc.h"
+#include "lib/log.h"
 #include "run/matrix_int.h"
 #include "run/metrics.h"
 #include "run/report.h"
@@ -43,19 +45,23 @@ static void put_field(FILE *f, int csv, int first, int width, int left,
 		fprintf(f, "%s%*s", first ? "" : "  ", width, text);
 }
 
-/* A metric's field: a duration with its unit, "-" for one the cell did
- * not produce. */
-static void metric_field(const struct matrix_cell *c, const char *col, char *v,
-			 size_t len)
+void matrix_value_text(double value, int ms, char *v, size_t len)
+{
+	if (ms)
+		snprintf(v, len, "%.1fms", value);
+	else
+		snprintf(v, len, "%g", value);
+}
+
+void matrix_metric_text(const struct matrix_cell *c, const char *col, char *v,
+			size_t len)
 {
 	const struct metric *m = metrics_get(&c->m, col);
 
-	if (!m)
-		snprintf(v, len, "-");
-	else if (m->ms)
-		snprintf(v, len, "%.1fms", m->value);
+	if (m)
+		matrix_value_text(m->value, m->ms, v, len);
 	else
-		snprintf(v, len, "%g", m->value);
+		snprintf(v, len, "-");
 }
 
 /* The table: a row per cell, its axis values, the metric columns and
@@ -91,7 +97,7 @@ static void matrix_print(FILE *f, const struct matrix_opts *o,
 			put_field(f, csv, !a, w[a], 1,
 				  o->axes[a].values[c->values[a]]);
 		for (k = 0; k < ncols; k++) {
-			metric_field(c, s->cols[k], v, sizeof(v));
+			matrix_metric_text(c, s->cols[k], v, sizeof(v));
 			put_field(f, csv, 0, w[o->naxes + k], 0, v);
 		}
 		put_field(f, csv, 0, 0, 1, cell_result(c));
@@ -99,81 +105,83 @@ static void matrix_print(FILE *f, const struct matrix_opts *o,
 	}
 }
 
-/* "missing" or "failed": the names of the cells @pick chooses. */
-static void json_names(FILE *f, const char *key, const struct matrix_sweep *s,
-		       int (*pick)(const struct matrix_cell *c))
-{
-	int i, n = 0;
-
-	fprintf(f, ",\n  \"%s\": [", key);
-	for (i = 0; i < s->ncells; i++) {
-		if (!pick(&s->cells[i]))
-			continue;
-		fprintf(f, "%s", n++ ? ", " : "");
-		report_json_string(f, s->cells[i].name);
-	}
-	fprintf(f, "]");
-}
-
 static int cell_missing(const struct matrix_cell *c)
 {
 	return c->state == MATRIX_MISSING;
 }
 
-/* One cell of the JSON file: its name, values, exit status, result and
- * every metric. */
-static void json_cell(FILE *f, const struct matrix_opts *o,
-		      const struct matrix_cell *c)
+/* "missing" or "failed": the names of the cells @pick chooses. */
+static void json_names(json_t *doc, const char *key,
+		       const struct matrix_sweep *s,
+		       int (*pick)(const struct matrix_cell *c), int *err)
 {
-	int a, k;
+	json_t *names = json_array();
+	int i;
 
-	fprintf(f, "\n    {\"name\": ");
-	report_json_string(f, c->name);
-	fprintf(f, ", \"values\": {");
-	for (a = 0; a < o->naxes; a++) {
-		fprintf(f, "%s", a ? ", " : "");
-		report_json_string(f, o->axes[a].key);
-		fprintf(f, ": ");
-		report_json_string(f, o->axes[a].values[c->values[a]]);
-	}
-	fprintf(f, "}, \"status\": %d, \"result\": \"%s\", \"metrics\": {",
-		c->status, cell_result(c));
-	for (k = 0; k < c->m.n; k++) {
-		fprintf(f, "%s", k ? ", " : "");
-		report_json_string(f, c->m.v[k].name);
-		fprintf(f, ": %.17g", c->m.v[k].value);
-	}
-	fprintf(f, "}}");
+	for (i = 0; i < s->ncells; i++)
+		if (pick(&s->cells[i]))
+			jsondoc_append(names, jsondoc_str(s->cells[i].name),
+				       err);
+	jsondoc_set(doc, key, names, err);
 }
 
-/* The JSON file (schema natlab-matrix/1): the axes, the cells, and the
- * names of the missing and failed ones.  Return: 0, or -EIO. */
+/* One cell of the JSON file: its name, values, exit status, result and
+ * every metric. */
+static json_t *json_cell(const struct matrix_opts *o,
+			 const struct matrix_cell *c, int *err)
+{
+	json_t *cell = json_object(), *values = json_object(),
+	       *m = json_object();
+	int a, k;
+
+	jsondoc_set(cell, "name", jsondoc_str(c->name), err);
+	for (a = 0; a < o->naxes; a++)
+		jsondoc_set(values, o->axes[a].key,
+			    jsondoc_str(o->axes[a].values[c->values[a]]), err);
+	jsondoc_set(cell, "values", values, err);
+	jsondoc_set(cell, "status", json_integer(c->status), err);
+	jsondoc_set(cell, "result", json_string(cell_result(c)), err);
+	for (k = 0; k < c->m.n; k++)
+		jsondoc_set(m, c->m.v[k].name, jsondoc_num(c->m.v[k].value),
+			    err);
+	jsondoc_set(cell, "metrics", m, err);
+	return cell;
+}
+
+/* The JSON file (schema MATRIX_SCHEMA, docs/schemas/): the axes, the
+ * cells, and the names of the missing and failed ones; numbers exact as
+ * in a run's report.  Return: 0, or -EIO. */
 static int matrix_json(FILE *f, const struct matrix_opts *o,
 		       const struct matrix_sweep *s)
 {
-	int i, a;
+	json_t *doc = json_object(), *axes = json_array(),
+	       *cells = json_array();
+	int i, a, err = 0;
 
-	fprintf(f, "{\n  \"schema\": \"natlab-matrix/1\",\n  \"axes\": [");
-	for (a = 0; a < o->naxes; a++) {
-		fprintf(f, "%s", a ? ", " : "");
-		report_json_string(f, o->axes[a].key);
-	}
-	fprintf(f, "],\n  \"cells\": [");
-	for (i = 0; i < s->ncells; i++) {
-		fprintf(f, "%s", i ? "," : "");
-		json_cell(f, o, &s->cells[i]);
-	}
-	fprintf(f, "\n  ]");
-	json_names(f, "missing", s, cell_missing);
-	json_names(f, "failed", s, cell_failed);
-	fprintf(f, "\n}\n");
-	return ferror(f) ? -EIO : 0;
+	jsondoc_set(doc, "schema", json_string(MATRIX_SCHEMA), &err);
+	for (a = 0; a < o->naxes; a++)
+		jsondoc_append(axes, jsondoc_str(o->axes[a].key), &err);
+	jsondoc_set(doc, "axes", axes, &err);
+	for (i = 0; i < s->ncells; i++)
+		jsondoc_append(cells, json_cell(o, &s->cells[i], &err), &err);
+	jsondoc_set(doc, "cells", cells, &err);
+	json_names(doc, "missing", s, cell_missing, &err);
+	json_names(doc, "failed", s, cell_failed, &err);
+	if (err)
+		log_err("the matrix's JSON: out of memory");
+	else
+		err = jsondoc_write(f, doc, JSON_INDENT(2) | JSONDOC_EXACT);
+	json_decref(doc);
+	return err ? -EIO : 0;
 }
 
 int matrix_report(const struct matrix_opts *o, const struct matrix_sweep *s,
-		  FILE *json, FILE *csv)
+		  FILE *json, FILE *csv, FILE *svg)
 {
 	int err = 0;
+
+	if (svg && (matrix_svg(svg, o, s) | fclose(svg)))
+		err = -EIO;
 
 	matrix_print(stdout, o, s, 0);
 	if (csv) {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/jsondoc.h"
+#include "lib/log.h"
 #include "lib/util.h"
 #include "run/report.h"
 
@@ -208,178 +210,186 @@ static const char *answer_name(int a)
 	return a >= 0 && a < 5 ? names[a] : "?";
 }
 
-/* Numbers in JSON: integers without a fraction, others with 3 decimals
- * when those give the same double back (a duration in whole
- * microseconds), else with 17 significant digits: whoever reads a report
- * back (natlab matrix --collect) gets the very value the run had. */
-static void json_num(FILE *f, double v)
-{
-	char buf[32];
-
-	if (!isfinite(v)) {
-		fputs("null", f); /* JSON has no NaN or infinity */
-		return;
-	}
-	if (v == floor(v) && fabs(v) < 1e15) {
-		fprintf(f, "%.0f", v);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.3f", v);
-	if (strtod(buf, NULL) != v)
-		snprintf(buf, sizeof(buf), "%.17g", v);
-	fputs(buf, f);
-}
+/*
+ * The JSON report (docs/schemas/natlab-run.schema.json) is written by
+ * jansson as a stream (lib/jsondoc.c): a line per node, metric,
+ * expectation and connection, each built and freed in turn, as a large
+ * run has hundreds of thousands of them.  A number with a fraction has
+ * the fewest digits that give the run's very value back (15 to 17), so
+ * that whoever reads a report back (natlab matrix --collect) gets it;
+ * the connections' times, whole microseconds, with 15.
+ */
 
 /* A balancer's fields of "nodes": its backend address, mode, schedule
  * and servers (its "address" is its virtual address). */
-static void json_balancer(FILE *f, const struct topo *t,
-			  const struct topo_node *n)
+static void json_balancer(json_t *o, const struct topo *t,
+			  const struct topo_node *n, int *err)
 {
+	json_t *servers = json_array();
 	char addr[16];
 	int k;
 
-	fprintf(f,
-		", \"backend_address\": \"%s\", \"mode\": \"%s\", "
-		"\"schedule\": \"%s\", \"servers\": [",
-		util_ipv4_str(n->ifs[1].addr, addr),
-		topo_lb_mode_name(n->lb.mode),
-		topo_lb_schedule_name(n->lb.schedule));
-	for (k = 0; k < n->lb.nservers; k++) {
-		fprintf(f, "%s", k ? ", " : "");
-		report_json_string(f, t->nodes[n->lb.servers[k]].name);
-	}
-	fprintf(f, "]");
+	jsondoc_set(o, "backend_address",
+		    json_string(util_ipv4_str(n->ifs[1].addr, addr)), err);
+	jsondoc_set(o, "mode", json_string(topo_lb_mode_name(n->lb.mode)), err);
+	jsondoc_set(o, "schedule",
+		    json_string(topo_lb_schedule_name(n->lb.schedule)), err);
+	for (k = 0; k < n->lb.nservers; k++)
+		jsondoc_append(servers,
+			       jsondoc_str(t->nodes[n->lb.servers[k]].name),
+			       err);
+	jsondoc_set(o, "servers", servers, err);
 }
 
-/* "nodes": each node's name, kind and address, with a client's or a
- * server's clock and legacy settings, and a balancer's servers. */
-static void json_nodes(FILE *f, const struct topo *t)
+/* One node of "nodes": its name, kind and address, with a client's or a
+ * server's clock and legacy settings, and a balancer's servers.
+ * Return: the node, or NULL if memory ran out. */
+static json_t *json_node(const struct topo *t, const struct topo_node *n)
 {
-	int k;
+	json_t *o = json_object();
+	char addr[16];
+	int err = 0;
 
-	fprintf(f, ",\n  \"nodes\": [");
-	for (k = 0; k < t->nnodes; k++) {
-		const struct topo_node *n = &t->nodes[k];
-		char addr[16];
-
-		fprintf(f, "%s\n    {\"name\": ", k ? "," : "");
-		report_json_string(f, n->name);
-		fprintf(f, ", \"kind\": \"%s\", \"address\": \"%s\"",
-			topo_kind_name(n->kind),
-			util_ipv4_str(n->ifs[0].addr, addr));
-		if (n->kind == TOPO_CLIENT || n->kind == TOPO_SERVER)
-			fprintf(f,
-				", \"tsclock\": \"%s\", \"ts_offset_ms\": %lld, "
-				"\"ts_skew_ppm\": %d",
-				topo_tsclock_name(n->clock.mode),
-				(long long)n->clock.offset_ms,
-				n->clock.skew_ppm);
-		if (n->kind == TOPO_CLIENT || n->kind == TOPO_SERVER)
-			fprintf(f,
-				", \"legacy_tcp_tw_recycle\": %d, "
-				"\"legacy_model\": \"%s\", "
-				"\"legacy_paws_msl_ms\": %u",
-				n->legacy.recycle,
-				topo_legacy_model_name(n->legacy.model),
-				n->legacy.paws_msl_ms);
-		if (n->kind == TOPO_BALANCER)
-			json_balancer(f, t, n);
-		fprintf(f, "}");
+	jsondoc_set(o, "name", jsondoc_str(n->name), &err);
+	jsondoc_set(o, "kind", json_string(topo_kind_name(n->kind)), &err);
+	jsondoc_set(o, "address",
+		    json_string(util_ipv4_str(n->ifs[0].addr, addr)), &err);
+	if (n->kind == TOPO_CLIENT || n->kind == TOPO_SERVER) {
+		jsondoc_set(o, "tsclock",
+			    json_string(topo_tsclock_name(n->clock.mode)),
+			    &err);
+		jsondoc_set(o, "ts_offset_ms", json_integer(n->clock.offset_ms),
+			    &err);
+		jsondoc_set(o, "ts_skew_ppm", json_integer(n->clock.skew_ppm),
+			    &err);
+		jsondoc_set(o, "legacy_tcp_tw_recycle",
+			    json_integer(n->legacy.recycle), &err);
+		jsondoc_set(
+			o, "legacy_model",
+			json_string(topo_legacy_model_name(n->legacy.model)),
+			&err);
+		jsondoc_set(o, "legacy_paws_msl_ms",
+			    json_integer(n->legacy.paws_msl_ms), &err);
 	}
-	fprintf(f, "\n  ]");
+	if (n->kind == TOPO_BALANCER)
+		json_balancer(o, t, n, &err);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* "metrics", in the order they were set; "durations_ms", the names of
  * those that are durations in milliseconds; and "expect", the verdicts. */
-static void json_metrics(FILE *f, const struct run_data *d)
+static void json_metrics(struct jsondoc_stream *s, const struct run_data *d)
 {
-	int k, n;
+	json_t *ms = json_array();
+	int k, err = 0;
 
-	fprintf(f, ",\n  \"metrics\": {");
+	jsondoc_list(s, "metrics", 1);
 	for (k = 0; k < d->m.n; k++) {
-		fprintf(f, "%s\n    ", k ? "," : "");
-		report_json_string(f, d->m.v[k].name);
-		fprintf(f, ": ");
-		json_num(f, d->m.v[k].value);
+		const struct metric *m = &d->m.v[k];
+
+		jsondoc_item(s, m->name, jsondoc_num(m->value),
+			     jsondoc_exact(m->value));
+		if (m->ms)
+			jsondoc_append(ms, jsondoc_str(m->name), &err);
 	}
-	fprintf(f, "\n  },\n  \"durations_ms\": [");
-	for (k = 0, n = 0; k < d->m.n; k++) {
-		if (!d->m.v[k].ms)
-			continue;
-		fprintf(f, "%s", n++ ? ", " : "");
-		report_json_string(f, d->m.v[k].name);
-	}
-	fprintf(f, "],\n  \"expect\": [");
+	jsondoc_list_end(s);
+	jsondoc_member(s, "durations_ms", err ? NULL : ms, 0);
+	if (err)
+		json_decref(ms);
+	jsondoc_list(s, "expect", 0);
 	for (k = 0; k < d->nexpects; k++) {
 		const struct expect_result *r = &d->expects[k];
+		json_t *e = json_object();
 
-		fprintf(f, "%s\n    {\"line\": %d, \"expr\": ", k ? "," : "",
-			r->e->line);
-		report_json_string(f, r->e->text);
-		fprintf(f, ", \"measured\": ");
-		json_num(f, r->value);
-		fprintf(f, ", \"pass\": %s}", r->pass ? "true" : "false");
+		jsondoc_set(e, "line", json_integer(r->e->line), &err);
+		jsondoc_set(e, "expr", jsondoc_str(r->e->text), &err);
+		jsondoc_set(e, "measured", jsondoc_num(r->value), &err);
+		jsondoc_set(e, "pass", json_boolean(r->pass), &err);
+		jsondoc_item(s, NULL, err ? NULL : e, jsondoc_exact(r->value));
+		if (err)
+			json_decref(e);
 	}
-	fprintf(f, "\n  ]");
+	jsondoc_list_end(s);
 }
 
-/* "connections": every attempt, with its SYNs if the capture saw it. */
-static void json_connections(FILE *f, const struct run_data *d)
+/* One attempt of "connections", with its SYNs if the capture saw it.
+ * Return: the attempt, or NULL if memory ran out. */
+static json_t *json_connection(const struct run_data *d, const struct tr_rec *r)
 {
-	uint32_t i;
-	int k;
+	const struct cap_syn *s = report_rec_syns(d, r);
+	json_t *o = json_object(), *syns;
+	int k, err = 0;
 
-	fprintf(f, ",\n  \"connections\": [");
-	for (i = 0; i < d->nrecs; i++) {
-		const struct tr_rec *r = &d->recs[i];
-		const struct cap_syn *s = report_rec_syns(d, r);
+	jsondoc_set(o, "client", jsondoc_str(d->t->nodes[r->client].name),
+		    &err);
+	jsondoc_set(o, "seq", json_integer(r->seq), &err);
+	jsondoc_set(o, "sport", json_integer(r->sport), &err);
+	jsondoc_set(o, "start_ms", json_real(r->start_us / 1000.0), &err);
+	jsondoc_set(o, "connect_ms", json_real(r->connect_us / 1000.0), &err);
+	jsondoc_set(
+		o, "outcome",
+		json_string(traffic_outcome_name((enum tr_outcome)r->outcome)),
+		&err);
+	jsondoc_set(o, "syn_retrans", json_integer(r->syn_retrans), &err);
+	if (s) {
+		jsondoc_set(o, "ext_port", json_integer(s->ext_port), &err);
+		syns = json_array();
+		for (k = 0; k < s->ntx && k < CAP_TX_MAX; k++) {
+			json_t *x = json_object();
+			int a = capture_answer(d->cap, s, k);
 
-		fprintf(f, "%s\n    {\"client\": ", i ? "," : "");
-		report_json_string(f, d->t->nodes[r->client].name);
-		fprintf(f,
-			", \"seq\": %u, \"sport\": %u, \"start_ms\": %.3f, "
-			"\"connect_ms\": %.3f, \"outcome\": \"%s\", "
-			"\"syn_retrans\": %u",
-			r->seq, r->sport, r->start_us / 1000.0,
-			r->connect_us / 1000.0,
-			traffic_outcome_name((enum tr_outcome)r->outcome),
-			r->syn_retrans);
-		if (s) {
-			fprintf(f, ", \"ext_port\": %u, \"syns\": [",
-				s->ext_port);
-			for (k = 0; k < s->ntx && k < CAP_TX_MAX; k++)
-				fprintf(f,
-					"%s{\"t_ms\": %.3f, \"answer\": \"%s\"}",
-					k ? ", " : "",
-					capture_tx_us(d->cap, s, k) / 1000.0,
-					answer_name(
-						capture_answer(d->cap, s, k)));
-			fprintf(f, "]");
+			jsondoc_set(
+				x, "t_ms",
+				json_real(capture_tx_us(d->cap, s, k) / 1000.0),
+				&err);
+			jsondoc_set(x, "answer", json_string(answer_name(a)),
+				    &err);
+			jsondoc_append(syns, x, &err);
 		}
-		fprintf(f, "}");
+		jsondoc_set(o, "syns", syns, &err);
 	}
-	fprintf(f, "\n  ]");
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 int report_json(FILE *f, const struct run_data *d)
 {
-	fprintf(f, "{\n  \"schema\": \"%s\",\n  \"lab\": ", REPORT_SCHEMA);
-	report_json_string(f, d->t->name);
-	fprintf(f, ",\n  \"topology\": ");
-	report_json_string(f, d->topo_path);
-	fprintf(f, ",\n  \"kernel\": ");
-	report_json_string(f, d->kernel);
-	fprintf(f, ",\n  \"elapsed_ms\": ");
-	json_num(f, (double)d->elapsed_us / 1000);
-	fprintf(f, ",\n  \"engine_queue\": ");
-	report_json_string(f, d->engine_queue);
-	fprintf(f, ",\n  \"engine_clock_path\": ");
-	report_json_string(f, d->engine_clock_path);
-	json_nodes(f, d->t);
-	json_metrics(f, d);
-	json_connections(f, d);
-	fprintf(f, "\n}\n");
-	return ferror(f) ? -EIO : 0;
+	struct jsondoc_stream s;
+	uint32_t i;
+	int k, err;
+
+	jsondoc_begin(&s, f);
+	jsondoc_member(&s, "schema", json_string(REPORT_SCHEMA), 0);
+	jsondoc_member(&s, "lab", jsondoc_str(d->t->name), 0);
+	jsondoc_member(&s, "topology", jsondoc_str(d->topo_path), 0);
+	jsondoc_member(&s, "kernel", jsondoc_str(d->kernel), 0);
+	jsondoc_member(&s, "elapsed_ms",
+		       jsondoc_num((double)d->elapsed_us / 1000),
+		       JSONDOC_MICROSEC);
+	jsondoc_member(&s, "engine_queue", jsondoc_str(d->engine_queue), 0);
+	jsondoc_member(&s, "engine_clock_path",
+		       jsondoc_str(d->engine_clock_path), 0);
+	jsondoc_list(&s, "nodes", 0);
+	for (k = 0; k < d->t->nnodes; k++)
+		jsondoc_item(&s, NULL, json_node(d->t, &d->t->nodes[k]), 0);
+	jsondoc_list_end(&s);
+	json_metrics(&s, d);
+	jsondoc_list(&s, "connections", 0);
+	for (i = 0; i < d->nrecs && !s.err; i++)
+		jsondoc_item(&s, NULL, json_connection(d, &d->recs[i]),
+			     JSONDOC_MICROSEC);
+	jsondoc_list_end(&s);
+	err = jsondoc_end(&s);
+	if (err == -ENOMEM)
+		log_err("the JSON report: out of memory");
+	return err ? -EIO : 0;
 }
 
 int report_csv(FILE *f, const struct run_data *d)

@@ -130,10 +130,10 @@ const char *report_fmt_ms(double ms, char *buf, size_t len);
 void report_expects(FILE *f, const struct run_data *d);
 
 /**
- * report_json() - the run as JSON (schema REPORT_SCHEMA, documented in
- * the README): nodes, metrics, expectations, and every connection with
- * its SYNs
- * Return: 0, or -EIO if @f had a write error.
+ * report_json() - the run as JSON (schema REPORT_SCHEMA, described by
+ * docs/schemas/natlab-run.schema.json): nodes, metrics, expectations,
+ * and every connection with its SYNs
+ * Return: 0, or -EIO if @f had a write error or memory ran out.
  */
 int report_json(FILE *f, const struct run_data *d);
 
@@ -144,7 +144,8 @@ int report_json(FILE *f, const struct run_data *d);
 int report_csv(FILE *f, const struct run_data *d);
 
 /* Write @s as a JSON string: quoted, with '"', '\\' and control
- * characters escaped; for every writer of JSON. */
+ * characters escaped; for the writers that print their JSON themselves
+ * (the rfc report; the others go through lib/jsondoc.h). */
 void report_json_string(FILE *f, const char *s);
 
 #endif

@@ -255,15 +255,37 @@ void report_svg_tsval(FILE *f, const struct run_data *d, double span, int y0)
 	free(end);
 }
 
-void report_svg_head(FILE *f, const struct run_data *d, int height,
-		     const char *what, int marks)
+void report_svg_open(FILE *f, int width, int height)
 {
 	fprintf(f,
 		"<svg xmlns='http://www.w3.org/2000/svg' width='%d' "
 		"height='%d' font-family='sans-serif' font-size='12'>\n"
 		"<style>.ax{font-size:10px;fill:#444}.h{font-weight:bold}"
 		"</style>\n<rect width='100%%' height='100%%' fill='white'/>\n",
-		SVG_W, height);
+		width, height);
+}
+
+void report_svg_text(FILE *f, const char *s)
+{
+	static const char *const esc[128] = {
+		['&'] = "&amp;",   ['<'] = "&lt;",   ['>'] = "&gt;",
+		['\''] = "&apos;", ['"'] = "&quot;",
+	};
+	unsigned char c;
+
+	for (; *s; s++) {
+		c = (unsigned char)*s;
+		if (c < 128 && esc[c])
+			fputs(esc[c], f);
+		else /* control characters are not XML 1.0 */
+			fputc(c < 0x20 ? '?' : c, f);
+	}
+}
+
+void report_svg_head(FILE *f, const struct run_data *d, int height,
+		     const char *what, int marks)
+{
+	report_svg_open(f, SVG_W, height);
 	fprintf(f, "<text x='10' y='18' class='h'>natlab run: lab ");
 	report_json_string(f, d->t->name);
 	fprintf(f, ", %u connections, %s</text>\n", d->nrecs, what);

@@ -1,7 +1,8 @@
-/* report_svg_int.h - what the two pictures of a run share: the page's
- * geometry, the answers' colours, the time axis, the head and the
- * legacy server's panel (report_svg.c), for the picture of many clients
- * (report_svg_many.c). */
+/* report_svg_int.h - what the pictures share: the page's geometry, the
+ * svg element and its styles, XML text, the answers' colours, the time
+ * axis, a run's head and the legacy server's panel (report_svg.c), for
+ * the picture of many clients (report_svg_many.c) and a matrix's
+ * (matrix_svg.c). */
 #ifndef NATLAB_REPORT_SVG_INT_H
 #define NATLAB_REPORT_SVG_INT_H
 
@@ -16,6 +17,15 @@
 #define SVG_MARKS_MAX 20000 /* SYN marks or dots drawn at most */
 #define SVG_PANEL     240   /* the legacy server's panel's height */
 #define SVG_TOP	      70    /* the first lane, or the first plot */
+
+/* report_svg_open() - the svg element of a picture @width by @height,
+ * the styles every picture uses (.ax: an axis's small grey text, .h: a
+ * title), and its white ground; the picture ends with "</svg>\n". */
+void report_svg_open(FILE *f, int width, int height);
+
+/* report_svg_text() - @s as XML text or attribute value (single or
+ * double quotes): & < > ' " escaped, control characters as '?'. */
+void report_svg_text(FILE *f, const char *s);
 
 /* The colour of each enum cap_answer. */
 extern const char *const report_svg_color[];

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "lab/lab.h"
 #include "lab/state.h"
 #include "lib/log.h"
+#include "lib/progress.h"
 #include "lib/statfile.h"
 #include "lib/util.h"
 #include "run/capture.h"
@@ -172,12 +174,16 @@ static void run_close_files(struct run_file *rf, int err)
 {
 	int i;
 
+	struct stat st;
+
 	for (i = 0; i < RUN_NFILES; i++) {
 		if (!rf[i].f)
 			continue;
-		fclose(rf[i].f);
-		if (err && err != 1)
+		/* Only a file: --json /dev/stdout is not removed. */
+		if (err && err != 1 && !fstat(fileno(rf[i].f), &st) &&
+		    S_ISREG(st.st_mode))
 			unlink(rf[i].path);
+		fclose(rf[i].f);
 	}
 }
 
@@ -205,6 +211,8 @@ static int run_traffic(const struct topo *t, const struct run_opts *o,
 		       struct run *r)
 {
 	struct dump *pcap = NULL;
+	struct progress pg;
+	uint32_t nrecs;
 	int err;
 
 	r->before = xcalloc(t->nnodes, sizeof(*r->before));
@@ -222,7 +230,10 @@ static int run_traffic(const struct topo *t, const struct run_opts *o,
 		log_warn("no capture on the switch (%s): SYN-level counts "
 			 "will be missing",
 			 strerror(errno));
-	err = traffic_run(r->tr, &util_stop, r->t0);
+	traffic_recs(r->tr, &nrecs);
+	progress_start(&pg, "run", "connections", nrecs);
+	err = traffic_run(r->tr, &util_stop, r->t0, &pg);
+	progress_end(&pg);
 	if (!err)
 		run_linger(t);
 	if (r->cap)
@@ -330,9 +341,16 @@ static int run_report(const struct run_opts *o, const struct run_file *rf,
 
 	report_table(stdout, d, o->clients);
 	report_expects(stdout, d);
-	for (i = 0; i < RUN_NFILES; i++)
-		if (rf[i].f && rf[i].write(rf[i].f, d))
+	for (i = 0; i < RUN_NFILES; i++) {
+		if (!rf[i].f)
+			continue;
+		errno = 0;
+		if (rf[i].write(rf[i].f, d) || fflush(rf[i].f)) {
+			log_errno(errno ? -errno : -EIO, "cannot write %s",
+				  rf[i].path);
 			err = -EIO;
+		}
+	}
 	if (o->metrics_out && metrics_save(&d->m, o->metrics_out))
 		err = -EIO;
 	if (!err && d->failed)

@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/heap.h"
@@ -435,10 +436,35 @@ static void *tr_worker_run(void *arg)
 	return NULL;
 }
 
+/* Wait for worker @w's thread to end.  With a progress line on, redraw
+ * it every PROGRESS_TICK_MS meanwhile, from the count of attempts ended
+ * that the workers keep anyway (no work added to a connection). */
+static void tr_join(struct traffic *tr, struct tr_worker *w,
+		    struct progress *pg)
+{
+	struct timespec until;
+
+	if (!pg || !pg->on) {
+		pthread_join(w->tid, NULL);
+		return;
+	}
+	do {
+		progress_update(
+			pg, __atomic_load_n(&tr->done_all, __ATOMIC_RELAXED));
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += PROGRESS_TICK_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+	} while (pthread_timedjoin_np(w->tid, NULL, &until) == ETIMEDOUT);
+	progress_update(pg, __atomic_load_n(&tr->done_all, __ATOMIC_RELAXED));
+}
+
 /* Set every worker up (its epoll, the wake-up, the servers' ports), run
  * them, and wait for them all.  Return: 0, or the first error. */
 static int tr_run(struct traffic *tr, volatile sig_atomic_t *stop,
-		  uint64_t t0_ns)
+		  uint64_t t0_ns, struct progress *pg)
 {
 	int i, err = 0, started = 0;
 
@@ -483,7 +509,7 @@ static int tr_run(struct traffic *tr, volatile sig_atomic_t *stop,
 		tr->stop = &halt;
 	}
 	for (i = 0; i < started; i++) {
-		pthread_join(tr->workers[i].tid, NULL);
+		tr_join(tr, &tr->workers[i], pg);
 		if (!err && tr->workers[i].err)
 			err = tr->workers[i].err;
 	}
@@ -491,9 +517,10 @@ static int tr_run(struct traffic *tr, volatile sig_atomic_t *stop,
 	return err;
 }
 
-int traffic_run(struct traffic *tr, volatile sig_atomic_t *stop, uint64_t t0_ns)
+int traffic_run(struct traffic *tr, volatile sig_atomic_t *stop, uint64_t t0_ns,
+		struct progress *pg)
 {
-	int err = tr_run(tr, stop, t0_ns), c;
+	int err = tr_run(tr, stop, t0_ns, pg), c;
 	uint32_t i;
 
 	/* What never started keeps no planned time; the schedule's lists

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "lib/progress.h"
 #include "topo/topo.h"
 
 enum tr_outcome {
@@ -67,6 +68,8 @@ void traffic_free(struct traffic *tr);
  * @stop: set (by a signal handler) to end the run early
  * @t0_ns: the run's time origin (CLOCK_MONOTONIC), shared with the
  *         capture so that their times compare
+ * @pg: started for the planned attempts, or NULL: while it waits, the
+ *      line shows how many attempts have ended
  *
  * Call it once.  The run ends when every attempt has ended and the
  * servers have seen the last closes, when @stop is set, or after
@@ -76,8 +79,8 @@ void traffic_free(struct traffic *tr);
  * or a worker thread (-EAGAIN) could not be set up, or a worker's
  * epoll_wait() failed.
  */
-int traffic_run(struct traffic *tr, volatile sig_atomic_t *stop,
-		uint64_t t0_ns);
+int traffic_run(struct traffic *tr, volatile sig_atomic_t *stop, uint64_t t0_ns,
+		struct progress *pg);
 
 /**
  * traffic_recs() - the attempts, in planned order

@@ -37,9 +37,6 @@ struct perr {
 #define SECT_NAMED 0x1 /* [kind NAME]; otherwise [kind] */
 #define SECT_ONCE  0x2 /* at most one per file */
 
-/* The most key tables a section takes. */
-#define SECT_KEY_TABLES 4
-
 struct sect_kind {
 	const char *name;
 	unsigned int flags;
@@ -362,9 +359,39 @@ static const struct sect_kind sect_kinds[] = {
 };
 /* clang-format on */
 
+const struct key_def *const *topo_kind_keys(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sect_kinds); i++)
+		if (!strcmp(sect_kinds[i].name, kind))
+			return sect_kinds[i].keys;
+	return NULL;
+}
+
 _Static_assert(ARRAY_SIZE(sect_kinds) <=
 		       ARRAY_SIZE(((struct parser *)0)->first),
 	       "parser.first[] must have a slot per section kind");
+
+void topo_keys_each(void (*fn)(const char *sect, int named, const char *key,
+			       void *arg),
+		    void *arg)
+{
+	const struct sect_kind *k;
+	const struct key_def *d;
+	size_t i, t;
+	int named;
+
+	for (i = 0; i < ARRAY_SIZE(sect_kinds); i++) {
+		k = &sect_kinds[i];
+		named = (k->flags & SECT_NAMED) != 0;
+		if (k->raw)
+			fn(k->name, named, NULL, arg);
+		for (t = 0; t < SECT_KEY_TABLES && k->keys[t]; t++)
+			for (d = k->keys[t]; d->name; d++)
+				fn(k->name, named, d->name, arg);
+	}
+}
 
 /* Lines. */
 
@@ -684,7 +711,8 @@ int topo_parse_file(struct topo *t, const char *path)
 	if (err) {
 		t->file = xstrdup(path);
 		t->errs = xcalloc(1, sizeof(*t->errs));
-		t->errs[0] = topo_strf("%s: %s", path, strerror(-err));
+		t->errs[0] = topo_strf("%s: cannot read the topology: %s", path,
+				       strerror(-err));
 		t->nerrs = 1;
 		return err;
 	}
@@ -693,12 +721,19 @@ int topo_parse_file(struct topo *t, const char *path)
 	return err;
 }
 
+/* More errors than this are counted, not shown: a file that is no
+ * topology at all has one per line, and the first ones say enough. */
+#define TOPO_ERRS_SHOWN 10
+
 void topo_print_errors(const struct topo *t)
 {
 	int i;
 
-	for (i = 0; i < t->nerrs; i++)
+	for (i = 0; i < t->nerrs && i < TOPO_ERRS_SHOWN; i++)
 		fprintf(stderr, "%s\n", t->errs[i]);
+	if (t->nerrs > TOPO_ERRS_SHOWN)
+		fprintf(stderr, "%s: %d more errors not shown\n", t->file,
+			t->nerrs - TOPO_ERRS_SHOWN);
 }
 
 int topo_set_name(struct topo *t, const char *name)

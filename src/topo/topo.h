@@ -61,6 +61,8 @@ enum topo_nat_mode {
 /* The transitory conntrack timeouts a nat = rfc gateway gets unless the
  * file sets them: RFC 5382 REQ-5's 4 minutes. */
 #define TOPO_RFC_TRANSITORY_S 240
+#define TOPO_RFC_UDP_S	      300 /* udp_timeout(_stream) */
+#define TOPO_RFC_ICMP_S	      60  /* icmp_timeout */
 
 /* Masquerade flags, as nftables names them. */
 #define TOPO_NAT_RANDOM	      0x1u
@@ -296,11 +298,12 @@ int topo_parse_buf(struct topo *t, const char *file, const char *buf,
 /**
  * topo_parse_file() - read a file and topo_parse_buf() it
  * Return: 0, -EINVAL (errors in t->errs), or -errno if it can't be read
- * (then t->errs holds "file: strerror").
+ * (then t->errs holds "file: cannot read the topology: strerror").
  */
 int topo_parse_file(struct topo *t, const char *path);
 
-/* Print t->errs to stderr, one per line. */
+/* Print t->errs to stderr, one per line: the first ten, then how many
+ * more there are. */
 void topo_print_errors(const struct topo *t);
 
 /**
@@ -330,6 +333,20 @@ int topo_needs_keeper(const struct topo *t);
  * of its servers is for the caller to check.
  */
 int topo_metric_known(int kind, const char *name);
+
+/**
+ * topo_metrics_each() - every metric name [expect] accepts, by kind: the
+ * oracle of the manual's test
+ * @fn:  called once per name with its kind ("client", "server",
+ *       "gateway", "balancer", or "legacy": those of a client or server
+ *       with legacy.tcp_tw_recycle = 1, and their sums over the clients
+ *       as "clients.NAME"), the name and @arg; a balancer's "conns."
+ *       takes one of its servers' names after the dot
+ * @arg: passed on to @fn
+ */
+void topo_metrics_each(void (*fn)(const char *kind, const char *name,
+				  void *arg),
+		       void *arg);
 
 /* "==", "<", ... */
 const char *topo_cmp_name(enum topo_cmp op);
@@ -376,6 +393,20 @@ int topo_target_servers(const struct topo *t, const int **servers);
  * Return: 1 up to TOPO_BRIDGES_MAX, one per TOPO_BRIDGE_PORTS interfaces.
  */
 int topo_net_bridges(const struct topo *t, int net, int *ifs);
+
+/**
+ * topo_keys_each() - every section and key the parser accepts, in the
+ * order of its tables: the oracle of the manual's test
+ * @fn:  called once per key with the section's kind ("gateway"), whether
+ *       it takes a NAME ([gateway NAME]), the key ("nat.ports"; a key
+ *       that takes any suffix ends in '.', as "sysctl." does) and @arg;
+ *       for a section whose lines are not "key = value" ([expect]), once
+ *       with a NULL key
+ * @arg: passed on to @fn
+ */
+void topo_keys_each(void (*fn)(const char *sect, int named, const char *key,
+			       void *arg),
+		    void *arg);
 
 /* Free everything topo_parse_*() allocated; t may then be reused. */
 void topo_free(struct topo *t);

@@ -118,6 +118,18 @@ struct key_def {
 	int arg;
 };
 
+/* The most key tables a section takes. */
+#define SECT_KEY_TABLES 4
+
+/**
+ * topo_kind_keys() - the keys a section kind takes
+ * @kind: the section's kind, as in its header ("server", "clients")
+ *
+ * Return: its SECT_KEY_TABLES tables (unused ones NULL), or NULL for no
+ * such kind.
+ */
+const struct key_def *const *topo_kind_keys(const char *kind);
+
 /* The key tables of topokeys.c, each ending with a NULL name. */
 extern const struct key_def topokeys_lab[];	/* [lab] */
 extern const struct key_def topokeys_network[]; /* [network] */

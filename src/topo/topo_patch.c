@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "topo/topo_int.h"
 #include "topo/topo_patch.h"
 
 /* Is the line the header WANT ("[ server  srv ]" is "server srv")?
@@ -129,4 +130,30 @@ char *topo_patch(const char *text, const char *key, const char *value)
 			single ? "" : "client ", node, rest, value);
 	}
 	return out;
+}
+
+/* Every key of a section of kind @kind, after "NAME.". */
+static void keys_print(FILE *out, const char *name, const char *kind)
+{
+	const struct key_def *const *tabs = topo_kind_keys(kind);
+	const struct key_def *k;
+	int i;
+
+	for (i = 0; tabs && i < SECT_KEY_TABLES; i++)
+		for (k = tabs[i]; k && k->name; k++)
+			fprintf(out, "%s.%s\n", name, k->name);
+}
+
+void topo_patch_keys(const struct topo *t, FILE *out)
+{
+	int i;
+
+	keys_print(out, "lab", "lab");
+	keys_print(out, "clients", "clients");
+	keys_print(out, "traffic", "traffic");
+	for (i = 0; i < t->nnets; i++)
+		keys_print(out, t->nets[i].name, "network");
+	for (i = 0; i < t->nnodes; i++)
+		keys_print(out, t->nodes[i].name,
+			   topo_kind_name(t->nodes[i].kind));
 }

@@ -3,6 +3,10 @@
 #ifndef NATLAB_TOPO_PATCH_H
 #define NATLAB_TOPO_PATCH_H
 
+#include <stdio.h>
+
+#include "topo/topo.h"
+
 /**
  * topo_patch() - the topology text with KEY set to VALUE
  * @text: topology text; @key: NODE.KEY, clients.KEY, traffic.KEY or
@@ -14,5 +18,14 @@
  * Return: new text (free()), or NULL if no section fits (errno EINVAL).
  */
 char *topo_patch(const char *text, const char *key, const char *value);
+
+/**
+ * topo_patch_keys() - every key topo_patch() can set in @t, one a line:
+ * lab.KEY, clients.KEY, traffic.KEY, then NAME.KEY for each network and
+ * node (generated clients too), in the order of @t; a key that takes a
+ * suffix (sysctl.) ends with its dot
+ * @out: where to print them
+ */
+void topo_patch_keys(const struct topo *t, FILE *out);
 
 #endif

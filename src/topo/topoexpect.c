@@ -113,6 +113,36 @@ int topo_metric_known(int kind, const char *name)
 	return found;
 }
 
+/* Each name of @list (names between spaces) to @fn, after @prefix. */
+static void metrics_list(const char *kind, const char *list, const char *prefix,
+			 void (*fn)(const char *kind, const char *name,
+				    void *arg),
+			 void *arg)
+{
+	char name[48];
+	size_t n;
+
+	for (list += strspn(list, " "); *list; list += strspn(list, " ")) {
+		n = strcspn(list, " ");
+		snprintf(name, sizeof(name), "%s%.*s", prefix, (int)n, list);
+		fn(kind, name, arg);
+		list += n;
+	}
+}
+
+void topo_metrics_each(void (*fn)(const char *kind, const char *name,
+				  void *arg),
+		       void *arg)
+{
+	metrics_list("client", client_metrics, "", fn, arg);
+	metrics_list("server", server_metrics, "", fn, arg);
+	metrics_list("gateway", gateway_metrics, "", fn, arg);
+	metrics_list("balancer", balancer_metrics, "", fn, arg);
+	fn("balancer", "conns.", arg);
+	metrics_list("legacy", legacy_metrics, "", fn, arg);
+	metrics_list("legacy", legacy_sums, "clients.", fn, arg);
+}
+
 const char *topo_cmp_name(enum topo_cmp op)
 {
 	static const char *const names[] = {"==", "!=", "<", "<=", ">", ">="};

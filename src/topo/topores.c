@@ -610,7 +610,9 @@ static void opt_apply(const struct topo *t, struct topo_node *n,
 /*
  * What nat = rfc means beyond the full-cone rules (labbuild.c) and the
  * keeper (keeper.c): the transitory conntrack timeouts at RFC 5382's 4
- * minutes, and no ICMP redirects (a hairpinned packet leaves by the
+ * minutes, UDP's at RFC 4787's recommended 5 minutes (REQ-5c: Linux keeps
+ * an unanswered UDP entry 30 s), ICMP queries' at RFC 5508's 60 s
+ * (REQ-2: Linux's default is 30 s), and no ICMP redirects (a hairpinned packet leaves by the
  * interface it came in on; Linux would then redirect the sender to the
  * inner host, which would bypass the NAT, and spend the gateway's ICMP
  * rate limit towards it: off on the inside interface and on "all", which
@@ -618,9 +620,20 @@ static void opt_apply(const struct topo *t, struct topo_node *n,
  */
 static void rfc_defaults(const struct topo *t, struct topo_node *n)
 {
-	static const char *const transitory[] = {
-		"syn_sent", "syn_recv",	 "fin_wait", "close_wait",
-		"last_ack", "time_wait", "close",
+	static const struct {
+		const char *key;
+		int value;
+	} timers[] = {
+		{"tcp_timeout_syn_sent", TOPO_RFC_TRANSITORY_S},
+		{"tcp_timeout_syn_recv", TOPO_RFC_TRANSITORY_S},
+		{"tcp_timeout_fin_wait", TOPO_RFC_TRANSITORY_S},
+		{"tcp_timeout_close_wait", TOPO_RFC_TRANSITORY_S},
+		{"tcp_timeout_last_ack", TOPO_RFC_TRANSITORY_S},
+		{"tcp_timeout_time_wait", TOPO_RFC_TRANSITORY_S},
+		{"tcp_timeout_close", TOPO_RFC_TRANSITORY_S},
+		{"udp_timeout", TOPO_RFC_UDP_S},
+		{"udp_timeout_stream", TOPO_RFC_UDP_S},
+		{"icmp_timeout", TOPO_RFC_ICMP_S},
 	};
 	const char *inside = t->nets[n->ifs[0].net].name;
 	int line = n->nat.line;
@@ -628,9 +641,9 @@ static void rfc_defaults(const struct topo *t, struct topo_node *n)
 	size_t i;
 	int j;
 
-	snprintf(val, sizeof(val), "%d", TOPO_RFC_TRANSITORY_S);
-	for (i = 0; i < ARRAY_SIZE(transitory); i++) {
-		snprintf(key, sizeof(key), "tcp_timeout_%s", transitory[i]);
+	for (i = 0; i < ARRAY_SIZE(timers); i++) {
+		snprintf(key, sizeof(key), "%s", timers[i].key);
+		snprintf(val, sizeof(val), "%d", timers[i].value);
 		for (j = 0; j < n->nconntrack; j++)
 			if (!strcmp(n->conntrack[j].key, key))
 				break;

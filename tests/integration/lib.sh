@@ -69,6 +69,19 @@ wait_exec() {
 	done
 }
 
+# wait_end PID SECONDS: wait until PID has ended, at most SECONDS; then
+# reap it (bg_wait: its status in RC).  TOOK: the seconds it took.
+wait_end() {
+	local i=0 t0=$SECONDS
+
+	while alive "$1" && [ $i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	bg_wait "$1"
+	TOOK=$((SECONDS - t0))
+}
+
 # bg_wait PID: wait for a background process of ours; its status in RC.
 bg_wait() {
 	wait "$1" 2>/dev/null	# no "Killed" job notice from the shell
@@ -388,6 +401,31 @@ legacy.model = $4
 legacy.paws_msl = $5
 [clients]
 sysctl.net.ipv4.tcp_syn_retries = 1
+END
+) && topo_merge "$f" && echo "$f"
+}
+
+# topo_sweep_lab LAB [STEM] < OVERLAY: the matrix tests' scenario (t-66,
+# t-74): the legacy lab (topo_legacy_lab, timestamps and recycle on, model
+# 4.4, PAWS window 3 s) with c2's clock 10 s behind c1's, a server that
+# closes first, two connections per client 200 ms apart in turn, and a
+# connect timeout shorter than the first SYN retransmission: with
+# timestamps and recycle on, each of c2's two SYNs is dropped and its
+# connect times out; merged with OVERLAY; prints the file's path.
+topo_sweep_lab() {
+	local f
+
+	f=$(topo_legacy_lab "$1" 1 1 4.4 3s "${2:-lab}" <<END
+[traffic]
+conns = 2
+interval = 200ms
+order = round-robin
+[server srv]
+close = server
+[client c2]
+ts_offset = -10s
+[clients]
+connect_timeout = 500ms
 END
 ) && topo_merge "$f" && echo "$f"
 }
@@ -778,23 +816,98 @@ pcap_val() {
 	printf '%s\n' "$1" | awk -v k="$2" '$1 == k { print $2 }'
 }
 
+# expect_valid WHAT FILE...: every FILE is valid against the schema in
+# docs/schemas/ that its own "schema" member names (scripts/check-json).
+expect_valid() {
+	local what=$1 out
+
+	shift
+	if out=$("$TOP/scripts/check-json" "$@" 2>&1); then
+		pass "$what"
+	else
+		fail "$what" "valid against docs/schemas/" "$out"
+	fi
+}
+
 # ---- natlab rfc: its JSON report (t-4x tests) ----
+
+# rfc_key ID: the JSON key of a requirement ("REQ-1" stands for RFC
+# 5382's, as the TCP tests name them; others are given whole, e.g.
+# "4787/REQ-8", "7857/rst").
+rfc_key() {
+	case $1 in
+	REQ-*) printf '5382/%s' "$1" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
 
 # rfc_verdict JSON ID PROFILE: the verdict of one requirement for one
 # profile.
 rfc_verdict() {
-	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['verdict']"
+	jget "$1" "d['requirements']['$(rfc_key "$2")']['results']['$3']['verdict']"
 }
 
 # rfc_datum JSON ID PROFILE KEY: one number of a requirement's evidence.
 rfc_datum() {
-	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['data']['$4']"
+	jget "$1" "d['requirements']['$(rfc_key "$2")']['results']['$3']['data']['$4']"
 }
 
 # rfc_evidence JSON ID PROFILE: the evidence text of one requirement for
 # one profile.
 rfc_evidence() {
-	jget "$1" "[r for r in d['requirements'] if r['id'] == '$2'][0]['results']['$3']['evidence']"
+	jget "$1" "d['requirements']['$(rfc_key "$2")']['results']['$3']['evidence']"
+}
+
+# rfc_behaviour JSON ID PROFILE: the behaviour a mapping or filtering row
+# names ("endpoint-independent", ...).
+rfc_behaviour() {
+	jget "$1" "d['requirements']['$(rfc_key "$2")']['results']['$3'].get('behaviour', '')"
+}
+
+# ---- a kernel without a feature (t-76, t-77) ----
+
+# no_nft_shim: build an LD_PRELOAD library under which socket() answers
+# a netfilter netlink socket as a kernel without nfnetlink does
+# (EPROTONOSUPPORT); print its path.  Fails if there is no C compiler.
+no_nft_shim() {
+	local so=$T_TMP/no-nft.so
+
+	[ -e "$so" ] && { echo "$so"; return 0; }
+	command -v cc >/dev/null || return 1
+	cc -shared -fPIC -o "$so" -x c - -ldl <<'C' || return 1
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+int socket(int domain, int type, int protocol)
+{
+	static int (*real)(int, int, int);
+
+	if (domain == AF_NETLINK && protocol == NETLINK_NETFILTER) {
+		errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	if (!real)
+		real = (int (*)(int, int, int))dlsym(RTLD_NEXT, "socket");
+	return real(domain, type, protocol);
+}
+C
+	echo "$so"
+}
+
+# as_nobody CMD...: run CMD (with run) as the user nobody, no groups.
+# NATLAB must be a path nobody can execute (public_natlab).
+as_nobody() {
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}
+
+# public_natlab: a copy of natlab that every user can run (run-all's
+# copy lives in a directory of mode 0700); print its path.
+public_natlab() {
+	mkdir -p "$T_TMP/pub" && chmod 711 "$T_TMP" && chmod 755 "$T_TMP/pub" &&
+		cp "$NATLAB" "$T_TMP/pub/natlab" && chmod 755 "$T_TMP/pub/natlab" &&
+		echo "$T_TMP/pub/natlab"
 }
 
 # ---- RFC 5780 NAT discovery with coturn (t-78) ----

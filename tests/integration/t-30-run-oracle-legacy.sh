@@ -57,6 +57,7 @@ expect_gone "$LAB"
 [ -s "$J" ] || { fail "JSON report written" "$J" "missing"; finish; }
 expect_eq "schema" "natlab-run/1" "$(jget "$J" "d['schema']")"
 expect_eq "lab name in the report" "$LAB" "$(jget "$J" "d['lab']")"
+expect_valid "the report against docs/schemas/natlab-run.schema.json" "$J"
 [ -s "$P/srv-wan.pcap" ] || { fail "pcap of the server written" "$P/srv-wan.pcap" "$(ls -l "$P" 2>&1)"; finish; }
 
 pc=$(pcap_counts "$P/srv-wan.pcap" 198.51.100.2 80)

@@ -11,7 +11,7 @@ J=$T_TMP/rfc.json
 run "$NATLAB" rfc --profile random --profile fully-random --json "$J"
 expect_rc "natlab rfc --profile random --profile fully-random" 0 || finish
 expect_match "the table has both columns side by side" \
-	'^REQUIREMENT +ASKS +random +fully-random$' "$OUT"
+	'^RFC 5382 \(TCP\) +ASKS +random +fully-random$' "$OUT"
 
 for p in random fully-random; do
 	expect_eq "$p: REQ-1 (mapping depends on the destination)" \

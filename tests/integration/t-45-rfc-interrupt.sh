@@ -30,7 +30,7 @@ expect_gone "rfc-masquerade-$A"
 
 bg_wait "$B"
 expect_eq "B, beside it, ran to the end" 0 "$RC"
-expect_match "B's report" "^5382 REQ-8 .* meets$" "$(cat "$T_TMP/b.out")"
+expect_match "B's report" "^REQ-8 +hairpinning .* meets$" "$(cat "$T_TMP/b.out")"
 expect_gone "rfc-rfc-$B"
 
 finish

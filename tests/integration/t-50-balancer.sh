@@ -199,6 +199,7 @@ P=$T_TMP/pcap
 run "$NATLAB" run -n "$R" --json "$J" --pcap "$P" "$topo"
 expect_rc "natlab run, the balancer as the target" 0
 expect_gone "$R"
+expect_valid "the report, a balancer's node in it, against its schema" "$J"
 expect_match "the report has a line for each server" "^server s2: SYNs in " "$OUT"
 expect_match "and the balancer's line" \
 	"^balancer lb \(dnat, round-robin\): connections s1 3, s2 3;" "$OUT"

@@ -29,17 +29,7 @@ PLAN=$T_TMP/plan
 AXES="--axis srv.legacy.tcp_tw_recycle=0,1 --axis srv.sysctl.net.ipv4.tcp_timestamps=0,1"
 METRICS=clients.attempts,srv.syn_dropped,srv.paws_passive,clients.failed,clients.connect_p99
 
-topo=$(topo_legacy_lab "$LOC" 1 1 4.4 3s <<END
-[traffic]
-conns = 2
-interval = 200ms
-order = round-robin
-[server srv]
-close = server
-[client c2]
-ts_offset = -10s
-[clients]
-connect_timeout = 500ms
+topo=$(topo_sweep_lab "$LOC" <<END
 [expect]
 clients.failed == 0
 END
@@ -57,6 +47,7 @@ run "$NATLAB" matrix -n "$LOC" "$topo" $AXES --metric "$METRICS" \
 	--json "$T_TMP/local.json" --csv "$T_TMP/local.csv"
 expect_rc "local matrix: one cell's expectation fails" 1
 LOCAL_OUT=$OUT
+expect_valid "local matrix: its JSON against docs/schemas/" "$T_TMP/local.json"
 expect_eq "local matrix: the recycle+timestamps cell drops c2's 2 SYNs" \
 	"1,1,4,2,2,2,expect-failed" "$(cut_p99 "$T_TMP/local.csv" | sed -n 5p | sed 's/,,/,/')"
 
@@ -82,6 +73,7 @@ expect_eq "job 3 is a plain natlab run, relative to the plan" \
 	"natlab run --json results/$PLN-3.json --exit-status results/$PLN-3.status cells/$PLN-3.topo" \
 	"$(sed -n 3p "$PLAN/jobs")"
 expect_match "cell 3 has its own lab name" "^name = $PLN-3\$" "$(cat "$PLAN/cells/$PLN-3.topo")"
+expect_valid "the manifest against docs/schemas/" "$PLAN/plan.json"
 run "$NATLAB" check "$PLAN/cells/$PLN-4.topo"
 expect_rc "a cell's file checks on its own" 0
 
@@ -98,6 +90,8 @@ expect_eq "each run recorded its exit status" "0 0 0 1" \
 # 5. Collected: the local table.
 run "$NATLAB" matrix --collect "$PLAN" --json "$T_TMP/col.json" --csv "$T_TMP/col.csv"
 expect_rc "collect: one cell's expectation fails, as locally" 1
+expect_valid "each run's report and the collected JSON against docs/schemas/" \
+	"$PLAN"/results/*.json "$T_TMP/col.json"
 expect_eq "the same header and the same rows (but for p99's timing)" \
 	"$(cut_p99 "$T_TMP/local.csv")" "$(cut_p99 "$T_TMP/col.csv")"
 expect_eq "the printed table has the local one's header" \
@@ -132,6 +126,8 @@ rm "$T_TMP/plan2/results/$PLN-2.json" "$T_TMP/plan2/results/$PLN-2.status"
 head -c 200 "$PLAN/results/$PLN-3.json" >"$T_TMP/plan2/results/$PLN-3.json"
 run "$NATLAB" matrix --collect "$T_TMP/plan2" --json "$T_TMP/col2.json"
 expect_rc "collect with a missing and a failed cell" 3
+expect_valid "its JSON, with missing and failed cells, against docs/schemas/" \
+	"$T_TMP/col2.json"
 expect_match "the missing cell is named" "matrix cell $PLN-2: missing" "$ERR"
 expect_match "the failed cell is named" "matrix cell $PLN-3: failed: .* not valid JSON" "$ERR"
 expect_eq "every row is still printed" 5 "$(printf '%s\n' "$OUT" | wc -l)"

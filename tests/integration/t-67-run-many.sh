@@ -61,6 +61,7 @@ expect_eq "10 client rows" 10 "$(printf '%s\n' "$table" | grep -cE '^c[0-9]+ ')"
 expect_eq "the row of all clients" 1 "$(printf '%s\n' "$table" | grep -cE '^all ')"
 
 # The JSON keeps every client and connection.
+expect_valid "JSON: the report of $N clients against its schema" "$J"
 expect_eq "JSON: $N client nodes" $N "$(jget "$J" "sum(n['kind'] == 'client' for n in d['nodes'])")"
 expect_eq "JSON: $N connections, one per client" "$N $N" \
 	"$(jget "$J" "'%d %d' % (len(d['connections']), len(set(c['client'] for c in d['connections'])))")"

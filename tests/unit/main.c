@@ -35,6 +35,66 @@ int unit_count_str(const char *s, const char *needle)
 	return n;
 }
 
+/* The pictures' well-formedness check (unit.h says what it checks). */
+int unit_xml_check(const char *s)
+{
+	const char *stack[32];
+	int depth = 0, seen_root = 0;
+
+	for (; *s; s++) {
+		if (*s == '&') {
+			const char *e = strchr(s, ';');
+
+			if (!e ||
+			    (s[1] != '#' && strncmp(s, "&amp;", 5) &&
+			     strncmp(s, "&lt;", 4) && strncmp(s, "&gt;", 4) &&
+			     strncmp(s, "&quot;", 6) &&
+			     strncmp(s, "&apos;", 6)))
+				return -1;
+			continue;
+		}
+		if (*s == '>')
+			return -1; /* outside a tag */
+		if (*s != '<') {
+			if (!depth && *s != '\n')
+				return -1;
+			continue;
+		}
+		if (s[1] == '/') {
+			size_t len = strcspn(s + 2, ">");
+
+			if (!depth-- || strncmp(stack[depth], s + 2, len) ||
+			    (stack[depth][len] != ' ' &&
+			     stack[depth][len] != '>'))
+				return -1;
+			s += 2 + len;
+			continue;
+		}
+		if (!depth && seen_root)
+			return -1;
+		seen_root = 1;
+		{
+			const char *end = s + 1;
+			char q = 0;
+
+			for (; *end && (q || *end != '>'); end++)
+				if (*end == '\'' || *end == '"')
+					q = q == *end ? 0 : q ? q : *end;
+				else if (!q && *end == '<')
+					return -1;
+			if (!*end)
+				return -1;
+			if (end[-1] != '/') {
+				if (depth == 32)
+					return -1;
+				stack[depth++] = s + 1;
+			}
+			s = end;
+		}
+	}
+	return depth || !seen_root ? -1 : 0;
+}
+
 int main(void)
 {
 	unsigned int failed;

@@ -25,6 +25,7 @@
 #include "lib/tuple.h"
 #include "lib/util.h"
 #include "topo/topo_patch.h"
+#include "topo_test.h"
 #include "unit.h"
 
 /* ---- hash ---- */
@@ -314,15 +315,28 @@ static void test_jobs(void)
 {
 	struct jobs_seen s = {{0}, 0};
 	struct sigaction old[3];
+	struct progress pg;
 	int i;
 
 	sigaction(SIGINT, NULL, &old[0]);
 	sigaction(SIGTERM, NULL, &old[1]);
 	sigaction(SIGHUP, NULL, &old[2]);
-	CU_ASSERT_EQUAL(jobs_run(8, 2, job_start, job_done, &s), 8);
+	CU_ASSERT_EQUAL(jobs_run(8, 2, job_start, job_done, &s, NULL), 8);
 	CU_ASSERT_EQUAL(s.count, 8);
 	for (i = 0; i < 8; i++)
 		CU_ASSERT_EQUAL(s.status[i], 10 + i);
+	/* With a progress line on, as on a terminal, the wait looks every
+	 * tick instead: the same ends, and the line counts them (nothing is
+	 * drawn in the first second). */
+	memset(&s, 0, sizeof(s));
+	progress_start(&pg, "jobs", "jobs", 8);
+	pg.on = 1;
+	CU_ASSERT_EQUAL(jobs_run(8, 3, job_start, job_done, &s, &pg), 8);
+	CU_ASSERT_EQUAL(s.count, 8);
+	for (i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(s.status[i], 10 + i);
+	CU_ASSERT_EQUAL(pg.done, 8u);
+	CU_ASSERT_EQUAL(pg.drawn_ns, 0u);
 	sigaction(SIGINT, &old[0], NULL);
 	sigaction(SIGTERM, &old[1], NULL);
 	sigaction(SIGHUP, &old[2], NULL);
@@ -407,6 +421,53 @@ static void test_topo_patch(void)
 	CU_ASSERT_EQUAL(errno, EINVAL);
 }
 
+/* Every key topo_patch_keys() lists is one the parser takes where
+ * topo_patch() writes it: set to a value, no "unknown key" error (a bad
+ * value may be refused; that is the parser's business).  A key with a
+ * suffix (sysctl.) gets one. */
+static void test_topo_patch_keys(void)
+{
+	const char *text = TOPO_TEST_ONE_GW("k") "[clients]\ncount = 2\n"
+						 "network = lan\n";
+	char *list = NULL, *line, *save = NULL, key[128], *out;
+	struct topo t = {0};
+	size_t len = 0;
+	int i, n = 0;
+	FILE *f;
+
+	CU_ASSERT_EQUAL_FATAL(topo_test_parse(&t, text), 0);
+	f = open_memstream(&list, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	topo_patch_keys(&t, f);
+	fclose(f);
+	CU_ASSERT(strstr(list, "\nsrv.legacy.tcp_tw_recycle\n") != NULL);
+	CU_ASSERT(strstr(list, "\nc2.ts_offset\n") != NULL);
+	CU_ASSERT(strstr(list, "\nlan.subnet\n") != NULL);
+	CU_ASSERT(strstr(list, "\ngw.sysctl.\n") != NULL);
+	CU_ASSERT(strstr(list, "\ntraffic.order\n") != NULL);
+	CU_ASSERT(strstr(list, "\nsrv.nat\n") == NULL); /* a gateway's */
+	for (line = strtok_r(list, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		snprintf(key, sizeof(key), "%s%s", line,
+			 line[strlen(line) - 1] == '.' ? "net.ipv4.ip_forward"
+						       : "");
+		out = topo_patch(text, key, "1");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		topo_test_parse(&t, out);
+		for (i = 0; i < t.nerrs; i++) {
+			if (strstr(t.errs[i], "unknown key")) {
+				printf("\n%s: %s\n", key, t.errs[i]);
+				CU_FAIL("a listed key the parser does not know");
+			}
+		}
+		free(out);
+		n++;
+	}
+	CU_ASSERT(n > 60);
+	topo_free(&t);
+	free(list);
+}
+
 /* The name index against the array it indexes: every name found at its
  * position, absent ones at an empty slot, and the same after an element
  * is removed by moving the last one into its place and building again. */
@@ -414,7 +475,9 @@ static char nameidx_names[3000][16];
 
 static const char *nameidx_get(const void *arr, uint32_t i)
 {
-	return ((const char(*)[16])arr)[i];
+	const char(*names)[16] = arr;
+
+	return names[i];
 }
 
 static void test_nameidx(void)
@@ -460,6 +523,8 @@ static const struct unit_test tests[] = {
 	{"jobs: eight children, two at a time", test_jobs},
 	{"ICMP port unreachable and its quote", test_icmp_unreach},
 	{"topo_patch: replace, add, new sections", test_topo_patch},
+	{"topo_patch_keys: every key listed is one the parser takes",
+	 test_topo_patch_keys},
 	{0},
 };
 

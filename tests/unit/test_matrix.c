@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/json.h"
+#include <jansson.h>
+
 #include "lib/util.h"
 #include "run/matrix.h"
 #include "topo_test.h"
@@ -55,7 +56,7 @@ static int quiet(int (*fn)(void *), void *arg)
 
 struct plan_args {
 	const char *text, *metrics, *dir;
-	const char *axes[2];
+	const char *axes[3];
 };
 
 static int do_plan(void *arg)
@@ -64,7 +65,7 @@ static int do_plan(void *arg)
 	struct matrix_opts o = {0};
 	int i, err = 0;
 
-	for (i = 0; i < 2 && p->axes[i] && !err; i++, o.naxes++)
+	for (i = 0; i < 3 && p->axes[i] && !err; i++, o.naxes++)
 		err = matrix_parse_axis(p->axes[i], &o.axes[i]);
 	o.metrics = p->metrics ? xstrdup(p->metrics) : NULL;
 	if (!err)
@@ -74,8 +75,9 @@ static int do_plan(void *arg)
 	return err;
 }
 
-/* Plan the 2 x 2 sweep of the tests into <tmpdir>/p. */
-static int plan_2x2(const char *axis0)
+/* Plan a sweep of the tests' three metrics over up to three axes into
+ * <tmpdir>/p. */
+static int plan_axes(const char *axis0, const char *axis1, const char *axis2)
 {
 	char dir[96];
 	struct plan_args p = {
@@ -83,11 +85,17 @@ static int plan_2x2(const char *axis0)
 		.metrics = "clients.attempts,srv.syn_dropped,"
 			   "clients.connect_p99",
 		.dir = dir,
-		.axes = {axis0, "clients.tsclock=host,per-connection"},
+		.axes = {axis0, axis1, axis2},
 	};
 
 	snprintf(dir, sizeof(dir), "%s/p", tmpdir);
 	return quiet(do_plan, &p);
+}
+
+/* Plan the 2 x 2 sweep of the tests into <tmpdir>/p. */
+static int plan_2x2(const char *axis0)
+{
+	return plan_axes(axis0, "clients.tsclock=host,per-connection", NULL);
 }
 
 /* <tmpdir>/REL */
@@ -132,11 +140,17 @@ static void put(const char *rel, const char *text)
 	fclose(f);
 }
 
+/* Member @key of object @o as a string (NULL if it is none). */
+static const char *jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
 static void test_plan_files(void)
 {
-	const struct json *cells, *c;
+	const json_t *cells, *c;
 	char *text;
-	struct json j;
+	json_t *j;
 
 	fresh_dir();
 	CU_ASSERT_EQUAL_FATAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), 0);
@@ -164,21 +178,27 @@ static void test_plan_files(void)
 	free(text);
 	text = slurp("p/plan.json");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT_EQUAL_FATAL(json_parse(text, strlen(text), &j, NULL, 0), 0);
-	CU_ASSERT_STRING_EQUAL(json_get_str(&j, "schema"), "natlab-plan/1");
-	CU_ASSERT_STRING_EQUAL(json_get_str(&j, "lab"), "plt");
-	CU_ASSERT_STRING_EQUAL(json_get_str(&j, "topology"), "t.topo");
-	CU_ASSERT_EQUAL(json_get(&j, "metrics")->n, 3);
-	CU_ASSERT_EQUAL(json_get(&j, "axes")->n, 2);
-	cells = json_get(&j, "cells");
-	CU_ASSERT_EQUAL_FATAL(cells->n, 4);
-	c = &cells->kids[1];
-	CU_ASSERT_STRING_EQUAL(json_get_str(c, "name"), "plt-2");
-	CU_ASSERT_STRING_EQUAL(json_get_str(c, "result"), "results/plt-2.json");
+	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "schema"), "natlab-plan/1");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "lab"), "plt");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "topology"), "t.topo");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "base"), "base.topo");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "metrics")), 3);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "axes")), 2);
+	cells = json_object_get(j, "cells");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(cells), 4);
+	c = json_array_get(cells, 1);
+	CU_ASSERT_STRING_EQUAL(jstr(c, "name"), "plt-2");
+	CU_ASSERT_STRING_EQUAL(jstr(c, "topology"), "cells/plt-2.topo");
+	CU_ASSERT_STRING_EQUAL(jstr(c, "result"), "results/plt-2.json");
+	CU_ASSERT_STRING_EQUAL(jstr(c, "exit_status"), "results/plt-2.status");
 	CU_ASSERT_STRING_EQUAL(
-		json_get_str(json_get(c, "values"), "clients.tsclock"),
+		jstr(json_object_get(c, "values"), "clients.tsclock"),
 		"per-connection");
-	json_free(&j);
+	/* the text ends with a newline, as every file natlab writes */
+	CU_ASSERT_EQUAL(text[strlen(text) - 1], '\n');
+	json_decref(j);
 	free(text);
 	rm_dir();
 }
@@ -225,13 +245,13 @@ static void put_report(const char *name, double drops, int pass)
 }
 
 struct collect_args {
-	const char *dir, *json, *csv;
+	const char *dir, *json, *csv, *svg;
 };
 
 static int do_collect(void *arg)
 {
 	struct collect_args *a = arg;
-	struct matrix_opts o = {.json = a->json, .csv = a->csv};
+	struct matrix_opts o = {.json = a->json, .csv = a->csv, .svg = a->svg};
 	int err = matrix_collect(a->dir, &o);
 
 	matrix_opts_free(&o);
@@ -240,12 +260,13 @@ static int do_collect(void *arg)
 
 static int collect(void)
 {
-	char dir[96], json[96], csv[96];
-	struct collect_args a = {dir, json, csv};
+	char dir[96], json[96], csv[96], svg[96];
+	struct collect_args a = {dir, json, csv, svg};
 
 	snprintf(dir, sizeof(dir), "%s/p", tmpdir);
 	snprintf(json, sizeof(json), "%s/m.json", tmpdir);
 	snprintf(csv, sizeof(csv), "%s/m.csv", tmpdir);
+	snprintf(svg, sizeof(svg), "%s/m.svg", tmpdir);
 	return quiet(do_collect, &a);
 }
 
@@ -277,9 +298,9 @@ static void test_collect_all(void)
 
 static void test_collect_missing_failed(void)
 {
-	const struct json *cells;
+	const json_t *cells, *missing, *failed;
 	char *text;
-	struct json j;
+	json_t *j;
 
 	fresh_dir();
 	CU_ASSERT_EQUAL_FATAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), 0);
@@ -299,18 +320,31 @@ static void test_collect_missing_failed(void)
 	free(text);
 	text = slurp("m.json");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT_EQUAL_FATAL(json_parse(text, strlen(text), &j, NULL, 0), 0);
-	CU_ASSERT_EQUAL(json_get(&j, "missing")->n, 1);
-	CU_ASSERT_STRING_EQUAL(json_get(&j, "missing")->kids[0].str, "plt-3");
-	CU_ASSERT_EQUAL_FATAL(json_get(&j, "failed")->n, 2);
-	CU_ASSERT_STRING_EQUAL(json_get(&j, "failed")->kids[0].str, "plt-2");
-	CU_ASSERT_STRING_EQUAL(json_get(&j, "failed")->kids[1].str, "plt-4");
-	cells = json_get(&j, "cells");
-	CU_ASSERT_STRING_EQUAL(json_get_str(&cells->kids[3], "result"),
+	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "schema"), "natlab-matrix/1");
+	missing = json_object_get(j, "missing");
+	failed = json_object_get(j, "failed");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(missing), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(missing, 0)),
+			       "plt-3");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(failed), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(failed, 0)),
+			       "plt-2");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(failed, 1)),
+			       "plt-4");
+	cells = json_object_get(j, "cells");
+	CU_ASSERT_STRING_EQUAL(jstr(json_array_get(cells, 3), "result"),
 			       "failed");
-	CU_ASSERT_EQUAL(json_get(&cells->kids[3], "status")->num, 3);
-	CU_ASSERT_EQUAL(json_get(&cells->kids[0], "metrics")->n, 4);
-	json_free(&j);
+	CU_ASSERT(json_is_integer(
+		json_object_get(json_array_get(cells, 3), "status")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(
+				json_array_get(cells, 3), "status")),
+			3);
+	CU_ASSERT_EQUAL(json_object_size(json_object_get(
+				json_array_get(cells, 0), "metrics")),
+			4);
+	json_decref(j);
 	free(text);
 	rm_dir();
 }
@@ -341,12 +375,147 @@ static void test_collect_bad_manifest(void)
 	rm_dir();
 }
 
+/* The picture of a collected 2 x 2 sweep: a heat map per metric, the
+ * first axis down and the second across, each cell a rect whose title
+ * and data say its cell, metric and value; a cell without metrics grey,
+ * with "-". */
+static void test_svg_heat(void)
+{
+	char *svg;
+
+	fresh_dir();
+	CU_ASSERT_EQUAL_FATAL(plan_2x2("srv.legacy.tcp_tw_recycle=0,1"), 0);
+	put_report("plt-1", 0, 1);
+	put_report("plt-3", 7, 0);
+	put_report("plt-4", 2, 1);
+	CU_ASSERT_EQUAL(collect(), -EIO); /* plt-2 is missing */
+	svg = slurp("m.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_EQUAL(strncmp(svg, "<svg xmlns=", 11), 0);
+	CU_ASSERT_EQUAL(unit_xml_check(svg), 0);
+	/* 4 cells x 3 metrics */
+	CU_ASSERT_EQUAL(unit_count_str(svg, "<rect class='cell'"), 12);
+	CU_ASSERT_EQUAL(unit_count_str(svg, "data-value="), 9);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(svg, "<title>plt-3: srv.legacy.tcp_tw_recycle=1, "
+			    "clients.tsclock=host: srv.syn_dropped 7</title>"
+			    "<rect class='cell' data-cell='plt-3' "
+			    "data-metric='srv.syn_dropped' data-value='7' "));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(svg, "clients.connect_p99 1.2ms</title>"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(svg, "<title>plt-2: srv.legacy.tcp_tw_recycle=0, "
+			    "clients.tsclock=per-connection: clients.attempts "
+			    "-</title>"));
+	CU_ASSERT_EQUAL(unit_count_str(svg, "fill='#e0e0e0'"), 3);
+	/* Each metric from 0 (lightest) to its highest (darkest): the
+	 * drops' 7, and every cell's attempts and p99, all the same. */
+	CU_ASSERT_EQUAL(unit_count_str(svg, "fill='#08306b'"), 7);
+	CU_ASSERT_EQUAL(unit_count_str(svg, "fill='#f2f6fc'"), 1);
+	/* Rows and columns labelled with the axes' values, once a map. */
+	CU_ASSERT_EQUAL(
+		unit_count_str(svg, "'clients.tsclock'>per-connection<"), 3);
+	CU_ASSERT_EQUAL(unit_count_str(svg, "'srv.legacy.tcp_tw_recycle'>1<"),
+			3);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(svg, "rows: srv.legacy.tcp_tw_recycle (its values at "
+			    "the left); columns: clients.tsclock (on top)"
+			    "</text>"));
+	free(svg);
+	rm_dir();
+}
+
+/* One axis: a bar per value for each metric; three axes: per metric a
+ * map of the last two for each value of the first, captioned. */
+static void test_svg_bars_multiples(void)
+{
+	char *svg, name[16];
+	int i;
+
+	fresh_dir();
+	CU_ASSERT_EQUAL_FATAL(
+		plan_axes("srv.legacy.tcp_tw_recycle=0,1", NULL, NULL), 0);
+	put_report("plt-1", 0, 1);
+	put_report("plt-2", 5, 1);
+	CU_ASSERT_EQUAL(collect(), 0);
+	svg = slurp("m.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_EQUAL(unit_count_str(svg, "<rect class='cell'"), 6);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(svg, "a bar per value of srv.legacy.tcp_tw_recycle"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "srv.syn_dropped 5</title>"));
+	CU_ASSERT_EQUAL(unit_xml_check(svg), 0);
+	free(svg);
+	rm_dir();
+
+	fresh_dir();
+	CU_ASSERT_EQUAL_FATAL(
+		plan_axes("srv.legacy.tcp_tw_recycle=0,1",
+			  "srv.sysctl.net.ipv4.tcp_timestamps=0,1",
+			  "clients.tsclock=host,per-connection"),
+		0);
+	for (i = 1; i <= 8; i++) {
+		snprintf(name, sizeof(name), "plt-%d", i);
+		put_report(name, i, 1);
+	}
+	CU_ASSERT_EQUAL(collect(), 0);
+	svg = slurp("m.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_EQUAL(unit_count_str(svg, "<rect class='cell'"), 24);
+	CU_ASSERT_EQUAL(unit_xml_check(svg), 0);
+	/* Two maps a metric, each captioned with its value of the first
+	 * axis. */
+	CU_ASSERT_EQUAL(unit_count_str(svg, "class='ax'>srv.legacy."
+					    "tcp_tw_recycle=1</text>"),
+			3);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(svg, "<title>plt-6: srv.legacy.tcp_tw_recycle=1, "
+			    "srv.sysctl.net.ipv4.tcp_timestamps=0, "
+			    "clients.tsclock=per-connection: srv.syn_dropped "
+			    "6</title>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "a map for each value of srv.legacy."
+					   "tcp_tw_recycle</text>"));
+	free(svg);
+	rm_dir();
+}
+
+/* Names and values from a plan written by hand reach the picture as
+ * XML text: & < > ' " escaped. */
+static void test_svg_escaped(void)
+{
+	char *svg;
+
+	fresh_dir();
+	CU_ASSERT_EQUAL_FATAL(mkdir(at("p"), 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(at("p/results"), 0700), 0);
+	put("p/plan.json",
+	    "{\"schema\": \"natlab-plan/1\", \"axes\": [{\"key\": "
+	    "\"a.b\", \"values\": [\"x&y\", \"<'\\\"z\\\"'>\"]}], "
+	    "\"metrics\": [\"clients.attempts\"], \"cells\": [{\"name\": "
+	    "\"c-1\", \"values\": {\"a.b\": \"x&y\"}}, {\"name\": \"c-2\", "
+	    "\"values\": {\"a.b\": \"<'\\\"z\\\"'>\"}}]}");
+	CU_ASSERT_EQUAL(collect(), -EIO); /* both missing */
+	svg = slurp("m.svg");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
+	CU_ASSERT_EQUAL(unit_xml_check(svg), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(svg, "'a.b'>x&amp;y</text>"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(svg, "'a.b'>&lt;&apos;&quot;z&quot;&apos;&gt;</text>"));
+	CU_ASSERT_EQUAL(unit_count_str(svg, "<rect class='cell'"), 2);
+	free(svg);
+	rm_dir();
+}
+
 static const struct unit_test tests[] = {
 	{"plan: files, jobs and manifest", test_plan_files},
 	{"plan: bad input writes nothing", test_plan_refused},
 	{"collect: the table from the reports", test_collect_all},
 	{"collect: missing and failed cells", test_collect_missing_failed},
 	{"collect: a bad manifest", test_collect_bad_manifest},
+	{"svg: a heat map per metric, a missing cell", test_svg_heat},
+	{"svg: bars for one axis, small multiples for three",
+	 test_svg_bars_multiples},
+	{"svg: names and values escaped", test_svg_escaped},
 	{0},
 };
 UNIT_SUITE("matrix plan", tests);

@@ -652,7 +652,7 @@ static void test_fullcone_has_req(void)
 	uint32_t len = 0;
 	size_t n;
 
-	n = nft_fullcone_has_req(buf, 77, 0x0a000002, 40101);
+	n = nft_fullcone_has_req(buf, 77, IPPROTO_TCP, 0x0a000002, 40101);
 	CU_ASSERT_FATAL(n > sizeof(*nlh));
 	CU_ASSERT_EQUAL(n, nlh->nlmsg_len);
 	CU_ASSERT_EQUAL(nlh->nlmsg_type, nft_type(NFT_MSG_GETSETELEM));

@@ -381,81 +381,16 @@ static void test_many_metrics_files(void)
 	synth_run_free(&s);
 }
 
-/*
- * A small XML well-formedness check for the pictures: every element
- * closed in order or empty (<x/>), attributes quoted, entities only
- * &#N; and the five named ones, no text outside the root.
- * Return: 0 if well formed.
- */
-static int xml_check(const char *s)
-{
-	const char *stack[32];
-	int depth = 0, seen_root = 0;
-
-	for (; *s; s++) {
-		if (*s == '&') {
-			const char *e = strchr(s, ';');
-
-			if (!e ||
-			    (s[1] != '#' && strncmp(s, "&amp;", 5) &&
-			     strncmp(s, "&lt;", 4) && strncmp(s, "&gt;", 4) &&
-			     strncmp(s, "&quot;", 6) &&
-			     strncmp(s, "&apos;", 6)))
-				return -1;
-			continue;
-		}
-		if (*s == '>')
-			return -1; /* outside a tag */
-		if (*s != '<') {
-			if (!depth && *s != '\n')
-				return -1;
-			continue;
-		}
-		if (s[1] == '/') {
-			size_t len = strcspn(s + 2, ">");
-
-			if (!depth-- || strncmp(stack[depth], s + 2, len) ||
-			    (stack[depth][len] != ' ' &&
-			     stack[depth][len] != '>'))
-				return -1;
-			s += 2 + len;
-			continue;
-		}
-		if (!depth && seen_root)
-			return -1;
-		seen_root = 1;
-		{
-			const char *end = s + 1;
-			char q = 0;
-
-			for (; *end && (q || *end != '>'); end++)
-				if (*end == '\'' || *end == '"')
-					q = q == *end ? 0 : q ? q : *end;
-				else if (!q && *end == '<')
-					return -1;
-			if (!*end)
-				return -1;
-			if (end[-1] != '/') {
-				if (depth == 32)
-					return -1;
-				stack[depth++] = s + 1;
-			}
-			s = end;
-		}
-	}
-	return depth || !seen_root ? -1 : 0;
-}
-
 static void test_xml_check(void)
 {
-	CU_ASSERT_EQUAL(xml_check("<svg a='1'><g><rect/></g>&#9679;</svg>\n"),
-			0);
-	CU_ASSERT_NOT_EQUAL(xml_check("<svg><g></svg>"), 0);
-	CU_ASSERT_NOT_EQUAL(xml_check("<svg><g></gg></svg>"), 0);
-	CU_ASSERT_NOT_EQUAL(xml_check("<svg a='>'></svg>x"), 0);
-	CU_ASSERT_NOT_EQUAL(xml_check("<svg>a & b</svg>"), 0);
-	CU_ASSERT_NOT_EQUAL(xml_check("<svg><text>1 > 0</text></svg>"), 0);
-	CU_ASSERT_NOT_EQUAL(xml_check("<svg/><svg/>"), 0);
+	CU_ASSERT_EQUAL(
+		unit_xml_check("<svg a='1'><g><rect/></g>&#9679;</svg>\n"), 0);
+	CU_ASSERT_NOT_EQUAL(unit_xml_check("<svg><g></svg>"), 0);
+	CU_ASSERT_NOT_EQUAL(unit_xml_check("<svg><g></gg></svg>"), 0);
+	CU_ASSERT_NOT_EQUAL(unit_xml_check("<svg a='>'></svg>x"), 0);
+	CU_ASSERT_NOT_EQUAL(unit_xml_check("<svg>a & b</svg>"), 0);
+	CU_ASSERT_NOT_EQUAL(unit_xml_check("<svg><text>1 > 0</text></svg>"), 0);
+	CU_ASSERT_NOT_EQUAL(unit_xml_check("<svg/><svg/>"), 0);
 }
 
 /* Past REPORT_MANY clients the picture is in aggregate: no lanes; the
@@ -474,7 +409,7 @@ static void test_svg_aggregate(void)
 			 synth_run_drops(100, i, 1) +
 			 synth_run_drops(100, i, 2);
 	out = written(report_svg, &s.d);
-	CU_ASSERT_EQUAL(xml_check(out), 0);
+	CU_ASSERT_EQUAL(unit_xml_check(out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "300 connections, in aggregate"));
 	CU_ASSERT_PTR_NULL(strstr(out, "<text x='10' y='74'>c1</text>"));
 	CU_ASSERT_PTR_NULL(strstr(out, "retransmission"));
@@ -499,7 +434,7 @@ static void test_svg_aggregate(void)
 	/* no capture: still a picture, its plot empty */
 	s.d.cap = NULL;
 	out = written(report_svg, &s.d);
-	CU_ASSERT_EQUAL(xml_check(out), 0);
+	CU_ASSERT_EQUAL(unit_xml_check(out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "by answer (no capture): answered "
 					   "0,"));
 	free(out);
@@ -515,7 +450,7 @@ static void test_svg_lanes_kept(void)
 	CU_ASSERT_EQUAL_FATAL(synth_run_make(&s, REPORT_MANY, 1), 0);
 	synth_run_metrics(&s);
 	out = written(report_svg, &s.d);
-	CU_ASSERT_EQUAL(xml_check(out), 0);
+	CU_ASSERT_EQUAL(unit_xml_check(out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "every SYN as it left its client"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, ">c32</text>"));
 	CU_ASSERT_PTR_NULL(strstr(out, "syns-by-time"));
@@ -543,7 +478,7 @@ static void test_svg_two_peers(void)
 	s.d.tl = tl;
 	s.d.ntl = 4;
 	out = written(report_svg, &s.d);
-	CU_ASSERT_EQUAL(xml_check(out), 0);
+	CU_ASSERT_EQUAL(unit_xml_check(out), 0);
 	/* the span is 15002.65 ms (c2, the middle client, connects after
 	 * four drops: 15 s); 1500 ms is at 150 + 1500 / 15002.65 * 920 */
 	for (p = strstr(out, "stroke-dasharray='4 3'"); p;

@@ -67,6 +67,8 @@ static void ev_common(struct rfc_evidence *e)
 	int i;
 
 	memset(e, 0, sizeof(*e));
+	/* the TCP tests ran; the UDP and ICMP rows have tests of their own */
+	e->docs = 1u << RFC_D5382 | 1u << RFC_D7857;
 	e->ext = EXT;
 	e->gw_in = GWI;
 	e->c1 = C1;
@@ -233,11 +235,22 @@ static const enum rfc_verdict want_rfc[RFC_NREQ] = {
 static struct rfc_evidence ev;
 static struct rfc_row rows[RFC_NREQ];
 
-static void check_verdicts(const enum rfc_verdict *want)
+/* The rows the TCP tests answer (the evidence here is theirs). */
+static int tcp_row(int i)
 {
-	int i;
+	return rfc_reqs[i].doc == RFC_D5382 ||
+	       (i >= RFC_TRACKING && i <= RFC_APP) || i == RFC_PARITY ||
+	       i == RFC_RANDOM;
+}
 
-	for (i = 0; i < RFC_NREQ; i++) {
+/* rows[i] against want[i] for i < n where use(i) (NULL: every i). */
+static void check_rows(const enum rfc_verdict *want, size_t n, int (*use)(int))
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (use && !use((int)i))
+			continue;
 		if (rows[i].verdict != want[i])
 			fprintf(stderr, "\n  %s: %s, want %s: %s\n",
 				rfc_reqs[i].id,
@@ -247,6 +260,11 @@ static void check_verdicts(const enum rfc_verdict *want)
 		/* every verdict carries its evidence */
 		CU_ASSERT(strlen(rows[i].evidence) > 10);
 	}
+}
+
+static void check_verdicts(const enum rfc_verdict *want)
+{
+	check_rows(want, RFC_NREQ, tcp_row);
 }
 
 static int has(int req, const char *text)
@@ -747,6 +765,7 @@ static void make_report(void)
 	strcpy(rep.s1, "s1");
 	strcpy(rep.s2, "s2");
 	rep.elapsed_ms = 6900;
+	rep.docs = RFC_DOCS_ALL;
 	rep.nprofiles = 3;
 	strcpy(rep.p[0].name, "masquerade");
 	strcpy(rep.p[0].lab, "rfc-masquerade-1");
@@ -805,12 +824,16 @@ static void test_table(void)
 {
 	char *out, *flat, *line, *save = NULL;
 	size_t len;
-	int i, summary = 0, in_details = 0;
+	int i, summary = 0, in_details = 0, in_tcp = 0;
 
 	make_report();
 	out = write_mem(0, &len);
 	flat = unwrap(out);
-	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "REQUIREMENT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "RFC 5382 (TCP)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "RFC 4787 (UDP)"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(flat, "RFC 5382, masquerade: 6 of 11 met"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "RFC 5382, random: did not run"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "DID NOT RUN"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "keeper: 131 conntrack events"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(flat, "scaled 1:120"));
@@ -822,7 +845,7 @@ static void test_table(void)
 	     line = strtok_r(NULL, "\n", &save)) {
 		/* the summary: one line per requirement, a verdict per
 		 * profile, in order */
-		if (!strncmp(line, "5382 REQ-1   endpoint", 21)) {
+		if (in_tcp && !strncmp(line, "REQ-1      endpoint", 19)) {
 			char *a = strstr(line, "does not meet");
 			char *b = a ? strstr(a + 1, "meets") : NULL;
 			char *c = b ? strstr(b + 1, "not measured") : NULL;
@@ -830,7 +853,11 @@ static void test_table(void)
 			CU_ASSERT(a && b && c);
 			summary++;
 		}
-		if (!strncmp(line, "5382 REQ-1  endpoint", 20))
+		if (!strncmp(line, "RFC 5382 (TCP)", 14))
+			in_tcp = 1;
+		if (!strncmp(line, "RFC 5508 (ICMP)", 15))
+			in_tcp = 0;
+		if (!strncmp(line, "RFC 5382 REQ-1  endpoint", 24))
 			in_details = 1;
 		/* the details wrap at 100 columns */
 		if (in_details)
@@ -949,8 +976,10 @@ static void test_json(void)
 	make_report();
 	out = write_mem(1, &len);
 	CU_ASSERT(json_valid(out));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"schema\":\"natlab-rfc/1\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"id\":\"REQ-5/transitory\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"schema\":\"natlab-rfc/2\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"5382/REQ-5/transitory\":{\"id\":"
+					   "\"5382/REQ-5/transitory\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"rfcs\":[4787,5382,5508,7857]"));
 	CU_ASSERT_PTR_NOT_NULL(
 		strstr(out, "\"masquerade\":{\"verdict\":\"does not meet\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"c1_preserved\":50"));
@@ -1103,9 +1132,15 @@ static void test_fc_classify(void)
 	e.orig = (struct ct_tuple){EXT, S1, 40000, 80, IPPROTO_TCP};
 	e.reply = (struct ct_tuple){S1, EXT, 80, 40000, IPPROTO_TCP};
 	CU_ASSERT_EQUAL(fullcone_classify(&e, EXT, NET, MSK, m), 0);
+	e.orig = (struct ct_tuple){C1, S1, 40101, 53, IPPROTO_ICMP};
+	e.reply = (struct ct_tuple){S1, EXT, 53, 40101, IPPROTO_ICMP};
+	CU_ASSERT_EQUAL(fullcone_classify(&e, EXT, NET, MSK, m), 0);
+	/* UDP: a mapping of its own protocol */
 	e.orig = (struct ct_tuple){C1, S1, 40101, 53, IPPROTO_UDP};
 	e.reply = (struct ct_tuple){S1, EXT, 53, 40101, IPPROTO_UDP};
-	CU_ASSERT_EQUAL(fullcone_classify(&e, EXT, NET, MSK, m), 0);
+	CU_ASSERT_EQUAL(fullcone_classify(&e, EXT, NET, MSK, m), 1);
+	CU_ASSERT_EQUAL(m[0].proto, IPPROTO_UDP);
+	CU_ASSERT_EQUAL(m[0].ext_port, 40101);
 }
 
 /* ---- the nft builders natlab rfc added, parsed back ---- */
@@ -1220,20 +1255,24 @@ static void test_nft_fullcone(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL_FATAL(nft_fullcone(b, &fc), 0);
 	walk(b, &ms);
-	/* table, 2 maps, prerouting chain + rule, postrouting chain + 5
-	 * rules, input chain + rule */
-	CU_ASSERT_EQUAL_FATAL(ms.n, 2 + 1 + 2 + 2 + 6 + 2);
-	for (i = 2; i <= 3; i++) {
+	/* table, 2 maps per protocol (TCP, UDP), prerouting chain + a
+	 * rule per protocol, postrouting chain + 5 rules per protocol, input
+	 * chain + rule */
+	CU_ASSERT_EQUAL_FATAL(ms.n, 2 + 1 + 4 + 3 + 11 + 2);
+	for (i = 2; i <= 5; i++) {
+		static const char *const names[] = {
+			NFT_FC_EIM, NFT_FC_EIF, NFT_FC_EIM_UDP, NFT_FC_EIF_UDP};
+
 		s = nftnl_set_alloc();
 		CU_ASSERT_EQUAL(ms.m[i]->nlmsg_type, nft_type(NFT_MSG_NEWSET));
 		CU_ASSERT_FATAL(nftnl_set_nlmsg_parse(ms.m[i], s) == 0);
 		CU_ASSERT(nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_MAP);
 		CU_ASSERT_STRING_EQUAL(nftnl_set_get_str(s, NFTNL_SET_NAME),
-				       i == 2 ? NFT_FC_EIM : NFT_FC_EIF);
+				       names[i - 2]);
 		CU_ASSERT_EQUAL(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN),
-				i == 2 ? 8 : 2);
+				i % 2 == 0 ? 8 : 2);
 		CU_ASSERT_EQUAL(nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN),
-				i == 2 ? 2 : 8);
+				i % 2 == 0 ? 2 : 8);
 		nftnl_set_free(s);
 	}
 	for (i = 1; i < ms.n - 1; i++) {
@@ -1242,7 +1281,7 @@ static void test_nft_fullcone(void)
 		rules++;
 		rule_exprs(ms.m[i], ex, sizeof(ex), &r);
 		e = last_expr(r);
-		if (rules == 1) {
+		if (rules <= 2) {
 			/* DNAT to the looked-up address . port */
 			CU_ASSERT_PTR_NOT_NULL(strstr(ex, "lookup nat"));
 			CU_ASSERT_EQUAL(
@@ -1252,20 +1291,22 @@ static void test_nft_fullcone(void)
 				nftnl_expr_get_u32(
 					e, NFTNL_EXPR_NAT_REG_PROTO_MIN),
 				NFT_REG32_01);
-		} else if (rules == 2 || rules == 4) {
+		} else if (rules == 3 || rules == 5 || rules == 8 ||
+			   rules == 10) {
 			/* a known mapping: SNAT to the port it has */
 			CU_ASSERT_PTR_NOT_NULL(strstr(ex, "lookup nat"));
 			CU_ASSERT_EQUAL(
 				nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS),
 				NF_NAT_RANGE_MAP_IPS |
 					NF_NAT_RANGE_PROTO_SPECIFIED);
-		} else if (rules == 3 || rules == 5) {
+		} else if (rules == 4 || rules == 6 || rules == 9 ||
+			   rules == 11) {
 			/* a taken port: a random one */
 			CU_ASSERT_EQUAL(
 				nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS),
 				NF_NAT_RANGE_MAP_IPS |
 					NF_NAT_RANGE_PROTO_RANDOM);
-		} else if (rules == 6) {
+		} else if (rules == 7 || rules == 12) {
 			/* hairpin: from inside, DNATed, back inside */
 			CU_ASSERT_PTR_NOT_NULL(strstr(ex, "ct bitwise cmp"));
 			CU_ASSERT_EQUAL(
@@ -1281,11 +1322,13 @@ static void test_nft_fullcone(void)
 		}
 		nftnl_rule_free(r);
 	}
-	CU_ASSERT_EQUAL(rules, 7);
+	CU_ASSERT_EQUAL(rules, 13);
 	CU_ASSERT_PTR_NOT_NULL(strstr(nft_batch_desc(b, nft_batch_count(b) - 1),
 				      "counter log group 5382 snaplen"));
 	CU_ASSERT_PTR_NOT_NULL(
-		strstr(nft_batch_desc(b, 4), "ip daddr 203.0.113.1"));
+		strstr(nft_batch_desc(b, 6), "ip daddr 203.0.113.1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(nft_batch_desc(b, 7),
+				      "meta l4proto udp counter dnat to udp"));
 	nft_batch_free(b);
 
 	/* bad input leaves the batch as it was */
@@ -1310,8 +1353,10 @@ static void test_nft_fullcone_map(void)
 	int i;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	CU_ASSERT_EQUAL_FATAL(nft_fullcone_map(b, 1, C1, 40101, 35346), 0);
-	CU_ASSERT_EQUAL_FATAL(nft_fullcone_map(b, 0, C1, 40101, 35346), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		nft_fullcone_map(b, 1, IPPROTO_TCP, C1, 40101, 35346), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		nft_fullcone_map(b, 0, IPPROTO_TCP, C1, 40101, 35346), 0);
 	walk(b, &ms);
 	CU_ASSERT_EQUAL_FATAL(ms.n, 6);
 	for (i = 1; i <= 4; i++) {
@@ -1353,8 +1398,192 @@ static void test_nft_fullcone_map(void)
 	nft_batch_free(b);
 }
 
+/* ---- the UDP rows (RFC 4787), on evidence written by hand ---- */
+
+static void dg(struct rfc_dgram *d, uint32_t addr, uint16_t port)
+{
+	d->sent = d->seen = 1;
+	d->addr = addr;
+	d->port = port;
+}
+
+/* What a masquerade gateway leaves: ports kept where free, replies only
+ * from the peer, no hairpin, Linux's UDP timers. */
+static void ev_udp_masquerade(struct rfc_evidence *e)
+{
+	struct rfc_udp_ev *u = &e->udp_ev;
+	int i, k;
+
+	memset(e, 0, sizeof(*e));
+	e->docs = 1u << RFC_D4787 | 1u << RFC_D7857;
+	e->ext = EXT;
+	e->ext_addrs = 1;
+	u->ran = 1;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 3; i++)
+			dg(&u->map[k][i], EXT, (uint16_t)(k ? 44201 : 43101));
+		dg(&u->filt_map[k], EXT, 43201);
+		u->filt_ran[k] = 1;
+		u->filt_in[k][0] = 1;
+	}
+	dg(&u->held, EXT, 43102);
+	dg(&u->map[2][0], EXT, 43102);
+	dg(&u->map[2][1], EXT, 43102);
+	dg(&u->map[2][2], EXT, 64050);
+	dg(&u->ovl_c1, EXT, 43301);
+	dg(&u->ovl_c2, EXT, 37712);
+	dg(&u->low_c1, EXT, 700);
+	dg(&u->low_c2, EXT, 771);
+	for (i = 0; i < RFC_UDP_PARITY_N; i++) {
+		u->par_src[i] = (uint16_t)(43400 + i);
+		u->par_c2[i] = (uint16_t)(30000 + 2 * i); /* all even */
+	}
+	u->udp_timeout = u->live_unreplied = u->live_replied = 30;
+	u->udp_stream = 120;
+	u->ref_out_before = 27;
+	u->ref_out_after = 119;
+	u->ref_in_before = 117;
+	u->ref_in_after = 120;
+	u->ref_in_got = 1;
+	u->ref_wait_ms = 2100;
+	dg(&u->hp_c1map, EXT, 43701);
+	dg(&u->hp_c2map, EXT, 43702);
+	u->hp.sent = 1;
+	u->alg_read[0] = u->alg_read[1] = 1;
+	dg(&u->icmp_map, EXT, 43901);
+	dg(&u->icmp_after, EXT, 43901);
+	u->icmp_entry_kept = 1;
+	u->icmp_s1 = (struct rfc_icmp_seen){1, 3, 3, S1, 0};
+	u->icmp_s2 = (struct rfc_icmp_seen){1, 3, 3, S2, 0};
+	u->mtu = 1280;
+	u->big_len = 1400;
+	u->df_sent = 1;
+	u->df_icmp = (struct rfc_icmp_seen){1, 3, 4, GWI, 1280};
+	u->nodf_sent = u->nodf_got = 1;
+	u->nodf_frags = 2;
+	u->nodf_in_order = 1;
+	u->ooo_sent = u->ooo_got = 1;
+	u->ooo_len = 64;
+	u->err_sent = 1;
+	u->err_before = 27;
+	u->err_after = 27;
+	dg(&u->proto_udp, EXT, 43601);
+	u->proto_tcp_out = RFC_OUT_OK;
+	u->proto_tcp_port = 43601;
+	dg(&u->eifp_map, EXT, 43602);
+	u->eifp_tcp_out = RFC_OUT_RST;
+	u->ipid_sent = u->ipid_n = 2;
+	u->ipid[0] = u->ipid[1] = 4660;
+}
+
+static void test_judge_udp(void)
+{
+	static const enum rfc_verdict want[] = {
+		[RFC_U1] = RFC_V_FAILS,	       [RFC_U2] = RFC_V_NA,
+		[RFC_U3] = RFC_V_MEETS,	       [RFC_U3A] = RFC_V_MEETS,
+		[RFC_U4] = RFC_V_FAILS,	       [RFC_U5] = RFC_V_FAILS,
+		[RFC_U5C] = RFC_V_CONFIG,      [RFC_U6] = RFC_V_MEETS,
+		[RFC_U7] = RFC_V_UNTESTABLE,   [RFC_U8] = RFC_V_FAILS,
+		[RFC_U9] = RFC_V_FAILS,	       [RFC_U9A] = RFC_V_FAILS,
+		[RFC_U10] = RFC_V_MEETS,       [RFC_U11] = RFC_V_MEETS,
+		[RFC_U12] = RFC_V_MEETS,       [RFC_U12A] = RFC_V_MEETS,
+		[RFC_U12B] = RFC_V_MEETS,      [RFC_U13] = RFC_V_MEETS,
+		[RFC_U13A] = RFC_V_MEETS,      [RFC_U14] = RFC_V_MEETS,
+		[RFC_U14A] = RFC_V_UNTESTABLE,
+	};
+	struct rfc_udp_ev *u = &ev.udp_ev;
+
+	ev_udp_masquerade(&ev);
+	rfc_judge(&ev, rows);
+	check_rows(want, sizeof(want) / sizeof(want[0]), NULL);
+	/* a free port looks endpoint-independent; the held one does not */
+	CU_ASSERT_STRING_EQUAL(rows[RFC_U1].behaviour, "endpoint-independent");
+	CU_ASSERT(has(RFC_U1, "address-dependent mapping"));
+	CU_ASSERT_STRING_EQUAL(rows[RFC_U8].behaviour,
+			       "address-and-port-dependent");
+	CU_ASSERT(has(RFC_U6, "inbound refresh too"));
+	CU_ASSERT_EQUAL(rows[RFC_EIM_PROTO].verdict, RFC_V_MEETS);
+	CU_ASSERT_EQUAL(rows[RFC_EIF_PROTO].verdict, RFC_V_MEETS);
+	CU_ASSERT_EQUAL(rows[RFC_EIF_REFRESH].verdict, RFC_V_UNTESTABLE);
+	CU_ASSERT_EQUAL(rows[RFC_OUT_REFRESH].verdict, RFC_V_MEETS);
+	CU_ASSERT_EQUAL(rows[RFC_IPID].verdict, RFC_V_FAILS);
+	/* the TCP rows: no evidence of theirs, so never a verdict */
+	CU_ASSERT_EQUAL(rows[RFC_REQ1].verdict, RFC_V_UNKNOWN);
+
+	/* what the rfc profile changes */
+	u->map[2][0].port = u->map[2][1].port = u->map[2][2].port = 31730;
+	u->filt_in[0][1] = u->filt_in[0][2] = 1;
+	u->filt_in[1][1] = u->filt_in[1][2] = 1;
+	dg(&u->hp, EXT, 43702);
+	u->udp_timeout = u->udp_stream = u->live_unreplied = 300;
+	u->live_replied = 298;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_U1].verdict, RFC_V_MEETS);
+	CU_ASSERT_EQUAL(rows[RFC_U8].verdict, RFC_V_MEETS);
+	CU_ASSERT_STRING_EQUAL(rows[RFC_U8].behaviour, "endpoint-independent");
+	CU_ASSERT_EQUAL(rows[RFC_U9].verdict, RFC_V_MEETS);
+	CU_ASSERT_EQUAL(rows[RFC_U9A].verdict, RFC_V_MEETS);
+	CU_ASSERT_EQUAL(rows[RFC_U5].verdict, RFC_V_MEETS);
+	CU_ASSERT_EQUAL(rows[RFC_U5C].verdict, RFC_V_MEETS);
+	/* address-dependent filtering is the other recommendation */
+	u->filt_in[0][2] = 0;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_U8].verdict, RFC_V_MEETS);
+	CU_ASSERT_STRING_EQUAL(rows[RFC_U8].behaviour, "address-dependent");
+	/* ... and a change of behaviour between the samples breaks REQ-11 */
+	CU_ASSERT_EQUAL(rows[RFC_U11].verdict, RFC_V_FAILS);
+	/* hairpinned from the internal address: REQ-9 met, REQ-9a not */
+	dg(&u->hp, C2, 43702);
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_U9A].verdict, RFC_V_FAILS);
+	/* a mapping that follows the destination, even from a free port */
+	u->map[0][1].port = 5000;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_STRING_EQUAL(rows[RFC_U1].behaviour,
+			       "address-and-port-dependent");
+	/* a helper on the sip entry, an ICMP error that ends the entry, a
+	 * dropped fragment, an error that refreshes */
+	strcpy(u->alg_helper[0], "sip");
+	u->icmp_entry_kept = 0;
+	u->ooo_got = 0;
+	u->err_after = 30;
+	u->df_icmp.seen = 0;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_U10].verdict, RFC_V_FAILS);
+	CU_ASSERT_EQUAL(rows[RFC_U12].verdict, RFC_V_FAILS);
+	CU_ASSERT_EQUAL(rows[RFC_U14].verdict, RFC_V_FAILS);
+	CU_ASSERT_EQUAL(rows[RFC_OUT_REFRESH].verdict, RFC_V_FAILS);
+	CU_ASSERT_EQUAL(rows[RFC_U13].verdict, RFC_V_FAILS);
+	/* nothing sent: not measured, never a verdict */
+	memset(u, 0, sizeof(*u));
+	u->ran = 1;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_U1].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_U3].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_U8].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_U13].verdict, RFC_V_UNKNOWN);
+}
+
+static void test_docs_option(void)
+{
+	struct rfc_opts o = {0};
+
+	CU_ASSERT_EQUAL(rfc_add_docs(&o, "4787,5508"), 0);
+	CU_ASSERT_EQUAL(o.docs, 1u << RFC_D4787 | 1u << RFC_D5508);
+	CU_ASSERT_EQUAL(rfc_add_docs(&o, "7857"), 0);
+	CU_ASSERT_EQUAL(o.docs,
+			1u << RFC_D4787 | 1u << RFC_D5508 | 1u << RFC_D7857);
+	CU_ASSERT_EQUAL(rfc_add_docs(&o, "4788"), -EINVAL);
+	CU_ASSERT_EQUAL(rfc_add_docs(&o, "4787,"), -EINVAL);
+	CU_ASSERT_EQUAL(rfc_add_docs(&o, ""), -EINVAL);
+	CU_ASSERT_EQUAL(rfc_add_docs(&o, "5382x"), -EINVAL);
+	CU_ASSERT_EQUAL(rfc_add_docs(&o, ",5382"), -EINVAL);
+}
+
 static const struct unit_test tests[] = {
 	{"judge: masquerade", test_judge_masquerade},
+	{"judge: the UDP rows", test_judge_udp},
+	{"--rfc list", test_docs_option},
 	{"judge: rfc profile", test_judge_rfc},
 	{"judge: random ports", test_judge_random},
 	{"judge: not measured", test_judge_not_measured},

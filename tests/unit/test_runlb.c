@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "run/capture.h"
 #include "run/counters.h"
 #include "run/metrics.h"
@@ -276,19 +278,38 @@ static void test_table(void)
 
 static void test_json(void)
 {
+	static const char want_lb[] =
+		"{\"name\": \"lb\", \"kind\": \"balancer\", \"address\": "
+		"\"198.51.100.2\", \"backend_address\": \"10.1.0.1\", "
+		"\"mode\": \"dnat\", \"schedule\": \"round-robin\", "
+		"\"servers\": [\"s1\", \"s2\"]}";
 	struct expect_result ex[2];
+	json_t *doc, *want, *nodes, *node, *lb = NULL, *m;
 	struct run_data d;
+	size_t i;
 	char *out;
 
 	run_of(&d, ex);
 	out = written(report_json, NULL, &d);
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		out, "{\"name\": \"lb\", \"kind\": \"balancer\", \"address\": "
-		     "\"198.51.100.2\", \"backend_address\": \"10.1.0.1\", "
-		     "\"mode\": \"dnat\", \"schedule\": \"round-robin\", "
-		     "\"servers\": [\"s1\", \"s2\"]}"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"lb.conns.s2\": 2"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"s2.syn_in\": 1"));
+	doc = json_loads(out, JSON_REJECT_DUPLICATES, NULL);
+	want = json_loads(want_lb, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	nodes = json_object_get(doc, "nodes");
+	for (i = 0; i < json_array_size(nodes); i++) {
+		node = json_array_get(nodes, i);
+		if (!strcmp(json_string_value(json_object_get(node, "name")),
+			    "lb"))
+			lb = node;
+	}
+	/* the balancer's node has exactly these members */
+	CU_ASSERT(json_equal(lb, want));
+	m = json_object_get(doc, "metrics");
+	CU_ASSERT(json_is_integer(json_object_get(m, "lb.conns.s2")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(m, "lb.conns.s2")),
+			2);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(m, "s2.syn_in")), 1);
+	json_decref(want);
+	json_decref(doc);
 	free(out);
 	done(&d);
 }

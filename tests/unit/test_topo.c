@@ -604,7 +604,12 @@ static void test_nat_rfc(void)
 			kv_value(n->conntrack, n->nconntrack, key),
 			i == 6 ? "10" : "240");
 	}
-	CU_ASSERT_EQUAL(n->nconntrack, 7);
+	/* and UDP's 5 minutes, ICMP's 60 s */
+	CU_ASSERT_STRING_EQUAL(
+		kv_value(n->conntrack, n->nconntrack, "udp_timeout"), "300");
+	CU_ASSERT_STRING_EQUAL(
+		kv_value(n->conntrack, n->nconntrack, "icmp_timeout"), "60");
+	CU_ASSERT_EQUAL(n->nconntrack, 10);
 	CU_ASSERT_PTR_NULL(kv_value(n->conntrack, n->nconntrack,
 				    "tcp_timeout_established"));
 	CU_ASSERT_STRING_EQUAL(kv_value(n->sysctls, n->nsysctls,
@@ -1010,7 +1015,9 @@ static void test_parse_file(void)
 	CU_ASSERT_EQUAL(topo_parse_file(&t, "/nonexistent/x.topo"), -ENOENT);
 	CU_ASSERT_EQUAL_FATAL(t.nerrs, 1);
 	CU_ASSERT_STRING_EQUAL(
-		t.errs[0], "/nonexistent/x.topo: No such file or directory");
+		t.errs[0],
+		"/nonexistent/x.topo: cannot read the topology: No such "
+		"file or directory");
 	CU_ASSERT_STRING_EQUAL(t.file, "/nonexistent/x.topo");
 
 	fd = mkstemp(path);
