@@ -1,6 +1,7 @@
 #!/bin/bash
-# t-78-rfc-coturn: the UDP behaviour of natlab rfc's five profiles as a
-# classifier natlab did not write finds it: coturn's
+# t-78-rfc-coturn: natlab rfc's RFC 4787 verdicts on UDP mapping (REQ-1),
+# filtering (REQ-8) and hairpinning (REQ-9) for its five profiles,
+# against a classifier natlab did not write: coturn's
 # turnutils_natdiscovery, which tells a NAT's mapping and filtering
 # behaviour as RFC 5780 describes (and tries hairpinning) with binding
 # requests to a STUN server of two addresses.
@@ -12,7 +13,9 @@
 # at the gateway towards one of the server's addresses; hairpinning and
 # filtering from ports c1 has mapped.
 # Each answer is checked against the gateway's conntrack entries of the
-# same probes, so that a misread STUN answer cannot pass for a verdict.
+# same probes, so that a misread STUN answer cannot pass for a verdict,
+# and then against natlab rfc --rfc 4787 on the same profiles, run
+# meanwhile in labs of its own.
 #
 # What natdiscovery does (coturn 4.6): mapping, three binding requests
 # from one local port, to ADDR:3478, ALT:3478 and ALT:3479; the same
@@ -154,6 +157,15 @@ up_s=$((SECONDS - t0))
 # within a millisecond, which can be before the rfc profile's keeper has
 # learnt the mapping from its conntrack event.)  The ports are below the
 # ephemeral ones (32768 and up), so that no other socket has them.
+# natlab rfc on the same five profiles, RFC 4787 only, meanwhile: its
+# labs are its own.
+J=$T_TMP/rfc.json
+# shellcheck disable=SC2046
+"$NATLAB" rfc $(printf -- '--profile %s ' $PROFILES) --rfc 4787 --json "$J" \
+	>"$T_TMP/rfc.out" 2>&1 &
+RFC_PID=$!
+T_PIDS="$T_PIDS $RFC_PID"
+
 HELD=20000
 HAIRP=20001
 FILTP=20002
@@ -233,7 +245,47 @@ for p in $PROFILES; do
 		"${HAIR[$p]}"
 done
 
-echo "coturn's classification (labs up in $up_s s, discovery $disc_s s, checks $((SECONDS - t0 - up_s - disc_s)) s):"
+# The same profiles as natlab rfc measured them.  4787/REQ-1's behaviour
+# is its mapping from a fresh port, and its verdict takes in a second
+# test from a port c2 holds (held_s1_port, held_s2_port), as coturn's
+# second mapping run does; 4787/REQ-9 is hairpinning on a mapped port.
+bg_wait "$RFC_PID"
+expect_eq "natlab rfc --rfc 4787 on the five profiles" 0 "$RC" ||
+	{ cat "$T_TMP/rfc.out"; finish; }
+# One line a profile, tab-separated (a python3 start is 1 s on a loaded
+# machine): REQ-1's behaviour, verdict, held_s1_port and held_s2_port,
+# REQ-8's behaviour, REQ-9's verdict.
+jget "$J" "(lambda r: '\\n'.join('\\t'.join([p,
+	r['4787/REQ-1']['results'][p].get('behaviour', ''),
+	r['4787/REQ-1']['results'][p]['verdict'],
+	str(r['4787/REQ-1']['results'][p]['data'].get('held_s1_port', '')),
+	str(r['4787/REQ-1']['results'][p]['data'].get('held_s2_port', '')),
+	r['4787/REQ-8']['results'][p].get('behaviour', ''),
+	r['4787/REQ-9']['results'][p]['verdict']])
+	for p in '$PROFILES'.split()))(d['requirements'])" >"$T_TMP/rfc.tsv"
+while IFS=$'\t' read -r p b1 v1 h1 h2 b8 v9; do
+	expect_eq "$p: mapping, natlab's 4787/REQ-1 as coturn's" "${MAP[$p]}" "$b1"
+	[ -n "$h1" ] && [ "$h1" = "$h2" ] && held=endpoint-independent ||
+		held="not endpoint-independent ($h1, $h2)"
+	want=${HMAP[$p]}
+	[ "$want" = endpoint-independent ] ||
+		want="not endpoint-independent ($h1, $h2)"
+	expect_eq "$p: mapping with the port held, natlab's 4787/REQ-1 as coturn's" \
+		"$want" "$held"
+	want="does not meet"
+	[ "${MAP[$p]}" = endpoint-independent ] &&
+		[ "${HMAP[$p]}" = endpoint-independent ] && want=meets
+	expect_eq "$p: 4787/REQ-1's verdict as coturn's two mappings have it" \
+		"$want" "$v1"
+	expect_eq "$p: filtering, natlab's 4787/REQ-8 as coturn's" "${FILT[$p]}" "$b8"
+	want="does not meet"
+	[ "${HAIR[$p]}" = yes ] && want=meets
+	expect_eq "$p: hairpinning, natlab's 4787/REQ-9 as coturn's" "$want" "$v9"
+done <"$T_TMP/rfc.tsv"
+expect_eq "natlab rfc's results for the five profiles" 5 \
+	"$(grep -c . "$T_TMP/rfc.tsv")"
+
+echo "coturn's classification (labs up in $up_s s, discovery $disc_s s, the test $((SECONDS - t0)) s):"
 row() { printf '  %-13s %-27s %-27s %-27s %s\n' "$@"; }
 row PROFILE MAPPING "MAPPING, PORT HELD" FILTERING HAIRPINNING
 for p in $PROFILES; do
