@@ -42,15 +42,15 @@ _natlab()
 
     local natlab=${words[0]} i=1 j pos opts='' argopts=''
 
-    while [[ ${words[i]-} == -v ]]; do
+    while [[ ${words[i]-} == -[vq] ]]; do
         ((i++))
     done
     if ((cword == i)); then
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W '-v --help --version' -- "$cur"))
+            COMPREPLY=($(compgen -W '-v -q --help --version' -- "$cur"))
         else
             COMPREPLY=($(compgen -W 'up down status exec run matrix rfc
-                check clean version' -- "$cur"))
+                test check clean version' -- "$cur"))
         fi
         return
     fi
@@ -68,11 +68,15 @@ _natlab()
             argopts="$opts --name"
             ;;
         matrix)
-            opts='-n --axis --metric --json --csv --jobs --plan --collect'
+            opts='-n --axis --metric --json --csv --svg --jobs --plan
+                --collect'
             argopts="$opts --name"
             ;;
         rfc)
-            opts='--profile --json' argopts="$opts -p"
+            opts='--profile --rfc --json' argopts="$opts -p"
+            ;;
+        test)
+            opts='--jobs --junit --tap --out' argopts='--jobs --junit --out'
             ;;
         exec)
             # LAB NODE [--] PROGRAM ARGS...: the program's own completion
@@ -94,11 +98,20 @@ _natlab()
 
     if [[ -n $prev && " $argopts " == *" $prev "* ]]; then
         case $prev in
-            --json | --csv | --svg | --exit-status)
+            --json | --csv | --svg | --exit-status | --junit)
                 _filedir
                 ;;
-            --pcap | --plan | --collect)
+            --pcap | --plan | --collect | --out)
                 _filedir -d
+                ;;
+            --rfc)
+                # a comma-separated list: the numbers not given yet
+                local done=${cur%"${cur##*,}"} n left=''
+                for n in 4787 5382 5508 7857; do
+                    [[ ,$done == *,$n,* ]] || left+=" $done$n"
+                done
+                COMPREPLY=($(compgen -W "$left" -- "$cur"))
+                compopt -o nospace
                 ;;
             --clients)
                 COMPREPLY=($(compgen -W 'all auto' -- "$cur"))
@@ -129,6 +142,10 @@ _natlab()
     case $cmd in
         up | run | matrix | rfc | check)
             _filedir topo
+            ;;
+        test)
+            _filedir topo
+            _filedir -d
             ;;
         down)
             _natlab_words status -q

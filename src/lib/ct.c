@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <linux/netfilter/nfnetlink.h>
@@ -30,8 +31,17 @@ size_t ct_build_get(void *buf, uint32_t seq, const struct ct_tuple *t)
 	mnl_attr_nest_end(nlh, nest);
 	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
 	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, t->proto);
-	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
-	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
+	if (t->proto == IPPROTO_ICMP) {
+		/* ctnetlink_parse_tuple_proto() wants all three for ICMP
+		 * (icmp_nlattr_to_tuple(): -EINVAL if one is missing). */
+		mnl_attr_put_u16(nlh, CTA_PROTO_ICMP_ID, htons(t->sport));
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_TYPE,
+				(uint8_t)(t->dport >> 8));
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_CODE, (uint8_t)t->dport);
+	} else {
+		mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
+		mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
+	}
 	mnl_attr_nest_end(nlh, nest);
 	mnl_attr_nest_end(nlh, orig);
 	return nlh->nlmsg_len;
@@ -69,10 +79,32 @@ static int ct_parse_tuple(const struct nlattr *nest, struct ct_tuple *t)
 					have |= 2;
 					break;
 				case CTA_PROTO_SRC_PORT:
+				case CTA_PROTO_ICMP_ID:
 					if (mnl_attr_validate(b, MNL_TYPE_U16) <
 					    0)
 						break;
 					t->sport = ntohs(mnl_attr_get_u16(b));
+					break;
+				case CTA_PROTO_ICMP_TYPE:
+				case CTA_PROTO_ICMP_CODE:
+					if (mnl_attr_validate(b, MNL_TYPE_U8) <
+					    0)
+						break;
+					/* dport: CT_ICMP(type, code) */
+					if (mnl_attr_get_type(b) ==
+					    CTA_PROTO_ICMP_TYPE)
+						t->dport =
+							(uint16_t)((t->dport &
+								    0xff) |
+								   mnl_attr_get_u8(
+									   b)
+									   << 8);
+					else
+						t->dport =
+							(uint16_t)((t->dport &
+								    0xff00) |
+								   mnl_attr_get_u8(
+									   b));
 					break;
 				case CTA_PROTO_DST_PORT:
 					if (mnl_attr_validate(b, MNL_TYPE_U16) <

@@ -9,11 +9,18 @@
 struct netlink;
 struct nlmsghdr;
 
+/* A conntrack tuple.  For ICMP (proto IPPROTO_ICMP) there are no ports:
+ * sport holds the query identifier and dport the message's type and code,
+ * CT_ICMP(type, code) (an echo's original tuple is CT_ICMP(8, 0), its
+ * reply tuple CT_ICMP(0, 0)), which ctnetlink carries as
+ * CTA_PROTO_ICMP_ID, _TYPE and _CODE. */
 struct ct_tuple {
 	uint32_t src, dst; /* host order */
 	uint16_t sport, dport;
 	uint8_t proto;
 };
+
+#define CT_ICMP(type, code) ((uint16_t)((type) << 8 | (code)))
 
 struct ct_entry {
 	struct ct_tuple orig, reply;

@@ -287,53 +287,97 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 	[RFC_I1] = {RFC_D5508, "5508/REQ-1", "REQ-1",
 		    "outbound ICMP queries pass", RFC_MUST,
 		    "echo requests from inside and their replies pass",
-		    "c1 sends echo requests to s1 and s2"},
+		    "c1 sends an echo request (raw socket, id 0x4101) to s1 "
+		    "and to s2; the requests at the servers, the replies at "
+		    "c1"},
 	[RFC_I1A] = {RFC_D5508, "5508/REQ-1a", "REQ-1a",
 		     "query identifier mapping is EI", RFC_SHOULD,
 		     "a query identifier maps the same whatever the external "
 		     "host",
-		     "c1 sends echo requests with one identifier to s1 and s2; "
-		     "the identifiers they saw"},
+		     "the identifiers s1 and s2 saw in c1's two echo requests "
+		     "(raw sockets at the servers); again with id 0x4201, "
+		     "which c2 holds towards s2 first"},
 	[RFC_I2] = {RFC_D5508, "5508/REQ-2", "REQ-2",
 		    "ICMP query timer >= 60 s", RFC_MUST_NOT,
-		    "an ICMP query session does not expire in less than 60 s "
-		    "(configurable, a)",
-		    "the gateway's icmp_timeout and the timeout of a live "
-		    "echo entry"},
-	[RFC_I3] = {RFC_D5508, "5508/REQ-3", "REQ-3", "bad ICMP errors dropped",
-		    RFC_SHOULD, "an ICMP error with a bad checksum is dropped",
-		    "s1 sends c1's mapping ICMP errors with a bad ICMP "
-		    "checksum, and with a bad embedded IP checksum"},
+		    "an ICMP query session does not expire in less than 60 s",
+		    "the gateway's nf_conntrack_icmp_timeout, and the timeout "
+		    "of c1's echo entry towards s1 over ctnetlink just after "
+		    "its reply"},
+	[RFC_I2A] = {RFC_D5508, "5508/REQ-2a", "REQ-2a",
+		     "ICMP query timer configurable", RFC_RECOMMENDED,
+		     "the ICMP query session timer is configurable",
+		     "the sysctl that holds it; set to 2 s for one echo "
+		     "session (RFC 7857 sec. 11's test), the timeout that "
+		     "session's entry got"},
+	[RFC_I3] = {RFC_D5508, "5508/REQ-3", "REQ-3",
+		    "bad ICMP checksum: dropped", RFC_SHOULD,
+		    "an ICMP error with a bad ICMP checksum is dropped "
+		    "silently",
+		    "s1 sends port unreachable with a wrong ICMP checksum "
+		    "about c1's UDP mapping; whether c1 got it, beside a "
+		    "well-formed one about another mapping (the control)"},
+	[RFC_I3A] = {RFC_D5508, "5508/REQ-3a", "REQ-3a",
+		     "bad quoted IP checksum: dropped", RFC_SHOULD,
+		     "an ICMP error whose quoted IP header has a bad checksum "
+		     "is dropped silently",
+		     "as REQ-3, with a wrong checksum in the quoted IP "
+		     "header"},
+	[RFC_I3B] = {RFC_D5508, "5508/REQ-3b", "REQ-3b",
+		     "quoted IP options skipped", RFC_MUST,
+		     "the NAT skips IP options in the quoted header to find "
+		     "its transport header",
+		     "as REQ-3, well formed, but the quoted IP header has 4 "
+		     "bytes of options: c1's socket should get it"},
+	[RFC_I3C] = {RFC_D5508, "5508/REQ-3c", "REQ-3c",
+		     "quoted transport checksum not checked", RFC_SHOULD_NOT,
+		     "the NAT does not check the quoted transport checksum",
+		     "as REQ-3, with a wrong (non-zero) checksum in the "
+		     "quoted UDP header: c1 should get it"},
+	[RFC_I3D] = {RFC_D5508, "5508/REQ-3d", "REQ-3d",
+		     "ICMP extensions left out of checksums", RFC_MUST,
+		     "with ICMP extensions (RFC 4884), the NAT leaves the "
+		     "padding and the extensions out when it evaluates the "
+		     "quoted transport checksum",
+		     "as REQ-3c, with the quote padded to 128 bytes and an "
+		     "extension structure after it (one MPLS label object): "
+		     "c1 should get it"},
 	[RFC_I4] = {RFC_D5508, "5508/REQ-4", "REQ-4",
 		    "inbound ICMP errors translated", RFC_MUST,
 		    "an error from outside about a mapping is translated "
-		    "(embedded headers, outer destination; type and code "
-		    "kept); one about no mapping is dropped",
-		    "s1 sends ICMP errors about c1's UDP mapping and about a "
-		    "port nobody mapped"},
+		    "(quoted headers back to the inside, type and code kept, "
+		    "outer destination the inside host: a-c); one about no "
+		    "mapping is dropped (SHOULD)",
+		    "s1 sends port unreachable about c1's UDP mapping, and "
+		    "one about an external port nobody mapped; c1's socket "
+		    "(IP_RECVERR) and a raw socket at c1"},
 	[RFC_I5] = {RFC_D5508, "5508/REQ-5", "REQ-5",
 		    "outbound ICMP errors translated", RFC_MUST,
 		    "an error from inside about a mapping is translated "
-		    "(embedded headers, outer source); one about no mapping "
-		    "is dropped",
-		    "c1 answers s1's datagram with ICMP port unreachable; "
-		    "what s1 got"},
+		    "(quoted headers to the outside view, type and code "
+		    "kept, outer source the NAT's address: a-c); one about "
+		    "no mapping is dropped (SHOULD)",
+		    "s1 sends a datagram to c1's mapping; c1 answers it with "
+		    "port unreachable, and sends one about a port it never "
+		    "mapped; a raw socket at s1"},
 	[RFC_I6] = {RFC_D5508, "5508/REQ-6", "REQ-6",
 		    "errors about queries keep the session", RFC_MUST_NOT,
 		    "an ICMP error about a query session neither refreshes "
 		    "nor ends it",
-		    "s1 sends an error about c1's echo request; the echo "
-		    "entry's timeout before and after"},
+		    "s1 sends host unreachable quoting c1's echo request "
+		    "1.3 s after it; the echo entry's timeout before and "
+		    "after"},
 	[RFC_I7] = {RFC_D5508, "5508/REQ-7", "REQ-7", "hairpinned ICMP errors",
 		    RFC_MUST,
-		    "ICMP errors hairpin (queries too, on a Basic NAT)",
-		    "c2 sends to c1's external mapping; c1 answers with ICMP "
-		    "port unreachable; what c2 got"},
+		    "ICMP errors hairpin, the outer destination the quoted "
+		    "source (a); queries too, on a Basic NAT",
+		    "c2 sends a datagram to c1's external mapping; c1 answers "
+		    "with port unreachable (IP ID marked); what c2 got, and "
+		    "what it quotes"},
 	[RFC_I8] = {RFC_D5508, "5508/REQ-8", "REQ-8",
-		    "no session: ICMP 13 sent", RFC_SHOULD,
+		    "no session: ICMP 3/13 sent", RFC_SHOULD,
 		    "when no session can be made, the NAT answers ICMP "
 		    "destination unreachable, code 13",
-		    "c1 sends when the gateway can make no mapping"},
+		    "none: needs a gateway that cannot make a mapping"},
 	[RFC_I9] = {RFC_D5508, "5508/REQ-9", "REQ-9", "ICMP generation policy",
 		    RFC_MAY,
 		    "a policy may stop ICMP generation on chosen interfaces",
@@ -342,13 +386,16 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		     "the NAT's own ICMP (RFC 1812)", RFC_MUST,
 		     "the NAT sends time exceeded and fragmentation needed "
 		     "as a router does",
-		     "c1 sends to s1 with TTL 1 (and too big with DF: 4787 "
-		     "REQ-13)"},
+		     "c1 sends s1 a datagram with TTL 1 (IP_RECVERR), and s1 "
+		     "one to c1's mapping (a raw socket at s1: the error's "
+		     "source and quote); fragmentation needed is RFC 4787 "
+		     "REQ-13's test"},
 	[RFC_I11] = {RFC_D5508, "5508/REQ-11", "REQ-11", "other ICMP messages",
 		     RFC_MAY,
 		     "ICMP messages that are neither queries nor errors may "
 		     "be dropped",
-		     "s1 sends c1's external address a router advertisement"},
+		     "s1 sends c1's external address a router advertisement, "
+		     "and c1 sends s1 one; raw sockets at c1 and s1"},
 
 	/* RFC 7857: updates to the three */
 	[RFC_TRACKING] = {RFC_D7857, "7857/tracking", "sec. 2",
@@ -432,13 +479,16 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 			    "query mapping ends with its sessions", RFC_MAY,
 			    "an ICMP query mapping may go as soon as its last "
 			    "session has",
-			    "c1's echo sessions expire; a new echo request "
-			    "with the same identifier"},
+			    "nf_conntrack_icmp_timeout set to 2 s for one echo "
+			    "session of c1's; once its entry is gone, s1 sends "
+			    "an echo reply to its external identifier"},
 	[RFC_ICMP_HAIRPIN] = {RFC_D7857, "7857/icmp-hairpin", "sec. 12",
 			      "hairpinned ICMP", RFC_MUST,
 			      "ICMP errors (and queries on a Basic NAT) "
 			      "hairpin, through mappings kept as EIF does",
-			      "as 5508 REQ-7"},
+			      "as 5508 REQ-7: c1's port unreachable about c2's "
+			      "datagram to c1's mapping (the error part; "
+			      "queries need Basic NAT)"},
 };
 
 /* The built-in lab; topo/rfc.topo holds the same text. */

@@ -63,7 +63,7 @@ comp "$N ma"
 expect_eq "a command's start" "matrix" "$REPLY_TEXT"
 comp "$N -v r"
 expect_eq "after -v" "$(printf 'rfc\nrun')" "$REPLY_TEXT"
-for c in up status run matrix rfc; do
+for c in up status run matrix rfc test; do
 	comp "$N $c -"
 	expect_eq "options of $c: the usage text's" "$(usage_opts "$c")" \
 		"$REPLY_TEXT"
@@ -75,6 +75,12 @@ profiles=$("$NATLAB" rfc --profile nosuch 2>&1 |
 	sed -n 's/.*the profiles are //p' | sed 's/,\| and / /g' | sorted)
 expect_eq "rfc --profile: the profiles natlab's message names" \
 	"$profiles" "$REPLY_TEXT"
+comp "$N rfc --rfc "
+rfcs=$("$NATLAB" rfc --rfc 1 2>&1 | grep -oE '[0-9]{4}' | sorted)
+expect_eq "rfc --rfc: the RFCs natlab's message names" "$rfcs" "$REPLY_TEXT"
+comp "$N rfc --rfc 5382,"
+expect_eq "rfc --rfc after one: the others, appended" \
+	"$(printf '5382,4787\n5382,5508\n5382,7857')" "$REPLY_TEXT"
 
 # ---- topology files ----
 d=$T_TMP/files

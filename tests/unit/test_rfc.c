@@ -995,6 +995,310 @@ static void test_json(void)
 	free(out);
 }
 
+/* ---- the ICMP rows (RFC 5508, RFC 7857 sec. 11 and 12) ---- */
+
+static struct rfc_icmp_msg msg(uint8_t type, uint32_t src, uint32_t dst)
+{
+	struct rfc_icmp_msg m = {
+		.seen = 1, .type = type, .src = src, .dst = dst};
+
+	return m;
+}
+
+/* An error as it should arrive: quoting in_src:sport -> in_dst:dport. */
+static struct rfc_icmp_msg quoting(struct rfc_icmp_msg m, uint32_t in_src,
+				   uint16_t sport, uint32_t in_dst,
+				   uint16_t dport)
+{
+	m.code = 3;
+	m.in_proto = IPPROTO_UDP;
+	m.in_src = in_src;
+	m.in_sport = sport;
+	m.in_dst = in_dst;
+	m.in_dport = dport;
+	return m;
+}
+
+/* A gateway that meets every ICMP row it can be tested on. */
+static void ev_icmp(struct rfc_evidence *e)
+{
+	struct rfc_icmp_ev *q = &e->icmp_ev;
+	int i;
+
+	ev_common(e);
+	e->docs = 1u << RFC_D5508 | 1u << RFC_D7857;
+	q->ran = 1;
+	q->echo_id = 0x4101;
+	for (i = 0; i < 2; i++) {
+		q->echo_sent[i] = 1;
+		q->echo_at[i] = msg(8, EXT, i ? S2 : S1);
+		q->echo_at[i].id = 0x4101;
+		q->echo_reply[i] = msg(0, i ? S2 : S1, C1);
+		q->echo_reply[i].id = 0x4101;
+	}
+	q->echo2_id = 0x4201;
+	q->echo2_c2 = msg(8, EXT, S2);
+	q->echo2_c2.id = 0x4201;
+	for (i = 0; i < 2; i++) {
+		q->echo2_at[i] = msg(8, EXT, i ? S2 : S1);
+		q->echo2_at[i].id = 0x9a01; /* changed for both: EI */
+	}
+	q->icmp_timeout = 60;
+	q->live = 59;
+	for (i = 0; i < RFC_IE_N; i++) {
+		q->err_port[i] = (uint16_t)(44101 + i);
+		q->err_ext[i] = (uint16_t)(44101 + i);
+		q->err_sent[i] = 1;
+	}
+	/* the malformed two dropped, the others through */
+	q->err_sock[RFC_IE_BAD_L4] = 1;
+	q->err_at[RFC_IE_BAD_L4] =
+		quoting(msg(3, S1, C1), C1, 44103, S1, 44900);
+	q->err_sock[RFC_IE_OPTS] = 1;
+	q->err_sock[RFC_IE_EXT] = 1;
+	q->err_sock[RFC_IE_GOOD] = 1;
+	q->err_at[RFC_IE_GOOD] = quoting(msg(3, S1, C1), C1, 44106, S1, 44900);
+	q->out_port = 44111;
+	q->out_ext = 44111;
+	q->out_q = 44900;
+	q->out_sent = 1;
+	q->out_unmapped_sent = 1;
+	q->out_unmapped_port = 44119;
+	q->out_at = quoting(msg(3, EXT, S1), S1, 44900, EXT, 44111);
+	q->q_err_sent = 1;
+	q->q_before = 59;
+	q->q_after = 57;
+	q->q_entry_after = 1;
+	q->q_gap_ms = 1551;
+	q->hp_port = 44121;
+	q->hp_ext = 44121;
+	q->hp_c2_port = 44122;
+	q->hp_ipid = 0x4e07;
+	q->hp_at_c1 = 1;
+	q->hp_err_sent = 1;
+	q->hp_sock = 1;
+	q->hp_seen_addr = EXT;
+	q->hp_seen_port = 44122;
+	q->hp_at = quoting(msg(3, EXT, C2), C2, 44122, EXT, 44121);
+	q->hp_at.in_ipid = 0x4e07;
+	q->ttl_port = 44131;
+	q->ttl_sent = 1;
+	q->ttl_seen = 1;
+	q->ttl_type = 11;
+	q->ttl_from = GWI;
+	q->ttl_in_sent = 1;
+	q->ttl_in_at = quoting(msg(11, EXT, S1), S1, 44900, EXT, 44111);
+	q->ttl_in_at.code = 0;
+	q->ra_in_sent = 1;
+	q->ra_out_sent = 1;
+	q->qm_id = 0x4301;
+	q->qm_ext = 0x4301;
+	q->qm_timeout = 2;
+	q->qm_live = 1;
+	q->qm_gone_ms = 1965;
+	q->qm_reply_sent = 1;
+	q->qm_ctl_at = msg(0, S1, C1);
+}
+
+static const struct {
+	enum rfc_req_id id;
+	enum rfc_verdict v;
+} want_icmp[] = {
+	{RFC_I1, RFC_V_MEETS},
+	{RFC_I1A, RFC_V_MEETS},
+	{RFC_I2, RFC_V_MEETS},
+	{RFC_I2A, RFC_V_MEETS},
+	{RFC_I3, RFC_V_MEETS},
+	{RFC_I3A, RFC_V_MEETS},
+	{RFC_I3B, RFC_V_MEETS},
+	{RFC_I3C, RFC_V_MEETS},
+	{RFC_I3D, RFC_V_MEETS},
+	{RFC_I4, RFC_V_MEETS},
+	{RFC_I5, RFC_V_MEETS},
+	{RFC_I6, RFC_V_MEETS},
+	{RFC_I7, RFC_V_MEETS},
+	{RFC_I8, RFC_V_UNTESTABLE},
+	{RFC_I9, RFC_V_NA},
+	{RFC_I10, RFC_V_MEETS},
+	{RFC_I11, RFC_V_MEETS},
+	{RFC_ICMP_QUERY, RFC_V_MEETS},
+	{RFC_ICMP_HAIRPIN, RFC_V_MEETS},
+};
+
+static void test_judge_icmp_rows(void)
+{
+	size_t i;
+
+	ev_icmp(&ev);
+	for (i = 0; i < sizeof(want_icmp) / sizeof(want_icmp[0]); i++)
+		CU_ASSERT(judged(want_icmp[i].id, want_icmp[i].v, NULL));
+	CU_ASSERT(has(RFC_I1, "the reply reached c1"));
+	CU_ASSERT(has(RFC_I1A, "s1 saw 0x4101, s2 saw 0x4101"));
+	CU_ASSERT(has(RFC_I1A, "one mapping for every host"));
+	CU_ASSERT(has(RFC_I4, "quoting c1:44106 -> s1:44900"));
+	CU_ASSERT(has(RFC_I5, "quoting s1:44900 -> the gateway's external "
+			      "address:44111"));
+	CU_ASSERT(has(RFC_I7, "quoting c2:44122 -> the gateway's external "
+			      "address:44121, as c2 sent it"));
+	CU_ASSERT(has(RFC_I7, "not applicable to this NAPT"));
+	CU_ASSERT(!has(RFC_ICMP_HAIRPIN, "not applicable"));
+	CU_ASSERT(has(RFC_I8, "needs "));
+	CU_ASSERT(has(RFC_I10, "ICMP 11/0 from the gateway's inside address"));
+	CU_ASSERT(has(RFC_I10, "quoting the gateway's external address:44111"));
+	CU_ASSERT(has(RFC_I11, "reached nobody inside; c1's to s1 was "
+			       "dropped"));
+	CU_ASSERT(has(RFC_ICMP_QUERY, "went with its last session"));
+	CU_ASSERT_EQUAL(data(RFC_I2, "icmp_timeout_s"), 60);
+	CU_ASSERT_EQUAL(data(RFC_I6, "gap_ms"), 1551);
+}
+
+/* Each ICMP row's verdict follows its evidence. */
+static void test_judge_icmp_changes(void)
+{
+	int i;
+
+	/* REQ-1 and REQ-1a */
+	ev_icmp(&ev);
+	ev.icmp_ev.echo_reply[1].seen = 0;
+	CU_ASSERT(judged(RFC_I1, RFC_V_FAILS, "no reply reached c1"));
+	ev.icmp_ev.echo_sent[0] = ev.icmp_ev.echo_sent[1] = 0;
+	CU_ASSERT(judged(RFC_I1, RFC_V_UNKNOWN, NULL));
+	ev_icmp(&ev);
+	/* Linux: kept towards s1, changed towards s2 */
+	ev.icmp_ev.echo2_at[0].id = 0x4201;
+	ev.icmp_ev.echo2_at[1].id = 0x5889;
+	CU_ASSERT(
+		judged(RFC_I1A, RFC_V_FAILS, "0x4201 by s1 and 0x5889 by s2"));
+	ev.icmp_ev.echo2_c2.seen = 0;
+	CU_ASSERT(judged(RFC_I1A, RFC_V_MEETS, "second test"));
+	ev.icmp_ev.echo_at[1].id = 0x9a01;
+	CU_ASSERT(judged(RFC_I1A, RFC_V_FAILS, "mapped per host"));
+	ev.icmp_ev.echo_at[1].seen = 0;
+	CU_ASSERT(judged(RFC_I1A, RFC_V_UNKNOWN, "not seen at s2"));
+
+	/* REQ-2: Linux's default; the live entry alone; nothing read */
+	ev_icmp(&ev);
+	ev.icmp_ev.icmp_timeout = 30;
+	ev.icmp_ev.live = 29;
+	CU_ASSERT(judged(RFC_I2, RFC_V_FAILS, "ends after 30 s, under 60 s"));
+	ev.icmp_ev.icmp_timeout = -1;
+	ev.icmp_ev.live = 58; /* + 2 s read late */
+	CU_ASSERT(judged(RFC_I2, RFC_V_MEETS, NULL));
+	CU_ASSERT(judged(RFC_I2A, RFC_V_UNKNOWN, NULL));
+	ev.icmp_ev.live = -1;
+	CU_ASSERT(judged(RFC_I2, RFC_V_UNKNOWN, NULL));
+	ev_icmp(&ev);
+	ev.icmp_ev.qm_live = 30; /* the setting did not take */
+	CU_ASSERT(judged(RFC_I2A, RFC_V_FAILS, "did not take"));
+
+	/* REQ-3, 3a, 3c against the control */
+	ev_icmp(&ev);
+	ev.icmp_ev.err_sock[RFC_IE_BAD_CSUM] = 1;
+	CU_ASSERT(judged(RFC_I3, RFC_V_FAILS, "forwarded, not dropped"));
+	ev.icmp_ev.err_at[RFC_IE_BAD_INNER].seen = 1;
+	CU_ASSERT(judged(RFC_I3A, RFC_V_FAILS, "c1 got it"));
+	ev.icmp_ev.err_sock[RFC_IE_BAD_L4] = 0;
+	ev.icmp_ev.err_at[RFC_IE_BAD_L4].seen = 0;
+	CU_ASSERT(judged(RFC_I3C, RFC_V_FAILS, "should not check"));
+	/* REQ-3b counts the socket only: the raw socket alone would not
+	 * show the quoted ports translated */
+	ev.icmp_ev.err_sock[RFC_IE_OPTS] = 0;
+	ev.icmp_ev.err_at[RFC_IE_OPTS].seen = 1;
+	CU_ASSERT(judged(RFC_I3B, RFC_V_FAILS, "did not look past"));
+	ev.icmp_ev.err_sock[RFC_IE_EXT] = 0;
+	CU_ASSERT(judged(RFC_I3D, RFC_V_FAILS, "c1 got nothing"));
+	ev.icmp_ev.err_sock[RFC_IE_GOOD] = 0;
+	ev.icmp_ev.err_at[RFC_IE_GOOD].seen = 0;
+	for (i = RFC_I3; i <= RFC_I3D; i++) /* 3, 3a-d */
+		CU_ASSERT(judged(i, RFC_V_UNKNOWN, "control did not reach"));
+	CU_ASSERT(judged(RFC_I4, RFC_V_FAILS, "not translated"));
+	ev.icmp_ev.err_sent[RFC_IE_GOOD] = 0;
+	CU_ASSERT(judged(RFC_I4, RFC_V_UNKNOWN, NULL));
+
+	/* REQ-4: the error about no mapping, and a quote not translated */
+	ev_icmp(&ev);
+	ev.icmp_ev.err_sock[RFC_IE_UNMAPPED] = 1;
+	CU_ASSERT(judged(RFC_I4, RFC_V_FAILS, "was not dropped"));
+	ev_icmp(&ev);
+	ev.icmp_ev.err_at[RFC_IE_GOOD].in_src = EXT;
+	CU_ASSERT(judged(RFC_I4, RFC_V_FAILS, "not translated"));
+
+	/* REQ-5: untracked errors leave the NAT with the inside source */
+	ev_icmp(&ev);
+	ev.icmp_ev.out_unmapped_at = msg(3, C1, S1);
+	CU_ASSERT(judged(RFC_I5, RFC_V_FAILS,
+			 "(no mapping) reached s1 from "
+			 "c1"));
+	ev_icmp(&ev);
+	ev.icmp_ev.out_at.src = C1;
+	CU_ASSERT(judged(RFC_I5, RFC_V_FAILS, "not translated as REQ-5a-c"));
+	ev.icmp_ev.out_sent = 0;
+	CU_ASSERT(judged(RFC_I5, RFC_V_UNKNOWN, NULL));
+
+	/* REQ-6: refreshed, ended, unread */
+	ev_icmp(&ev);
+	ev.icmp_ev.q_after = 59;
+	CU_ASSERT(judged(RFC_I6, RFC_V_FAILS, "the error refreshed it"));
+	ev.icmp_ev.q_entry_after = 0;
+	CU_ASSERT(judged(RFC_I6, RFC_V_FAILS, "ended the session"));
+	ev.icmp_ev.q_entry_after = -1;
+	CU_ASSERT(judged(RFC_I6, RFC_V_UNKNOWN, NULL));
+
+	/* REQ-7 and sec. 12: no hairpinning; an error not as sent */
+	ev_icmp(&ev);
+	ev.icmp_ev.hp_at_c1 = 0;
+	ev.icmp_ev.hp_err_sent = 0;
+	ev.icmp_ev.hp_at.in_ipid = 0x1234; /* the gateway's own error */
+	CU_ASSERT(judged(RFC_I7, RFC_V_FAILS, "the gateway's own"));
+	CU_ASSERT(judged(RFC_ICMP_HAIRPIN, RFC_V_FAILS, "does not hairpin"));
+	ev_icmp(&ev);
+	ev.icmp_ev.hp_at.in_dst = C1;
+	CU_ASSERT(judged(RFC_I7, RFC_V_FAILS, "not as c2 sent it"));
+	ev.icmp_ev.hp_at.seen = 0;
+	CU_ASSERT(judged(RFC_I7, RFC_V_FAILS, "did not reach c2"));
+	ev.icmp_ev.hp_ext = 0;
+	CU_ASSERT(judged(RFC_I7, RFC_V_UNKNOWN, NULL));
+
+	/* REQ-10 */
+	ev_icmp(&ev);
+	ev.icmp_ev.ttl_in_at.in_dst = C1; /* the DNAT's address leaked */
+	CU_ASSERT(judged(RFC_I10, RFC_V_FAILS, "did not quote the external"));
+	ev.icmp_ev.ttl_in_at.seen = 0;
+	CU_ASSERT(judged(RFC_I10, RFC_V_FAILS, "no time exceeded for s1"));
+	ev.icmp_ev.ttl_in_sent = 0; /* judged on c1's alone */
+	CU_ASSERT(judged(RFC_I10, RFC_V_MEETS, NULL));
+	ev.icmp_ev.ttl_seen = 0;
+	CU_ASSERT(judged(RFC_I10, RFC_V_FAILS, "no ICMP came back"));
+	ev.icmp_ev.ttl_sent = 0;
+	CU_ASSERT(judged(RFC_I10, RFC_V_UNKNOWN, NULL));
+
+	/* REQ-11: any handling is allowed; the words follow */
+	ev_icmp(&ev);
+	ev.icmp_ev.ra_out_at = msg(9, C1, S1);
+	CU_ASSERT(judged(RFC_I11, RFC_V_MEETS, "from c1, untranslated"));
+	CU_ASSERT_EQUAL(data(RFC_I11, "out_untranslated"), 1);
+	ev.icmp_ev.ra_in_sent = ev.icmp_ev.ra_out_sent = 0;
+	CU_ASSERT(judged(RFC_I11, RFC_V_UNKNOWN, NULL));
+
+	/* sec. 11: the mapping outlives the session; no control */
+	ev_icmp(&ev);
+	ev.icmp_ev.qm_at = msg(0, S1, C1);
+	CU_ASSERT(judged(RFC_ICMP_QUERY, RFC_V_MEETS, "outlived"));
+	ev.icmp_ev.qm_ctl_at.seen = 0;
+	CU_ASSERT(judged(RFC_ICMP_QUERY, RFC_V_UNKNOWN, "control failed"));
+	ev.icmp_ev.qm_live = -1;
+	CU_ASSERT(judged(RFC_ICMP_QUERY, RFC_V_UNKNOWN, NULL));
+
+	/* the tests did not run: nothing judged but "not measured";
+	 * documents not asked for: rows left empty */
+	ev_icmp(&ev);
+	ev.icmp_ev.ran = 0;
+	CU_ASSERT(judged(RFC_I8, RFC_V_UNKNOWN, "did not run"));
+	ev.docs = 1u << RFC_D5382;
+	CU_ASSERT(judged(RFC_I1, RFC_V_UNKNOWN, NULL));
+	CU_ASSERT_STRING_EQUAL(rows[RFC_I1].evidence, "");
+}
+
 /* ---- ctnetlink ---- */
 
 static void test_ct_build_get(void)
@@ -1093,6 +1397,86 @@ static void test_ct_parse(void)
 	/* not conntrack */
 	nlh->nlmsg_type = NLMSG_ERROR;
 	CU_ASSERT_EQUAL(ct_parse(nlh, &e), -EINVAL);
+}
+
+/* ICMP tuples: the identifier in sport, CT_ICMP(type, code) in dport,
+ * as CTA_PROTO_ICMP_ID, _TYPE and _CODE on the wire. */
+static void test_ct_icmp(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ct_tuple t = {C1, S1, 0x4101, CT_ICMP(8, 0), IPPROTO_ICMP};
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	const struct nlattr *a, *o = NULL, *p = NULL;
+	struct nlattr *n1, *n2;
+	struct ct_entry e;
+	int seen = 0;
+
+	ct_build_get(buf, 7, &t);
+	mnl_attr_for_each(a, nlh,
+			  sizeof(struct nfgenmsg)) if (mnl_attr_get_type(a) ==
+						       CTA_TUPLE_ORIG) o = a;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	mnl_attr_for_each_nested(a, o) if (mnl_attr_get_type(a) ==
+					   CTA_TUPLE_PROTO) p = a;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	mnl_attr_for_each_nested(a, p)
+	{
+		switch (mnl_attr_get_type(a)) {
+		case CTA_PROTO_ICMP_ID:
+			CU_ASSERT_EQUAL(ntohs(mnl_attr_get_u16(a)), 0x4101);
+			seen |= 1;
+			break;
+		case CTA_PROTO_ICMP_TYPE:
+			CU_ASSERT_EQUAL(mnl_attr_get_u8(a), 8);
+			seen |= 2;
+			break;
+		case CTA_PROTO_ICMP_CODE:
+			CU_ASSERT_EQUAL(mnl_attr_get_u8(a), 0);
+			seen |= 4;
+			break;
+		case CTA_PROTO_SRC_PORT:
+		case CTA_PROTO_DST_PORT:
+			seen |= 8; /* ports have no place in an ICMP tuple */
+			break;
+		}
+	}
+	CU_ASSERT_EQUAL(seen, 7);
+	/* parsed back: the request has no reply tuple */
+	CU_ASSERT_EQUAL(ct_parse(nlh, &e), -EINVAL);
+	CU_ASSERT_EQUAL(e.orig.sport, 0x4101);
+	CU_ASSERT_EQUAL(e.orig.dport, CT_ICMP(8, 0));
+	CU_ASSERT_EQUAL(e.orig.proto, IPPROTO_ICMP);
+
+	/* an entry as the kernel sends it: the reply tuple is an echo
+	 * reply to the translated identifier */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type =
+		(uint16_t)(NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_NEW);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct nfgenmsg));
+	for (seen = 0; seen < 2; seen++) {
+		n1 = mnl_attr_nest_start(nlh, seen ? CTA_TUPLE_REPLY
+						   : CTA_TUPLE_ORIG);
+		n2 = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+		mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, htonl(seen ? S1 : C1));
+		mnl_attr_put_u32(nlh, CTA_IP_V4_DST, htonl(seen ? EXT : S1));
+		mnl_attr_nest_end(nlh, n2);
+		n2 = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+		mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_ICMP);
+		mnl_attr_put_u16(nlh, CTA_PROTO_ICMP_ID,
+				 htons(seen ? 0x9a01 : 0x4101));
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_TYPE, seen ? 0 : 8);
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_CODE, 0);
+		mnl_attr_nest_end(nlh, n2);
+		mnl_attr_nest_end(nlh, n1);
+	}
+	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(29));
+	CU_ASSERT_EQUAL_FATAL(ct_parse(nlh, &e), 0);
+	CU_ASSERT_EQUAL(e.orig.sport, 0x4101);
+	CU_ASSERT_EQUAL(e.orig.dport, CT_ICMP(8, 0));
+	CU_ASSERT_EQUAL(e.reply.sport, 0x9a01);
+	CU_ASSERT_EQUAL(e.reply.dport, CT_ICMP(0, 0));
+	CU_ASSERT_EQUAL(e.reply.dst, EXT);
+	CU_ASSERT_EQUAL(e.timeout, 29);
 }
 
 static void test_fc_classify(void)
@@ -1592,6 +1976,8 @@ static const struct unit_test tests[] = {
 	{"judge: timers", test_judge_timer_branches},
 	{"judge: hairpin, ICMP, ALG, tracking", test_judge_icmp_branches},
 	{"judge: unsolicited SYN, parity", test_judge_probe_branches},
+	{"judge: ICMP rows", test_judge_icmp_rows},
+	{"judge: ICMP rows follow their evidence", test_judge_icmp_changes},
 	{"port statistics", test_port_stats},
 	{"names and profiles", test_names},
 	{"built-in lab = topo/rfc.topo", test_default_topo},
@@ -1599,6 +1985,7 @@ static const struct unit_test tests[] = {
 	{"json", test_json},
 	{"ctnetlink get request", test_ct_build_get},
 	{"ctnetlink message parse", test_ct_parse},
+	{"ctnetlink ICMP tuples", test_ct_icmp},
 	{"full-cone: conntrack entry -> mappings", test_fc_classify},
 	{"nft: syn drop rule", test_nft_syn_drop},
 	{"nft: full-cone ruleset", test_nft_fullcone},
