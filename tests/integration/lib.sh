@@ -244,11 +244,11 @@ tcp_peer() {
 		"$T_TMP/nc-$1-$2-$3.err" 2>/dev/null
 }
 
-# ct_tuples LAB NODE PROTO DPORT: one line per conntrack entry whose
-# original destination port is DPORT:
+# ct_tuples LAB NODE PROTO [DPORT]: one line per conntrack entry of PROTO
+# (whose original destination port is DPORT):
 # "osrc odst osport odport rsrc rdst rsport rdport".
 ct_tuples() {
-	nsx "$1" "$2" conntrack -L -p "$3" --orig-port-dst "$4" 2>/dev/null |
+	nsx "$1" "$2" conntrack -L -p "$3" ${4:+--orig-port-dst "$4"} 2>/dev/null |
 		sed -n 's/.*src=\([^ ]*\) dst=\([^ ]*\) sport=\([0-9]*\) dport=\([0-9]*\) .*src=\([^ ]*\) dst=\([^ ]*\) sport=\([0-9]*\) dport=\([0-9]*\).*/\1 \2 \3 \4 \5 \6 \7 \8/p'
 }
 
@@ -908,4 +908,75 @@ public_natlab() {
 	mkdir -p "$T_TMP/pub" && chmod 711 "$T_TMP" && chmod 755 "$T_TMP/pub" &&
 		cp "$NATLAB" "$T_TMP/pub/natlab" && chmod 755 "$T_TMP/pub/natlab" &&
 		echo "$T_TMP/pub/natlab"
+}
+
+# ---- RFC 5780 NAT discovery with coturn (t-78) ----
+
+# udp_send LAB NODE SPORT ADDR PORT: one datagram from a node's port
+# SPORT to ADDR:PORT, which makes a mapping at the node's gateway.
+udp_send() {
+	printf natlab | nsx "$1" "$2" nc -u -w 0 -p "$3" "$4" "$5"
+}
+
+# stun_server LAB NODE ADDR ALT: coturn's turnserver in a node, STUN only,
+# listening on ADDR and ALT, ports 3478 and 3479 on each: the second
+# address and port a CHANGE-REQUEST (RFC 5780) needs.  No configuration
+# file, its log, pid file and SQLite database in T_TMP (nothing written
+# under /var); its pid in STUN_PID.  Waits (up to 5 s) until it listens
+# on ALT:3479, the last socket it opens.
+stun_server() {
+	local f=$T_TMP/stun-$1-$2 i=0
+
+	bg_nsx "$1" "$2" turnserver -n --stun-only --no-cli --no-tls \
+		--no-dtls --no-tcp -L "$3" -L "$4" --log-file "$f.log" \
+		--simple-log --no-stdout-log --pidfile "$f.pid" --db "$f.db" \
+		>"$f.out" 2>&1
+	STUN_PID=$BG_PID
+	while ! nsx "$1" "$2" ss -Hnlu "src $4:3479" 2>/dev/null | grep -q .; do
+		if [ $i -ge 50 ] || ! alive "$STUN_PID"; then
+			echo "turnserver did not listen on $4:3479 in $1-$2:"
+			cat "$f.out" "$f.log" 2>/dev/null
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# stun_discover LAB NODE TAG SERVER FLAG...: start coturn's
+# turnutils_natdiscovery in a node in the background against the STUN
+# server at SERVER:3478 with FLAGs (-H hairpinning, -m mapping, -f
+# filtering; -L ADDR -l PORT a local address and port); its pid in
+# BG_PID, its output for stun_class under TAG.  An answer not received
+# is a 3 s timeout (fixed in natdiscovery): -f against a NAT that
+# filters, or -H against one that does not hairpin, takes 6 s.
+stun_discover() {
+	local f=$T_TMP/natdisc-$1-$2-$3 lab=$1 node=$2 srv=$4
+
+	shift 4
+	bg_nsx "$lab" "$node" turnutils_natdiscovery "$@" "$srv" >"$f.out" 2>&1
+}
+
+# stun_class LAB NODE TAG WHAT: natdiscovery's answer (run under TAG)
+# for WHAT, "mapping" or "filtering": endpoint-independent,
+# address-dependent or address-and-port-dependent ("" if it gave none);
+# "hairpinning": yes (the second socket's request reached the first
+# socket through its mapping) or no.
+stun_class() {
+	local f=$T_TMP/natdisc-$1-$2-$3.out
+
+	case $4 in
+	mapping | filtering)
+		sed -n "s/^NAT with \(.*\) ${4^} *!*\$/\1/p" "$f" |
+			tr 'A-Z ' 'a-z-' ;;
+	hairpinning)
+		awk '/^-= Hairpinning/ { h = 1; next } /^-= / { h = 0 }
+		     h && /^Received a request/ { y = 1 }
+		     END { print y ? "yes" : "no" }' "$f" ;;
+	esac
+}
+
+# stun_log LAB NODE TAG: what natdiscovery printed, for failures.
+stun_log() {
+	grep -v '^$' "$T_TMP/natdisc-$1-$2-$3.out" 2>/dev/null | sed 's/^/  /'
 }
