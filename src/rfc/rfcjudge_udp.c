@@ -107,6 +107,11 @@ static void judge_mapping(const struct rfc_evidence *e, struct rfc_row *r)
 	       behaviour_names[held]);
 	if (held != RFC_B_EI)
 		r->verdict = RFC_V_FAILS;
+	if (held == RFC_B_AD)
+		rfc_tx(r, " as three probes read it: a port held elsewhere "
+			  "makes Linux reuse some other mapping of the same "
+			  "source (find_appropriate_src(), nf_nat_core.c), "
+			  "whatever the destination");
 }
 
 /* The external addresses the UDP tests' servers saw. */
