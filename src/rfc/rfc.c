@@ -232,8 +232,7 @@ const struct rfc_req rfc_reqs[RFC_NREQ] = {
 		      "s1 sends a SYN to an external port nobody mapped, "
 		      "watched for 6.5 s; hole punching: s1's SYN, then c1's "
 		      "from the matching port 0.3 s later"},
-	[RFC_REQ5_EST] = {RFC_D5382, "5382/REQ-5/established",
-			  "REQ-5/established",
+	[RFC_REQ5_EST] = {RFC_D5382, "5382/REQ-5/established", "REQ-5",
 			  "established idle-timeout >= 2 h 4 min", RFC_MUST,
 			  "an idle established connection is kept at least "
 			  "2 h 4 min",

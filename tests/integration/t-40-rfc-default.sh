@@ -40,6 +40,7 @@ expect_eq "JSON: nothing left unmeasured" 0 \
 expect_eq "JSON: each key names its RFC" 0 \
 	"$(jget "$J" "sum(not k.startswith(r['rfc'] + '/') for k, r in d['requirements'].items())")"
 expect_eq "schema" "natlab-rfc/2" "$(jget "$J" "d['schema']")"
+expect_valid "JSON: valid against docs/schemas/natlab-rfc.schema.json" "$J"
 for i in 0 1 2 3 4; do
 	expect_gone "$(jget "$J" "d['profiles'][$i]['lab']")"
 done
@@ -86,5 +87,6 @@ expect_rc "--rfc 4787" 0
 expect_no_match "no TCP table" "^RFC 5382" "$OUT"
 expect_eq "JSON: only RFC 4787's keys" "4787" \
 	"$(jget "$J2" "' '.join(sorted(set(r['rfc'] for r in d['requirements'].values())))")"
+expect_valid "JSON of --rfc 4787: valid against its schema" "$J2"
 
 finish

@@ -21,7 +21,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 for p in d["profiles"]:
     print("lab %s %s" % (p["name"], p["lab"]))
-for r in d["requirements"]:
+for r in d["requirements"].values():
     for prof, res in r["results"].items():
         print("v %s %s %s" % (prof, r["id"], res["verdict"]))
         for k, v in res.get("data", {}).items():
