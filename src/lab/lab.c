@@ -135,8 +135,16 @@ static int lab_check_existing(const struct topo *t)
 	struct state s;
 	int err;
 
-	if (state_load(&s, lab))
+	err = state_load(&s, lab);
+	if (err == -ENOENT)
 		return 0;
+	if (err) {
+		log_errno(err,
+			  "lab %s: its state file cannot be read (natlab "
+			  "clean removes what a crashed lab left)",
+			  lab);
+		return -EEXIST;
+	}
 	if (!strcmp(s.phase, "up")) {
 		log_err("lab %s is already up (natlab status %s): take it "
 			"down with natlab down %s, or give this one another "

@@ -13,14 +13,22 @@
 /* Wait for a child to end, as waitpid(-1) does.  With a progress line
  * on, look every PROGRESS_TICK_MS instead and redraw the line between
  * looks (its elapsed time moves on); a signal still ends the wait with
- * EINTR, as it ends waitpid(). */
-static pid_t jobs_wait(int *status, struct progress *pg, int finished)
+ * EINTR, as it ends waitpid().  A stop request seen for the first time
+ * (*told is 0: a signal that came while we were not waiting) ends it the
+ * same way, so that it is passed on too. */
+static pid_t jobs_wait(int *status, struct progress *pg, int finished,
+		       int *told)
 {
 	pid_t pid;
 
-	if (!pg || !pg->on)
-		return waitpid(-1, status, 0);
 	for (;;) {
+		if (util_stop && !*told) {
+			*told = 1;
+			errno = EINTR;
+			return -1;
+		}
+		if (!pg || !pg->on)
+			return waitpid(-1, status, 0);
 		progress_update(pg, (uint64_t)finished);
 		pid = waitpid(-1, status, WNOHANG);
 		if (pid)
@@ -43,7 +51,8 @@ int jobs_run_ops(int n, int max, const struct jobs_ops *ops, void *ctx,
 		 struct progress *pg)
 {
 	pid_t *pids = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*pids));
-	int next = 0, running = 0, started = 0, finished = 0, status, i;
+	int next = 0, running = 0, started = 0, finished = 0, told = 0;
+	int status, i;
 	pid_t pid;
 
 	util_catch_signals();
@@ -72,7 +81,7 @@ int jobs_run_ops(int n, int max, const struct jobs_ops *ops, void *ctx,
 		}
 		if (!running)
 			break;
-		pid = jobs_wait(&status, pg, finished);
+		pid = jobs_wait(&status, pg, finished, &told);
 		if (pid < 0) {
 			if (errno != EINTR)
 				break;

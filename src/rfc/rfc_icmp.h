@@ -81,7 +81,7 @@ struct rfc_icmp_ev {
 	 * c1 got the datagram (from whom), its port unreachable (marked
 	 * with in_ipid), and what c2 got */
 	uint16_t hp_port, hp_ext, hp_c2_port, hp_ipid;
-	uint8_t hp_at_c1, hp_err_sent, hp_sock;
+	uint8_t hp_sent, hp_at_c1, hp_err_sent, hp_sock;
 	uint32_t hp_seen_addr;
 	uint16_t hp_seen_port;
 	struct rfc_icmp_msg hp_at;

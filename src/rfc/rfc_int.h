@@ -99,8 +99,9 @@ struct sockaddr_in rfcio_sin(uint32_t addr, uint16_t port);
  * Return: as poll(). */
 int rfcio_poll(struct pollfd *p, nfds_t n, int timeout_ms);
 
-/* The ICMP error queued on a socket with IP_RECVERR, if any, in *seen.
- * Return: 1 read, 0 none. */
+/* Take the first entry of a socket's error queue (IP_RECVERR): an ICMP
+ * error goes to *seen.  Return: 1 an ICMP error, 2 an entry of another
+ * origin (a local one, say), 0 the queue was empty. */
 int rfcio_errqueue(int fd, struct rfc_icmp_seen *seen);
 
 /* Close every socket of f. */

@@ -75,6 +75,7 @@ struct rfc_udp_ev {
 	/* REQ-12: ICMP port unreachable about c1's mapping from its peer
 	 * s1, then from s2 (not the peer); the entry and the mapping after */
 	struct rfc_dgram icmp_map, icmp_after;
+	uint8_t icmp_s1_sent, icmp_s2_sent;
 	struct rfc_icmp_seen icmp_s1, icmp_s2;
 	int8_t icmp_entry_kept; /* -1: not read */
 

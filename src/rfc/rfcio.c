@@ -214,7 +214,7 @@ int rfcio_errqueue(int fd, struct rfc_icmp_seen *seen)
 		seen->from = ntohl(from.sin_addr.s_addr);
 		return 1;
 	}
-	return 0;
+	return 2; /* an entry, not from ICMP */
 }
 
 /* The ICMP error queued on a socket with IP_RECVERR, if any, as c's
@@ -223,7 +223,11 @@ static int errqueue_icmp(int fd, struct rfc_conn *c)
 {
 	struct rfc_icmp_seen seen = {0};
 
-	if (!rfcio_errqueue(fd, &seen))
+	int got;
+
+	while ((got = rfcio_errqueue(fd, &seen)) == 2) /* not ICMP: next */
+		;
+	if (!got)
 		return 0;
 	c->out = RFC_OUT_ICMP;
 	c->icmp_type = seen.type;

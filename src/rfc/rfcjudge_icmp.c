@@ -193,9 +193,15 @@ static void judge_query_timer_cfg(const struct rfc_evidence *e,
 		rfc_datum(r, "set_s", q->qm_timeout);
 		rfc_datum(r, "got_s", q->qm_live);
 	}
-	r->verdict = q->qm_live >= 0 && q->qm_live > q->qm_timeout
-			     ? RFC_V_FAILS
-			     : RFC_V_MEETS;
+	if (q->qm_timeout < 0 || q->qm_live < 0) {
+		/* setting it failed, or its entry could not be read: the
+		 * sysctl's existence alone shows nothing */
+		rfc_tx(r, "; setting it for one echo session %s",
+		       q->qm_timeout < 0 ? "failed" : "left no entry to read");
+		r->verdict = RFC_V_UNKNOWN;
+		return;
+	}
+	r->verdict = q->qm_live > q->qm_timeout ? RFC_V_FAILS : RFC_V_MEETS;
 	if (r->verdict == RFC_V_FAILS)
 		rfc_tx(r, ": the setting did not take");
 }
@@ -429,6 +435,12 @@ static void judge_hairpin(const struct rfc_evidence *e, struct rfc_row *r)
 		r->verdict = RFC_V_UNKNOWN;
 		return;
 	}
+	if (!q->hp_sent) {
+		rfc_tx(r, "c2:%u could not send its datagram to c1's mapping",
+		       q->hp_c2_port);
+		r->verdict = RFC_V_UNKNOWN;
+		return;
+	}
 	rfc_tx(r,
 	       "c2:%u sent a datagram to c1:%u's mapping :%u: ", q->hp_c2_port,
 	       q->hp_port, q->hp_ext);
@@ -518,9 +530,9 @@ static void judge_own_icmp(const struct rfc_evidence *e, struct rfc_row *r)
 	else
 		rfc_tx(r, "no ICMP came back");
 	rfc_datum(r, "time_exceeded", out_ok);
-	in_ok = !q->ttl_in_sent ||
-		(m->seen && m->type == 11 && m->src == e->ext &&
-		 m->in_dst == e->ext && m->in_dport == q->out_ext);
+	in_ok = q->ttl_in_sent && m->seen && m->type == 11 &&
+		m->src == e->ext && m->in_dst == e->ext &&
+		m->in_dport == q->out_ext;
 	if (q->ttl_in_sent && m->seen)
 		rfc_tx(r,
 		       "; s1's with TTL 1 to c1's mapping :%u drew ICMP %u/%u "
@@ -531,6 +543,13 @@ static void judge_own_icmp(const struct rfc_evidence *e, struct rfc_row *r)
 		rfc_tx(r, "; s1's with TTL 1 to c1's mapping :%u drew nothing",
 		       q->out_ext);
 	rfc_datum(r, "inbound_time_exceeded", q->ttl_in_sent ? m->seen : -1);
+	if (!q->ttl_in_sent) {
+		/* the inbound half needs REQ-5's mapping: not measured */
+		rfc_tx(r, "; the datagram from s1 could not be sent%s",
+		       out_ok ? "" : ": no time exceeded for c1");
+		r->verdict = out_ok ? RFC_V_UNKNOWN : RFC_V_FAILS;
+		return;
+	}
 	conclude(
 		r, out_ok && in_ok,
 		": time exceeded both ways, as RFC 1812 asks",

@@ -227,9 +227,9 @@ static void judge_parity(const struct rfc_evidence *e, struct rfc_row *r)
 	st.parity_kept -= st.n - st.changed; /* the preserved ones */
 	r->verdict = st.parity_kept == st.changed ? RFC_V_MEETS : RFC_V_FAILS;
 	rfc_tx(r,
-	       "c2 sent from %d ports c1 held towards s1:3478: %u got another "
+	       "c2 sent from %u ports c1 held towards s1:3478: %u got another "
 	       "port, %u of them of the same parity",
-	       RFC_UDP_PARITY_N, st.changed, st.parity_kept);
+	       st.n, st.changed, st.parity_kept);
 }
 
 /* The least of the UDP timeouts a mapping may get, s; -1 if unknown. */
@@ -397,6 +397,10 @@ static void judge_hairpin_source(const struct rfc_evidence *e,
 	const struct rfc_udp_ev *u = &e->udp_ev;
 	char a[2][32];
 
+	if (!u->hp_c2map.seen) {
+		rfc_tx(r, "c2's own mapping was not seen at s1");
+		return;
+	}
 	if (!u->hp.seen) {
 		r->verdict = u->hp.sent ? RFC_V_FAILS : RFC_V_UNKNOWN;
 		rfc_tx(r, "%s",
@@ -480,14 +484,21 @@ static void judge_icmp_keep(const struct rfc_evidence *e, struct rfc_row *r)
 			  "not reach s1");
 		return;
 	}
+	if (!u->icmp_s1_sent && !u->icmp_s2_sent) {
+		rfc_tx(r, "neither s1 nor s2 could send the ICMP error");
+		return;
+	}
 	same = u->icmp_after.port == u->icmp_map.port;
 	rfc_datum(r, "entry_kept", u->icmp_entry_kept);
 	rfc_datum(r, "port_before", u->icmp_map.port);
 	rfc_datum(r, "port_after", u->icmp_after.port);
 	r->verdict = u->icmp_entry_kept && same ? RFC_V_MEETS : RFC_V_FAILS;
 	rfc_tx(r,
-	       "after ICMP port unreachable from s1 and s2 about mapping port "
-	       "%u the entry was %s, and c1's next datagram came from port %u",
+	       "after ICMP port unreachable from %s about mapping port %u the "
+	       "entry was %s, and c1's next datagram came from port %u",
+	       u->icmp_s1_sent && u->icmp_s2_sent ? "s1 and s2"
+	       : u->icmp_s1_sent		  ? "s1"
+						  : "s2",
 	       u->icmp_map.port, u->icmp_entry_kept ? "still there" : "gone",
 	       u->icmp_after.port);
 }
@@ -497,12 +508,16 @@ static void judge_icmp_source(const struct rfc_evidence *e, struct rfc_row *r)
 	const struct rfc_udp_ev *u = &e->udp_ev;
 	char b[48];
 
-	if (!u->icmp_map.seen) {
-		rfc_tx(r, "c1's mapping could not be made");
+	int got = u->icmp_s2.seen && u->icmp_s2.from == e->s2;
+
+	if (!u->icmp_map.seen || !u->icmp_s2_sent) {
+		rfc_tx(r, "%s",
+		       !u->icmp_map.seen ? "c1's mapping could not be made"
+					 : "s2 could not send the ICMP error");
 		return;
 	}
-	rfc_datum(r, "from_s2", u->icmp_s2.seen);
-	r->verdict = u->icmp_s2.seen ? RFC_V_MEETS : RFC_V_FAILS;
+	rfc_datum(r, "from_s2", got);
+	r->verdict = got ? RFC_V_MEETS : RFC_V_FAILS;
 	rfc_tx(r,
 	       "s2, which c1 never sent to, sent ICMP port unreachable "
 	       "about c1's mapping to s1: c1 got %s",
@@ -514,13 +529,17 @@ static void judge_icmp_unreach(const struct rfc_evidence *e, struct rfc_row *r)
 	const struct rfc_udp_ev *u = &e->udp_ev;
 	char b[48];
 
-	if (!u->icmp_map.seen) {
-		rfc_tx(r, "c1's mapping could not be made");
+	int got = u->icmp_s1.seen && u->icmp_s1.type == 3 &&
+		  u->icmp_s1.from == e->s1;
+
+	if (!u->icmp_map.seen || !u->icmp_s1_sent) {
+		rfc_tx(r, "%s",
+		       !u->icmp_map.seen ? "c1's mapping could not be made"
+					 : "s1 could not send the ICMP error");
 		return;
 	}
-	rfc_datum(r, "from_s1", u->icmp_s1.seen);
-	r->verdict = u->icmp_s1.seen && u->icmp_s1.type == 3 ? RFC_V_MEETS
-							     : RFC_V_FAILS;
+	rfc_datum(r, "from_s1", got);
+	r->verdict = got ? RFC_V_MEETS : RFC_V_FAILS;
 	rfc_tx(r, "s1's ICMP port unreachable about c1's mapping: c1 got %s",
 	       icmp_text(&u->icmp_s1, b, sizeof(b)));
 }

@@ -663,8 +663,9 @@ static void send_others(struct icmp_run *r)
 	e->ra_in_sent = !raw_send(r->raw[RX_S1], s->addr[N_GW], ra, 16);
 	icmp_rtr_adv(ra, s->addr[N_C1]);
 	e->ra_out_sent = !raw_send(r->raw[RX_C1], s->addr[N_S1], ra, 16);
-	if (e->hp_ext)
-		udp_send(r->hp_c2_fd, I_HP_C2, s->addr[N_GW], e->hp_ext);
+	if (e->hp_ext && r->hp_c2_fd >= 0)
+		e->hp_sent = (uint8_t)udp_send(r->hp_c2_fd, I_HP_C2,
+					       s->addr[N_GW], e->hp_ext);
 }
 
 /* REQ-7: if c2's datagram reached c1, c1 answers it with a port
@@ -728,7 +729,8 @@ static void udp_results(struct icmp_run *r)
 		if (r->rx[RX_S1].m[k].type == T_RTR_ADV)
 			e->ra_out_at = r->rx[RX_S1].m[k];
 	memset(&seen, 0, sizeof(seen));
-	e->hp_sock = r->hp_c2_fd >= 0 && rfcio_errqueue(r->hp_c2_fd, &seen);
+	e->hp_sock =
+		r->hp_c2_fd >= 0 && rfcio_errqueue(r->hp_c2_fd, &seen) == 1;
 	rx_take(rx_find(r, RX_C2, T_UNREACH, I_HP_C2, e->hp_ext), &e->hp_at);
 }
 

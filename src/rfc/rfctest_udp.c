@@ -60,7 +60,7 @@
 #define U_ICMP	   43901
 #define U_DF	   44001
 #define U_NODF	   44002
-#define U_OOO	   44101
+#define U_OOO	   44203
 #define U_WAIT_MS  300 /* for a datagram that may not come */
 #define U_MTU	   1280
 #define U_BIG	   1400
@@ -151,7 +151,7 @@ static void udp_drain(int fd)
 		return;
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
 		;
-	while (rfcio_errqueue(fd, &seen))
+	while (rfcio_errqueue(fd, &seen) > 0)
 		;
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 }
@@ -401,7 +401,8 @@ static void wait_error(int fd, int ms, struct rfc_icmp_seen *seen)
 	struct pollfd p = {.fd = fd, .events = 0};
 
 	if (fd >= 0 && rfcio_poll(&p, 1, ms) > 0 && (p.revents & POLLERR))
-		rfcio_errqueue(fd, seen);
+		while (rfcio_errqueue(fd, seen) == 2) /* not ICMP: the next */
+			;
 }
 
 /* REQ-12: ICMP port unreachable about c1's mapping from s1, then s2. */
@@ -418,10 +419,12 @@ static void test_icmp(struct udp_ctx *x)
 		struct rfc_icmp_seen *seen =
 			n == N_S1 ? &u->icmp_s1 : &u->icmp_s2;
 
-		if (!rfcio_send_unreach(s, n, u->icmp_map.addr, IPPROTO_UDP,
-					u->icmp_map.addr, u->icmp_map.port,
-					s->addr[N_S1], U_Q))
-			wait_error(fd, U_WAIT_MS, seen);
+		if (rfcio_send_unreach(s, n, u->icmp_map.addr, IPPROTO_UDP,
+				       u->icmp_map.addr, u->icmp_map.port,
+				       s->addr[N_S1], U_Q))
+			continue;
+		*(n == N_S1 ? &u->icmp_s1_sent : &u->icmp_s2_sent) = 1;
+		wait_error(fd, U_WAIT_MS, seen);
 	}
 	u->icmp_entry_kept =
 		(int8_t)(rfcio_ct_get(s, IPPROTO_UDP, s->addr[N_C1], U_ICMP,
@@ -724,7 +727,9 @@ int rfctest_udp(struct suite *s)
 		x.sv[i] = -1;
 	err = open_servers(&x);
 	if (err) {
+		/* the UDP rows stay "not measured"; the other tests run */
 		log_errno(err, "rfc: the UDP servers' sockets");
+		err = 0;
 		goto out;
 	}
 	x.u->ran = 1;

@@ -1072,6 +1072,7 @@ static void ev_icmp(struct rfc_evidence *e)
 	q->q_gap_ms = 1551;
 	q->hp_port = 44121;
 	q->hp_ext = 44121;
+	q->hp_sent = 1;
 	q->hp_c2_port = 44122;
 	q->hp_ipid = 0x4e07;
 	q->hp_at_c1 = 1;
@@ -1265,8 +1266,9 @@ static void test_judge_icmp_changes(void)
 	CU_ASSERT(judged(RFC_I10, RFC_V_FAILS, "did not quote the external"));
 	ev.icmp_ev.ttl_in_at.seen = 0;
 	CU_ASSERT(judged(RFC_I10, RFC_V_FAILS, "no time exceeded for s1"));
-	ev.icmp_ev.ttl_in_sent = 0; /* judged on c1's alone */
-	CU_ASSERT(judged(RFC_I10, RFC_V_MEETS, NULL));
+	/* the inbound half not sent: not measured, never "both ways" */
+	ev.icmp_ev.ttl_in_sent = 0;
+	CU_ASSERT(judged(RFC_I10, RFC_V_UNKNOWN, "could not be sent"));
 	ev.icmp_ev.ttl_seen = 0;
 	CU_ASSERT(judged(RFC_I10, RFC_V_FAILS, "no ICMP came back"));
 	ev.icmp_ev.ttl_sent = 0;
@@ -1801,6 +1803,8 @@ static void ev_udp_masquerade(struct rfc_evidence *e)
 	memset(e, 0, sizeof(*e));
 	e->docs = 1u << RFC_D4787 | 1u << RFC_D7857;
 	e->ext = EXT;
+	e->s1 = S1;
+	e->s2 = S2;
 	e->ext_addrs = 1;
 	u->ran = 1;
 	for (k = 0; k < 2; k++) {
@@ -1837,6 +1841,7 @@ static void ev_udp_masquerade(struct rfc_evidence *e)
 	dg(&u->icmp_map, EXT, 43901);
 	dg(&u->icmp_after, EXT, 43901);
 	u->icmp_entry_kept = 1;
+	u->icmp_s1_sent = u->icmp_s2_sent = 1;
 	u->icmp_s1 = (struct rfc_icmp_seen){1, 3, 3, S1, 0};
 	u->icmp_s2 = (struct rfc_icmp_seen){1, 3, 3, S2, 0};
 	u->mtu = 1280;
@@ -1938,6 +1943,21 @@ static void test_judge_udp(void)
 	CU_ASSERT_EQUAL(rows[RFC_U14].verdict, RFC_V_FAILS);
 	CU_ASSERT_EQUAL(rows[RFC_OUT_REFRESH].verdict, RFC_V_FAILS);
 	CU_ASSERT_EQUAL(rows[RFC_U13].verdict, RFC_V_FAILS);
+	/* an error credited to the wrong sender, or one never sent */
+	u->icmp_s2.from = S1;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_U12A].verdict, RFC_V_FAILS);
+	u->icmp_s2_sent = 0;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_U12A].verdict, RFC_V_UNKNOWN);
+	u->icmp_s1_sent = 0;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_U12].verdict, RFC_V_UNKNOWN);
+	CU_ASSERT_EQUAL(rows[RFC_U12B].verdict, RFC_V_UNKNOWN);
+	/* c2's own mapping unseen: REQ-9a cannot be judged */
+	u->hp_c2map.seen = 0;
+	rfc_judge(&ev, rows);
+	CU_ASSERT_EQUAL(rows[RFC_U9A].verdict, RFC_V_UNKNOWN);
 	/* nothing sent: not measured, never a verdict */
 	memset(u, 0, sizeof(*u));
 	u->ran = 1;
