@@ -28,7 +28,11 @@
  * inside, from inside) get the same source mapping, so that the inner
  * host sees the peer's external address and port (RFC 5382 REQ-8a);
  * input: SYNs from outside to the gateway itself are dropped silently
- * (RFC 5382 REQ-4a) instead of drawing a RST from its TCP stack.
+ * (RFC 5382 REQ-4a) instead of drawing a RST from its TCP stack;
+ * leak (filter, postrouting, after the source NAT): a packet leaving by
+ * the outside interface with an inside source address was not
+ * translated -- an ICMP error about a datagram no mapping covers, which
+ * conntrack leaves alone -- and is dropped (RFC 5508 REQ-5).
  *
  * Like every ruleset builder (nftbuild.c), these only fill a batch or a
  * buffer and do no I/O: nft.c sends them, and the unit tests parse the
@@ -57,6 +61,7 @@
 
 #define FC_PRE	"rfc_pre"
 #define FC_POST "rfc_post"
+#define FC_LEAK "rfc_leak"
 
 /* Expressions only this ruleset uses; 0 or -ENOMEM. */
 
@@ -302,6 +307,32 @@ static int fc_put_maps(struct nft_batch *b, uint8_t proto)
 
 static const uint8_t fc_protos[] = {IPPROTO_TCP, IPPROTO_UDP};
 
+/* oifname OUTSIDE ip saddr IN_NET/MASK counter drop, after the source
+ * NAT: what leaves untranslated. */
+static int fc_leak_rule(struct nft_batch *b, const struct nft_fullcone *fc)
+{
+	uint32_t net = htonl(fc->in_net & fc->in_mask);
+	uint32_t mask = htonl(fc->in_mask);
+	struct nftnl_rule *r = nftbuild_rule(FC_LEAK);
+	char desc[160], a[16];
+	struct in_addr in = {.s_addr = net};
+	int err = 0;
+
+	if (!r)
+		return -ENOMEM;
+	if (nftbuild_ifname(r, NFT_META_OIFNAME, fc->outside_if) ||
+	    nftbuild_nh(r, 12, 4, NFT_REG_1) ||
+	    nftbuild_bitwise(r, NFT_REG_1, &mask, 4) ||
+	    nftbuild_cmp(r, NFT_REG_1, NFT_CMP_EQ, &net, 4) ||
+	    nftbuild_counter(r) || nftbuild_verdict(r, NF_DROP))
+		err = -ENOMEM;
+	inet_ntop(AF_INET, &in, a, sizeof(a));
+	snprintf(desc, sizeof(desc),
+		 "rule %s: oifname \"%s\" ip saddr %s/%d counter drop", FC_LEAK,
+		 fc->outside_if, a, __builtin_popcount(fc->in_mask));
+	return nftbuild_rule_put(b, r, err, desc);
+}
+
 int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc)
 {
 	size_t mark_len = nft_batch_len(b);
@@ -337,6 +368,13 @@ int nft_fullcone(struct nft_batch *b, const struct nft_fullcone *fc)
 		if (!err)
 			err = fc_post_rules(b, &hairpin);
 	}
+	if (!err)
+		err = nftbuild_chain(b, FC_LEAK, "filter", NF_INET_POST_ROUTING,
+				     NF_IP_PRI_NAT_SRC + 200,
+				     "chain " FC_LEAK
+				     " (filter, postrouting, priority 300)");
+	if (!err)
+		err = fc_leak_rule(b, fc);
 	if (!err && fc->drop_unsolicited)
 		err = nftbuild_chain(b, NFT_RFC_IN, "filter", NF_INET_LOCAL_IN,
 				     NF_IP_PRI_FILTER,

@@ -1642,9 +1642,9 @@ static void test_nft_fullcone(void)
 	CU_ASSERT_EQUAL_FATAL(nft_fullcone(b, &fc), 0);
 	walk(b, &ms);
 	/* table, 2 maps per protocol (TCP, UDP), prerouting chain + a
-	 * rule per protocol, postrouting chain + 5 rules per protocol, input
-	 * chain + rule */
-	CU_ASSERT_EQUAL_FATAL(ms.n, 2 + 1 + 4 + 3 + 11 + 2);
+	 * rule per protocol, postrouting chain + 5 rules per protocol, the
+	 * leak chain + rule, input chain + rule */
+	CU_ASSERT_EQUAL_FATAL(ms.n, 2 + 1 + 4 + 3 + 11 + 2 + 2);
 	for (i = 2; i <= 5; i++) {
 		static const char *const names[] = {
 			NFT_FC_EIM, NFT_FC_EIF, NFT_FC_EIM_UDP, NFT_FC_EIF_UDP};
@@ -1692,6 +1692,13 @@ static void test_nft_fullcone(void)
 				nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS),
 				NF_NAT_RANGE_MAP_IPS |
 					NF_NAT_RANGE_PROTO_RANDOM);
+		} else if (rules == 13) {
+			/* what leaves with an inside source: dropped */
+			CU_ASSERT_PTR_NOT_NULL(strstr(
+				ex, "payload bitwise cmp counter immediate"));
+			CU_ASSERT_EQUAL(
+				nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT),
+				NF_DROP);
 		} else if (rules == 7 || rules == 12) {
 			/* hairpin: from inside, DNATed, back inside */
 			CU_ASSERT_PTR_NOT_NULL(strstr(ex, "ct bitwise cmp"));
@@ -1708,7 +1715,7 @@ static void test_nft_fullcone(void)
 		}
 		nftnl_rule_free(r);
 	}
-	CU_ASSERT_EQUAL(rules, 13);
+	CU_ASSERT_EQUAL(rules, 14);
 	CU_ASSERT_PTR_NOT_NULL(strstr(nft_batch_desc(b, nft_batch_count(b) - 1),
 				      "counter log group 5382 snaplen"));
 	CU_ASSERT_PTR_NOT_NULL(
