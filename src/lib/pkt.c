@@ -347,21 +347,29 @@ size_t pkt_icmp_unreach(uint8_t *buf, size_t len, const void *quote,
 	return n;
 }
 
-/* The IPv4 header of a quoted packet of @total bytes, DF, TTL 64, and
- * the ports of its transport header. */
+void pkt_ipv4_hdr(uint8_t buf[20], uint8_t proto, uint16_t total, uint16_t id,
+		  uint16_t frag, uint32_t src, uint32_t dst)
+{
+	memset(buf, 0, 20);
+	buf[0] = 0x45;	       /* version 4, 20-byte header */
+	put16(buf + 2, total); /* total length */
+	put16(buf + 4, id);    /* identification */
+	put16(buf + 6, frag);  /* flags and fragment offset */
+	buf[8] = 64;	       /* TTL */
+	buf[9] = proto;	       /* protocol */
+	put32(buf + 12, src);
+	put32(buf + 16, dst);
+	put16(buf + 10, pkt_ip_csum(buf, 20));
+}
+
+/* The IPv4 header of a quoted packet of @total bytes, DF, and the ports
+ * of its transport header. */
 static void quote_ports(uint8_t buf[28], uint8_t proto, uint16_t total,
 			uint32_t src, uint16_t sport, uint32_t dst,
 			uint16_t dport)
 {
 	memset(buf, 0, 28);
-	buf[0] = 0x45;		/* version 4, 20-byte header */
-	put16(buf + 2, total);	/* total length */
-	put16(buf + 6, 0x4000); /* DF */
-	buf[8] = 64;		/* TTL */
-	buf[9] = proto;		/* protocol */
-	put32(buf + 12, src);
-	put32(buf + 16, dst);
-	put16(buf + 10, pkt_ip_csum(buf, 20));
+	pkt_ipv4_hdr(buf, proto, total, 0, 0x4000, src, dst);
 	put16(buf + 20, sport);
 	put16(buf + 22, dport);
 }

@@ -95,6 +95,18 @@ size_t pkt_icmp_unreach(uint8_t *buf, size_t len, const void *quote,
 			size_t qlen);
 
 /**
+ * pkt_ipv4_hdr() - an IPv4 header without options, TTL 64, checksummed,
+ * into @buf
+ * @total: the packet's total length
+ * @id:    its identification
+ * @frag:  flags and fragment offset as on the wire (0x4000: DF; 0x2000:
+ *         more fragments; the offset in 8-byte units)
+ * @src, @dst: host order
+ */
+void pkt_ipv4_hdr(uint8_t buf[20], uint8_t proto, uint16_t total, uint16_t id,
+		  uint16_t frag, uint32_t src, uint32_t dst);
+
+/**
  * pkt_ipv4_tcp_quote() - what an ICMP error quotes of a TCP segment
  * src:sport -> dst:dport (host order): an IPv4 header of a 40-byte
  * packet with DF set and TTL 64, and the segment's first 8 bytes (its

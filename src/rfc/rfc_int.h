@@ -104,6 +104,21 @@ int rfcio_poll(struct pollfd *p, nfds_t n, int timeout_ms);
  * origin (a local one, say), 0 the queue was empty. */
 int rfcio_errqueue(int fd, struct rfc_icmp_seen *seen);
 
+/* sendto() addr:port (host order); an error an earlier ICMP left on the
+ * socket (IP_RECVERR) fails the first try, which clears it, and the
+ * datagram goes on the second.  Return: 0 or -errno. */
+int rfcio_sendto(int fd, uint32_t to, uint16_t port, const void *buf,
+		 size_t len);
+
+/* A UDP socket of node n bound to port (0: any; SO_REUSEADDR), with
+ * IP_RECVERR.  Return: the fd (the caller closes it), or -errno. */
+int rfcio_udp_bind(struct suite *s, int n, uint16_t port);
+
+/* Send one packet from a raw socket of protocol proto made in node n
+ * (IPPROTO_RAW: buf carries its IPv4 header).  Return: 0 or -errno. */
+int rfcio_raw_send(struct suite *s, int n, int proto, uint32_t to,
+		   const void *buf, size_t len);
+
 /* Close every socket of f. */
 void rfcio_fds_close(struct fds *f);
 

@@ -621,28 +621,66 @@ int rfcio_nft_send_at(struct suite *s, int n, struct nft_batch *b,
  * in_src:in_sport -> in_dst:in_dport (its IP header and first 8 bytes,
  * as RFC 792 quotes them).
  */
+int rfcio_sendto(int fd, uint32_t to, uint16_t port, const void *buf,
+		 size_t len)
+{
+	struct sockaddr_in a = rfcio_sin(to, port);
+	int tries;
+
+	/* An ICMP error an earlier datagram drew (IP_RECVERR sets sk_err)
+	 * fails the next send once, and is cleared by it. */
+	for (tries = 0; fd >= 0 && tries < 2; tries++) {
+		if (sendto(fd, buf, len, 0, (struct sockaddr *)&a, sizeof(a)) ==
+		    (ssize_t)len)
+			return 0;
+		if (errno != ECONNREFUSED && errno != EHOSTUNREACH)
+			return -errno;
+	}
+	return fd < 0 ? -EBADF : -errno;
+}
+
+int rfcio_udp_bind(struct suite *s, int n, uint16_t port)
+{
+	struct sockaddr_in a = rfcio_sin(INADDR_ANY, port);
+	int fd = rfcio_sock_at(s, n, AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return fd;
+	if (rfcio_set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) ||
+	    rfcio_set_int(fd, IPPROTO_IP, IP_RECVERR, 1) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int rfcio_raw_send(struct suite *s, int n, int proto, uint32_t to,
+		   const void *buf, size_t len)
+{
+	int fd = rfcio_sock_at(s, n, AF_INET, SOCK_RAW, proto), err;
+
+	if (fd < 0)
+		return fd;
+	err = rfcio_sendto(fd, to, 0, buf, len);
+	close(fd);
+	return err;
+}
+
 int rfcio_send_unreach(struct suite *s, int n, uint32_t to, uint8_t proto,
 		       uint32_t in_src, uint16_t in_sport, uint32_t in_dst,
 		       uint16_t in_dport)
 {
-	struct sockaddr_in a = rfcio_sin(to, 0);
 	uint8_t pkt[8 + 28], quote[28];
-	int fd, err = 0;
 
 	if (proto == IPPROTO_UDP)
 		pkt_ipv4_udp_quote(quote, in_src, in_sport, in_dst, in_dport);
 	else
 		pkt_ipv4_tcp_quote(quote, in_src, in_sport, in_dst, in_dport);
 	pkt_icmp_unreach(pkt, sizeof(pkt), quote, sizeof(quote));
-
-	fd = rfcio_sock_at(s, n, AF_INET, SOCK_RAW, IPPROTO_ICMP);
-	if (fd < 0)
-		return fd;
-	if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&a, sizeof(a)) !=
-	    (ssize_t)sizeof(pkt))
-		err = -errno;
-	close(fd);
-	return err;
+	return rfcio_raw_send(s, n, IPPROTO_ICMP, to, pkt, sizeof(pkt));
 }
 
 /* A packet socket on node n's interface, IPv4 only. */

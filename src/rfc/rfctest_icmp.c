@@ -179,13 +179,9 @@ static void quote_echo(uint8_t q[28], uint32_t src, uint32_t dst, uint16_t id)
 {
 	uint8_t echo[16];
 
-	pkt_ipv4_udp_quote(q, src, 0, dst, 0);
-	q[9] = IPPROTO_ICMP;
-	put16(q + 2, 20 + sizeof(echo));
+	pkt_ipv4_hdr(q, IPPROTO_ICMP, 20 + sizeof(echo), 0, 0x4000, src, dst);
 	icmp_echo(echo, T_ECHO, id);
 	memcpy(q + 20, echo, 8);
-	put16(q + 10, 0);
-	put16(q + 10, pkt_ip_csum(q, 20));
 }
 
 /* An ICMP error of type/code quoting q (28 or 32 bytes), checksummed,
@@ -218,18 +214,6 @@ static size_t icmp_rtr_adv(uint8_t buf[16], uint32_t router)
 }
 
 /* ---- I/O ---- */
-
-static int raw_send(int fd, uint32_t to, const void *buf, size_t len)
-{
-	struct sockaddr_in a = rfcio_sin(to, 0);
-
-	if (fd < 0)
-		return -EBADF;
-	if (sendto(fd, buf, len, 0, (struct sockaddr *)&a, sizeof(a)) !=
-	    (ssize_t)len)
-		return -errno;
-	return 0;
-}
 
 /* Read the raw sockets for ms into r->rx (appended). */
 static void rx_collect(struct icmp_run *r, int ms)
@@ -289,44 +273,14 @@ static void rx_take(const struct rfc_icmp_msg *m, struct rfc_icmp_msg *to)
 		*to = *m;
 }
 
-/* A UDP socket of node n bound to port, with IP_RECVERR.  Return: the
- * fd or -errno. */
-static int udp_at(struct suite *s, int n, uint16_t port)
-{
-	struct sockaddr_in a = rfcio_sin(INADDR_ANY, port);
-	int fd = rfcio_sock_at(s, n, AF_INET, SOCK_DGRAM, 0);
-
-	if (fd < 0)
-		return fd;
-	if (rfcio_set_int(fd, IPPROTO_IP, IP_RECVERR, 1) < 0 ||
-	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 /* Send the datagram "sport" (its two bytes) from fd to to:port.
  * Return: 1 sent, 0 not. */
 static int udp_send(int fd, uint16_t sport, uint32_t to, uint16_t port)
 {
-	struct sockaddr_in a = rfcio_sin(to, port);
 	uint8_t b[2];
-	int tries;
 
 	put16(b, sport);
-	/* An error an earlier ICMP left on the socket (IP_RECVERR sets
-	 * sk_err) fails the next send once, and is then cleared. */
-	for (tries = 0; fd >= 0 && tries < 2; tries++) {
-		if (sendto(fd, b, sizeof(b), 0, (struct sockaddr *)&a,
-			   sizeof(a)) == (ssize_t)sizeof(b))
-			return 1;
-		if (errno != ECONNREFUSED && errno != EHOSTUNREACH)
-			break;
-	}
-	return 0;
+	return rfcio_sendto(fd, to, port, b, sizeof(b)) == 0;
 }
 
 /* One datagram on fd within ms: its first two bytes in *tag, its source
@@ -386,7 +340,8 @@ static void test_echo(struct icmp_run *r)
 	e->echo_id = I_ID_ECHO;
 	icmp_echo(buf, T_ECHO, I_ID_ECHO);
 	for (i = 0; i < 2; i++)
-		e->echo_sent[i] = !raw_send(r->raw[RX_C1], to[i], buf, 16);
+		e->echo_sent[i] =
+			!rfcio_sendto(r->raw[RX_C1], to[i], 0, buf, 16);
 	rx_collect(r, WAIT_ICMP_MS);
 	for (i = 0; i < 2; i++) {
 		const struct rx *x = &r->rx[i ? RX_S2 : RX_S1];
@@ -442,7 +397,7 @@ static void test_echo_busy(struct icmp_run *r)
 	int i;
 
 	icmp_echo(buf, T_ECHO, I_ID_ECHO2);
-	if (raw_send(r->raw[RX_C2], s->addr[N_S2], buf, 16))
+	if (rfcio_sendto(r->raw[RX_C2], s->addr[N_S2], 0, buf, 16))
 		return;
 	rx_collect(r, 50);
 	rx_echo(r, RX_S2, &e->echo2_c2);
@@ -450,7 +405,8 @@ static void test_echo_busy(struct icmp_run *r)
 	if (!e->echo2_c2.seen)
 		return;
 	for (i = 0; i < 2; i++)
-		raw_send(r->raw[RX_C1], s->addr[i ? N_S2 : N_S1], buf, 16);
+		rfcio_sendto(r->raw[RX_C1], s->addr[i ? N_S2 : N_S1], 0, buf,
+			     16);
 	rx_collect(r, 100);
 	rx_echo(r, RX_S1, &e->echo2_at[0]);
 	rx_echo(r, RX_S2, &e->echo2_at[1]);
@@ -476,7 +432,7 @@ static void qm_start(struct icmp_run *r)
 		return;
 	e->qm_timeout = QM_TIMEOUT_S;
 	icmp_echo(buf, T_ECHO, I_ID_QM);
-	if (!raw_send(r->raw[RX_C1], s->addr[N_S1], buf, 16)) {
+	if (!rfcio_sendto(r->raw[RX_C1], s->addr[N_S1], 0, buf, 16)) {
 		rx_collect(r, 50);
 		if (echo_entry(s, s->addr[N_S1], I_ID_QM, &ce) == 0) {
 			e->qm_live = ce.timeout;
@@ -498,12 +454,12 @@ static int udp_open(struct icmp_run *r)
 	uint16_t tag, port;
 	int i, want = 0;
 
-	r->srv_fd = udp_at(s, N_S1, I_SRV);
+	r->srv_fd = rfcio_udp_bind(s, N_S1, I_SRV);
 	if (r->srv_fd < 0)
 		return r->srv_fd;
 	for (i = 0; i < RFC_IE_N; i++) {
 		e->err_port[i] = (uint16_t)(I_ERR + i);
-		r->err_fd[i] = udp_at(s, N_C1, e->err_port[i]);
+		r->err_fd[i] = rfcio_udp_bind(s, N_C1, e->err_port[i]);
 		if (i != RFC_IE_UNMAPPED)
 			want += udp_send(r->err_fd[i], e->err_port[i], s1,
 					 I_SRV);
@@ -514,10 +470,10 @@ static int udp_open(struct icmp_run *r)
 	e->hp_port = I_HP;
 	e->hp_c2_port = I_HP_C2;
 	e->ttl_port = I_TTL;
-	r->out_fd = udp_at(s, N_C1, I_OUT);
-	r->hp_fd = udp_at(s, N_C1, I_HP);
-	r->hp_c2_fd = udp_at(s, N_C2, I_HP_C2);
-	r->ttl_fd = udp_at(s, N_C1, I_TTL);
+	r->out_fd = rfcio_udp_bind(s, N_C1, I_OUT);
+	r->hp_fd = rfcio_udp_bind(s, N_C1, I_HP);
+	r->hp_c2_fd = rfcio_udp_bind(s, N_C2, I_HP_C2);
+	r->ttl_fd = rfcio_udp_bind(s, N_C1, I_TTL);
 	want += udp_send(r->out_fd, I_OUT, s1, I_SRV);
 	want += udp_send(r->hp_fd, I_HP, s1, I_SRV);
 	while (want > 0 &&
@@ -614,7 +570,7 @@ static void send_inbound_errors(struct icmp_run *r)
 		if (i == RFC_IE_BAD_CSUM)
 			pkt[3] ^= 0x5a;
 		e->err_sent[i] =
-			!raw_send(r->raw[RX_S1], s->addr[N_GW], pkt, n);
+			!rfcio_sendto(r->raw[RX_S1], s->addr[N_GW], 0, pkt, n);
 	}
 }
 
@@ -631,14 +587,14 @@ static void send_outbound_errors(struct icmp_run *r)
 		udp_send(r->srv_fd, I_SRV, s->addr[N_GW], e->out_ext);
 		pkt_ipv4_udp_quote(q, s->addr[N_S1], I_SRV, s->addr[N_C1],
 				   I_OUT);
-		e->out_sent =
-			!raw_send(r->raw[RX_C1], s->addr[N_S1], pkt,
-				  icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28));
+		e->out_sent = !rfcio_sendto(
+			r->raw[RX_C1], s->addr[N_S1], 0, pkt,
+			icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28));
 	}
 	pkt_ipv4_udp_quote(q, s->addr[N_S1], I_SRV, s->addr[N_C1], I_OUT_NONE);
 	e->out_unmapped_sent =
-		!raw_send(r->raw[RX_C1], s->addr[N_S1], pkt,
-			  icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28));
+		!rfcio_sendto(r->raw[RX_C1], s->addr[N_S1], 0, pkt,
+			      icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28));
 }
 
 /* REQ-10: datagrams with TTL 1 from c1 and from s1; REQ-11: router
@@ -660,9 +616,9 @@ static void send_others(struct icmp_run *r)
 		rfcio_set_int(r->srv_fd, IPPROTO_IP, IP_TTL, 64);
 	}
 	icmp_rtr_adv(ra, s->addr[N_S1]);
-	e->ra_in_sent = !raw_send(r->raw[RX_S1], s->addr[N_GW], ra, 16);
+	e->ra_in_sent = !rfcio_sendto(r->raw[RX_S1], s->addr[N_GW], 0, ra, 16);
 	icmp_rtr_adv(ra, s->addr[N_C1]);
-	e->ra_out_sent = !raw_send(r->raw[RX_C1], s->addr[N_S1], ra, 16);
+	e->ra_out_sent = !rfcio_sendto(r->raw[RX_C1], s->addr[N_S1], 0, ra, 16);
 	if (e->hp_ext && r->hp_c2_fd >= 0)
 		e->hp_sent = (uint8_t)udp_send(r->hp_c2_fd, I_HP_C2,
 					       s->addr[N_GW], e->hp_ext);
@@ -688,8 +644,8 @@ static void hairpin_answer(struct icmp_run *r)
 	put16(q + 10, 0);
 	put16(q + 10, pkt_ip_csum(q, 20));
 	e->hp_err_sent =
-		!raw_send(r->raw[RX_C1], e->hp_seen_addr, pkt,
-			  icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28));
+		!rfcio_sendto(r->raw[RX_C1], e->hp_seen_addr, 0, pkt,
+			      icmp_error(pkt, T_UNREACH, ICMP_PORT, q, 28));
 }
 
 /* What the UDP probes' sockets and the raw sockets got. */
@@ -753,8 +709,9 @@ static void test_query_error(struct icmp_run *r)
 	    rfcio_sleep_ms((int)(GAP_MS - gap / 1000)))
 		return;
 	quote_echo(q, s->addr[N_GW], s->addr[N_S1], e->echo_at[0].id);
-	e->q_err_sent = !raw_send(r->raw[RX_S1], s->addr[N_GW], pkt,
-				  icmp_error(pkt, T_UNREACH, C_HOST, q, 28));
+	e->q_err_sent =
+		!rfcio_sendto(r->raw[RX_S1], s->addr[N_GW], 0, pkt,
+			      icmp_error(pkt, T_UNREACH, C_HOST, q, 28));
 	rx_collect(r, WAIT_ICMP_MS);
 	rx_take(rx_find(r, RX_C1, T_UNREACH, I_ID_ECHO, 0), &e->q_err_at);
 	err = echo_entry(s, s->addr[N_S1], I_ID_ECHO, &ce);
@@ -792,10 +749,11 @@ static void qm_finish(struct icmp_run *r)
 	if (e->qm_gone_ms < 0)
 		return;
 	icmp_echo(buf, T_ECHO_REPLY, e->qm_ext);
-	e->qm_reply_sent = !raw_send(r->raw[RX_S1], s->addr[N_GW], buf, 16);
+	e->qm_reply_sent =
+		!rfcio_sendto(r->raw[RX_S1], s->addr[N_GW], 0, buf, 16);
 	if (e->echo_at[0].seen) {
 		icmp_echo(buf, T_ECHO_REPLY, e->echo_at[0].id);
-		raw_send(r->raw[RX_S1], s->addr[N_GW], buf, 16);
+		rfcio_sendto(r->raw[RX_S1], s->addr[N_GW], 0, buf, 16);
 	}
 	rx_collect(r, WAIT_ICMP_MS);
 	rx_take(rx_find(r, RX_C1, T_ECHO_REPLY, I_ID_QM, 0), &e->qm_at);

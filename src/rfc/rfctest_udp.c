@@ -35,6 +35,7 @@
 #include "lib/ct.h"
 #include "lib/log.h"
 #include "lib/netns.h"
+#include "lib/pkt.h"
 #include "lib/util.h"
 #include "rfc/rfc_int.h"
 
@@ -78,40 +79,16 @@ struct udp_ctx {
 	uint16_t sv_port[SV_N];
 };
 
-/* A UDP socket of node n bound to port (0: any), with IP_RECVERR.
- * Return: the fd, or -errno. */
-static int udp_bind(struct suite *s, int n, uint16_t port)
-{
-	struct sockaddr_in a = rfcio_sin(INADDR_ANY, port);
-	int fd = rfcio_sock_at(s, n, AF_INET, SOCK_DGRAM, 0);
-
-	if (fd < 0)
-		return fd;
-	if (rfcio_set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) ||
-	    rfcio_set_int(fd, IPPROTO_IP, IP_RECVERR, 1) ||
-	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 /* Send len bytes (a letter repeated) to addr:port; d->sent. */
 static void udp_to(int fd, uint32_t addr, uint16_t port, size_t len,
 		   struct rfc_dgram *d)
 {
-	struct sockaddr_in a = rfcio_sin(addr, port);
 	char buf[U_BIG];
 
-	if (fd < 0)
-		return;
 	if (len > sizeof(buf))
 		len = sizeof(buf);
 	memset(buf, 'n', len);
-	if (sendto(fd, buf, len, 0, (struct sockaddr *)&a, sizeof(a)) ==
-	    (ssize_t)len)
+	if (!rfcio_sendto(fd, addr, port, buf, len))
 		d->sent = 1;
 }
 
@@ -137,15 +114,12 @@ static ssize_t udp_from(int fd, int ms, struct rfc_dgram *d)
 	return n;
 }
 
-/* Drop whatever waits on fd: datagrams, and ICMP errors, which would
- * otherwise fail its next send (a pending error is returned by the
- * next call that allocates, and cleared). */
+/* Drop whatever waits on fd: datagrams, and ICMP errors, so that the
+ * next wait sees only what the next probe draws. */
 static void udp_drain(int fd)
 {
 	struct rfc_icmp_seen seen;
 	char buf[2048];
-	socklen_t len = sizeof(int);
-	int err;
 
 	if (fd < 0)
 		return;
@@ -153,7 +127,6 @@ static void udp_drain(int fd)
 		;
 	while (rfcio_errqueue(fd, &seen) > 0)
 		;
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 }
 
 /* A datagram from fd to server k, and what server k saw of it. */
@@ -170,11 +143,9 @@ static int from_server(struct udp_ctx *x, int k, int fd,
 		       const struct rfc_dgram *m)
 {
 	struct rfc_dgram d = {0};
-	struct sockaddr_in a = rfcio_sin(m->addr, m->port);
 
 	udp_drain(fd);
-	udp_drain(x->sv[k]);
-	if (sendto(x->sv[k], "in", 2, 0, (struct sockaddr *)&a, sizeof(a)) != 2)
+	if (rfcio_sendto(x->sv[k], m->addr, m->port, "in", 2))
 		return 0;
 	return udp_from(fd, U_WAIT_MS, &d) > 0;
 }
@@ -182,7 +153,7 @@ static int from_server(struct udp_ctx *x, int k, int fd,
 /* REQ-1 (and REQ-11's repeat k = 1): one port to the three servers. */
 static void test_mapping(struct udp_ctx *x, int k, uint16_t port)
 {
-	int fd = udp_bind(x->s, N_C1, port), j;
+	int fd = rfcio_udp_bind(x->s, N_C1, port), j;
 
 	if (fd < 0)
 		return;
@@ -197,7 +168,7 @@ static void test_mapping(struct udp_ctx *x, int k, uint16_t port)
 /* REQ-1 again, from a port c2 already holds towards s2:3478. */
 static void test_mapping_held(struct udp_ctx *x)
 {
-	int fd = udp_bind(x->s, N_C2, U_MAP3);
+	int fd = rfcio_udp_bind(x->s, N_C2, U_MAP3);
 
 	if (fd < 0)
 		return;
@@ -212,7 +183,7 @@ static void test_mapping_held(struct udp_ctx *x)
  * server sends to it. */
 static void test_filtering(struct udp_ctx *x, int k, uint16_t port)
 {
-	int fd = udp_bind(x->s, N_C1, port), j;
+	int fd = rfcio_udp_bind(x->s, N_C1, port), j;
 	struct rfc_dgram *m = &x->u->filt_map[k];
 
 	if (fd < 0)
@@ -231,7 +202,8 @@ static void test_filtering(struct udp_ctx *x, int k, uint16_t port)
 static void test_overload(struct udp_ctx *x, uint16_t port,
 			  struct rfc_dgram *d1, struct rfc_dgram *d2)
 {
-	int f1 = udp_bind(x->s, N_C1, port), f2 = udp_bind(x->s, N_C2, port);
+	int f1 = rfcio_udp_bind(x->s, N_C1, port),
+	    f2 = rfcio_udp_bind(x->s, N_C2, port);
 
 	if (f1 >= 0 && f2 >= 0) {
 		to_server(x, f1, SV_S1, d1);
@@ -254,12 +226,12 @@ static void test_parity(struct udp_ctx *x)
 		struct rfc_dgram d = {0};
 
 		x->u->par_src[i] = (uint16_t)(U_PAR + i);
-		f1[i] = udp_bind(x->s, N_C1, x->u->par_src[i]);
+		f1[i] = rfcio_udp_bind(x->s, N_C1, x->u->par_src[i]);
 		to_server(x, f1[i], SV_S1, &d);
 	}
 	for (i = 0; i < RFC_UDP_PARITY_N && !util_stop; i++) {
 		struct rfc_dgram d = {0};
-		int f2 = udp_bind(x->s, N_C2, x->u->par_src[i]);
+		int f2 = rfcio_udp_bind(x->s, N_C2, x->u->par_src[i]);
 
 		if (f2 < 0)
 			continue;
@@ -289,7 +261,7 @@ static int32_t entry_timeout(struct suite *s, uint16_t port)
 static int replied_mapping(struct udp_ctx *x, uint16_t port,
 			   struct rfc_dgram *m)
 {
-	int fd = udp_bind(x->s, N_C1, port);
+	int fd = rfcio_udp_bind(x->s, N_C1, port);
 
 	if (fd < 0)
 		return fd;
@@ -309,7 +281,7 @@ static void test_timers(struct udp_ctx *x)
 
 	rfcio_gw_sysctl_get(x->s, "udp_timeout", &u->udp_timeout);
 	rfcio_gw_sysctl_get(x->s, "udp_timeout_stream", &u->udp_stream);
-	ft = udp_bind(x->s, N_C1, U_TIMER);
+	ft = rfcio_udp_bind(x->s, N_C1, U_TIMER);
 	to_server(x, ft, SV_S1, &m);
 	u->live_unreplied = entry_timeout(x->s, U_TIMER);
 	if (m.seen && from_server(x, SV_S1, ft, &m))
@@ -347,8 +319,8 @@ static void test_timers(struct udp_ctx *x)
 static void test_hairpin(struct udp_ctx *x)
 {
 	struct rfc_udp_ev *u = x->u;
-	int f1 = udp_bind(x->s, N_C1, U_HP_C1),
-	    f2 = udp_bind(x->s, N_C2, U_HP_C2);
+	int f1 = rfcio_udp_bind(x->s, N_C1, U_HP_C1),
+	    f2 = rfcio_udp_bind(x->s, N_C2, U_HP_C2);
 
 	if (f1 >= 0 && f2 >= 0) {
 		to_server(x, f1, SV_S1, &u->hp_c1map);
@@ -377,7 +349,7 @@ static void test_alg(struct udp_ctx *x)
 	for (i = 0; i < 2; i++) {
 		struct rfc_dgram d = {0};
 		struct ct_entry e;
-		int fd = udp_bind(x->s, N_C1, (uint16_t)(U_ALG + i));
+		int fd = rfcio_udp_bind(x->s, N_C1, (uint16_t)(U_ALG + i));
 
 		x->u->alg_read[i] = -1;
 		if (fd < 0)
@@ -496,7 +468,7 @@ static void test_big(struct udp_ctx *x)
 		return;
 	u->mtu = U_MTU;
 	u->big_len = U_BIG;
-	fd = udp_bind(s, N_C1, U_DF);
+	fd = rfcio_udp_bind(s, N_C1, U_DF);
 	if (fd >= 0 && !rfcio_set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER,
 				      IP_PMTUDISC_PROBE)) {
 		udp_to(fd, s->addr[N_S1], U_Q, U_BIG, &d);
@@ -505,7 +477,7 @@ static void test_big(struct udp_ctx *x)
 	}
 	if (fd >= 0)
 		close(fd);
-	fd = udp_bind(s, N_C1, U_NODF);
+	fd = rfcio_udp_bind(s, N_C1, U_NODF);
 	cap = rfcio_cap_open(s, N_S1, s1_if);
 	if (fd >= 0 &&
 	    !rfcio_set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)) {
@@ -526,29 +498,6 @@ static void test_big(struct udp_ctx *x)
 	set_mtu(s, N_GW, out_if, old, NULL);
 }
 
-/* An IPv4 header of a UDP datagram (or a fragment of one) with no
- * checksum of its own (the kernel fills it for a raw socket). */
-static void ip_header(uint8_t *b, uint16_t len, uint16_t id, uint16_t frag,
-		      uint32_t src, uint32_t dst)
-{
-	uint32_t a;
-
-	memset(b, 0, 20);
-	b[0] = 0x45;
-	b[2] = (uint8_t)(len >> 8);
-	b[3] = (uint8_t)len;
-	b[4] = (uint8_t)(id >> 8);
-	b[5] = (uint8_t)id;
-	b[6] = (uint8_t)(frag >> 8);
-	b[7] = (uint8_t)frag;
-	b[8] = 64;
-	b[9] = IPPROTO_UDP;
-	a = htonl(src);
-	memcpy(b + 12, &a, 4);
-	a = htonl(dst);
-	memcpy(b + 16, &a, 4);
-}
-
 /* A UDP header without a checksum (0: none, RFC 768). */
 static void udp_header(uint8_t *b, uint16_t sport, uint16_t dport, uint16_t len)
 {
@@ -559,22 +508,6 @@ static void udp_header(uint8_t *b, uint16_t sport, uint16_t dport, uint16_t len)
 	b[4] = (uint8_t)(len >> 8);
 	b[5] = (uint8_t)len;
 	b[6] = b[7] = 0;
-}
-
-/* Send one packet of len bytes on a raw socket of node n to dst. */
-static int raw_send(struct suite *s, int n, const uint8_t *pkt, size_t len,
-		    uint32_t dst)
-{
-	struct sockaddr_in a = rfcio_sin(dst, 0);
-	int fd = rfcio_sock_at(s, n, AF_INET, SOCK_RAW, IPPROTO_RAW), err = 0;
-
-	if (fd < 0)
-		return fd;
-	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&a, sizeof(a)) !=
-	    (ssize_t)len)
-		err = -errno;
-	close(fd);
-	return err;
 }
 
 /* REQ-14: s1 sends c1's mapping a 64-byte datagram in two fragments,
@@ -591,14 +524,15 @@ static void test_out_of_order(struct udp_ctx *x)
 	if (fd < 0 || !m.seen)
 		goto out;
 	u->ooo_len = 64;
-	ip_header(f1, sizeof(f1), 0x4d4d, IP_MF, src, m.addr);
+	pkt_ipv4_hdr(f1, IPPROTO_UDP, sizeof(f1), 0x4d4d, IP_MF, src, m.addr);
 	udp_header(f1 + 20, U_Q, m.port, 8 + 64);
 	memset(f1 + 28, 'f', 32);
-	ip_header(f2, sizeof(f2), 0x4d4d, 40 / 8, src, m.addr);
+	pkt_ipv4_hdr(f2, IPPROTO_UDP, sizeof(f2), 0x4d4d, 40 / 8, src, m.addr);
 	memset(f2 + 20, 'l', 32);
 	udp_drain(fd);
-	u->ooo_sent = !raw_send(s, N_S1, f2, sizeof(f2), m.addr) &&
-		      !raw_send(s, N_S1, f1, sizeof(f1), m.addr);
+	u->ooo_sent =
+		!rfcio_raw_send(s, N_S1, IPPROTO_RAW, m.addr, f2, sizeof(f2)) &&
+		!rfcio_raw_send(s, N_S1, IPPROTO_RAW, m.addr, f1, sizeof(f1));
 	u->ooo_got = udp_from(fd, U_WAIT_MS, &got) == 64;
 out:
 	if (fd >= 0)
@@ -612,7 +546,7 @@ static void test_eim_protocol(struct udp_ctx *x)
 	struct rfc_udp_ev *u = x->u;
 	struct fds f = {.n = 0};
 	struct rfc_conn c = {0};
-	int fd = udp_bind(x->s, N_C2, U_PROTO);
+	int fd = rfcio_udp_bind(x->s, N_C2, U_PROTO);
 
 	if (fd < 0)
 		return;
@@ -634,7 +568,7 @@ static void test_eif_protocol(struct udp_ctx *x)
 	struct rfc_udp_ev *u = x->u;
 	struct fds f = {.n = 0};
 	struct rfc_conn c = {0};
-	int fd = udp_bind(x->s, N_C1, U_EIFP);
+	int fd = rfcio_udp_bind(x->s, N_C1, U_EIFP);
 	int lfd = rfcio_tcp_listen(x->s, N_C1, U_EIFP);
 
 	if (fd >= 0 && lfd >= 0) {
@@ -689,11 +623,12 @@ static void test_ipid(struct udp_ctx *x)
 	if (cap < 0)
 		return;
 	for (n = N_C1; n <= N_C2; n++) {
-		ip_header(pkt, sizeof(pkt), U_IPID_VAL, 0, s->addr[n],
-			  s->addr[N_S1]);
+		pkt_ipv4_hdr(pkt, IPPROTO_UDP, sizeof(pkt), U_IPID_VAL, 0,
+			     s->addr[n], s->addr[N_S1]);
 		udp_header(pkt + 20, U_IPID, U_Q, 16);
 		memset(pkt + 28, 'i', 8);
-		if (!raw_send(s, n, pkt, sizeof(pkt), s->addr[N_S1]))
+		if (!rfcio_raw_send(s, n, IPPROTO_RAW, s->addr[N_S1], pkt,
+				    sizeof(pkt)))
 			u->ipid_sent++;
 	}
 	capture_ids(cap, 300, s->addr[N_GW], sizeof(pkt), u);
@@ -711,7 +646,7 @@ static int open_servers(struct udp_ctx *x)
 	for (i = 0; i < SV_N; i++) {
 		x->sv_addr[i] = x->s->addr[node[i]];
 		x->sv_port[i] = port[i];
-		x->sv[i] = udp_bind(x->s, node[i], port[i]);
+		x->sv[i] = rfcio_udp_bind(x->s, node[i], port[i]);
 		if (x->sv[i] < 0)
 			return x->sv[i];
 	}
