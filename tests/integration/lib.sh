@@ -355,6 +355,18 @@ END
 ) && topo_merge "$f" && echo "$f"
 }
 
+# topo_rfc_lab NAT [STEM]: natlab rfc's built-in lab (topo/rfc.topo: c1
+# c2 behind gw, s1 s2 outside) with gw's nat line set to NAT, to a
+# temporary file; prints its path (bring it up with up -n).
+topo_rfc_lab() {
+	local f
+
+	f=$(topo_file "${2:-rfc}" <"$TOP/topo/rfc.topo") && topo_merge "$f" <<END && echo "$f"
+[gateway gw]
+nat = $1
+END
+}
+
 # topo_nat_lab LAB [STEM] < OVERLAY: the one-gateway lab (topo_lab) with
 # gw masquerading (nat = masquerade); merged with OVERLAY; prints the
 # file's path.

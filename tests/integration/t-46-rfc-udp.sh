@@ -33,27 +33,8 @@ expect_eq "rfc: REQ-5c (udp_timeout set to 300 s)" "meets" \
 # The same two gateways, probed by the test's own sockets.
 for p in masquerade rfc; do
 	new_lab L
-	f=$(topo_file <<END
-[lab]
-name = $L
-[network lan]
-subnet = 10.0.0.0/24
-[network wan]
-subnet = 203.0.113.0/24
-[gateway gw]
-inside = lan
-outside = wan
-nat = $p
-[server s1]
-network = wan
-[server s2]
-network = wan
-[clients]
-count = 2
-network = lan
-END
-)
-	run "$NATLAB" up "$f"
+	f=$(topo_rfc_lab "$p")
+	run "$NATLAB" up -n "$L" "$f"
 	expect_rc "up ($p)" 0 || continue
 	ext=$(addr_of "$L" gw wan)
 	[ "$p" = rfc ] && expect_eq "rfc: the gateway's udp_timeout_stream" 300 \

@@ -185,9 +185,8 @@ val() {
 	printf '%s\n' "$ORC" | sed -n "s/^$1=//p"
 }
 
-topo=$(topo_file rfc <"$TOP/topo/rfc.topo")
 for prof in masquerade rfc; do
-	[ "$prof" = rfc ] && sed -i 's/^nat = masquerade$/nat = rfc/' "$topo"
+	topo=$(topo_rfc_lab "$prof")
 	new_lab LAB
 	run "$NATLAB" up -n "$LAB" "$topo"
 	expect_rc "$prof: natlab up of topo/rfc.topo" 0 || finish

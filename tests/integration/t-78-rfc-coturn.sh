@@ -118,11 +118,7 @@ t0=$SECONDS
 for p in $PROFILES; do
 	LAB[$p]=ct$$-$p
 	T_LABS="$T_LABS ${LAB[$p]}"
-	topo=$(topo_file "$p" <"$TOP/topo/rfc.topo") || finish
-	topo_merge "$topo" <<END
-[gateway gw]
-nat = $(profile_nat "$p")
-END
+	topo=$(topo_rfc_lab "$(profile_nat "$p")" "$p") || finish
 	"$NATLAB" up -n "${LAB[$p]}" "$topo" >"$T_TMP/up-$p.out" 2>&1 &
 	UP[$p]=$!
 	T_PIDS="$T_PIDS $!"
