@@ -184,24 +184,6 @@ void report_expects(FILE *f, const struct run_data *d)
 	fprintf(f, "%d of %d expectations failed\n", d->failed, d->nexpects);
 }
 
-void report_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static const char *answer_name(int a)
 {
 	static const char *const names[] = {"none", "synack", "twack", "rst",

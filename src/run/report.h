@@ -143,9 +143,4 @@ int report_json(FILE *f, const struct run_data *d);
  */
 int report_csv(FILE *f, const struct run_data *d);
 
-/* Write @s as a JSON string: quoted, with '"', '\\' and control
- * characters escaped; for the writers that print their JSON themselves
- * (the rfc report; the others go through lib/jsondoc.h). */
-void report_json_string(FILE *f, const char *s);
-
 #endif

@@ -287,7 +287,7 @@ void report_svg_head(FILE *f, const struct run_data *d, int height,
 {
 	report_svg_open(f, SVG_W, height);
 	fprintf(f, "<text x='10' y='18' class='h'>natlab run: lab ");
-	report_json_string(f, d->t->name);
+	report_svg_text(f, d->t->name);
 	fprintf(f, ", %u connections, %s</text>\n", d->nrecs, what);
 	fprintf(f, "<text x='10' y='36'>");
 	if (d->legacy_how[0])
